@@ -1,0 +1,36 @@
+// tfe - an embeddable Terraform Enterprise Runs engine
+// SPDX-License-Identifier: MIT
+// Engine configuration and the run-status notifications observers receive.
+#ifndef TFE_ENGINE_OPTIONS_HPP
+#define TFE_ENGINE_OPTIONS_HPP
+
+#include <tfe/lifecycle/run_state_machine.hpp>
+#include <tfe/lifecycle/run_status.hpp>
+#include <tfe/model/ids.hpp>
+#include <tfe/model/time.hpp>
+
+#include <string>
+
+namespace tfe {
+
+/// Engine-wide settings.
+struct engine_options {
+  milliseconds cancel_cooloff{10000};         ///< cancel -> force-cancel-available-at delay
+  std::string terraform_version = "1.9.8";    ///< default workspace terraform-version
+  std::string user_id = "user-tfeAdmin000000001";  ///< the user API calls act as (created-by, confirmed-by)
+  std::string username = "tfe-admin";         ///< that user's username
+};
+
+/// A run status change, as delivered to observers.
+struct run_status_change {
+  resource_id run_id;        ///< the run
+  resource_id workspace_id;  ///< its workspace
+  run_status from;           ///< status before
+  run_status to;             ///< status after (equal to `from` for a cancel request)
+  run_event event;           ///< what caused it
+  time_point at;             ///< when
+};
+
+}  // namespace tfe
+
+#endif  // TFE_ENGINE_OPTIONS_HPP

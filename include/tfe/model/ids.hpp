@@ -1,0 +1,125 @@
+// tfe - an embeddable Terraform Enterprise Runs engine
+// SPDX-License-Identifier: MIT
+// Resource ids in the TFE form (prefix + 16 characters), stored inline without allocation.
+#ifndef TFE_MODEL_IDS_HPP
+#define TFE_MODEL_IDS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+
+/// The kinds of resource that get generated ids.
+enum class id_kind : std::uint8_t {
+  organization,           ///< "org-" (the organization's external-id; its name is its API id)
+  workspace,              ///< "ws-"
+  configuration_version,  ///< "cv-"
+  run,                    ///< "run-"
+  plan,                   ///< "plan-"
+  apply,                  ///< "apply-"
+  comment,                ///< "wsc-"
+  user,                   ///< "user-"
+  cost_estimate,          ///< "ce-"
+  policy_check,           ///< "polchk-"
+  upload_token,           ///< "" (capability secret for upload and log URLs)
+};
+
+/// The id prefix of a kind, including the dash ("ws-").
+constexpr std::string_view id_prefix(id_kind k) noexcept {
+  switch (k) {
+    case id_kind::organization: return "org-";
+    case id_kind::workspace: return "ws-";
+    case id_kind::configuration_version: return "cv-";
+    case id_kind::run: return "run-";
+    case id_kind::plan: return "plan-";
+    case id_kind::apply: return "apply-";
+    case id_kind::comment: return "wsc-";
+    case id_kind::user: return "user-";
+    case id_kind::cost_estimate: return "ce-";
+    case id_kind::policy_check: return "polchk-";
+    case id_kind::upload_token: return "";
+  }
+  return "";
+}
+
+/// Length of the random part of a TFE id.
+inline constexpr std::size_t id_suffix_length = 16;
+
+/// A resource id of up to 39 bytes stored inline (no heap allocation); compares and hashes as its text.
+class resource_id {
+ public:
+  /// Maximum length in bytes.
+  static constexpr std::size_t max_size = 39;
+
+  /// The empty id.
+  constexpr resource_id() noexcept = default;
+  /// An id holding `s`, truncated to max_size (callers validate lengths first).
+  explicit resource_id(std::string_view s) noexcept { assign(s); }
+
+  /// Replaces the text with `s` (truncated to max_size).
+  void assign(std::string_view s) noexcept {
+    len_ = static_cast<std::uint8_t>(s.size() > max_size ? max_size : s.size());
+    if (len_) std::memcpy(buf_, s.data(), len_);
+    buf_[len_] = '\0';
+  }
+  /// The id's text.
+  std::string_view view() const noexcept { return std::string_view(buf_, len_); }
+  /// The id's text as a std::string.
+  std::string str() const { return std::string(buf_, len_); }
+  /// True when no id is held.
+  bool empty() const noexcept { return len_ == 0; }
+  /// Length in bytes.
+  std::size_t size() const noexcept { return len_; }
+  /// Implicit view, so ids work wherever text is expected.
+  operator std::string_view() const noexcept { return view(); }  // NOLINT
+
+  /// Equality by text.
+  friend bool operator==(const resource_id& a, const resource_id& b) noexcept { return a.view() == b.view(); }
+  /// Inequality by text.
+  friend bool operator!=(const resource_id& a, const resource_id& b) noexcept { return !(a == b); }
+  /// Ordering by text.
+  friend bool operator<(const resource_id& a, const resource_id& b) noexcept { return a.view() < b.view(); }
+
+ private:
+  char buf_[max_size + 1] = {};
+  std::uint8_t len_ = 0;
+};
+
+/// True when `s` has the TFE id shape: letters, digits, '.', '_', '-' only (what clients validate), 1..max_size bytes.
+constexpr bool is_valid_id_text(std::string_view s) noexcept {
+  if (s.empty() || s.size() > resource_id::max_size) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/// The part of `id` after `prefix`, or empty when `id` does not start with it.
+constexpr std::string_view id_suffix(std::string_view id, std::string_view prefix) noexcept {
+  if (id.size() <= prefix.size() || id.substr(0, prefix.size()) != prefix) return {};
+  return id.substr(prefix.size());
+}
+
+}  // namespace tfe
+
+/// Hash of a resource_id (its text).
+template <>
+struct std::hash<tfe::resource_id> {
+  /// FNV-1a over the id's bytes.
+  std::size_t operator()(const tfe::resource_id& id) const noexcept {
+    std::uint64_t h = 1469598103934665603ull;
+    for (char c : id.view()) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ull;
+    }
+    return static_cast<std::size_t>(h);
+  }
+};
+
+#endif  // TFE_MODEL_IDS_HPP

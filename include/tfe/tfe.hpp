@@ -1,0 +1,31 @@
+// tfe - an embeddable Terraform Enterprise Runs engine
+// SPDX-License-Identifier: MIT
+// The umbrella header: everything in the core (no OS adapters).
+#ifndef TFE_TFE_HPP
+#define TFE_TFE_HPP
+
+#include <tfe/config.hpp>
+#include <tfe/version.hpp>
+#include <tfe/result.hpp>
+#include <tfe/json.hpp>
+#include <tfe/json_writer.hpp>
+#include <tfe/lifecycle/run_status.hpp>
+#include <tfe/lifecycle/run_state_machine.hpp>
+#include <tfe/model/ids.hpp>
+#include <tfe/model/time.hpp>
+#include <tfe/model/organization.hpp>
+#include <tfe/model/workspace.hpp>
+#include <tfe/model/configuration_version.hpp>
+#include <tfe/model/run.hpp>
+#include <tfe/policies/clock.hpp>
+#include <tfe/policies/id_generator.hpp>
+#include <tfe/policies/mutex.hpp>
+#include <tfe/policies/executor.hpp>
+#include <tfe/policies/storage.hpp>
+#include <tfe/engine/policy_set.hpp>
+#include <tfe/engine/pagination.hpp>
+#include <tfe/engine/options.hpp>
+#include <tfe/engine/engine.hpp>
+#include <tfe/api/http_message.hpp>
+
+#endif  // TFE_TFE_HPP
