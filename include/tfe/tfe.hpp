@@ -27,5 +27,10 @@
 #include <tfe/engine/options.hpp>
 #include <tfe/engine/engine.hpp>
 #include <tfe/api/http_message.hpp>
+#include <tfe/api/query.hpp>
+#include <tfe/api/auth.hpp>
+#include <tfe/api/serializers.hpp>
+#include <tfe/api/handler.hpp>
+#include <tfe/transport/in_process.hpp>
 
 #endif  // TFE_TFE_HPP

@@ -5,6 +5,7 @@
 #define TFE_MODEL_TIME_HPP
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -50,8 +51,11 @@ inline void put2(char* p, unsigned v) noexcept {
 }
 }  // namespace detail
 
-/// Appends `t` as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC), the form go-tfe parses.
-inline void append_iso8601(std::string& out, time_point t) {
+/// Length of the text format_iso8601 writes.
+inline constexpr std::size_t iso8601_length = 24;
+
+/// Writes `t` as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC) into buf[0..24), the form go-tfe parses.
+inline void format_iso8601(char* buf, time_point t) noexcept {
   std::int64_t ms = to_unix_ms(t);
   std::int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
   auto rem = static_cast<std::uint64_t>(ms - days * 86400000);
@@ -60,7 +64,6 @@ inline void append_iso8601(std::string& out, time_point t) {
   detail::civil_from_days(days, y, mo, d);
   if (y < 0) y = 0;
   if (y > 9999) y = 9999;
-  char buf[24];
   auto yy = static_cast<unsigned>(y);
   buf[0] = static_cast<char>('0' + yy / 1000);
   buf[1] = static_cast<char>('0' + yy / 100 % 10);
@@ -83,7 +86,13 @@ inline void append_iso8601(std::string& out, time_point t) {
   buf[21] = static_cast<char>('0' + milli / 10 % 10);
   buf[22] = static_cast<char>('0' + milli % 10);
   buf[23] = 'Z';
-  out.append(buf, 24);
+}
+
+/// Appends `t` as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC).
+inline void append_iso8601(std::string& out, time_point t) {
+  char buf[iso8601_length];
+  format_iso8601(buf, t);
+  out.append(buf, iso8601_length);
 }
 
 /// `t` as "YYYY-MM-DDTHH:MM:SS.mmmZ".

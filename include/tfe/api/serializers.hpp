@@ -1,0 +1,450 @@
+// tfe - an embeddable Terraform Enterprise Runs engine
+// SPDX-License-Identifier: MIT
+// JSON:API resource objects for every entity, written straight into a string with json_writer.
+#ifndef TFE_API_SERIALIZERS_HPP
+#define TFE_API_SERIALIZERS_HPP
+
+#include <tfe/detail/siphash.hpp>
+#include <tfe/json_writer.hpp>
+#include <tfe/lifecycle/run_state_machine.hpp>
+#include <tfe/lifecycle/run_status.hpp>
+#include <tfe/model/configuration_version.hpp>
+#include <tfe/model/ids.hpp>
+#include <tfe/model/organization.hpp>
+#include <tfe/model/run.hpp>
+#include <tfe/model/time.hpp>
+#include <tfe/model/workspace.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// What serializers need beyond the entity: time for derived flags and URL builders.
+struct serialize_context {
+  time_point now{};           ///< for actions (force-cancel availability)
+  std::string base_url;       ///< absolute origin, e.g. "http://127.0.0.1:8080"
+  std::string user_id;        ///< the acting user's id
+  std::string username;       ///< the acting user's username
+  const std::uint64_t* url_key = nullptr;  ///< 4 words keying the MAC of log URLs; null: no log URLs
+};
+
+/// The capability path of a plan's or apply's log: the secret is in the path (clients replace the query).
+inline std::string log_path(const std::uint64_t* key, std::string_view phase_id) {
+  std::string p = "/v1/logs/";
+  p += phase_id;
+  p += '/';
+  p += detail::mac_hex(key, phase_id);
+  return p;
+}
+
+/// The absolute log-read-url of a plan or apply, or empty without a key.
+inline std::string log_url(const serialize_context& ctx, std::string_view phase_id) {
+  if (!ctx.url_key) return std::string();
+  return ctx.base_url + log_path(ctx.url_key, phase_id);
+}
+
+namespace detail {
+
+inline json_writer& time_member(json_writer& w, std::string_view key, time_point t) {
+  char buf[iso8601_length];
+  format_iso8601(buf, t);
+  return w.member(key, std::string_view(buf, iso8601_length));
+}
+
+inline json_writer& optional_time_member(json_writer& w, std::string_view key, std::int64_t ms) {
+  if (ms == run::no_time) return w.key(key).null_value();
+  return time_member(w, key, from_unix_ms(ms));
+}
+
+inline json_writer& id_data(json_writer& w, std::string_view type, std::string_view id) {
+  return w.key("data").begin_object().member("type", type).member("id", id).end_object();
+}
+
+inline json_writer& to_one(json_writer& w, std::string_view name, std::string_view type, std::string_view id) {
+  w.key(name).begin_object();
+  if (id.empty()) w.key("data").null_value();
+  else id_data(w, type, id);
+  return w.end_object();
+}
+
+inline json_writer& to_one_related(json_writer& w, std::string_view name, std::string_view type, std::string_view id,
+                                   std::string_view related) {
+  w.key(name).begin_object();
+  if (id.empty()) w.key("data").null_value();
+  else id_data(w, type, id);
+  if (!related.empty()) w.key("links").begin_object().member("related", related).end_object();
+  return w.end_object();
+}
+
+inline json_writer& empty_to_many(json_writer& w, std::string_view name) {
+  return w.key(name).begin_object().key("data").begin_array().end_array().end_object();
+}
+
+inline json_writer& string_array(json_writer& w, std::string_view key, const std::vector<std::string>& v) {
+  w.key(key).begin_array();
+  for (const auto& s : v) w.value(std::string_view(s));
+  return w.end_array();
+}
+
+inline std::string phase_id(std::string_view prefix, const resource_id& run_id) {
+  std::string id(prefix);
+  id += id_suffix(run_id.view(), "run-");
+  return id;
+}
+
+}  // namespace detail
+
+/// The plan id of a run ("plan-" + the run's suffix).
+inline std::string plan_id_of(const resource_id& run_id) { return detail::phase_id("plan-", run_id); }
+/// The apply id of a run ("apply-" + the run's suffix).
+inline std::string apply_id_of(const resource_id& run_id) { return detail::phase_id("apply-", run_id); }
+/// The cost-estimate id of a run ("ce-" + the run's suffix).
+inline std::string cost_estimate_id_of(const resource_id& run_id) { return detail::phase_id("ce-", run_id); }
+
+/// Writes an organization resource object.
+inline void write_organization(json_writer& w, const organization& o) {
+  w.begin_object().member("id", std::string_view(o.name)).member("type", "organizations");
+  w.key("attributes").begin_object();
+  w.member("name", std::string_view(o.name)).member("email", std::string_view(o.email));
+  w.member("external-id", o.external_id.view());
+  detail::time_member(w, "created-at", o.created_at);
+  if (o.session_timeout) w.member("session-timeout", *o.session_timeout);
+  else w.key("session-timeout").null_value();
+  if (o.session_remember) w.member("session-remember", *o.session_remember);
+  else w.key("session-remember").null_value();
+  w.member("collaborator-auth-policy", std::string_view(o.collaborator_auth_policy));
+  w.member("cost-estimation-enabled", o.cost_estimation_enabled);
+  w.member("policy-checks-enabled", o.policy_checks_enabled);
+  if (o.owners_team_saml_role_id.empty()) w.key("owners-team-saml-role-id").null_value();
+  else w.member("owners-team-saml-role-id", std::string_view(o.owners_team_saml_role_id));
+  w.member("saml-enabled", o.saml_enabled).member("two-factor-conformant", o.two_factor_conformant);
+  w.member("assessments-enforced", o.assessments_enforced);
+  w.member("default-execution-mode", std::string_view(o.default_execution_mode));
+  w.member("enterprise-plan", "premium");
+  w.key("permissions").begin_object();
+  for (const char* p : {"can-update", "can-destroy", "can-create-workspace", "can-create-team", "can-traverse",
+                        "can-update-api-token", "can-update-oauth", "can-update-sentinel", "can-access-via-teams",
+                        "can-create-module", "can-create-workspace-migration", "can-update-agent-pools",
+                        "can-manage-run-tasks", "can-read-run-tasks"})
+    w.member(p, true);
+  w.end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/organizations/" + o.name).end_object();
+  w.end_object();
+}
+
+/// Writes a workspace resource object.
+inline void write_workspace(json_writer& w, const workspace& ws) {
+  const std::string self = "/api/v2/workspaces/" + ws.id.str();
+  w.begin_object().member("id", ws.id.view()).member("type", "workspaces");
+  w.key("attributes").begin_object();
+  w.member("name", std::string_view(ws.name));
+  w.member("description", std::string_view(ws.description));
+  w.member("auto-apply", ws.auto_apply).member("auto-apply-run-trigger", ws.auto_apply_run_trigger);
+  w.member("queue-all-runs", ws.queue_all_runs).member("speculative-enabled", ws.speculative_enabled);
+  w.member("allow-destroy-plan", ws.allow_destroy_plan).member("can-queue-destroy-plan", ws.allow_destroy_plan);
+  w.member("file-triggers-enabled", ws.file_triggers_enabled);
+  w.member("global-remote-state", ws.global_remote_state);
+  w.member("structured-run-output-enabled", ws.structured_run_output_enabled);
+  w.member("assessments-enabled", ws.assessments_enabled);
+  w.member("locked", ws.locked());
+  w.member("locked-reason", std::string_view(ws.locked_reason));
+  w.member("execution-mode", std::string_view(ws.execution_mode));
+  w.member("operations", ws.execution_mode != "local");
+  w.member("terraform-version", std::string_view(ws.terraform_version));
+  w.member("working-directory", std::string_view(ws.working_directory));
+  w.member("environment", "default");
+  w.member("source", std::string_view(ws.source));
+  w.member("source-name", std::string_view(ws.source_name));
+  w.member("source-url", std::string_view(ws.source_url));
+  w.member("migration-environment", "");
+  if (ws.agent_pool_id.empty()) w.key("agent-pool-id").null_value();
+  else w.member("agent-pool-id", std::string_view(ws.agent_pool_id));
+  detail::string_array(w, "trigger-prefixes", ws.trigger_prefixes);
+  detail::string_array(w, "trigger-patterns", ws.trigger_patterns);
+  detail::string_array(w, "tag-names", ws.tag_names);
+  w.key("vcs-repo").null_value();
+  w.member("resource-count", ws.resource_count);
+  w.member("run-failures", 0).member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.size()));
+  detail::time_member(w, "created-at", ws.created_at);
+  detail::time_member(w, "updated-at", ws.updated_at);
+  w.key("actions").begin_object().member("is-destroyable", true).end_object();
+  w.key("permissions").begin_object();
+  for (const char* p : {"can-destroy", "can-force-unlock", "can-lock", "can-queue-apply", "can-queue-destroy",
+                        "can-queue-run", "can-read-settings", "can-unlock", "can-update", "can-update-variable",
+                        "can-read-run", "can-read-variable", "can-read-state-versions", "can-read-state-outputs",
+                        "can-create-state-versions", "can-manage-tags", "can-manage-run-tasks", "can-force-delete",
+                        "can-manage-assessments", "can-read-assessment-results", "can-queue-run-destroy"})
+    w.member(p, true);
+  w.end_object();
+  w.end_object();  // attributes
+  w.key("relationships").begin_object();
+  detail::to_one_related(w, "organization", "organizations", ws.organization, "/api/v2/organizations/" + ws.organization);
+  detail::to_one(w, "current-run", "runs", ws.current_run.view());
+  detail::to_one(w, "latest-run", "runs", ws.current_run.view());
+  detail::to_one(w, "current-configuration-version", "configuration-versions",
+                 ws.current_configuration_version.view());
+  if (ws.manually_locked) detail::to_one(w, "locked-by", "users", ws.locked_by_user.view());
+  else detail::to_one(w, "locked-by", "runs", ws.active_run.view());
+  w.end_object();
+  w.key("links").begin_object().member("self", std::string_view(self)).end_object();
+  w.end_object();
+}
+
+/// Writes a configuration version resource object; `upload_url` only in the create response.
+inline void write_configuration_version(json_writer& w, const configuration_version& cv, std::string_view upload_url) {
+  const std::string self = "/api/v2/configuration-versions/" + cv.id.str();
+  w.begin_object().member("id", cv.id.view()).member("type", "configuration-versions");
+  w.key("attributes").begin_object();
+  w.member("auto-queue-runs", cv.auto_queue_runs);
+  if (cv.error.empty()) w.key("error").null_value();
+  else w.member("error", std::string_view(cv.error));
+  if (cv.error_message.empty()) w.key("error-message").null_value();
+  else w.member("error-message", std::string_view(cv.error_message));
+  w.member("source", std::string_view(cv.source));
+  w.member("speculative", cv.speculative).member("provisional", cv.provisional);
+  w.member("status", to_string(cv.status));
+  w.key("status-timestamps").begin_object();
+  if (cv.uploaded_at) {
+    detail::time_member(w, "uploaded-at", *cv.uploaded_at);
+    detail::time_member(w, "finished-at", *cv.uploaded_at);
+  }
+  if (cv.errored_at) detail::time_member(w, "errored-at", *cv.errored_at);
+  if (cv.archived_at) detail::time_member(w, "archived-at", *cv.archived_at);
+  w.end_object();
+  if (upload_url.empty()) w.key("upload-url").null_value();
+  else w.member("upload-url", upload_url);
+  detail::time_member(w, "created-at", cv.created_at);
+  w.end_object();
+  w.key("relationships").begin_object();
+  w.key("ingress-attributes").begin_object().key("data").null_value().end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", std::string_view(self)).member("download", self + "/download");
+  w.end_object();
+  w.end_object();
+}
+
+/// Writes the status-timestamps object of a run.
+inline void write_run_timestamps(json_writer& w, const run& r) {
+  w.key("status-timestamps").begin_object();
+  for (run_status s : all_run_statuses) {
+    const auto ms = r.status_ms[static_cast<std::size_t>(s)];
+    if (ms != run::no_time) detail::time_member(w, timestamp_key(s), from_unix_ms(ms));
+  }
+  w.end_object();
+}
+
+/// Writes a run resource object.
+inline void write_run(json_writer& w, const run& r, const serialize_context& ctx) {
+  const std::string self = "/api/v2/runs/" + r.id.str();
+  const run_actions a = r.actions(ctx.now);
+  w.begin_object().member("id", r.id.view()).member("type", "runs");
+  w.key("attributes").begin_object();
+  w.key("actions").begin_object();
+  w.member("is-cancelable", a.is_cancelable).member("is-confirmable", a.is_confirmable);
+  w.member("is-discardable", a.is_discardable).member("is-force-cancelable", a.is_force_cancelable);
+  w.end_object();
+  w.member("allow-config-generation", r.allow_config_generation);
+  w.member("allow-empty-apply", r.allow_empty_apply);
+  w.member("auto-apply", r.auto_apply);
+  std::int64_t canceled = r.status_ms[static_cast<std::size_t>(run_status::canceled)];
+  if (canceled == run::no_time) canceled = r.status_ms[static_cast<std::size_t>(run_status::force_canceled)];
+  detail::optional_time_member(w, "canceled-at", canceled);
+  detail::time_member(w, "created-at", r.created_at);
+  detail::time_member(w, "updated-at", r.updated_at);
+  w.member("debugging-mode", r.debugging_mode);
+  if (r.status == run_status::errored) w.member("error-text", std::string_view(r.error_text));
+  else w.key("error-text").null_value();
+  detail::optional_time_member(w, "force-cancel-available-at", r.force_cancel_available_at_ms);
+  w.member("has-changes", r.has_changes);
+  w.member("is-destroy", r.is_destroy);
+  w.member("message", std::string_view(r.message));
+  w.key("metadata").begin_object().end_object();
+  w.key("permissions").begin_object();
+  for (const char* p : {"can-apply", "can-cancel", "can-comment", "can-discard", "can-force-cancel",
+                        "can-force-execute", "can-override-policy-check"})
+    w.member(p, true);
+  w.end_object();
+  w.member("plan-only", r.plan_only);
+  w.member("position-in-queue", 0);
+  w.member("refresh", r.refresh).member("refresh-only", r.refresh_only);
+  if (r.replace_addrs.empty()) w.key("replace-addrs").null_value();
+  else detail::string_array(w, "replace-addrs", r.replace_addrs);
+  w.member("save-plan", r.save_plan);
+  w.member("source", to_string(r.source));
+  w.member("status", to_string(r.status));
+  write_run_timestamps(w, r);
+  if (r.target_addrs.empty()) w.key("target-addrs").null_value();
+  else detail::string_array(w, "target-addrs", r.target_addrs);
+  w.member("terraform-version", std::string_view(r.terraform_version));
+  w.member("trigger-reason", r.source == run_source::tfe_configuration_version ? "config_version" : "manual");
+  w.key("variables").begin_array();
+  for (const auto& v : r.variables)
+    w.begin_object().member("key", std::string_view(v.key)).member("value", std::string_view(v.value)).end_object();
+  w.end_array();
+  w.end_object();  // attributes
+  w.key("relationships").begin_object();
+  detail::to_one_related(w, "workspace", "workspaces", r.workspace_id.view(), "/api/v2/workspaces/" + r.workspace_id.str());
+  detail::to_one(w, "configuration-version", "configuration-versions", r.configuration_version_id.view());
+  detail::to_one_related(w, "plan", "plans", plan_id_of(r.id), self + "/plan");
+  detail::to_one_related(w, "apply", "applies", apply_id_of(r.id), self + "/apply");
+  detail::to_one(w, "created-by", "users", r.created_by.view());
+  detail::to_one(w, "confirmed-by", "users", r.confirmed_by.view());
+  detail::to_one(w, "canceled-by", "users", r.canceled_by.view());
+  if (r.cost_estimation && r.entered_at(run_status::cost_estimating))
+    detail::to_one(w, "cost-estimate", "cost-estimates", cost_estimate_id_of(r.id));
+  else
+    w.key("cost-estimate").begin_object().key("data").null_value().end_object();
+  detail::empty_to_many(w, "policy-checks");
+  detail::empty_to_many(w, "run-events");
+  detail::empty_to_many(w, "task-stages");
+  w.key("comments").begin_object().key("links").begin_object().member("related", self + "/comments").end_object().end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", std::string_view(self)).end_object();
+  w.end_object();
+}
+
+namespace detail {
+inline void write_phase_timestamps(json_writer& w, const run& r, bool plan_phase) {
+  auto t = [&](run_status s) { return r.status_ms[static_cast<std::size_t>(s)]; };
+  w.key("status-timestamps").begin_object();
+  const phase_status ps = plan_phase ? r.plan_status() : r.apply_status();
+  const std::int64_t queued = plan_phase ? t(run_status::plan_queued) : t(run_status::apply_queued);
+  const std::int64_t started = plan_phase ? t(run_status::planning) : t(run_status::applying);
+  if (queued != run::no_time) optional_time_member(w, "queued-at", queued);
+  if (started != run::no_time) optional_time_member(w, "started-at", started);
+  std::int64_t end = run::no_time;
+  const char* key = nullptr;
+  switch (ps) {
+    case phase_status::finished:
+      end = plan_phase ? t(run_status::planned) : t(run_status::applied);
+      key = "finished-at";
+      break;
+    case phase_status::errored:
+      end = t(run_status::errored);
+      key = "errored-at";
+      break;
+    case phase_status::canceled:
+      end = t(run_status::canceled) != run::no_time ? t(run_status::canceled) : t(run_status::force_canceled);
+      key = t(run_status::force_canceled) != run::no_time ? "force-canceled-at" : "canceled-at";
+      break;
+    default: break;
+  }
+  if (key && end != run::no_time) optional_time_member(w, key, end);
+  w.end_object();
+}
+}  // namespace detail
+
+/// Writes the plan resource object of a run.
+inline void write_plan(json_writer& w, const run& r, const serialize_context& ctx) {
+  const std::string id = plan_id_of(r.id);
+  w.begin_object().member("id", std::string_view(id)).member("type", "plans");
+  w.key("attributes").begin_object();
+  const phase_status ps = r.plan_status();
+  const bool done = ps == phase_status::finished;
+  w.member("has-changes", r.has_changes);
+  w.member("generated-configuration", false);
+  w.member("resource-additions", done ? r.plan_counts.additions : 0);
+  w.member("resource-changes", done ? r.plan_counts.changes : 0);
+  w.member("resource-destructions", done ? r.plan_counts.destructions : 0);
+  w.member("resource-imports", done ? r.plan_counts.imports : 0);
+  w.member("status", to_string(ps));
+  detail::write_phase_timestamps(w, r, true);
+  w.member("log-read-url", log_url(ctx, id));
+  w.key("execution-details").begin_object().member("mode", "remote").end_object();
+  w.member("structured-run-output-enabled", false);
+  w.end_object();
+  w.key("relationships").begin_object();
+  detail::empty_to_many(w, "state-versions");
+  detail::empty_to_many(w, "exports");
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/plans/" + id).end_object();
+  w.end_object();
+}
+
+/// Writes the apply resource object of a run.
+inline void write_apply(json_writer& w, const run& r, const serialize_context& ctx) {
+  const std::string id = apply_id_of(r.id);
+  w.begin_object().member("id", std::string_view(id)).member("type", "applies");
+  w.key("attributes").begin_object();
+  const phase_status as = r.apply_status();
+  const bool done = as == phase_status::finished;
+  w.member("resource-additions", done ? r.apply_counts.additions : 0);
+  w.member("resource-changes", done ? r.apply_counts.changes : 0);
+  w.member("resource-destructions", done ? r.apply_counts.destructions : 0);
+  w.member("resource-imports", done ? r.apply_counts.imports : 0);
+  w.member("status", to_string(as));
+  detail::write_phase_timestamps(w, r, false);
+  w.member("log-read-url", log_url(ctx, id));
+  w.key("execution-details").begin_object().member("mode", "remote").end_object();
+  w.end_object();
+  w.key("relationships").begin_object();
+  detail::empty_to_many(w, "state-versions");
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/applies/" + id).end_object();
+  w.end_object();
+}
+
+/// Writes the cost-estimate resource object of a run.
+inline void write_cost_estimate(json_writer& w, const run& r) {
+  const std::string id = cost_estimate_id_of(r.id);
+  const bool done = r.entered_at(run_status::cost_estimated).has_value();
+  char delta[64];
+  std::snprintf(delta, sizeof delta, "%.2f", r.cost_delta_monthly);
+  w.begin_object().member("id", std::string_view(id)).member("type", "cost-estimates");
+  w.key("attributes").begin_object();
+  w.member("delta-monthly-cost", std::string_view(delta));
+  w.member("prior-monthly-cost", "0.00");
+  w.member("proposed-monthly-cost", std::string_view(delta));
+  w.member("matched-resources-count", r.plan_counts.additions + r.plan_counts.changes);
+  w.member("unmatched-resources-count", 0);
+  w.member("resources-count", r.plan_counts.additions + r.plan_counts.changes);
+  w.member("error-message", "");
+  w.member("status", done ? "finished" : "queued");
+  w.key("status-timestamps").begin_object();
+  if (auto t = r.entered_at(run_status::cost_estimating)) detail::time_member(w, "queued-at", *t);
+  if (auto t = r.entered_at(run_status::cost_estimated)) detail::time_member(w, "finished-at", *t);
+  w.end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/cost-estimates/" + id).end_object();
+  w.end_object();
+}
+
+/// Writes a comment resource object.
+inline void write_comment(json_writer& w, const run_comment& c) {
+  w.begin_object().member("id", c.id.view()).member("type", "comments");
+  w.key("attributes").begin_object().member("body", std::string_view(c.body));
+  detail::time_member(w, "created-at", c.created_at);
+  w.end_object();
+  w.key("relationships").begin_object();
+  detail::to_one(w, "run", "runs", c.run_id.view());
+  w.key("run-event").begin_object().key("data").null_value().end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/comments/" + c.id.str()).end_object();
+  w.end_object();
+}
+
+/// Writes the acting user's resource object.
+inline void write_user(json_writer& w, const serialize_context& ctx) {
+  w.begin_object().member("id", std::string_view(ctx.user_id)).member("type", "users");
+  w.key("attributes").begin_object();
+  w.member("username", std::string_view(ctx.username));
+  w.member("is-service-account", false);
+  w.member("avatar-url", "");
+  w.member("v2-only", false);
+  w.member("two-factor", false);
+  w.key("permissions").begin_object().member("can-create-organizations", true).member("can-change-email", true);
+  w.member("can-change-username", true).end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/users/" + ctx.user_id).end_object();
+  w.end_object();
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_SERIALIZERS_HPP

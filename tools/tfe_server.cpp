@@ -1,0 +1,237 @@
+// tfe - an embeddable Terraform Enterprise Runs engine
+// SPDX-License-Identifier: MIT
+// tfe-server: the TFE Runs API on loopback, for test authors in any language (docs/http.md).
+#include <tfe/tfe.hpp>
+#include <tfe/transport/posix_http_server.hpp>
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace {
+
+constexpr const char* usage_text =
+    "usage: tfe-server [options]\n"
+    "\n"
+    "Serves the Terraform Enterprise Runs API (/api/v2) from an in-memory engine.\n"
+    "\n"
+    "  --port N             port to listen on; 0 picks a free one (default 0)\n"
+    "  --host ADDR          address to bind (default 127.0.0.1); a non-loopback address needs --token\n"
+    "  --token T            accept only this bearer token (repeatable); without any, every token is accepted\n"
+    "  --seed N             deterministic ids and capability URLs\n"
+    "  --plan-duration D    how long each plan takes (default 0s)\n"
+    "  --apply-duration D   how long each apply takes (default 0s)\n"
+    "  --cancel-cooloff D   cancel -> force-cancel availability (default 10s)\n"
+    "  --workers N          event-loop threads (default 2)\n"
+    "  --log                one access-log line per request on stderr\n"
+    "  --help               this text\n"
+    "\n"
+    "Durations: a number with a unit, ms, s or m (\"500ms\", \"2s\"); a bare number means seconds.\n"
+    "The first line on stdout is exactly \"listening on http://HOST:PORT\". SIGTERM or SIGINT stops the\n"
+    "server gracefully (exit status 0).\n";
+
+int usage_error(const std::string& msg) {
+  std::fprintf(stderr, "tfe-server: %s\n(see tfe-server --help)\n", msg.c_str());
+  return 2;
+}
+
+std::optional<long long> parse_int(std::string_view s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  long long v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+std::optional<tfe::milliseconds> parse_duration(std::string_view s) {
+  long long scale = 1000;
+  if (s.size() > 2 && s.substr(s.size() - 2) == "ms") {
+    scale = 1;
+    s.remove_suffix(2);
+  } else if (!s.empty() && s.back() == 's') {
+    s.remove_suffix(1);
+  } else if (!s.empty() && s.back() == 'm') {
+    scale = 60000;
+    s.remove_suffix(1);
+  }
+  auto v = parse_int(s);
+  if (!v || *v > 86400000) return std::nullopt;
+  return tfe::milliseconds(*v * scale);
+}
+
+bool is_loopback(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr a4{};
+  if (::inet_pton(AF_INET, host.c_str(), &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+  in6_addr a6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &a6) == 1) return IN6_IS_ADDR_LOOPBACK(&a6);
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint16_t port = 0;
+  std::string host = "127.0.0.1";
+  std::vector<std::string> tokens;
+  std::optional<std::uint64_t> seed;
+  tfe::milliseconds plan_duration{0}, apply_duration{0}, cooloff{10000};
+  unsigned workers = 2;
+  bool log = false;
+
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto value = [&](const char* name) -> std::optional<std::string_view> {
+      if (i + 1 >= argc) return std::nullopt;
+      (void)name;
+      return std::string_view(argv[++i]);
+    };
+    if (a == "--help" || a == "-h") {
+      std::fputs(usage_text, stdout);
+      return 0;
+    } else if (a == "--log") {
+      log = true;
+    } else if (a == "--port" || a == "--host" || a == "--token" || a == "--seed" || a == "--plan-duration" ||
+               a == "--apply-duration" || a == "--cancel-cooloff" || a == "--workers") {
+      auto v = value(argv[i]);
+      if (!v) return usage_error(std::string(a) + " needs a value");
+      if (a == "--port") {
+        auto p = parse_int(*v);
+        if (!p || *p > 65535) return usage_error("--port must be 0-65535");
+        port = static_cast<std::uint16_t>(*p);
+      } else if (a == "--host") {
+        host = std::string(*v);
+      } else if (a == "--token") {
+        if (v->empty()) return usage_error("--token must not be empty");
+        tokens.emplace_back(*v);
+      } else if (a == "--seed") {
+        auto s = parse_int(*v);
+        if (!s) return usage_error("--seed must be a non-negative integer");
+        seed = static_cast<std::uint64_t>(*s);
+      } else if (a == "--workers") {
+        auto w = parse_int(*v);
+        if (!w || *w < 1 || *w > 64) return usage_error("--workers must be 1-64");
+        workers = static_cast<unsigned>(*w);
+      } else {
+        auto d = parse_duration(*v);
+        if (!d) return usage_error(std::string(a) + ": bad duration '" + std::string(*v) + "'");
+        if (a == "--plan-duration") plan_duration = *d;
+        else if (a == "--apply-duration") apply_duration = *d;
+        else cooloff = *d;
+      }
+    } else {
+      return usage_error("unknown argument '" + std::string(a) + "'");
+    }
+  }
+  if (!is_loopback(host) && tokens.empty())
+    return usage_error("refusing to listen on non-loopback address " + host + " without --token");
+
+  // Signals are taken by sigwait() in main; every other thread blocks them.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  tfe::engine_options eo;
+  eo.cancel_cooloff = cooloff;
+  tfe::engine eng(eo);
+  if (seed) eng.ids().seed(*seed);
+  eng.executor().plan_duration = plan_duration;
+  eng.executor().apply_duration = apply_duration;
+
+  // The driver moves runs along under the system clock: it wakes at the next due step, or when a
+  // request may have scheduled one.
+  std::mutex drive_mu;
+  std::condition_variable drive_cv;
+  bool drive_kick = false, drive_stop = false;
+  std::thread driver([&] {
+    std::unique_lock<std::mutex> lk(drive_mu);
+    while (!drive_stop) {
+      lk.unlock();
+      eng.poll();
+      auto due = eng.next_due();
+      lk.lock();
+      auto wait = std::chrono::milliseconds(1000);
+      if (due) {
+        auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*due - eng.now());
+        if (delta < wait) wait = delta < std::chrono::milliseconds(0) ? std::chrono::milliseconds(0) : delta;
+      }
+      drive_cv.wait_for(lk, wait, [&] { return drive_kick || drive_stop; });
+      drive_kick = false;
+    }
+  });
+  auto kick = [&] {
+    {
+      std::lock_guard<std::mutex> g(drive_mu);
+      drive_kick = true;
+    }
+    drive_cv.notify_one();
+  };
+
+  tfe::api_options ao;
+  if (!tokens.empty()) ao.auth = tfe::token_auth::tokens(tokens);
+  if (seed) ao.url_key_seed = *seed;
+  tfe::api handler(eng, ao);
+
+  tfe::http_server_options so;
+  so.host = host;
+  so.port = port;
+  so.workers = workers;
+  so.max_body_bytes = ao.max_upload_bytes;
+  tfe::posix_http_server server(
+      [&](tfe::http_request& req) {
+        tfe::http_response res = handler.handle(req);
+        if (req.method != "GET" && req.method != "HEAD") kick();
+        return res;
+      },
+      so);
+  if (log) {
+    server.set_access_log([](const tfe::http_request& req, const tfe::http_response& res, std::chrono::microseconds us) {
+      std::fprintf(stderr, "%s \"%s %s\" %d %zu %.3fms\n",
+                   req.remote_address.empty() ? "-" : req.remote_address.c_str(), req.method.c_str(),
+                   req.target.substr(0, 512).c_str(), res.status, res.body.size(), static_cast<double>(us.count()) / 1000.0);
+    });
+  }
+  auto bound = server.start();
+  if (!bound) {
+    {
+      std::lock_guard<std::mutex> g(drive_mu);
+      drive_stop = true;
+    }
+    drive_cv.notify_one();
+    driver.join();
+    std::fprintf(stderr, "tfe-server: %s\n", bound.error().message.c_str());
+    return 1;
+  }
+  const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  std::printf("listening on http://%s:%u\n", shown_host.c_str(), static_cast<unsigned>(*bound));
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  server.stop();
+  {
+    std::lock_guard<std::mutex> g(drive_mu);
+    drive_stop = true;
+  }
+  drive_cv.notify_one();
+  driver.join();
+  return 0;
+}
