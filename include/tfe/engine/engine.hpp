@@ -860,7 +860,8 @@ class basic_engine {
     const bool start_now = plan_only || (w->active_run.empty() && w->queue.empty() && !w->manually_locked);
     // promotion: a version from another workspace becomes this workspace's latest once used here
     const bool promote_cv = !cv->provisional && !cv->speculative && cv->workspace_id != ws_id;
-    if (auto ins = storage_.insert(run(r)); !ins) return ins.error();
+    const std::uint32_t first_step = r.step;
+    if (auto ins = storage_.insert(std::move(r)); !ins) return ins.error();
     (void)storage_.update(of<workspace>, ws_id, [&](workspace& x) {
       x.runs.push_back(run_id);
       if (promote_cv) x.current_configuration_version = cv_id;
@@ -874,7 +875,7 @@ class basic_engine {
       }
     });
     if (plan_only) ++plan_only_counts_[ws_id];
-    if (start_now) schedule(run_id, r.step, run_event::queue, now);
+    if (start_now) schedule(run_id, first_step, run_event::queue, now);
     return *find_run_id(run_id);
   }
 
@@ -923,95 +924,101 @@ class basic_engine {
   result<void> fire(const resource_id& id, run_event e, time_point now) {
     const run* r = find_run_id(id);
     if (!r) return not_found("run", id);
-    const guard_context ctx = r->context(now);
-    const transition* t = find_transition(r->status, e, ctx);
+    return fire(*r, e, now);
+  }
+  result<void> fire(const run& cur, run_event e, time_point now) {
+    const transition* t = find_transition(cur.status, e, cur.context(now));
     if (!t) {
-      std::string m = "Run " + id.str() + " is " + std::string(to_string(r->status)) + ": " +
+      std::string m = "Run " + cur.id.str() + " is " + std::string(to_string(cur.status)) + ": " +
                       std::string(to_string(e)) + " is not allowed";
       return make_error(errc::conflict, std::move(m));
     }
-    const run_status from = r->status;
+    const resource_id id = cur.id;
+    const run_status from = cur.status;
     const run_status to = t->to;
     const std::int64_t now_ms = to_unix_ms(now);
+    const run* after = nullptr;
     auto upd = storage_.update(of<run>, id, [&](run& x) {
       x.updated_at = now;
-      if (e == run_event::cancel || e == run_event::force_cancel) {
-        x.force_cancel_available_at_ms =
-            e == run_event::cancel ? now_ms + options_.cancel_cooloff.count() : x.force_cancel_available_at_ms;
+      if (e == run_event::cancel) {
+        x.force_cancel_available_at_ms = now_ms + options_.cancel_cooloff.count();
         x.canceled_by = resource_id(options_.user_id);
+      } else if (e == run_event::force_cancel) {
+        x.canceled_by = resource_id(options_.user_id);
+      } else if (e == run_event::apply) {
+        x.confirmed_by = resource_id(options_.user_id);
       }
-      if (e == run_event::apply) x.confirmed_by = resource_id(options_.user_id);
+      ++x.step;
+      after = &x;
       if (to == from) {  // a cancel request while a phase runs
         x.cancel_requested = true;
-        ++x.step;
         return;
       }
       if (is_final(to)) x.before_final = from;
       x.status = to;
       x.status_ms[static_cast<std::size_t>(to)] = now_ms;
       x.cancel_requested = false;
-      ++x.step;
     });
     if (!upd) return upd;
-    on_enter(id, from, to, e, now);
-    if (!observers_.empty()) {
-      const run* after = find_run_id(id);
-      notes_.push_back(run_status_change{id, after->workspace_id, from, to, e, now});
-    }
+    if (!observers_.empty()) notes_.push_back(run_status_change{id, after->workspace_id, from, to, e, now});
+    on_enter(*after, from, to, e, now);
     return {};
   }
 
   // Side effects of entering a status: schedule the next system step, release the workspace.
-  void on_enter(const resource_id& id, run_status from, run_status to, run_event e, time_point now) {
-    const run* r = find_run_id(id);
-    const std::uint32_t step = r->step;
+  // `r` is the run after the change (valid until the next storage write).
+  void on_enter(const run& r, run_status from, run_status to, run_event e, time_point now) {
+    const resource_id& id = r.id;
+    const std::uint32_t step = r.step;
     if (to == from) {  // cancel requested while planning/applying
-      if (!r->slow_cancel) schedule(id, step, run_event::cancel_completed, now + milliseconds(r->cancel_duration_ms));
+      if (!r.slow_cancel) schedule(id, step, run_event::cancel_completed, now + milliseconds(r.cancel_duration_ms));
       return;
     }
     switch (to) {
       case run_status::pending: break;
       case run_status::plan_queued: schedule(id, step, run_event::plan_start, now); break;
-      case run_status::planning: start_plan(id, now); break;
+      case run_status::planning: start_plan(r, now); break;
       case run_status::planned:
       case run_status::cost_estimated:
       case run_status::policy_checked:
       case run_status::confirmed:
-        if (can_fire(to, run_event::proceed, r->context(now))) schedule(id, step, run_event::proceed, now);
+        if (can_fire(to, run_event::proceed, r.context(now))) schedule(id, step, run_event::proceed, now);
         break;
       case run_status::cost_estimating: schedule(id, step, run_event::estimate_done, now); break;
       case run_status::policy_checking: {
         run_event next = run_event::policy_passed;
-        if (r->policy_outcome == policy_result::soft_fail) next = run_event::policy_soft_failed;
-        if (r->policy_outcome == policy_result::hard_fail) next = run_event::policy_hard_failed;
+        if (r.policy_outcome == policy_result::soft_fail) next = run_event::policy_soft_failed;
+        if (r.policy_outcome == policy_result::hard_fail) next = run_event::policy_hard_failed;
         schedule(id, step, next, now);
         break;
       }
       case run_status::policy_override: break;
       case run_status::apply_queued: schedule(id, step, run_event::apply_start, now); break;
-      case run_status::applying: start_apply(id, now); break;
+      case run_status::applying: start_apply(r, now); break;
       case run_status::applied:
       case run_status::planned_and_finished:
       case run_status::policy_soft_failed:
       case run_status::discarded:
       case run_status::errored:
       case run_status::canceled:
-      case run_status::force_canceled: finish(id, to, e, now); break;
+      case run_status::force_canceled: finish(r, to, e, now); break;
     }
   }
 
-  void start_plan(const resource_id& id, time_point now) {
-    const run* r = find_run_id(id);
-    const workspace* w = find_ws_id(r->workspace_id);
-    phase_outcome o = executor_.plan(*r, *w);
+  void start_plan(const run& cur, time_point now) {
+    const resource_id id = cur.id;
+    const workspace* w = find_ws_id(cur.workspace_id);
+    phase_outcome o = executor_.plan(cur, *w);
     std::optional<policy_result> policy;
     std::optional<double> cost;
     if constexpr (detail::has_checks<executor_type>::value) {
-      run_script s = executor_.checks(*r, *w);
+      run_script s = executor_.checks(cur, *w);
       policy = s.policy;
       cost = s.cost_delta;
     }
+    std::uint32_t step = 0;
     (void)storage_.update(of<run>, id, [&](run& x) {
+      step = x.step;
       x.plan_counts = o.counts.value_or(resource_counts{});
       x.has_changes = !o.errored && x.plan_counts.any();
       x.plan_errored = o.errored;
@@ -1028,15 +1035,16 @@ class basic_engine {
         x.cost_delta_monthly = *cost;
       }
     });
-    schedule(id, find_run_id(id)->step, o.errored ? run_event::plan_failed : run_event::plan_succeeded,
-             now + o.duration);
+    schedule(id, step, o.errored ? run_event::plan_failed : run_event::plan_succeeded, now + o.duration);
   }
 
-  void start_apply(const resource_id& id, time_point now) {
-    const run* r = find_run_id(id);
-    const workspace* w = find_ws_id(r->workspace_id);
-    phase_outcome o = executor_.apply(*r, *w);
+  void start_apply(const run& cur, time_point now) {
+    const resource_id id = cur.id;
+    const workspace* w = find_ws_id(cur.workspace_id);
+    phase_outcome o = executor_.apply(cur, *w);
+    std::uint32_t step = 0;
     (void)storage_.update(of<run>, id, [&](run& x) {
+      step = x.step;
       x.apply_counts = o.counts.value_or(x.plan_counts);
       x.apply_errored = o.errored;
       if (o.errored) x.error_text = o.error_message.empty() ? "Error: terraform apply failed" : o.error_message;
@@ -1044,17 +1052,16 @@ class basic_engine {
       x.slow_cancel = o.slow_cancel;
       x.cancel_duration_ms = o.cancel_duration.count();
     });
-    schedule(id, find_run_id(id)->step, o.errored ? run_event::apply_failed : run_event::apply_succeeded,
-             now + o.duration);
+    schedule(id, step, o.errored ? run_event::apply_failed : run_event::apply_succeeded, now + o.duration);
   }
 
   // A run reached a final status: leave the queue, release the workspace, hand it on.
-  void finish(const resource_id& id, run_status to, run_event, time_point now) {
-    const run* r = find_run_id(id);
-    const resource_id ws_id = r->workspace_id;
-    const resource_id cv_id = r->configuration_version_id;
-    const resource_counts counts = r->apply_counts;
-    const bool destroy = r->is_destroy;
+  void finish(const run& r, run_status to, run_event, time_point now) {
+    const resource_id id = r.id;
+    const resource_id ws_id = r.workspace_id;
+    const resource_id cv_id = r.configuration_version_id;
+    const resource_counts counts = r.apply_counts;
+    const bool destroy = r.is_destroy;
     bool released = false;
     (void)storage_.update(of<workspace>, ws_id, [&](workspace& x) {
       if (x.active_run == id) {
@@ -1114,7 +1121,7 @@ class basic_engine {
       timers_.pop();
       const run* r = find_run_id(t.run_id);
       if (!r || r->step != t.step) continue;  // deleted or moved on: stale
-      if (fire(t.run_id, t.event, from_unix_ms(t.due_ms))) ++fired;
+      if (fire(*r, t.event, from_unix_ms(t.due_ms))) ++fired;
     }
     return fired;
   }

@@ -49,11 +49,11 @@ constexpr std::string_view id_prefix(id_kind k) noexcept {
 /// Length of the random part of a TFE id.
 inline constexpr std::size_t id_suffix_length = 16;
 
-/// A resource id of up to 39 bytes stored inline (no heap allocation); compares and hashes as its text.
+/// A resource id of up to 31 bytes stored inline (no heap allocation); compares and hashes as its text.
 class resource_id {
  public:
-  /// Maximum length in bytes.
-  static constexpr std::size_t max_size = 39;
+  /// Maximum length in bytes (TFE ids are at most "polchk-" + 16).
+  static constexpr std::size_t max_size = 31;
 
   /// The empty id.
   constexpr resource_id() noexcept = default;
@@ -63,8 +63,19 @@ class resource_id {
   /// Replaces the text with `s` (truncated to max_size).
   void assign(std::string_view s) noexcept {
     len_ = static_cast<std::uint8_t>(s.size() > max_size ? max_size : s.size());
+    std::memset(buf_, 0, sizeof buf_);
     if (len_) std::memcpy(buf_, s.data(), len_);
-    buf_[len_] = '\0';
+  }
+  /// A 64-bit hash of the text, a word at a time (bytes past the end are zero).
+  std::uint64_t hash() const noexcept {
+    std::uint64_t h = 0x243F6A8885A308D3ull ^ len_;
+    for (std::size_t i = 0; i < len_; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, buf_ + i, 8);
+      h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+      h ^= h >> 29;
+    }
+    return h;
   }
   /// The id's text.
   std::string_view view() const noexcept { return std::string_view(buf_, len_); }
@@ -78,14 +89,16 @@ class resource_id {
   operator std::string_view() const noexcept { return view(); }  // NOLINT
 
   /// Equality by text.
-  friend bool operator==(const resource_id& a, const resource_id& b) noexcept { return a.view() == b.view(); }
+  friend bool operator==(const resource_id& a, const resource_id& b) noexcept {
+    return a.len_ == b.len_ && std::memcmp(a.buf_, b.buf_, a.len_) == 0;
+  }
   /// Inequality by text.
   friend bool operator!=(const resource_id& a, const resource_id& b) noexcept { return !(a == b); }
   /// Ordering by text.
   friend bool operator<(const resource_id& a, const resource_id& b) noexcept { return a.view() < b.view(); }
 
  private:
-  char buf_[max_size + 1] = {};
+  char buf_[32] = {};  // zero-filled past len_ so hash() can read whole words
   std::uint8_t len_ = 0;
 };
 
@@ -111,15 +124,8 @@ constexpr std::string_view id_suffix(std::string_view id, std::string_view prefi
 /// Hash of a resource_id (its text).
 template <>
 struct std::hash<tfe::resource_id> {
-  /// FNV-1a over the id's bytes.
-  std::size_t operator()(const tfe::resource_id& id) const noexcept {
-    std::uint64_t h = 1469598103934665603ull;
-    for (char c : id.view()) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 1099511628211ull;
-    }
-    return static_cast<std::size_t>(h);
-  }
+  /// The id's word-at-a-time hash.
+  std::size_t operator()(const tfe::resource_id& id) const noexcept { return static_cast<std::size_t>(id.hash()); }
 };
 
 #endif  // TFE_MODEL_IDS_HPP

@@ -129,12 +129,13 @@ class simulated_executor {
   }
   /// Forgets per-run bindings of a finished run (keeps memory bounded).
   void forget(const resource_id& run_id) {
-    by_run_.erase(run_id);
-    bound_.erase(run_id);
+    if (!by_run_.empty()) by_run_.erase(run_id);
+    if (!bound_.empty()) bound_.erase(run_id);
   }
 
  private:
   const run_script* script_for(const run& r, const workspace& ws, bool may_bind_next) {
+    if (by_run_.empty() && bound_.empty() && next_.empty() && by_workspace_.empty()) return nullptr;
     if (auto it = by_run_.find(r.id); it != by_run_.end()) return &it->second;
     if (auto it = bound_.find(r.id); it != bound_.end()) return &it->second;
     if (may_bind_next && !next_.empty()) {

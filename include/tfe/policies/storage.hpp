@@ -110,9 +110,7 @@ class memory_storage {
   /// Finds an entity by key.
   template <class T>
   const T* find(entity_tag<T>, const entity_key_t<T>& key) const noexcept {
-    const auto& m = table<T>();
-    auto it = m.find(key);
-    return it == m.end() ? nullptr : &it->second;
+    return const_cast<memory_storage*>(this)->lookup<T>(key);
   }
   /// Inserts a new entity.
   template <class T>
@@ -126,15 +124,15 @@ class memory_storage {
   /// Mutates an entity in place.
   template <class T, class F>
   result<void> update(entity_tag<T>, const entity_key_t<T>& key, F&& fn) {
-    auto& m = table<T>();
-    auto it = m.find(key);
-    if (it == m.end()) return make_error(errc::not_found, "no such entity");
-    fn(it->second);
+    T* v = lookup<T>(key);
+    if (!v) return make_error(errc::not_found, "no such entity");
+    fn(*v);
     return {};
   }
   /// Removes an entity.
   template <class T>
   result<void> erase(entity_tag<T>, const entity_key_t<T>& key) {
+    if constexpr (std::is_same_v<T, run>) last_run_ = nullptr;
     table<T>().erase(key);
     return {};
   }
@@ -167,6 +165,7 @@ class memory_storage {
   }
   /// Removes everything.
   result<void> clear() {
+    last_run_ = nullptr;
     orgs_.clear();
     workspaces_.clear();
     cvs_.clear();
@@ -177,6 +176,22 @@ class memory_storage {
   }
 
  private:
+  // The engine reads and writes one run several times in a row; remembering the last one saves
+  // the hash-table walks (cache misses) on a table of millions of runs.
+  template <class T>
+  T* lookup(const entity_key_t<T>& key) noexcept {
+    if constexpr (std::is_same_v<T, run>) {
+      if (last_run_ && last_run_->id == key) return last_run_;
+      auto it = runs_.find(key);
+      if (it == runs_.end()) return nullptr;
+      last_run_ = &it->second;
+      return last_run_;
+    } else {
+      auto& m = table<T>();
+      auto it = m.find(key);
+      return it == m.end() ? nullptr : &it->second;
+    }
+  }
   template <class T>
   map<T>& table() noexcept { return const_cast<map<T>&>(static_cast<const memory_storage*>(this)->table<T>()); }
   template <class T>
@@ -194,6 +209,7 @@ class memory_storage {
   map<run> runs_;
   map<run_comment> comments_;
   std::unordered_map<std::string, std::string> blobs_;
+  run* last_run_ = nullptr;
 };
 
 static_assert(is_storage_policy_v<memory_storage>, "memory_storage must satisfy the storage contract");

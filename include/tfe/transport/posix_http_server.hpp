@@ -1,0 +1,862 @@
+// tfe - an embeddable Terraform Enterprise Runs engine
+// SPDX-License-Identifier: MIT
+// posix_http_server: an optional HTTP/1.1 server on non-blocking sockets and epoll (Linux only).
+#ifndef TFE_TRANSPORT_POSIX_HTTP_SERVER_HPP
+#define TFE_TRANSPORT_POSIX_HTTP_SERVER_HPP
+
+#include <tfe/api/http_message.hpp>
+#include <tfe/config.hpp>
+#include <tfe/result.hpp>
+#include <tfe/transport/http_parser.hpp>
+
+#if !defined(__linux__)
+#  error "tfe/transport/posix_http_server.hpp needs Linux (epoll, eventfd, accept4)"
+#endif
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+/// Limits and settings of posix_http_server (docs/http-server.md lists the status each limit answers).
+struct http_server_options {
+  std::string host = "127.0.0.1";                 ///< numeric address or name to bind
+  std::uint16_t port = 0;                         ///< 0 = pick a free port (see posix_http_server::port())
+  std::size_t max_request_line = 8 * 1024;        ///< request line with CRLF: over it -> 414
+  std::size_t max_header_bytes = 32 * 1024;       ///< header section: over it -> 431
+  std::size_t max_header_count = 128;             ///< header field lines: over it -> 431
+  std::size_t max_body_bytes = 64u << 20;         ///< decoded body: over it -> 413
+  std::size_t max_connections = 1024;             ///< open connections; over it: 503 and close
+  std::chrono::milliseconds idle_timeout{30000};  ///< keep-alive idle, header (from its first byte), body and write stall cut-off
+  std::chrono::milliseconds linger_timeout{1000}; ///< after a closing response: how long unread input is drained
+  unsigned workers = 2;                           ///< event-loop threads (0 is read as 1)
+  int backlog = 1024;                             ///< listen(2) backlog
+};
+
+namespace detail {
+
+/// The server whose worker thread is running the caller (nullptr on other threads).
+inline const void*& http_current_server() noexcept {
+  thread_local const void* server = nullptr;
+  return server;
+}
+
+/// Appends `v` in decimal.
+inline void http_append_number(std::string& out, std::uint64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+
+/// Appends `s` as the inside of a JSON string.
+inline void http_append_json_escaped(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+}
+
+/// The JSON:API error title the server uses for a transport-level status.
+inline std::string_view http_error_title(int status) noexcept {
+  switch (status) {
+    case 400: return "bad request";
+    case 408: return "request timeout";
+    case 413: return "payload too large";
+    case 414: return "URI too long";
+    case 417: return "expectation failed";
+    case 431: return "request header fields too large";
+    case 500: return "internal server error";
+    case 501: return "not implemented";
+    case 503: return "service unavailable";
+    case 505: return "HTTP version not supported";
+    default: return "error";
+  }
+}
+
+/// A JSON:API error document response for a transport-level failure.
+inline http_response http_error_response(int status, std::string_view detail_text) {
+  http_response res;
+  res.status = status;
+  res.headers.emplace_back("Content-Type", "application/vnd.api+json");
+  std::string& b = res.body;
+  b = "{\"errors\":[{\"status\":\"";
+  http_append_number(b, static_cast<std::uint64_t>(status));
+  b += "\",\"title\":\"";
+  http_append_json_escaped(b, http_error_title(status));
+  b += '"';
+  if (!detail_text.empty()) {
+    b += ",\"detail\":\"";
+    http_append_json_escaped(b, detail_text);
+    b += '"';
+  }
+  b += "}]}";
+  return res;
+}
+
+/// True when `s` is a valid header field value to send (no CR, LF, NUL or other CTL but HTAB).
+inline bool http_is_safe_value(std::string_view s) noexcept {
+  for (char c : s)
+    if (!http_is(c, http_field_char)) return false;
+  return true;
+}
+
+/// True when `s` is a non-empty token (a valid header field name).
+inline bool http_is_token(std::string_view s) noexcept {
+  return !s.empty() && http_span(s, http_tchar) == s.size();
+}
+
+/// Appends the wire form of `res` to `out`: status line, headers, Content-Length, Connection, body.
+inline void http_serialize_response(std::string& out, const http_response& res, bool head_request,
+                                    bool keep_alive, int request_minor) {
+  int status = res.status;
+  if (status < 200 || status > 999) status = 500;
+  const bool no_body = head_request || status == 204 || status == 304;
+  const bool no_length = status == 204 || status == 304;
+  out.reserve(out.size() + 128 + (no_body ? 0 : res.body.size()));
+  out += "HTTP/1.1 ";
+  http_append_number(out, static_cast<std::uint64_t>(status));
+  out += ' ';
+  out += reason_phrase(status);
+  out += "\r\n";
+  std::string_view head_length;
+  for (const auto& h : res.headers) {
+    const std::string_view name = h.first;
+    if (iequals(name, "content-length")) {
+      head_length = h.second;
+      continue;
+    }
+    if (iequals(name, "connection") || iequals(name, "transfer-encoding")) continue;
+    if (!http_is_token(name) || !http_is_safe_value(h.second)) continue;  // no header injection
+    out += name;
+    out += ": ";
+    out += h.second;
+    out += "\r\n";
+  }
+  if (!no_length) {
+    out += "Content-Length: ";
+    // A HEAD answer may state the length of the body a GET would get.
+    const bool use_given = head_request && res.body.empty() && !head_length.empty() &&
+                           head_length.find_first_not_of("0123456789") == std::string_view::npos;
+    if (use_given) out += head_length;
+    else http_append_number(out, res.body.size());
+    out += "\r\n";
+  }
+  if (!keep_alive) out += "Connection: close\r\n";
+  else if (request_minor == 0) out += "Connection: keep-alive\r\n";
+  out += "\r\n";
+  if (!no_body) out += res.body;
+}
+
+}  // namespace detail
+
+/// A small HTTP/1.1 server over POSIX sockets that hands each request to a handler.
+/// Each worker thread owns an epoll loop and its connections; see docs/http-server.md.
+class posix_http_server {
+ public:
+  /// The request handler: called on a worker thread, once per complete request.
+  using handler_type = std::function<http_response(http_request&)>;
+  /// The access log hook: request, response and the time spent in the handler.
+  using access_log_type =
+      std::function<void(const http_request&, const http_response&, std::chrono::microseconds)>;
+
+  /// A server that will call `handler` for each request; nothing happens before start().
+  explicit posix_http_server(handler_type handler, http_server_options options = {})
+      : handler_(std::move(handler)), options_(std::move(options)) {}
+  posix_http_server(const posix_http_server&) = delete;
+  posix_http_server& operator=(const posix_http_server&) = delete;
+  /// Stops (as stop()) and releases everything.
+  ~posix_http_server() { stop(); }
+
+  /// Binds, listens and starts the workers; returns the bound port or errc::unavailable.
+  inline result<std::uint16_t> start();
+  /// Graceful stop: stop accepting, finish in-flight requests, close, join. Idempotent.
+  /// From a handler (a worker thread) it only begins the stop; the destructor then joins.
+  inline void stop();
+  /// The bound port (0 before start()).
+  std::uint16_t port() const noexcept { return port_.load(std::memory_order_acquire); }
+  /// Open (counted) connections right now; for tests and monitoring.
+  std::size_t open_connections() const noexcept { return open_.load(std::memory_order_acquire); }
+  /// Sets a hook called after each response; call before start().
+  void set_access_log(access_log_type log) { access_log_ = std::move(log); }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  struct worker;
+
+  struct connection {
+    connection(int socket_fd, std::string peer, const http_parser_limits& limits)
+        : fd(socket_fd), remote(std::move(peer)), parser(limits) {}
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+    ~connection() {
+      if (fd >= 0) ::close(fd);
+    }
+    std::size_t pending() const noexcept { return out.size() - out_pos; }
+
+    int fd;
+    std::string remote;
+    http_parser parser;
+    std::string in;       // unparsed input, kept only while parsing is paused
+    std::string out;      // serialized responses not yet sent
+    std::size_t out_pos = 0;
+    clock::time_point deadline{};
+    std::list<connection>::iterator self{};
+    std::uint32_t events = 0;  // the epoll interest registered now
+    bool counted = false;      // holds one of max_connections
+    bool lingering = false;    // response sent, write side shut, draining input
+    bool close_after_write = false;
+    bool peer_eof = false;
+    bool continue_sent = false;
+  };
+
+  struct handoff {
+    int fd;
+    std::string remote;
+  };
+
+  struct worker {
+    explicit worker(posix_http_server& s) : server(s) {}
+    worker(const worker&) = delete;
+    worker& operator=(const worker&) = delete;
+    ~worker() {
+      active.clear();
+      lingering.clear();
+      for (auto& h : incoming) ::close(h.fd);
+      if (epfd >= 0) ::close(epfd);
+      if (wakefd >= 0) ::close(wakefd);
+      if (sparefd >= 0) ::close(sparefd);
+    }
+
+    inline void run();
+    inline void wake() noexcept;
+    inline void on_listener();
+    inline void on_wake();
+    inline void on_event(connection& c, std::uint32_t ev);
+    inline void on_readable(connection& c);
+    inline std::size_t process(connection& c, const char* data, std::size_t size);
+    inline void handle_request(connection& c);
+    inline void respond_error(connection& c, int status, std::string_view detail);
+    inline void pump(connection& c, bool writable_event);
+    inline void update_interest(connection& c);
+    inline void adopt(int fd, std::string remote);
+    inline void reject(int fd, std::string remote);
+    inline void begin_linger(connection& c);
+    inline void destroy(connection& c);
+    inline void touch(connection& c) noexcept;
+    inline void begin_drain();
+    inline void expire();
+    inline int wait_timeout_ms() const;
+
+    posix_http_server& server;
+    int epfd = -1;
+    int wakefd = -1;
+    int sparefd = -1;  // a reserved descriptor, freed to shed a connection on EMFILE
+    bool listening = false;
+    bool draining = false;
+    std::thread thread;
+    std::mutex mutex;                // guards incoming
+    std::vector<handoff> incoming;   // connections accepted by another worker
+    std::list<connection> active;    // ordered by deadline (every reset moves to the back)
+    std::list<connection> lingering; // ordered by deadline
+    clock::time_point now{};
+    char listen_tag = 0;
+    char wake_tag = 0;
+    std::vector<char> scratch = std::vector<char>(64 * 1024);
+  };
+
+  static constexpr std::size_t output_high_water = 1u << 20;  // pause parsing above this backlog
+
+  http_parser_limits parser_limits() const noexcept {
+    http_parser_limits l;
+    l.max_request_line = options_.max_request_line;
+    l.max_header_bytes = options_.max_header_bytes;
+    l.max_header_count = options_.max_header_count;
+    l.max_body_bytes = options_.max_body_bytes;
+    return l;
+  }
+  bool acquire_slot() noexcept {
+    std::size_t cur = open_.load(std::memory_order_relaxed);
+    do {
+      if (cur >= options_.max_connections) return false;
+    } while (!open_.compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel));
+    return true;
+  }
+  void release_slot() noexcept { open_.fetch_sub(1, std::memory_order_acq_rel); }
+  inline void begin_stop() noexcept;
+  inline void close_all() noexcept;
+
+  handler_type handler_;
+  access_log_type access_log_;
+  http_server_options options_;
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::string rejection_;  // the prebuilt 503 answer for connections over the limit
+  int listen_fd_ = -1;
+  std::atomic<std::uint16_t> port_{0};
+  std::atomic<std::size_t> open_{0};
+  std::atomic<unsigned> next_worker_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex lifecycle_;
+  bool started_ = false;
+  bool joined_ = false;
+};
+
+// ---------------------------------------------------------------------------
+// Definitions
+// ---------------------------------------------------------------------------
+
+inline result<std::uint16_t> posix_http_server::start() {
+  std::lock_guard<std::mutex> lock(lifecycle_);
+  if (started_) return make_error(errc::unavailable, "posix_http_server: already started");
+  if (!handler_) return make_error(errc::unavailable, "posix_http_server: no handler");
+
+  const std::string where = options_.host + ":" + std::to_string(options_.port);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(options_.port);
+  const int gai = ::getaddrinfo(options_.host.empty() ? nullptr : options_.host.c_str(), service.c_str(),
+                                &hints, &found);
+  if (gai != 0)
+    return make_error(errc::unavailable, "posix_http_server: cannot resolve " + where + ": " + ::gai_strerror(gai));
+  int last_errno = 0;
+  const char* failed_call = "socket";
+  for (addrinfo* ai = found; ai != nullptr && listen_fd_ < 0; ai = ai->ai_next) {
+    const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) { last_errno = errno; failed_call = "socket"; continue; }
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+      last_errno = errno; failed_call = "bind"; ::close(fd); continue;
+    }
+    if (::listen(fd, options_.backlog) != 0) {
+      last_errno = errno; failed_call = "listen"; ::close(fd); continue;
+    }
+    listen_fd_ = fd;
+  }
+  ::freeaddrinfo(found);
+  if (listen_fd_ < 0)
+    return make_error(errc::unavailable, std::string("posix_http_server: cannot ") + failed_call + " " + where +
+                                             ": " + std::strerror(last_errno));
+
+  sockaddr_storage bound{};
+  socklen_t bound_len = sizeof bound;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &bound_len);
+  std::uint16_t p = 0;
+  if (bound.ss_family == AF_INET) p = ntohs(reinterpret_cast<const sockaddr_in*>(&bound)->sin_port);
+  else if (bound.ss_family == AF_INET6) p = ntohs(reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port);
+
+  rejection_.clear();
+  detail::http_serialize_response(
+      rejection_, detail::http_error_response(503, "too many open connections"), false, false, 1);
+
+  const unsigned count = options_.workers == 0 ? 1 : options_.workers;
+  auto fail = [this](const char* what) {
+    const int e = errno;
+    workers_.clear();
+    ::close(listen_fd_);
+    listen_fd_ = -1;
+    return make_error(errc::unavailable, std::string("posix_http_server: ") + what + ": " + std::strerror(e));
+  };
+  for (unsigned i = 0; i < count; ++i) {
+    auto w = std::make_unique<worker>(*this);
+    w->epfd = ::epoll_create1(EPOLL_CLOEXEC);
+    if (w->epfd < 0) return fail("epoll_create1");
+    w->wakefd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (w->wakefd < 0) return fail("eventfd");
+    w->sparefd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = &w->wake_tag;
+    if (::epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wakefd, &ev) != 0) return fail("epoll_ctl");
+    // One listener shared by every worker; EPOLLEXCLUSIVE wakes one waiter per connection
+    // burst instead of all of them.
+    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    ev.data.ptr = &w->listen_tag;
+    if (::epoll_ctl(w->epfd, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
+      ev.events = EPOLLIN;  // kernels before 4.5 lack EPOLLEXCLUSIVE: every worker wakes, one wins
+      if (errno != EINVAL || ::epoll_ctl(w->epfd, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) return fail("epoll_ctl");
+    }
+    w->listening = true;
+    workers_.push_back(std::move(w));
+  }
+  port_.store(p, std::memory_order_release);
+  started_ = true;
+  for (auto& w : workers_) {
+    worker* raw = w.get();
+    w->thread = std::thread([raw] { raw->run(); });
+  }
+  return p;
+}
+
+inline void posix_http_server::begin_stop() noexcept {
+  bool expected = false;
+  if (!stopping_.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) return;
+  // shutdown() on a listening socket refuses new connections at once and wakes the
+  // epoll waiters; the descriptor itself stays valid until the workers are joined.
+  ::shutdown(listen_fd_, SHUT_RDWR);
+  for (auto& w : workers_) w->wake();
+}
+
+inline void posix_http_server::stop() {
+  if (detail::http_current_server() == this) {  // from a handler: cannot join ourselves
+    begin_stop();
+    return;
+  }
+  std::lock_guard<std::mutex> lock(lifecycle_);
+  if (!started_ || joined_) return;
+  begin_stop();
+  for (auto& w : workers_)
+    if (w->thread.joinable()) w->thread.join();
+  close_all();
+  joined_ = true;
+}
+
+inline void posix_http_server::close_all() noexcept {
+  for (auto& w : workers_) {
+    for (auto& h : w->incoming) {
+      ::close(h.fd);
+      release_slot();
+    }
+    w->incoming.clear();
+  }
+  workers_.clear();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  listen_fd_ = -1;
+}
+
+inline void posix_http_server::worker::wake() noexcept {
+  const std::uint64_t one = 1;
+  ssize_t r;
+  do {
+    r = ::write(wakefd, &one, sizeof one);
+  } while (r < 0 && errno == EINTR);
+}
+
+inline void posix_http_server::worker::run() {
+  detail::http_current_server() = &server;
+  constexpr int max_events = 128;
+  epoll_event events[max_events];
+  for (;;) {
+    now = clock::now();
+    const int n = ::epoll_wait(epfd, events, max_events, wait_timeout_ms());
+    if (n < 0 && errno != EINTR) break;  // EBADF/EINVAL: nothing sensible left to do
+    now = clock::now();
+    for (int i = 0; i < n; ++i) {
+      void* tag = events[i].data.ptr;
+      if (tag == &listen_tag) on_listener();
+      else if (tag == &wake_tag) on_wake();
+      else on_event(*static_cast<connection*>(tag), events[i].events);
+    }
+    if (!draining && server.stopping_.load(std::memory_order_acquire)) begin_drain();
+    expire();
+    if (draining && active.empty() && lingering.empty()) break;
+  }
+  // Anything left (only after an epoll failure) is closed here.
+  while (!active.empty()) destroy(active.front());
+  while (!lingering.empty()) destroy(lingering.front());
+  detail::http_current_server() = nullptr;
+}
+
+inline int posix_http_server::worker::wait_timeout_ms() const {
+  clock::time_point next = clock::time_point::max();
+  if (!active.empty()) next = active.front().deadline;
+  if (!lingering.empty() && lingering.front().deadline < next) next = lingering.front().deadline;
+  if (next == clock::time_point::max()) return -1;
+  if (next <= now) return 0;
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(next - now).count();
+  const auto ms = (us + 999) / 1000;  // round up: never wake before the deadline
+  return ms > 3600000 ? 3600000 : static_cast<int>(ms);
+}
+
+inline void posix_http_server::worker::expire() {
+  while (!active.empty() && active.front().deadline <= now) destroy(active.front());
+  while (!lingering.empty() && lingering.front().deadline <= now) destroy(lingering.front());
+}
+
+inline void posix_http_server::worker::begin_drain() {
+  draining = true;
+  if (listening) {
+    ::epoll_ctl(epfd, EPOLL_CTL_DEL, server.listen_fd_, nullptr);
+    listening = false;
+  }
+  on_wake();  // close connections handed to us but not yet adopted
+  while (!lingering.empty()) destroy(lingering.front());
+  // Idle keep-alive connections close now; the others finish their request first.
+  for (auto it = active.begin(); it != active.end();) {
+    connection& c = *it++;
+    if (c.parser.is_idle() && c.in.empty() && c.pending() == 0) destroy(c);
+  }
+}
+
+inline void posix_http_server::worker::on_wake() {
+  std::uint64_t value;
+  while (::read(wakefd, &value, sizeof value) > 0) {
+  }
+  std::vector<handoff> taken;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    taken.swap(incoming);
+  }
+  for (auto& h : taken) {
+    if (server.stopping_.load(std::memory_order_acquire)) {
+      ::close(h.fd);
+      server.release_slot();
+    } else {
+      adopt(h.fd, std::move(h.remote));
+    }
+  }
+}
+
+inline void posix_http_server::worker::on_listener() {
+  for (int k = 0; k < 64; ++k) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    const int fd = ::accept4(server.listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len,
+                             SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      const int e = errno;
+      if (e == EAGAIN || e == EWOULDBLOCK) return;
+      if ((e == EMFILE || e == ENFILE) && sparefd >= 0) {
+        // Out of descriptors: use the reserved one to accept and drop a connection, so the
+        // level-triggered listener does not spin.
+        ::close(sparefd);
+        const int victim = ::accept4(server.listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (victim >= 0) ::close(victim);
+        sparefd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        continue;
+      }
+      if (e == EINVAL || e == EBADF || e == ENOTSOCK) {  // the listener was shut down by stop()
+        ::epoll_ctl(epfd, EPOLL_CTL_DEL, server.listen_fd_, nullptr);
+        listening = false;
+        return;
+      }
+      if (e == ENOBUFS || e == ENOMEM || e == EMFILE || e == ENFILE) return;  // retried on the next event
+      continue;  // EINTR, or an error of that one connection (ECONNABORTED, EPROTO, ENETDOWN...)
+    }
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    char host[INET6_ADDRSTRLEN] = {};
+    std::string remote;
+    if (peer.ss_family == AF_INET) {
+      const auto* a = reinterpret_cast<const sockaddr_in*>(&peer);
+      ::inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+      remote = host;
+      remote += ':';
+      remote += std::to_string(ntohs(a->sin_port));
+    } else if (peer.ss_family == AF_INET6) {
+      const auto* a = reinterpret_cast<const sockaddr_in6*>(&peer);
+      ::inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+      remote = "[";
+      remote += host;
+      remote += "]:";
+      remote += std::to_string(ntohs(a->sin6_port));
+    }
+    if (!server.acquire_slot()) {
+      reject(fd, std::move(remote));
+      continue;
+    }
+    // Round-robin over the workers keeps the load even when one worker wins the accept race.
+    const std::size_t nworkers = server.workers_.size();
+    worker& target = *server.workers_[server.next_worker_.fetch_add(1, std::memory_order_relaxed) % nworkers];
+    if (&target == this) {
+      adopt(fd, std::move(remote));
+    } else {
+      {
+        std::lock_guard<std::mutex> lock(target.mutex);
+        target.incoming.push_back(handoff{fd, std::move(remote)});
+      }
+      target.wake();
+    }
+  }
+}
+
+inline void posix_http_server::worker::adopt(int fd, std::string remote) {
+  active.emplace_back(fd, std::move(remote), server.parser_limits());
+  connection& c = active.back();
+  c.self = std::prev(active.end());
+  c.counted = true;
+  c.deadline = now + server.options_.idle_timeout;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = &c;
+  if (::epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    destroy(c);
+    return;
+  }
+  c.events = EPOLLIN;
+}
+
+inline void posix_http_server::worker::reject(int fd, std::string remote) {
+  // Over max_connections: answer 503 right away (it fits an empty socket buffer), then
+  // linger briefly so the answer is not lost to a reset. Lingering is itself bounded.
+  const std::string& r = server.rejection_;
+  const ssize_t w = ::send(fd, r.data(), r.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (w != static_cast<ssize_t>(r.size()) || lingering.size() >= server.options_.max_connections) {
+    ::close(fd);
+    return;
+  }
+  lingering.emplace_back(fd, std::move(remote), http_parser_limits{});
+  connection& c = lingering.back();
+  c.self = std::prev(lingering.end());
+  c.lingering = true;
+  c.deadline = now + server.options_.linger_timeout;
+  ::shutdown(fd, SHUT_WR);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = &c;
+  if (::epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) destroy(c);
+}
+
+inline void posix_http_server::worker::destroy(connection& c) {
+  if (c.counted) server.release_slot();
+  // Closing the descriptor (in ~connection) also removes it from the epoll set.
+  if (c.lingering) lingering.erase(c.self);
+  else active.erase(c.self);
+}
+
+inline void posix_http_server::worker::touch(connection& c) noexcept {
+  c.deadline = now + server.options_.idle_timeout;
+  active.splice(active.end(), active, c.self);
+}
+
+inline void posix_http_server::worker::begin_linger(connection& c) {
+  // The slot is released before the client can see our FIN, so a client that read the
+  // whole answer may connect again at once without meeting the limit.
+  if (c.counted) {
+    server.release_slot();
+    c.counted = false;
+  }
+  ::shutdown(c.fd, SHUT_WR);
+  if (c.peer_eof || draining || lingering.size() >= server.options_.max_connections) {
+    destroy(c);
+    return;
+  }
+  c.lingering = true;
+  std::string().swap(c.in);
+  std::string().swap(c.out);
+  c.out_pos = 0;
+  c.deadline = now + server.options_.linger_timeout;
+  lingering.splice(lingering.end(), active, c.self);
+  update_interest(c);
+}
+
+inline void posix_http_server::worker::update_interest(connection& c) {
+  std::uint32_t want = 0;
+  if (c.lingering) {
+    want = EPOLLIN;
+  } else {
+    if (!c.peer_eof && !c.close_after_write && c.in.empty() && c.pending() <= output_high_water) want |= EPOLLIN;
+    if (c.pending() > 0) want |= EPOLLOUT;
+  }
+  if (want == c.events) return;
+  epoll_event ev{};
+  ev.events = want;
+  ev.data.ptr = &c;
+  if (::epoll_ctl(epfd, EPOLL_CTL_MOD, c.fd, &ev) == 0) c.events = want;
+}
+
+inline void posix_http_server::worker::on_event(connection& c, std::uint32_t ev) {
+  if (c.lingering) {
+    // Drain and drop what the client still sends; close on EOF, error or the deadline.
+    for (int k = 0; k < 16; ++k) {
+      const ssize_t r = ::recv(c.fd, scratch.data(), scratch.size(), 0);
+      if (r > 0) continue;
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      destroy(c);
+      return;
+    }
+    return;
+  }
+  if (ev & EPOLLERR) {
+    destroy(c);
+    return;
+  }
+  if ((ev & (EPOLLOUT | EPOLLHUP)) && c.pending() > 0) {
+    pump(c, true);
+    return;  // level-triggered: unread input is reported again
+  }
+  if (ev & (EPOLLIN | EPOLLHUP)) on_readable(c);
+}
+
+inline void posix_http_server::worker::on_readable(connection& c) {
+  if (c.peer_eof || c.close_after_write) {
+    update_interest(c);
+    return;
+  }
+  ssize_t r;
+  do {
+    r = ::recv(c.fd, scratch.data(), scratch.size(), 0);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    destroy(c);
+    return;
+  }
+  if (r == 0) {
+    // The client is done sending: answer what is complete, then close. A request cut
+    // short can never complete.
+    c.peer_eof = true;
+    c.close_after_write = true;
+    if (c.pending() == 0) {
+      destroy(c);
+      return;
+    }
+    pump(c, false);
+    return;
+  }
+  const auto size = static_cast<std::size_t>(r);
+  if (!c.in.empty()) {
+    c.in.append(scratch.data(), size);
+  } else {
+    const std::size_t used = process(c, scratch.data(), size);
+    if (used < size && !c.close_after_write) c.in.assign(scratch.data() + used, size - used);
+  }
+  pump(c, false);
+}
+
+inline std::size_t posix_http_server::worker::process(connection& c, const char* data, std::size_t size) {
+  std::size_t used = 0;
+  while (used < size) {
+    if (c.close_after_write || c.pending() > output_high_water) break;
+    http_parser& p = c.parser;
+    if (p.is_idle()) touch(c);  // a request's time starts with its first byte
+    const bool had_body = p.in_body();
+    used += p.feed(std::string_view(data + used, size - used));
+    if (p.has_failed()) {
+      respond_error(c, p.error_status(), p.error_message());
+      return size;  // the rest is discarded: the connection closes
+    }
+    if (p.is_complete()) {
+      handle_request(c);
+      continue;
+    }
+    // Still incomplete: everything was consumed.
+    if (p.in_body()) {
+      if (had_body) touch(c);  // body progress extends the deadline, header bytes do not
+      if (p.expects_continue() && !c.continue_sent) {
+        c.out += "HTTP/1.1 100 Continue\r\n\r\n";
+        c.continue_sent = true;
+        touch(c);
+      }
+    }
+  }
+  return used;
+}
+
+inline void posix_http_server::worker::handle_request(connection& c) {
+  http_request& req = c.parser.request();
+  req.remote_address = c.remote;
+  const bool head = req.method == "HEAD";
+  const int minor = c.parser.version_minor();
+  const bool logging = static_cast<bool>(server.access_log_);
+  const clock::time_point t0 = logging ? clock::now() : clock::time_point{};
+  http_response res;
+#if TFE_HAS_EXCEPTIONS
+  try {
+    res = server.handler_(req);
+  } catch (...) {
+    res = detail::http_error_response(500, "the request handler threw an exception");
+  }
+#else
+  res = server.handler_(req);
+#endif
+  // Read after the handler: a stop that began meanwhile closes this connection.
+  bool keep = c.parser.keep_alive() && !server.stopping_.load(std::memory_order_acquire);
+  detail::http_for_each_list_element(res.header("connection"), [&keep](std::string_view e) {
+    if (detail::iequals(e, "close")) keep = false;
+  });
+  detail::http_serialize_response(c.out, res, head, keep, minor);
+  if (logging) {
+    const auto spent = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0);
+    server.access_log_(req, res, spent);
+  }
+  if (!keep) c.close_after_write = true;
+  c.continue_sent = false;
+  c.parser.reset();
+  touch(c);
+}
+
+inline void posix_http_server::worker::respond_error(connection& c, int status, std::string_view detail_text) {
+  detail::http_serialize_response(c.out, detail::http_error_response(status, detail_text), false, false, 1);
+  if (server.access_log_) server.access_log_(c.parser.request(), http_response{status, {}, {}}, {});
+  c.close_after_write = true;
+  std::string().swap(c.in);
+}
+
+inline void posix_http_server::worker::pump(connection& c, bool writable_event) {
+  for (;;) {
+    // 1. Parse input that waited for the output backlog to drain.
+    if (!c.in.empty() && !c.close_after_write && c.pending() <= output_high_water) {
+      const std::size_t used = process(c, c.in.data(), c.in.size());
+      if (c.close_after_write) std::string().swap(c.in);
+      else c.in.erase(0, used);
+    }
+    // 2. Write what we can.
+    const std::size_t before = c.out_pos;
+    while (c.out_pos < c.out.size()) {
+      const ssize_t w = ::send(c.fd, c.out.data() + c.out_pos, c.out.size() - c.out_pos, MSG_NOSIGNAL);
+      if (w > 0) {
+        c.out_pos += static_cast<std::size_t>(w);
+        continue;
+      }
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      destroy(c);  // EPIPE, ECONNRESET...
+      return;
+    }
+    if (writable_event && c.out_pos > before) touch(c);  // a slow reader that reads is not idle
+    if (c.pending() > 0) break;  // wait for EPOLLOUT
+    c.out.clear();
+    c.out_pos = 0;
+    if (c.out.capacity() > (1u << 20)) std::string().swap(c.out);
+    // 3. All written: close, or go on with buffered requests.
+    if (c.close_after_write || (draining && c.parser.is_idle() && c.in.empty())) {
+      begin_linger(c);
+      return;
+    }
+    if (c.in.empty()) break;
+  }
+  update_interest(c);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_TRANSPORT_POSIX_HTTP_SERVER_HPP
