@@ -17,10 +17,10 @@ int main() {
 
   auto cv = eng.create_configuration_version(w->id);     // returns the upload capability
   (void)eng.upload_configuration(cv->upload_token, std::string("\x1f\x8b...", 5));  // queues a run
-  eng.run_until_idle();                                   // plan (the manual clock moves to each step)
+  eng.run_until_idle();                                   // plan, estimate cost (the manual clock moves to each step)
 
   auto run = eng.list_runs(w->id)->items.front();
-  std::printf("%s is %s\n", run.id.str().c_str(), tfe::to_string(run.status).data());  // planned
+  std::printf("%s is %s\n", run.id.str().c_str(), tfe::to_string(run.status).data());  // cost_estimated
 
   if (auto r = eng.apply_run(run.id, "Looks good to me"); !r)
     std::printf("refused: %s\n", r.error().message.c_str());  // errc::conflict when not confirmable

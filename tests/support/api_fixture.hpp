@@ -27,7 +27,7 @@ struct api_fixture {
   explicit api_fixture(tfe::token_auth auth = tfe::token_auth::any())
       : api(eng, options(std::move(auth))), http(api) {
     auto r = http.post("/api/v2/organizations",
-                       R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"ops@acme.test"}}})");
+                       R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"ops@acme.test","cost-estimation-enabled":false}}})");
     REQUIRE(r.status == 201);
     r = http.post("/api/v2/organizations/acme/workspaces", R"({"data":{"type":"workspaces","attributes":{"name":"prod"}}})");
     REQUIRE(r.status == 201);

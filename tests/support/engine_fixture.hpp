@@ -22,6 +22,7 @@ struct fixture {
     tfe::organization_options oo;
     oo.name = org;
     oo.email = "ops@acme.test";
+    oo.cost_estimation_enabled = false;  // runs pause at planned
     REQUIRE(eng.create_organization(oo));
     ws = make_workspace("prod");
   }

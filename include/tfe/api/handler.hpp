@@ -280,7 +280,8 @@ class basic_api {
         auto cv = eng_.read_configuration_version(s[1]);
         if (!cv) return error_response(cv.error());
         if (auto inc = includes(c, {"ingress_attributes", "run"}); !inc) return error_response(inc.error());
-        return document(200, single([&](json_writer& w) { write_configuration_version(w, *cv, {}); }));
+        const std::string url = upload_url(c, *cv);
+        return document(200, single([&](json_writer& w) { write_configuration_version(w, *cv, url); }));
       }
       if (n == 3 && s[2] == "download") {
         if (!get) return method_not_allowed();
@@ -850,7 +851,7 @@ class basic_api {
     }
     auto cv = eng_.create_configuration_version(ws_id, o);
     if (!cv) return error_response(cv.error());
-    const std::string url = c.base + "/v1/object/upload/" + cv->upload_token;
+    const std::string url = upload_url(c, *cv);
     return document(201, single([&](json_writer& w) { write_configuration_version(w, *cv, url); }));
   }
   http_response list_configuration_versions(const request_ctx& c, const std::string& ws_id) {
@@ -859,9 +860,14 @@ class basic_api {
     if (auto inc = includes(c, {"ingress_attributes", "run"}); !inc) return error_response(inc.error());
     auto pg = eng_.list_configuration_versions(ws_id, *p);
     if (!pg) return error_response(pg.error());
-    return document(200, collection(c, *pg, [](json_writer& w, const configuration_version& cv) {
-                      write_configuration_version(w, cv, {});
+    return document(200, collection(c, *pg, [&](json_writer& w, const configuration_version& cv) {
+                      write_configuration_version(w, cv, upload_url(c, cv));
                     }));
+  }
+  // The upload capability URL while the version still waits for its (single) upload, else empty.
+  static std::string upload_url(const request_ctx& c, const configuration_version& cv) {
+    if (cv.upload_token.empty()) return std::string();
+    return c.base + "/v1/object/upload/" + cv.upload_token;
   }
   http_response upload(const http_request& req, const std::string& token) {
     if (req.method != "PUT") return method_not_allowed();

@@ -196,7 +196,7 @@ inline void write_workspace(json_writer& w, const workspace& ws) {
   w.end_object();
 }
 
-/// Writes a configuration version resource object; `upload_url` only in the create response.
+/// Writes a configuration version resource object; `upload_url` is set while the upload is pending.
 inline void write_configuration_version(json_writer& w, const configuration_version& cv, std::string_view upload_url) {
   const std::string self = "/api/v2/configuration-versions/" + cv.id.str();
   w.begin_object().member("id", cv.id.view()).member("type", "configuration-versions");

@@ -101,6 +101,7 @@ class basic_engine {
     org.name = *o.name;
     org.external_id = ids_.next(id_kind::organization);
     org.created_at = clock_.now();
+    org.cost_estimation_enabled = options_.cost_estimation_default;
     if (auto e = apply_organization_options(org, o); !e) return e.error();
     if (auto w = storage_.insert(organization(org)); !w) return w.error();
     return org;
@@ -703,6 +704,9 @@ class basic_engine {
     if (mode && *mode == "agent" && !(o.agent_pool_id ? !o.agent_pool_id->empty() : !w.agent_pool_id.empty()))
       return make_error(errc::validation_failed, "Agent pool is required in agent execution mode",
                         "/data/attributes/agent-pool-id");
+    if (o.terraform_version && !is_valid_terraform_version(*o.terraform_version))
+      return make_error(errc::validation_failed, "Terraform version '" + o.terraform_version->substr(0, 64) +
+                        "' is not a version or version constraint", "/data/attributes/terraform-version");
     if (o.working_directory && o.working_directory->find("..") != std::string::npos)
       return make_error(errc::validation_failed, "Working directory must not leave the configuration",
                         "/data/attributes/working-directory");

@@ -95,6 +95,58 @@ constexpr bool is_valid_workspace_name(std::string_view name) noexcept {
   return true;
 }
 
+/// True for a Terraform version ("1.9.8", "1.10.0-beta1"), "latest", or a constraint of operators and
+/// versions ("~> 1.5", ">= 1.2.0, < 2.0.0").
+constexpr bool is_valid_terraform_version(std::string_view v) noexcept {
+  if (v == "latest") return true;
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  // one version: N.N.N with an optional -prerelease, or N.N for constraints
+  auto version = [&](std::string_view s, bool allow_short) {
+    int parts = 0;
+    std::size_t i = 0;
+    while (true) {
+      std::size_t start = i;
+      while (i < s.size() && is_digit(s[i])) ++i;
+      if (i == start || i - start > 6) return false;
+      ++parts;
+      if (i < s.size() && s[i] == '.' && parts < 3) {
+        ++i;
+        continue;
+      }
+      break;
+    }
+    if (parts < (allow_short ? 1 : 3)) return false;
+    if (i < s.size() && s[i] == '-') {
+      ++i;
+      if (i == s.size()) return false;
+      for (; i < s.size(); ++i) {
+        const char c = s[i];
+        if (!(is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.')) return false;
+      }
+    }
+    return i == s.size();
+  };
+  if (v.empty() || v.size() > 128) return false;
+  if (version(v, false)) return true;
+  // a comma-separated list of "<op> version"
+  while (!v.empty()) {
+    auto comma = v.find(',');
+    std::string_view part = v.substr(0, comma);
+    v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    std::size_t op = 0;
+    while (op < part.size() && (part[op] == '~' || part[op] == '>' || part[op] == '<' || part[op] == '=' ||
+                                part[op] == '!'))
+      ++op;
+    if (op > 2) return false;
+    std::string_view rest = part.substr(op);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    if (!version(rest, op > 0)) return false;
+  }
+  return true;
+}
+
 }  // namespace tfe
 
 #endif  // TFE_MODEL_WORKSPACE_HPP
