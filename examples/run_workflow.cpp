@@ -1,7 +1,8 @@
 // tfe - an embeddable Terraform Enterprise Runs engine
 // SPDX-License-Identifier: MIT
 // The API-driven run workflow (configuration version, upload, automatic run, apply with a comment,
-// list, discard, promotion to a second workspace) driven through the typed C++ API.
+// list, discard, promotion to a second workspace) through tfe's HTTP layer, in process: every step is
+// a real JSON:API request handled by tfe::basic_api, printed with its status and key response fields.
 #include <tfe/tfe.hpp>
 
 #include <cstdio>
@@ -9,14 +10,30 @@
 
 namespace {
 
-using demo_engine = tfe::basic_engine<tfe::test_policies>;  // manual clock, sequential ids: same output every time
+using demo_engine = tfe::basic_engine<tfe::test_policies>;  // manual clock, sequential ids: same output every run
+using demo_api = tfe::basic_api<demo_engine>;
 
-int fail(const char* step, const tfe::error& e) {
-  std::printf("FAILED at %s: %s (%s)\n", step, e.message.c_str(), std::string(tfe::to_string(e.code)).c_str());
-  return 1;
-}
+struct client {
+  tfe::in_process_transport<demo_api>& http;
+  tfe::json last;
 
-const char* status_of(const tfe::run& r) { return tfe::to_string(r.status).data(); }
+  // Sends a request, prints "METHOD target -> status", and keeps the parsed body.
+  int send(const std::string& method, const std::string& target, const std::string& body = {}) {
+    tfe::http_response r = target.rfind("http", 0) == 0 ? http.put_bytes(target, body) : http.request(method, target, body);
+    std::printf("%-6s %s -> %d %s\n", method.c_str(), std::string(http.origin_form(target)).c_str(), r.status,
+                std::string(tfe::reason_phrase(r.status)).c_str());
+    auto parsed = tfe::json::parse(r.body);
+    last = parsed ? *parsed : tfe::json();
+    if (r.status >= 400) std::printf("       error: %s\n", r.body.c_str());
+    return r.status;
+  }
+  std::string attr(const char* name) const {
+    const auto& v = last["data"]["attributes"][name];
+    if (auto s = v.as_string()) return std::string(*s);
+    return v.dump();
+  }
+  std::string id() const { return std::string(last["data"]["id"].as_string().value_or("")); }
+};
 
 }  // namespace
 
@@ -24,83 +41,99 @@ int main() {
   demo_engine eng;
   eng.executor().plan_duration = tfe::milliseconds(2000);
   eng.executor().apply_duration = tfe::milliseconds(3000);
+  tfe::api_options opts;
+  opts.url_key_seed = 1;
+  demo_api api(eng, opts);
+  tfe::in_process_transport<demo_api> http(api);
+  client c{http, {}};
+  bool ok = true;
+  auto check = [&](bool cond, const char* what) {
+    if (!cond) {
+      std::printf("UNEXPECTED: %s\n", what);
+      ok = false;
+    }
+  };
 
-  tfe::organization_options oo;
-  oo.name = "acme";
-  oo.email = "ops@acme.example";
-  auto org = eng.create_organization(oo);
-  if (!org) return fail("create organization", org.error());
-  tfe::workspace_options wo;
-  wo.name = "staging";
-  auto staging = eng.create_workspace("acme", wo);
-  if (!staging) return fail("create workspace", staging.error());
-  wo.name = "production";
-  auto production = eng.create_workspace("acme", wo);
-  if (!production) return fail("create workspace", production.error());
-  std::printf("organization %s, workspaces %s (staging) and %s (production)\n", org->name.c_str(),
-              staging->id.str().c_str(), production->id.str().c_str());
+  std::printf("== setup: an organization with two workspaces\n");
+  check(c.send("POST", "/api/v2/organizations",
+               R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"ops@acme.example","cost-estimation-enabled":false}}})") == 201,
+        "organization created");
+  c.send("POST", "/api/v2/organizations/acme/workspaces", R"({"data":{"type":"workspaces","attributes":{"name":"staging"}}})");
+  const std::string staging = c.id();
+  c.send("POST", "/api/v2/organizations/acme/workspaces", R"({"data":{"type":"workspaces","attributes":{"name":"production"}}})");
+  const std::string production = c.id();
+  std::printf("       staging=%s production=%s\n", staging.c_str(), production.c_str());
 
-  // 1. Create a configuration version: the response carries the upload capability.
-  auto cv = eng.create_configuration_version(staging->id);
-  if (!cv) return fail("create configuration version", cv.error());
-  std::printf("1. configuration version %s is %s; upload token %s...\n", cv->id.str().c_str(),
-              tfe::to_string(cv->status).data(), cv->upload_token.substr(0, 8).c_str());
+  std::printf("\n== 1. create a configuration version\n");
+  c.send("POST", "/api/v2/workspaces/" + staging + "/configuration-versions", R"({"data":{"type":"configuration-versions"}})");
+  const std::string cv = c.id();
+  const std::string upload_url = c.attr("upload-url");
+  std::printf("       id=%s status=%s upload-url=%s\n", cv.c_str(), c.attr("status").c_str(), upload_url.c_str());
 
-  // 2. Upload the tar.gz; 3. a run is queued automatically (auto-queue-runs defaults to true).
-  const std::string tarball("\x1f\x8b\x08\x00main.tf", 11);
-  auto up = eng.upload_configuration(cv->upload_token, tarball);
-  if (!up) return fail("upload", up.error());
-  auto runs = eng.list_runs(staging->id);
-  if (!runs || runs->items.empty()) return fail("list runs", runs ? tfe::error{} : runs.error());
-  const tfe::run first = runs->items.front();
-  std::printf("2. uploaded %zu bytes: configuration version is %s\n", tarball.size(), tfe::to_string(up->status).data());
-  std::printf("3. run %s queued automatically (source %s), status %s\n", first.id.str().c_str(),
-              tfe::to_string(first.source).data(), status_of(first));
+  std::printf("\n== 2. upload the configuration (tar.gz, no token needed)\n");
+  check(c.send("PUT", upload_url, std::string("\x1f\x8b\x08\x00main.tf", 11)) == 200, "upload accepted");
 
-  // The manual clock drives progress: nothing moves until time passes.
-  eng.poll();
-  std::printf("   after poll: %s\n", status_of(*eng.read_run(first.id)));
-  eng.clock().advance(tfe::milliseconds(2000));
-  eng.poll();
-  auto planned = eng.read_run(first.id);
-  std::printf("   after 2 s: %s, confirmable=%s\n", status_of(*planned),
-              planned->actions(eng.now()).is_confirmable ? "true" : "false");
-  std::printf("   plan log: %s", eng.plan_log(first.id)->text.substr(eng.plan_log(first.id)->text.rfind("Plan:")).c_str());
+  std::printf("\n== 3. the run was queued automatically\n");
+  c.send("GET", "/api/v2/workspaces/" + staging + "/runs");
+  const std::string run1(c.last["data"][0]["id"].as_string().value_or(""));
+  std::printf("       run=%s status=%s source=%s\n", run1.c_str(),
+              std::string(c.last["data"][0]["attributes"]["status"].as_string().value_or("")).c_str(),
+              std::string(c.last["data"][0]["attributes"]["source"].as_string().value_or("")).c_str());
+  eng.clock().advance(tfe::milliseconds(2000));  // the plan takes 2 s on the manual clock
+  c.send("GET", "/api/v2/runs/" + run1);
+  std::printf("       after 2 s: status=%s has-changes=%s is-confirmable=%s\n", c.attr("status").c_str(),
+              c.attr("has-changes").c_str(), c.last["data"]["attributes"]["actions"]["is-confirmable"].dump().c_str());
+  check(c.attr("status") == "planned", "run planned");
 
-  // 4. Apply with a comment.
-  if (auto a = eng.apply_run(first.id, "Looks good to me"); !a) return fail("apply", a.error());
+  std::printf("\n== 4. apply with a comment\n");
+  check(c.send("POST", "/api/v2/runs/" + run1 + "/actions/apply", R"({"comment":"Looks good to me"})") == 202, "apply accepted");
   eng.run_until_idle();
-  auto applied = eng.read_run(first.id);
-  std::printf("4. applied with comment \"%s\": %s\n", (*eng.list_comments(first.id))[0].body.c_str(), status_of(*applied));
-  std::printf("   apply log: %s", eng.apply_log(first.id)->text.substr(eng.apply_log(first.id)->text.rfind("Apply")).c_str());
+  c.send("GET", "/api/v2/runs/" + run1);
+  std::printf("       status=%s applied-at=%s\n", c.attr("status").c_str(),
+              std::string(c.last["data"]["attributes"]["status-timestamps"]["applied-at"].as_string().value_or("")).c_str());
+  check(c.attr("status") == "applied", "run applied");
+  c.send("GET", "/api/v2/applies/apply-" + run1.substr(4));
+  const std::string log_url = c.attr("log-read-url");
+  auto log = http.get_url(log_url);
+  auto pos = log.body.find("Apply complete!");
+  std::printf("       log: %s", pos == std::string::npos ? "(none)\n" : log.body.substr(pos, log.body.find('\n', pos) - pos + 1).c_str());
 
-  // List runs: create a second run, then list.
-  tfe::run_options ro;
-  ro.workspace_id = staging->id;
-  ro.message = "second run";
-  auto second = eng.create_run(ro);
-  if (!second) return fail("create run", second.error());
+  std::printf("\n== 5. create a run explicitly, then list runs\n");
+  c.send("POST", "/api/v2/runs",
+         R"({"data":{"attributes":{"is-destroy":false},"type":"runs","relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
+             staging + R"("}},"configuration-version":{"data":{"type":"configuration-versions","id":")" + cv + R"("}}}}})");
+  const std::string run2 = c.id();
   eng.run_until_idle();
-  auto list = eng.list_runs(staging->id);
-  std::printf("5. list runs of %s: %zu runs\n", staging->name.c_str(), list->total_count);
-  for (const auto& r : list->items) std::printf("   %s %s\n", r.id.str().c_str(), status_of(r));
+  c.send("GET", "/api/v2/workspaces/" + staging + "/runs");
+  for (std::size_t i = 0; i < c.last["data"].size(); ++i)
+    std::printf("       %s %s\n", std::string(c.last["data"][i]["id"].as_string().value_or("")).c_str(),
+                std::string(c.last["data"][i]["attributes"]["status"].as_string().value_or("")).c_str());
+  std::printf("       total-count=%s\n", c.last["meta"]["pagination"]["total-count"].dump().c_str());
 
-  // Discard the planned second run with a comment.
-  if (auto d = eng.discard_run(second->id, "This run was discarded"); !d) return fail("discard", d.error());
-  std::printf("6. discarded %s: %s\n", second->id.str().c_str(), status_of(*eng.read_run(second->id)));
+  std::printf("\n== 6. discard the planned run with a comment\n");
+  check(c.send("POST", "/api/v2/runs/" + run2 + "/actions/discard", R"({"comment":"This run was discarded"})") == 202,
+        "discard accepted");
+  c.send("GET", "/api/v2/runs/" + run2);
+  std::printf("       status=%s\n", c.attr("status").c_str());
+  check(c.attr("status") == "discarded", "run discarded");
 
-  // Promotion: run staging's known-good configuration version in production.
-  tfe::run_options promote;
-  promote.workspace_id = production->id;
-  promote.configuration_version_id = cv->id;
-  promote.message = "Promote staging configuration";
-  auto promoted = eng.create_run(promote);
-  if (!promoted) return fail("promote", promoted.error());
+  std::printf("\n== 7. promote the staging configuration version to production\n");
+  c.send("POST", "/api/v2/runs",
+         R"({"data":{"type":"runs","attributes":{"message":"Promote staging"},"relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
+             production + R"("}},"configuration-version":{"data":{"type":"configuration-versions","id":")" + cv + R"("}}}}})");
+  const std::string run3 = c.id();
   eng.run_until_idle();
-  if (auto a = eng.apply_run(promoted->id); !a) return fail("apply promoted", a.error());
+  c.send("POST", "/api/v2/runs/" + run3 + "/actions/apply", "{}");
   eng.run_until_idle();
-  auto p = eng.read_run(promoted->id);
-  std::printf("7. promoted %s from staging to production as %s: %s\n", cv->id.str().c_str(), p->id.str().c_str(),
-              status_of(*p));
-  return p->status == tfe::run_status::applied ? 0 : 1;
+  c.send("GET", "/api/v2/runs/" + run3);
+  std::printf("       run=%s workspace=%s configuration-version=%s status=%s\n", run3.c_str(),
+              std::string(c.last["data"]["relationships"]["workspace"]["data"]["id"].as_string().value_or("")).c_str(),
+              std::string(c.last["data"]["relationships"]["configuration-version"]["data"]["id"].as_string().value_or("")).c_str(),
+              c.attr("status").c_str());
+  check(c.attr("status") == "applied", "promoted run applied");
+
+  std::printf("\n== a refused action is a 409 and changes nothing\n");
+  c.send("POST", "/api/v2/runs/" + run2 + "/actions/apply", "{}");
+  std::printf("%s\n", ok ? "\nworkflow complete" : "\nworkflow FAILED");
+  return ok ? 0 : 1;
 }
