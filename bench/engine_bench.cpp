@@ -25,7 +25,7 @@ struct st_policies : tfe::test_policies {
 using st_engine = tfe::basic_engine<st_policies>;
 using mt_engine = tfe::basic_engine<tfe::test_policies>;
 
-const std::string tarball("\x1f\x8b\x08\x00bench", 9);
+const std::string tarball("\x1f\x8b\x08\x00" "bench", 9);
 
 template <class E>
 std::vector<tfe::resource_id> setup(E& eng, int workspaces) {
@@ -106,11 +106,13 @@ BENCHMARK(BM_engine_lifecycle_threads)->Threads(1)->Threads(2)->UseRealTime()->U
 // One writer doing lifecycles while one reader reads runs by id.
 void BM_engine_writer_with_reader(benchmark::State& state) {
   mt_engine eng;
-  auto ws = setup(eng, 64);
+  auto all = setup(eng, 128);
+  std::vector<tfe::resource_id> ws(all.begin(), all.begin() + 64);          // the writer's
+  std::vector<tfe::resource_id> read_ws(all.begin() + 64, all.end());       // the reader's
   std::vector<tfe::resource_id> ids;
   for (int k = 0; k < 1000; ++k) {
     tfe::run_options o;
-    o.workspace_id = ws[static_cast<std::size_t>(k) % ws.size()];
+    o.workspace_id = read_ws[static_cast<std::size_t>(k) % read_ws.size()];
     ids.push_back(eng.create_run(o)->id);
   }
   std::atomic<bool> stop{false};

@@ -11,7 +11,7 @@ namespace tfe_test {
 using test_engine = tfe::basic_engine<tfe::test_policies>;
 
 /// Bytes that pass the engine's gzip check (the engine stores configuration opaquely).
-inline std::string fake_tarball() { return std::string("\x1f\x8b\x08\x00configuration", 17); }
+inline std::string fake_tarball() { return std::string("\x1f\x8b\x08\x00" "configuration", 17); }
 
 struct fixture {
   test_engine eng;

@@ -19,14 +19,18 @@
 #include <tfe/result.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <queue>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -35,10 +39,10 @@ namespace tfe {
 
 /// Filters of a run list (GET /workspaces/:id/runs).
 struct run_list_request {
-  page_request page;                       ///< which page
-  std::vector<run_status> statuses;        ///< filter[status]; empty = all
-  std::vector<std::string> operations;     ///< filter[operation]; empty = all but plan_only
-  std::vector<std::string> sources;        ///< filter[source]; empty = all
+  page_request page;                    ///< which page
+  std::vector<run_status> statuses;     ///< filter[status]; empty = all
+  std::vector<std::string> operations;  ///< filter[operation]; empty = all but plan_only
+  std::vector<std::string> sources;     ///< filter[source]; empty = all
 };
 
 /// The text of a plan or apply log and whether the phase is over.
@@ -51,71 +55,90 @@ struct phase_log {
 using subscription_id = std::uint64_t;
 
 /// The run engine: every TFE Runs operation as a C++ call, over a policy set (docs/engine.md).
+///
+/// Concurrency: workspaces are spread over `engine_options::shards` shards by a hash of their id.
+/// Each shard has its own mutex, storage, timers and queue state, so calls on different workspaces
+/// run in parallel. Organizations, names and capability tokens live in a small global section.
+/// Every id carries its shard in the first character of its random part, so routing needs no table.
+/// Lock order: one shard lock at a time, then any "leaf" lock (global section, ids, executor,
+/// observers); nothing is acquired while a leaf lock is held. See docs/architecture.md#threads.
 /// Policies must satisfy is_policy_set (checked by static_asserts naming what is missing).
 template <class Policies>
 class basic_engine {
   static_assert(detail::policy_set_checks<Policies>::value, "see the static_assert messages above");
 
  public:
-  using policies = Policies;                                           ///< the policy set
-  using storage_type = typename Policies::storage_type;                ///< storage policy
-  using clock_type = typename Policies::clock_type;                    ///< clock policy
-  using id_generator_type = typename Policies::id_generator_type;      ///< id policy
-  using executor_type = typename Policies::executor_type;              ///< executor policy
-  using mutex_type = typename Policies::mutex_type;                    ///< mutex policy
-  using observer = std::function<void(const run_status_change&)>;      ///< observer callback
+  using policies = Policies;                                       ///< the policy set
+  using storage_type = typename Policies::storage_type;            ///< storage policy
+  using clock_type = typename Policies::clock_type;                ///< clock policy
+  using id_generator_type = typename Policies::id_generator_type;  ///< id policy
+  using executor_type = typename Policies::executor_type;          ///< executor policy
+  using mutex_type = typename Policies::mutex_type;                ///< mutex policy
+  using observer = std::function<void(const run_status_change&)>; ///< observer callback
 
   /// An engine with the given settings.
-  explicit basic_engine(engine_options options = {}) : options_(std::move(options)) {}
+  explicit basic_engine(engine_options options = {}) : options_(std::move(options)) {
+    const std::size_t n = options_.shards == 0 ? 1 : std::min<std::size_t>(options_.shards, 62);
+    shards_.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      shards_.push_back(std::make_unique<shard>());
+      shards_.back()->index = static_cast<std::uint32_t>(i);
+    }
+    user_ = resource_id(options_.user_id);
+  }
   basic_engine(const basic_engine&) = delete;
   basic_engine& operator=(const basic_engine&) = delete;
 
   // ---- policies --------------------------------------------------------------------------------
 
-  /// The clock (e.g. manual_clock::advance()).
+  /// The clock (e.g. manual_clock::advance()); shared by every shard.
   clock_type& clock() noexcept { return clock_; }
-  /// The id generator (e.g. random_ids::seed()).
+  /// The id generator (e.g. random_ids::seed()); call before other threads use the engine.
   id_generator_type& ids() noexcept { return ids_; }
-  /// The executor; lock() first when other threads use the engine.
+  /// The executor; from a multi-threaded host use with_executor() instead.
   executor_type& executor() noexcept { return executor_; }
-  /// The storage; lock() first when other threads use the engine.
-  storage_type& storage() noexcept { return storage_; }
+  /// Calls fn(executor) under the executor's lock (safe while other threads use the engine).
+  template <class F>
+  decltype(auto) with_executor(F&& fn) {
+    std::lock_guard<mutex_type> g(executor_mutex_);
+    return fn(executor_);
+  }
   /// The settings.
   const engine_options& options() const noexcept { return options_; }
-  /// Locks the engine for direct access to executor() or storage() from a multi-threaded host.
-  std::unique_lock<mutex_type> lock() { return std::unique_lock<mutex_type>(mutex_); }
+  /// The number of shards.
+  std::size_t shard_count() const noexcept { return shards_.size(); }
 
   // ---- organizations ---------------------------------------------------------------------------
 
   /// Creates an organization (name and email required; 422 on invalid or duplicate name).
   result<organization> create_organization(const organization_options& o) {
-    auto g = lock_call();
     if (!o.name || !is_valid_organization_name(*o.name))
       return make_error(errc::validation_failed, "Name is invalid: use 1-40 letters, digits, '-' or '_'",
                         "/data/attributes/name");
-    if (storage_.find(of<organization>, *o.name))
-      return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
     if (!o.email || o.email->empty() || o.email->find('@') == std::string::npos)
       return make_error(errc::validation_failed, "Email is invalid", "/data/attributes/email");
     organization org;
     org.name = *o.name;
-    org.external_id = ids_.next(id_kind::organization);
     org.created_at = clock_.now();
     org.cost_estimation_enabled = options_.cost_estimation_default;
     if (auto e = apply_organization_options(org, o); !e) return e.error();
-    if (auto w = storage_.insert(organization(org)); !w) return w.error();
+    std::lock_guard<mutex_type> g(global_.mutex);
+    if (global_.storage.find(of<organization>, *o.name))
+      return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
+    org.external_id = next_id(id_kind::organization);
+    if (auto w = global_.storage.insert(organization(org)); !w) return w.error();
     return org;
   }
   /// Reads an organization by name.
   result<organization> read_organization(std::string_view name) {
-    auto g = lock_call();
+    std::lock_guard<mutex_type> g(global_.mutex);
     const organization* o = find_org(name);
     if (!o) return not_found("organization", name);
     return *o;
   }
   /// Updates an organization's settings (a rename is not supported: 422).
   result<organization> update_organization(std::string_view name, const organization_options& o) {
-    auto g = lock_call();
+    std::lock_guard<mutex_type> g(global_.mutex);
     const organization* cur = find_org(name);
     if (!cur) return not_found("organization", name);
     if (o.name && *o.name != cur->name)
@@ -124,29 +147,35 @@ class basic_engine {
       return make_error(errc::validation_failed, "Email is invalid", "/data/attributes/email");
     organization next = *cur;
     if (auto e = apply_organization_options(next, o); !e) return e.error();
-    if (auto w = storage_.update(of<organization>, next.name, [&](organization& x) { x = next; }); !w)
+    if (auto w = global_.storage.update(of<organization>, next.name, [&](organization& x) { x = next; }); !w)
       return w.error();
     return next;
   }
   /// Deletes an organization and everything it owns.
   result<void> delete_organization(std::string_view name) {
-    auto g = lock_call();
-    const organization* o = find_org(name);
-    if (!o) return not_found("organization", name);
-    std::vector<resource_id> wss;
-    storage_.for_each(of<workspace>, [&](const workspace& w) {
-      if (w.organization == name) wss.push_back(w.id);
-    });
-    std::sort(wss.begin(), wss.end());
-    for (const auto& id : wss)
-      if (auto r = erase_workspace_locked(id); !r) return r;
-    return storage_.erase(of<organization>, std::string(name));
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (!find_org(name)) return not_found("organization", name);
+      if (auto r = global_.storage.erase(of<organization>, std::string(name)); !r) return r;
+    }
+    // Workspaces created concurrently re-check their organization after insertion (create_workspace).
+    for (auto& sp : shards_) {
+      shard_guard sg(*this, *sp);
+      std::vector<resource_id> wss;
+      sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+        if (w.organization == name) wss.push_back(w.id);
+      });
+      std::sort(wss.begin(), wss.end());
+      for (const auto& id : wss)
+        if (auto r = erase_workspace_locked(*sp, id); !r) return r;
+    }
+    return {};
   }
   /// Lists organizations sorted by name.
   result<page<organization>> list_organizations(page_request req = {}) {
-    auto g = lock_call();
+    std::lock_guard<mutex_type> g(global_.mutex);
     std::vector<const organization*> all;
-    storage_.for_each(of<organization>, [&](const organization& o) { all.push_back(&o); });
+    global_.storage.for_each(of<organization>, [&](const organization& o) { all.push_back(&o); });
     std::sort(all.begin(), all.end(), [](auto* a, auto* b) { return a->name < b->name; });
     return paginate(all, req);
   }
@@ -155,167 +184,240 @@ class basic_engine {
 
   /// Creates a workspace in organization `org` (422 on invalid or duplicate name).
   result<workspace> create_workspace(std::string_view org, const workspace_options& o) {
-    auto g = lock_call();
-    if (!find_org(org)) return not_found("organization", org);
-    if (!o.name || !is_valid_workspace_name(*o.name))
+    if (!o.name || !is_valid_workspace_name(*o.name)) {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (!find_org(org)) return not_found("organization", org);
       return make_error(errc::validation_failed, "Name is invalid: use 1-90 letters, digits, '-' or '_'",
                         "/data/attributes/name");
-    if (find_workspace_by_name(org, *o.name))
-      return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
+    }
     workspace w;
-    w.id = ids_.next(id_kind::workspace);
     w.organization = std::string(org);
     w.created_at = w.updated_at = clock_.now();
     w.terraform_version = options_.terraform_version;
-    if (auto e = apply_workspace_options(w, o); !e) return e.error();
-    ws_by_name_[name_key(org, w.name)] = w.id;
-    if (auto r = storage_.insert(workspace(w)); !r) {
-      ws_by_name_.erase(name_key(org, w.name));
+    if (auto e = apply_workspace_options(w, o); !e) {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (!find_org(org)) return not_found("organization", org);
+      return e.error();
+    }
+    const std::string key = name_key(org, w.name);
+    shard& target = shard_for_new_workspace();
+    {
+      // Reserve the name under the global lock: exactly one creator wins.
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (!find_org(org)) return not_found("organization", org);
+      if (global_.ws_by_name.count(key))
+        return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
+      w.id = next_id_in(id_kind::workspace, target);
+      global_.ws_by_name.emplace(key, w.id);
+    }
+    shard& s = target;
+    shard_guard sg(*this, s);
+    if (auto r = s.storage.insert(workspace(w)); !r) {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      global_.ws_by_name.erase(key);
       return r.error();
+    }
+    bool org_alive;
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      org_alive = find_org(org) != nullptr;
+      if (!org_alive) global_.ws_by_name.erase(key);
+    }
+    if (!org_alive) {  // deleted meanwhile
+      (void)s.storage.erase(of<workspace>, w.id);
+      return not_found("organization", org);
     }
     return w;
   }
   /// Reads a workspace by id.
   result<workspace> read_workspace(std::string_view id) {
-    auto g = lock_call();
-    const workspace* w = find_ws(id);
+    if (!is_valid_id_text(id)) return not_found("workspace", id);
+    const resource_id wid(id);
+    shard& s = shard_of_workspace(wid);
+    shard_guard sg(*this, s);
+    const workspace* w = s.storage.find(of<workspace>, wid);
     if (!w) return not_found("workspace", id);
     return *w;
   }
   /// Reads a workspace by organization and name.
   result<workspace> read_workspace_by_name(std::string_view org, std::string_view name) {
-    auto g = lock_call();
-    const workspace* w = find_workspace_by_name(org, name);
-    if (!w) return not_found("workspace", name);
-    return *w;
+    auto id = workspace_id_by_name(org, name);
+    if (!id) return not_found("workspace", name);
+    auto w = read_workspace(*id);
+    if (!w || w->name != name || w->organization != org) return not_found("workspace", name);
+    return w;
   }
   /// Updates a workspace's settings (rename allowed; 422 on invalid or duplicate name).
   result<workspace> update_workspace(std::string_view id, const workspace_options& o) {
-    auto g = lock_call();
-    const workspace* cur = find_ws(id);
+    if (!is_valid_id_text(id)) return not_found("workspace", id);
+    const resource_id wid(id);
+    shard& s = shard_of_workspace(wid);
+    shard_guard sg(*this, s);
+    const workspace* cur = s.storage.find(of<workspace>, wid);
     if (!cur) return not_found("workspace", id);
     workspace next = *cur;
-    if (o.name && *o.name != cur->name) {
-      if (!is_valid_workspace_name(*o.name))
-        return make_error(errc::validation_failed, "Name is invalid: use 1-90 letters, digits, '-' or '_'",
-                          "/data/attributes/name");
-      if (find_workspace_by_name(cur->organization, *o.name))
-        return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
-    }
+    if (o.name && *o.name != cur->name && !is_valid_workspace_name(*o.name))
+      return make_error(errc::validation_failed, "Name is invalid: use 1-90 letters, digits, '-' or '_'",
+                        "/data/attributes/name");
     if (auto e = apply_workspace_options(next, o); !e) return e.error();
     next.updated_at = clock_.now();
     const std::string old_key = name_key(cur->organization, cur->name);
     const std::string new_key = name_key(next.organization, next.name);
-    if (auto r = storage_.update(of<workspace>, next.id, [&](workspace& x) { x = next; }); !r) return r.error();
     if (old_key != new_key) {
-      ws_by_name_.erase(old_key);
-      ws_by_name_[new_key] = next.id;
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (global_.ws_by_name.count(new_key))
+        return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
+      global_.ws_by_name.emplace(new_key, wid);
+    }
+    if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) { x = next; }); !r) {
+      if (old_key != new_key) {
+        std::lock_guard<mutex_type> g(global_.mutex);
+        global_.ws_by_name.erase(new_key);
+      }
+      return r.error();
+    }
+    if (old_key != new_key) {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      global_.ws_by_name.erase(old_key);
     }
     return next;
   }
   /// Deletes a workspace with its runs, configuration versions and comments.
   result<void> delete_workspace(std::string_view id) {
-    auto g = lock_call();
-    if (!find_ws(id)) return not_found("workspace", id);
-    return erase_workspace_locked(resource_id(id));
+    if (!is_valid_id_text(id)) return not_found("workspace", id);
+    const resource_id wid(id);
+    shard& s = shard_of_workspace(wid);
+    shard_guard sg(*this, s);
+    if (!s.storage.find(of<workspace>, wid)) return not_found("workspace", id);
+    return erase_workspace_locked(s, wid);
   }
   /// Lists an organization's workspaces sorted by name; `search` keeps names containing it.
   result<page<workspace>> list_workspaces(std::string_view org, page_request req = {}, std::string_view search = {}) {
-    auto g = lock_call();
-    if (!find_org(org)) return not_found("organization", org);
-    std::vector<const workspace*> all;
-    storage_.for_each(of<workspace>, [&](const workspace& w) {
-      if (w.organization == org && (search.empty() || w.name.find(search) != std::string::npos)) all.push_back(&w);
-    });
-    std::sort(all.begin(), all.end(), [](auto* a, auto* b) { return a->name < b->name; });
-    return paginate(all, req);
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (!find_org(org)) return not_found("organization", org);
+    }
+    std::vector<workspace> all;
+    for (auto& sp : shards_) {
+      shard_guard sg(*this, *sp);
+      sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+        if (w.organization == org && (search.empty() || w.name.find(search) != std::string::npos)) all.push_back(w);
+      });
+    }
+    std::sort(all.begin(), all.end(), [](const workspace& a, const workspace& b) { return a.name < b.name; });
+    std::vector<const workspace*> ptrs;
+    ptrs.reserve(all.size());
+    for (const auto& w : all) ptrs.push_back(&w);
+    return paginate(ptrs, req);
   }
   /// Locks a workspace manually (409 when already locked, by a user or a run).
   result<workspace> lock_workspace(std::string_view id, std::string reason = {}) {
-    auto g = lock_call();
-    const workspace* w = find_ws(id);
+    if (!is_valid_id_text(id)) return not_found("workspace", id);
+    const resource_id wid(id);
+    shard& s = shard_of_workspace(wid);
+    shard_guard sg(*this, s);
+    const workspace* w = s.storage.find(of<workspace>, wid);
     if (!w) return not_found("workspace", id);
     if (w->manually_locked) return make_error(errc::conflict, "Workspace is already locked");
     if (!w->active_run.empty())
       return make_error(errc::conflict, "Workspace is already locked by Run " + w->active_run.str());
-    if (auto r = storage_.update(of<workspace>, w->id, [&](workspace& x) {
+    if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) {
           x.manually_locked = true;
           x.locked_reason = std::move(reason);
-          x.locked_by_user = resource_id(options_.user_id);
+          x.locked_by_user = user_;
         });
         !r)
       return r.error();
-    return *find_ws(id);
+    return *s.storage.find(of<workspace>, wid);
   }
   /// Unlocks a manually locked workspace (409 when not locked or locked by a run).
-  result<workspace> unlock_workspace(std::string_view id) { return unlock_impl(id, false); }
+  result<workspace> unlock_workspace(std::string_view id) { return unlock_impl(id); }
   /// Force-unlocks a manually locked workspace (409 when not locked or locked by a run).
-  result<workspace> force_unlock_workspace(std::string_view id) { return unlock_impl(id, true); }
+  result<workspace> force_unlock_workspace(std::string_view id) { return unlock_impl(id); }
 
   // ---- configuration versions ------------------------------------------------------------------
 
   /// Creates a configuration version awaiting upload; its upload_token is the upload capability.
   result<configuration_version> create_configuration_version(std::string_view ws_id,
                                                              const configuration_version_options& o = {}) {
-    auto g = lock_call();
-    const workspace* w = find_ws(ws_id);
-    if (!w) return not_found("workspace", ws_id);
+    if (!is_valid_id_text(ws_id)) return not_found("workspace", ws_id);
+    const resource_id wid(ws_id);
+    shard& s = shard_of_workspace(wid);
+    shard_guard sg(*this, s);
+    if (!s.storage.find(of<workspace>, wid)) return not_found("workspace", ws_id);
     configuration_version cv;
-    cv.id = ids_.next(id_kind::configuration_version);
-    cv.workspace_id = w->id;
+    cv.id = next_id_in(id_kind::configuration_version, s);
+    cv.workspace_id = wid;
     cv.auto_queue_runs = o.auto_queue_runs.value_or(true);
     cv.speculative = o.speculative.value_or(false);
     cv.provisional = o.provisional.value_or(false);
-    cv.upload_token = ids_.token();
+    cv.upload_token = next_token();
     cv.created_at = clock_.now();
-    upload_tokens_[cv.upload_token] = cv.id;
-    if (auto r = storage_.insert(configuration_version(cv)); !r) {
-      upload_tokens_.erase(cv.upload_token);
-      return r.error();
+    if (auto r = s.storage.insert(configuration_version(cv)); !r) return r.error();
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      global_.upload_tokens.emplace(cv.upload_token, cv.id);
     }
-    (void)storage_.update(of<workspace>, w->id, [&](workspace& x) { x.configuration_versions.push_back(cv.id); });
+    (void)s.storage.update(of<workspace>, wid, [&](workspace& x) { x.configuration_versions.push_back(cv.id); });
     return cv;
   }
   /// Reads a configuration version.
   result<configuration_version> read_configuration_version(std::string_view id) {
-    auto g = lock_call();
-    const configuration_version* cv = find_cv(id);
+    shard* s = shard_of_indexed(id);
+    if (!s) return not_found("configuration version", id);
+    shard_guard sg(*this, *s);
+    const configuration_version* cv = s->storage.find(of<configuration_version>, resource_id(id));
     if (!cv) return not_found("configuration version", id);
     return *cv;
   }
   /// Lists a workspace's configuration versions, newest first.
   result<page<configuration_version>> list_configuration_versions(std::string_view ws_id, page_request req = {}) {
-    auto g = lock_call();
-    const workspace* w = find_ws(ws_id);
+    if (!is_valid_id_text(ws_id)) return not_found("workspace", ws_id);
+    const resource_id wid(ws_id);
+    shard& s = shard_of_workspace(wid);
+    shard_guard sg(*this, s);
+    const workspace* w = s.storage.find(of<workspace>, wid);
     if (!w) return not_found("workspace", ws_id);
     std::vector<const configuration_version*> all;
     for (auto it = w->configuration_versions.rbegin(); it != w->configuration_versions.rend(); ++it)
-      if (const auto* cv = storage_.find(of<configuration_version>, *it)) all.push_back(cv);
+      if (const auto* cv = s.storage.find(of<configuration_version>, *it)) all.push_back(cv);
     return paginate(all, req);
   }
   /// The configuration version an upload capability belongs to (404 when unknown or used).
   result<configuration_version> find_upload(std::string_view upload_token) {
-    auto g = lock_call();
-    auto it = upload_tokens_.find(std::string(upload_token));
-    if (it == upload_tokens_.end()) return make_error(errc::not_found, "upload URL not found or already used");
-    return *find_cv(it->second);
+    auto cv_id = upload_target(upload_token);
+    if (!cv_id) return make_error(errc::not_found, "upload URL not found or already used");
+    return read_configuration_version(*cv_id);
   }
   /// Uploads a tar.gz through the capability `upload_token` (single use). Not gzip -> the version errors.
   result<configuration_version> upload_configuration(std::string_view upload_token, std::string bytes) {
-    auto g = lock_call();
-    auto it = upload_tokens_.find(std::string(upload_token));
-    if (it == upload_tokens_.end()) return make_error(errc::not_found, "upload URL not found or already used");
-    const resource_id cv_id = it->second;
-    const configuration_version* cv = find_cv(cv_id);
+    auto target = upload_target(upload_token);
+    if (!target) return make_error(errc::not_found, "upload URL not found or already used");
+    const resource_id cv_id = *target;
+    shard* sp = shard_of_indexed(cv_id);
+    if (!sp) return make_error(errc::not_found, "upload URL not found or already used");
+    shard& s = *sp;
+    shard_guard sg(*this, s);
+    const configuration_version* cv = s.storage.find(of<configuration_version>, cv_id);
+    if (!cv || cv->upload_token != upload_token) return make_error(errc::not_found, "upload URL not found or already used");
+    {
+      // Single use: the first upload claims the token.
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (global_.upload_tokens.erase(std::string(upload_token)) == 0)
+        return make_error(errc::not_found, "upload URL not found or already used");
+    }
     const auto now = clock_.now();
     const bool gzip = bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
                       static_cast<unsigned char>(bytes[1]) == 0x8b;
     const std::uint64_t size = bytes.size();
     if (gzip) {
-      if (auto r = storage_.put_blob(blob_key(cv_id), std::move(bytes)); !r) return r.error();
+      if (auto r = s.storage.put_blob(blob_key(cv_id), std::move(bytes)); !r) {
+        std::lock_guard<mutex_type> g(global_.mutex);
+        global_.upload_tokens.emplace(std::string(upload_token), cv_id);
+        return r.error();
+      }
     }
-    upload_tokens_.erase(it);
-    auto r = storage_.update(of<configuration_version>, cv_id, [&](configuration_version& x) {
+    auto r = s.storage.update(of<configuration_version>, cv_id, [&](configuration_version& x) {
       x.upload_token.clear();
       x.size = size;
       if (gzip) {
@@ -329,26 +431,29 @@ class basic_engine {
       }
     });
     if (!r) return r.error();
-    cv = find_cv(cv_id);
-    if (gzip && !cv->speculative && !cv->provisional)
-      (void)storage_.update(of<workspace>, cv->workspace_id,
-                            [&](workspace& x) { x.current_configuration_version = cv_id; });
-    if (gzip && cv->auto_queue_runs) {
+    cv = s.storage.find(of<configuration_version>, cv_id);
+    const configuration_version result_cv = *cv;
+    if (gzip && !result_cv.speculative && !result_cv.provisional)
+      (void)s.storage.update(of<workspace>, result_cv.workspace_id,
+                             [&](workspace& x) { x.current_configuration_version = cv_id; });
+    if (gzip && result_cv.auto_queue_runs) {
       run_options ro;
-      ro.workspace_id = cv->workspace_id;
+      ro.workspace_id = result_cv.workspace_id;
       ro.configuration_version_id = cv_id;
       ro.source = run_source::tfe_configuration_version;
       ro.message = "Triggered via API";
-      auto created = create_run_locked(ro);
+      auto created = create_run_locked(s, ro, &result_cv);
       if (!created) return created.error();
     }
-    return *find_cv(cv_id);
+    return *s.storage.find(of<configuration_version>, cv_id);
   }
   /// The uploaded bytes of a configuration version (404 when none).
   result<std::string> download_configuration(std::string_view cv_id) {
-    auto g = lock_call();
-    if (!find_cv(cv_id)) return not_found("configuration version", cv_id);
-    const std::string* b = storage_.get_blob(blob_key(resource_id(cv_id)));
+    shard* s = shard_of_indexed(cv_id);
+    if (!s) return not_found("configuration version", cv_id);
+    shard_guard sg(*this, *s);
+    if (!s->storage.find(of<configuration_version>, resource_id(cv_id))) return not_found("configuration version", cv_id);
+    const std::string* b = s->storage.get_blob(blob_key(resource_id(cv_id)));
     if (!b) return make_error(errc::not_found, "configuration version has no uploaded configuration");
     return *b;
   }
@@ -357,20 +462,37 @@ class basic_engine {
 
   /// Creates a run (pending); it starts when it reaches the head of its workspace's queue.
   result<run> create_run(const run_options& o) {
-    auto g = lock_call();
-    return create_run_locked(o);
+    if (o.workspace_id.empty())
+      return make_error(errc::validation_failed, "Workspace is required", "/data/relationships/workspace");
+    // A version from another workspace (promotion) may live in another shard: copy it first.
+    std::optional<configuration_version> foreign;
+    shard& s = shard_of_workspace(o.workspace_id);
+    if (o.configuration_version_id && !o.configuration_version_id->empty()) {
+      shard* cs = shard_of_indexed(*o.configuration_version_id);
+      if (cs && cs != &s) {
+        shard_guard cg(*this, *cs);
+        if (const auto* cv = cs->storage.find(of<configuration_version>, *o.configuration_version_id)) foreign = *cv;
+      }
+    }
+    shard_guard sg(*this, s);
+    return create_run_locked(s, o, foreign ? &*foreign : nullptr);
   }
   /// Reads a run.
   result<run> read_run(std::string_view id) {
-    auto g = lock_call();
-    const run* r = find_run(id);
+    shard* s = shard_of_indexed(id);
+    if (!s) return not_found("run", id);
+    shard_guard sg(*this, *s);
+    const run* r = s->storage.find(of<run>, resource_id(id));
     if (!r) return not_found("run", id);
     return *r;
   }
   /// Lists a workspace's runs newest first; the page costs the same at any total size without filters.
   result<page<run>> list_runs(std::string_view ws_id, const run_list_request& req = {}) {
-    auto g = lock_call();
-    const workspace* w = find_ws(ws_id);
+    if (!is_valid_id_text(ws_id)) return not_found("workspace", ws_id);
+    const resource_id wid(ws_id);
+    shard& s = shard_of_workspace(wid);
+    shard_guard sg(*this, s);
+    const workspace* w = s.storage.find(of<workspace>, wid);
     if (!w) return not_found("workspace", ws_id);
     const page_request pr = normalized(req.page);
     page<run> out;
@@ -378,17 +500,17 @@ class basic_engine {
     out.page_size = pr.size;
     const bool unfiltered = req.statuses.empty() && req.sources.empty() && req.operations.empty();
     const std::size_t skip = (pr.number - 1) * pr.size;
-    if (unfiltered && plan_only_count(*w) == 0) {
+    if (unfiltered && plan_only_count(s, *w) == 0) {
       // O(page): the index is in creation order.
       const std::size_t n = w->runs.size();
       out.total_count = n;
       for (std::size_t i = skip; i < n && out.items.size() < pr.size; ++i)
-        if (const run* r = find_run_id(w->runs[n - 1 - i])) out.items.push_back(*r);
+        if (const run* r = s.storage.find(of<run>, w->runs[n - 1 - i])) out.items.push_back(*r);
       return out;
     }
     std::size_t matched = 0;
     for (auto it = w->runs.rbegin(); it != w->runs.rend(); ++it) {
-      const run* r = find_run_id(*it);
+      const run* r = s.storage.find(of<run>, *it);
       if (!r || !matches(*r, req)) continue;
       if (matched >= skip && out.items.size() < pr.size) out.items.push_back(*r);
       ++matched;
@@ -418,17 +540,20 @@ class basic_engine {
   }
   /// Discards every run ahead of pending run `id` and starts it (403 / 409 as TFE).
   result<void> force_execute_run(std::string_view id) {
-    auto g = lock_call();
-    const run* r = find_run(id);
+    shard* sp = shard_of_indexed(id);
+    if (!sp) return not_found("run", id);
+    shard& s = *sp;
+    shard_guard sg(*this, s);
+    const run* r = s.storage.find(of<run>, resource_id(id));
     if (!r) return not_found("run", id);
     if (r->status != run_status::pending)
       return make_error(errc::forbidden, "Run " + r->id.str() + " is not pending");
     if (r->plan_only) return make_error(errc::forbidden, "Plan-only runs are never queued behind other runs");
     const resource_id run_id = r->id;
-    const workspace* w = find_ws_id(r->workspace_id);
-    if (w->active_run.empty() || w->active_run == run_id)
+    const workspace* w = s.storage.find(of<workspace>, r->workspace_id);
+    if (!w || w->active_run.empty() || w->active_run == run_id)
       return make_error(errc::forbidden, "Workspace is not locked by another run");
-    const run* holder = find_run_id(w->active_run);
+    const run* holder = s.storage.find(of<run>, w->active_run);
     const auto now = clock_.now();
     if (!holder || !can_fire(holder->status, run_event::discard, holder->context(now)))
       return make_error(errc::conflict, "Run " + w->active_run.str() + " holding the workspace cannot be discarded");
@@ -440,19 +565,19 @@ class basic_engine {
     }
     const resource_id ws_id = w->id;
     const resource_id holder_id = w->active_run;
-    (void)storage_.update(of<workspace>, ws_id, [&](workspace& x) {
+    (void)s.storage.update(of<workspace>, ws_id, [&](workspace& x) {
       x.queue.erase(std::remove(x.queue.begin(), x.queue.end(), run_id), x.queue.end());
     });
-    promote_enabled_ = false;
-    for (const auto& a : ahead) (void)fire(a, run_event::discard, now);
-    (void)fire(holder_id, run_event::discard, now);
-    promote_enabled_ = true;
-    (void)storage_.update(of<workspace>, ws_id, [&](workspace& x) {
+    s.promote_enabled = false;
+    for (const auto& a : ahead) (void)fire(s, a, run_event::discard, now);
+    (void)fire(s, holder_id, run_event::discard, now);
+    s.promote_enabled = true;
+    (void)s.storage.update(of<workspace>, ws_id, [&](workspace& x) {
       x.active_run = run_id;
       x.current_run = run_id;
     });
-    auto res = fire(run_id, run_event::force_execute, now);
-    drain_locked();
+    auto res = fire(s, run_id, run_event::force_execute, now);
+    drain_locked(s, to_unix_ms(now));
     return res;
   }
 
@@ -464,43 +589,43 @@ class basic_engine {
   result<run> read_run_by_apply(std::string_view apply_id) { return read_by_phase(apply_id, "apply-"); }
   /// The plan log of a run so far.
   result<phase_log> plan_log(std::string_view run_id) {
-    auto g = lock_call();
-    const run* r = find_run(run_id);
-    if (!r) return not_found("run", run_id);
-    return render_plan_log(*r);
+    return visit_run(run_id, [this](const run& r) { return render_plan_log(r); });
   }
   /// The apply log of a run so far.
   result<phase_log> apply_log(std::string_view run_id) {
-    auto g = lock_call();
-    const run* r = find_run(run_id);
-    if (!r) return not_found("run", run_id);
-    return render_apply_log(*r);
+    return visit_run(run_id, [this](const run& r) { return render_apply_log(r); });
   }
   /// Adds a comment to a run.
   result<run_comment> create_comment(std::string_view run_id, std::string body) {
-    auto g = lock_call();
-    const run* r = find_run(run_id);
+    shard* s = shard_of_indexed(run_id);
+    if (!s) return not_found("run", run_id);
+    shard_guard sg(*this, *s);
+    const run* r = s->storage.find(of<run>, resource_id(run_id));
     if (!r) return not_found("run", run_id);
     if (body.empty()) return make_error(errc::validation_failed, "Body can't be blank", "/data/attributes/body");
-    return add_comment(r->id, std::move(body), run_event::proceed);
+    return add_comment(*s, r->id, std::move(body), run_event::proceed);
   }
   /// Reads a comment.
   result<run_comment> read_comment(std::string_view id) {
-    auto g = lock_call();
-    const run_comment* c = storage_.find(of<run_comment>, resource_id(id));
-    if (!is_valid_id_text(id) || !c) return not_found("comment", id);
+    shard* s = shard_of_indexed(id);
+    if (!s) return not_found("comment", id);
+    shard_guard sg(*this, *s);
+    const run_comment* c = s->storage.find(of<run_comment>, resource_id(id));
+    if (!c) return not_found("comment", id);
     return *c;
   }
   /// Lists a run's comments, oldest first.
   result<std::vector<run_comment>> list_comments(std::string_view run_id) {
-    auto g = lock_call();
-    const run* r = find_run(run_id);
+    shard* s = shard_of_indexed(run_id);
+    if (!s) return not_found("run", run_id);
+    shard_guard sg(*this, *s);
+    const run* r = s->storage.find(of<run>, resource_id(run_id));
     if (!r) return not_found("run", run_id);
     std::vector<run_comment> out;
-    auto it = comments_by_run_.find(r->id);
-    if (it != comments_by_run_.end())
+    auto it = s->comments_by_run.find(r->id);
+    if (it != s->comments_by_run.end())
       for (const auto& cid : it->second)
-        if (const auto* c = storage_.find(of<run_comment>, cid)) out.push_back(*c);
+        if (const auto* c = s->storage.find(of<run_comment>, cid)) out.push_back(*c);
     return out;
   }
 
@@ -508,24 +633,32 @@ class basic_engine {
 
   /// Performs every step that is due at the clock's current time; returns how many transitions fired.
   std::size_t poll() {
-    auto g = lock_call();
-    return drain_locked();
+    const std::int64_t now_ms = to_unix_ms(clock_.now());
+    std::size_t n = 0;
+    for (auto& sp : shards_) {
+      if (sp->next_due_ms.load(std::memory_order_acquire) > now_ms) continue;  // nothing due: no lock
+      shard_guard sg(*this, *sp);
+      n += drain_locked(*sp, now_ms);
+    }
+    return n;
   }
   /// The time of the next scheduled step, if any.
   std::optional<time_point> next_due() {
-    auto g = lock_call();
-    if (timers_.empty()) return std::nullopt;
-    return from_unix_ms(timers_.top().due_ms);
+    std::int64_t best = no_due;
+    for (auto& sp : shards_) best = std::min(best, sp->next_due_ms.load(std::memory_order_acquire));
+    if (best == no_due) return std::nullopt;
+    return from_unix_ms(best);
   }
   /// Runs every scheduled step, moving a manual clock forward to each; returns transitions fired.
   /// With a clock that cannot be set it only performs what is due now (like poll()).
   std::size_t run_until_idle() {
-    auto g = lock_call();
-    std::size_t n = drain_locked();
+    std::size_t n = poll();
     if constexpr (detail::is_settable_clock<clock_type>::value) {
-      while (!timers_.empty()) {
-        clock_.set(from_unix_ms(timers_.top().due_ms));
-        n += drain_locked();
+      for (;;) {
+        auto due = next_due();
+        if (!due) break;
+        clock_.set(*due);
+        n += poll();
       }
     }
     return n;
@@ -533,37 +666,50 @@ class basic_engine {
 
   // ---- observers -------------------------------------------------------------------------------
 
-  /// Calls `fn` after every run status change (outside the engine lock, in order).
+  /// Calls `fn` after every run status change (outside the engine's locks, in order per workspace).
   subscription_id subscribe(observer fn) {
-    auto g = lock_call();
-    observers_.emplace_back(++next_subscription_, std::move(fn));
+    std::lock_guard<mutex_type> g(observers_mutex_);
+    auto next = std::make_shared<observer_list>(observers_ ? *observers_ : observer_list{});
+    next->emplace_back(++next_subscription_, std::move(fn));
+    observers_ = std::move(next);
+    has_observers_.store(true, std::memory_order_release);
     return next_subscription_;
   }
   /// Stops the subscription `id`.
   void unsubscribe(subscription_id id) {
-    auto g = lock_call();
-    observers_.erase(std::remove_if(observers_.begin(), observers_.end(), [&](auto& p) { return p.first == id; }),
-                     observers_.end());
+    std::lock_guard<mutex_type> g(observers_mutex_);
+    if (!observers_) return;
+    auto next = std::make_shared<observer_list>(*observers_);
+    next->erase(std::remove_if(next->begin(), next->end(), [&](auto& p) { return p.first == id; }), next->end());
+    has_observers_.store(!next->empty(), std::memory_order_release);
+    observers_ = std::move(next);
   }
 
   // ---- whole state -----------------------------------------------------------------------------
 
   /// Removes every organization, workspace, run and timer (observers stay).
   result<void> reset() {
-    auto g = lock_call();
-    timers_ = {};
-    ws_by_name_.clear();
-    upload_tokens_.clear();
-    comments_by_run_.clear();
-    plan_only_counts_.clear();
-    return storage_.clear();
+    for (auto& sp : shards_) {
+      shard_guard sg(*this, *sp);
+      sp->timers = {};
+      sp->next_due_ms.store(no_due, std::memory_order_release);
+      sp->comments_by_run.clear();
+      sp->plan_only_counts.clear();
+      if (auto r = sp->storage.clear(); !r) return r;
+    }
+    std::lock_guard<mutex_type> g(global_.mutex);
+    global_.ws_by_name.clear();
+    global_.upload_tokens.clear();
+    return global_.storage.clear();
   }
 
-  /// Calls fn(const run&) under the lock without copying; 404 when unknown.
+  /// Calls fn(const run&) under the run's shard lock without copying; 404 when unknown.
   template <class F>
   auto visit_run(std::string_view id, F&& fn) -> result<decltype(fn(std::declval<const run&>()))> {
-    auto g = lock_call();
-    const run* r = find_run(id);
+    shard* s = shard_of_indexed(id);
+    if (!s) return not_found("run", id);
+    shard_guard sg(*this, *s);
+    const run* r = s->storage.find(of<run>, resource_id(id));
     if (!r) return not_found("run", id);
     if constexpr (std::is_void_v<decltype(fn(*r))>) {
       fn(*r);
@@ -577,6 +723,8 @@ class basic_engine {
   time_point now() { return clock_.now(); }
 
  private:
+  static constexpr std::int64_t no_due = std::numeric_limits<std::int64_t>::max();
+
   // A scheduled system event for a run; stale when the run's step moved on.
   struct timer {
     std::int64_t due_ms;
@@ -586,31 +734,58 @@ class basic_engine {
     run_event event;
     bool operator>(const timer& o) const noexcept { return due_ms != o.due_ms ? due_ms > o.due_ms : seq > o.seq; }
   };
+  using observer_list = std::vector<std::pair<subscription_id, observer>>;
 
-  // RAII: locks the engine, and on release delivers observer notifications outside the lock.
-  class call_guard {
+  // One partition of the workspaces, with everything that belongs to them.
+  struct shard {
+    mutable mutex_type mutex;
+    storage_type storage;
+    std::priority_queue<timer, std::vector<timer>, std::greater<timer>> timers;
+    std::atomic<std::int64_t> next_due_ms{no_due};  // read without the lock by poll()
+    std::uint64_t timer_seq = 0;
+    std::unordered_map<resource_id, std::vector<resource_id>> comments_by_run;
+    std::unordered_map<resource_id, std::size_t> plan_only_counts;
+    std::vector<run_status_change> notes;
+    bool promote_enabled = true;
+    std::uint32_t index = 0;
+  };
+  // Organizations, workspace names and upload capabilities (leaf lock).
+  struct global_section {
+    mutable mutex_type mutex;
+    storage_type storage;  // organizations only
+    std::unordered_map<std::string, resource_id> ws_by_name;
+    std::unordered_map<std::string, resource_id> upload_tokens;
+  };
+  // Locks a shard; on release delivers the observer notifications it collected, outside the lock.
+  class shard_guard {
    public:
-    explicit call_guard(basic_engine& e) : e_(e), lock_(e.mutex_) { ++e_.depth_; }
-    ~call_guard() {
-      if (--e_.depth_ == 0 && !e_.notes_.empty() && !e_.observers_.empty()) {
-        auto notes = std::move(e_.notes_);
-        e_.notes_.clear();
-        auto obs = e_.observers_;
-        lock_.unlock();
-        for (const auto& n : notes)
-          for (const auto& o : obs) o.second(n);
-      } else if (e_.depth_ == 0) {
-        e_.notes_.clear();
-      }
+    shard_guard(basic_engine& e, shard& s) : e_(e), s_(s), lock_(s.mutex) {}
+    ~shard_guard() {
+      if (s_.notes.empty()) return;
+      std::vector<run_status_change> notes;
+      notes.swap(s_.notes);
+      lock_.unlock();
+      e_.dispatch(notes);
     }
-    call_guard(const call_guard&) = delete;
-    call_guard& operator=(const call_guard&) = delete;
+    shard_guard(const shard_guard&) = delete;
+    shard_guard& operator=(const shard_guard&) = delete;
 
    private:
     basic_engine& e_;
+    shard& s_;
     std::unique_lock<mutex_type> lock_;
   };
-  call_guard lock_call() { return call_guard(*this); }
+
+  void dispatch(const std::vector<run_status_change>& notes) {
+    std::shared_ptr<const observer_list> obs;
+    {
+      std::lock_guard<mutex_type> g(observers_mutex_);
+      obs = observers_;
+    }
+    if (!obs) return;
+    for (const auto& n : notes)
+      for (const auto& o : *obs) o.second(n);
+  }
 
   static unexpected not_found(std::string_view what, std::string_view id) {
     std::string m(what);
@@ -627,28 +802,88 @@ class basic_engine {
   }
   static std::string blob_key(const resource_id& cv) { return "cv/" + cv.str(); }
 
+  // ---- routing ---------------------------------------------------------------------------------
+  // With more than one shard, the engine writes the shard into the first character of every id's
+  // random part (base62 digit = shard index), so any id finds its shard without a lookup table.
+  // Plan and apply ids share the run's suffix and so its shard. One shard leaves ids untouched.
+  static int base62_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'z') return c - 'a' + 36;
+    return -1;
+  }
+  shard* shard_of_id(std::string_view id, std::string_view prefix) noexcept {
+    if (shards_.size() == 1) return shards_.front().get();
+    auto suffix = id_suffix(id, prefix);
+    if (suffix.empty()) return nullptr;
+    const int v = base62_value(suffix.front());
+    if (v < 0 || static_cast<std::size_t>(v) >= shards_.size()) return nullptr;
+    return shards_[static_cast<std::size_t>(v)].get();
+  }
+  shard& shard_of_workspace(const resource_id& ws) noexcept {
+    shard* s = shard_of_id(ws.view(), "ws-");
+    return s ? *s : *shards_.front();
+  }
+  // The shard holding a run, configuration version or comment, or nullptr when the id cannot be ours.
+  shard* shard_of_indexed(std::string_view id) noexcept {
+    if (!is_valid_id_text(id)) return nullptr;
+    for (std::string_view p : {"run-", "cv-", "wsc-"})
+      if (id.substr(0, p.size()) == p) return shard_of_id(id, p);
+    return nullptr;
+  }
+  // A new id of kind `k` routed to shard `s`.
+  resource_id next_id_in(id_kind k, const shard& s) {
+    resource_id id = next_id(k);
+    if (shards_.size() == 1) return id;
+    std::string text = id.str();
+    const std::size_t pos = id_prefix(k).size();
+    if (pos < text.size()) text[pos] = detail::base62[s.index];
+    return resource_id(text);
+  }
+  shard& shard_for_new_workspace() noexcept {
+    return *shards_[next_workspace_shard_.fetch_add(1, std::memory_order_relaxed) % shards_.size()];
+  }
+  std::optional<resource_id> workspace_id_by_name(std::string_view org, std::string_view name) {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    auto it = global_.ws_by_name.find(name_key(org, name));
+    if (it == global_.ws_by_name.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<resource_id> upload_target(std::string_view token) {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    auto it = global_.upload_tokens.find(std::string(token));
+    if (it == global_.upload_tokens.end()) return std::nullopt;
+    return it->second;
+  }
+  resource_id next_id(id_kind k) {
+    std::lock_guard<mutex_type> g(ids_mutex_);
+    return ids_.next(k);
+  }
+  std::string next_token() {
+    std::lock_guard<mutex_type> g(ids_mutex_);
+    return ids_.token();
+  }
+
+  // Requires global_.mutex.
   const organization* find_org(std::string_view name) const {
     if (!is_valid_organization_name(name)) return nullptr;
-    return storage_.find(of<organization>, std::string(name));
+    return global_.storage.find(of<organization>, std::string(name));
   }
-  const workspace* find_ws(std::string_view id) const {
-    if (!is_valid_id_text(id)) return nullptr;
-    return storage_.find(of<workspace>, resource_id(id));
+  struct org_facts {
+    bool exists = false;
+    bool cost_estimation = false;
+    bool policy_checks = false;
+  };
+  org_facts organization_facts(const std::string& name) {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    org_facts f;
+    if (const organization* o = find_org(name)) {
+      f.exists = true;
+      f.cost_estimation = o->cost_estimation_enabled;
+      f.policy_checks = o->policy_checks_enabled;
+    }
+    return f;
   }
-  const workspace* find_ws_id(const resource_id& id) const { return storage_.find(of<workspace>, id); }
-  const workspace* find_workspace_by_name(std::string_view org, std::string_view name) const {
-    auto it = ws_by_name_.find(name_key(org, name));
-    return it == ws_by_name_.end() ? nullptr : find_ws_id(it->second);
-  }
-  const configuration_version* find_cv(std::string_view id) const {
-    if (!is_valid_id_text(id)) return nullptr;
-    return storage_.find(of<configuration_version>, resource_id(id));
-  }
-  const run* find_run(std::string_view id) const {
-    if (!is_valid_id_text(id)) return nullptr;
-    return storage_.find(of<run>, resource_id(id));
-  }
-  const run* find_run_id(const resource_id& id) const { return storage_.find(of<run>, id); }
 
   template <class T>
   static page<T> paginate(const std::vector<const T*>& all, page_request req) {
@@ -677,8 +912,7 @@ class basic_engine {
       org.default_execution_mode = m;
     }
     for (const auto* t : {&o.session_timeout, &o.session_remember})
-      if (*t && **t && ***t < 0)
-        return make_error(errc::validation_failed, "Session times must not be negative");
+      if (*t && **t && ***t < 0) return make_error(errc::validation_failed, "Session times must not be negative");
     if (o.email) org.email = *o.email;
     if (o.session_timeout) org.session_timeout = *o.session_timeout;
     if (o.session_remember) org.session_remember = *o.session_remember;
@@ -705,8 +939,10 @@ class basic_engine {
       return make_error(errc::validation_failed, "Agent pool is required in agent execution mode",
                         "/data/attributes/agent-pool-id");
     if (o.terraform_version && !is_valid_terraform_version(*o.terraform_version))
-      return make_error(errc::validation_failed, "Terraform version '" + o.terraform_version->substr(0, 64) +
-                        "' is not a version or version constraint", "/data/attributes/terraform-version");
+      return make_error(errc::validation_failed,
+                        "Terraform version '" + o.terraform_version->substr(0, 64) +
+                            "' is not a version or version constraint",
+                        "/data/attributes/terraform-version");
     if (o.working_directory && o.working_directory->find("..") != std::string::npos)
       return make_error(errc::validation_failed, "Working directory must not leave the configuration",
                         "/data/attributes/working-directory");
@@ -733,54 +969,69 @@ class basic_engine {
     return {};
   }
 
-  result<workspace> unlock_impl(std::string_view id, bool force) {
-    auto g = lock_call();
-    const workspace* w = find_ws(id);
+  result<workspace> unlock_impl(std::string_view id) {
+    if (!is_valid_id_text(id)) return not_found("workspace", id);
+    const resource_id wid(id);
+    shard& s = shard_of_workspace(wid);
+    shard_guard sg(*this, s);
+    const workspace* w = s.storage.find(of<workspace>, wid);
     if (!w) return not_found("workspace", id);
     if (!w->active_run.empty() && !w->manually_locked)
       return make_error(errc::conflict, "Workspace is locked by Run " + w->active_run.str());
     if (!w->manually_locked) return make_error(errc::conflict, "Workspace is not locked");
-    (void)force;  // one admin user: the locker is always the caller
-    const resource_id ws_id = w->id;
-    if (auto r = storage_.update(of<workspace>, ws_id, [&](workspace& x) {
+    // One admin user acts for every token, so unlock and force-unlock behave alike.
+    if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) {
           x.manually_locked = false;
           x.locked_reason.clear();
           x.locked_by_user = resource_id();
         });
         !r)
       return r.error();
-    promote_next(ws_id, clock_.now());
-    drain_locked();
-    return *find_ws_id(ws_id);
+    const auto now = clock_.now();
+    promote_next(s, wid, now);
+    drain_locked(s, to_unix_ms(now));
+    return *s.storage.find(of<workspace>, wid);
   }
 
-  result<void> erase_workspace_locked(const resource_id& ws_id) {
-    const workspace* w = find_ws_id(ws_id);
+  result<void> erase_workspace_locked(shard& s, const resource_id& ws_id) {
+    const workspace* w = s.storage.find(of<workspace>, ws_id);
     if (!w) return {};
     const std::string key = name_key(w->organization, w->name);
     std::vector<resource_id> runs = w->runs;
     std::vector<resource_id> cvs = w->configuration_versions;
     for (const auto& r : runs) {
-      if (auto it = comments_by_run_.find(r); it != comments_by_run_.end()) {
-        for (const auto& c : it->second) (void)storage_.erase(of<run_comment>, c);
-        comments_by_run_.erase(it);
+      if (auto it = s.comments_by_run.find(r); it != s.comments_by_run.end()) {
+        for (const auto& c : it->second) {
+          (void)s.storage.erase(of<run_comment>, c);
+        }
+        s.comments_by_run.erase(it);
       }
-      if constexpr (detail::has_forget<executor_type>::value) executor_.forget(r);
-      (void)storage_.erase(of<run>, r);
+      if constexpr (detail::has_forget<executor_type>::value) {
+        std::lock_guard<mutex_type> g(executor_mutex_);
+        executor_.forget(r);
+      }
+      (void)s.storage.erase(of<run>, r);
     }
     for (const auto& c : cvs) {
-      if (const auto* cv = find_cv(c); cv && !cv->upload_token.empty()) upload_tokens_.erase(cv->upload_token);
-      (void)storage_.erase_blob(blob_key(c));
-      (void)storage_.erase(of<configuration_version>, c);
+      if (const auto* cv = s.storage.find(of<configuration_version>, c); cv && !cv->upload_token.empty()) {
+        std::lock_guard<mutex_type> g(global_.mutex);
+        global_.upload_tokens.erase(cv->upload_token);
+      }
+      (void)s.storage.erase_blob(blob_key(c));
+      (void)s.storage.erase(of<configuration_version>, c);
     }
-    plan_only_counts_.erase(ws_id);
-    ws_by_name_.erase(key);
-    return storage_.erase(of<workspace>, ws_id);
+    s.plan_only_counts.erase(ws_id);
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      auto it = global_.ws_by_name.find(key);
+      if (it != global_.ws_by_name.end() && it->second == ws_id) global_.ws_by_name.erase(it);
+    }
+    return s.storage.erase(of<workspace>, ws_id);
   }
 
-  std::size_t plan_only_count(const workspace& w) const {
-    auto it = plan_only_counts_.find(w.id);
-    return it == plan_only_counts_.end() ? 0 : it->second;
+  static std::size_t plan_only_count(const shard& s, const workspace& w) {
+    auto it = s.plan_only_counts.find(w.id);
+    return it == s.plan_only_counts.end() ? 0 : it->second;
   }
 
   static bool matches(const run& r, const run_list_request& req) {
@@ -793,9 +1044,9 @@ class basic_engine {
     return std::find(req.operations.begin(), req.operations.end(), r.operation()) != req.operations.end();
   }
 
-  result<run> create_run_locked(const run_options& o) {
-    const workspace* w = find_ws_id(o.workspace_id);
-    if (o.workspace_id.empty()) return make_error(errc::validation_failed, "Workspace is required", "/data/relationships/workspace");
+  // Creates a run in shard `s` (locked). `foreign_cv` is a copy of a version living in another shard.
+  result<run> create_run_locked(shard& s, const run_options& o, const configuration_version* foreign_cv) {
+    const workspace* w = s.storage.find(of<workspace>, o.workspace_id);
     if (!w) return not_found("workspace", o.workspace_id);
     if (w->execution_mode == "local")
       return make_error(errc::validation_failed, "Workspace uses local execution: runs happen on the client",
@@ -809,35 +1060,46 @@ class basic_engine {
       return make_error(errc::validation_failed, "Destroy plans are not allowed on this workspace",
                         "/data/attributes/is-destroy");
     // Configuration version: explicit (any workspace of the organization: promotion) or the current one.
-    resource_id cv_id;
+    configuration_version cv;
     if (o.configuration_version_id && !o.configuration_version_id->empty()) {
-      const configuration_version* cv = find_cv(*o.configuration_version_id);
-      const workspace* owner = cv ? find_ws_id(cv->workspace_id) : nullptr;
-      if (!cv || !owner || owner->organization != w->organization)
+      const configuration_version* found = s.storage.find(of<configuration_version>, *o.configuration_version_id);
+      if (!found && foreign_cv && foreign_cv->id == *o.configuration_version_id) found = foreign_cv;
+      if (!found) return not_found("configuration version", *o.configuration_version_id);
+      const workspace* owner = s.storage.find(of<workspace>, found->workspace_id);
+      // A version from another shard was checked for its organization below via the owner's name key.
+      if (owner && owner->organization != w->organization)
         return not_found("configuration version", *o.configuration_version_id);
-      if (cv->status != configuration_status::uploaded)
+      if (!owner && !same_organization(found->workspace_id, w->organization))
+        return not_found("configuration version", *o.configuration_version_id);
+      if (found->status != configuration_status::uploaded)
         return make_error(errc::validation_failed,
-                          "Configuration version " + cv->id.str() + " is " + std::string(to_string(cv->status)) +
-                              ", not uploaded",
+                          "Configuration version " + found->id.str() + " is " +
+                              std::string(to_string(found->status)) + ", not uploaded",
                           "/data/relationships/configuration-version");
-      cv_id = cv->id;
+      cv = *found;
     } else {
-      cv_id = w->current_configuration_version;
-      if (cv_id.empty())
+      if (w->current_configuration_version.empty())
         return make_error(errc::validation_failed, "Workspace has no uploaded configuration version to run",
                           "/data/relationships/configuration-version");
+      const configuration_version* cur = s.storage.find(of<configuration_version>, w->current_configuration_version);
+      if (!cur) return make_error(errc::validation_failed, "Workspace has no uploaded configuration version to run",
+                                  "/data/relationships/configuration-version");
+      cv = *cur;
     }
-    const configuration_version* cv = find_cv(cv_id);
-    const bool plan_only = o.plan_only.value_or(cv->speculative);
+    const bool plan_only = o.plan_only.value_or(cv.speculative);
     if (o.terraform_version && !plan_only)
       return make_error(errc::validation_failed, "terraform-version can only be set on plan-only runs",
                         "/data/attributes/terraform-version");
+    if (o.terraform_version && !is_valid_terraform_version(*o.terraform_version))
+      return make_error(errc::validation_failed, "terraform-version is not a version",
+                        "/data/attributes/terraform-version");
+    const org_facts org = organization_facts(w->organization);
     const auto now = clock_.now();
     run r;
-    r.id = ids_.next(id_kind::run);
+    r.id = next_id_in(id_kind::run, s);
     r.workspace_id = w->id;
-    r.configuration_version_id = cv_id;
-    r.created_by = resource_id(options_.user_id);
+    r.configuration_version_id = cv.id;
+    r.created_by = user_;
     r.source = o.source;
     r.message = o.message.value_or("Queued manually via the Terraform Enterprise API");
     r.terraform_version = o.terraform_version.value_or(w->terraform_version);
@@ -854,19 +1116,18 @@ class basic_engine {
     if (o.target_addrs) r.target_addrs = *o.target_addrs;
     if (o.replace_addrs) r.replace_addrs = *o.replace_addrs;
     if (o.variables) r.variables = *o.variables;
-    if (const organization* org = find_org(w->organization)) {
-      r.cost_estimation = org->cost_estimation_enabled && r.target_addrs.empty();
-      r.policy_checks = org->policy_checks_enabled;
-    }
+    r.cost_estimation = org.cost_estimation && r.target_addrs.empty();
+    r.policy_checks = org.policy_checks;
     r.status_ms[static_cast<std::size_t>(run_status::pending)] = to_unix_ms(now);
     const resource_id run_id = r.id;
     const resource_id ws_id = w->id;
+    const resource_id cv_id = cv.id;
     const bool start_now = plan_only || (w->active_run.empty() && w->queue.empty() && !w->manually_locked);
     // promotion: a version from another workspace becomes this workspace's latest once used here
-    const bool promote_cv = !cv->provisional && !cv->speculative && cv->workspace_id != ws_id;
+    const bool promote_cv = !cv.provisional && !cv.speculative && cv.workspace_id != ws_id;
     const std::uint32_t first_step = r.step;
-    if (auto ins = storage_.insert(std::move(r)); !ins) return ins.error();
-    (void)storage_.update(of<workspace>, ws_id, [&](workspace& x) {
+    if (auto ins = s.storage.insert(std::move(r)); !ins) return ins.error();
+    (void)s.storage.update(of<workspace>, ws_id, [&](workspace& x) {
       x.runs.push_back(run_id);
       if (promote_cv) x.current_configuration_version = cv_id;
       if (plan_only) return;
@@ -878,59 +1139,72 @@ class basic_engine {
         x.queue.push_back(run_id);
       }
     });
-    if (plan_only) ++plan_only_counts_[ws_id];
-    if (start_now) schedule(run_id, first_step, run_event::queue, now);
-    return *find_run_id(run_id);
+    if (plan_only) ++s.plan_only_counts[ws_id];
+    if (start_now) schedule(s, run_id, first_step, run_event::queue, now);
+    return *s.storage.find(of<run>, run_id);
+  }
+
+  bool same_organization(const resource_id& ws_id, const std::string& org) {
+    // The owner workspace lives in another shard; its name key in the global section tells its organization.
+    std::lock_guard<mutex_type> g(global_.mutex);
+    for (const auto& kv : global_.ws_by_name)
+      if (kv.second == ws_id) return kv.first.compare(0, org.size() + 1, org + "/") == 0;
+    return false;
   }
 
   result<void> user_action(std::string_view id, run_event e, std::string comment) {
-    auto g = lock_call();
-    const run* r = find_run(id);
+    shard* sp = shard_of_indexed(id);
+    if (!sp) return not_found("run", id);
+    shard& s = *sp;
+    shard_guard sg(*this, s);
+    const run* r = s.storage.find(of<run>, resource_id(id));
     if (!r) return not_found("run", id);
     const auto now = clock_.now();
     const resource_id run_id = r->id;
-    auto res = fire(run_id, e, now);
+    auto res = fire(s, *r, e, now);
     if (!res) return res;
-    if (!comment.empty()) (void)add_comment(run_id, std::move(comment), e);
-    drain_locked();
+    if (!comment.empty()) (void)add_comment(s, run_id, std::move(comment), e);
+    drain_locked(s, to_unix_ms(now));
     return {};
   }
 
-  result<run_comment> add_comment(const resource_id& run_id, std::string body, run_event action) {
+  result<run_comment> add_comment(shard& s, const resource_id& run_id, std::string body, run_event action) {
     run_comment c;
-    c.id = ids_.next(id_kind::comment);
+    c.id = next_id_in(id_kind::comment, s);
     c.run_id = run_id;
     c.body = std::move(body);
     c.action = action;
     c.created_at = clock_.now();
-    if (auto r = storage_.insert(run_comment(c)); !r) return r.error();
-    comments_by_run_[run_id].push_back(c.id);
-    (void)storage_.update(of<run>, run_id, [](run& x) { ++x.comment_count; });
+    if (auto r = s.storage.insert(run_comment(c)); !r) return r.error();
+    s.comments_by_run[run_id].push_back(c.id);
+    (void)s.storage.update(of<run>, run_id, [](run& x) { ++x.comment_count; });
     return c;
   }
 
   result<run> read_by_phase(std::string_view phase_id, std::string_view prefix) {
-    auto g = lock_call();
     auto suffix = id_suffix(phase_id, prefix);
-    if (suffix.empty() || !is_valid_id_text(phase_id)) return not_found(prefix == "plan-" ? "plan" : "apply", phase_id);
+    const char* what = prefix == "plan-" ? "plan" : "apply";
+    if (suffix.empty() || !is_valid_id_text(phase_id)) return not_found(what, phase_id);
     std::string rid = "run-";
     rid += suffix;
-    const run* r = find_run(rid);
-    if (!r) return not_found(prefix == "plan-" ? "plan" : "apply", phase_id);
-    return *r;
+    auto r = read_run(rid);
+    if (!r) return not_found(what, phase_id);
+    return r;
   }
 
-  void schedule(const resource_id& run_id, std::uint32_t step, run_event e, time_point due) {
-    timers_.push(timer{to_unix_ms(due), ++timer_seq_, run_id, step, e});
+  void schedule(shard& s, const resource_id& run_id, std::uint32_t step, run_event e, time_point due) {
+    const std::int64_t ms = to_unix_ms(due);
+    s.timers.push(timer{ms, ++s.timer_seq, run_id, step, e});
+    if (ms < s.next_due_ms.load(std::memory_order_relaxed)) s.next_due_ms.store(ms, std::memory_order_release);
   }
 
   // Fires `e` on run `id` at `now`: table lookup, state change, then side effects.
-  result<void> fire(const resource_id& id, run_event e, time_point now) {
-    const run* r = find_run_id(id);
+  result<void> fire(shard& s, const resource_id& id, run_event e, time_point now) {
+    const run* r = s.storage.find(of<run>, id);
     if (!r) return not_found("run", id);
-    return fire(*r, e, now);
+    return fire(s, *r, e, now);
   }
-  result<void> fire(const run& cur, run_event e, time_point now) {
+  result<void> fire(shard& s, const run& cur, run_event e, time_point now) {
     const transition* t = find_transition(cur.status, e, cur.context(now));
     if (!t) {
       std::string m = "Run " + cur.id.str() + " is " + std::string(to_string(cur.status)) + ": " +
@@ -942,15 +1216,15 @@ class basic_engine {
     const run_status to = t->to;
     const std::int64_t now_ms = to_unix_ms(now);
     const run* after = nullptr;
-    auto upd = storage_.update(of<run>, id, [&](run& x) {
+    auto upd = s.storage.update(of<run>, id, [&](run& x) {
       x.updated_at = now;
       if (e == run_event::cancel) {
         x.force_cancel_available_at_ms = now_ms + options_.cancel_cooloff.count();
-        x.canceled_by = resource_id(options_.user_id);
+        x.canceled_by = user_;
       } else if (e == run_event::force_cancel) {
-        x.canceled_by = resource_id(options_.user_id);
+        x.canceled_by = user_;
       } else if (e == run_event::apply) {
-        x.confirmed_by = resource_id(options_.user_id);
+        x.confirmed_by = user_;
       }
       ++x.step;
       after = &x;
@@ -964,64 +1238,69 @@ class basic_engine {
       x.cancel_requested = false;
     });
     if (!upd) return upd;
-    if (!observers_.empty()) notes_.push_back(run_status_change{id, after->workspace_id, from, to, e, now});
-    on_enter(*after, from, to, e, now);
+    if (has_observers_.load(std::memory_order_acquire))
+      s.notes.push_back(run_status_change{id, after->workspace_id, from, to, e, now});
+    on_enter(s, *after, from, to, e, now);
     return {};
   }
 
   // Side effects of entering a status: schedule the next system step, release the workspace.
   // `r` is the run after the change (valid until the next storage write).
-  void on_enter(const run& r, run_status from, run_status to, run_event e, time_point now) {
+  void on_enter(shard& s, const run& r, run_status from, run_status to, run_event e, time_point now) {
     const resource_id& id = r.id;
     const std::uint32_t step = r.step;
     if (to == from) {  // cancel requested while planning/applying
-      if (!r.slow_cancel) schedule(id, step, run_event::cancel_completed, now + milliseconds(r.cancel_duration_ms));
+      if (!r.slow_cancel) schedule(s, id, step, run_event::cancel_completed, now + milliseconds(r.cancel_duration_ms));
       return;
     }
     switch (to) {
       case run_status::pending: break;
-      case run_status::plan_queued: schedule(id, step, run_event::plan_start, now); break;
-      case run_status::planning: start_plan(r, now); break;
+      case run_status::plan_queued: schedule(s, id, step, run_event::plan_start, now); break;
+      case run_status::planning: start_plan(s, r, now); break;
       case run_status::planned:
       case run_status::cost_estimated:
       case run_status::policy_checked:
       case run_status::confirmed:
-        if (can_fire(to, run_event::proceed, r.context(now))) schedule(id, step, run_event::proceed, now);
+        if (can_fire(to, run_event::proceed, r.context(now))) schedule(s, id, step, run_event::proceed, now);
         break;
-      case run_status::cost_estimating: schedule(id, step, run_event::estimate_done, now); break;
+      case run_status::cost_estimating: schedule(s, id, step, run_event::estimate_done, now); break;
       case run_status::policy_checking: {
         run_event next = run_event::policy_passed;
         if (r.policy_outcome == policy_result::soft_fail) next = run_event::policy_soft_failed;
         if (r.policy_outcome == policy_result::hard_fail) next = run_event::policy_hard_failed;
-        schedule(id, step, next, now);
+        schedule(s, id, step, next, now);
         break;
       }
       case run_status::policy_override: break;
-      case run_status::apply_queued: schedule(id, step, run_event::apply_start, now); break;
-      case run_status::applying: start_apply(r, now); break;
+      case run_status::apply_queued: schedule(s, id, step, run_event::apply_start, now); break;
+      case run_status::applying: start_apply(s, r, now); break;
       case run_status::applied:
       case run_status::planned_and_finished:
       case run_status::policy_soft_failed:
       case run_status::discarded:
       case run_status::errored:
       case run_status::canceled:
-      case run_status::force_canceled: finish(r, to, e, now); break;
+      case run_status::force_canceled: finish(s, r, to, e, now); break;
     }
   }
 
-  void start_plan(const run& cur, time_point now) {
+  void start_plan(shard& s, const run& cur, time_point now) {
     const resource_id id = cur.id;
-    const workspace* w = find_ws_id(cur.workspace_id);
-    phase_outcome o = executor_.plan(cur, *w);
+    const workspace* w = s.storage.find(of<workspace>, cur.workspace_id);
+    phase_outcome o;
     std::optional<policy_result> policy;
     std::optional<double> cost;
-    if constexpr (detail::has_checks<executor_type>::value) {
-      run_script s = executor_.checks(cur, *w);
-      policy = s.policy;
-      cost = s.cost_delta;
+    {
+      std::lock_guard<mutex_type> g(executor_mutex_);
+      o = executor_.plan(cur, *w);
+      if constexpr (detail::has_checks<executor_type>::value) {
+        run_script sc = executor_.checks(cur, *w);
+        policy = sc.policy;
+        cost = sc.cost_delta;
+      }
     }
     std::uint32_t step = 0;
-    (void)storage_.update(of<run>, id, [&](run& x) {
+    (void)s.storage.update(of<run>, id, [&](run& x) {
       step = x.step;
       x.plan_counts = o.counts.value_or(resource_counts{});
       x.has_changes = !o.errored && x.plan_counts.any();
@@ -1039,15 +1318,19 @@ class basic_engine {
         x.cost_delta_monthly = *cost;
       }
     });
-    schedule(id, step, o.errored ? run_event::plan_failed : run_event::plan_succeeded, now + o.duration);
+    schedule(s, id, step, o.errored ? run_event::plan_failed : run_event::plan_succeeded, now + o.duration);
   }
 
-  void start_apply(const run& cur, time_point now) {
+  void start_apply(shard& s, const run& cur, time_point now) {
     const resource_id id = cur.id;
-    const workspace* w = find_ws_id(cur.workspace_id);
-    phase_outcome o = executor_.apply(cur, *w);
+    const workspace* w = s.storage.find(of<workspace>, cur.workspace_id);
+    phase_outcome o;
+    {
+      std::lock_guard<mutex_type> g(executor_mutex_);
+      o = executor_.apply(cur, *w);
+    }
     std::uint32_t step = 0;
-    (void)storage_.update(of<run>, id, [&](run& x) {
+    (void)s.storage.update(of<run>, id, [&](run& x) {
       step = x.step;
       x.apply_counts = o.counts.value_or(x.plan_counts);
       x.apply_errored = o.errored;
@@ -1056,18 +1339,18 @@ class basic_engine {
       x.slow_cancel = o.slow_cancel;
       x.cancel_duration_ms = o.cancel_duration.count();
     });
-    schedule(id, step, o.errored ? run_event::apply_failed : run_event::apply_succeeded, now + o.duration);
+    schedule(s, id, step, o.errored ? run_event::apply_failed : run_event::apply_succeeded, now + o.duration);
   }
 
   // A run reached a final status: leave the queue, release the workspace, hand it on.
-  void finish(const run& r, run_status to, run_event, time_point now) {
+  void finish(shard& s, const run& r, run_status to, run_event, time_point now) {
     const resource_id id = r.id;
     const resource_id ws_id = r.workspace_id;
     const resource_id cv_id = r.configuration_version_id;
     const resource_counts counts = r.apply_counts;
     const bool destroy = r.is_destroy;
     bool released = false;
-    (void)storage_.update(of<workspace>, ws_id, [&](workspace& x) {
+    (void)s.storage.update(of<workspace>, ws_id, [&](workspace& x) {
       if (x.active_run == id) {
         x.active_run = resource_id();
         released = true;
@@ -1075,58 +1358,56 @@ class basic_engine {
         auto it = std::find(x.queue.begin(), x.queue.end(), id);
         if (it != x.queue.end()) x.queue.erase(it);
       }
-      if (to == run_status::applied) {
-        x.resource_count = destroy ? 0 : std::max<std::int64_t>(0, x.resource_count + counts.additions - counts.destructions);
-      }
+      if (to == run_status::applied)
+        x.resource_count =
+            destroy ? 0 : std::max<std::int64_t>(0, x.resource_count + counts.additions - counts.destructions);
     });
     if (to == run_status::applied) {
-      const configuration_version* cv = find_cv_id(cv_id);
+      const configuration_version* cv = s.storage.find(of<configuration_version>, cv_id);
       if (cv && cv->provisional) {
-        (void)storage_.update(of<workspace>, ws_id, [&](workspace& x) {
+        const time_point created = cv->created_at;
+        (void)s.storage.update(of<workspace>, ws_id, [&](workspace& x) {
           // a provisional version becomes current unless a newer one arrived meanwhile
-          const configuration_version* cur = find_cv_id(x.current_configuration_version);
-          if (!cur || cur->created_at <= cv->created_at) x.current_configuration_version = cv_id;
+          const configuration_version* cur = s.storage.find(of<configuration_version>, x.current_configuration_version);
+          if (!cur || cur->created_at <= created) x.current_configuration_version = cv_id;
         });
       }
     }
-    if constexpr (detail::has_forget<executor_type>::value) executor_.forget(id);
-    if (released && promote_enabled_) promote_next(ws_id, now);
-  }
-
-  const configuration_version* find_cv_id(const resource_id& id) const {
-    return storage_.find(of<configuration_version>, id);
+    if constexpr (detail::has_forget<executor_type>::value) {
+      std::lock_guard<mutex_type> g(executor_mutex_);
+      executor_.forget(id);
+    }
+    if (released && s.promote_enabled) promote_next(s, ws_id, now);
   }
 
   // Gives a free workspace to the oldest pending run (current even while a manual lock blocks it).
-  void promote_next(const resource_id& ws_id, time_point now) {
-    const workspace* w = find_ws_id(ws_id);
+  void promote_next(shard& s, const resource_id& ws_id, time_point now) {
+    const workspace* w = s.storage.find(of<workspace>, ws_id);
     if (!w || !w->active_run.empty() || w->queue.empty()) return;
     const resource_id next = w->queue.front();
     const bool start = !w->manually_locked;
-    (void)storage_.update(of<workspace>, ws_id, [&](workspace& x) {
+    (void)s.storage.update(of<workspace>, ws_id, [&](workspace& x) {
       x.current_run = next;
       if (start) {
         x.queue.pop_front();
         x.active_run = next;
       }
     });
-    if (start) {
-      const run* r = find_run_id(next);
-      schedule(next, r->step, run_event::queue, now);
-    }
+    if (start)
+      if (const run* r = s.storage.find(of<run>, next)) schedule(s, next, r->step, run_event::queue, now);
   }
 
-  // Fires every timer due at the clock's current time (steps may schedule more due steps).
-  std::size_t drain_locked() {
+  // Fires every timer of shard `s` due at `now_ms` (steps may schedule more due steps).
+  std::size_t drain_locked(shard& s, std::int64_t now_ms) {
     std::size_t fired = 0;
-    const std::int64_t now_ms = to_unix_ms(clock_.now());
-    while (!timers_.empty() && timers_.top().due_ms <= now_ms) {
-      timer t = timers_.top();
-      timers_.pop();
-      const run* r = find_run_id(t.run_id);
+    while (!s.timers.empty() && s.timers.top().due_ms <= now_ms) {
+      timer t = s.timers.top();
+      s.timers.pop();
+      const run* r = s.storage.find(of<run>, t.run_id);
       if (!r || r->step != t.step) continue;  // deleted or moved on: stale
-      if (fire(*r, t.event, from_unix_ms(t.due_ms))) ++fired;
+      if (fire(s, *r, t.event, from_unix_ms(t.due_ms))) ++fired;
     }
+    s.next_due_ms.store(s.timers.empty() ? no_due : s.timers.top().due_ms, std::memory_order_release);
     return fired;
   }
 
@@ -1193,22 +1474,19 @@ class basic_engine {
   }
 
   engine_options options_;
-  mutable mutex_type mutex_;
-  storage_type storage_;
+  resource_id user_;
   clock_type clock_;
+  mutable mutex_type ids_mutex_;
   id_generator_type ids_;
+  mutable mutex_type executor_mutex_;
   executor_type executor_;
-  std::priority_queue<timer, std::vector<timer>, std::greater<timer>> timers_;
-  std::uint64_t timer_seq_ = 0;
-  std::unordered_map<std::string, resource_id> ws_by_name_;
-  std::unordered_map<std::string, resource_id> upload_tokens_;
-  std::unordered_map<resource_id, std::vector<resource_id>> comments_by_run_;
-  std::unordered_map<resource_id, std::size_t> plan_only_counts_;
-  std::vector<std::pair<subscription_id, observer>> observers_;
-  std::vector<run_status_change> notes_;
+  global_section global_;
+  std::vector<std::unique_ptr<shard>> shards_;
+  std::atomic<std::size_t> next_workspace_shard_{0};
+  mutable mutex_type observers_mutex_;
+  std::shared_ptr<const observer_list> observers_;
+  std::atomic<bool> has_observers_{false};
   subscription_id next_subscription_ = 0;
-  int depth_ = 0;
-  bool promote_enabled_ = true;
 };
 
 /// The engine with the default policies: in-memory, system clock, random ids, simulated executor, std::mutex.

@@ -9,6 +9,7 @@
 #include <tfe/model/ids.hpp>
 #include <tfe/model/time.hpp>
 
+#include <cstddef>
 #include <string>
 
 namespace tfe {
@@ -22,6 +23,10 @@ struct engine_options {
   /// cost-estimation-enabled of organizations created without it. TFE enables it, and go-tfe's tests
   /// expect runs of a new organization to reach cost_estimated.
   bool cost_estimation_default = true;
+  /// Workspaces are spread over this many independently locked shards (calls on different
+  /// workspaces run in parallel; at most 62). With more than one, the first character of each id's
+  /// random part names its shard. 1 gives a single lock and ids exactly as the id policy makes them.
+  std::size_t shards = 16;
 };
 
 /// A run status change, as delivered to observers.
