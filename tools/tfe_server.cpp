@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
   tfe::engine_options eo;
   eo.cancel_cooloff = cooloff;
   tfe::engine eng(eo);
-  if (seed) eng.ids().seed(*seed);
+  if (seed) eng.seed_ids(*seed);
   eng.executor().plan_duration = plan_duration;
   eng.executor().apply_duration = apply_duration;
 

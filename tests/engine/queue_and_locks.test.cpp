@@ -247,7 +247,7 @@ TEST_CASE("same seed and same calls give identical ids and timestamps", "[engine
       using id_generator_type = tfe::random_ids;
     };
     tfe::basic_engine<seeded> e;
-    e.ids().seed(seed);
+    e.seed_ids(seed);
     tfe::organization_options oo;
     oo.name = "o";
     oo.email = "a@b.c";

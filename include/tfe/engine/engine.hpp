@@ -93,14 +93,25 @@ class basic_engine {
 
   /// The clock (e.g. manual_clock::advance()); shared by every shard.
   clock_type& clock() noexcept { return clock_; }
-  /// The id generator (e.g. random_ids::seed()); call before other threads use the engine.
+  /// The id generator of organizations and workspaces; each shard has its own for what lives in it.
+  /// To make every id reproducible use seed_ids().
   id_generator_type& ids() noexcept { return ids_; }
+  /// Seeds every id generator (when the policy has seed()): the same seed and the same calls give the
+  /// same ids. Call before other threads use the engine.
+  void seed_ids(std::uint64_t seed) {
+    if constexpr (detail::has_seed<id_generator_type>::value) {
+      ids_.seed(seed);
+      for (auto& sp : shards_) sp->ids.seed(seed * 0x9E3779B97F4A7C15ull + sp->index + 1);
+    } else {
+      (void)seed;
+    }
+  }
   /// The executor; from a multi-threaded host use with_executor() instead.
   executor_type& executor() noexcept { return executor_; }
   /// Calls fn(executor) under the executor's lock (safe while other threads use the engine).
   template <class F>
   decltype(auto) with_executor(F&& fn) {
-    std::lock_guard<mutex_type> g(executor_mutex_);
+    executor_lock g(*this);
     return fn(executor_);
   }
   /// The settings.
@@ -127,6 +138,7 @@ class basic_engine {
       return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
     org.external_id = next_id(id_kind::organization);
     if (auto w = global_.storage.insert(organization(org)); !w) return w.error();
+    global_.version.fetch_add(1, std::memory_order_acq_rel);
     return org;
   }
   /// Reads an organization by name.
@@ -149,6 +161,7 @@ class basic_engine {
     if (auto e = apply_organization_options(next, o); !e) return e.error();
     if (auto w = global_.storage.update(of<organization>, next.name, [&](organization& x) { x = next; }); !w)
       return w.error();
+    global_.version.fetch_add(1, std::memory_order_acq_rel);
     return next;
   }
   /// Deletes an organization and everything it owns.
@@ -157,6 +170,7 @@ class basic_engine {
       std::lock_guard<mutex_type> g(global_.mutex);
       if (!find_org(name)) return not_found("organization", name);
       if (auto r = global_.storage.erase(of<organization>, std::string(name)); !r) return r;
+      global_.version.fetch_add(1, std::memory_order_acq_rel);
     }
     // Workspaces created concurrently re-check their organization after insertion (create_workspace).
     for (auto& sp : shards_) {
@@ -207,7 +221,7 @@ class basic_engine {
       if (!find_org(org)) return not_found("organization", org);
       if (global_.ws_by_name.count(key))
         return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
-      w.id = next_id_in(id_kind::workspace, target);
+      w.id = routed(next_id(id_kind::workspace), id_kind::workspace, target);
       global_.ws_by_name.emplace(key, w.id);
     }
     shard& s = target;
@@ -351,7 +365,7 @@ class basic_engine {
     cv.auto_queue_runs = o.auto_queue_runs.value_or(true);
     cv.speculative = o.speculative.value_or(false);
     cv.provisional = o.provisional.value_or(false);
-    cv.upload_token = next_token();
+    cv.upload_token = s.ids.token();
     cv.created_at = clock_.now();
     if (auto r = s.storage.insert(configuration_version(cv)); !r) return r.error();
     {
@@ -444,6 +458,7 @@ class basic_engine {
       ro.message = "Triggered via API";
       auto created = create_run_locked(s, ro, &result_cv);
       if (!created) return created.error();
+      drain_locked(s, to_unix_ms(now));
     }
     return *s.storage.find(of<configuration_version>, cv_id);
   }
@@ -475,7 +490,11 @@ class basic_engine {
       }
     }
     shard_guard sg(*this, s);
-    return create_run_locked(s, o, foreign ? &*foreign : nullptr);
+    auto created = create_run_locked(s, o, foreign ? &*foreign : nullptr);
+    // The response shows the run as created (pending, like TFE's 201); steps due now (queueing,
+    // planning with a zero duration) then run at once, so no global poll() is needed for them.
+    if (created) drain_locked(s, to_unix_ms(clock_.now()));
+    return created;
   }
   /// Reads a run.
   result<run> read_run(std::string_view id) {
@@ -700,6 +719,7 @@ class basic_engine {
     std::lock_guard<mutex_type> g(global_.mutex);
     global_.ws_by_name.clear();
     global_.upload_tokens.clear();
+    global_.version.fetch_add(1, std::memory_order_acq_rel);
     return global_.storage.clear();
   }
 
@@ -735,6 +755,11 @@ class basic_engine {
     bool operator>(const timer& o) const noexcept { return due_ms != o.due_ms ? due_ms > o.due_ms : seq > o.seq; }
   };
   using observer_list = std::vector<std::pair<subscription_id, observer>>;
+  struct org_facts {
+    bool exists = false;
+    bool cost_estimation = false;
+    bool policy_checks = false;
+  };
 
   // One partition of the workspaces, with everything that belongs to them.
   struct shard {
@@ -748,6 +773,9 @@ class basic_engine {
     std::vector<run_status_change> notes;
     bool promote_enabled = true;
     std::uint32_t index = 0;
+    id_generator_type ids;  // ids and tokens of what lives in this shard
+    std::unordered_map<std::string, org_facts> org_cache;  // organization flags, valid for org_cache_version
+    std::uint64_t org_cache_version = ~std::uint64_t{0};
   };
   // Organizations, workspace names and upload capabilities (leaf lock).
   struct global_section {
@@ -755,6 +783,7 @@ class basic_engine {
     storage_type storage;  // organizations only
     std::unordered_map<std::string, resource_id> ws_by_name;
     std::unordered_map<std::string, resource_id> upload_tokens;
+    std::atomic<std::uint64_t> version{0};  // bumped on every organization change (shard caches)
   };
   // Locks a shard; on release delivers the observer notifications it collected, outside the lock.
   class shard_guard {
@@ -774,6 +803,22 @@ class basic_engine {
     basic_engine& e_;
     shard& s_;
     std::unique_lock<mutex_type> lock_;
+  };
+
+  // Serializes executor calls unless the executor declares itself thread-safe.
+  class executor_lock {
+   public:
+    explicit executor_lock(basic_engine& e) : e_(e) {
+      if constexpr (!detail::is_thread_safe_executor<executor_type>::value) e_.executor_mutex_.lock();
+    }
+    ~executor_lock() {
+      if constexpr (!detail::is_thread_safe_executor<executor_type>::value) e_.executor_mutex_.unlock();
+    }
+    executor_lock(const executor_lock&) = delete;
+    executor_lock& operator=(const executor_lock&) = delete;
+
+   private:
+    basic_engine& e_;
   };
 
   void dispatch(const std::vector<run_status_change>& notes) {
@@ -831,9 +876,12 @@ class basic_engine {
       if (id.substr(0, p.size()) == p) return shard_of_id(id, p);
     return nullptr;
   }
-  // A new id of kind `k` routed to shard `s`.
-  resource_id next_id_in(id_kind k, const shard& s) {
-    resource_id id = next_id(k);
+  // A new id of kind `k` routed to shard `s` (locked), from the shard's own generator.
+  resource_id next_id_in(id_kind k, shard& s) {
+    resource_id id = s.ids.next(k);
+    return routed(id, k, s);
+  }
+  resource_id routed(const resource_id& id, id_kind k, const shard& s) const {
     if (shards_.size() == 1) return id;
     std::string text = id.str();
     const std::size_t pos = id_prefix(k).size();
@@ -859,29 +907,30 @@ class basic_engine {
     std::lock_guard<mutex_type> g(ids_mutex_);
     return ids_.next(k);
   }
-  std::string next_token() {
-    std::lock_guard<mutex_type> g(ids_mutex_);
-    return ids_.token();
-  }
 
   // Requires global_.mutex.
   const organization* find_org(std::string_view name) const {
     if (!is_valid_organization_name(name)) return nullptr;
     return global_.storage.find(of<organization>, std::string(name));
   }
-  struct org_facts {
-    bool exists = false;
-    bool cost_estimation = false;
-    bool policy_checks = false;
-  };
-  org_facts organization_facts(const std::string& name) {
-    std::lock_guard<mutex_type> g(global_.mutex);
-    org_facts f;
-    if (const organization* o = find_org(name)) {
-      f.exists = true;
-      f.cost_estimation = o->cost_estimation_enabled;
-      f.policy_checks = o->policy_checks_enabled;
+  // The organization flags runs copy at creation, cached per shard until an organization changes.
+  org_facts organization_facts(shard& s, const std::string& name) {
+    const std::uint64_t v = global_.version.load(std::memory_order_acquire);
+    if (v != s.org_cache_version) {
+      s.org_cache.clear();
+      s.org_cache_version = v;
     }
+    if (auto it = s.org_cache.find(name); it != s.org_cache.end()) return it->second;
+    org_facts f;
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (const organization* o = find_org(name)) {
+        f.exists = true;
+        f.cost_estimation = o->cost_estimation_enabled;
+        f.policy_checks = o->policy_checks_enabled;
+      }
+    }
+    s.org_cache.emplace(name, f);
     return f;
   }
 
@@ -1007,7 +1056,7 @@ class basic_engine {
         s.comments_by_run.erase(it);
       }
       if constexpr (detail::has_forget<executor_type>::value) {
-        std::lock_guard<mutex_type> g(executor_mutex_);
+        executor_lock g(*this);
         executor_.forget(r);
       }
       (void)s.storage.erase(of<run>, r);
@@ -1093,7 +1142,7 @@ class basic_engine {
     if (o.terraform_version && !is_valid_terraform_version(*o.terraform_version))
       return make_error(errc::validation_failed, "terraform-version is not a version",
                         "/data/attributes/terraform-version");
-    const org_facts org = organization_facts(w->organization);
+    const org_facts org = organization_facts(s, w->organization);
     const auto now = clock_.now();
     run r;
     r.id = next_id_in(id_kind::run, s);
@@ -1291,7 +1340,7 @@ class basic_engine {
     std::optional<policy_result> policy;
     std::optional<double> cost;
     {
-      std::lock_guard<mutex_type> g(executor_mutex_);
+      executor_lock g(*this);
       o = executor_.plan(cur, *w);
       if constexpr (detail::has_checks<executor_type>::value) {
         run_script sc = executor_.checks(cur, *w);
@@ -1326,7 +1375,7 @@ class basic_engine {
     const workspace* w = s.storage.find(of<workspace>, cur.workspace_id);
     phase_outcome o;
     {
-      std::lock_guard<mutex_type> g(executor_mutex_);
+      executor_lock g(*this);
       o = executor_.apply(cur, *w);
     }
     std::uint32_t step = 0;
@@ -1374,7 +1423,7 @@ class basic_engine {
       }
     }
     if constexpr (detail::has_forget<executor_type>::value) {
-      std::lock_guard<mutex_type> g(executor_mutex_);
+      executor_lock g(*this);
       executor_.forget(id);
     }
     if (released && s.promote_enabled) promote_next(s, ws_id, now);

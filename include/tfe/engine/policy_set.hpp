@@ -11,6 +11,7 @@
 #include <tfe/policies/mutex.hpp>
 #include <tfe/policies/storage.hpp>
 
+#include <cstdint>
 #include <mutex>
 #include <type_traits>
 #include <utility>
@@ -114,6 +115,14 @@ struct has_checks<X, std::void_t<decltype(std::declval<X&>().checks(std::declval
     : std::is_convertible<decltype(std::declval<X&>().checks(std::declval<const run&>(),
                                                              std::declval<const workspace&>())),
                           run_script> {};
+template <class X, class = void>
+struct is_thread_safe_executor : std::false_type {};
+template <class X>
+struct is_thread_safe_executor<X, std::enable_if_t<X::thread_safe>> : std::true_type {};
+template <class G, class = void>
+struct has_seed : std::false_type {};
+template <class G>
+struct has_seed<G, std::void_t<decltype(std::declval<G&>().seed(std::uint64_t{}))>> : std::true_type {};
 }  // namespace detail
 
 /// True when P names five valid policies (storage, clock, id generator, executor, mutex).

@@ -10,7 +10,9 @@
 #include <tfe/model/time.hpp>
 #include <tfe/model/workspace.hpp>
 
+#include <atomic>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -44,7 +46,9 @@ struct run_script {
 //   | x.apply(const run&, const workspace&) | phase_outcome | decides the apply phase when it starts         |
 //   | x.checks(const run&)            | run_script    | optional: policy/cost overrides (see has_checks) |
 //   | X{}                             |               | default constructible                             |
-// Called under the engine's mutex: must not call back into the engine, must not block.
+// Called under a shard's lock: must not call back into the engine, must not block. The engine
+// serializes calls with its own executor lock unless the executor declares
+// `static constexpr bool thread_safe = true` (then calls from different shards run concurrently).
 // The engine never sleeps: durations become timers driven by the clock policy.
 
 namespace detail {
@@ -81,31 +85,51 @@ concept executor_policy = is_executor_policy_v<T>;
 #endif
 
 /// The default executor: deterministic simulated plans and applies, scriptable per run, per workspace
-/// or for the next runs.
+/// or for the next runs. Internally synchronized: safe to script from any thread while the engine runs.
 class simulated_executor {
  public:
-  milliseconds plan_duration{0};   ///< default plan time
-  milliseconds apply_duration{0};  ///< default apply time
+  /// Calls from different shards may run concurrently (the executor locks itself).
+  static constexpr bool thread_safe = true;
+
+  std::atomic<milliseconds> plan_duration{milliseconds(0)};   ///< default plan time
+  std::atomic<milliseconds> apply_duration{milliseconds(0)};  ///< default apply time
 
   /// Scripts the run `run_id` (overrides workspace and next-run scripts).
-  void script_run(resource_id run_id, run_script s) { by_run_[run_id] = std::move(s); }
+  void script_run(resource_id run_id, run_script s) {
+    std::lock_guard<std::mutex> g(mutex_);
+    by_run_[run_id] = std::move(s);
+    scripted_.store(true, std::memory_order_release);
+  }
   /// Scripts every later run of workspace `ws_id`.
-  void script_workspace(resource_id ws_id, run_script s) { by_workspace_[ws_id] = std::move(s); }
+  void script_workspace(resource_id ws_id, run_script s) {
+    std::lock_guard<std::mutex> g(mutex_);
+    by_workspace_[ws_id] = std::move(s);
+    scripted_.store(true, std::memory_order_release);
+  }
   /// Scripts the next run whose plan starts (FIFO: one script per run).
-  void script_next(run_script s) { next_.push_back(std::move(s)); }
+  void script_next(run_script s) {
+    std::lock_guard<std::mutex> g(mutex_);
+    next_.push_back(std::move(s));
+    scripted_.store(true, std::memory_order_release);
+  }
   /// Removes every script.
   void clear_scripts() {
+    std::lock_guard<std::mutex> g(mutex_);
     by_run_.clear();
     by_workspace_.clear();
     next_.clear();
     bound_.clear();
+    scripted_.store(false, std::memory_order_release);
   }
 
   /// Decides the plan phase of `r`.
   phase_outcome plan(const run& r, const workspace& ws) {
-    const run_script* s = script_for(r, ws, true);
-    phase_outcome o = s ? s->plan : phase_outcome{};
-    if (o.duration.count() == 0) o.duration = plan_duration;
+    phase_outcome o;
+    if (scripted_.load(std::memory_order_acquire)) {
+      std::lock_guard<std::mutex> g(mutex_);
+      if (const run_script* s = script_for(r, ws, true)) o = s->plan;
+    }
+    if (o.duration.count() == 0) o.duration = plan_duration.load(std::memory_order_relaxed);
     if (!o.counts) {
       resource_counts c;
       if (r.is_destroy) c.destructions = 1;
@@ -116,19 +140,26 @@ class simulated_executor {
   }
   /// Decides the apply phase of `r`.
   phase_outcome apply(const run& r, const workspace& ws) {
-    const run_script* s = script_for(r, ws, false);
-    phase_outcome o = s ? s->apply : phase_outcome{};
-    if (o.duration.count() == 0) o.duration = apply_duration;
+    phase_outcome o;
+    if (scripted_.load(std::memory_order_acquire)) {
+      std::lock_guard<std::mutex> g(mutex_);
+      if (const run_script* s = script_for(r, ws, false)) o = s->apply;
+    }
+    if (o.duration.count() == 0) o.duration = apply_duration.load(std::memory_order_relaxed);
     if (!o.counts) o.counts = r.plan_counts;
     return o;
   }
   /// Policy and cost overrides scripted for `r` (empty when none).
   run_script checks(const run& r, const workspace& ws) {
+    if (!scripted_.load(std::memory_order_acquire)) return run_script{};
+    std::lock_guard<std::mutex> g(mutex_);
     const run_script* s = script_for(r, ws, false);
     return s ? *s : run_script{};
   }
   /// Forgets per-run bindings of a finished run (keeps memory bounded).
   void forget(const resource_id& run_id) {
+    if (!scripted_.load(std::memory_order_acquire)) return;
+    std::lock_guard<std::mutex> g(mutex_);
     if (!by_run_.empty()) by_run_.erase(run_id);
     if (!bound_.empty()) bound_.erase(run_id);
   }
@@ -150,6 +181,8 @@ class simulated_executor {
   std::unordered_map<resource_id, run_script> by_workspace_;
   std::unordered_map<resource_id, run_script> bound_;
   std::deque<run_script> next_;
+  std::mutex mutex_;
+  std::atomic<bool> scripted_{false};
 };
 
 static_assert(is_executor_policy_v<simulated_executor>, "simulated_executor must satisfy the executor contract");
