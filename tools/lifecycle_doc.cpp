@@ -1,7 +1,7 @@
 // tfe - an embeddable Terraform Enterprise Runs engine
 // SPDX-License-Identifier: MIT
 // Prints docs/run-lifecycle.md from the lifecycle table; `--check FILE` exits 1 when FILE differs.
-#include <tfe/lifecycle/run_state_machine.hpp>
+#include <tfe/tfe.hpp>
 
 #include <cstdio>
 #include <cstring>

@@ -1,6 +1,6 @@
 // Must compile with TFE_COMPILE_FAIL=0 and must NOT compile with TFE_COMPILE_FAIL=1:
 // a policy set without a clock is rejected by a static_assert naming clock_type.
-#include <tfe/engine/engine.hpp>
+#include <tfe/tfe.hpp>
 
 struct no_clock {
   using storage_type = tfe::memory_storage;

@@ -1,7 +1,7 @@
 // Many threads drive one engine; run under ThreadSanitizer in scripts/test (tsan configuration).
 #include "support/catch.hpp"
 
-#include <tfe/engine/engine.hpp>
+#include <tfe/tfe.hpp>
 
 #include <atomic>
 #include <map>

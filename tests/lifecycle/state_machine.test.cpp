@@ -1,7 +1,7 @@
 // Every (status, event) pair of the lifecycle table against an explicit expectation list.
 #include "support/catch.hpp"
 
-#include <tfe/lifecycle/run_state_machine.hpp>
+#include <tfe/tfe.hpp>
 
 #include <map>
 #include <optional>

@@ -1,7 +1,7 @@
 // Each policy contract: the defaults satisfy it, near misses do not, and a custom policy plugs in.
 #include "support/catch.hpp"
 
-#include <tfe/engine/engine.hpp>
+#include <tfe/tfe.hpp>
 
 #include <string>
 

@@ -2,7 +2,7 @@
 #ifndef TFE_TESTS_SUPPORT_ENGINE_FIXTURE_HPP
 #define TFE_TESTS_SUPPORT_ENGINE_FIXTURE_HPP
 
-#include <tfe/engine/engine.hpp>
+#include <tfe/tfe.hpp>
 
 #include <string>
 
