@@ -36,34 +36,6 @@ struct json_parse_options {
 
 namespace detail {
 class json_dom_builder;
-
-/// A stack that keeps its first N entries inline and spills to the heap only when deeper.
-template <class T, std::size_t N>
-class small_stack {
-  static_assert(std::is_trivially_copyable_v<T>, "small_stack holds plain records");
-
- public:
-  /// True when no entries are held.
-  bool empty() const noexcept { return size_ == 0; }
-  /// Pushes a copy of `v`.
-  void push(const T& v) {
-    if (size_ < N) inline_[size_] = v;
-    else heap_.push_back(v);
-    ++size_;
-  }
-  /// The newest entry (precondition: !empty()).
-  T& top() noexcept { return size_ <= N ? inline_[size_ - 1] : heap_.back(); }
-  /// Removes the newest entry (precondition: !empty()).
-  void pop() noexcept {
-    if (size_ > N) heap_.pop_back();
-    --size_;
-  }
-
- private:
-  T inline_[N];
-  std::vector<T> heap_;
-  std::size_t size_ = 0;
-};
 }  // namespace detail
 
 /// A JSON value: null, boolean, 64-bit integer, double, string, array or insertion-ordered
@@ -427,32 +399,49 @@ class json {
       const json& s = *t.src;
       json& d = *t.dst;
       switch (s.kind_) {
-        case kind::null: break;
-        case kind::boolean: d.bool_ = s.bool_; break;
-        case kind::integer: d.int_ = s.int_; break;
-        case kind::number: d.dbl_ = s.dbl_; break;
+        case kind::null:
+        case kind::boolean:
+        case kind::integer:
+        case kind::number:
         case kind::string:
-          d.init_string(s.string_view_unchecked());
-          break;
+          d.copy_scalar(s);
+          continue;
         case kind::array:
           ::new (static_cast<void*>(&d.arr_)) array_type(s.arr_.size());
           d.kind_ = kind::array;
-          for (std::size_t i = 0; i < s.arr_.size(); ++i) stack.push(task{&s.arr_[i], &d.arr_[i]});
+          for (std::size_t i = 0; i < s.arr_.size(); ++i) {
+            if (s.arr_[i].kind_ >= kind::array) stack.push(task{&s.arr_[i], &d.arr_[i]});
+            else d.arr_[i].copy_scalar(s.arr_[i]);
+          }
           continue;
         case kind::object:
           ::new (static_cast<void*>(&d.obj_)) object_type();
           d.kind_ = kind::object;
           d.obj_.reserve(s.obj_.size());
           for (const auto& m : s.obj_) d.obj_.emplace_back(m.first, json());
-          for (std::size_t i = 0; i < s.obj_.size(); ++i)
-            stack.push(task{&s.obj_[i].second, &d.obj_[i].second});
+          for (std::size_t i = 0; i < s.obj_.size(); ++i) {
+            if (s.obj_[i].second.kind_ >= kind::array) stack.push(task{&s.obj_[i].second, &d.obj_[i].second});
+            else d.obj_[i].second.copy_scalar(s.obj_[i].second);
+          }
           continue;
       }
-      d.kind_ = s.kind_;
     }
   }
 
+  // Copies a non-container `s` into *this (which is null).
+  void copy_scalar(const json& s) {
+    switch (s.kind_) {
+      case kind::boolean: bool_ = s.bool_; break;
+      case kind::integer: int_ = s.int_; break;
+      case kind::number: dbl_ = s.dbl_; break;
+      case kind::string: init_string(s.string_view_unchecked()); break;
+      default: break;
+    }
+    kind_ = s.kind_;
+  }
+
   static bool equal(const json& a, const json& b) noexcept;
+  static bool scalar_equal(const json& x, const json& y) noexcept;
 
   // Strings up to small_capacity bytes live inline in small_ (no allocation); longer ones in
   // str_. slen_ is the inline length, or heap_string.
@@ -504,59 +493,56 @@ constexpr std::string_view to_string(json::kind k) noexcept {
   return "null";
 }
 
+inline bool json::scalar_equal(const json& x, const json& y) noexcept {
+  switch (x.kind_) {
+    case kind::null: return true;
+    case kind::boolean: return x.bool_ == y.bool_;
+    case kind::integer: return x.int_ == y.int_;
+    case kind::number: return x.dbl_ == y.dbl_;
+    case kind::string: return x.string_view_unchecked() == y.string_view_unchecked();
+    default: return true;  // containers are compared by equal()
+  }
+}
+
 inline bool json::equal(const json& a, const json& b) noexcept {
   struct task {
     const json* x;
     const json* y;
   };
-  // Comparing allocates only for structures nested deeper than the inline stack; if that
-  // allocation fails the program terminates (noexcept), as for any container of std.
+  // Only container pairs go on the stack; it allocates only past 32 pending pairs. If that
+  // allocation fails the program terminates (noexcept), as for any std container.
   detail::small_stack<task, 32> stack;
-  stack.push(task{&a, &b});
+  auto visit = [&stack](const json& x, const json& y) -> bool {
+    if (x.kind_ != y.kind_) return false;
+    if (x.kind_ >= kind::array) stack.push(task{&x, &y});
+    else if (!scalar_equal(x, y)) return false;
+    return true;
+  };
+  if (!visit(a, b)) return false;
   while (!stack.empty()) {
     const task t = stack.top();
     stack.pop();
     const json& x = *t.x;
     const json& y = *t.y;
-    if (x.kind_ != y.kind_) return false;
-    switch (x.kind_) {
-      case kind::null: break;
-      case kind::boolean:
-        if (x.bool_ != y.bool_) return false;
-        break;
-      case kind::integer:
-        if (x.int_ != y.int_) return false;
-        break;
-      case kind::number:
-        if (!(x.dbl_ == y.dbl_)) return false;
-        break;
-      case kind::string:
-        if (x.string_view_unchecked() != y.string_view_unchecked()) return false;
-        break;
-      case kind::array:
-        if (x.arr_.size() != y.arr_.size()) return false;
-        for (std::size_t i = 0; i < x.arr_.size(); ++i) stack.push(task{&x.arr_[i], &y.arr_[i]});
-        break;
-      case kind::object: {
-        const std::size_t n = x.obj_.size();
-        if (n != y.obj_.size()) return false;
-        std::size_t i = 0;
-        while (i < n && x.obj_[i].first == y.obj_[i].first) {
-          stack.push(task{&x.obj_[i].second, &y.obj_[i].second});
-          ++i;
-        }
-        if (i == n) break;
-        // Different order: match the remaining members by key, both ways.
-        for (std::size_t j = i; j < n; ++j) {
-          const json* yv = y.find(x.obj_[j].first);
-          if (yv == nullptr) return false;
-          stack.push(task{&x.obj_[j].second, yv});
-        }
-        for (std::size_t j = i; j < n; ++j)
-          if (x.find(y.obj_[j].first) == nullptr) return false;
-        break;
-      }
+    if (x.kind_ == kind::array) {
+      if (x.arr_.size() != y.arr_.size()) return false;
+      for (std::size_t i = 0; i < x.arr_.size(); ++i)
+        if (!visit(x.arr_[i], y.arr_[i])) return false;
+      continue;
     }
+    const std::size_t n = x.obj_.size();
+    if (n != y.obj_.size()) return false;
+    std::size_t i = 0;
+    for (; i < n && x.obj_[i].first == y.obj_[i].first; ++i)
+      if (!visit(x.obj_[i].second, y.obj_[i].second)) return false;
+    if (i == n) continue;
+    // Different order: match the remaining members by key, both ways.
+    for (std::size_t j = i; j < n; ++j) {
+      const json* yv = y.find(x.obj_[j].first);
+      if (yv == nullptr || !visit(x.obj_[j].second, *yv)) return false;
+    }
+    for (std::size_t j = i; j < n; ++j)
+      if (x.find(y.obj_[j].first) == nullptr) return false;
   }
   return true;
 }
@@ -625,75 +611,89 @@ inline void json::dump_to(std::string& out) const {
 
 namespace detail {
 
-/// The parser handler that builds a json tree. Array elements (and the root) go on one flat
-/// stack, object members on another; each closing bracket moves its children into one
-/// exactly-sized vector. Values are constructed in place in their final slot.
+/// The parser handler that builds a json tree. Values (array elements, member values and the
+/// root) go on one flat stack and member keys on another, as references into the input (or
+/// into a side buffer for keys that had escapes); each closing bracket moves its children into
+/// one exactly-sized vector, constructing each key string once, in place.
 class json_dom_builder {
  public:
-  /// Reserves the scratch stacks.
-  json_dom_builder() {
-    values_.reserve(16);
-    members_.reserve(16);
-    signatures_.reserve(16);
-    context_.reserve(16);
+  /// A builder for a parse of `input` (views into it stay valid for the whole parse).
+  explicit json_dom_builder(std::string_view input) : input_(input) {
+    values_.reserve(32);
+    keys_.reserve(32);
   }
   /// Handler event: null.
-  void null_value() { slot(); }
+  void null_value() { values_.emplace_back(); }
   /// Handler event: true/false.
   void bool_value(bool b) {
-    json& v = slot();
+    json& v = values_.emplace_back();
     v.bool_ = b;
     v.kind_ = json::kind::boolean;
   }
   /// Handler event: an integer.
   void int_value(std::int64_t i) {
-    json& v = slot();
+    json& v = values_.emplace_back();
     v.int_ = i;
     v.kind_ = json::kind::integer;
   }
   /// Handler event: a double.
   void double_value(double d) {
-    json& v = slot();
+    json& v = values_.emplace_back();
     v.dbl_ = d;
     v.kind_ = json::kind::number;
   }
   /// Handler event: a string (copied).
   void string_value(std::string_view s) {
-    json& v = slot();
+    json& v = values_.emplace_back();
     v.init_string(s);
     v.kind_ = json::kind::string;
   }
-  /// Handler event: an object key (copied); the next value is its member's value.
+  /// Handler event: an object key; the next value is its member's value.
   void key(std::string_view k) {
-    members_.emplace_back(std::piecewise_construct, std::forward_as_tuple(k), std::forward_as_tuple());
-    signatures_.push_back(key_signature(k));
-    in_member_ = true;
+    key_ref r;
+    r.size = k.size();
+    if (k.data() >= input_.data() && k.data() + k.size() <= input_.data() + input_.size()) {
+      r.input = true;  // unescaped: a view of the input, valid for the whole parse
+      r.offset = static_cast<std::size_t>(k.data() - input_.data());
+    } else {
+      r.input = false;  // decoded from escapes: the parser reuses its buffer, so keep a copy
+      r.offset = escaped_keys_.size();
+      escaped_keys_.append(k.data(), k.size());
+    }
+    r.signature = key_signature(k);
+    keys_.push_back(r);
   }
   /// Handler event: '['.
-  void begin_array() { open(); }
+  void begin_array() noexcept {}
   /// Handler event: '{'.
-  void begin_object() { open(); }
+  void begin_object() noexcept {}
   /// Handler event: ']' closing `n` elements.
   void end_array(std::size_t n) {
     const auto first = values_.end() - static_cast<std::ptrdiff_t>(n);
     json::array_type a(std::make_move_iterator(first), std::make_move_iterator(values_.end()));
     values_.erase(first, values_.end());
-    close();
-    json& v = slot();
+    json& v = values_.emplace_back();
     ::new (static_cast<void*>(&v.arr_)) json::array_type(std::move(a));
     v.kind_ = json::kind::array;
   }
   /// Handler event: '}' closing `n` members; a repeated key keeps its first position and
   /// takes the last value.
   void end_object(std::size_t n) {
-    const auto first = members_.end() - static_cast<std::ptrdiff_t>(n);
-    json::object_type o(std::make_move_iterator(first), std::make_move_iterator(members_.end()));
-    members_.erase(first, members_.end());
-    const std::size_t s0 = signatures_.size() - n;
-    if (n > 1 && has_duplicate_keys(o, signatures_.data() + s0)) remove_duplicate_keys(o);
-    signatures_.resize(s0);
-    close();
-    json& v = slot();
+    const std::size_t k0 = keys_.size() - n;
+    const auto first = values_.end() - static_cast<std::ptrdiff_t>(n);
+    json::object_type o;
+    o.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const key_ref& r = keys_[k0 + i];
+      const char* data = (r.input ? input_.data() : escaped_keys_.data()) + r.offset;
+      o.emplace_back(std::piecewise_construct, std::forward_as_tuple(data, r.size),
+                     std::forward_as_tuple(std::move(first[static_cast<std::ptrdiff_t>(i)])));
+    }
+    if (n > 1 && has_duplicate_keys(o, keys_.data() + k0)) remove_duplicate_keys(o);
+    keys_.resize(k0);
+    if (keys_.empty()) escaped_keys_.clear();
+    values_.erase(first, values_.end());
+    json& v = values_.emplace_back();
     ::new (static_cast<void*>(&v.obj_)) json::object_type(std::move(o));
     v.kind_ = json::kind::object;
   }
@@ -701,23 +701,12 @@ class json_dom_builder {
   json take() { return std::move(values_.back()); }
 
  private:
-  // The null value the next event fills: the pending member's value, or a new element.
-  json& slot() {
-    if (in_member_) {
-      in_member_ = false;
-      return members_.back().second;
-    }
-    values_.emplace_back();
-    return values_.back();
-  }
-  void open() {
-    context_.push_back(in_member_);
-    in_member_ = false;
-  }
-  void close() {
-    in_member_ = context_.back() != 0;
-    context_.pop_back();
-  }
+  struct key_ref {
+    std::size_t offset;       // into the input, or into escaped_keys_
+    std::size_t size;
+    std::uint32_t signature;  // cheap hash for duplicate detection
+    bool input;               // true: offset is into the input
+  };
 
   static std::uint32_t key_signature(std::string_view k) noexcept {
     const std::size_t n = k.size();
@@ -729,15 +718,16 @@ class json_dom_builder {
 
   // Small objects: an open-addressing table of member indexes keyed by signature; only equal
   // signatures compare the keys. Large objects: sort (O(n log n) even for hostile input).
-  bool has_duplicate_keys(const json::object_type& o, const std::uint32_t* sig) {
+  bool has_duplicate_keys(const json::object_type& o, const key_ref* keys) {
     const std::size_t n = o.size();
     if (n <= 32) {
       unsigned char table[64] = {};
       for (std::size_t i = 0; i < n; ++i) {
-        std::uint32_t h = (sig[i] * 0x9E3779B1u) >> 26;
+        const std::uint32_t sig = keys[i].signature;
+        std::uint32_t h = (sig * 0x9E3779B1u) >> 26;
         while (table[h] != 0) {
           const std::size_t j = table[h] - 1u;
-          if (sig[j] == sig[i] && o[j].first == o[i].first) return true;
+          if (keys[j].signature == sig && o[j].first == o[i].first) return true;
           h = (h + 1) & 63u;
         }
         table[h] = static_cast<unsigned char>(i + 1);
@@ -778,12 +768,11 @@ class json_dom_builder {
     o.erase(o.begin() + static_cast<std::ptrdiff_t>(w), o.end());
   }
 
-  std::vector<json> values_;          // array elements and the root
-  json::object_type members_;         // object members of all open objects
-  std::vector<std::uint32_t> signatures_;  // one per entry of members_
-  std::vector<unsigned char> context_;     // per open container: was it a member's value?
+  std::string_view input_;
+  std::vector<json> values_;     // completed values waiting for their container
+  std::vector<key_ref> keys_;    // keys of the members of all open objects
+  std::string escaped_keys_;     // decoded keys that had escapes
   std::vector<std::size_t> order_;
-  bool in_member_ = false;            // the next value belongs to members_.back()
 };
 
 }  // namespace detail
@@ -794,7 +783,7 @@ inline result<json> json::parse(std::string_view text, const json_parse_options&
                                                    " bytes exceeds the limit of " +
                                                    std::to_string(options.max_size) + " bytes");
   }
-  detail::json_dom_builder builder;
+  detail::json_dom_builder builder(text);
   result<void> r = detail::json_parse(text, options.max_depth, builder);
   if (!r) return std::move(r).error();
   return builder.take();

@@ -91,6 +91,11 @@ class json_writer {
     comma_ = true;
     return *this;
   }
+  /// Writes a float or long double as a double.
+  template <class T, std::enable_if_t<std::is_floating_point_v<T> && !std::is_same_v<T, double>, int> = 0>
+  json_writer& value(T d) {
+    return value(static_cast<double>(d));
+  }
   /// Writes null.
   json_writer& value(std::nullptr_t) { return null_value(); }
   /// Writes a whole json value (as json::dump_to()).

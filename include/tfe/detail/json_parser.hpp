@@ -14,6 +14,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -96,6 +97,36 @@ inline std::string json_control_error(unsigned char c) {
   return std::string("control character U+00") + hex[c >> 4] + hex[c & 0xF] + " must be escaped in a string";
 }
 
+/// A stack that keeps its first N entries inline and spills to the heap only when deeper.
+template <class T, std::size_t N>
+class small_stack {
+  static_assert(std::is_trivially_copyable_v<T>, "small_stack holds plain records");
+
+ public:
+  /// True when no entries are held.
+  bool empty() const noexcept { return size_ == 0; }
+  /// Number of entries held.
+  std::size_t size() const noexcept { return size_; }
+  /// Pushes a copy of `v`.
+  void push(const T& v) {
+    if (size_ < N) inline_[size_] = v;
+    else heap_.push_back(v);
+    ++size_;
+  }
+  /// The newest entry (precondition: !empty()).
+  T& top() noexcept { return size_ <= N ? inline_[size_ - 1] : heap_.back(); }
+  /// Removes the newest entry (precondition: !empty()).
+  void pop() noexcept {
+    if (size_ > N) heap_.pop_back();
+    --size_;
+  }
+
+ private:
+  T inline_[N];
+  std::vector<T> heap_;
+  std::size_t size_ = 0;
+};
+
 /// Strict RFC 8259 parser over one input, reporting to a Handler (see the list above).
 /// Nesting is tracked on a heap stack, never by recursion.
 template <class Handler>
@@ -159,7 +190,7 @@ class json_parser {
   const char* end_;
   std::size_t max_depth_;
   Handler& h_;
-  std::vector<frame> stack_;
+  small_stack<frame, 32> stack_;
   std::string scratch_;  // decoded text of strings that contain escapes
   std::string_view sv_;  // the string or key just parsed
   const char* err_at_ = nullptr;
@@ -306,7 +337,6 @@ result<void> json_parser<Handler>::run() {
   const char* const end = end_;
   const char* p = begin_;
   const char* q = nullptr;
-  stack_.reserve(16);
 
   if (end - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0)
     return fail(p, "a UTF-8 byte order mark (U+FEFF) is not allowed");
@@ -318,27 +348,27 @@ value:
   switch (*p) {
     case '{':
       if (stack_.size() >= max_depth_) return fail(p, "nesting depth exceeds the limit of " + std::to_string(max_depth_));
-      stack_.push_back(frame{0, true});
+      stack_.push(frame{0, true});
       h_.begin_object();
       ++p;
       if (p != end && json_is_ws(*p)) p = skip_ws(p);
       if (p != end && *p == '}') {
         ++p;
-        stack_.pop_back();
+        stack_.pop();
         h_.end_object(0);
         goto after_value;
       }
       goto key;
     case '[':
       if (stack_.size() >= max_depth_) return fail(p, "nesting depth exceeds the limit of " + std::to_string(max_depth_));
-      stack_.push_back(frame{0, false});
+      stack_.push(frame{0, false});
       h_.begin_array();
       ++p;
       if (p != end && json_is_ws(*p)) p = skip_ws(p);
       if (p == end) return fail(p, "expected a value or ']'");
       if (*p == ']') {
         ++p;
-        stack_.pop_back();
+        stack_.pop();
         h_.end_array(0);
         goto after_value;
       }
@@ -409,7 +439,7 @@ after_value:
     return fail(p, "unexpected " + json_describe_byte(*p) + " after the value");
   }
   {
-    frame& f = stack_.back();
+    frame& f = stack_.top();
     ++f.count;
     if (p != end && *p == ',') {
       ++p;
@@ -426,7 +456,7 @@ after_value:
       ++p;
       const std::size_t n = f.count;
       const bool object = f.object;
-      stack_.pop_back();
+      stack_.pop();
       if (object) h_.end_object(n);
       else h_.end_array(n);
       goto after_value;
