@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <random>
 #include <string>
@@ -119,6 +120,7 @@ class basic_api {
   }
 
   void finish_headers(http_response& r) const {
+    r.headers.reserve(r.headers.size() + 5);  // one allocation for the headers below
     r.set_header("TFP-API-Version", api_version);
     r.set_header("TFP-AppName", "Terraform Enterprise");
     r.set_header("X-TFE-Version", opts_.tfe_version);
@@ -165,9 +167,11 @@ class basic_api {
   http_response route(const http_request& req) {
     auto segs = path_segments(req.path());
     if (!segs) return error_response(errc::bad_request, "Malformed request path");
-    const auto& s = *segs;
+    auto& s = *segs;
     if (s.size() >= 2 && s[0] == "api" && s[1] == "v2") {
-      request_ctx c{req, std::vector<std::string>(s.begin() + 2, s.end()), {}, origin(req)};
+      request_ctx c{req,
+                    std::vector<std::string>(std::make_move_iterator(s.begin() + 2), std::make_move_iterator(s.end())),
+                    {}, origin(req)};
       if (!c.q.parse(req.query())) return error_response(errc::bad_request, "Malformed query string");
       if (!opts_.auth.allows(req)) return error_response(errc::unauthorized, "A valid API token is required");
       if ((req.method == "POST" || req.method == "PATCH" || req.method == "PUT" || req.method == "DELETE") &&

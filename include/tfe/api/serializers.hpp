@@ -15,8 +15,11 @@
 #include <tfe/model/time.hpp>
 #include <tfe/model/workspace.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,6 +99,40 @@ inline std::string phase_id(std::string_view prefix, const resource_id& run_id) 
   id += id_suffix(run_id.view(), "run-");
   return id;
 }
+
+/// Up to three pieces joined in a stack buffer, for links and ids written once (ids are at most 31
+/// bytes, so these always fit); longer text falls back to the heap. The view lives as long as the object.
+class joined {
+ public:
+  /// a + b + c.
+  joined(std::string_view a, std::string_view b, std::string_view c = {}) {
+    const std::size_t n = a.size() + b.size() + c.size();
+    char* p = buf_;
+    if (n > sizeof buf_) {
+      heap_.resize(n);
+      p = &heap_[0];
+    }
+    char* w = p;
+    for (std::string_view part : {a, b, c}) {
+      if (!part.empty()) std::memcpy(w, part.data(), part.size());
+      w += part.size();
+    }
+    view_ = std::string_view(p, n);
+  }
+  joined(const joined&) = delete;             ///< not copyable: the view points into the object
+  joined& operator=(const joined&) = delete;  ///< not assignable
+  /// The joined text.
+  std::string_view view() const noexcept { return view_; }
+
+ private:
+  char buf_[96];
+  std::string heap_;
+  std::string_view view_;
+};
+
+/// Writes pre-serialized members ("k":v,"k2":v2) where the writer expects the next member of an object:
+/// raw_value() puts the separating comma first when one is needed, which is all a run of members needs.
+inline json_writer& raw_members(json_writer& w, std::string_view members) { return w.raw_value(members); }
 
 }  // namespace detail
 
@@ -241,7 +278,11 @@ inline void write_run_timestamps(json_writer& w, const run& r) {
 
 /// Writes a run resource object.
 inline void write_run(json_writer& w, const run& r, const serialize_context& ctx) {
-  const std::string self = "/api/v2/runs/" + r.id.str();
+  // The hot path of GET /runs/:id and of run lists: no heap allocation for links and ids, and the
+  // constant members written as one pre-serialized piece each.
+  const detail::joined self_link("/api/v2/runs/", r.id.view());
+  const std::string_view self = self_link.view();
+  const std::string_view suffix = id_suffix(r.id.view(), "run-");
   const run_actions a = r.actions(ctx.now);
   w.begin_object().member("id", r.id.view()).member("type", "runs");
   w.key("attributes").begin_object();
@@ -264,14 +305,11 @@ inline void write_run(json_writer& w, const run& r, const serialize_context& ctx
   w.member("has-changes", r.has_changes);
   w.member("is-destroy", r.is_destroy);
   w.member("message", std::string_view(r.message));
-  w.key("metadata").begin_object().end_object();
-  w.key("permissions").begin_object();
-  for (const char* p : {"can-apply", "can-cancel", "can-comment", "can-discard", "can-force-cancel",
-                        "can-force-execute", "can-override-policy-check"})
-    w.member(p, true);
-  w.end_object();
+  detail::raw_members(w, R"("metadata":{},"permissions":{"can-apply":true,"can-cancel":true,"can-comment":true,)"
+                         R"("can-discard":true,"can-force-cancel":true,"can-force-execute":true,)"
+                         R"("can-override-policy-check":true})");
   w.member("plan-only", r.plan_only);
-  w.member("position-in-queue", 0);
+  detail::raw_members(w, R"("position-in-queue":0)");
   w.member("refresh", r.refresh).member("refresh-only", r.refresh_only);
   if (r.replace_addrs.empty()) w.key("replace-addrs").null_value();
   else detail::string_array(w, "replace-addrs", r.replace_addrs);
@@ -289,23 +327,24 @@ inline void write_run(json_writer& w, const run& r, const serialize_context& ctx
   w.end_array();
   w.end_object();  // attributes
   w.key("relationships").begin_object();
-  detail::to_one_related(w, "workspace", "workspaces", r.workspace_id.view(), "/api/v2/workspaces/" + r.workspace_id.str());
+  detail::to_one_related(w, "workspace", "workspaces", r.workspace_id.view(),
+                         detail::joined("/api/v2/workspaces/", r.workspace_id.view()).view());
   detail::to_one(w, "configuration-version", "configuration-versions", r.configuration_version_id.view());
-  detail::to_one_related(w, "plan", "plans", plan_id_of(r.id), self + "/plan");
-  detail::to_one_related(w, "apply", "applies", apply_id_of(r.id), self + "/apply");
+  detail::to_one_related(w, "plan", "plans", detail::joined("plan-", suffix).view(), detail::joined(self, "/plan").view());
+  detail::to_one_related(w, "apply", "applies", detail::joined("apply-", suffix).view(),
+                         detail::joined(self, "/apply").view());
   detail::to_one(w, "created-by", "users", r.created_by.view());
   detail::to_one(w, "confirmed-by", "users", r.confirmed_by.view());
   detail::to_one(w, "canceled-by", "users", r.canceled_by.view());
   if (r.cost_estimation && r.entered_at(run_status::cost_estimating))
-    detail::to_one(w, "cost-estimate", "cost-estimates", cost_estimate_id_of(r.id));
+    detail::to_one(w, "cost-estimate", "cost-estimates", detail::joined("ce-", suffix).view());
   else
-    w.key("cost-estimate").begin_object().key("data").null_value().end_object();
-  detail::empty_to_many(w, "policy-checks");
-  detail::empty_to_many(w, "run-events");
-  detail::empty_to_many(w, "task-stages");
-  w.key("comments").begin_object().key("links").begin_object().member("related", self + "/comments").end_object().end_object();
+    detail::raw_members(w, R"("cost-estimate":{"data":null})");
+  detail::raw_members(w, R"("policy-checks":{"data":[]},"run-events":{"data":[]},"task-stages":{"data":[]})");
+  w.key("comments").begin_object().key("links").begin_object().member("related", detail::joined(self, "/comments").view());
+  w.end_object().end_object();
   w.end_object();
-  w.key("links").begin_object().member("self", std::string_view(self)).end_object();
+  w.key("links").begin_object().member("self", self).end_object();
   w.end_object();
 }
 
