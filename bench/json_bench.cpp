@@ -7,8 +7,7 @@
 //   list  20 runs with links and meta.pagination, as GET /workspaces/:id/runs returns it (~35 KB)
 // Results and the exact command line: docs/performance.md#json.
 
-#include <tfe/json.hpp>
-#include <tfe/json_writer.hpp>
+#include <tfe/tfe.hpp>
 
 #include <benchmark/benchmark.h>
 

@@ -1,8 +1,7 @@
 // tfe - an embeddable Terraform Enterprise Runs engine
 // SPDX-License-Identifier: MIT
 // Fuzz target: parse; when accepted, dump, parse again, and require equal values and a stable dump.
-#include <tfe/json.hpp>
-#include <tfe/json_writer.hpp>
+#include <tfe/tfe.hpp>
 
 #include <cstddef>
 #include <cstdint>

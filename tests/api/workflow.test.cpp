@@ -179,3 +179,21 @@ TEST_CASE("pagination meta and links", "[api][pagination]") {
   auto search = api_fixture::body(f.http.get("/api/v2/organizations/acme/workspaces?search%5Bname%5D=w1"));
   CHECK(search["data"].size() == 1);
 }
+
+TEST_CASE("organization search filters before paging", "[api][pagination]") {
+  api_fixture f;
+  for (const char* n : {"alpha", "beta", "gamma"})
+    REQUIRE(f.http.post("/api/v2/organizations", std::string(R"({"data":{"type":"organizations","attributes":{"name":")") +
+                                                      n + R"(","email":"x@)" + n + R"(.test"}}})")
+                .status == 201);
+  auto all = api_fixture::body(f.http.get("/api/v2/organizations?page%5Bsize%5D=1"));
+  CHECK(all["meta"]["pagination"]["total-count"].as_int() == 4);
+  auto q = api_fixture::body(f.http.get("/api/v2/organizations?q=mm&page%5Bsize%5D=1"));
+  REQUIRE(q["data"].size() == 1);
+  CHECK(q["data"][0]["id"].as_string() == std::optional<std::string_view>("gamma"));
+  CHECK(q["meta"]["pagination"]["total-count"].as_int() == 1);
+  auto byname = api_fixture::body(f.http.get("/api/v2/organizations?q%5Bname%5D=a"));
+  CHECK(byname["meta"]["pagination"]["total-count"].as_int() == 4);
+  auto byemail = api_fixture::body(f.http.get("/api/v2/organizations?q%5Bemail%5D=beta"));
+  CHECK(byemail["meta"]["pagination"]["total-count"].as_int() == 1);
+}

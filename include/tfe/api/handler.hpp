@@ -625,17 +625,34 @@ class basic_api {
   http_response list_organizations(const request_ctx& c) {
     auto p = page_of(c);
     if (!p) return error_response(p.error());
-    auto pg = eng_.list_organizations(*p);
-    if (!pg) return error_response(pg.error());
-    auto q = c.q.get("q");
-    if (q && !q->empty()) {
-      page<organization> filtered = *pg;
-      filtered.items.clear();
-      for (const auto& o : pg->items)
-        if (o.name.find(*q) != std::string::npos || o.email.find(*q) != std::string::npos) filtered.items.push_back(o);
-      return document(200, collection(c, filtered, [](json_writer& w, const organization& o) { write_organization(w, o); }));
+    // q (name or email), q[name], q[email]: substring filters applied before paging.
+    std::string q_any, q_name, q_email;
+    if (auto v = c.q.get("q")) q_any = std::string(*v);
+    if (auto v = c.q.get("q[name]")) q_name = std::string(*v);
+    if (auto v = c.q.get("q[email]")) q_email = std::string(*v);
+    page_request everything;
+    everything.size = page_request::max_size;
+    std::vector<organization> all;
+    for (std::size_t n = 1;; ++n) {
+      everything.number = n;
+      auto pg = eng_.list_organizations(everything);
+      if (!pg) return error_response(pg.error());
+      for (auto& o : pg->items) {
+        const bool any_ok = q_any.empty() || o.name.find(q_any) != std::string::npos ||
+                            o.email.find(q_any) != std::string::npos;
+        if (any_ok && (q_name.empty() || o.name.find(q_name) != std::string::npos) &&
+            (q_email.empty() || o.email.find(q_email) != std::string::npos))
+          all.push_back(std::move(o));
+      }
+      if (n >= pg->total_pages()) break;
     }
-    return document(200, collection(c, *pg, [](json_writer& w, const organization& o) { write_organization(w, o); }));
+    page<organization> out;
+    out.current_page = p->number;
+    out.page_size = p->size;
+    out.total_count = all.size();
+    for (std::size_t i = (p->number - 1) * p->size; i < all.size() && out.items.size() < p->size; ++i)
+      out.items.push_back(all[i]);
+    return document(200, collection(c, out, [](json_writer& w, const organization& o) { write_organization(w, o); }));
   }
   http_response create_organization(const request_ctx& c) {
     auto o = organization_body(c);
