@@ -283,7 +283,7 @@ class basic_api {
         if (!get) return method_not_allowed();
         auto cv = eng_.read_configuration_version(s[1]);
         if (!cv) return error_response(cv.error());
-        if (auto inc = includes(c, {"ingress_attributes", "run"}); !inc) return error_response(inc.error());
+        if (auto inc = includes(c, configuration_version_includes); !inc) return error_response(inc.error());
         const std::string url = upload_url(c, *cv);
         return document(200, single([&](json_writer& w) { write_configuration_version(w, *cv, url); }));
       }
@@ -526,12 +526,24 @@ class basic_api {
     return normalized(p);
   }
 
-  static result<std::vector<std::string>> includes(const request_ctx& c, std::initializer_list<std::string_view> allowed) {
+  // The `include` values each resource accepts (reference 1.5); others are 400 "include parameter".
+  static constexpr std::string_view workspace_includes[] = {
+      "organization", "current_configuration_version", "current_configuration_version.ingress_attributes",
+      "current_run", "current_run.plan", "current_run.configuration_version",
+      "current_run.configuration_version.ingress_attributes", "locked_by", "outputs", "project", "readme",
+      "effective_tag_bindings"};
+  static constexpr std::string_view run_includes[] = {
+      "plan", "apply", "created_by", "cost_estimate", "configuration_version",
+      "configuration_version.ingress_attributes", "workspace", "task_stages"};
+  static constexpr std::string_view configuration_version_includes[] = {"ingress_attributes", "run"};
+
+  template <std::size_t N>
+  static result<std::vector<std::string>> includes(const request_ctx& c, const std::string_view (&allowed)[N]) {
     auto inc = c.q.joined("include");
     std::vector<std::string> out;
     if (!inc) return out;
     for (auto& item : split_list(*inc)) {
-      if (std::find(allowed.begin(), allowed.end(), item) == allowed.end())
+      if (std::find(std::begin(allowed), std::end(allowed), item) == std::end(allowed))
         return make_error(errc::bad_request, "Invalid include parameter: '" + item.substr(0, 64) + "' is not supported");
       out.push_back(std::move(item));
     }
@@ -723,11 +735,7 @@ class basic_api {
   }
   http_response workspace_resource(const request_ctx& c, const std::string& id, const std::string& m, bool get) {
     if (get) {
-      auto inc = includes(c, {"organization", "current_configuration_version",
-                              "current_configuration_version.ingress_attributes", "current_run", "current_run.plan",
-                              "current_run.configuration_version",
-                              "current_run.configuration_version.ingress_attributes", "locked_by", "outputs",
-                              "project", "readme", "effective_tag_bindings"});
+      auto inc = includes(c, workspace_includes);
       if (!inc) return error_response(inc.error());
       auto ws = eng_.read_workspace(id);
       if (!ws) return error_response(ws.error());
@@ -796,11 +804,7 @@ class basic_api {
   http_response list_workspaces(const request_ctx& c, const std::string& org) {
     auto p = page_of(c);
     if (!p) return error_response(p.error());
-    auto inc = includes(c, {"organization", "current_configuration_version",
-                            "current_configuration_version.ingress_attributes", "current_run", "current_run.plan",
-                            "current_run.configuration_version",
-                            "current_run.configuration_version.ingress_attributes", "locked_by", "outputs",
-                            "project", "readme", "effective_tag_bindings"});
+    auto inc = includes(c, workspace_includes);
     if (!inc) return error_response(inc.error());
     std::string search;
     if (auto s = c.q.get("search[name]")) search = std::string(*s);
@@ -878,7 +882,7 @@ class basic_api {
   http_response list_configuration_versions(const request_ctx& c, const std::string& ws_id) {
     auto p = page_of(c);
     if (!p) return error_response(p.error());
-    if (auto inc = includes(c, {"ingress_attributes", "run"}); !inc) return error_response(inc.error());
+    if (auto inc = includes(c, configuration_version_includes); !inc) return error_response(inc.error());
     auto pg = eng_.list_configuration_versions(ws_id, *p);
     if (!pg) return error_response(pg.error());
     return document(200, collection(c, *pg, [&](json_writer& w, const configuration_version& cv) {
@@ -938,8 +942,7 @@ class basic_api {
       if (auto ws = eng_.read_workspace(r.workspace_id)) write_workspace(w, *ws);
   }
   http_response read_run(const request_ctx& c, const std::string& id) {
-    auto inc = includes(c, {"plan", "apply", "created_by", "cost_estimate", "configuration_version",
-                            "configuration_version.ingress_attributes", "workspace", "task_stages"});
+    auto inc = includes(c, run_includes);
     if (!inc) return error_response(inc.error());
     auto r = eng_.read_run(id);
     if (!r) return error_response(r.error());
@@ -948,8 +951,7 @@ class basic_api {
   http_response list_runs(const request_ctx& c, const std::string& ws_id) {
     auto p = page_of(c);
     if (!p) return error_response(p.error());
-    auto inc = includes(c, {"plan", "apply", "created_by", "cost_estimate", "configuration_version",
-                            "configuration_version.ingress_attributes", "workspace", "task_stages"});
+    auto inc = includes(c, run_includes);
     if (!inc) return error_response(inc.error());
     run_list_request req;
     req.page = *p;
