@@ -7756,29 +7756,27 @@ class basic_api {
     if (auto ops = c.q.joined("filter[operation]")) req.operations = split_list(*ops);
     if (auto src = c.q.joined("filter[source]")) req.sources = split_list(*src);
     if (auto grp = c.q.get("filter[status_group]")) {
-      std::vector<run_status> g;
-      for (run_status s : all_run_statuses) {
-        const bool fin = is_final(s);
-        if ((*grp == "final" && fin) || (*grp == "non_final" && !fin) ||
-            (*grp == "discardable" && (s == run_status::planned || s == run_status::cost_estimated ||
-                                      s == run_status::policy_checked || s == run_status::policy_override)))
-          g.push_back(s);
-      }
       if (*grp != "final" && *grp != "non_final" && *grp != "discardable")
         return error_response(errc::bad_request, "Invalid filter[status_group] value");
-      if (req.statuses.empty()) req.statuses = g;
-      else {
-        std::vector<run_status> both;
-        for (auto s : req.statuses)
-          if (std::find(g.begin(), g.end(), s) != g.end()) both.push_back(s);
-        req.statuses = both.empty() ? std::vector<run_status>{} : both;
-        if (both.empty()) {
-          page<run> none;
-          none.current_page = p->number;
-          none.page_size = p->size;
-          return document(200, collection(c, none, [](json_writer&, const run&) {}));
-        }
+      auto in_group = [&](run_status s) {
+        if (*grp == "final") return is_final(s);
+        if (*grp == "non_final") return !is_final(s);
+        return s == run_status::planned || s == run_status::cost_estimated || s == run_status::policy_checked ||
+               s == run_status::policy_override;
+      };
+      // Intersect with filter[status] when both are given.
+      std::vector<run_status> kept;
+      for (run_status s : req.statuses.empty() ? std::vector<run_status>(std::begin(all_run_statuses),
+                                                                          std::end(all_run_statuses))
+                                               : req.statuses)
+        if (in_group(s)) kept.push_back(s);
+      if (kept.empty()) {  // nothing can match: an empty page
+        page<run> none;
+        none.current_page = p->number;
+        none.page_size = p->size;
+        return document(200, collection(c, none, [](json_writer&, const run&) {}));
       }
+      req.statuses = std::move(kept);
     }
     auto pg = eng_.list_runs(ws_id, req);
     if (!pg) return error_response(pg.error());
