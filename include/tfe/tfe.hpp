@@ -17,6 +17,7 @@
 #include <tfe/model/workspace.hpp>
 #include <tfe/model/configuration_version.hpp>
 #include <tfe/model/run.hpp>
+#include <tfe/model/codec.hpp>
 #include <tfe/policies/clock.hpp>
 #include <tfe/policies/id_generator.hpp>
 #include <tfe/policies/mutex.hpp>

@@ -3316,6 +3316,16 @@ constexpr std::string_view to_string(run_source s) noexcept {
 /// Result of the policy-check stage.
 enum class policy_result : std::uint8_t { pass, soft_fail, hard_fail };
 
+/// The name of a policy result ("pass", "soft-fail", "hard-fail"), as snapshots and the admin API write it.
+constexpr std::string_view to_string(policy_result p) noexcept {
+  switch (p) {
+    case policy_result::pass: return "pass";
+    case policy_result::soft_fail: return "soft-fail";
+    case policy_result::hard_fail: return "hard-fail";
+  }
+  return "pass";
+}
+
 /// Resource counts a plan or apply reports.
 struct resource_counts {
   std::int64_t additions = 0;     ///< resources to add / added
@@ -3455,6 +3465,395 @@ struct run_options {
 
 #endif  // TFE_MODEL_RUN_HPP
 // end of <tfe/model/run.hpp>
+// #include <tfe/model/codec.hpp>
+// begin of <tfe/model/codec.hpp>
+#ifndef TFE_MODEL_CODEC_HPP
+#define TFE_MODEL_CODEC_HPP
+
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/configuration_version.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/organization.hpp> (already inlined)
+// #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+// #include <tfe/model/workspace.hpp> (already inlined)
+// #include <tfe/result.hpp> (already inlined)
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace tfe {
+
+// Every entity lists its stored fields once, as (kebab-case name, member) pairs; encode and decode
+// are written once over these lists. A field missing from a document keeps its default, so a
+// hand-written fixture names only what it needs; an unknown member is an error (typos show up).
+// Engine-maintained indexes (a workspace's run and configuration version lists) are not fields:
+// a snapshot rebuilds them from the order of its arrays.
+
+namespace detail {
+
+template <class V>
+void describe(organization& o, V&& f) {
+  f("name", o.name);
+  f("external-id", o.external_id);
+  f("email", o.email);
+  f("created-at", o.created_at);
+  f("session-timeout", o.session_timeout);
+  f("session-remember", o.session_remember);
+  f("collaborator-auth-policy", o.collaborator_auth_policy);
+  f("cost-estimation-enabled", o.cost_estimation_enabled);
+  f("policy-checks-enabled", o.policy_checks_enabled);
+  f("owners-team-saml-role-id", o.owners_team_saml_role_id);
+  f("default-execution-mode", o.default_execution_mode);
+  f("saml-enabled", o.saml_enabled);
+  f("two-factor-conformant", o.two_factor_conformant);
+  f("assessments-enforced", o.assessments_enforced);
+}
+
+template <class V>
+void describe(workspace& w, V&& f) {
+  f("id", w.id);
+  f("organization", w.organization);
+  f("name", w.name);
+  f("description", w.description);
+  f("created-at", w.created_at);
+  f("updated-at", w.updated_at);
+  f("auto-apply", w.auto_apply);
+  f("auto-apply-run-trigger", w.auto_apply_run_trigger);
+  f("queue-all-runs", w.queue_all_runs);
+  f("speculative-enabled", w.speculative_enabled);
+  f("allow-destroy-plan", w.allow_destroy_plan);
+  f("file-triggers-enabled", w.file_triggers_enabled);
+  f("global-remote-state", w.global_remote_state);
+  f("structured-run-output-enabled", w.structured_run_output_enabled);
+  f("assessments-enabled", w.assessments_enabled);
+  f("execution-mode", w.execution_mode);
+  f("terraform-version", w.terraform_version);
+  f("working-directory", w.working_directory);
+  f("source", w.source);
+  f("source-name", w.source_name);
+  f("source-url", w.source_url);
+  f("agent-pool-id", w.agent_pool_id);
+  f("trigger-prefixes", w.trigger_prefixes);
+  f("trigger-patterns", w.trigger_patterns);
+  f("tag-names", w.tag_names);
+  f("locked", w.manually_locked);
+  f("locked-reason", w.locked_reason);
+  f("locked-by", w.locked_by_user);
+  f("active-run", w.active_run);
+  f("current-run", w.current_run);
+  f("current-configuration-version", w.current_configuration_version);
+  f("queue", w.queue);
+  f("resource-count", w.resource_count);
+}
+
+template <class V>
+void describe(configuration_version& c, V&& f) {
+  f("id", c.id);
+  f("workspace", c.workspace_id);
+  f("status", c.status);
+  f("source", c.source);
+  f("auto-queue-runs", c.auto_queue_runs);
+  f("speculative", c.speculative);
+  f("provisional", c.provisional);
+  f("upload-token", c.upload_token);
+  f("error", c.error);
+  f("error-message", c.error_message);
+  f("created-at", c.created_at);
+  f("uploaded-at", c.uploaded_at);
+  f("errored-at", c.errored_at);
+  f("archived-at", c.archived_at);
+  f("size", c.size);
+}
+
+template <class V>
+void describe(run& r, V&& f) {
+  f("id", r.id);
+  f("workspace", r.workspace_id);
+  f("configuration-version", r.configuration_version_id);
+  f("created-by", r.created_by);
+  f("confirmed-by", r.confirmed_by);
+  f("canceled-by", r.canceled_by);
+  f("status", r.status);
+  f("before-final", r.before_final);
+  f("source", r.source);
+  f("message", r.message);
+  f("terraform-version", r.terraform_version);
+  f("created-at", r.created_at);
+  f("updated-at", r.updated_at);
+  f("status-timestamps", r.status_ms);
+  f("force-cancel-available-at-ms", r.force_cancel_available_at_ms);
+  f("is-destroy", r.is_destroy);
+  f("refresh", r.refresh);
+  f("refresh-only", r.refresh_only);
+  f("plan-only", r.plan_only);
+  f("auto-apply", r.auto_apply);
+  f("allow-empty-apply", r.allow_empty_apply);
+  f("allow-config-generation", r.allow_config_generation);
+  f("save-plan", r.save_plan);
+  f("debugging-mode", r.debugging_mode);
+  f("cancel-requested", r.cancel_requested);
+  f("cost-estimation", r.cost_estimation);
+  f("policy-checks", r.policy_checks);
+  f("has-changes", r.has_changes);
+  f("target-addrs", r.target_addrs);
+  f("replace-addrs", r.replace_addrs);
+  f("variables", r.variables);
+  f("plan-counts", r.plan_counts);
+  f("apply-counts", r.apply_counts);
+  f("error-text", r.error_text);
+  f("plan-log", r.plan_log);
+  f("apply-log", r.apply_log);
+  f("cost-delta-monthly", r.cost_delta_monthly);
+  f("comment-count", r.comment_count);
+  f("step", r.step);
+  f("policy-outcome", r.policy_outcome);
+  f("slow-cancel", r.slow_cancel);
+  f("cancel-duration-ms", r.cancel_duration_ms);
+  f("plan-errored", r.plan_errored);
+  f("apply-errored", r.apply_errored);
+}
+
+template <class V>
+void describe(run_comment& c, V&& f) {
+  f("id", c.id);
+  f("run", c.run_id);
+  f("body", c.body);
+  f("action", c.action);
+  f("created-at", c.created_at);
+}
+
+// Enumerations round-trip through their wire strings.
+template <class E>
+struct enum_values;
+template <>
+struct enum_values<run_status> {
+  static constexpr std::size_t count = run_status_count;
+  static constexpr run_status at(std::size_t i) { return all_run_statuses[i]; }
+};
+template <>
+struct enum_values<run_event> {
+  static constexpr std::size_t count = run_event_count;
+  static constexpr run_event at(std::size_t i) { return all_run_events[i]; }
+};
+template <>
+struct enum_values<run_source> {
+  static constexpr std::size_t count = 5;
+  static constexpr run_source at(std::size_t i) { return static_cast<run_source>(i); }
+};
+template <>
+struct enum_values<policy_result> {
+  static constexpr std::size_t count = 3;
+  static constexpr policy_result at(std::size_t i) { return static_cast<policy_result>(i); }
+};
+template <>
+struct enum_values<configuration_status> {
+  static constexpr std::size_t count = 5;
+  static constexpr configuration_status at(std::size_t i) { return static_cast<configuration_status>(i); }
+};
+template <class E, class = void>
+struct is_codec_enum : std::false_type {};
+template <class E>
+struct is_codec_enum<E, std::void_t<decltype(enum_values<E>::count)>> : std::true_type {};
+
+template <class E>
+std::optional<E> enum_from_string(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < enum_values<E>::count; ++i)
+    if (to_string(enum_values<E>::at(i)) == s) return enum_values<E>::at(i);
+  return std::nullopt;
+}
+
+using status_times = std::array<std::int64_t, run_status_count>;
+
+inline json encode_value(const std::string& v) { return json(v); }
+inline json encode_value(bool v) { return json(v); }
+inline json encode_value(std::int64_t v) { return json(v); }
+inline json encode_value(std::uint32_t v) { return json(static_cast<std::int64_t>(v)); }
+inline json encode_value(std::uint64_t v) { return json(static_cast<std::int64_t>(v)); }
+inline json encode_value(double v) { return json(v); }
+inline json encode_value(const resource_id& v) { return json(v.view()); }
+inline json encode_value(time_point v) { return json(to_iso8601(v)); }
+inline json encode_value(const resource_counts& c) {
+  return json::object({{"additions", c.additions}, {"changes", c.changes}, {"destructions", c.destructions},
+                       {"imports", c.imports}});
+}
+inline json encode_value(const run_variable& v) { return json::object({{"key", v.key}, {"value", v.value}}); }
+inline json encode_value(const status_times& t) {
+  json o = json::object();
+  for (std::size_t i = 0; i < run_status_count; ++i)
+    if (t[i] != run::no_time) o.set(to_string(all_run_statuses[i]), json(to_iso8601(from_unix_ms(t[i]))));
+  return o;
+}
+template <class E, std::enable_if_t<is_codec_enum<E>::value, int> = 0>
+json encode_value(E e) {
+  return json(to_string(e));
+}
+template <class T>
+json encode_value(const std::optional<T>& v) {
+  return v ? encode_value(*v) : json();
+}
+template <class C, class = typename C::value_type, std::enable_if_t<!std::is_same_v<C, std::string>, int> = 0>
+json encode_value(const C& items) {
+  json a = json::array();
+  for (const auto& x : items) a.push_back(encode_value(x));
+  return a;
+}
+
+inline bool decode_value(const json& j, std::string& out) {
+  auto s = j.as_string();
+  if (!s) return false;
+  out = std::string(*s);
+  return true;
+}
+inline bool decode_value(const json& j, bool& out) {
+  auto b = j.as_bool();
+  if (!b) return false;
+  out = *b;
+  return true;
+}
+inline bool decode_value(const json& j, std::int64_t& out) {
+  auto i = j.as_int();
+  if (!i) return false;
+  out = *i;
+  return true;
+}
+inline bool decode_value(const json& j, std::uint32_t& out) {
+  auto i = j.as_int();
+  if (!i || *i < 0 || *i > std::numeric_limits<std::uint32_t>::max()) return false;
+  out = static_cast<std::uint32_t>(*i);
+  return true;
+}
+inline bool decode_value(const json& j, std::uint64_t& out) {
+  auto i = j.as_int();
+  if (!i || *i < 0) return false;
+  out = static_cast<std::uint64_t>(*i);
+  return true;
+}
+inline bool decode_value(const json& j, double& out) {
+  auto d = j.as_double();
+  if (!d) return false;
+  out = *d;
+  return true;
+}
+inline bool decode_value(const json& j, resource_id& out) {
+  auto s = j.as_string();
+  if (!s || (!s->empty() && !is_valid_id_text(*s))) return false;
+  out = resource_id(*s);
+  return true;
+}
+inline bool decode_value(const json& j, time_point& out) {
+  auto s = j.as_string();
+  return s && parse_iso8601(*s, out);
+}
+inline bool decode_value(const json& j, resource_counts& c) {
+  if (!j.is_object()) return false;
+  for (const auto& m : *j.as_object()) {
+    std::int64_t* f = m.first == "additions"      ? &c.additions
+                      : m.first == "changes"      ? &c.changes
+                      : m.first == "destructions" ? &c.destructions
+                      : m.first == "imports"      ? &c.imports
+                                                  : nullptr;
+    if (!f || !decode_value(m.second, *f) || *f < 0) return false;
+  }
+  return true;
+}
+inline bool decode_value(const json& j, run_variable& v) {
+  return j.is_object() && j.size() == 2 && decode_value(j["key"], v.key) && decode_value(j["value"], v.value);
+}
+inline bool decode_value(const json& j, status_times& t) {
+  if (!j.is_object()) return false;
+  t.fill(run::no_time);
+  for (const auto& m : *j.as_object()) {
+    auto s = run_status_from_string(m.first);
+    time_point tp;
+    if (!s || !decode_value(m.second, tp)) return false;
+    t[static_cast<std::size_t>(*s)] = to_unix_ms(tp);
+  }
+  return true;
+}
+template <class E, std::enable_if_t<is_codec_enum<E>::value, int> = 0>
+bool decode_value(const json& j, E& out) {
+  auto s = j.as_string();
+  if (!s) return false;
+  auto e = enum_from_string<E>(*s);
+  if (!e) return false;
+  out = *e;
+  return true;
+}
+template <class T>
+bool decode_value(const json& j, std::optional<T>& out) {
+  if (j.is_null()) {
+    out.reset();
+    return true;
+  }
+  T v{};
+  if (!decode_value(j, v)) return false;
+  out = std::move(v);
+  return true;
+}
+template <class C, class = typename C::value_type, std::enable_if_t<!std::is_same_v<C, std::string>, int> = 0>
+bool decode_value(const json& j, C& out) {
+  const auto* a = j.as_array();
+  if (!a) return false;
+  C items;
+  for (const auto& x : *a) {
+    typename C::value_type v{};
+    if (!decode_value(x, v)) return false;
+    items.push_back(std::move(v));
+  }
+  out = std::move(items);
+  return true;
+}
+
+}  // namespace detail
+
+/// The JSON object of an entity (organization, workspace, configuration_version, run, run_comment).
+template <class T>
+json encode_entity(const T& value) {
+  json out = json::object();
+  detail::describe(const_cast<T&>(value), [&](std::string_view name, const auto& field) {
+    out.set(name, detail::encode_value(field));
+  });
+  return out;
+}
+
+/// Fills `out` from the JSON object `doc`; members not given keep out's value. Fails with
+/// errc::validation_failed and a JSON pointer (`pointer` + member) on an unknown member or a bad value.
+template <class T>
+result<void> decode_entity(const json& doc, T& out, std::string_view pointer = {}) {
+  const auto* members = doc.as_object();
+  if (!members) return make_error(errc::validation_failed, "must be an object", std::string(pointer));
+  for (const auto& m : *members) {
+    bool known = false;
+    bool ok = true;
+    detail::describe(out, [&](std::string_view name, auto& field) {
+      if (known || name != m.first) return;
+      known = true;
+      ok = detail::decode_value(m.second, field);
+    });
+    std::string where(pointer);
+    where += '/';
+    where += m.first.substr(0, 64);
+    if (!known) return make_error(errc::validation_failed, "unknown member '" + m.first.substr(0, 64) + "'", where);
+    if (!ok)
+      return make_error(errc::validation_failed, "member '" + m.first + "' has the wrong type or value", where);
+  }
+  return {};
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_CODEC_HPP
+// end of <tfe/model/codec.hpp>
 // #include <tfe/policies/clock.hpp>
 // begin of <tfe/policies/clock.hpp>
 #ifndef TFE_POLICIES_CLOCK_HPP
@@ -3545,6 +3944,7 @@ static_assert(is_clock_policy_v<manual_clock>, "manual_clock must satisfy the cl
 #include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -3555,6 +3955,8 @@ namespace tfe {
 //   | g.next(kind)      | resource_id | a new id: id_prefix(kind) + 16 chars of [A-Za-z0-9]; never repeats |
 //   | g.token()         | std::string | an unguessable capability secret (>= 32 chars of [A-Za-z0-9])      |
 //   | G{}               |             | default constructible                                            |
+// Optional: `std::string g.state() const` and `bool g.set_state(std::string_view)` let snapshots
+// carry the generator's position, so a restored engine goes on with the ids the original would have made.
 // Called under the engine's mutex.
 
 namespace detail {
@@ -3568,6 +3970,27 @@ struct has_token : std::false_type {};
 template <class T>
 struct has_token<T, std::void_t<decltype(std::declval<T&>().token())>>
     : std::is_convertible<decltype(std::declval<T&>().token()), std::string> {};
+
+template <class T, class = void>
+struct has_id_state : std::false_type {};
+template <class T>
+struct has_id_state<T, std::void_t<decltype(std::string(std::declval<const T&>().state())),
+                                   decltype(bool(std::declval<T&>().set_state(std::string_view{})))>>
+    : std::true_type {};
+
+// Parses a decimal std::uint64_t covering all of `s`.
+inline bool parse_u64(std::string_view s, std::uint64_t& out) noexcept {
+  if (s.empty() || s.size() > 20) return false;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+    if (v > (~std::uint64_t{0} - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  out = v;
+  return true;
+}
 
 inline constexpr char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 }  // namespace detail
@@ -3591,9 +4014,27 @@ concept id_generator_policy = is_id_generator_policy_v<T>;
 class random_ids {
  public:
   /// Seeds from std::random_device.
-  random_ids() : rng_(std::random_device{}()) {}
+  random_ids() { seed((std::uint64_t(std::random_device{}()) << 32) ^ std::random_device{}()); }
   /// Reseeds: the same seed gives the same sequence of ids and tokens.
-  void seed(std::uint64_t s) { rng_.seed(s); }
+  void seed(std::uint64_t s) {
+    seed_ = s;
+    draws_ = 0;
+    rng_.seed(s);
+  }
+  /// The generator's position as text ("<seed>:<draws>"), for snapshots.
+  std::string state() const { return std::to_string(seed_) + ":" + std::to_string(draws_); }
+  /// Moves to a position state() returned; false (and unchanged) when `s` is not one.
+  bool set_state(std::string_view s) {
+    const auto colon = s.find(':');
+    std::uint64_t sd = 0, n = 0;
+    if (colon == std::string_view::npos || !detail::parse_u64(s.substr(0, colon), sd) ||
+        !detail::parse_u64(s.substr(colon + 1), n) || n > (std::uint64_t{1} << 26))  // bounded: replay costs ~1 ns per draw
+      return false;
+    seed(sd);
+    rng_.discard(n);
+    draws_ = n;
+    return true;
+  }
   /// A new id of kind `k`.
   resource_id next(id_kind k) {
     char buf[resource_id::max_size];
@@ -3616,7 +4057,11 @@ class random_ids {
     int left = 0;
     for (std::size_t i = 0; i < n; ++i) {
       for (;;) {
-        if (left < 6) { bits = rng_(); left = 64; }
+        if (left < 6) {
+          bits = rng_();
+          ++draws_;
+          left = 64;
+        }
         auto v = static_cast<unsigned>(bits & 63u);
         bits >>= 6;
         left -= 6;
@@ -3625,6 +4070,8 @@ class random_ids {
     }
   }
   std::mt19937_64 rng_;
+  std::uint64_t seed_ = 0;
+  std::uint64_t draws_ = 0;
 };
 
 /// Sequential ids for tests: "run-0000000000000001", "ws-0000000000000002", ... (one counter for all kinds).
@@ -3649,6 +4096,10 @@ class sequential_ids {
     auto id = next(id_kind::upload_token);
     return "tok" + std::string(21, '0') + id.str();
   }
+  /// The counter as text, for snapshots.
+  std::string state() const { return std::to_string(counter_); }
+  /// Sets the counter from state(); false (and unchanged) when `s` is not a number.
+  bool set_state(std::string_view s) { return detail::parse_u64(s, counter_); }
 
  private:
   std::uint64_t counter_ = 0;
@@ -4369,12 +4820,88 @@ struct run_status_change {
 // #include <tfe/engine/policy_set.hpp> (already inlined)
 // #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
 // #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/model/codec.hpp> (already inlined)
 // #include <tfe/model/configuration_version.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/organization.hpp> (already inlined)
 // #include <tfe/model/run.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 // #include <tfe/model/workspace.hpp> (already inlined)
+// #include <tfe/detail/base64.hpp>
+// begin of <tfe/detail/base64.hpp>
+#ifndef TFE_DETAIL_BASE64_HPP
+#define TFE_DETAIL_BASE64_HPP
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+namespace detail {
+
+/// `bytes` as padded base64 text.
+inline std::string base64_encode(std::string_view bytes) {
+  static constexpr char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
+                            (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
+    out += abc[v >> 18];
+    out += abc[(v >> 12) & 63];
+    out += abc[(v >> 6) & 63];
+    out += abc[v & 63];
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    std::uint32_t v = std::uint32_t(std::uint8_t(bytes[i])) << 16;
+    if (rest == 2) v |= std::uint32_t(std::uint8_t(bytes[i + 1])) << 8;
+    out += abc[v >> 18];
+    out += abc[(v >> 12) & 63];
+    out += rest == 2 ? abc[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+/// The bytes of padded base64 `text`, or nothing when it is not canonical base64.
+inline std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
+    if (pad == 1 && text[i + 2] == '=') return std::nullopt;  // "x=y=" is not base64
+    std::uint32_t v = 0;
+    for (int k = 0; k < 4 - pad; ++k) {
+      const int d = value(text[i + static_cast<std::size_t>(k)]);
+      if (d < 0) return std::nullopt;
+      v |= std::uint32_t(d) << (18 - 6 * k);
+    }
+    out += char((v >> 16) & 0xff);
+    if (pad < 2) out += char((v >> 8) & 0xff);
+    if (pad < 1) out += char(v & 0xff);
+  }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_BASE64_HPP
+// end of <tfe/detail/base64.hpp>
 // #include <tfe/result.hpp> (already inlined)
 
 #include <algorithm>
@@ -4387,6 +4914,7 @@ struct run_status_change {
 #include <mutex>
 #include <optional>
 #include <queue>
+#include <set>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -4580,21 +5108,28 @@ class basic_engine {
       if (!find_org(org)) return not_found("organization", org);
       if (global_.ws_by_name.count(key))
         return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
-      w.id = routed(next_id(id_kind::workspace), id_kind::workspace, target);
+      do {  // a restored fixture may already use the next id
+        w.id = routed(next_id(id_kind::workspace), id_kind::workspace, target);
+      } while (global_.ws_org.count(w.id));
       global_.ws_by_name.emplace(key, w.id);
+      global_.ws_org.emplace(w.id, w.organization);
     }
     shard& s = target;
     shard_guard sg(*this, s);
     if (auto r = s.storage.insert(workspace(w)); !r) {
       std::lock_guard<mutex_type> g(global_.mutex);
       global_.ws_by_name.erase(key);
+      global_.ws_org.erase(w.id);
       return r.error();
     }
     bool org_alive;
     {
       std::lock_guard<mutex_type> g(global_.mutex);
       org_alive = find_org(org) != nullptr;
-      if (!org_alive) global_.ws_by_name.erase(key);
+      if (!org_alive) {
+        global_.ws_by_name.erase(key);
+        global_.ws_org.erase(w.id);
+      }
     }
     if (!org_alive) {  // deleted meanwhile
       (void)s.storage.erase(of<workspace>, w.id);
@@ -4724,12 +5259,16 @@ class basic_engine {
     cv.auto_queue_runs = o.auto_queue_runs.value_or(true);
     cv.speculative = o.speculative.value_or(false);
     cv.provisional = o.provisional.value_or(false);
-    cv.upload_token = s.ids.token();
     cv.created_at = clock_.now();
-    if (auto r = s.storage.insert(configuration_version(cv)); !r) return r.error();
-    {
+    for (;;) {
+      cv.upload_token = s.ids.token();
       std::lock_guard<mutex_type> g(global_.mutex);
-      global_.upload_tokens.emplace(cv.upload_token, cv.id);
+      if (global_.upload_tokens.emplace(cv.upload_token, cv.id).second) break;
+    }
+    if (auto r = s.storage.insert(configuration_version(cv)); !r) {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      global_.upload_tokens.erase(cv.upload_token);
+      return r.error();
     }
     (void)s.storage.update(of<workspace>, wid, [&](workspace& x) { x.configuration_versions.push_back(cv.id); });
     return cv;
@@ -5033,9 +5572,14 @@ class basic_engine {
     std::size_t n = poll();
     if constexpr (detail::is_settable_clock<clock_type>::value) {
       for (;;) {
+        for (auto& sp : shards_) {  // timers of runs that moved on must not move the clock
+          shard_guard sg(*this, *sp);
+          purge_stale_locked(*sp);
+        }
         auto due = next_due();
         if (!due) break;
         clock_.set(*due);
+        if (clock_.now() < *due) break;  // the clock refused to move (e.g. not frozen)
         n += poll();
       }
     }
@@ -5078,6 +5622,9 @@ class basic_engine {
     std::lock_guard<mutex_type> g(global_.mutex);
     global_.ws_by_name.clear();
     global_.upload_tokens.clear();
+    global_.ws_org.clear();
+    global_.aliases.clear();
+    has_aliases_.store(false, std::memory_order_release);
     global_.version.fetch_add(1, std::memory_order_acq_rel);
     return global_.storage.clear();
   }
@@ -5101,6 +5648,206 @@ class basic_engine {
   /// The current time of the engine's clock.
   time_point now() { return clock_.now(); }
 
+  // ---- test controls ---------------------------------------------------------------------------
+
+  /// Moves run `id` along legal transitions until it is in status `to` (docs/testing.md#stepping).
+  /// Scheduled system steps of the run fire at once (the clock does not move); where the run waits
+  /// for a user, the action that leads to `to` is taken (apply, discard, cancel, force-cancel,
+  /// override). 409 when `to` cannot be reached from where the run is, when its next scripted
+  /// step leads elsewhere (an errored plan cannot reach `applied`), or when it waits in the queue
+  /// behind another run; steps already taken stay taken. The run then continues as usual: a
+  /// transient status such as `planned` on an auto-apply run moves on at the next poll().
+  result<run> advance_to(std::string_view id, run_status to) {
+    shard* sp = shard_of_indexed(id);
+    if (!sp || id.substr(0, 4) != "run-") return not_found("run", id);
+    shard& s = *sp;
+    shard_guard sg(*this, s);
+    const resource_id rid(id);
+    const run* r = s.storage.find(of<run>, rid);
+    if (!r) return not_found("run", id);
+    // distance of every status to `to`, over the table's rows with guards ignored
+    constexpr int unreachable = 1 << 20;
+    std::array<int, run_status_count> dist;
+    dist.fill(unreachable);
+    dist[static_cast<std::size_t>(to)] = 0;
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (const auto& t : run_transitions) {
+        const int d = dist[static_cast<std::size_t>(t.to)];
+        auto& df = dist[static_cast<std::size_t>(t.from)];
+        if (d + 1 < df && t.from != t.to) {
+          df = d + 1;
+          changed = true;
+        }
+      }
+    }
+    // (the guards decide the real path: distances only rule out actions that cannot lead to `to`)
+    auto distance = [&](run_status st) { return dist[static_cast<std::size_t>(st)]; };
+    auto refuse = [&](const run& cur, std::string why) {
+      return make_error(errc::conflict, "Run " + cur.id.str() + " is " + std::string(to_string(cur.status)) +
+                                            ": cannot advance to " + std::string(to_string(to)) + ": " + why);
+    };
+    for (int guard = 0; guard < 64; ++guard) {
+      r = s.storage.find(of<run>, rid);
+      if (r->status == to) return *r;
+      if (distance(r->status) >= unreachable) return refuse(*r, "no transition leads there");
+      const time_point now = clock_.now();
+      const guard_context ctx = r->context(now);
+      // 1. the run's scheduled system step, if it leads closer
+      const timer* due = nullptr;
+      for (const auto& t : s.timers.items())
+        if (t.run_id == rid && t.step == r->step && (!due || *due > t)) due = &t;
+      if (due) {
+        const run_event e = due->event;
+        const auto next = next_status(r->status, e, ctx);
+        if (next && (*next == r->status || distance(*next) < unreachable)) {
+          if (auto f = fire(s, *r, e, now); !f) return f.error();
+          continue;
+        }
+        if (next && !(r->status == run_status::planning || r->status == run_status::applying))
+          return refuse(*r, "its next step (" + std::string(to_string(e)) + ") leads to " +
+                                std::string(to_string(*next)));
+      }
+      // 2. a user action: cancel first when the target is a cancellation, else the closest one
+      std::optional<run_event> pick;
+      const bool cancel_target = to == run_status::canceled || to == run_status::force_canceled;
+      if (cancel_target && r->cancel_requested && to == run_status::force_canceled &&
+          can_fire(r->status, run_event::force_cancel, ctx))
+        pick = run_event::force_cancel;
+      else if (cancel_target && !r->cancel_requested && can_fire(r->status, run_event::cancel, ctx) &&
+               next_status(r->status, run_event::cancel, ctx) == r->status)
+        pick = run_event::cancel;
+      if (!pick) {
+        int best = unreachable;
+        for (run_event e : {run_event::apply, run_event::override_policy, run_event::discard, run_event::cancel,
+                            run_event::force_cancel}) {
+          const auto next = next_status(r->status, e, ctx);
+          if (next && *next != r->status && distance(*next) < best) {
+            best = distance(*next);
+            pick = e;
+          }
+        }
+      }
+      if (pick) {
+        if (auto f = fire(s, *r, *pick, now); !f) return f.error();
+        continue;
+      }
+      if (due) {
+        const auto next = next_status(r->status, due->event, ctx);
+        return refuse(*r, "its next step (" + std::string(to_string(due->event)) + ") leads to " +
+                              std::string(next ? to_string(*next) : "nowhere"));
+      }
+      if (r->status == run_status::pending) {
+        const workspace* w = s.storage.find(of<workspace>, r->workspace_id);
+        if (w && w->manually_locked) return refuse(*r, "the workspace is locked; unlock it first");
+        if (w && !w->active_run.empty() && w->active_run != rid)
+          return refuse(*r, "it waits in the queue behind " + w->active_run.str() + "; advance that run first");
+      }
+      if (r->cancel_requested) return refuse(*r, "its cancel takes until force-cancel is available");
+      return refuse(*r, "no action leads there now");
+    }
+    return refuse(*s.storage.find(of<run>, rid), "too many steps");
+  }
+
+  /// The whole state (organizations, workspaces, configuration versions with their uploaded bytes,
+  /// runs, comments, scheduled steps, id generators, the time) as a JSON document restore() takes
+  /// (docs/testing.md#snapshots). Executor scripts and observers are not part of it. Arrays are in
+  /// creation order, so equal states give byte-identical documents.
+  json snapshot() {
+    std::vector<std::unique_lock<mutex_type>> locks;
+    for (auto& sp : shards_) locks.emplace_back(sp->mutex);
+    std::lock_guard<mutex_type> g(global_.mutex);
+    json doc = json::object();
+    doc.set("tfe-snapshot", json(1));
+    doc.set("now", json(to_iso8601(clock_.now())));
+    std::vector<const organization*> orgs;
+    global_.storage.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
+    std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) {
+      return a->created_at != b->created_at ? a->created_at < b->created_at : a->name < b->name;
+    });
+    json a_orgs = json::array();
+    for (const auto* o : orgs) a_orgs.push_back(encode_entity(*o));
+    doc.set("organizations", std::move(a_orgs));
+    std::vector<std::pair<const workspace*, shard*>> wss;
+    for (auto& sp : shards_)
+      sp->storage.for_each(of<workspace>, [&](const workspace& w) { wss.emplace_back(&w, sp.get()); });
+    std::sort(wss.begin(), wss.end(), [](const auto& a, const auto& b) {
+      return a.first->created_at != b.first->created_at ? a.first->created_at < b.first->created_at
+                                                        : a.first->id < b.first->id;
+    });
+    json a_ws = json::array(), a_cvs = json::array(), a_runs = json::array(), a_comments = json::array(),
+         a_timers = json::array();
+    for (const auto& [w, sp] : wss) {
+      a_ws.push_back(encode_entity(*w));
+      for (const auto& cid : w->configuration_versions) {
+        const configuration_version* cv = sp->storage.find(of<configuration_version>, cid);
+        if (!cv) continue;
+        json j = encode_entity(*cv);
+        if (const std::string* bytes = sp->storage.get_blob(blob_key(cid)))
+          j.set("content-base64", json(detail::base64_encode(*bytes)));
+        a_cvs.push_back(std::move(j));
+      }
+      for (const auto& rid : w->runs) {
+        const run* r = sp->storage.find(of<run>, rid);
+        if (!r) continue;
+        a_runs.push_back(encode_entity(*r));
+        if (auto it = sp->comments_by_run.find(rid); it != sp->comments_by_run.end())
+          for (const auto& c : it->second)
+            if (const run_comment* cm = sp->storage.find(of<run_comment>, c)) a_comments.push_back(encode_entity(*cm));
+      }
+    }
+    for (auto& sp : shards_) {
+      std::vector<timer> ts = sp->timers.items();
+      std::sort(ts.begin(), ts.end(), [](const timer& a, const timer& b) { return b > a; });
+      for (const auto& t : ts) {
+        const run* r = sp->storage.find(of<run>, t.run_id);
+        if (!r || r->step != t.step) continue;  // stale
+        a_timers.push_back(json::object({{"run", json(t.run_id.view())},
+                                         {"step", json(static_cast<std::int64_t>(t.step))},
+                                         {"event", json(to_string(t.event))},
+                                         {"due", json(to_iso8601(from_unix_ms(t.due_ms)))}}));
+      }
+    }
+    doc.set("workspaces", std::move(a_ws));
+    doc.set("configuration-versions", std::move(a_cvs));
+    doc.set("runs", std::move(a_runs));
+    doc.set("comments", std::move(a_comments));
+    doc.set("timers", std::move(a_timers));
+    if constexpr (detail::has_id_state<id_generator_type>::value) {
+      json ids = json::object();
+      {
+        std::lock_guard<mutex_type> ig(ids_mutex_);
+        ids.set("engine", json(ids_.state()));
+      }
+      json per = json::array();
+      for (auto& sp : shards_) per.push_back(json(sp->ids.state()));
+      ids.set("shards", std::move(per));
+      doc.set("ids", std::move(ids));
+    }
+    return doc;
+  }
+
+  /// Replaces the whole state with `doc` (a snapshot() document or a hand-written fixture; see
+  /// docs/testing.md#snapshots for the format). The document is checked completely first: on any
+  /// error (errc::validation_failed with a JSON pointer) the engine is unchanged. Runs that were
+  /// mid-step without a scheduled step get one. Observers are not called; a settable clock moves
+  /// forward to the document's "now".
+  result<void> restore(const json& doc) {
+    restore_plan plan;
+    if (auto v = validate_restore(doc, plan); !v) return v;
+    std::vector<std::unique_lock<mutex_type>> locks;
+    for (auto& sp : shards_) locks.emplace_back(sp->mutex);
+    if constexpr (detail::is_settable_clock<clock_type>::value) {
+      if (plan.now) clock_.set(*plan.now);
+    }
+    auto r = install(plan);
+    if (!r) {  // storage failure midway: leave a consistent, empty engine
+      locks.clear();
+      (void)reset();
+    }
+    return r;
+  }
+
  private:
   static constexpr std::int64_t no_due = std::numeric_limits<std::int64_t>::max();
 
@@ -5113,6 +5860,10 @@ class basic_engine {
     run_event event;
     bool operator>(const timer& o) const noexcept { return due_ms != o.due_ms ? due_ms > o.due_ms : seq > o.seq; }
   };
+  // A min-heap of timers whose items can be read (snapshots, advance_to).
+  struct timer_queue : std::priority_queue<timer, std::vector<timer>, std::greater<timer>> {
+    const std::vector<timer>& items() const noexcept { return this->c; }
+  };
   using observer_list = std::vector<std::pair<subscription_id, observer>>;
   struct org_facts {
     bool exists = false;
@@ -5124,7 +5875,7 @@ class basic_engine {
   struct shard {
     mutable mutex_type mutex;
     storage_type storage;
-    std::priority_queue<timer, std::vector<timer>, std::greater<timer>> timers;
+    timer_queue timers;
     std::atomic<std::int64_t> next_due_ms{no_due};  // read without the lock by poll()
     std::uint64_t timer_seq = 0;
     std::unordered_map<resource_id, std::vector<resource_id>> comments_by_run;
@@ -5142,6 +5893,8 @@ class basic_engine {
     storage_type storage;  // organizations only
     std::unordered_map<std::string, resource_id> ws_by_name;
     std::unordered_map<std::string, resource_id> upload_tokens;
+    std::unordered_map<resource_id, std::string> ws_org;         // workspace id -> organization
+    std::unordered_map<resource_id, std::uint32_t> aliases;      // restored ids living off their natural shard
     std::atomic<std::uint64_t> version{0};  // bumped on every organization change (shard caches)
   };
   // Locks a shard; on release delivers the observer notifications it collected, outside the lock.
@@ -5179,6 +5932,318 @@ class basic_engine {
    private:
     basic_engine& e_;
   };
+
+  // ---- restore ---------------------------------------------------------------------------------
+  // A checked snapshot, ready to install.
+  struct restore_plan {
+    std::optional<time_point> now;
+    std::vector<organization> orgs;
+    std::vector<workspace> workspaces;
+    std::vector<std::pair<configuration_version, std::optional<std::string>>> cvs;  // with uploaded bytes
+    std::vector<run> runs;
+    std::vector<run_comment> comments;
+    std::vector<timer> timers;
+    std::optional<std::string> engine_ids;
+    std::vector<std::string> shard_ids;
+  };
+
+  static unexpected invalid(std::string pointer, std::string why) {
+    return make_error(errc::validation_failed, std::move(why), std::move(pointer));
+  }
+  static bool has_suffix_id(const resource_id& id, std::string_view prefix) {
+    return !id_suffix(id.view(), prefix).empty();
+  }
+
+  result<void> validate_restore(const json& doc, restore_plan& plan) const {
+    const auto* top = doc.as_object();
+    if (!top) return invalid("", "a snapshot must be a JSON object");
+    static constexpr std::string_view known[] = {"tfe-snapshot", "now",  "organizations", "workspaces",
+                                                 "configuration-versions", "runs", "comments", "timers", "ids"};
+    for (const auto& m : *top)
+      if (std::find(std::begin(known), std::end(known), m.first) == std::end(known))
+        return invalid("/" + m.first.substr(0, 64), "unknown member '" + m.first.substr(0, 64) + "'");
+    if (const json* v = doc.find("tfe-snapshot"); v && v->as_int() != std::optional<std::int64_t>(1))
+      return invalid("/tfe-snapshot", "unsupported snapshot format (this engine reads format 1)");
+    if (const json* v = doc.find("now")) {
+      time_point t;
+      if (!detail::decode_value(*v, t)) return invalid("/now", "now must be an ISO 8601 UTC time");
+      plan.now = t;
+    }
+    static const json::array_type none;
+    auto array_of = [&](std::string_view key, const json::array_type*& out) -> result<void> {
+      const json* v = doc.find(key);
+      out = &none;
+      if (!v) return {};
+      if (!v->is_array()) return invalid("/" + std::string(key), std::string(key) + " must be an array");
+      out = v->as_array();
+      return {};
+    };
+    auto at = [](std::string_view key, std::size_t i) { return "/" + std::string(key) + "/" + std::to_string(i); };
+    const json::array_type *orgs, *wss, *cvs, *runs, *comments, *timers;
+    for (auto [k, p] : {std::pair<std::string_view, const json::array_type**>{"organizations", &orgs},
+                        {"workspaces", &wss}, {"configuration-versions", &cvs}, {"runs", &runs},
+                        {"comments", &comments}, {"timers", &timers}})
+      if (auto r = array_of(k, *p); !r) return r;
+
+    std::unordered_map<std::string, std::size_t> org_index;
+    for (std::size_t i = 0; i < orgs->size(); ++i) {
+      organization o;
+      if (auto r = decode_entity((*orgs)[i], o, at("organizations", i)); !r) return r;
+      if (!is_valid_organization_name(o.name)) return invalid(at("organizations", i) + "/name", "invalid organization name");
+      if (!org_index.emplace(o.name, i).second) return invalid(at("organizations", i) + "/name", "duplicate organization " + o.name);
+      plan.orgs.push_back(std::move(o));
+    }
+    std::unordered_map<resource_id, std::size_t> ws_index;
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < wss->size(); ++i) {
+      workspace w;
+      const std::string p = at("workspaces", i);
+      if (auto r = decode_entity((*wss)[i], w, p); !r) return r;
+      if (!has_suffix_id(w.id, "ws-")) return invalid(p + "/id", "a workspace id looks like ws-<letters and digits>");
+      if (!org_index.count(w.organization)) return invalid(p + "/organization", "unknown organization '" + w.organization + "'");
+      if (!is_valid_workspace_name(w.name)) return invalid(p + "/name", "invalid workspace name");
+      if (!names.insert(name_key(w.organization, w.name)).second) return invalid(p + "/name", "duplicate workspace name " + w.name);
+      if (w.execution_mode != "remote" && w.execution_mode != "local" && w.execution_mode != "agent")
+        return invalid(p + "/execution-mode", "execution mode must be remote, local or agent");
+      if (!ws_index.emplace(w.id, i).second) return invalid(p + "/id", "duplicate id " + w.id.str());
+      plan.workspaces.push_back(std::move(w));
+    }
+    std::unordered_map<resource_id, std::size_t> cv_index;
+    std::set<std::string> tokens;
+    for (std::size_t i = 0; i < cvs->size(); ++i) {
+      const std::string p = at("configuration-versions", i);
+      json copy = (*cvs)[i];
+      std::optional<std::string> bytes;
+      if (const json* b = copy.find("content-base64")) {
+        auto text = b->as_string();
+        if (text) bytes = detail::base64_decode(*text);
+        if (!bytes) return invalid(p + "/content-base64", "content-base64 must be base64 text");
+        copy.erase("content-base64");
+      }
+      configuration_version cv;
+      if (auto r = decode_entity(copy, cv, p); !r) return r;
+      if (!has_suffix_id(cv.id, "cv-")) return invalid(p + "/id", "a configuration version id looks like cv-<letters and digits>");
+      auto wi = ws_index.find(cv.workspace_id);
+      if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + cv.workspace_id.str() + "'");
+      if (!cv_index.emplace(cv.id, i).second) return invalid(p + "/id", "duplicate id " + cv.id.str());
+      if (cv.status == configuration_status::pending && !cv.upload_token.empty() && !tokens.insert(cv.upload_token).second)
+        return invalid(p + "/upload-token", "duplicate upload token");
+      plan.workspaces[wi->second].configuration_versions.push_back(cv.id);
+      plan.cvs.emplace_back(std::move(cv), std::move(bytes));
+    }
+    std::unordered_map<resource_id, std::size_t> run_index;
+    for (std::size_t i = 0; i < runs->size(); ++i) {
+      const std::string p = at("runs", i);
+      run r;
+      if (auto e = decode_entity((*runs)[i], r, p); !e) return e;
+      if (!has_suffix_id(r.id, "run-")) return invalid(p + "/id", "a run id looks like run-<letters and digits>");
+      if (id_suffix(r.id.view(), "run-").size() + 6 > resource_id::max_size)
+        return invalid(p + "/id", "run id too long for its apply id");
+      auto wi = ws_index.find(r.workspace_id);
+      if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + r.workspace_id.str() + "'");
+      auto ci = cv_index.find(r.configuration_version_id);
+      if (ci == cv_index.end())
+        return invalid(p + "/configuration-version", "unknown configuration version '" + r.configuration_version_id.str() + "'");
+      const workspace& owner = plan.workspaces[ws_index.at(plan.cvs[ci->second].first.workspace_id)];
+      if (owner.organization != plan.workspaces[wi->second].organization)
+        return invalid(p + "/configuration-version", "the configuration version belongs to another organization");
+      if (!run_index.emplace(r.id, i).second) return invalid(p + "/id", "duplicate id " + r.id.str());
+      if (r.status_ms[static_cast<std::size_t>(run_status::pending)] == run::no_time)
+        r.status_ms[static_cast<std::size_t>(run_status::pending)] = to_unix_ms(r.created_at);
+      plan.workspaces[wi->second].runs.push_back(r.id);
+      plan.runs.push_back(std::move(r));
+    }
+    std::unordered_map<resource_id, std::size_t> comment_index;
+    for (std::size_t i = 0; i < comments->size(); ++i) {
+      const std::string p = at("comments", i);
+      run_comment c;
+      if (auto e = decode_entity((*comments)[i], c, p); !e) return e;
+      if (!has_suffix_id(c.id, "wsc-")) return invalid(p + "/id", "a comment id looks like wsc-<letters and digits>");
+      if (!run_index.count(c.run_id)) return invalid(p + "/run", "unknown run '" + c.run_id.str() + "'");
+      if (!comment_index.emplace(c.id, i).second) return invalid(p + "/id", "duplicate id " + c.id.str());
+      plan.comments.push_back(std::move(c));
+    }
+    // queue and lock consistency, per workspace
+    for (std::size_t i = 0; i < plan.workspaces.size(); ++i) {
+      const workspace& w = plan.workspaces[i];
+      const std::string p = at("workspaces", i);
+      auto own_run = [&](const resource_id& id) -> const run* {
+        auto it = run_index.find(id);
+        if (it == run_index.end() || plan.runs[it->second].workspace_id != w.id) return nullptr;
+        return &plan.runs[it->second];
+      };
+      if (!w.active_run.empty()) {
+        const run* a = own_run(w.active_run);
+        if (!a || is_final(a->status) || a->plan_only)
+          return invalid(p + "/active-run", "the active run must be an unfinished, non-speculative run of the workspace");
+      }
+      if (!w.current_run.empty() && !own_run(w.current_run))
+        return invalid(p + "/current-run", "the current run must be a run of the workspace");
+      if (!w.current_configuration_version.empty()) {
+        auto ci = cv_index.find(w.current_configuration_version);
+        if (ci == cv_index.end() ||
+            plan.workspaces[ws_index.at(plan.cvs[ci->second].first.workspace_id)].organization != w.organization)
+          return invalid(p + "/current-configuration-version", "unknown configuration version");
+      }
+      std::set<resource_id> queued;
+      for (const auto& q : w.queue) {
+        const run* a = own_run(q);
+        if (!a || a->status != run_status::pending || a->plan_only || q == w.active_run || !queued.insert(q).second)
+          return invalid(p + "/queue", "the queue holds pending, non-speculative runs of the workspace, once each");
+      }
+      for (const auto& rid : w.runs) {
+        const run& r = plan.runs[run_index.at(rid)];
+        if (is_final(r.status) || r.plan_only || rid == w.active_run) continue;
+        if (r.status != run_status::pending || !queued.count(rid))
+          return invalid(at("runs", run_index.at(rid)) + "/status",
+                         "an unfinished run must be its workspace's active run or wait in its queue");
+      }
+    }
+    for (std::size_t i = 0; i < timers->size(); ++i) {
+      const std::string p = at("timers", i);
+      const json& t = (*timers)[i];
+      if (!t.is_object() || t.size() != 4) return invalid(p, "a timer is {run, step, event, due}");
+      timer tm{};
+      std::optional<run_event> e;
+      time_point due;
+      if (auto ev = t["event"].as_string()) e = detail::enum_from_string<run_event>(*ev);
+      if (!detail::decode_value(t["run"], tm.run_id) || !run_index.count(tm.run_id))
+        return invalid(p + "/run", "unknown run");
+      if (!detail::decode_value(t["step"], tm.step)) return invalid(p + "/step", "step must be a non-negative integer");
+      if (!e) return invalid(p + "/event", "unknown event");
+      if (!detail::decode_value(t["due"], due)) return invalid(p + "/due", "due must be an ISO 8601 UTC time");
+      tm.event = *e;
+      tm.due_ms = to_unix_ms(due);
+      plan.timers.push_back(tm);
+    }
+    if (const json* ids = doc.find("ids")) {
+      if (!ids->is_object()) return invalid("/ids", "ids must be an object");
+      if constexpr (detail::has_id_state<id_generator_type>::value) {
+        for (const auto& m : *ids->as_object()) {
+          if (m.first == "engine") {
+            auto st = m.second.as_string();
+            id_generator_type probe;
+            if (!st || !probe.set_state(*st)) return invalid("/ids/engine", "not an id generator state");
+            plan.engine_ids = std::string(*st);
+          } else if (m.first == "shards") {
+            const auto* a = m.second.as_array();
+            if (!a) return invalid("/ids/shards", "shards must be an array");
+            for (std::size_t i = 0; i < a->size(); ++i) {
+              auto st = (*a)[i].as_string();
+              id_generator_type probe;
+              if (!st || !probe.set_state(*st)) return invalid("/ids/shards/" + std::to_string(i), "not an id generator state");
+              plan.shard_ids.emplace_back(*st);
+            }
+          } else {
+            return invalid("/ids/" + m.first.substr(0, 64), "unknown member");
+          }
+        }
+      }
+    }
+    return {};
+  }
+
+  // Installs a checked plan; every shard lock is held.
+  result<void> install(restore_plan& plan) {
+    for (auto& sp : shards_) {
+      sp->timers = {};
+      sp->next_due_ms.store(no_due, std::memory_order_release);
+      sp->comments_by_run.clear();
+      sp->plan_only_counts.clear();
+      sp->notes.clear();
+      if (auto r = sp->storage.clear(); !r) return r;
+    }
+    for (auto& o : plan.orgs)
+      if (o.external_id.empty()) o.external_id = next_id(id_kind::organization);
+    std::unordered_map<resource_id, shard*> home;  // workspace -> shard
+    std::unordered_map<resource_id, std::uint32_t> aliases;
+    auto place = [&](const resource_id& id, std::string_view prefix, shard& s) {
+      if (shard_of_id(id.view(), prefix) != &s) aliases.emplace(id, s.index);
+    };
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (auto r = global_.storage.clear(); !r) return r;
+      global_.ws_by_name.clear();
+      global_.upload_tokens.clear();
+      global_.ws_org.clear();
+      global_.aliases.clear();
+      global_.version.fetch_add(1, std::memory_order_acq_rel);
+      for (auto& o : plan.orgs)
+        if (auto r = global_.storage.insert(std::move(o)); !r) return r;
+      for (const auto& w : plan.workspaces) {
+        global_.ws_by_name.emplace(name_key(w.organization, w.name), w.id);
+        global_.ws_org.emplace(w.id, w.organization);
+      }
+      for (const auto& cv : plan.cvs)
+        if (cv.first.status == configuration_status::pending && !cv.first.upload_token.empty())
+          global_.upload_tokens.emplace(cv.first.upload_token, cv.first.id);
+    }
+    for (auto& w : plan.workspaces) {
+      shard& s = shard_of_workspace(w.id);
+      home.emplace(w.id, &s);
+      if (auto r = s.storage.insert(std::move(w)); !r) return r;
+    }
+    for (auto& [cv, bytes] : plan.cvs) {
+      shard& s = *home.at(cv.workspace_id);
+      place(cv.id, "cv-", s);
+      if (bytes)
+        if (auto r = s.storage.put_blob(blob_key(cv.id), std::move(*bytes)); !r) return r;
+      if (auto r = s.storage.insert(std::move(cv)); !r) return r;
+    }
+    std::vector<std::pair<resource_id, shard*>> run_homes;
+    for (auto& r : plan.runs) {
+      shard& s = *home.at(r.workspace_id);
+      place(r.id, "run-", s);
+      if (r.plan_only) ++s.plan_only_counts[r.workspace_id];
+      run_homes.emplace_back(r.id, &s);
+      if (auto e = s.storage.insert(std::move(r)); !e) return e;
+    }
+    std::unordered_map<resource_id, shard*> run_home(run_homes.begin(), run_homes.end());
+    for (auto& c : plan.comments) {
+      shard& s = *run_home.at(c.run_id);
+      place(c.id, "wsc-", s);
+      s.comments_by_run[c.run_id].push_back(c.id);
+      if (auto e = s.storage.insert(std::move(c)); !e) return e;
+    }
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      global_.aliases = std::move(aliases);
+      has_aliases_.store(!global_.aliases.empty(), std::memory_order_release);
+    }
+    if constexpr (detail::has_id_state<id_generator_type>::value) {
+      if (plan.engine_ids) {
+        std::lock_guard<mutex_type> ig(ids_mutex_);
+        ids_.set_state(*plan.engine_ids);
+      }
+      if (plan.shard_ids.size() == shards_.size())  // taken with another shard count: keep ours
+        for (std::size_t i = 0; i < shards_.size(); ++i) shards_[i]->ids.set_state(plan.shard_ids[i]);
+    }
+    std::set<std::pair<resource_id, std::uint32_t>> timed;
+    for (const auto& t : plan.timers) {
+      shard& s = *run_home.at(t.run_id);
+      schedule(s, t.run_id, t.step, t.event, from_unix_ms(t.due_ms));
+      timed.emplace(t.run_id, t.step);
+    }
+    // Unfinished runs without a scheduled step (hand-written fixtures) pick up where they are.
+    const time_point now = clock_.now();
+    for (const auto& [rid, sp] : run_homes) {
+      shard& s = *sp;
+      const run* r = s.storage.find(of<run>, rid);
+      if (!r || is_final(r->status) || timed.count({rid, r->step})) continue;
+      const run cur = *r;
+      if (cur.status == run_status::pending) {
+        const workspace* w = s.storage.find(of<workspace>, cur.workspace_id);
+        if ((w && w->active_run == rid) || cur.plan_only) schedule(s, rid, cur.step, run_event::queue, now);
+      } else if (cur.cancel_requested && (cur.status == run_status::planning || cur.status == run_status::applying)) {
+        if (!cur.slow_cancel)
+          schedule(s, rid, cur.step, run_event::cancel_completed, now + milliseconds(cur.cancel_duration_ms));
+      } else {
+        on_enter(s, cur, run_status::pending, cur.status, run_event::proceed, now);
+      }
+    }
+    for (const auto& [id, sp] : home) promote_next(*sp, id, now);
+    return {};
+  }
 
   void dispatch(const std::vector<run_status_change>& notes) {
     std::shared_ptr<const observer_list> obs;
@@ -5221,24 +6286,41 @@ class basic_engine {
     auto suffix = id_suffix(id, prefix);
     if (suffix.empty()) return nullptr;
     const int v = base62_value(suffix.front());
-    if (v < 0 || static_cast<std::size_t>(v) >= shards_.size()) return nullptr;
-    return shards_[static_cast<std::size_t>(v)].get();
+    if (v < 0) return nullptr;
+    return shards_[static_cast<std::size_t>(v) % shards_.size()].get();
   }
   shard& shard_of_workspace(const resource_id& ws) noexcept {
     shard* s = shard_of_id(ws.view(), "ws-");
     return s ? *s : *shards_.front();
   }
   // The shard holding a run, configuration version or comment, or nullptr when the id cannot be ours.
-  shard* shard_of_indexed(std::string_view id) noexcept {
+  // Restored ids whose first character names another shard than their workspace's are aliased.
+  shard* shard_of_indexed(std::string_view id) {
     if (!is_valid_id_text(id)) return nullptr;
+    if (has_aliases_.load(std::memory_order_acquire)) {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      auto it = global_.aliases.find(resource_id(id));
+      if (it != global_.aliases.end()) return shards_[it->second].get();
+    }
     for (std::string_view p : {"run-", "cv-", "wsc-"})
       if (id.substr(0, p.size()) == p) return shard_of_id(id, p);
     return nullptr;
   }
   // A new id of kind `k` routed to shard `s` (locked), from the shard's own generator.
   resource_id next_id_in(id_kind k, shard& s) {
-    resource_id id = s.ids.next(k);
-    return routed(id, k, s);
+    for (;;) {  // a restored fixture may already use the next id
+      resource_id id = routed(s.ids.next(k), k, s);
+      const bool taken = k == id_kind::run                     ? s.storage.find(of<run>, id) != nullptr
+                         : k == id_kind::configuration_version ? s.storage.find(of<configuration_version>, id) != nullptr
+                         : k == id_kind::comment               ? s.storage.find(of<run_comment>, id) != nullptr
+                                                               : false;
+      if (!taken && !is_alias(id)) return id;
+    }
+  }
+  bool is_alias(const resource_id& id) {
+    if (!has_aliases_.load(std::memory_order_acquire)) return false;
+    std::lock_guard<mutex_type> g(global_.mutex);
+    return global_.aliases.count(id) != 0;
   }
   resource_id routed(const resource_id& id, id_kind k, const shard& s) const {
     if (shards_.size() == 1) return id;
@@ -5407,10 +6489,12 @@ class basic_engine {
     const std::string key = name_key(w->organization, w->name);
     std::vector<resource_id> runs = w->runs;
     std::vector<resource_id> cvs = w->configuration_versions;
+    std::vector<resource_id> comment_ids;
     for (const auto& r : runs) {
       if (auto it = s.comments_by_run.find(r); it != s.comments_by_run.end()) {
         for (const auto& c : it->second) {
           (void)s.storage.erase(of<run_comment>, c);
+          comment_ids.push_back(c);
         }
         s.comments_by_run.erase(it);
       }
@@ -5433,6 +6517,13 @@ class basic_engine {
       std::lock_guard<mutex_type> g(global_.mutex);
       auto it = global_.ws_by_name.find(key);
       if (it != global_.ws_by_name.end() && it->second == ws_id) global_.ws_by_name.erase(it);
+      global_.ws_org.erase(ws_id);
+      if (!global_.aliases.empty()) {
+        for (const auto& r : runs) global_.aliases.erase(r);
+        for (const auto& c : cvs) global_.aliases.erase(c);
+        for (const auto& c : comment_ids) global_.aliases.erase(c);
+        has_aliases_.store(!global_.aliases.empty(), std::memory_order_release);
+      }
     }
     return s.storage.erase(of<workspace>, ws_id);
   }
@@ -5553,10 +6644,10 @@ class basic_engine {
   }
 
   bool same_organization(const resource_id& ws_id, const std::string& org) {
-    // The owner workspace lives in another shard; its name key in the global section tells its organization.
+    // The owner workspace lives in another shard; the global section knows its organization.
     std::lock_guard<mutex_type> g(global_.mutex);
-    for (const auto& kv : global_.ws_by_name)
-      if (kv.second == ws_id) return kv.first.compare(0, org.size() + 1, org + "/") == 0;
+    auto it = global_.ws_org.find(ws_id);
+    if (it != global_.ws_org.end()) return it->second == org;
     return false;
   }
 
@@ -5805,6 +6896,17 @@ class basic_engine {
       if (const run* r = s.storage.find(of<run>, next)) schedule(s, next, r->step, run_event::queue, now);
   }
 
+  // Drops timers at the top of the heap whose run moved on or is gone.
+  void purge_stale_locked(shard& s) {
+    while (!s.timers.empty()) {
+      const timer& t = s.timers.top();
+      const run* r = s.storage.find(of<run>, t.run_id);
+      if (r && r->step == t.step) break;
+      s.timers.pop();
+    }
+    s.next_due_ms.store(s.timers.empty() ? no_due : s.timers.top().due_ms, std::memory_order_release);
+  }
+
   // Fires every timer of shard `s` due at `now_ms` (steps may schedule more due steps).
   std::size_t drain_locked(shard& s, std::int64_t now_ms) {
     std::size_t fired = 0;
@@ -5894,6 +6996,7 @@ class basic_engine {
   mutable mutex_type observers_mutex_;
   std::shared_ptr<const observer_list> observers_;
   std::atomic<bool> has_observers_{false};
+  std::atomic<bool> has_aliases_{false};
   subscription_id next_subscription_ = 0;
 };
 

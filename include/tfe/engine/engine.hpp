@@ -10,12 +10,15 @@
 #include <tfe/engine/policy_set.hpp>
 #include <tfe/lifecycle/run_state_machine.hpp>
 #include <tfe/lifecycle/run_status.hpp>
+#include <tfe/json.hpp>
+#include <tfe/model/codec.hpp>
 #include <tfe/model/configuration_version.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/organization.hpp>
 #include <tfe/model/run.hpp>
 #include <tfe/model/time.hpp>
 #include <tfe/model/workspace.hpp>
+#include <tfe/detail/base64.hpp>
 #include <tfe/result.hpp>
 
 #include <algorithm>
@@ -28,6 +31,7 @@
 #include <mutex>
 #include <optional>
 #include <queue>
+#include <set>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -221,21 +225,28 @@ class basic_engine {
       if (!find_org(org)) return not_found("organization", org);
       if (global_.ws_by_name.count(key))
         return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
-      w.id = routed(next_id(id_kind::workspace), id_kind::workspace, target);
+      do {  // a restored fixture may already use the next id
+        w.id = routed(next_id(id_kind::workspace), id_kind::workspace, target);
+      } while (global_.ws_org.count(w.id));
       global_.ws_by_name.emplace(key, w.id);
+      global_.ws_org.emplace(w.id, w.organization);
     }
     shard& s = target;
     shard_guard sg(*this, s);
     if (auto r = s.storage.insert(workspace(w)); !r) {
       std::lock_guard<mutex_type> g(global_.mutex);
       global_.ws_by_name.erase(key);
+      global_.ws_org.erase(w.id);
       return r.error();
     }
     bool org_alive;
     {
       std::lock_guard<mutex_type> g(global_.mutex);
       org_alive = find_org(org) != nullptr;
-      if (!org_alive) global_.ws_by_name.erase(key);
+      if (!org_alive) {
+        global_.ws_by_name.erase(key);
+        global_.ws_org.erase(w.id);
+      }
     }
     if (!org_alive) {  // deleted meanwhile
       (void)s.storage.erase(of<workspace>, w.id);
@@ -365,12 +376,16 @@ class basic_engine {
     cv.auto_queue_runs = o.auto_queue_runs.value_or(true);
     cv.speculative = o.speculative.value_or(false);
     cv.provisional = o.provisional.value_or(false);
-    cv.upload_token = s.ids.token();
     cv.created_at = clock_.now();
-    if (auto r = s.storage.insert(configuration_version(cv)); !r) return r.error();
-    {
+    for (;;) {
+      cv.upload_token = s.ids.token();
       std::lock_guard<mutex_type> g(global_.mutex);
-      global_.upload_tokens.emplace(cv.upload_token, cv.id);
+      if (global_.upload_tokens.emplace(cv.upload_token, cv.id).second) break;
+    }
+    if (auto r = s.storage.insert(configuration_version(cv)); !r) {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      global_.upload_tokens.erase(cv.upload_token);
+      return r.error();
     }
     (void)s.storage.update(of<workspace>, wid, [&](workspace& x) { x.configuration_versions.push_back(cv.id); });
     return cv;
@@ -674,9 +689,14 @@ class basic_engine {
     std::size_t n = poll();
     if constexpr (detail::is_settable_clock<clock_type>::value) {
       for (;;) {
+        for (auto& sp : shards_) {  // timers of runs that moved on must not move the clock
+          shard_guard sg(*this, *sp);
+          purge_stale_locked(*sp);
+        }
         auto due = next_due();
         if (!due) break;
         clock_.set(*due);
+        if (clock_.now() < *due) break;  // the clock refused to move (e.g. not frozen)
         n += poll();
       }
     }
@@ -719,6 +739,9 @@ class basic_engine {
     std::lock_guard<mutex_type> g(global_.mutex);
     global_.ws_by_name.clear();
     global_.upload_tokens.clear();
+    global_.ws_org.clear();
+    global_.aliases.clear();
+    has_aliases_.store(false, std::memory_order_release);
     global_.version.fetch_add(1, std::memory_order_acq_rel);
     return global_.storage.clear();
   }
@@ -742,6 +765,206 @@ class basic_engine {
   /// The current time of the engine's clock.
   time_point now() { return clock_.now(); }
 
+  // ---- test controls ---------------------------------------------------------------------------
+
+  /// Moves run `id` along legal transitions until it is in status `to` (docs/testing.md#stepping).
+  /// Scheduled system steps of the run fire at once (the clock does not move); where the run waits
+  /// for a user, the action that leads to `to` is taken (apply, discard, cancel, force-cancel,
+  /// override). 409 when `to` cannot be reached from where the run is, when its next scripted
+  /// step leads elsewhere (an errored plan cannot reach `applied`), or when it waits in the queue
+  /// behind another run; steps already taken stay taken. The run then continues as usual: a
+  /// transient status such as `planned` on an auto-apply run moves on at the next poll().
+  result<run> advance_to(std::string_view id, run_status to) {
+    shard* sp = shard_of_indexed(id);
+    if (!sp || id.substr(0, 4) != "run-") return not_found("run", id);
+    shard& s = *sp;
+    shard_guard sg(*this, s);
+    const resource_id rid(id);
+    const run* r = s.storage.find(of<run>, rid);
+    if (!r) return not_found("run", id);
+    // distance of every status to `to`, over the table's rows with guards ignored
+    constexpr int unreachable = 1 << 20;
+    std::array<int, run_status_count> dist;
+    dist.fill(unreachable);
+    dist[static_cast<std::size_t>(to)] = 0;
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (const auto& t : run_transitions) {
+        const int d = dist[static_cast<std::size_t>(t.to)];
+        auto& df = dist[static_cast<std::size_t>(t.from)];
+        if (d + 1 < df && t.from != t.to) {
+          df = d + 1;
+          changed = true;
+        }
+      }
+    }
+    // (the guards decide the real path: distances only rule out actions that cannot lead to `to`)
+    auto distance = [&](run_status st) { return dist[static_cast<std::size_t>(st)]; };
+    auto refuse = [&](const run& cur, std::string why) {
+      return make_error(errc::conflict, "Run " + cur.id.str() + " is " + std::string(to_string(cur.status)) +
+                                            ": cannot advance to " + std::string(to_string(to)) + ": " + why);
+    };
+    for (int guard = 0; guard < 64; ++guard) {
+      r = s.storage.find(of<run>, rid);
+      if (r->status == to) return *r;
+      if (distance(r->status) >= unreachable) return refuse(*r, "no transition leads there");
+      const time_point now = clock_.now();
+      const guard_context ctx = r->context(now);
+      // 1. the run's scheduled system step, if it leads closer
+      const timer* due = nullptr;
+      for (const auto& t : s.timers.items())
+        if (t.run_id == rid && t.step == r->step && (!due || *due > t)) due = &t;
+      if (due) {
+        const run_event e = due->event;
+        const auto next = next_status(r->status, e, ctx);
+        if (next && (*next == r->status || distance(*next) < unreachable)) {
+          if (auto f = fire(s, *r, e, now); !f) return f.error();
+          continue;
+        }
+        if (next && !(r->status == run_status::planning || r->status == run_status::applying))
+          return refuse(*r, "its next step (" + std::string(to_string(e)) + ") leads to " +
+                                std::string(to_string(*next)));
+      }
+      // 2. a user action: cancel first when the target is a cancellation, else the closest one
+      std::optional<run_event> pick;
+      const bool cancel_target = to == run_status::canceled || to == run_status::force_canceled;
+      if (cancel_target && r->cancel_requested && to == run_status::force_canceled &&
+          can_fire(r->status, run_event::force_cancel, ctx))
+        pick = run_event::force_cancel;
+      else if (cancel_target && !r->cancel_requested && can_fire(r->status, run_event::cancel, ctx) &&
+               next_status(r->status, run_event::cancel, ctx) == r->status)
+        pick = run_event::cancel;
+      if (!pick) {
+        int best = unreachable;
+        for (run_event e : {run_event::apply, run_event::override_policy, run_event::discard, run_event::cancel,
+                            run_event::force_cancel}) {
+          const auto next = next_status(r->status, e, ctx);
+          if (next && *next != r->status && distance(*next) < best) {
+            best = distance(*next);
+            pick = e;
+          }
+        }
+      }
+      if (pick) {
+        if (auto f = fire(s, *r, *pick, now); !f) return f.error();
+        continue;
+      }
+      if (due) {
+        const auto next = next_status(r->status, due->event, ctx);
+        return refuse(*r, "its next step (" + std::string(to_string(due->event)) + ") leads to " +
+                              std::string(next ? to_string(*next) : "nowhere"));
+      }
+      if (r->status == run_status::pending) {
+        const workspace* w = s.storage.find(of<workspace>, r->workspace_id);
+        if (w && w->manually_locked) return refuse(*r, "the workspace is locked; unlock it first");
+        if (w && !w->active_run.empty() && w->active_run != rid)
+          return refuse(*r, "it waits in the queue behind " + w->active_run.str() + "; advance that run first");
+      }
+      if (r->cancel_requested) return refuse(*r, "its cancel takes until force-cancel is available");
+      return refuse(*r, "no action leads there now");
+    }
+    return refuse(*s.storage.find(of<run>, rid), "too many steps");
+  }
+
+  /// The whole state (organizations, workspaces, configuration versions with their uploaded bytes,
+  /// runs, comments, scheduled steps, id generators, the time) as a JSON document restore() takes
+  /// (docs/testing.md#snapshots). Executor scripts and observers are not part of it. Arrays are in
+  /// creation order, so equal states give byte-identical documents.
+  json snapshot() {
+    std::vector<std::unique_lock<mutex_type>> locks;
+    for (auto& sp : shards_) locks.emplace_back(sp->mutex);
+    std::lock_guard<mutex_type> g(global_.mutex);
+    json doc = json::object();
+    doc.set("tfe-snapshot", json(1));
+    doc.set("now", json(to_iso8601(clock_.now())));
+    std::vector<const organization*> orgs;
+    global_.storage.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
+    std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) {
+      return a->created_at != b->created_at ? a->created_at < b->created_at : a->name < b->name;
+    });
+    json a_orgs = json::array();
+    for (const auto* o : orgs) a_orgs.push_back(encode_entity(*o));
+    doc.set("organizations", std::move(a_orgs));
+    std::vector<std::pair<const workspace*, shard*>> wss;
+    for (auto& sp : shards_)
+      sp->storage.for_each(of<workspace>, [&](const workspace& w) { wss.emplace_back(&w, sp.get()); });
+    std::sort(wss.begin(), wss.end(), [](const auto& a, const auto& b) {
+      return a.first->created_at != b.first->created_at ? a.first->created_at < b.first->created_at
+                                                        : a.first->id < b.first->id;
+    });
+    json a_ws = json::array(), a_cvs = json::array(), a_runs = json::array(), a_comments = json::array(),
+         a_timers = json::array();
+    for (const auto& [w, sp] : wss) {
+      a_ws.push_back(encode_entity(*w));
+      for (const auto& cid : w->configuration_versions) {
+        const configuration_version* cv = sp->storage.find(of<configuration_version>, cid);
+        if (!cv) continue;
+        json j = encode_entity(*cv);
+        if (const std::string* bytes = sp->storage.get_blob(blob_key(cid)))
+          j.set("content-base64", json(detail::base64_encode(*bytes)));
+        a_cvs.push_back(std::move(j));
+      }
+      for (const auto& rid : w->runs) {
+        const run* r = sp->storage.find(of<run>, rid);
+        if (!r) continue;
+        a_runs.push_back(encode_entity(*r));
+        if (auto it = sp->comments_by_run.find(rid); it != sp->comments_by_run.end())
+          for (const auto& c : it->second)
+            if (const run_comment* cm = sp->storage.find(of<run_comment>, c)) a_comments.push_back(encode_entity(*cm));
+      }
+    }
+    for (auto& sp : shards_) {
+      std::vector<timer> ts = sp->timers.items();
+      std::sort(ts.begin(), ts.end(), [](const timer& a, const timer& b) { return b > a; });
+      for (const auto& t : ts) {
+        const run* r = sp->storage.find(of<run>, t.run_id);
+        if (!r || r->step != t.step) continue;  // stale
+        a_timers.push_back(json::object({{"run", json(t.run_id.view())},
+                                         {"step", json(static_cast<std::int64_t>(t.step))},
+                                         {"event", json(to_string(t.event))},
+                                         {"due", json(to_iso8601(from_unix_ms(t.due_ms)))}}));
+      }
+    }
+    doc.set("workspaces", std::move(a_ws));
+    doc.set("configuration-versions", std::move(a_cvs));
+    doc.set("runs", std::move(a_runs));
+    doc.set("comments", std::move(a_comments));
+    doc.set("timers", std::move(a_timers));
+    if constexpr (detail::has_id_state<id_generator_type>::value) {
+      json ids = json::object();
+      {
+        std::lock_guard<mutex_type> ig(ids_mutex_);
+        ids.set("engine", json(ids_.state()));
+      }
+      json per = json::array();
+      for (auto& sp : shards_) per.push_back(json(sp->ids.state()));
+      ids.set("shards", std::move(per));
+      doc.set("ids", std::move(ids));
+    }
+    return doc;
+  }
+
+  /// Replaces the whole state with `doc` (a snapshot() document or a hand-written fixture; see
+  /// docs/testing.md#snapshots for the format). The document is checked completely first: on any
+  /// error (errc::validation_failed with a JSON pointer) the engine is unchanged. Runs that were
+  /// mid-step without a scheduled step get one. Observers are not called; a settable clock moves
+  /// forward to the document's "now".
+  result<void> restore(const json& doc) {
+    restore_plan plan;
+    if (auto v = validate_restore(doc, plan); !v) return v;
+    std::vector<std::unique_lock<mutex_type>> locks;
+    for (auto& sp : shards_) locks.emplace_back(sp->mutex);
+    if constexpr (detail::is_settable_clock<clock_type>::value) {
+      if (plan.now) clock_.set(*plan.now);
+    }
+    auto r = install(plan);
+    if (!r) {  // storage failure midway: leave a consistent, empty engine
+      locks.clear();
+      (void)reset();
+    }
+    return r;
+  }
+
  private:
   static constexpr std::int64_t no_due = std::numeric_limits<std::int64_t>::max();
 
@@ -754,6 +977,10 @@ class basic_engine {
     run_event event;
     bool operator>(const timer& o) const noexcept { return due_ms != o.due_ms ? due_ms > o.due_ms : seq > o.seq; }
   };
+  // A min-heap of timers whose items can be read (snapshots, advance_to).
+  struct timer_queue : std::priority_queue<timer, std::vector<timer>, std::greater<timer>> {
+    const std::vector<timer>& items() const noexcept { return this->c; }
+  };
   using observer_list = std::vector<std::pair<subscription_id, observer>>;
   struct org_facts {
     bool exists = false;
@@ -765,7 +992,7 @@ class basic_engine {
   struct shard {
     mutable mutex_type mutex;
     storage_type storage;
-    std::priority_queue<timer, std::vector<timer>, std::greater<timer>> timers;
+    timer_queue timers;
     std::atomic<std::int64_t> next_due_ms{no_due};  // read without the lock by poll()
     std::uint64_t timer_seq = 0;
     std::unordered_map<resource_id, std::vector<resource_id>> comments_by_run;
@@ -783,6 +1010,8 @@ class basic_engine {
     storage_type storage;  // organizations only
     std::unordered_map<std::string, resource_id> ws_by_name;
     std::unordered_map<std::string, resource_id> upload_tokens;
+    std::unordered_map<resource_id, std::string> ws_org;         // workspace id -> organization
+    std::unordered_map<resource_id, std::uint32_t> aliases;      // restored ids living off their natural shard
     std::atomic<std::uint64_t> version{0};  // bumped on every organization change (shard caches)
   };
   // Locks a shard; on release delivers the observer notifications it collected, outside the lock.
@@ -820,6 +1049,318 @@ class basic_engine {
    private:
     basic_engine& e_;
   };
+
+  // ---- restore ---------------------------------------------------------------------------------
+  // A checked snapshot, ready to install.
+  struct restore_plan {
+    std::optional<time_point> now;
+    std::vector<organization> orgs;
+    std::vector<workspace> workspaces;
+    std::vector<std::pair<configuration_version, std::optional<std::string>>> cvs;  // with uploaded bytes
+    std::vector<run> runs;
+    std::vector<run_comment> comments;
+    std::vector<timer> timers;
+    std::optional<std::string> engine_ids;
+    std::vector<std::string> shard_ids;
+  };
+
+  static unexpected invalid(std::string pointer, std::string why) {
+    return make_error(errc::validation_failed, std::move(why), std::move(pointer));
+  }
+  static bool has_suffix_id(const resource_id& id, std::string_view prefix) {
+    return !id_suffix(id.view(), prefix).empty();
+  }
+
+  result<void> validate_restore(const json& doc, restore_plan& plan) const {
+    const auto* top = doc.as_object();
+    if (!top) return invalid("", "a snapshot must be a JSON object");
+    static constexpr std::string_view known[] = {"tfe-snapshot", "now",  "organizations", "workspaces",
+                                                 "configuration-versions", "runs", "comments", "timers", "ids"};
+    for (const auto& m : *top)
+      if (std::find(std::begin(known), std::end(known), m.first) == std::end(known))
+        return invalid("/" + m.first.substr(0, 64), "unknown member '" + m.first.substr(0, 64) + "'");
+    if (const json* v = doc.find("tfe-snapshot"); v && v->as_int() != std::optional<std::int64_t>(1))
+      return invalid("/tfe-snapshot", "unsupported snapshot format (this engine reads format 1)");
+    if (const json* v = doc.find("now")) {
+      time_point t;
+      if (!detail::decode_value(*v, t)) return invalid("/now", "now must be an ISO 8601 UTC time");
+      plan.now = t;
+    }
+    static const json::array_type none;
+    auto array_of = [&](std::string_view key, const json::array_type*& out) -> result<void> {
+      const json* v = doc.find(key);
+      out = &none;
+      if (!v) return {};
+      if (!v->is_array()) return invalid("/" + std::string(key), std::string(key) + " must be an array");
+      out = v->as_array();
+      return {};
+    };
+    auto at = [](std::string_view key, std::size_t i) { return "/" + std::string(key) + "/" + std::to_string(i); };
+    const json::array_type *orgs, *wss, *cvs, *runs, *comments, *timers;
+    for (auto [k, p] : {std::pair<std::string_view, const json::array_type**>{"organizations", &orgs},
+                        {"workspaces", &wss}, {"configuration-versions", &cvs}, {"runs", &runs},
+                        {"comments", &comments}, {"timers", &timers}})
+      if (auto r = array_of(k, *p); !r) return r;
+
+    std::unordered_map<std::string, std::size_t> org_index;
+    for (std::size_t i = 0; i < orgs->size(); ++i) {
+      organization o;
+      if (auto r = decode_entity((*orgs)[i], o, at("organizations", i)); !r) return r;
+      if (!is_valid_organization_name(o.name)) return invalid(at("organizations", i) + "/name", "invalid organization name");
+      if (!org_index.emplace(o.name, i).second) return invalid(at("organizations", i) + "/name", "duplicate organization " + o.name);
+      plan.orgs.push_back(std::move(o));
+    }
+    std::unordered_map<resource_id, std::size_t> ws_index;
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < wss->size(); ++i) {
+      workspace w;
+      const std::string p = at("workspaces", i);
+      if (auto r = decode_entity((*wss)[i], w, p); !r) return r;
+      if (!has_suffix_id(w.id, "ws-")) return invalid(p + "/id", "a workspace id looks like ws-<letters and digits>");
+      if (!org_index.count(w.organization)) return invalid(p + "/organization", "unknown organization '" + w.organization + "'");
+      if (!is_valid_workspace_name(w.name)) return invalid(p + "/name", "invalid workspace name");
+      if (!names.insert(name_key(w.organization, w.name)).second) return invalid(p + "/name", "duplicate workspace name " + w.name);
+      if (w.execution_mode != "remote" && w.execution_mode != "local" && w.execution_mode != "agent")
+        return invalid(p + "/execution-mode", "execution mode must be remote, local or agent");
+      if (!ws_index.emplace(w.id, i).second) return invalid(p + "/id", "duplicate id " + w.id.str());
+      plan.workspaces.push_back(std::move(w));
+    }
+    std::unordered_map<resource_id, std::size_t> cv_index;
+    std::set<std::string> tokens;
+    for (std::size_t i = 0; i < cvs->size(); ++i) {
+      const std::string p = at("configuration-versions", i);
+      json copy = (*cvs)[i];
+      std::optional<std::string> bytes;
+      if (const json* b = copy.find("content-base64")) {
+        auto text = b->as_string();
+        if (text) bytes = detail::base64_decode(*text);
+        if (!bytes) return invalid(p + "/content-base64", "content-base64 must be base64 text");
+        copy.erase("content-base64");
+      }
+      configuration_version cv;
+      if (auto r = decode_entity(copy, cv, p); !r) return r;
+      if (!has_suffix_id(cv.id, "cv-")) return invalid(p + "/id", "a configuration version id looks like cv-<letters and digits>");
+      auto wi = ws_index.find(cv.workspace_id);
+      if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + cv.workspace_id.str() + "'");
+      if (!cv_index.emplace(cv.id, i).second) return invalid(p + "/id", "duplicate id " + cv.id.str());
+      if (cv.status == configuration_status::pending && !cv.upload_token.empty() && !tokens.insert(cv.upload_token).second)
+        return invalid(p + "/upload-token", "duplicate upload token");
+      plan.workspaces[wi->second].configuration_versions.push_back(cv.id);
+      plan.cvs.emplace_back(std::move(cv), std::move(bytes));
+    }
+    std::unordered_map<resource_id, std::size_t> run_index;
+    for (std::size_t i = 0; i < runs->size(); ++i) {
+      const std::string p = at("runs", i);
+      run r;
+      if (auto e = decode_entity((*runs)[i], r, p); !e) return e;
+      if (!has_suffix_id(r.id, "run-")) return invalid(p + "/id", "a run id looks like run-<letters and digits>");
+      if (id_suffix(r.id.view(), "run-").size() + 6 > resource_id::max_size)
+        return invalid(p + "/id", "run id too long for its apply id");
+      auto wi = ws_index.find(r.workspace_id);
+      if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + r.workspace_id.str() + "'");
+      auto ci = cv_index.find(r.configuration_version_id);
+      if (ci == cv_index.end())
+        return invalid(p + "/configuration-version", "unknown configuration version '" + r.configuration_version_id.str() + "'");
+      const workspace& owner = plan.workspaces[ws_index.at(plan.cvs[ci->second].first.workspace_id)];
+      if (owner.organization != plan.workspaces[wi->second].organization)
+        return invalid(p + "/configuration-version", "the configuration version belongs to another organization");
+      if (!run_index.emplace(r.id, i).second) return invalid(p + "/id", "duplicate id " + r.id.str());
+      if (r.status_ms[static_cast<std::size_t>(run_status::pending)] == run::no_time)
+        r.status_ms[static_cast<std::size_t>(run_status::pending)] = to_unix_ms(r.created_at);
+      plan.workspaces[wi->second].runs.push_back(r.id);
+      plan.runs.push_back(std::move(r));
+    }
+    std::unordered_map<resource_id, std::size_t> comment_index;
+    for (std::size_t i = 0; i < comments->size(); ++i) {
+      const std::string p = at("comments", i);
+      run_comment c;
+      if (auto e = decode_entity((*comments)[i], c, p); !e) return e;
+      if (!has_suffix_id(c.id, "wsc-")) return invalid(p + "/id", "a comment id looks like wsc-<letters and digits>");
+      if (!run_index.count(c.run_id)) return invalid(p + "/run", "unknown run '" + c.run_id.str() + "'");
+      if (!comment_index.emplace(c.id, i).second) return invalid(p + "/id", "duplicate id " + c.id.str());
+      plan.comments.push_back(std::move(c));
+    }
+    // queue and lock consistency, per workspace
+    for (std::size_t i = 0; i < plan.workspaces.size(); ++i) {
+      const workspace& w = plan.workspaces[i];
+      const std::string p = at("workspaces", i);
+      auto own_run = [&](const resource_id& id) -> const run* {
+        auto it = run_index.find(id);
+        if (it == run_index.end() || plan.runs[it->second].workspace_id != w.id) return nullptr;
+        return &plan.runs[it->second];
+      };
+      if (!w.active_run.empty()) {
+        const run* a = own_run(w.active_run);
+        if (!a || is_final(a->status) || a->plan_only)
+          return invalid(p + "/active-run", "the active run must be an unfinished, non-speculative run of the workspace");
+      }
+      if (!w.current_run.empty() && !own_run(w.current_run))
+        return invalid(p + "/current-run", "the current run must be a run of the workspace");
+      if (!w.current_configuration_version.empty()) {
+        auto ci = cv_index.find(w.current_configuration_version);
+        if (ci == cv_index.end() ||
+            plan.workspaces[ws_index.at(plan.cvs[ci->second].first.workspace_id)].organization != w.organization)
+          return invalid(p + "/current-configuration-version", "unknown configuration version");
+      }
+      std::set<resource_id> queued;
+      for (const auto& q : w.queue) {
+        const run* a = own_run(q);
+        if (!a || a->status != run_status::pending || a->plan_only || q == w.active_run || !queued.insert(q).second)
+          return invalid(p + "/queue", "the queue holds pending, non-speculative runs of the workspace, once each");
+      }
+      for (const auto& rid : w.runs) {
+        const run& r = plan.runs[run_index.at(rid)];
+        if (is_final(r.status) || r.plan_only || rid == w.active_run) continue;
+        if (r.status != run_status::pending || !queued.count(rid))
+          return invalid(at("runs", run_index.at(rid)) + "/status",
+                         "an unfinished run must be its workspace's active run or wait in its queue");
+      }
+    }
+    for (std::size_t i = 0; i < timers->size(); ++i) {
+      const std::string p = at("timers", i);
+      const json& t = (*timers)[i];
+      if (!t.is_object() || t.size() != 4) return invalid(p, "a timer is {run, step, event, due}");
+      timer tm{};
+      std::optional<run_event> e;
+      time_point due;
+      if (auto ev = t["event"].as_string()) e = detail::enum_from_string<run_event>(*ev);
+      if (!detail::decode_value(t["run"], tm.run_id) || !run_index.count(tm.run_id))
+        return invalid(p + "/run", "unknown run");
+      if (!detail::decode_value(t["step"], tm.step)) return invalid(p + "/step", "step must be a non-negative integer");
+      if (!e) return invalid(p + "/event", "unknown event");
+      if (!detail::decode_value(t["due"], due)) return invalid(p + "/due", "due must be an ISO 8601 UTC time");
+      tm.event = *e;
+      tm.due_ms = to_unix_ms(due);
+      plan.timers.push_back(tm);
+    }
+    if (const json* ids = doc.find("ids")) {
+      if (!ids->is_object()) return invalid("/ids", "ids must be an object");
+      if constexpr (detail::has_id_state<id_generator_type>::value) {
+        for (const auto& m : *ids->as_object()) {
+          if (m.first == "engine") {
+            auto st = m.second.as_string();
+            id_generator_type probe;
+            if (!st || !probe.set_state(*st)) return invalid("/ids/engine", "not an id generator state");
+            plan.engine_ids = std::string(*st);
+          } else if (m.first == "shards") {
+            const auto* a = m.second.as_array();
+            if (!a) return invalid("/ids/shards", "shards must be an array");
+            for (std::size_t i = 0; i < a->size(); ++i) {
+              auto st = (*a)[i].as_string();
+              id_generator_type probe;
+              if (!st || !probe.set_state(*st)) return invalid("/ids/shards/" + std::to_string(i), "not an id generator state");
+              plan.shard_ids.emplace_back(*st);
+            }
+          } else {
+            return invalid("/ids/" + m.first.substr(0, 64), "unknown member");
+          }
+        }
+      }
+    }
+    return {};
+  }
+
+  // Installs a checked plan; every shard lock is held.
+  result<void> install(restore_plan& plan) {
+    for (auto& sp : shards_) {
+      sp->timers = {};
+      sp->next_due_ms.store(no_due, std::memory_order_release);
+      sp->comments_by_run.clear();
+      sp->plan_only_counts.clear();
+      sp->notes.clear();
+      if (auto r = sp->storage.clear(); !r) return r;
+    }
+    for (auto& o : plan.orgs)
+      if (o.external_id.empty()) o.external_id = next_id(id_kind::organization);
+    std::unordered_map<resource_id, shard*> home;  // workspace -> shard
+    std::unordered_map<resource_id, std::uint32_t> aliases;
+    auto place = [&](const resource_id& id, std::string_view prefix, shard& s) {
+      if (shard_of_id(id.view(), prefix) != &s) aliases.emplace(id, s.index);
+    };
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (auto r = global_.storage.clear(); !r) return r;
+      global_.ws_by_name.clear();
+      global_.upload_tokens.clear();
+      global_.ws_org.clear();
+      global_.aliases.clear();
+      global_.version.fetch_add(1, std::memory_order_acq_rel);
+      for (auto& o : plan.orgs)
+        if (auto r = global_.storage.insert(std::move(o)); !r) return r;
+      for (const auto& w : plan.workspaces) {
+        global_.ws_by_name.emplace(name_key(w.organization, w.name), w.id);
+        global_.ws_org.emplace(w.id, w.organization);
+      }
+      for (const auto& cv : plan.cvs)
+        if (cv.first.status == configuration_status::pending && !cv.first.upload_token.empty())
+          global_.upload_tokens.emplace(cv.first.upload_token, cv.first.id);
+    }
+    for (auto& w : plan.workspaces) {
+      shard& s = shard_of_workspace(w.id);
+      home.emplace(w.id, &s);
+      if (auto r = s.storage.insert(std::move(w)); !r) return r;
+    }
+    for (auto& [cv, bytes] : plan.cvs) {
+      shard& s = *home.at(cv.workspace_id);
+      place(cv.id, "cv-", s);
+      if (bytes)
+        if (auto r = s.storage.put_blob(blob_key(cv.id), std::move(*bytes)); !r) return r;
+      if (auto r = s.storage.insert(std::move(cv)); !r) return r;
+    }
+    std::vector<std::pair<resource_id, shard*>> run_homes;
+    for (auto& r : plan.runs) {
+      shard& s = *home.at(r.workspace_id);
+      place(r.id, "run-", s);
+      if (r.plan_only) ++s.plan_only_counts[r.workspace_id];
+      run_homes.emplace_back(r.id, &s);
+      if (auto e = s.storage.insert(std::move(r)); !e) return e;
+    }
+    std::unordered_map<resource_id, shard*> run_home(run_homes.begin(), run_homes.end());
+    for (auto& c : plan.comments) {
+      shard& s = *run_home.at(c.run_id);
+      place(c.id, "wsc-", s);
+      s.comments_by_run[c.run_id].push_back(c.id);
+      if (auto e = s.storage.insert(std::move(c)); !e) return e;
+    }
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      global_.aliases = std::move(aliases);
+      has_aliases_.store(!global_.aliases.empty(), std::memory_order_release);
+    }
+    if constexpr (detail::has_id_state<id_generator_type>::value) {
+      if (plan.engine_ids) {
+        std::lock_guard<mutex_type> ig(ids_mutex_);
+        ids_.set_state(*plan.engine_ids);
+      }
+      if (plan.shard_ids.size() == shards_.size())  // taken with another shard count: keep ours
+        for (std::size_t i = 0; i < shards_.size(); ++i) shards_[i]->ids.set_state(plan.shard_ids[i]);
+    }
+    std::set<std::pair<resource_id, std::uint32_t>> timed;
+    for (const auto& t : plan.timers) {
+      shard& s = *run_home.at(t.run_id);
+      schedule(s, t.run_id, t.step, t.event, from_unix_ms(t.due_ms));
+      timed.emplace(t.run_id, t.step);
+    }
+    // Unfinished runs without a scheduled step (hand-written fixtures) pick up where they are.
+    const time_point now = clock_.now();
+    for (const auto& [rid, sp] : run_homes) {
+      shard& s = *sp;
+      const run* r = s.storage.find(of<run>, rid);
+      if (!r || is_final(r->status) || timed.count({rid, r->step})) continue;
+      const run cur = *r;
+      if (cur.status == run_status::pending) {
+        const workspace* w = s.storage.find(of<workspace>, cur.workspace_id);
+        if ((w && w->active_run == rid) || cur.plan_only) schedule(s, rid, cur.step, run_event::queue, now);
+      } else if (cur.cancel_requested && (cur.status == run_status::planning || cur.status == run_status::applying)) {
+        if (!cur.slow_cancel)
+          schedule(s, rid, cur.step, run_event::cancel_completed, now + milliseconds(cur.cancel_duration_ms));
+      } else {
+        on_enter(s, cur, run_status::pending, cur.status, run_event::proceed, now);
+      }
+    }
+    for (const auto& [id, sp] : home) promote_next(*sp, id, now);
+    return {};
+  }
 
   void dispatch(const std::vector<run_status_change>& notes) {
     std::shared_ptr<const observer_list> obs;
@@ -862,24 +1403,41 @@ class basic_engine {
     auto suffix = id_suffix(id, prefix);
     if (suffix.empty()) return nullptr;
     const int v = base62_value(suffix.front());
-    if (v < 0 || static_cast<std::size_t>(v) >= shards_.size()) return nullptr;
-    return shards_[static_cast<std::size_t>(v)].get();
+    if (v < 0) return nullptr;
+    return shards_[static_cast<std::size_t>(v) % shards_.size()].get();
   }
   shard& shard_of_workspace(const resource_id& ws) noexcept {
     shard* s = shard_of_id(ws.view(), "ws-");
     return s ? *s : *shards_.front();
   }
   // The shard holding a run, configuration version or comment, or nullptr when the id cannot be ours.
-  shard* shard_of_indexed(std::string_view id) noexcept {
+  // Restored ids whose first character names another shard than their workspace's are aliased.
+  shard* shard_of_indexed(std::string_view id) {
     if (!is_valid_id_text(id)) return nullptr;
+    if (has_aliases_.load(std::memory_order_acquire)) {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      auto it = global_.aliases.find(resource_id(id));
+      if (it != global_.aliases.end()) return shards_[it->second].get();
+    }
     for (std::string_view p : {"run-", "cv-", "wsc-"})
       if (id.substr(0, p.size()) == p) return shard_of_id(id, p);
     return nullptr;
   }
   // A new id of kind `k` routed to shard `s` (locked), from the shard's own generator.
   resource_id next_id_in(id_kind k, shard& s) {
-    resource_id id = s.ids.next(k);
-    return routed(id, k, s);
+    for (;;) {  // a restored fixture may already use the next id
+      resource_id id = routed(s.ids.next(k), k, s);
+      const bool taken = k == id_kind::run                     ? s.storage.find(of<run>, id) != nullptr
+                         : k == id_kind::configuration_version ? s.storage.find(of<configuration_version>, id) != nullptr
+                         : k == id_kind::comment               ? s.storage.find(of<run_comment>, id) != nullptr
+                                                               : false;
+      if (!taken && !is_alias(id)) return id;
+    }
+  }
+  bool is_alias(const resource_id& id) {
+    if (!has_aliases_.load(std::memory_order_acquire)) return false;
+    std::lock_guard<mutex_type> g(global_.mutex);
+    return global_.aliases.count(id) != 0;
   }
   resource_id routed(const resource_id& id, id_kind k, const shard& s) const {
     if (shards_.size() == 1) return id;
@@ -1048,10 +1606,12 @@ class basic_engine {
     const std::string key = name_key(w->organization, w->name);
     std::vector<resource_id> runs = w->runs;
     std::vector<resource_id> cvs = w->configuration_versions;
+    std::vector<resource_id> comment_ids;
     for (const auto& r : runs) {
       if (auto it = s.comments_by_run.find(r); it != s.comments_by_run.end()) {
         for (const auto& c : it->second) {
           (void)s.storage.erase(of<run_comment>, c);
+          comment_ids.push_back(c);
         }
         s.comments_by_run.erase(it);
       }
@@ -1074,6 +1634,13 @@ class basic_engine {
       std::lock_guard<mutex_type> g(global_.mutex);
       auto it = global_.ws_by_name.find(key);
       if (it != global_.ws_by_name.end() && it->second == ws_id) global_.ws_by_name.erase(it);
+      global_.ws_org.erase(ws_id);
+      if (!global_.aliases.empty()) {
+        for (const auto& r : runs) global_.aliases.erase(r);
+        for (const auto& c : cvs) global_.aliases.erase(c);
+        for (const auto& c : comment_ids) global_.aliases.erase(c);
+        has_aliases_.store(!global_.aliases.empty(), std::memory_order_release);
+      }
     }
     return s.storage.erase(of<workspace>, ws_id);
   }
@@ -1194,10 +1761,10 @@ class basic_engine {
   }
 
   bool same_organization(const resource_id& ws_id, const std::string& org) {
-    // The owner workspace lives in another shard; its name key in the global section tells its organization.
+    // The owner workspace lives in another shard; the global section knows its organization.
     std::lock_guard<mutex_type> g(global_.mutex);
-    for (const auto& kv : global_.ws_by_name)
-      if (kv.second == ws_id) return kv.first.compare(0, org.size() + 1, org + "/") == 0;
+    auto it = global_.ws_org.find(ws_id);
+    if (it != global_.ws_org.end()) return it->second == org;
     return false;
   }
 
@@ -1446,6 +2013,17 @@ class basic_engine {
       if (const run* r = s.storage.find(of<run>, next)) schedule(s, next, r->step, run_event::queue, now);
   }
 
+  // Drops timers at the top of the heap whose run moved on or is gone.
+  void purge_stale_locked(shard& s) {
+    while (!s.timers.empty()) {
+      const timer& t = s.timers.top();
+      const run* r = s.storage.find(of<run>, t.run_id);
+      if (r && r->step == t.step) break;
+      s.timers.pop();
+    }
+    s.next_due_ms.store(s.timers.empty() ? no_due : s.timers.top().due_ms, std::memory_order_release);
+  }
+
   // Fires every timer of shard `s` due at `now_ms` (steps may schedule more due steps).
   std::size_t drain_locked(shard& s, std::int64_t now_ms) {
     std::size_t fired = 0;
@@ -1535,6 +2113,7 @@ class basic_engine {
   mutable mutex_type observers_mutex_;
   std::shared_ptr<const observer_list> observers_;
   std::atomic<bool> has_observers_{false};
+  std::atomic<bool> has_aliases_{false};
   subscription_id next_subscription_ = 0;
 };
 

@@ -37,6 +37,16 @@ constexpr std::string_view to_string(run_source s) noexcept {
 /// Result of the policy-check stage.
 enum class policy_result : std::uint8_t { pass, soft_fail, hard_fail };
 
+/// The name of a policy result ("pass", "soft-fail", "hard-fail"), as snapshots and the admin API write it.
+constexpr std::string_view to_string(policy_result p) noexcept {
+  switch (p) {
+    case policy_result::pass: return "pass";
+    case policy_result::soft_fail: return "soft-fail";
+    case policy_result::hard_fail: return "hard-fail";
+  }
+  return "pass";
+}
+
 /// Resource counts a plan or apply reports.
 struct resource_counts {
   std::int64_t additions = 0;     ///< resources to add / added

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -20,6 +21,8 @@ namespace tfe {
 //   | g.next(kind)      | resource_id | a new id: id_prefix(kind) + 16 chars of [A-Za-z0-9]; never repeats |
 //   | g.token()         | std::string | an unguessable capability secret (>= 32 chars of [A-Za-z0-9])      |
 //   | G{}               |             | default constructible                                            |
+// Optional: `std::string g.state() const` and `bool g.set_state(std::string_view)` let snapshots
+// carry the generator's position, so a restored engine goes on with the ids the original would have made.
 // Called under the engine's mutex.
 
 namespace detail {
@@ -33,6 +36,27 @@ struct has_token : std::false_type {};
 template <class T>
 struct has_token<T, std::void_t<decltype(std::declval<T&>().token())>>
     : std::is_convertible<decltype(std::declval<T&>().token()), std::string> {};
+
+template <class T, class = void>
+struct has_id_state : std::false_type {};
+template <class T>
+struct has_id_state<T, std::void_t<decltype(std::string(std::declval<const T&>().state())),
+                                   decltype(bool(std::declval<T&>().set_state(std::string_view{})))>>
+    : std::true_type {};
+
+// Parses a decimal std::uint64_t covering all of `s`.
+inline bool parse_u64(std::string_view s, std::uint64_t& out) noexcept {
+  if (s.empty() || s.size() > 20) return false;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+    if (v > (~std::uint64_t{0} - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  out = v;
+  return true;
+}
 
 inline constexpr char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 }  // namespace detail
@@ -56,9 +80,27 @@ concept id_generator_policy = is_id_generator_policy_v<T>;
 class random_ids {
  public:
   /// Seeds from std::random_device.
-  random_ids() : rng_(std::random_device{}()) {}
+  random_ids() { seed((std::uint64_t(std::random_device{}()) << 32) ^ std::random_device{}()); }
   /// Reseeds: the same seed gives the same sequence of ids and tokens.
-  void seed(std::uint64_t s) { rng_.seed(s); }
+  void seed(std::uint64_t s) {
+    seed_ = s;
+    draws_ = 0;
+    rng_.seed(s);
+  }
+  /// The generator's position as text ("<seed>:<draws>"), for snapshots.
+  std::string state() const { return std::to_string(seed_) + ":" + std::to_string(draws_); }
+  /// Moves to a position state() returned; false (and unchanged) when `s` is not one.
+  bool set_state(std::string_view s) {
+    const auto colon = s.find(':');
+    std::uint64_t sd = 0, n = 0;
+    if (colon == std::string_view::npos || !detail::parse_u64(s.substr(0, colon), sd) ||
+        !detail::parse_u64(s.substr(colon + 1), n) || n > (std::uint64_t{1} << 26))  // bounded: replay costs ~1 ns per draw
+      return false;
+    seed(sd);
+    rng_.discard(n);
+    draws_ = n;
+    return true;
+  }
   /// A new id of kind `k`.
   resource_id next(id_kind k) {
     char buf[resource_id::max_size];
@@ -81,7 +123,11 @@ class random_ids {
     int left = 0;
     for (std::size_t i = 0; i < n; ++i) {
       for (;;) {
-        if (left < 6) { bits = rng_(); left = 64; }
+        if (left < 6) {
+          bits = rng_();
+          ++draws_;
+          left = 64;
+        }
         auto v = static_cast<unsigned>(bits & 63u);
         bits >>= 6;
         left -= 6;
@@ -90,6 +136,8 @@ class random_ids {
     }
   }
   std::mt19937_64 rng_;
+  std::uint64_t seed_ = 0;
+  std::uint64_t draws_ = 0;
 };
 
 /// Sequential ids for tests: "run-0000000000000001", "ws-0000000000000002", ... (one counter for all kinds).
@@ -114,6 +162,10 @@ class sequential_ids {
     auto id = next(id_kind::upload_token);
     return "tok" + std::string(21, '0') + id.str();
   }
+  /// The counter as text, for snapshots.
+  std::string state() const { return std::to_string(counter_); }
+  /// Sets the counter from state(); false (and unchanged) when `s` is not a number.
+  bool set_state(std::string_view s) { return detail::parse_u64(s, counter_); }
 
  private:
   std::uint64_t counter_ = 0;
