@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,24 @@
 #include <vector>
 
 namespace {
+
+// The engine of tfe-server: the default policies with a clock --manual-clock can freeze.
+struct server_policies : tfe::default_policies {
+  using clock_type = tfe::switchable_clock;
+};
+using server_engine = tfe::basic_engine<server_policies>;
+using server_api = tfe::basic_api<server_engine>;
+
+bool read_file(const std::string& path, std::string& out) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  const bool ok = !std::ferror(f);
+  std::fclose(f);
+  return ok;
+}
 
 constexpr const char* usage_text =
     "usage: tfe-server [options]\n"
@@ -37,6 +56,14 @@ constexpr const char* usage_text =
     "  --cancel-cooloff D   cancel -> force-cancel availability (default 10s)\n"
     "  --workers N          event-loop threads (default 2)\n"
     "  --log                one access-log line per request on stderr\n"
+    "\n"
+    "Test controls (docs/testing.md): the admin API under /_tfe/ (reset, snapshot, restore, faults,\n"
+    "requests, runs/{id}/advance, script, clock).\n"
+    "  --admin-token T      the admin API needs \"Authorization: Bearer T\"; without it, the admin API\n"
+    "                       answers loopback clients only\n"
+    "  --manual-clock       time stands still until POST /_tfe/clock/advance\n"
+    "  --snapshot FILE      start from this snapshot or fixture (JSON, as GET /_tfe/snapshot returns)\n"
+    "  --journal N          keep the last N requests for GET /_tfe/requests (default 10000; 0: off)\n"
     "  --help               this text\n"
     "\n"
     "Durations: a number with a unit, ms, s or m (\"500ms\", \"2s\"); a bare number means seconds.\n"
@@ -93,6 +120,9 @@ int main(int argc, char** argv) {
   tfe::milliseconds plan_duration{0}, apply_duration{0}, cooloff{10000};
   unsigned workers = 2;
   bool log = false;
+  bool manual_clock = false;
+  std::string admin_token, snapshot_file;
+  std::size_t journal = 10000;
 
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -106,11 +136,23 @@ int main(int argc, char** argv) {
       return 0;
     } else if (a == "--log") {
       log = true;
+    } else if (a == "--manual-clock") {
+      manual_clock = true;
     } else if (a == "--port" || a == "--host" || a == "--token" || a == "--seed" || a == "--plan-duration" ||
-               a == "--apply-duration" || a == "--cancel-cooloff" || a == "--workers") {
+               a == "--apply-duration" || a == "--cancel-cooloff" || a == "--workers" || a == "--admin-token" ||
+               a == "--snapshot" || a == "--journal") {
       auto v = value(argv[i]);
       if (!v) return usage_error(std::string(a) + " needs a value");
-      if (a == "--port") {
+      if (a == "--admin-token") {
+        if (v->empty()) return usage_error("--admin-token must not be empty");
+        admin_token = std::string(*v);
+      } else if (a == "--snapshot") {
+        snapshot_file = std::string(*v);
+      } else if (a == "--journal") {
+        auto n = parse_int(*v);
+        if (!n || *n > 10000000) return usage_error("--journal must be 0-10000000");
+        journal = static_cast<std::size_t>(*n);
+      } else if (a == "--port") {
         auto p = parse_int(*v);
         if (!p || *p > 65535) return usage_error("--port must be 0-65535");
         port = static_cast<std::uint16_t>(*p);
@@ -151,8 +193,26 @@ int main(int argc, char** argv) {
 
   tfe::engine_options eo;
   eo.cancel_cooloff = cooloff;
-  tfe::engine eng(eo);
+  server_engine eng(eo);
   if (seed) eng.seed_ids(*seed);
+  if (manual_clock) eng.clock().freeze();
+  if (!snapshot_file.empty()) {
+    std::string text;
+    if (!read_file(snapshot_file, text)) {
+      std::fprintf(stderr, "tfe-server: cannot read snapshot %s: %s\n", snapshot_file.c_str(), std::strerror(errno));
+      return 1;
+    }
+    auto doc = tfe::json::parse(text);
+    if (!doc) {
+      std::fprintf(stderr, "tfe-server: %s: %s\n", snapshot_file.c_str(), doc.error().message.c_str());
+      return 1;
+    }
+    if (auto r = eng.restore(*doc); !r) {
+      std::fprintf(stderr, "tfe-server: %s: %s%s%s\n", snapshot_file.c_str(), r.error().message.c_str(),
+                   r.error().pointer.empty() ? "" : " at ", r.error().pointer.c_str());
+      return 1;
+    }
+  }
   eng.executor().plan_duration = plan_duration;
   eng.executor().apply_duration = apply_duration;
 
@@ -169,7 +229,7 @@ int main(int argc, char** argv) {
       auto due = eng.next_due();
       lk.lock();
       auto wait = std::chrono::milliseconds(1000);
-      if (due) {
+      if (due && !eng.clock().frozen()) {  // frozen time moves only through the admin API (which kicks)
         auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*due - eng.now());
         if (delta < wait) wait = delta < std::chrono::milliseconds(0) ? std::chrono::milliseconds(0) : delta;
       }
@@ -188,7 +248,13 @@ int main(int argc, char** argv) {
   tfe::api_options ao;
   if (!tokens.empty()) ao.auth = tfe::token_auth::tokens(tokens);
   if (seed) ao.url_key_seed = *seed;
-  tfe::api handler(eng, ao);
+  ao.journal_capacity = journal;
+  server_api api(eng, ao);
+  if (seed) api.faults().seed(*seed);
+  tfe::admin_options adm;
+  adm.token = admin_token;
+  adm.seed = seed;
+  tfe::basic_admin_api<server_api> handler(api, adm);
 
   tfe::http_server_options so;
   so.host = host;

@@ -11,6 +11,7 @@
 #include <tfe/json_writer.hpp>
 #include <tfe/lifecycle/run_status.hpp>
 #include <tfe/lifecycle/run_state_machine.hpp>
+#include <tfe/detail/base64.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/time.hpp>
 #include <tfe/model/organization.hpp>
@@ -31,7 +32,10 @@
 #include <tfe/api/query.hpp>
 #include <tfe/api/auth.hpp>
 #include <tfe/api/serializers.hpp>
+#include <tfe/api/faults.hpp>
+#include <tfe/api/journal.hpp>
 #include <tfe/api/handler.hpp>
+#include <tfe/api/admin.hpp>
 #include <tfe/transport/in_process.hpp>
 
 #endif  // TFE_TFE_HPP

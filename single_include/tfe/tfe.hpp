@@ -2730,6 +2730,80 @@ static_assert(detail::every_non_final_status_can_end(), "run_transitions: a non-
 
 #endif  // TFE_LIFECYCLE_RUN_STATE_MACHINE_HPP
 // end of <tfe/lifecycle/run_state_machine.hpp>
+// #include <tfe/detail/base64.hpp>
+// begin of <tfe/detail/base64.hpp>
+#ifndef TFE_DETAIL_BASE64_HPP
+#define TFE_DETAIL_BASE64_HPP
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+namespace detail {
+
+/// `bytes` as padded base64 text.
+inline std::string base64_encode(std::string_view bytes) {
+  static constexpr char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
+                            (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
+    out += abc[v >> 18];
+    out += abc[(v >> 12) & 63];
+    out += abc[(v >> 6) & 63];
+    out += abc[v & 63];
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    std::uint32_t v = std::uint32_t(std::uint8_t(bytes[i])) << 16;
+    if (rest == 2) v |= std::uint32_t(std::uint8_t(bytes[i + 1])) << 8;
+    out += abc[v >> 18];
+    out += abc[(v >> 12) & 63];
+    out += rest == 2 ? abc[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+/// The bytes of padded base64 `text`, or nothing when it is not canonical base64.
+inline std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
+    if (pad == 1 && text[i + 2] == '=') return std::nullopt;  // "x=y=" is not base64
+    std::uint32_t v = 0;
+    for (int k = 0; k < 4 - pad; ++k) {
+      const int d = value(text[i + static_cast<std::size_t>(k)]);
+      if (d < 0) return std::nullopt;
+      v |= std::uint32_t(d) << (18 - 6 * k);
+    }
+    out += char((v >> 16) & 0xff);
+    if (pad < 2) out += char((v >> 8) & 0xff);
+    if (pad < 1) out += char(v & 0xff);
+  }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_BASE64_HPP
+// end of <tfe/detail/base64.hpp>
 // #include <tfe/model/ids.hpp>
 // begin of <tfe/model/ids.hpp>
 #ifndef TFE_MODEL_IDS_HPP
@@ -3926,8 +4000,42 @@ class manual_clock {
   std::atomic<std::int64_t> ms_;
 };
 
+/// System time until freeze(); from then on a manual clock moved by advance() (tfe-server --manual-clock).
+class switchable_clock {
+ public:
+  /// The current time: the system's, or the frozen time.
+  time_point now() const noexcept {
+    if (!frozen_.load(std::memory_order_acquire)) return system_clock_policy{}.now();
+    return from_unix_ms(ms_.load(std::memory_order_acquire));
+  }
+  /// Stops following the system clock at its current time.
+  void freeze() noexcept {
+    if (frozen_.load(std::memory_order_acquire)) return;
+    ms_.store(to_unix_ms(system_clock_policy{}.now()), std::memory_order_release);
+    frozen_.store(true, std::memory_order_release);
+  }
+  /// True once freeze() was called.
+  bool frozen() const noexcept { return frozen_.load(std::memory_order_acquire); }
+  /// Moves frozen time forward by `d` (ignored while following the system clock, or when negative).
+  void advance(milliseconds d) noexcept {
+    if (frozen() && d.count() > 0) ms_.fetch_add(d.count(), std::memory_order_acq_rel);
+  }
+  /// Sets frozen time to `t` when it is later (ignored while following the system clock).
+  void set(time_point t) noexcept {
+    if (!frozen()) return;
+    auto cur = ms_.load(std::memory_order_acquire);
+    while (to_unix_ms(t) > cur && !ms_.compare_exchange_weak(cur, to_unix_ms(t))) {
+    }
+  }
+
+ private:
+  std::atomic<bool> frozen_{false};
+  std::atomic<std::int64_t> ms_{0};
+};
+
 static_assert(is_clock_policy_v<system_clock_policy>, "system_clock_policy must satisfy the clock contract");
 static_assert(is_clock_policy_v<manual_clock>, "manual_clock must satisfy the clock contract");
+static_assert(is_clock_policy_v<switchable_clock>, "switchable_clock must satisfy the clock contract");
 
 }  // namespace tfe
 
@@ -4828,80 +4936,7 @@ struct run_status_change {
 // #include <tfe/model/run.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 // #include <tfe/model/workspace.hpp> (already inlined)
-// #include <tfe/detail/base64.hpp>
-// begin of <tfe/detail/base64.hpp>
-#ifndef TFE_DETAIL_BASE64_HPP
-#define TFE_DETAIL_BASE64_HPP
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-
-namespace tfe {
-namespace detail {
-
-/// `bytes` as padded base64 text.
-inline std::string base64_encode(std::string_view bytes) {
-  static constexpr char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
-                            (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
-    out += abc[v >> 18];
-    out += abc[(v >> 12) & 63];
-    out += abc[(v >> 6) & 63];
-    out += abc[v & 63];
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    std::uint32_t v = std::uint32_t(std::uint8_t(bytes[i])) << 16;
-    if (rest == 2) v |= std::uint32_t(std::uint8_t(bytes[i + 1])) << 8;
-    out += abc[v >> 18];
-    out += abc[(v >> 12) & 63];
-    out += rest == 2 ? abc[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-/// The bytes of padded base64 `text`, or nothing when it is not canonical base64.
-inline std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
-    if (pad == 1 && text[i + 2] == '=') return std::nullopt;  // "x=y=" is not base64
-    std::uint32_t v = 0;
-    for (int k = 0; k < 4 - pad; ++k) {
-      const int d = value(text[i + static_cast<std::size_t>(k)]);
-      if (d < 0) return std::nullopt;
-      v |= std::uint32_t(d) << (18 - 6 * k);
-    }
-    out += char((v >> 16) & 0xff);
-    if (pad < 2) out += char((v >> 8) & 0xff);
-    if (pad < 1) out += char(v & 0xff);
-  }
-  return out;
-}
-
-}  // namespace detail
-}  // namespace tfe
-
-#endif  // TFE_DETAIL_BASE64_HPP
-// end of <tfe/detail/base64.hpp>
+// #include <tfe/detail/base64.hpp> (already inlined)
 // #include <tfe/result.hpp> (already inlined)
 
 #include <algorithm>
@@ -7013,6 +7048,8 @@ using engine = basic_engine<default_policies>;
 #define TFE_API_HTTP_MESSAGE_HPP
 
 #include <cstddef>
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -7071,11 +7108,20 @@ struct http_request {
   }
 };
 
+/// A fault the transport should inject into a response (tfe::fault_rule); in-process callers see it as a field.
+enum class transport_fault : std::uint8_t {
+  none,             ///< write the response normally
+  drop_connection,  ///< close the connection without writing the response
+  truncate_body,    ///< write the headers and half the body, then close
+};
+
 /// An HTTP response produced by the API layer; the transport writes it out.
 struct http_response {
   int status = 200;                  ///< status code
   std::vector<http_header> headers;  ///< header fields (Content-Length is the transport's job)
   std::string body;                  ///< the full body
+  std::chrono::milliseconds delay{0};  ///< injected latency: the transport waits this long before writing
+  transport_fault fault = transport_fault::none;  ///< injected transport fault
 
   /// The first value of header `name` (case-insensitive), or empty when absent.
   std::string_view header(std::string_view name) const noexcept {
@@ -7893,13 +7939,438 @@ inline void write_user(json_writer& w, const serialize_context& ctx) {
 
 #endif  // TFE_API_SERIALIZERS_HPP
 // end of <tfe/api/serializers.hpp>
+// #include <tfe/api/faults.hpp>
+// begin of <tfe/api/faults.hpp>
+#ifndef TFE_API_FAULTS_HPP
+#define TFE_API_FAULTS_HPP
+
+// #include <tfe/api/http_message.hpp> (already inlined)
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/result.hpp> (already inlined)
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// One fault rule (docs/testing.md#faults): which requests it hits and what happens to them.
+struct fault_rule {
+  std::string method;                  ///< request method ("GET", "POST", ...); empty matches any
+  std::string path = "*";              ///< glob over the path (no query): '*' matches any characters, '/' included
+  std::optional<std::uint64_t> count;  ///< fires this many times, then retires; unset: until cleared
+  double probability = 1.0;            ///< chance to fire on a matching request (from the injector's seeded generator)
+  int status = 0;                      ///< answer with this status instead of serving (0: serve normally)
+  double retry_after = 1.0;            ///< 429/503: seconds sent as Retry-After (rounded up) and X-RateLimit-Reset
+  std::chrono::milliseconds latency{0};  ///< wait this long before the response is written (transport)
+  transport_fault transport = transport_fault::none;  ///< break the connection (HTTP transport)
+  std::string body;                    ///< custom response body for `status` (default: a JSON:API error)
+  std::uint64_t fired = 0;             ///< how often it fired (reported by fault_injector::rules())
+};
+
+/// True when `path` matches the glob `pattern` ('*' matches any run of characters).
+inline bool glob_match(std::string_view pattern, std::string_view path) noexcept {
+  std::size_t p = 0, s = 0, star = std::string_view::npos, mark = 0;
+  while (s < path.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = s;
+    } else if (p < pattern.size() && pattern[p] == path[s]) {
+      ++p;
+      ++s;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      s = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+/// The ordered list of fault rules an API consults for every request; thread-safe, seeded.
+class fault_injector {
+ public:
+  /// Appends a rule (rules are tried in order; the first that fires wins).
+  void add(fault_rule r) {
+    std::lock_guard<std::mutex> g(mutex_);
+    rules_.push_back(std::move(r));
+    active_.store(true, std::memory_order_release);
+  }
+  /// Removes every rule.
+  void clear() {
+    std::lock_guard<std::mutex> g(mutex_);
+    rules_.clear();
+    active_.store(false, std::memory_order_release);
+  }
+  /// The rules still in force, with their remaining counts and how often each fired.
+  std::vector<fault_rule> rules() const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return rules_;
+  }
+  /// Reseeds the generator that decides probabilistic rules.
+  void seed(std::uint64_t s) {
+    std::lock_guard<std::mutex> g(mutex_);
+    state_ = s;
+  }
+  /// True when any rule is in force (a cheap check for the request path).
+  bool active() const noexcept { return active_.load(std::memory_order_acquire); }
+  /// The rule that fires for `method path`, if one does; consumes one of its count.
+  std::optional<fault_rule> match(std::string_view method, std::string_view path) {
+    if (!active()) return std::nullopt;
+    std::lock_guard<std::mutex> g(mutex_);
+    for (std::size_t i = 0; i < rules_.size(); ++i) {
+      fault_rule& r = rules_[i];
+      if (!r.method.empty() && r.method != method) continue;
+      if (!glob_match(r.path, path)) continue;
+      if (r.probability < 1.0 && !(uniform() < r.probability)) continue;
+      ++r.fired;
+      fault_rule hit = r;
+      if (r.count && --*r.count == 0) rules_.erase(rules_.begin() + static_cast<std::ptrdiff_t>(i));
+      active_.store(!rules_.empty(), std::memory_order_release);
+      return hit;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  double uniform() noexcept {  // splitmix64 -> [0, 1)
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return static_cast<double>(z >> 11) * (1.0 / 9007199254740992.0);
+  }
+  mutable std::mutex mutex_;
+  std::vector<fault_rule> rules_;
+  std::uint64_t state_ = 0x5EED;
+  std::atomic<bool> active_{false};
+};
+
+/// The response a fault with a status gives: a JSON:API error (or the rule's body) with the
+/// headers TFE sends with it (429: Retry-After, X-RateLimit-Remaining 0, X-RateLimit-Reset).
+inline http_response fault_response(const fault_rule& r) {
+  http_response res;
+  res.status = r.status;
+  if (!r.body.empty()) {
+    res.body = r.body;
+  } else {
+    json_writer w(res.body);
+    const std::string st = std::to_string(r.status);
+    w.begin_object().key("errors").begin_array().begin_object();
+    w.member("status", std::string_view(st)).member("title", reason_phrase(r.status));
+    w.member("detail", r.status == 429 ? std::string_view("You have exceeded the API's rate limit.")
+                                       : std::string_view("Injected fault (tfe test control)"));
+    w.end_object().end_array().end_object();
+  }
+  res.set_header("Content-Type", "application/vnd.api+json");
+  if (r.status == 429 || r.status == 503) {
+    const double secs = r.retry_after > 0 ? r.retry_after : 0;
+    res.set_header("Retry-After", std::to_string(static_cast<long long>(std::ceil(secs))));
+    if (r.status == 429) {
+      char buf[32];
+      const long long ms = std::llround(secs * 1000);
+      std::snprintf(buf, sizeof buf, "%lld.%03lld", ms / 1000, ms % 1000);
+      res.set_header("X-RateLimit-Remaining", "0");
+      res.set_header("X-RateLimit-Reset", buf);
+    }
+  }
+  return res;
+}
+
+/// A rule from its JSON form (docs/testing.md#faults): {"method", "path", "count", "probability",
+/// "status", "retry-after", "latency-ms", "transport": "drop"|"truncate", "body"}.
+inline result<fault_rule> fault_rule_from_json(const json& j, std::string_view pointer = {}) {
+  const std::string at(pointer);
+  if (!j.is_object()) return make_error(errc::validation_failed, "a fault rule must be an object", at);
+  fault_rule r;
+  for (const auto& m : *j.as_object()) {
+    const std::string& k = m.first;
+    const json& v = m.second;
+    const std::string where = at + "/" + k.substr(0, 64);
+    auto bad = [&](const char* why) { return make_error(errc::validation_failed, k.substr(0, 64) + ": " + why, where); };
+    if (k == "method") {
+      auto s = v.as_string();
+      if (!s || s->size() > 16) return bad("must be an HTTP method");
+      r.method = std::string(*s);
+    } else if (k == "path") {
+      auto s = v.as_string();
+      if (!s || s->empty() || s->size() > 1024) return bad("must be a path glob");
+      r.path = std::string(*s);
+    } else if (k == "count") {
+      auto n = v.as_int();
+      if (!n || *n < 1) return bad("must be a positive integer");
+      r.count = static_cast<std::uint64_t>(*n);
+    } else if (k == "probability") {
+      auto d = v.as_double();
+      if (!d || !(*d >= 0.0 && *d <= 1.0)) return bad("must be a number from 0 to 1");
+      r.probability = *d;
+    } else if (k == "status") {
+      auto n = v.as_int();
+      if (!n || *n < 100 || *n > 599) return bad("must be an HTTP status (100-599)");
+      r.status = static_cast<int>(*n);
+    } else if (k == "retry-after") {
+      auto d = v.as_double();
+      if (!d || !(*d >= 0.0 && *d <= 86400.0)) return bad("must be seconds from 0 to 86400");
+      r.retry_after = *d;
+    } else if (k == "latency-ms") {
+      auto n = v.as_int();
+      if (!n || *n < 0 || *n > 600000) return bad("must be milliseconds from 0 to 600000");
+      r.latency = std::chrono::milliseconds(*n);
+    } else if (k == "transport") {
+      auto s = v.as_string();
+      if (s && *s == "drop") r.transport = transport_fault::drop_connection;
+      else if (s && *s == "truncate") r.transport = transport_fault::truncate_body;
+      else if (s && *s == "none") r.transport = transport_fault::none;
+      else return bad("must be drop, truncate or none");
+    } else if (k == "body") {
+      auto s = v.as_string();
+      if (!s) return bad("must be a string");
+      r.body = std::string(*s);
+    } else {
+      return make_error(errc::validation_failed, "unknown member '" + k.substr(0, 64) + "'", where);
+    }
+  }
+  if (r.status == 0 && r.latency.count() == 0 && r.transport == transport_fault::none)
+    return make_error(errc::validation_failed, "a fault needs a status, a latency-ms or a transport", at);
+  return r;
+}
+
+/// The JSON form of a rule, with its remaining count and how often it fired.
+inline json fault_rule_to_json(const fault_rule& r) {
+  json j = json::object();
+  if (!r.method.empty()) j.set("method", json(r.method));
+  j.set("path", json(r.path));
+  j.set("count", r.count ? json(static_cast<std::int64_t>(*r.count)) : json());
+  j.set("probability", json(r.probability));
+  if (r.status) j.set("status", json(r.status));
+  if (r.status == 429 || r.status == 503) j.set("retry-after", json(r.retry_after));
+  if (r.latency.count()) j.set("latency-ms", json(static_cast<std::int64_t>(r.latency.count())));
+  if (r.transport != transport_fault::none)
+    j.set("transport", json(r.transport == transport_fault::drop_connection ? "drop" : "truncate"));
+  if (!r.body.empty()) j.set("body", json(r.body));
+  j.set("fired", json(static_cast<std::int64_t>(r.fired)));
+  return j;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_FAULTS_HPP
+// end of <tfe/api/faults.hpp>
+// #include <tfe/api/journal.hpp>
+// begin of <tfe/api/journal.hpp>
+#ifndef TFE_API_JOURNAL_HPP
+#define TFE_API_JOURNAL_HPP
+
+// #include <tfe/api/http_message.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// One served request and its response.
+struct journal_entry {
+  std::uint64_t seq = 0;          ///< 1, 2, ... in arrival order (kept across evictions)
+  time_point at{};                ///< engine time when it was served
+  std::string method;             ///< request method
+  std::string target;             ///< path and query as received
+  std::string route;              ///< "POST /api/v2/runs/:id/actions/apply" (see route_of)
+  std::string request_body;       ///< request body (cut at the journal's body limit)
+  int status = 0;                 ///< response status
+  std::string response_body;      ///< response body (cut at the journal's body limit)
+  std::vector<std::string> runs;  ///< ids of the runs the request concerned (path, or the run it created)
+  bool faulted = false;           ///< a fault rule fired on it
+};
+
+/// The route template of a request: method, then the path with ids, names and secrets as placeholders
+/// (":id", ":organization", ":name", ":token"), without the query.
+inline std::string route_of(std::string_view method, std::string_view target) {
+  std::string out(method);
+  out += ' ';
+  std::string_view path = target.substr(0, target.find('?'));
+  static constexpr std::string_view id_prefixes[] = {"ws-", "run-", "cv-", "plan-", "apply-", "wsc-",
+                                                     "ce-", "polchk-", "org-", "user-"};
+  std::vector<std::string_view> segs;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    const auto slash = path.find('/');
+    segs.push_back(path.substr(0, slash));
+    path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
+  }
+  const bool uploads = segs.size() >= 3 && segs[0] == "v1" && segs[1] == "object" && segs[2] == "upload";
+  const bool logs = segs.size() >= 2 && segs[0] == "v1" && segs[1] == "logs";
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    std::string_view s = segs[i];
+    std::string_view shown = s;
+    bool id = false;
+    for (auto p : id_prefixes)
+      if (s.size() > p.size() && s.substr(0, p.size()) == p) id = true;
+    if ((uploads && i == 3) || (logs && i == 3)) shown = ":token";
+    else if (id || (logs && i == 2)) shown = ":id";
+    else if (i > 0 && segs[i - 1] == "organizations" && i >= 3 && segs[i - 3] == "api") shown = ":organization";
+    else if (i >= 2 && segs[i - 1] == "workspaces" && segs[i - 2] != "v2" && !id) shown = ":name";
+    out += '/';
+    out += shown;
+  }
+  if (segs.empty()) out += '/';
+  return out;
+}
+
+/// A bounded, thread-safe record of served requests (capacity 0: records nothing).
+class request_journal {
+ public:
+  /// A journal keeping the last `capacity` entries with bodies cut at `max_body` bytes.
+  explicit request_journal(std::size_t capacity = 0, std::size_t max_body = 64 * 1024)
+      : capacity_(capacity), max_body_(max_body) {}
+
+  /// Changes how many entries are kept (the oldest go first).
+  void set_capacity(std::size_t n) {
+    std::lock_guard<std::mutex> g(mutex_);
+    capacity_ = n;
+    while (entries_.size() > capacity_) evict();
+  }
+  /// How many entries are kept at most.
+  std::size_t capacity() const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return capacity_;
+  }
+  /// True when entries are being recorded.
+  bool enabled() const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return capacity_ > 0;
+  }
+  /// Records a served request.
+  void record(const http_request& req, const http_response& res, time_point at, bool faulted) {
+    std::lock_guard<std::mutex> g(mutex_);
+    if (capacity_ == 0) return;
+    journal_entry e;
+    e.seq = ++seq_;
+    e.at = at;
+    e.method = req.method.substr(0, 32);
+    e.target = req.target.substr(0, 4096);
+    e.route = route_of(e.method, e.target);
+    e.request_body = req.body.substr(0, max_body_);
+    e.status = res.status;
+    e.response_body = res.body.substr(0, max_body_);
+    e.faulted = faulted;
+    runs_of(req.path(), res, e.runs);
+    if (entries_.size() >= capacity_) evict();
+    entries_.push_back(std::move(e));
+  }
+  /// Every kept entry, oldest first.
+  std::vector<journal_entry> entries() const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return std::vector<journal_entry>(entries_.begin(), entries_.end());
+  }
+  /// How many kept entries have route `route` ("POST /api/v2/runs").
+  std::size_t count(std::string_view route) const {
+    std::lock_guard<std::mutex> g(mutex_);
+    std::size_t n = 0;
+    for (const auto& e : entries_) n += e.route == route;
+    return n;
+  }
+  /// The latest entry with route `route`, if any.
+  std::optional<journal_entry> last(std::string_view route) const {
+    std::lock_guard<std::mutex> g(mutex_);
+    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it)
+      if (it->route == route) return *it;
+    return std::nullopt;
+  }
+  /// Every kept entry that concerned run `run_id`, oldest first.
+  std::vector<journal_entry> for_run(std::string_view run_id) const {
+    std::lock_guard<std::mutex> g(mutex_);
+    std::vector<journal_entry> out;
+    for (const auto& e : entries_)
+      for (const auto& r : e.runs)
+        if (r == run_id) {
+          out.push_back(e);
+          break;
+        }
+    return out;
+  }
+  /// How many entries were evicted to respect the capacity.
+  std::uint64_t dropped() const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return dropped_;
+  }
+  /// Forgets every entry (sequence numbers go on).
+  void clear() {
+    std::lock_guard<std::mutex> g(mutex_);
+    entries_.clear();
+    dropped_ = 0;
+  }
+
+ private:
+  void evict() {
+    entries_.pop_front();
+    ++dropped_;
+  }
+  // Runs named in the path (run-, plan-, apply- ids share the suffix) or created by the request.
+  static void runs_of(std::string_view path, const http_response& res, std::vector<std::string>& out) {
+    auto add = [&](std::string_view suffix) {
+      if (suffix.empty() || suffix.size() > 26) return;
+      std::string id = "run-";
+      id += suffix;
+      for (const auto& x : out)
+        if (x == id) return;
+      out.push_back(std::move(id));
+    };
+    while (!path.empty()) {
+      const auto slash = path.find('/');
+      std::string_view s = path.substr(0, slash);
+      path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
+      for (std::string_view p : {"run-", "plan-", "apply-"})
+        if (s.size() > p.size() && s.substr(0, p.size()) == p) add(s.substr(p.size()));
+    }
+    constexpr std::string_view created = "{\"data\":{\"id\":\"run-";
+    if (res.body.compare(0, created.size(), created) == 0) {
+      const auto end = res.body.find('"', created.size());
+      if (end != std::string::npos) add(std::string_view(res.body).substr(created.size(), end - created.size()));
+    }
+  }
+
+  mutable std::mutex mutex_;
+  std::deque<journal_entry> entries_;
+  std::size_t capacity_;
+  std::size_t max_body_;
+  std::uint64_t seq_ = 0;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace tfe
+
+#endif  // TFE_API_JOURNAL_HPP
+// end of <tfe/api/journal.hpp>
 // #include <tfe/api/handler.hpp>
 // begin of <tfe/api/handler.hpp>
 #ifndef TFE_API_HANDLER_HPP
 #define TFE_API_HANDLER_HPP
 
 // #include <tfe/api/auth.hpp> (already inlined)
+// #include <tfe/api/faults.hpp> (already inlined)
 // #include <tfe/api/http_message.hpp> (already inlined)
+// #include <tfe/api/journal.hpp> (already inlined)
 // #include <tfe/api/query.hpp> (already inlined)
 // #include <tfe/api/serializers.hpp> (already inlined)
 // #include <tfe/detail/siphash.hpp> (already inlined)
@@ -7934,6 +8405,8 @@ struct api_options {
   bool poll_engine = true;               ///< call engine.poll() before each request (system-clock hosts)
   std::string tfe_version = "v202502-1"; ///< X-TFE-Version
   std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
+  std::size_t journal_capacity = 0;      ///< requests the journal keeps (0: no journal; docs/testing.md#journal)
+  std::size_t journal_max_body = 64 * 1024;  ///< bodies longer than this are cut in the journal
 };
 
 /// The JSON:API media type.
@@ -7946,7 +8419,8 @@ class basic_api {
   using engine_type = Engine;  ///< the engine served
 
   /// Serves `eng` (which must outlive the api).
-  explicit basic_api(Engine& eng, api_options options = {}) : eng_(eng), opts_(std::move(options)) {
+  explicit basic_api(Engine& eng, api_options options = {})
+      : eng_(eng), opts_(std::move(options)), journal_(opts_.journal_capacity, opts_.journal_max_body) {
     std::mt19937_64 rng(opts_.url_key_seed ? *opts_.url_key_seed : std::random_device{}() ^
                                                                           (std::uint64_t(std::random_device{}()) << 32));
     for (auto& k : key_) k = rng();
@@ -7955,11 +8429,23 @@ class basic_api {
   /// Handles one request. Never throws for bad input: every failure is a JSON:API error document.
   http_response handle(const http_request& req) {
     if (opts_.poll_engine) eng_.poll();
-    http_response res = route(req);
+    std::optional<fault_rule> fault;
+    if (faults_.active()) fault = faults_.match(req.method, req.path());
+    http_response res = fault && fault->status ? fault_response(*fault) : route(req);
+    if (fault) {
+      res.delay = fault->latency;
+      res.fault = fault->transport;
+    }
     finish_headers(res);
     if (req.method == "HEAD") res.body.clear();
+    if (journal_.enabled()) journal_.record(req, res, eng_.now(), fault.has_value());
     return res;
   }
+
+  /// The fault rules consulted for every request (docs/testing.md#faults).
+  fault_injector& faults() noexcept { return faults_; }
+  /// The record of served requests; empty unless api_options::journal_capacity > 0 or set_capacity().
+  request_journal& journal() noexcept { return journal_; }
 
   /// The engine served.
   Engine& engine() noexcept { return eng_; }
@@ -9026,6 +9512,8 @@ class basic_api {
 
   Engine& eng_;
   api_options opts_;
+  fault_injector faults_;
+  request_journal journal_;
   std::uint64_t key_[4] = {};
 };
 
@@ -9036,6 +9524,480 @@ using api = basic_api<engine>;
 
 #endif  // TFE_API_HANDLER_HPP
 // end of <tfe/api/handler.hpp>
+// #include <tfe/api/admin.hpp>
+// begin of <tfe/api/admin.hpp>
+#ifndef TFE_API_ADMIN_HPP
+#define TFE_API_ADMIN_HPP
+
+// #include <tfe/api/faults.hpp> (already inlined)
+// #include <tfe/api/http_message.hpp> (already inlined)
+// #include <tfe/api/journal.hpp> (already inlined)
+// #include <tfe/api/query.hpp> (already inlined)
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/codec.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+// #include <tfe/policies/executor.hpp> (already inlined)
+// #include <tfe/policies/id_generator.hpp> (already inlined)
+// #include <tfe/result.hpp> (already inlined)
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+/// Who may use the admin API.
+struct admin_options {
+  std::string token;          ///< when set, every admin request needs "Authorization: Bearer <token>"
+  bool loopback_only = true;  ///< without a token, only in-process and loopback peers are served (else 403)
+  std::size_t max_body_bytes = 64u << 20;  ///< largest admin request body, e.g. a snapshot to restore (413 above)
+  std::optional<std::uint64_t> seed;       ///< reset reseeds the ids and the fault generator with it
+};
+
+namespace detail {
+template <class X, class = void>
+struct has_scripts : std::false_type {};
+template <class X>
+struct has_scripts<X, std::void_t<decltype(std::declval<X&>().script_run(resource_id{}, run_script{})),
+                                  decltype(std::declval<X&>().script_workspace(resource_id{}, run_script{})),
+                                  decltype(std::declval<X&>().script_next(run_script{})),
+                                  decltype(std::declval<X&>().clear_scripts())>> : std::true_type {};
+template <class C, class = void>
+struct has_advance : std::false_type {};
+template <class C>
+struct has_advance<C, std::void_t<decltype(std::declval<C&>().advance(milliseconds{}))>> : std::true_type {};
+template <class C, class = void>
+struct has_frozen : std::false_type {};
+template <class C>
+struct has_frozen<C, std::void_t<decltype(bool(std::declval<const C&>().frozen()))>> : std::true_type {};
+
+/// True for in-process requests (no address) and loopback peers (127.0.0.0/8, ::1, ::ffff:127.x).
+inline bool is_loopback_peer(std::string_view addr) noexcept {
+  if (addr.empty()) return true;
+  if (addr.front() == '[') addr.remove_prefix(1);
+  auto starts = [&](std::string_view p) { return addr.substr(0, p.size()) == p; };
+  return starts("127.") || starts("::ffff:127.") || addr == "::1" || starts("::1]");
+}
+
+/// Decodes {"errored", "error-message", "counts", "no-changes", "duration-ms", "log", "slow-cancel",
+/// "cancel-duration-ms"} into a phase outcome.
+inline result<phase_outcome> phase_from_json(const json& j, const std::string& at) {
+  if (!j.is_object()) return make_error(errc::validation_failed, "a phase outcome must be an object", at);
+  phase_outcome o;
+  for (const auto& m : *j.as_object()) {
+    const std::string& k = m.first;
+    const json& v = m.second;
+    const std::string where = at + "/" + k.substr(0, 64);
+    auto bad = [&](const char* why) { return make_error(errc::validation_failed, k.substr(0, 64) + ": " + why, where); };
+    auto ms = [&](milliseconds& out) {
+      auto n = v.as_int();
+      if (!n || *n < 0 || *n > std::int64_t{86400000} * 365) return false;
+      out = milliseconds(*n);
+      return true;
+    };
+    if (k == "errored") {
+      auto b = v.as_bool();
+      if (!b) return bad("must be true or false");
+      o.errored = *b;
+    } else if (k == "error-message" || k == "log") {
+      auto s = v.as_string();
+      if (!s) return bad("must be a string");
+      (k == "log" ? o.log : o.error_message) = std::string(*s);
+    } else if (k == "counts") {
+      resource_counts c;
+      if (!decode_value(v, c)) return bad("must be {additions, changes, destructions, imports} (non-negative)");
+      o.counts = c;
+    } else if (k == "no-changes") {
+      auto b = v.as_bool();
+      if (!b) return bad("must be true or false");
+      if (*b) o.counts = resource_counts{};
+    } else if (k == "duration-ms") {
+      if (!ms(o.duration)) return bad("must be milliseconds (0 to a year)");
+    } else if (k == "cancel-duration-ms") {
+      if (!ms(o.cancel_duration)) return bad("must be milliseconds (0 to a year)");
+    } else if (k == "slow-cancel") {
+      auto b = v.as_bool();
+      if (!b) return bad("must be true or false");
+      o.slow_cancel = *b;
+    } else {
+      return make_error(errc::validation_failed, "unknown member '" + k.substr(0, 64) + "'", where);
+    }
+  }
+  return o;
+}
+}  // namespace detail
+
+/// Serves the admin API under /_tfe/ (docs/testing.md) and hands every other request to `Api`
+/// (a basic_api). Admin requests are never faulted nor journaled.
+template <class Api>
+class basic_admin_api {
+ public:
+  using engine_type = typename Api::engine_type;  ///< the engine behind the API
+
+  /// Wraps `api` (which must outlive this object).
+  explicit basic_admin_api(Api& wrapped, admin_options options = {}) : api_(wrapped), opts_(std::move(options)) {}
+
+  /// Handles one request: /_tfe/... here, anything else through the wrapped API.
+  http_response handle(const http_request& req) {
+    const std::string_view path = req.path();
+    if (path != "/_tfe" && path.substr(0, 6) != "/_tfe/") return api_.handle(req);
+    http_response res = admin(req);
+    res.set_header("Cache-Control", "no-store");
+    if (res.header("Content-Type").empty() && !res.body.empty()) res.set_header("Content-Type", "application/json");
+    if (req.method == "HEAD") res.body.clear();
+    return res;
+  }
+
+  /// The wrapped API.
+  Api& api() noexcept { return api_; }
+
+ private:
+  static http_response error(errc c, std::string message, std::string pointer = {}) {
+    http_response r;
+    r.status = http_status(c);
+    json_writer w(r.body);
+    w.begin_object().key("errors").begin_array().begin_object();
+    w.member("status", std::to_string(r.status)).member("title", default_title(c));
+    if (!message.empty()) w.member("detail", message);
+    if (!pointer.empty()) w.key("source").begin_object().member("pointer", pointer).end_object();
+    w.end_object().end_array().end_object();
+    r.set_header("Content-Type", "application/vnd.api+json");
+    return r;
+  }
+  static http_response error(const tfe::error& e) { return error(e.code, e.message, e.pointer); }
+  static http_response json_response(int status, const json& doc) {
+    http_response r;
+    r.status = status;
+    r.body = doc.dump();
+    r.set_header("Content-Type", "application/json");
+    return r;
+  }
+  static http_response no_content() {
+    http_response r;
+    r.status = 204;
+    return r;
+  }
+  static http_response method_not_allowed() {
+    return error(errc::method_not_allowed, "This method is not supported on this admin path");
+  }
+
+  bool authorized(const http_request& req, http_response& refusal) const {
+    if (!opts_.token.empty()) {
+      std::string_view h = req.header("Authorization");
+      const std::string_view bearer = "Bearer ";
+      if (h.size() > bearer.size() && detail::iequals(h.substr(0, bearer.size()), bearer) &&
+          h.substr(bearer.size()) == opts_.token)
+        return true;
+      refusal = error(errc::unauthorized, "The admin API needs the admin token (tfe-server --admin-token)");
+      return false;
+    }
+    if (!opts_.loopback_only || detail::is_loopback_peer(req.remote_address)) return true;
+    refusal = error(errc::forbidden, "The admin API is served to loopback clients only unless --admin-token is set");
+    return false;
+  }
+
+  result<json> body_json(const http_request& req) const {
+    if (req.body.size() > opts_.max_body_bytes) return make_error(errc::payload_too_large, "admin request body too large");
+    json_parse_options po;
+    po.max_size = opts_.max_body_bytes;
+    po.max_depth = 64;
+    auto doc = json::parse(req.body.empty() ? std::string_view("{}") : std::string_view(req.body), po);
+    if (!doc) return make_error(errc::bad_request, "The request body is not valid JSON: " + doc.error().message);
+    return doc;
+  }
+
+  http_response admin(const http_request& req) {
+    http_response refusal;
+    if (!authorized(req, refusal)) return refusal;
+    auto segs = path_segments(req.path());
+    if (!segs) return error(errc::bad_request, "Malformed request path");
+    std::vector<std::string> s(segs->begin() + 1, segs->end());  // after "_tfe"
+    const std::string& m = req.method;
+    const bool get = m == "GET" || m == "HEAD";
+    const std::size_t n = s.size();
+    if (n == 0) {
+      if (!get) return method_not_allowed();
+      return json_response(200, json::object({{"endpoints", json::array({"POST /_tfe/reset", "GET /_tfe/snapshot",
+                                                                         "POST /_tfe/restore", "GET|POST|DELETE /_tfe/faults",
+                                                                         "GET|DELETE /_tfe/requests",
+                                                                         "POST /_tfe/runs/{id}/advance",
+                                                                         "POST|DELETE /_tfe/script",
+                                                                         "GET /_tfe/clock", "POST /_tfe/clock/advance"})}}));
+    }
+    const std::string& root = s[0];
+    if (root == "reset" && n == 1) {
+      if (m != "POST") return method_not_allowed();
+      if (auto r = api_.engine().reset(); !r) return error(r.error());
+      api_.faults().clear();
+      api_.journal().clear();
+      clear_scripts();
+      if (opts_.seed) {  // the same requests after a reset give the same ids again
+        api_.engine().seed_ids(*opts_.seed);
+        api_.faults().seed(*opts_.seed);
+      }
+      return no_content();
+    }
+    if (root == "snapshot" && n == 1) {
+      if (!get) return method_not_allowed();
+      return json_response(200, api_.engine().snapshot());
+    }
+    if (root == "restore" && n == 1) {
+      if (m != "POST") return method_not_allowed();
+      auto doc = body_json(req);
+      if (!doc) return error(doc.error());
+      if (auto r = api_.engine().restore(*doc); !r) return error(r.error());
+      return no_content();
+    }
+    if (root == "faults" && n == 1) {
+      if (get) return faults_document(200);
+      if (m == "DELETE") {
+        api_.faults().clear();
+        return no_content();
+      }
+      if (m != "POST") return method_not_allowed();
+      return add_faults(req);
+    }
+    if (root == "requests" && n == 1) {
+      if (get) return requests(req);
+      if (m == "DELETE") {
+        api_.journal().clear();
+        return no_content();
+      }
+      return method_not_allowed();
+    }
+    if (root == "runs" && n == 3 && s[2] == "advance") {
+      if (m != "POST") return method_not_allowed();
+      auto doc = body_json(req);
+      if (!doc) return error(doc.error());
+      auto to = (*doc)["to"].as_string();
+      std::optional<run_status> st;
+      if (to) st = run_status_from_string(*to);
+      if (!st) return error(errc::validation_failed, "\"to\" must be a run status such as \"applied\"", "/to");
+      auto r = api_.engine().advance_to(s[1], *st);
+      if (!r) return error(r.error());
+      return json_response(200, json::object({{"id", json(r->id.view())}, {"status", json(to_string(r->status))}}));
+    }
+    if (root == "script" && n == 1) {
+      if (m == "DELETE") {
+        clear_scripts();
+        return no_content();
+      }
+      if (m != "POST") return method_not_allowed();
+      return script(req);
+    }
+    if (root == "clock" && n == 1) {
+      if (!get) return method_not_allowed();
+      return clock_document();
+    }
+    if (root == "clock" && n == 2 && s[1] == "advance") {
+      if (m != "POST") return method_not_allowed();
+      return advance_clock(req);
+    }
+    return error(errc::not_found, "No such admin endpoint (GET /_tfe/ lists them)");
+  }
+
+  http_response faults_document(int status) {
+    json rules = json::array();
+    for (const auto& r : api_.faults().rules()) rules.push_back(fault_rule_to_json(r));
+    return json_response(status, json::object({{"rules", std::move(rules)}}));
+  }
+
+  // Body: [rule, ...] or {"rules": [rule, ...], "seed": n}. All rules are checked before any is added.
+  http_response add_faults(const http_request& req) {
+    auto doc = body_json(req);
+    if (!doc) return error(doc.error());
+    const json* list = &*doc;
+    std::string at;
+    std::optional<std::uint64_t> seed;
+    if (doc->is_object()) {
+      for (const auto& m : *doc->as_object())
+        if (m.first != "rules" && m.first != "seed")
+          return error(errc::validation_failed, "unknown member '" + m.first.substr(0, 64) + "'", "/" + m.first.substr(0, 64));
+      list = &(*doc)["rules"];
+      at = "/rules";
+      if (const json* sd = doc->find("seed")) {
+        auto v = sd->as_int();
+        if (!v || *v < 0) return error(errc::validation_failed, "seed must be a non-negative integer", "/seed");
+        seed = static_cast<std::uint64_t>(*v);
+      }
+    }
+    if (!list->is_array()) return error(errc::validation_failed, "expected a list of fault rules", at);
+    std::vector<fault_rule> rules;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      auto r = fault_rule_from_json((*list)[i], at + "/" + std::to_string(i));
+      if (!r) return error(r.error());
+      rules.push_back(std::move(*r));
+    }
+    if (seed) api_.faults().seed(*seed);
+    for (auto& r : rules) api_.faults().add(std::move(r));
+    return faults_document(201);
+  }
+
+  http_response requests(const http_request& req) {
+    query_params q;
+    if (!q.parse(req.query())) return error(errc::bad_request, "Malformed query string");
+    const auto route = q.get("route");
+    const auto run_id = q.get("run");
+    std::size_t limit = std::numeric_limits<std::size_t>::max();
+    if (auto l = q.get("limit")) {
+      std::uint64_t v = 0;
+      if (!detail::parse_u64(*l, v)) return error(errc::bad_request, "limit must be a number");
+      limit = static_cast<std::size_t>(v);
+    }
+    const request_journal& j = api_.journal();
+    std::vector<journal_entry> all = run_id ? j.for_run(*run_id) : j.entries();
+    json routes = json::object();
+    json data = json::array();
+    std::vector<const journal_entry*> picked;
+    for (const auto& e : all) {
+      if (json* c = routes.find(e.route)) *c = json(*c->as_int() + 1);
+      else routes.set(e.route, json(1));
+      if (!route || e.route == *route) picked.push_back(&e);
+    }
+    const std::size_t skip = picked.size() > limit ? picked.size() - limit : 0;  // the latest `limit`
+    for (std::size_t i = skip; i < picked.size(); ++i) {
+      const journal_entry& e = *picked[i];
+      json runs = json::array();
+      for (const auto& r : e.runs) runs.push_back(json(r));
+      data.push_back(json::object({{"seq", json(static_cast<std::int64_t>(e.seq))},
+                                   {"at", json(to_iso8601(e.at))},
+                                   {"method", json(e.method)},
+                                   {"target", json(e.target)},
+                                   {"route", json(e.route)},
+                                   {"status", json(e.status)},
+                                   {"faulted", json(e.faulted)},
+                                   {"runs", std::move(runs)},
+                                   {"request-body", json(e.request_body)},
+                                   {"response-body", json(e.response_body)}}));
+    }
+    json meta = json::object({{"count", json(static_cast<std::int64_t>(picked.size()))},
+                              {"capacity", json(static_cast<std::int64_t>(j.capacity()))},
+                              {"dropped", json(static_cast<std::int64_t>(j.dropped()))},
+                              {"routes", std::move(routes)}});
+    return json_response(200, json::object({{"data", std::move(data)}, {"meta", std::move(meta)}}));
+  }
+
+  void clear_scripts() {
+    if constexpr (detail::has_scripts<typename engine_type::executor_type>::value)
+      api_.engine().with_executor([](auto& x) { x.clear_scripts(); });
+  }
+
+  // Body: {"run"|"workspace": id, or "next": true; "plan", "apply": phase outcomes; "policy"; "cost-delta"}.
+  http_response script(const http_request& req) {
+    if constexpr (!detail::has_scripts<typename engine_type::executor_type>::value) {
+      (void)req;
+      return error(errc::conflict, "This engine's executor cannot be scripted");
+    } else {
+      auto doc = body_json(req);
+      if (!doc) return error(doc.error());
+      if (!doc->is_object()) return error(errc::validation_failed, "a script must be an object", "");
+      run_script sc;
+      std::optional<resource_id> run_id, ws_id;
+      bool next = false;
+      for (const auto& m : *doc->as_object()) {
+        const std::string& k = m.first;
+        const json& v = m.second;
+        const std::string at = "/" + k.substr(0, 64);
+        if (k == "run" || k == "workspace") {
+          auto id = v.as_string();
+          if (!id || !is_valid_id_text(*id)) return error(errc::validation_failed, k + " must be an id", at);
+          (k == "run" ? run_id : ws_id) = resource_id(*id);
+        } else if (k == "next") {
+          auto b = v.as_bool();
+          if (!b) return error(errc::validation_failed, "next must be true or false", at);
+          next = *b;
+        } else if (k == "plan" || k == "apply") {
+          auto o = detail::phase_from_json(v, at);
+          if (!o) return error(o.error());
+          (k == "plan" ? sc.plan : sc.apply) = std::move(*o);
+        } else if (k == "policy") {
+          std::optional<policy_result> p;
+          if (auto t = v.as_string()) p = detail::enum_from_string<policy_result>(*t);
+          if (!p) return error(errc::validation_failed, "policy must be pass, soft-fail or hard-fail", at);
+          sc.policy = *p;
+        } else if (k == "cost-delta") {
+          auto d = v.as_double();
+          if (!d) return error(errc::validation_failed, "cost-delta must be a number", at);
+          sc.cost_delta = *d;
+        } else {
+          return error(errc::validation_failed, "unknown member '" + k.substr(0, 64) + "'", at);
+        }
+      }
+      if (int(run_id.has_value()) + int(ws_id.has_value()) + int(next) != 1)
+        return error(errc::validation_failed, "give exactly one of run, workspace or \"next\": true", "");
+      auto& eng = api_.engine();
+      if (run_id) {
+        if (auto r = eng.read_run(run_id->view()); !r) return error(r.error());
+        eng.with_executor([&](auto& x) { x.script_run(*run_id, sc); });
+      } else if (ws_id) {
+        if (auto w = eng.read_workspace(ws_id->view()); !w) return error(w.error());
+        eng.with_executor([&](auto& x) { x.script_workspace(*ws_id, sc); });
+      } else {
+        eng.with_executor([&](auto& x) { x.script_next(sc); });
+      }
+      return no_content();
+    }
+  }
+
+  bool manual_clock() {
+    using clock_type = typename engine_type::clock_type;
+    if constexpr (!detail::has_advance<clock_type>::value) return false;
+    else if constexpr (detail::has_frozen<clock_type>::value) return api_.engine().clock().frozen();
+    else return true;
+  }
+
+  http_response clock_document() {
+    return json_response(200, json::object({{"now", json(to_iso8601(api_.engine().now()))},
+                                            {"manual", json(manual_clock())}}));
+  }
+
+  // Body: {"seconds": n} or {"ms": n}; moves the manual clock and performs every step now due.
+  http_response advance_clock(const http_request& req) {
+    if (!manual_clock())
+      return error(errc::conflict, "The clock follows the system time; start tfe-server with --manual-clock");
+    auto doc = body_json(req);
+    if (!doc) return error(doc.error());
+    std::optional<double> secs;
+    if (!doc->is_object()) return error(errc::validation_failed, "expected {\"seconds\": n} or {\"ms\": n}", "");
+    for (const auto& m : *doc->as_object()) {
+      auto d = m.second.as_double();
+      if (m.first == "seconds" && d) secs = *d;
+      else if (m.first == "ms" && d) secs = *d / 1000.0;
+      else return error(errc::validation_failed, "expected {\"seconds\": n} or {\"ms\": n}", "/" + m.first.substr(0, 64));
+    }
+    if (!secs || !(*secs >= 0 && *secs <= 86400.0 * 3650))
+      return error(errc::validation_failed, "the time to advance must be from 0 to ten years", "");
+    if constexpr (detail::has_advance<typename engine_type::clock_type>::value) {
+      // Step by step: each due step fires at its own time, so timestamps come out as they would live.
+      auto& eng = api_.engine();
+      const time_point target = eng.now() + milliseconds(static_cast<std::int64_t>(*secs * 1000.0 + 0.5));
+      for (;;) {
+        auto due = eng.next_due();
+        if (!due || *due > target) break;
+        if (*due > eng.now()) eng.clock().advance(*due - eng.now());
+        if (eng.poll() == 0 && eng.next_due() == due) break;  // only stale steps left at this time
+      }
+      if (target > eng.now()) eng.clock().advance(target - eng.now());
+      eng.poll();
+    }
+    return clock_document();
+  }
+
+  Api& api_;
+  admin_options opts_;
+};
+
+}  // namespace tfe
+
+#endif  // TFE_API_ADMIN_HPP
+// end of <tfe/api/admin.hpp>
 // #include <tfe/transport/in_process.hpp>
 // begin of <tfe/transport/in_process.hpp>
 #ifndef TFE_TRANSPORT_IN_PROCESS_HPP

@@ -107,7 +107,11 @@ TEST_CASE("posix_http_server hands the handler the request's fields", "[http-ser
   running_server s({}, [&](http_request& req) {
     std::lock_guard<std::mutex> lock(m);
     seen = req;
-    return http_response{201, {{"Location", "/x"}}, "made"};
+    http_response res;
+    res.status = 201;
+    res.headers = {{"Location", "/x"}};
+    res.body = "made";
+    return res;
   });
   raw_client c(s.port);
   REQUIRE(c.send_all("POST /api/v2/runs HTTP/1.1\r\nHost: h\r\nContent-Type: application/vnd.api+json\r\n"

@@ -5,7 +5,9 @@
 #define TFE_API_HANDLER_HPP
 
 #include <tfe/api/auth.hpp>
+#include <tfe/api/faults.hpp>
 #include <tfe/api/http_message.hpp>
+#include <tfe/api/journal.hpp>
 #include <tfe/api/query.hpp>
 #include <tfe/api/serializers.hpp>
 #include <tfe/detail/siphash.hpp>
@@ -40,6 +42,8 @@ struct api_options {
   bool poll_engine = true;               ///< call engine.poll() before each request (system-clock hosts)
   std::string tfe_version = "v202502-1"; ///< X-TFE-Version
   std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
+  std::size_t journal_capacity = 0;      ///< requests the journal keeps (0: no journal; docs/testing.md#journal)
+  std::size_t journal_max_body = 64 * 1024;  ///< bodies longer than this are cut in the journal
 };
 
 /// The JSON:API media type.
@@ -52,7 +56,8 @@ class basic_api {
   using engine_type = Engine;  ///< the engine served
 
   /// Serves `eng` (which must outlive the api).
-  explicit basic_api(Engine& eng, api_options options = {}) : eng_(eng), opts_(std::move(options)) {
+  explicit basic_api(Engine& eng, api_options options = {})
+      : eng_(eng), opts_(std::move(options)), journal_(opts_.journal_capacity, opts_.journal_max_body) {
     std::mt19937_64 rng(opts_.url_key_seed ? *opts_.url_key_seed : std::random_device{}() ^
                                                                           (std::uint64_t(std::random_device{}()) << 32));
     for (auto& k : key_) k = rng();
@@ -61,11 +66,23 @@ class basic_api {
   /// Handles one request. Never throws for bad input: every failure is a JSON:API error document.
   http_response handle(const http_request& req) {
     if (opts_.poll_engine) eng_.poll();
-    http_response res = route(req);
+    std::optional<fault_rule> fault;
+    if (faults_.active()) fault = faults_.match(req.method, req.path());
+    http_response res = fault && fault->status ? fault_response(*fault) : route(req);
+    if (fault) {
+      res.delay = fault->latency;
+      res.fault = fault->transport;
+    }
     finish_headers(res);
     if (req.method == "HEAD") res.body.clear();
+    if (journal_.enabled()) journal_.record(req, res, eng_.now(), fault.has_value());
     return res;
   }
+
+  /// The fault rules consulted for every request (docs/testing.md#faults).
+  fault_injector& faults() noexcept { return faults_; }
+  /// The record of served requests; empty unless api_options::journal_capacity > 0 or set_capacity().
+  request_journal& journal() noexcept { return journal_; }
 
   /// The engine served.
   Engine& engine() noexcept { return eng_; }
@@ -1132,6 +1149,8 @@ class basic_api {
 
   Engine& eng_;
   api_options opts_;
+  fault_injector faults_;
+  request_journal journal_;
   std::uint64_t key_[4] = {};
 };
 

@@ -71,8 +71,42 @@ class manual_clock {
   std::atomic<std::int64_t> ms_;
 };
 
+/// System time until freeze(); from then on a manual clock moved by advance() (tfe-server --manual-clock).
+class switchable_clock {
+ public:
+  /// The current time: the system's, or the frozen time.
+  time_point now() const noexcept {
+    if (!frozen_.load(std::memory_order_acquire)) return system_clock_policy{}.now();
+    return from_unix_ms(ms_.load(std::memory_order_acquire));
+  }
+  /// Stops following the system clock at its current time.
+  void freeze() noexcept {
+    if (frozen_.load(std::memory_order_acquire)) return;
+    ms_.store(to_unix_ms(system_clock_policy{}.now()), std::memory_order_release);
+    frozen_.store(true, std::memory_order_release);
+  }
+  /// True once freeze() was called.
+  bool frozen() const noexcept { return frozen_.load(std::memory_order_acquire); }
+  /// Moves frozen time forward by `d` (ignored while following the system clock, or when negative).
+  void advance(milliseconds d) noexcept {
+    if (frozen() && d.count() > 0) ms_.fetch_add(d.count(), std::memory_order_acq_rel);
+  }
+  /// Sets frozen time to `t` when it is later (ignored while following the system clock).
+  void set(time_point t) noexcept {
+    if (!frozen()) return;
+    auto cur = ms_.load(std::memory_order_acquire);
+    while (to_unix_ms(t) > cur && !ms_.compare_exchange_weak(cur, to_unix_ms(t))) {
+    }
+  }
+
+ private:
+  std::atomic<bool> frozen_{false};
+  std::atomic<std::int64_t> ms_{0};
+};
+
 static_assert(is_clock_policy_v<system_clock_policy>, "system_clock_policy must satisfy the clock contract");
 static_assert(is_clock_policy_v<manual_clock>, "manual_clock must satisfy the clock contract");
+static_assert(is_clock_policy_v<switchable_clock>, "switchable_clock must satisfy the clock contract");
 
 }  // namespace tfe
 

@@ -24,6 +24,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -242,6 +243,9 @@ class posix_http_server {
     bool close_after_write = false;
     bool peer_eof = false;
     bool continue_sent = false;
+    bool holding = false;         // a delayed response waits in `held` (test fault: latency)
+    std::string held;
+    clock::time_point release_at{};
   };
 
   struct handoff {
@@ -281,6 +285,7 @@ class posix_http_server {
     inline void begin_drain();
     inline void expire();
     inline int wait_timeout_ms() const;
+    inline void release_held();
 
     posix_http_server& server;
     int epfd = -1;
@@ -293,6 +298,7 @@ class posix_http_server {
     std::vector<handoff> incoming;   // connections accepted by another worker
     std::list<connection> active;    // ordered by deadline (every reset moves to the back)
     std::list<connection> lingering; // ordered by deadline
+    std::vector<connection*> delayed;  // connections holding a delayed response
     clock::time_point now{};
     char listen_tag = 0;
     char wake_tag = 0;
@@ -498,6 +504,8 @@ inline int posix_http_server::worker::wait_timeout_ms() const {
   clock::time_point next = clock::time_point::max();
   if (!active.empty()) next = active.front().deadline;
   if (!lingering.empty() && lingering.front().deadline < next) next = lingering.front().deadline;
+  for (const connection* c : delayed)
+    if (c->release_at < next) next = c->release_at;
   if (next == clock::time_point::max()) return -1;
   if (next <= now) return 0;
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(next - now).count();
@@ -505,7 +513,25 @@ inline int posix_http_server::worker::wait_timeout_ms() const {
   return ms > 3600000 ? 3600000 : static_cast<int>(ms);
 }
 
+inline void posix_http_server::worker::release_held() {
+  for (std::size_t i = 0; i < delayed.size();) {
+    connection& c = *delayed[i];
+    if (c.release_at > now) {
+      ++i;
+      continue;
+    }
+    delayed[i] = delayed.back();
+    delayed.pop_back();
+    c.holding = false;
+    c.out += c.held;
+    std::string().swap(c.held);
+    touch(c);
+    pump(c, false);  // may destroy c
+  }
+}
+
 inline void posix_http_server::worker::expire() {
+  if (!delayed.empty()) release_held();
   while (!active.empty() && active.front().deadline <= now) destroy(active.front());
   while (!lingering.empty() && lingering.front().deadline <= now) destroy(lingering.front());
 }
@@ -646,6 +672,7 @@ inline void posix_http_server::worker::reject(int fd, std::string remote) {
 
 inline void posix_http_server::worker::destroy(connection& c) {
   if (c.counted) server.release_slot();
+  if (c.holding) delayed.erase(std::find(delayed.begin(), delayed.end(), &c));
   // Closing the descriptor (in ~connection) also removes it from the epoll set.
   if (c.lingering) lingering.erase(c.self);
   else active.erase(c.self);
@@ -682,7 +709,8 @@ inline void posix_http_server::worker::update_interest(connection& c) {
   if (c.lingering) {
     want = EPOLLIN;
   } else {
-    if (!c.peer_eof && !c.close_after_write && c.in.empty() && c.pending() <= output_high_water) want |= EPOLLIN;
+    if (!c.peer_eof && !c.close_after_write && !c.holding && c.in.empty() && c.pending() <= output_high_water)
+      want |= EPOLLIN;
     if (c.pending() > 0) want |= EPOLLOUT;
   }
   if (want == c.events) return;
@@ -735,7 +763,7 @@ inline void posix_http_server::worker::on_readable(connection& c) {
     // short can never complete.
     c.peer_eof = true;
     c.close_after_write = true;
-    if (c.pending() == 0) {
+    if (c.pending() == 0 && !c.holding) {
       destroy(c);
       return;
     }
@@ -755,7 +783,7 @@ inline void posix_http_server::worker::on_readable(connection& c) {
 inline std::size_t posix_http_server::worker::process(connection& c, const char* data, std::size_t size) {
   std::size_t used = 0;
   while (used < size) {
-    if (c.close_after_write || c.pending() > output_high_water) break;
+    if (c.close_after_write || c.holding || c.pending() > output_high_water) break;
     http_parser& p = c.parser;
     if (p.is_idle()) touch(c);  // a request's time starts with its first byte
     const bool had_body = p.in_body();
@@ -803,7 +831,24 @@ inline void posix_http_server::worker::handle_request(connection& c) {
   detail::http_for_each_list_element(res.header("connection"), [&keep](std::string_view e) {
     if (detail::iequals(e, "close")) keep = false;
   });
-  detail::http_serialize_response(c.out, res, head, keep, minor);
+  if (res.fault == transport_fault::drop_connection) {
+    keep = false;  // nothing of this response is written
+  } else if (res.fault == transport_fault::truncate_body) {
+    std::string whole;
+    detail::http_serialize_response(whole, res, head, false, minor);
+    const std::size_t body = head ? 0 : res.body.size();
+    c.out.append(whole, 0, whole.size() - body + body / 2);
+    keep = false;
+  } else if (res.delay.count() > 0) {
+    // Hold the answer without blocking this worker; input waits until it is written.
+    detail::http_serialize_response(c.held, res, head, keep, minor);
+    c.holding = true;
+    c.release_at = now + std::min<std::chrono::milliseconds>(
+                             res.delay, std::chrono::duration_cast<std::chrono::milliseconds>(server.options_.idle_timeout));
+    delayed.push_back(&c);
+  } else {
+    detail::http_serialize_response(c.out, res, head, keep, minor);
+  }
   if (logging) {
     const auto spent = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0);
     server.access_log_(req, res, spent);
@@ -816,7 +861,11 @@ inline void posix_http_server::worker::handle_request(connection& c) {
 
 inline void posix_http_server::worker::respond_error(connection& c, int status, std::string_view detail_text) {
   detail::http_serialize_response(c.out, detail::http_error_response(status, detail_text), false, false, 1);
-  if (server.access_log_) server.access_log_(c.parser.request(), http_response{status, {}, {}}, {});
+  if (server.access_log_) {
+    http_response logged;
+    logged.status = status;
+    server.access_log_(c.parser.request(), logged, {});
+  }
   c.close_after_write = true;
   std::string().swap(c.in);
 }
@@ -824,7 +873,7 @@ inline void posix_http_server::worker::respond_error(connection& c, int status, 
 inline void posix_http_server::worker::pump(connection& c, bool writable_event) {
   for (;;) {
     // 1. Parse input that waited for the output backlog to drain.
-    if (!c.in.empty() && !c.close_after_write && c.pending() <= output_high_water) {
+    if (!c.in.empty() && !c.close_after_write && !c.holding && c.pending() <= output_high_water) {
       const std::size_t used = process(c, c.in.data(), c.in.size());
       if (c.close_after_write) std::string().swap(c.in);
       else c.in.erase(0, used);
@@ -848,6 +897,7 @@ inline void posix_http_server::worker::pump(connection& c, bool writable_event) 
     c.out_pos = 0;
     if (c.out.capacity() > (1u << 20)) std::string().swap(c.out);
     // 3. All written: close, or go on with buffered requests.
+    if (c.holding) break;  // a delayed answer comes first
     if (c.close_after_write || (draining && c.parser.is_idle() && c.in.empty())) {
       begin_linger(c);
       return;
