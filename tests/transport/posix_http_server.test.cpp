@@ -696,3 +696,64 @@ TEST_CASE("posix_http_server calls the access log", "[http-server]") {
   CHECK(lines[1].size() >= 3);
   CHECK(lines[1].compare(lines[1].size() - 3, 3, "400") == 0);
 }
+
+namespace {
+// A handler that asks the transport for the faults tfe::fault_rule can inject.
+http_response fault_handler(http_request& req) {
+  http_response res;
+  res.body = "answer to " + req.target;
+  if (req.path() == "/slow") res.delay = std::chrono::milliseconds(2000);
+  if (req.path() == "/drop") res.fault = tfe::transport_fault::drop_connection;
+  if (req.path() == "/truncate") {
+    res.body = std::string(1000, 'x');
+    res.fault = tfe::transport_fault::truncate_body;
+  }
+  return res;
+}
+}  // namespace
+
+TEST_CASE("injected latency holds one answer without holding up the worker", "[http-server][faults]") {
+  http_server_options o;
+  o.workers = 1;  // one event loop: a blocking delay would stall the other client
+  running_server s(o, fault_handler);
+  raw_client slow(s.port);
+  REQUIRE(slow.send_all(get_request("/slow") + get_request("/after")));  // pipelined behind the slow one
+  raw_client other(s.port);
+  REQUIRE(other.send_all(get_request("/quick")));
+  auto quick = other.read_response();
+  REQUIRE(quick);
+  CHECK(quick->body == "answer to /quick");
+  CHECK_FALSE(slow.has_data());  // answered the quick client while the slow answer is still held
+  auto first = slow.read_response();
+  REQUIRE(first);
+  CHECK(first->body == "answer to /slow");
+  auto second = slow.read_response();
+  REQUIRE(second);
+  CHECK(second->body == "answer to /after");  // order kept
+}
+
+TEST_CASE("injected transport faults: dropped connection, truncated body", "[http-server][faults]") {
+  running_server s({}, fault_handler);
+  {
+    raw_client c(s.port);
+    REQUIRE(c.send_all(get_request("/drop")));
+    CHECK(c.wait_closed());
+    CHECK(c.received().empty());
+  }
+  {
+    raw_client c(s.port);
+    REQUIRE(c.send_all(get_request("/truncate")));
+    CHECK(c.wait_closed());
+    const std::string& got = c.received();
+    CHECK(got.compare(0, 12, "HTTP/1.1 200") == 0);
+    CHECK(got.find("Content-Length: 1000\r\n") != std::string::npos);
+    const auto head_end = got.find("\r\n\r\n");
+    REQUIRE(head_end != std::string::npos);
+    CHECK(got.size() - head_end - 4 == 500);
+  }
+  raw_client c(s.port);  // the server goes on
+  REQUIRE(c.send_all(get_request("/ok")));
+  auto r = c.read_response();
+  REQUIRE(r);
+  CHECK(r->status == 200);
+}

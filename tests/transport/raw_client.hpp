@@ -165,6 +165,13 @@ class raw_client {
     }
   }
 
+  /// True when bytes are buffered or waiting on the socket right now (does not block).
+  bool has_data() {
+    if (!buf_.empty()) return true;
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0;
+  }
+
   /// Bytes read but not yet returned as a response.
   const std::string& received() const noexcept { return buf_; }
 
