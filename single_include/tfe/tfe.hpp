@@ -6956,6 +6956,11 @@ class basic_engine {
     return fired;
   }
 
+  // "\nError: <text>\n", without doubling a prefix the text already has.
+  static std::string error_block(const std::string& text) {
+    return text.compare(0, 6, "Error:") == 0 ? "\n" + text + "\n" : "\nError: " + text + "\n";
+  }
+
   phase_log render_plan_log(const run& r) const {
     phase_log out;
     const phase_status ps = r.plan_status();
@@ -6972,7 +6977,7 @@ class basic_engine {
       return out;
     }
     if (r.plan_errored) {
-      out.text += "\nError: " + r.error_text + "\n";
+      out.text += error_block(r.error_text);
       return out;
     }
     const auto& c = r.plan_counts;
@@ -7006,7 +7011,7 @@ class basic_engine {
       return out;
     }
     if (r.apply_errored) {
-      out.text += "\nError: " + r.error_text + "\n";
+      out.text += error_block(r.error_text);
       return out;
     }
     const auto& c = r.apply_counts;
