@@ -11,8 +11,7 @@
 #ifndef TFE_EXAMPLES_DEPLOYER_HPP
 #define TFE_EXAMPLES_DEPLOYER_HPP
 
-#include <tfe/api/http_message.hpp>
-#include <tfe/json.hpp>
+#include <tfe/tfe.hpp>  // tfe::http_request/http_response and tfe::json; any HTTP and JSON library would do
 
 #include <chrono>
 #include <cmath>

@@ -150,6 +150,7 @@ TEST_CASE("snapshot and restore round-trip the whole state", "[engine][controls]
   auto fr = f.make_run(other);
   auto gr = g.make_run(other);
   CHECK(fr.id == gr.id);
+  CHECK(f.make_workspace("third") == g.make_workspace("third"));
   f.eng.run_until_idle();
   g.eng.run_until_idle();
   CHECK(f.eng.snapshot().dump() == g.eng.snapshot().dump());

@@ -726,7 +726,8 @@ class basic_engine {
 
   // ---- whole state -----------------------------------------------------------------------------
 
-  /// Removes every organization, workspace, run and timer (observers stay).
+  /// Removes every organization, workspace, run and timer (observers stay). Id generators go on from
+  /// where they are: call seed_ids() afterwards for the ids of a fresh, seeded engine.
   result<void> reset() {
     for (auto& sp : shards_) {
       shard_guard sg(*this, *sp);
@@ -742,6 +743,7 @@ class basic_engine {
     global_.ws_org.clear();
     global_.aliases.clear();
     has_aliases_.store(false, std::memory_order_release);
+    next_workspace_shard_.store(0, std::memory_order_relaxed);
     global_.version.fetch_add(1, std::memory_order_acq_rel);
     return global_.storage.clear();
   }
@@ -939,6 +941,7 @@ class basic_engine {
       json per = json::array();
       for (auto& sp : shards_) per.push_back(json(sp->ids.state()));
       ids.set("shards", std::move(per));
+      ids.set("next-shard", json(static_cast<std::int64_t>(next_workspace_shard_.load() % shards_.size())));
       doc.set("ids", std::move(ids));
     }
     return doc;
@@ -1062,6 +1065,7 @@ class basic_engine {
     std::vector<timer> timers;
     std::optional<std::string> engine_ids;
     std::vector<std::string> shard_ids;
+    std::optional<std::size_t> next_shard;  // where the next workspace goes
   };
 
   static unexpected invalid(std::string pointer, std::string why) {
@@ -1242,6 +1246,10 @@ class basic_engine {
             id_generator_type probe;
             if (!st || !probe.set_state(*st)) return invalid("/ids/engine", "not an id generator state");
             plan.engine_ids = std::string(*st);
+          } else if (m.first == "next-shard") {
+            auto v = m.second.as_int();
+            if (!v || *v < 0) return invalid("/ids/next-shard", "next-shard must be a non-negative integer");
+            plan.next_shard = static_cast<std::size_t>(*v);
           } else if (m.first == "shards") {
             const auto* a = m.second.as_array();
             if (!a) return invalid("/ids/shards", "shards must be an array");
@@ -1334,6 +1342,7 @@ class basic_engine {
       }
       if (plan.shard_ids.size() == shards_.size())  // taken with another shard count: keep ours
         for (std::size_t i = 0; i < shards_.size(); ++i) shards_[i]->ids.set_state(plan.shard_ids[i]);
+      if (plan.next_shard) next_workspace_shard_.store(*plan.next_shard % shards_.size(), std::memory_order_relaxed);
     }
     std::set<std::pair<resource_id, std::uint32_t>> timed;
     for (const auto& t : plan.timers) {
