@@ -63,7 +63,7 @@ constexpr const char* usage_text =
     "                       answers loopback clients only\n"
     "  --manual-clock       time stands still until POST /_tfe/clock/advance\n"
     "  --snapshot FILE      start from this snapshot or fixture (JSON, as GET /_tfe/snapshot returns)\n"
-    "  --journal N          keep the last N requests for GET /_tfe/requests (default 10000; 0: off)\n"
+    "  --journal N          keep the last N requests for GET /_tfe/requests (default 2000; 0: off)\n"
     "  --help               this text\n"
     "\n"
     "Durations: a number with a unit, ms, s or m (\"500ms\", \"2s\"); a bare number means seconds.\n"
@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
   bool log = false;
   bool manual_clock = false;
   std::string admin_token, snapshot_file;
-  std::size_t journal = 10000;
+  std::size_t journal = 2000;  // at most 2000 x 2 x 16 KiB of bodies
 
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];

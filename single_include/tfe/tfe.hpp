@@ -6087,6 +6087,8 @@ class basic_engine {
       if (owner.organization != plan.workspaces[wi->second].organization)
         return invalid(p + "/configuration-version", "the configuration version belongs to another organization");
       if (!run_index.emplace(r.id, i).second) return invalid(p + "/id", "duplicate id " + r.id.str());
+      if (r.cancel_duration_ms < 0 || r.cancel_duration_ms > std::int64_t{365} * 86400000)
+        return invalid(p + "/cancel-duration-ms", "cancel-duration-ms must be from 0 to a year");
       if (r.status_ms[static_cast<std::size_t>(run_status::pending)] == run::no_time)
         r.status_ms[static_cast<std::size_t>(run_status::pending)] = to_unix_ms(r.created_at);
       plan.workspaces[wi->second].runs.push_back(r.id);
@@ -8255,7 +8257,7 @@ inline std::string route_of(std::string_view method, std::string_view target) {
 class request_journal {
  public:
   /// A journal keeping the last `capacity` entries with bodies cut at `max_body` bytes.
-  explicit request_journal(std::size_t capacity = 0, std::size_t max_body = 64 * 1024)
+  explicit request_journal(std::size_t capacity = 0, std::size_t max_body = 16 * 1024)
       : capacity_(capacity), max_body_(max_body) {}
 
   /// Changes how many entries are kept (the oldest go first).
@@ -8420,7 +8422,7 @@ struct api_options {
   std::string tfe_version = "v202502-1"; ///< X-TFE-Version
   std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
   std::size_t journal_capacity = 0;      ///< requests the journal keeps (0: no journal; docs/testing.md#journal)
-  std::size_t journal_max_body = 64 * 1024;  ///< bodies longer than this are cut in the journal
+  std::size_t journal_max_body = 16 * 1024;  ///< bodies longer than this are cut in the journal
 };
 
 /// The JSON:API media type.

@@ -43,7 +43,7 @@ struct api_options {
   std::string tfe_version = "v202502-1"; ///< X-TFE-Version
   std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
   std::size_t journal_capacity = 0;      ///< requests the journal keeps (0: no journal; docs/testing.md#journal)
-  std::size_t journal_max_body = 64 * 1024;  ///< bodies longer than this are cut in the journal
+  std::size_t journal_max_body = 16 * 1024;  ///< bodies longer than this are cut in the journal
 };
 
 /// The JSON:API media type.

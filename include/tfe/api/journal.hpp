@@ -74,7 +74,7 @@ inline std::string route_of(std::string_view method, std::string_view target) {
 class request_journal {
  public:
   /// A journal keeping the last `capacity` entries with bodies cut at `max_body` bytes.
-  explicit request_journal(std::size_t capacity = 0, std::size_t max_body = 64 * 1024)
+  explicit request_journal(std::size_t capacity = 0, std::size_t max_body = 16 * 1024)
       : capacity_(capacity), max_body_(max_body) {}
 
   /// Changes how many entries are kept (the oldest go first).

@@ -1169,6 +1169,8 @@ class basic_engine {
       if (owner.organization != plan.workspaces[wi->second].organization)
         return invalid(p + "/configuration-version", "the configuration version belongs to another organization");
       if (!run_index.emplace(r.id, i).second) return invalid(p + "/id", "duplicate id " + r.id.str());
+      if (r.cancel_duration_ms < 0 || r.cancel_duration_ms > std::int64_t{365} * 86400000)
+        return invalid(p + "/cancel-duration-ms", "cancel-duration-ms must be from 0 to a year");
       if (r.status_ms[static_cast<std::size_t>(run_status::pending)] == run::no_time)
         r.status_ms[static_cast<std::size_t>(run_status::pending)] = to_unix_ms(r.created_at);
       plan.workspaces[wi->second].runs.push_back(r.id);
