@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 // tfe-server: the TFE Runs API on loopback, for test authors in any language (docs/http.md).
 #include <tfe/tfe.hpp>
+#include <tfe/persistence/posix_data_dir.hpp>
 #include <tfe/transport/posix_http_server.hpp>
 
 #include <arpa/inet.h>
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -24,9 +26,11 @@
 
 namespace {
 
-// The engine of tfe-server: the default policies with a clock --manual-clock can freeze.
+// The engine of tfe-server: the default policies with a clock --manual-clock can freeze, and the
+// journal storage (in memory only unless --data-dir attaches journal files).
 struct server_policies : tfe::default_policies {
   using clock_type = tfe::switchable_clock;
+  using storage_type = tfe::journal_storage;
 };
 using server_engine = tfe::basic_engine<server_policies>;
 using server_api = tfe::basic_api<server_engine>;
@@ -64,6 +68,11 @@ constexpr const char* usage_text =
     "  --manual-clock       time stands still until POST /_tfe/clock/advance\n"
     "  --snapshot FILE      start from this snapshot or fixture (JSON, as GET /_tfe/snapshot returns)\n"
     "  --journal N          keep the last N requests for GET /_tfe/requests (default 2000; 0: off)\n"
+    "\n"
+    "Durability (docs/storage.md):\n"
+    "  --data-dir DIR       keep the state in DIR (journal files, replayed at start); every write is on\n"
+    "                       disk (fdatasync) before it is answered. One server per directory.\n"
+    "  --no-fsync           with --data-dir: skip fdatasync (survives a process crash, not a power loss)\n"
     "  --help               this text\n"
     "\n"
     "Durations: a number with a unit, ms, s or m (\"500ms\", \"2s\"); a bare number means seconds.\n"
@@ -121,7 +130,8 @@ int main(int argc, char** argv) {
   unsigned workers = 2;
   bool log = false;
   bool manual_clock = false;
-  std::string admin_token, snapshot_file;
+  std::string admin_token, snapshot_file, data_dir;
+  bool fsync = true;
   std::size_t journal = 2000;  // at most 2000 x 2 x 16 KiB of bodies
 
   for (int i = 1; i < argc; ++i) {
@@ -138,9 +148,11 @@ int main(int argc, char** argv) {
       log = true;
     } else if (a == "--manual-clock") {
       manual_clock = true;
+    } else if (a == "--no-fsync") {
+      fsync = false;
     } else if (a == "--port" || a == "--host" || a == "--token" || a == "--seed" || a == "--plan-duration" ||
                a == "--apply-duration" || a == "--cancel-cooloff" || a == "--workers" || a == "--admin-token" ||
-               a == "--snapshot" || a == "--journal") {
+               a == "--snapshot" || a == "--journal" || a == "--data-dir") {
       auto v = value(argv[i]);
       if (!v) return usage_error(std::string(a) + " needs a value");
       if (a == "--admin-token") {
@@ -148,6 +160,9 @@ int main(int argc, char** argv) {
         admin_token = std::string(*v);
       } else if (a == "--snapshot") {
         snapshot_file = std::string(*v);
+      } else if (a == "--data-dir") {
+        if (v->empty()) return usage_error("--data-dir must not be empty");
+        data_dir = std::string(*v);
       } else if (a == "--journal") {
         auto n = parse_int(*v);
         if (!n || *n > 10000000) return usage_error("--journal must be 0-10000000");
@@ -196,6 +211,28 @@ int main(int argc, char** argv) {
   server_engine eng(eo);
   if (seed) eng.seed_ids(*seed);
   if (manual_clock) eng.clock().freeze();
+  std::unique_ptr<tfe::posix_data_dir> data;
+  if (!data_dir.empty()) {
+    tfe::data_dir_options dopt;
+    dopt.fsync = fsync;
+    auto opened = tfe::posix_data_dir::open(data_dir, dopt);
+    if (!opened) {
+      std::fprintf(stderr, "tfe-server: %s\n", opened.error().message.c_str());
+      return 1;
+    }
+    data = std::move(*opened);
+    auto loaded = data->load(eng);
+    if (!loaded) {
+      std::fprintf(stderr, "tfe-server: %s\n", loaded.error().message.c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "tfe-server: %s\n", loaded->c_str());
+    if (!snapshot_file.empty() && !eng.list_organizations()->items.empty()) {
+      std::fprintf(stderr, "tfe-server: %s holds state already: --snapshot %s is not loaded\n", data_dir.c_str(),
+                   snapshot_file.c_str());
+      snapshot_file.clear();
+    }
+  }
   if (!snapshot_file.empty()) {
     std::string text;
     if (!read_file(snapshot_file, text)) {
@@ -212,6 +249,11 @@ int main(int argc, char** argv) {
                    r.error().pointer.empty() ? "" : " at ", r.error().pointer.c_str());
       return 1;
     }
+    if (data)
+      if (auto r = data->sync(eng); !r) {
+        std::fprintf(stderr, "tfe-server: %s\n", r.error().message.c_str());
+        return 1;
+      }
   }
   eng.executor().plan_duration = plan_duration;
   eng.executor().apply_duration = apply_duration;
@@ -226,6 +268,8 @@ int main(int argc, char** argv) {
     while (!drive_stop) {
       lk.unlock();
       eng.poll();
+      if (data)
+        if (auto r = data->sync(eng); !r) std::fprintf(stderr, "tfe-server: %s\n", r.error().message.c_str());
       auto due = eng.next_due();
       lk.lock();
       auto wait = std::chrono::milliseconds(1000);
@@ -264,6 +308,16 @@ int main(int argc, char** argv) {
   tfe::posix_http_server server(
       [&](tfe::http_request& req) {
         tfe::http_response res = handler.handle(req);
+        if (data) {
+          // Acknowledge nothing that is not on disk: a failed sync turns the answer into a 500.
+          if (auto r = data->sync(eng); !r) {
+            res = tfe::http_response{};
+            res.status = 500;
+            res.body = "{\"errors\":[{\"status\":\"500\",\"title\":\"storage_failure\",\"detail\":" +
+                       tfe::json(r.error().message).dump() + "}]}";
+            res.set_header("Content-Type", "application/vnd.api+json");
+          }
+        }
         if (req.method != "GET" && req.method != "HEAD") kick();
         return res;
       },

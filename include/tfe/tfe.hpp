@@ -12,6 +12,7 @@
 #include <tfe/lifecycle/run_status.hpp>
 #include <tfe/lifecycle/run_state_machine.hpp>
 #include <tfe/detail/base64.hpp>
+#include <tfe/detail/crc32.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/time.hpp>
 #include <tfe/model/organization.hpp>
@@ -24,6 +25,7 @@
 #include <tfe/policies/mutex.hpp>
 #include <tfe/policies/executor.hpp>
 #include <tfe/policies/storage.hpp>
+#include <tfe/policies/journal_storage.hpp>
 #include <tfe/engine/policy_set.hpp>
 #include <tfe/engine/pagination.hpp>
 #include <tfe/engine/options.hpp>

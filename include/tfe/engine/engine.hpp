@@ -142,6 +142,7 @@ class basic_engine {
       return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
     org.external_id = next_id(id_kind::organization);
     if (auto w = global_.storage.insert(organization(org)); !w) return w.error();
+    commit_global();
     global_.version.fetch_add(1, std::memory_order_acq_rel);
     return org;
   }
@@ -165,6 +166,7 @@ class basic_engine {
     if (auto e = apply_organization_options(next, o); !e) return e.error();
     if (auto w = global_.storage.update(of<organization>, next.name, [&](organization& x) { x = next; }); !w)
       return w.error();
+    commit_global();
     global_.version.fetch_add(1, std::memory_order_acq_rel);
     return next;
   }
@@ -174,6 +176,7 @@ class basic_engine {
       std::lock_guard<mutex_type> g(global_.mutex);
       if (!find_org(name)) return not_found("organization", name);
       if (auto r = global_.storage.erase(of<organization>, std::string(name)); !r) return r;
+      commit_global();
       global_.version.fetch_add(1, std::memory_order_acq_rel);
     }
     // Workspaces created concurrently re-check their organization after insertion (create_workspace).
@@ -745,7 +748,9 @@ class basic_engine {
     has_aliases_.store(false, std::memory_order_release);
     next_workspace_shard_.store(0, std::memory_order_relaxed);
     global_.version.fetch_add(1, std::memory_order_acq_rel);
-    return global_.storage.clear();
+    auto r = global_.storage.clear();
+    commit_global();
+    return r;
   }
 
   /// Calls fn(const run&) under the run's shard lock without copying; 404 when unknown.
@@ -766,6 +771,100 @@ class basic_engine {
 
   /// The current time of the engine's clock.
   time_point now() { return clock_.now(); }
+
+  // ---- durability ------------------------------------------------------------------------------
+
+  /// Calls fn(storage, name) for every storage the engine owns, each under its lock: "global" (the
+  /// organizations) and "shard-00", "shard-01", ... (docs/storage.md). Hosts attach journal sinks,
+  /// sync and compact through it.
+  template <class F>
+  void for_each_storage(F&& fn) {
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      fn(global_.storage, std::string_view("global"));
+    }
+    for (auto& sp : shards_) {
+      shard_guard sg(*this, *sp);
+      char name[] = "shard-00";
+      name[6] = static_cast<char>('0' + sp->index / 10);
+      name[7] = static_cast<char>('0' + sp->index % 10);
+      fn(sp->storage, std::string_view(name));
+    }
+  }
+
+  /// Makes every storage's committed writes durable (storage policies with sync(); others: no-op).
+  result<void> sync_storage() {
+    result<void> out;
+    if constexpr (detail::has_sync<storage_type>::value) {
+      for_each_storage([&](storage_type& s, std::string_view) {
+        if (auto r = s.sync(); !r && out) out = r;
+      });
+    }
+    return out;
+  }
+
+  /// Rebuilds the engine from what its storages hold (after a journal replay, or a database behind the
+  /// storage policy): the indexes, the queues and the runs' next steps, as restore() does. Entities whose
+  /// owner is gone (an operation across shards cut short by a crash) are dropped. Runs that were in the
+  /// middle of a phase start that phase again (docs/storage.md#after-a-crash).
+  result<void> recover() {
+    json doc = json::object();
+    json orgs = json::array(), wss = json::array(), cvs = json::array(), runs = json::array(),
+         comments = json::array();
+    std::unordered_map<std::string, bool> org_names;
+    {
+      std::vector<std::unique_lock<mutex_type>> locks;
+      for (auto& sp : shards_) locks.emplace_back(sp->mutex);
+      std::lock_guard<mutex_type> g(global_.mutex);
+      std::vector<const organization*> os;
+      global_.storage.for_each(of<organization>, [&](const organization& o) { os.push_back(&o); });
+      std::sort(os.begin(), os.end(), [](auto* a, auto* b) {
+        return a->created_at != b->created_at ? a->created_at < b->created_at : a->name < b->name;
+      });
+      for (const auto* o : os) {
+        orgs.push_back(encode_entity(*o));
+        org_names.emplace(o->name, true);
+      }
+      std::vector<std::pair<const workspace*, shard*>> ws;
+      for (auto& sp : shards_)
+        sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+          if (org_names.count(w.organization)) ws.emplace_back(&w, sp.get());
+        });
+      std::sort(ws.begin(), ws.end(), [](const auto& a, const auto& b) {
+        return a.first->created_at != b.first->created_at ? a.first->created_at < b.first->created_at
+                                                          : a.first->id < b.first->id;
+      });
+      std::unordered_map<resource_id, std::vector<const run_comment*>> by_run;
+      for (auto& sp : shards_)
+        sp->storage.for_each(of<run_comment>, [&](const run_comment& c) { by_run[c.run_id].push_back(&c); });
+      for (const auto& [w, sp] : ws) {
+        wss.push_back(encode_entity(*w));
+        for (const auto& id : w->configuration_versions)
+          if (const auto* cv = sp->storage.find(of<configuration_version>, id); cv && cv->workspace_id == w->id) {
+            json j = encode_entity(*cv);
+            if (const std::string* b = sp->storage.get_blob(blob_key(id)))
+              j.set("content-base64", json(detail::base64_encode(*b)));
+            cvs.push_back(std::move(j));
+          }
+        std::vector<const run_comment*> cs;
+        for (const auto& id : w->runs)
+          if (const auto* r = sp->storage.find(of<run>, id); r && r->workspace_id == w->id) {
+            runs.push_back(encode_entity(*r));
+            if (auto it = by_run.find(id); it != by_run.end()) cs.insert(cs.end(), it->second.begin(), it->second.end());
+          }
+        std::sort(cs.begin(), cs.end(), [](auto* a, auto* b) {
+          return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
+        });
+        for (const auto* c : cs) comments.push_back(encode_entity(*c));
+      }
+    }
+    doc.set("organizations", std::move(orgs));
+    doc.set("workspaces", std::move(wss));
+    doc.set("configuration-versions", std::move(cvs));
+    doc.set("runs", std::move(runs));
+    doc.set("comments", std::move(comments));
+    return restore(doc);
+  }
 
   // ---- test controls ---------------------------------------------------------------------------
 
@@ -1022,6 +1121,9 @@ class basic_engine {
    public:
     shard_guard(basic_engine& e, shard& s) : e_(e), s_(s), lock_(s.mutex) {}
     ~shard_guard() {
+      // One engine operation is one storage transaction (docs/storage.md). A failed commit leaves the
+      // storage failed: its next write fails, and sync() reports it.
+      if constexpr (detail::has_commit<storage_type>::value) (void)s_.storage.commit();
       if (s_.notes.empty()) return;
       std::vector<run_status_change> notes;
       notes.swap(s_.notes);
@@ -1162,12 +1264,14 @@ class basic_engine {
         return invalid(p + "/id", "run id too long for its apply id");
       auto wi = ws_index.find(r.workspace_id);
       if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + r.workspace_id.str() + "'");
-      auto ci = cv_index.find(r.configuration_version_id);
-      if (ci == cv_index.end())
-        return invalid(p + "/configuration-version", "unknown configuration version '" + r.configuration_version_id.str() + "'");
-      const workspace& owner = plan.workspaces[ws_index.at(plan.cvs[ci->second].first.workspace_id)];
-      if (owner.organization != plan.workspaces[wi->second].organization)
-        return invalid(p + "/configuration-version", "the configuration version belongs to another organization");
+      // A run may outlive its configuration version (promoted from a workspace deleted since).
+      if (r.configuration_version_id.empty())
+        return invalid(p + "/configuration-version", "a run needs a configuration version");
+      if (auto ci = cv_index.find(r.configuration_version_id); ci != cv_index.end()) {
+        const workspace& owner = plan.workspaces[ws_index.at(plan.cvs[ci->second].first.workspace_id)];
+        if (owner.organization != plan.workspaces[wi->second].organization)
+          return invalid(p + "/configuration-version", "the configuration version belongs to another organization");
+      }
       if (!run_index.emplace(r.id, i).second) return invalid(p + "/id", "duplicate id " + r.id.str());
       if (r.cancel_duration_ms < 0 || r.cancel_duration_ms > std::int64_t{365} * 86400000)
         return invalid(p + "/cancel-duration-ms", "cancel-duration-ms must be from 0 to a year");
@@ -1370,6 +1474,12 @@ class basic_engine {
       }
     }
     for (const auto& [id, sp] : home) promote_next(*sp, id, now);
+    if constexpr (detail::has_commit<storage_type>::value) {
+      for (auto& sp : shards_)
+        if (auto r = sp->storage.commit(); !r) return r;
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (auto r = global_.storage.commit(); !r) return r;
+    }
     return {};
   }
 
@@ -1471,6 +1581,10 @@ class basic_engine {
     auto it = global_.upload_tokens.find(std::string(token));
     if (it == global_.upload_tokens.end()) return std::nullopt;
     return it->second;
+  }
+  // Ends a transaction on the global storage (requires global_.mutex).
+  void commit_global() {
+    if constexpr (detail::has_commit<storage_type>::value) (void)global_.storage.commit();
   }
   resource_id next_id(id_kind k) {
     std::lock_guard<mutex_type> g(ids_mutex_);

@@ -119,6 +119,14 @@ template <class X, class = void>
 struct is_thread_safe_executor : std::false_type {};
 template <class X>
 struct is_thread_safe_executor<X, std::enable_if_t<X::thread_safe>> : std::true_type {};
+template <class S, class = void>
+struct has_commit : std::false_type {};
+template <class S>
+struct has_commit<S, std::void_t<decltype(std::declval<S&>().commit())>> : std::true_type {};
+template <class S, class = void>
+struct has_sync : std::false_type {};
+template <class S>
+struct has_sync<S, std::void_t<decltype(std::declval<S&>().sync())>> : std::true_type {};
 template <class G, class = void>
 struct has_seed : std::false_type {};
 template <class G>
