@@ -4547,7 +4547,7 @@ inline const resource_id& key_of(const run_comment& c) noexcept { return c.id; }
 //   | expression                   | type               | semantics                                                  |
 //   | s.find(of<T>, key)           | const T* / nullptr | read; the pointer stays valid until the next mutating call |
 //   | s.insert(T&&)                | result<void>       | add; the key is new                                         |
-//   | s.update(of<T>, key, fn)     | result<void>       | fn(T&) mutates in place; the change is durable on success   |
+//   | s.update(of<T>, key, fn)     | result<void>       | fn(T&) makes the change (maybe on a copy); durable on success |
 //   | s.erase(of<T>, key)          | result<void>       | remove (no-op when absent)                                  |
 //   | s.size(of<T>)                | std::size_t        | count                                                       |
 //   | s.for_each(of<T>, fn)        | void               | fn(const T&) for every entity, any order                    |
@@ -4555,6 +4555,8 @@ inline const resource_id& key_of(const run_comment& c) noexcept { return c.id; }
 //   | s.get_blob(key)              | const std::string* | read bytes or nullptr                                       |
 //   | s.erase_blob(key)            | result<void>       | remove bytes                                                |
 //   | s.clear()                    | result<void>       | remove everything                                           |
+//   | s.commit()  (optional)       | result<void>       | end of one engine operation: its writes form one unit      |
+//   | s.sync()    (optional)       | result<void>       | make committed writes durable (hosts call it; see storage.md) |
 // Calls happen under the engine's mutex. A failing write returns errc::storage_failure and must
 // leave the stored entity as it was; the engine then reports the failure and changes nothing else.
 
@@ -4972,7 +4974,7 @@ class journal_storage {
   }
 
   /// A complete journal of the current state (header, one record per entity and blob, a commit):
-  /// what compaction writes in place of the journal so far.
+  /// what compaction writes in place of the journal so far. Equal states give equal images.
   std::string image() const {
     std::string out(header);
     auto put_entity = [&](const auto& e) {
@@ -4982,7 +4984,10 @@ class journal_storage {
       p += encode_entity(e).dump();
       frame(out, p);
     };
-    mem_.for_each(of<organization>, put_entity);
+    std::vector<const organization*> orgs;
+    mem_.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
+    std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) { return a->name < b->name; });
+    for (const organization* o : orgs) put_entity(*o);
     std::vector<const workspace*> wss;
     mem_.for_each(of<workspace>, [&](const workspace& w) { wss.push_back(&w); });
     std::sort(wss.begin(), wss.end(), [](auto* a, auto* b) { return a->id < b->id; });
@@ -5020,7 +5025,9 @@ class journal_storage {
   struct memory : memory_storage {
     template <class F>
     void for_each_blob(F&& fn) const {
-      for (const auto& k : blob_keys_)
+      std::vector<std::string> keys = blob_keys_;
+      std::sort(keys.begin(), keys.end());
+      for (const auto& k : keys)
         if (const std::string* b = get_blob(k)) fn(k, *b);
     }
     result<void> put_blob(std::string_view key, std::string bytes) {
@@ -7405,7 +7412,6 @@ class basic_engine {
         x.confirmed_by = user_;
       }
       ++x.step;
-      after = &x;
       if (to == from) {  // a cancel request while a phase runs
         x.cancel_requested = true;
         return;
@@ -7416,6 +7422,7 @@ class basic_engine {
       x.cancel_requested = false;
     });
     if (!upd) return upd;
+    after = s.storage.find(of<run>, id);  // the stored run (update's fn may have worked on a copy)
     if (has_observers_.load(std::memory_order_acquire))
       s.notes.push_back(run_status_change{id, after->workspace_id, from, to, e, now});
     on_enter(s, *after, from, to, e, now);

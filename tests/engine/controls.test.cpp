@@ -218,7 +218,7 @@ TEST_CASE("restore rejects a bad document and keeps the state", "[engine][contro
            "configuration-versions": [{"id": "cv-1", "workspace": "ws-1", "content-base64": "***"}]})",
        "/configuration-versions/0/content-base64"},
       {R"({"organizations": [{"name": "a"}], "workspaces": [{"id": "ws-1", "organization": "a", "name": "w"}],
-           "runs": [{"id": "run-1", "workspace": "ws-1", "configuration-version": "cv-9"}]})",
+           "runs": [{"id": "run-1", "workspace": "ws-1"}]})",
        "/runs/0/configuration-version"},
       {R"({"organizations": [{"name": "a"}], "workspaces": [{"id": "ws-1", "organization": "a", "name": "w"}],
            "configuration-versions": [{"id": "cv-1", "workspace": "ws-1"}],

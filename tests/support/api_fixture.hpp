@@ -2,13 +2,13 @@
 #ifndef TFE_TESTS_SUPPORT_API_FIXTURE_HPP
 #define TFE_TESTS_SUPPORT_API_FIXTURE_HPP
 
-#include <tfe/tfe.hpp>
+#include "support/policies_under_test.hpp"
 
 #include <string>
 
 namespace tfe_test {
 
-using api_engine = tfe::basic_engine<tfe::test_policies>;
+using api_engine = tfe::basic_engine<fixture_policies>;
 using api_handler = tfe::basic_api<api_engine>;
 
 struct api_fixture {

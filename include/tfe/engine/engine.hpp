@@ -1968,7 +1968,6 @@ class basic_engine {
         x.confirmed_by = user_;
       }
       ++x.step;
-      after = &x;
       if (to == from) {  // a cancel request while a phase runs
         x.cancel_requested = true;
         return;
@@ -1979,6 +1978,7 @@ class basic_engine {
       x.cancel_requested = false;
     });
     if (!upd) return upd;
+    after = s.storage.find(of<run>, id);  // the stored run (update's fn may have worked on a copy)
     if (has_observers_.load(std::memory_order_acquire))
       s.notes.push_back(run_status_change{id, after->workspace_id, from, to, e, now});
     on_enter(s, *after, from, to, e, now);

@@ -255,7 +255,7 @@ class journal_storage {
   }
 
   /// A complete journal of the current state (header, one record per entity and blob, a commit):
-  /// what compaction writes in place of the journal so far.
+  /// what compaction writes in place of the journal so far. Equal states give equal images.
   std::string image() const {
     std::string out(header);
     auto put_entity = [&](const auto& e) {
@@ -265,7 +265,10 @@ class journal_storage {
       p += encode_entity(e).dump();
       frame(out, p);
     };
-    mem_.for_each(of<organization>, put_entity);
+    std::vector<const organization*> orgs;
+    mem_.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
+    std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) { return a->name < b->name; });
+    for (const organization* o : orgs) put_entity(*o);
     std::vector<const workspace*> wss;
     mem_.for_each(of<workspace>, [&](const workspace& w) { wss.push_back(&w); });
     std::sort(wss.begin(), wss.end(), [](auto* a, auto* b) { return a->id < b->id; });
@@ -303,7 +306,9 @@ class journal_storage {
   struct memory : memory_storage {
     template <class F>
     void for_each_blob(F&& fn) const {
-      for (const auto& k : blob_keys_)
+      std::vector<std::string> keys = blob_keys_;
+      std::sort(keys.begin(), keys.end());
+      for (const auto& k : keys)
         if (const std::string* b = get_blob(k)) fn(k, *b);
     }
     result<void> put_blob(std::string_view key, std::string bytes) {

@@ -48,7 +48,7 @@ inline const resource_id& key_of(const run_comment& c) noexcept { return c.id; }
 //   | expression                   | type               | semantics                                                  |
 //   | s.find(of<T>, key)           | const T* / nullptr | read; the pointer stays valid until the next mutating call |
 //   | s.insert(T&&)                | result<void>       | add; the key is new                                         |
-//   | s.update(of<T>, key, fn)     | result<void>       | fn(T&) mutates in place; the change is durable on success   |
+//   | s.update(of<T>, key, fn)     | result<void>       | fn(T&) makes the change (maybe on a copy); durable on success |
 //   | s.erase(of<T>, key)          | result<void>       | remove (no-op when absent)                                  |
 //   | s.size(of<T>)                | std::size_t        | count                                                       |
 //   | s.for_each(of<T>, fn)        | void               | fn(const T&) for every entity, any order                    |
@@ -56,6 +56,8 @@ inline const resource_id& key_of(const run_comment& c) noexcept { return c.id; }
 //   | s.get_blob(key)              | const std::string* | read bytes or nullptr                                       |
 //   | s.erase_blob(key)            | result<void>       | remove bytes                                                |
 //   | s.clear()                    | result<void>       | remove everything                                           |
+//   | s.commit()  (optional)       | result<void>       | end of one engine operation: its writes form one unit      |
+//   | s.sync()    (optional)       | result<void>       | make committed writes durable (hosts call it; see storage.md) |
 // Calls happen under the engine's mutex. A failing write returns errc::storage_failure and must
 // leave the stored entity as it was; the engine then reports the failure and changes nothing else.
 

@@ -1,0 +1,251 @@
+// journal_storage: replay equivalence, torn and corrupt tails at every offset, compaction, sink failure.
+#include "support/catch.hpp"
+#include "support/engine_fixture.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+using tfe::run_status;
+
+namespace {
+
+struct journal_policies : tfe::test_policies {
+  using storage_type = tfe::journal_storage;
+};
+using journal_engine = tfe::basic_engine<journal_policies>;
+
+// An engine whose storages journal into strings (one per storage name).
+struct journaled {
+  journal_engine eng;
+  std::map<std::string, std::string> files;
+
+  explicit journaled(std::size_t shards = 4) : eng(options(shards)) {
+    eng.for_each_storage([&](tfe::journal_storage& s, std::string_view name) {
+      std::string& f = files[std::string(name)];
+      tfe::journal_sink k;
+      k.append = [&f](std::string_view b) -> tfe::result<void> {
+        f.append(b.data(), b.size());
+        return {};
+      };
+      REQUIRE(s.attach(k, true));
+    });
+  }
+  static tfe::engine_options options(std::size_t shards) {
+    tfe::engine_options o;
+    o.shards = shards;
+    return o;
+  }
+};
+
+std::string tarball() { return tfe_test::fake_tarball(); }
+
+// A workload touching every kind of record: organizations, workspaces, uploads (blobs), runs in many
+// outcomes, comments, locks, a deleted workspace, an updated organization.
+void workload(journal_engine& e) {
+  tfe::organization_options oo;
+  oo.name = "acme";
+  oo.email = "ops@acme.test";
+  REQUIRE(e.create_organization(oo));
+  oo.name = "other";
+  REQUIRE(e.create_organization(oo));
+  tfe::organization_options upd;
+  upd.cost_estimation_enabled = false;
+  REQUIRE(e.update_organization("acme", upd));
+  std::vector<tfe::resource_id> wss;
+  for (const char* name : {"a", "b", "c", "doomed"}) {
+    tfe::workspace_options wo;
+    wo.name = name;
+    wo.auto_apply = std::string(name) == "b";
+    auto w = e.create_workspace("acme", wo);
+    REQUIRE(w);
+    wss.push_back(w->id);
+  }
+  for (const auto& w : wss) {
+    auto cv = e.create_configuration_version(w.str());
+    REQUIRE(cv);
+    REQUIRE(e.upload_configuration(cv->upload_token, tarball()));  // queues a run
+  }
+  e.run_until_idle();
+  auto runs_a = e.list_runs(wss[0].str());
+  REQUIRE(e.apply_run(runs_a->items[0].id.str(), "go"));
+  REQUIRE(e.create_comment(runs_a->items[0].id.str(), "a note"));
+  auto runs_c = e.list_runs(wss[2].str());
+  REQUIRE(e.discard_run(runs_c->items[0].id.str(), "no"));
+  tfe::run_options ro;
+  ro.workspace_id = wss[2];
+  auto extra = e.create_run(ro);
+  REQUIRE(extra);
+  auto queued = e.create_run(ro);  // waits behind `extra`
+  REQUIRE(queued);
+  REQUIRE(e.lock_workspace(wss[1].str(), "maintenance"));
+  REQUIRE(e.delete_workspace(wss[3].str()));
+  REQUIRE(e.create_configuration_version(wss[1].str()));  // pending upload
+  e.run_until_idle();
+}
+
+// The model state of an engine, without timers, id positions and time.
+std::string state_of(journal_engine& e) {
+  tfe::json s = e.snapshot();
+  for (const char* k : {"now", "timers", "ids"}) s.erase(k);
+  return s.dump();
+}
+
+}  // namespace
+
+TEST_CASE("journal replay rebuilds the same state", "[journal]") {
+  journaled a;
+  workload(a.eng);
+  journal_engine b(journaled::options(4));
+  b.for_each_storage([&](tfe::journal_storage& s, std::string_view name) {
+    auto rep = s.replay(a.files[std::string(name)]);
+    CHECK(rep.clean());
+    CHECK(rep.message.empty());
+  });
+  REQUIRE(b.recover());
+  CHECK(state_of(b) == state_of(a.eng));
+  // The recovered engine goes on: the queued run, the pending upload.
+  auto ws = b.read_workspace_by_name("acme", "c");
+  REQUIRE(ws);
+  auto list = b.list_runs(ws->id.str());
+  REQUIRE(list);
+  CHECK(list->items.size() == 3);
+}
+
+TEST_CASE("a torn or corrupt last transaction is dropped, everything before it kept", "[journal]") {
+  journaled a(1);  // one shard: one journal holds every run
+  tfe::organization_options oo;
+  oo.name = "acme";
+  oo.email = "ops@acme.test";
+  REQUIRE(a.eng.create_organization(oo));
+  tfe::workspace_options wo;
+  wo.name = "w";
+  auto ws = a.eng.create_workspace("acme", wo);
+  REQUIRE(ws);
+  tfe::configuration_version_options co;
+  co.auto_queue_runs = false;
+  auto cv = a.eng.create_configuration_version(ws->id.str(), co);
+  REQUIRE(cv);
+  REQUIRE(a.eng.upload_configuration(cv->upload_token, tarball()));
+  const std::string before = a.files["shard-00"];
+  const std::size_t start = before.size();
+  // The last transaction: one engine operation (a run created and planned: several records).
+  tfe::run_options ro;
+  ro.workspace_id = ws->id;
+  REQUIRE(a.eng.create_run(ro));
+  const std::string& full = a.files["shard-00"];
+  REQUIRE(full.size() > start);
+
+  tfe::journal_storage reference;
+  const auto ref = reference.replay(before);
+  REQUIRE(ref.clean());
+  const std::string expected = reference.image();
+  // Every offset: the valid prefix is exactly the earlier transactions; the state is compared in full
+  // at a spread of offsets (a full image per offset would make this test quadratic and slow).
+  auto same_state = [&](std::size_t at, tfe::journal_storage& s) { return at % 7 != 0 || s.image() == expected; };
+
+  // The offsets tried: every byte of the last two records (the last entity record and the commit
+  // record), and every 37th byte of the rest of the transaction (each replay costs a full decode).
+  std::size_t last_two = start, prev = start;
+  for (std::size_t at = start; at < full.size();) {
+    const auto len = static_cast<std::uint32_t>(static_cast<unsigned char>(full[at])) |
+                     static_cast<std::uint32_t>(static_cast<unsigned char>(full[at + 1])) << 8 |
+                     static_cast<std::uint32_t>(static_cast<unsigned char>(full[at + 2])) << 16 |
+                     static_cast<std::uint32_t>(static_cast<unsigned char>(full[at + 3])) << 24;
+    last_two = prev;
+    prev = at;
+    at += 8 + len;
+  }
+  REQUIRE(last_two > start);  // the transaction has more than two records
+  auto tried = [&](std::size_t at) { return at >= last_two || (at - start) % 37 == 0; };
+  for (std::size_t cut = start; cut < full.size(); ++cut) {
+    if (!tried(cut)) continue;
+    tfe::journal_storage s;
+    auto rep = s.replay(std::string_view(full).substr(0, cut));
+    REQUIRE(rep.bytes == start);
+    REQUIRE(rep.dropped_bytes == cut - start);
+    REQUIRE((cut == start || !rep.message.empty()));
+    REQUIRE(rep.transactions == ref.transactions);
+    REQUIRE(same_state(cut, s));
+  }
+  for (std::size_t at = start; at < full.size(); ++at) {
+    if (!tried(at)) continue;
+    std::string bad = full;
+    bad[at] = static_cast<char>(bad[at] ^ (1 << (at % 8)));
+    tfe::journal_storage s;
+    auto rep = s.replay(bad);
+    REQUIRE(rep.bytes == start);
+    REQUIRE_FALSE(rep.message.empty());
+    REQUIRE(rep.transactions == ref.transactions);
+    REQUIRE(same_state(at, s));
+  }
+  tfe::journal_storage whole;
+  CHECK(whole.replay(full).clean());
+}
+
+TEST_CASE("a journal that is not one is refused, and garbage after a header drops nothing valid", "[journal]") {
+  tfe::journal_storage s;
+  auto rep = s.replay("hello world");
+  CHECK(rep.bytes == 0);
+  CHECK(rep.message.find("bad header") != std::string::npos);
+  tfe::journal_storage t;
+  auto r2 = t.replay(std::string(tfe::journal_storage::header) + std::string(100, '\xff'));
+  CHECK(r2.bytes == tfe::journal_storage::header.size());
+  CHECK(r2.transactions == 0);
+}
+
+TEST_CASE("compaction: the image replays to the same state", "[journal]") {
+  journaled a;
+  workload(a.eng);
+  journal_engine b(journaled::options(4));
+  std::size_t saved = 0;
+  a.eng.for_each_storage([&](tfe::journal_storage& s, std::string_view name) {
+    const std::string img = s.image();
+    saved += a.files[std::string(name)].size() - img.size();
+    tfe::journal_storage copy;
+    REQUIRE(copy.replay(img).clean());
+    CHECK(copy.image() == img);
+    a.files[std::string(name)] = img;
+  });
+  CHECK(saved > 0);
+  b.for_each_storage([&](tfe::journal_storage& s, std::string_view name) {
+    REQUIRE(s.replay(a.files[std::string(name)]).clean());
+  });
+  REQUIRE(b.recover());
+  CHECK(state_of(b) == state_of(a.eng));
+}
+
+TEST_CASE("a failing sink fails the write and leaves the state as it was", "[journal]") {
+  journal_engine e;
+  bool fail = false;
+  std::string file;
+  e.for_each_storage([&](tfe::journal_storage& s, std::string_view) {
+    tfe::journal_sink k;
+    k.append = [&](std::string_view b) -> tfe::result<void> {
+      if (fail) return tfe::make_error(tfe::errc::storage_failure, "disk full");
+      file.append(b.data(), b.size());
+      return {};
+    };
+    k.sync = []() -> tfe::result<void> { return {}; };
+    REQUIRE(s.attach(k, true));
+  });
+  tfe::organization_options oo;
+  oo.name = "acme";
+  oo.email = "a@b.test";
+  REQUIRE(e.create_organization(oo));
+  tfe::workspace_options wo;
+  wo.name = "w";
+  auto ws = e.create_workspace("acme", wo);
+  REQUIRE(ws);
+  fail = true;
+  tfe::workspace_options up;
+  up.description = "changed";
+  auto r = e.update_workspace(ws->id.str(), up);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == tfe::errc::storage_failure);
+  CHECK(e.read_workspace(ws->id.str())->description.empty());
+  fail = false;  // the storage stays failed until a new sink is attached
+  CHECK_FALSE(e.update_workspace(ws->id.str(), up));
+  CHECK_FALSE(e.sync_storage());
+}
