@@ -211,6 +211,8 @@ int main(int argc, char** argv) {
   server_engine eng(eo);
   if (seed) eng.seed_ids(*seed);
   if (manual_clock) eng.clock().freeze();
+  eng.executor().plan_duration = plan_duration;  // before a load: resumed runs take these durations
+  eng.executor().apply_duration = apply_duration;
   std::unique_ptr<tfe::posix_data_dir> data;
   if (!data_dir.empty()) {
     tfe::data_dir_options dopt;
@@ -255,8 +257,6 @@ int main(int argc, char** argv) {
         return 1;
       }
   }
-  eng.executor().plan_duration = plan_duration;
-  eng.executor().apply_duration = apply_duration;
 
   // The driver moves runs along under the system clock: it wakes at the next due step, or when a
   // request may have scheduled one.
