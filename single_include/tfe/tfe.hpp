@@ -2817,20 +2817,36 @@ inline std::optional<std::string> base64_decode(std::string_view text) {
 namespace tfe {
 namespace detail {
 
-inline constexpr std::array<std::uint32_t, 256> crc32_table = [] {
-  std::array<std::uint32_t, 256> t{};
+// crc32_tables[k][b]: the CRC of byte b followed by k zero bytes.
+inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = [] {
+  std::array<std::array<std::uint32_t, 256>, 8> t{};
   for (std::uint32_t i = 0; i < 256; ++i) {
     std::uint32_t c = i;
     for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[i] = c;
+    t[0][i] = c;
   }
+  for (std::size_t k = 1; k < 8; ++k)
+    for (std::size_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFFu];
   return t;
 }();
 
 /// CRC-32 of `data`, continuing from `crc` (0 to start).
 inline std::uint32_t crc32(std::string_view data, std::uint32_t crc = 0) noexcept {
+  const auto& t = crc32_tables;
   crc = ~crc;
-  for (char ch : data) crc = crc32_table[(crc ^ static_cast<std::uint8_t>(ch)) & 0xFFu] ^ (crc >> 8);
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  std::size_t n = data.size();
+  while (n >= 8) {
+    const std::uint32_t lo = crc ^ (std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
+                                    std::uint32_t(p[3]) << 24);
+    const std::uint32_t hi = std::uint32_t(p[4]) | std::uint32_t(p[5]) << 8 | std::uint32_t(p[6]) << 16 |
+                             std::uint32_t(p[7]) << 24;
+    crc = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^
+          t[3][hi & 0xFFu] ^ t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) crc = t[0][(crc ^ *p++) & 0xFFu] ^ (crc >> 8);
   return ~crc;
 }
 
@@ -3580,6 +3596,7 @@ struct run_options {
 #define TFE_MODEL_CODEC_HPP
 
 // #include <tfe/json.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
 // #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
 // #include <tfe/lifecycle/run_status.hpp> (already inlined)
 // #include <tfe/model/configuration_version.hpp> (already inlined)
@@ -3817,6 +3834,51 @@ json encode_value(const C& items) {
   return a;
 }
 
+// The same values written straight to text (journal records: no DOM on the hot path).
+inline void write_value(json_writer& w, const std::string& v) { w.value(std::string_view(v)); }
+inline void write_value(json_writer& w, bool v) { w.value(v); }
+inline void write_value(json_writer& w, std::int64_t v) { w.value(v); }
+inline void write_value(json_writer& w, std::uint32_t v) { w.value(static_cast<std::int64_t>(v)); }
+inline void write_value(json_writer& w, std::uint64_t v) { w.value(static_cast<std::int64_t>(v)); }
+inline void write_value(json_writer& w, double v) { w.value(v); }
+inline void write_value(json_writer& w, const resource_id& v) { w.value(v.view()); }
+inline void write_value(json_writer& w, time_point v) {
+  char buf[iso8601_length];
+  format_iso8601(buf, v);
+  w.value(std::string_view(buf, iso8601_length));
+}
+inline void write_value(json_writer& w, const resource_counts& c) {
+  w.begin_object().member("additions", c.additions).member("changes", c.changes);
+  w.member("destructions", c.destructions).member("imports", c.imports).end_object();
+}
+inline void write_value(json_writer& w, const run_variable& v) {
+  w.begin_object().member("key", std::string_view(v.key)).member("value", std::string_view(v.value)).end_object();
+}
+inline void write_value(json_writer& w, const status_times& t) {
+  w.begin_object();
+  for (std::size_t i = 0; i < run_status_count; ++i)
+    if (t[i] != run::no_time) {
+      w.key(to_string(all_run_statuses[i]));
+      write_value(w, from_unix_ms(t[i]));
+    }
+  w.end_object();
+}
+template <class E, std::enable_if_t<is_codec_enum<E>::value, int> = 0>
+void write_value(json_writer& w, E e) {
+  w.value(to_string(e));
+}
+template <class T>
+void write_value(json_writer& w, const std::optional<T>& v) {
+  if (v) write_value(w, *v);
+  else w.null_value();
+}
+template <class C, class = typename C::value_type, std::enable_if_t<!std::is_same_v<C, std::string>, int> = 0>
+void write_value(json_writer& w, const C& items) {
+  w.begin_array();
+  for (const auto& x : items) write_value(w, x);
+  w.end_array();
+}
+
 inline bool decode_value(const json& j, std::string& out) {
   auto s = j.as_string();
   if (!s) return false;
@@ -3935,26 +3997,58 @@ json encode_entity(const T& value) {
   return out;
 }
 
+/// Appends the JSON text of an entity to `out` (the same document as encode_entity(value).dump()).
+template <class T>
+void write_entity(std::string& out, const T& value) {
+  json_writer w(out);
+  w.begin_object();
+  detail::describe(const_cast<T&>(value), [&](std::string_view name, const auto& field) {
+    w.key(name);
+    detail::write_value(w, field);
+  });
+  w.end_object();
+}
+
 /// Fills `out` from the JSON object `doc`; members not given keep out's value. Fails with
 /// errc::validation_failed and a JSON pointer (`pointer` + member) on an unknown member or a bad value.
 template <class T>
 result<void> decode_entity(const json& doc, T& out, std::string_view pointer = {}) {
   const auto* members = doc.as_object();
   if (!members) return make_error(errc::validation_failed, "must be an object", std::string(pointer));
-  for (const auto& m : *members) {
+  const auto& m = *members;
+  const std::size_t n = m.size();
+  std::size_t cursor = 0, matched = 0;
+  result<void> failure;
+  // One pass over the fields; documents written by encode have their members in field order, so
+  // the search from the cursor finds each at once.
+  detail::describe(out, [&](std::string_view name, auto& field) {
+    if (!failure || n == 0) return;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = cursor + k < n ? cursor + k : cursor + k - n;
+      if (m[i].first != name) continue;
+      cursor = i + 1;
+      ++matched;
+      if (!detail::decode_value(m[i].second, field)) {
+        std::string where(pointer);
+        where += '/';
+        where += name;
+        failure = make_error(errc::validation_failed, "member '" + std::string(name) + "' has the wrong type or value",
+                             std::move(where));
+      }
+      return;
+    }
+  });
+  if (!failure) return failure;
+  if (matched == n) return {};
+  for (const auto& member : m) {  // some member named no field
     bool known = false;
-    bool ok = true;
-    detail::describe(out, [&](std::string_view name, auto& field) {
-      if (known || name != m.first) return;
-      known = true;
-      ok = detail::decode_value(m.second, field);
-    });
-    std::string where(pointer);
-    where += '/';
-    where += m.first.substr(0, 64);
-    if (!known) return make_error(errc::validation_failed, "unknown member '" + m.first.substr(0, 64) + "'", where);
-    if (!ok)
-      return make_error(errc::validation_failed, "member '" + m.first + "' has the wrong type or value", where);
+    detail::describe(out, [&](std::string_view name, const auto&) { known = known || name == member.first; });
+    if (!known) {
+      std::string where(pointer);
+      where += '/';
+      where += member.first.substr(0, 64);
+      return make_error(errc::validation_failed, "unknown member '" + member.first.substr(0, 64) + "'", where);
+    }
   }
   return {};
 }
@@ -4981,7 +5075,7 @@ class journal_storage {
       std::string p;
       p += 'E';
       p += type_code<std::decay_t<decltype(e)>>();
-      p += encode_entity(e).dump();
+      write_entity(p, e);
       frame(out, p);
     };
     std::vector<const organization*> orgs;
@@ -5073,9 +5167,10 @@ class journal_storage {
   template <class T>
   result<void> append_entity(const T& e) {
     std::string p;
+    p.reserve(2048);
     p += 'E';
     p += type_code<T>();
-    p += encode_entity(e).dump();
+    write_entity(p, e);
     return append_record(p);
   }
   result<void> append_record(std::string_view payload) {

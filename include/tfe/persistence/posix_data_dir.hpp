@@ -70,7 +70,8 @@ class posix_data_dir {
   }
 
   /// Replays every journal into `eng`'s storages, cuts torn tails off (kept beside as
-  /// "<name>.journal.torn"), attaches the files as sinks, rebuilds the engine (recover()) and syncs.
+  /// "<name>.journal.torn"), attaches the files as sinks, rebuilds the engine (recover()) and compacts
+  /// every journal to one image of the state (so a restart never grows the directory).
   /// Returns a one-paragraph report for the log. Call once, before the engine serves anything.
   template <class Engine>
   result<std::string> load(Engine& eng) {
@@ -88,7 +89,8 @@ class posix_data_dir {
     if (auto r = eng.recover(); !r)
       return make_error(r.error().code, "the data in " + dir_ + " is inconsistent: " + r.error().message +
                                             (r.error().pointer.empty() ? "" : " at " + r.error().pointer));
-    if (auto r = sync(eng); !r) return r.error();
+    // recover() rewrote the whole state into the journals: make each one image of it.
+    if (auto r = compact_all(eng); !r) return r.error();
     return "replayed " + std::to_string(transactions) + " transactions (" + std::to_string(bytes) + " bytes) from " +
            dir_ + report;
   }
@@ -105,6 +107,20 @@ class posix_data_dir {
       }
       if (s.needs_compaction(opts_.compact_min_bytes))
         if (auto r = compact(s, std::string(name)); !r && out) out = r;
+    });
+    return out;
+  }
+
+  /// Compacts every journal now (each becomes one image of its storage's state).
+  template <class Engine>
+  result<void> compact_all(Engine& eng) {
+    result<void> out;
+    eng.for_each_storage([&](journal_storage& s, std::string_view name) {
+      if (auto r = s.sync(); !r) {
+        if (out) out = r;
+        return;
+      }
+      if (auto r = compact(s, std::string(name)); !r && out) out = r;
     });
     return out;
   }

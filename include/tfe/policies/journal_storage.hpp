@@ -262,7 +262,7 @@ class journal_storage {
       std::string p;
       p += 'E';
       p += type_code<std::decay_t<decltype(e)>>();
-      p += encode_entity(e).dump();
+      write_entity(p, e);
       frame(out, p);
     };
     std::vector<const organization*> orgs;
@@ -354,9 +354,10 @@ class journal_storage {
   template <class T>
   result<void> append_entity(const T& e) {
     std::string p;
+    p.reserve(2048);
     p += 'E';
     p += type_code<T>();
-    p += encode_entity(e).dump();
+    write_entity(p, e);
     return append_record(p);
   }
   result<void> append_record(std::string_view payload) {
