@@ -782,6 +782,7 @@ class basic_engine {
     {
       std::lock_guard<mutex_type> g(global_.mutex);
       fn(global_.storage, std::string_view("global"));
+      commit_global();  // like a shard's guard: whatever fn wrote is one transaction
     }
     for (auto& sp : shards_) {
       shard_guard sg(*this, *sp);
