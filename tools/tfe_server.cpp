@@ -59,6 +59,8 @@ constexpr const char* usage_text =
     "  --apply-duration D   how long each apply takes (default 0s)\n"
     "  --cancel-cooloff D   cancel -> force-cancel availability (default 10s)\n"
     "  --workers N          event-loop threads (default 2)\n"
+    "  --idle-timeout D     cut off idle, slow or stalled connections after D (default 30s)\n"
+    "  --max-connections N  open connections at most; more are answered 503 and closed (default 1024)\n"
     "  --log                one access-log line per request on stderr\n"
     "\n"
     "Test controls (docs/testing.md): the admin API under /_tfe/ (reset, snapshot, restore, faults,\n"
@@ -128,6 +130,8 @@ int main(int argc, char** argv) {
   std::optional<std::uint64_t> seed;
   tfe::milliseconds plan_duration{0}, apply_duration{0}, cooloff{10000};
   unsigned workers = 2;
+  tfe::milliseconds idle_timeout{30000};
+  std::size_t max_connections = 1024;
   bool log = false;
   bool manual_clock = false;
   std::string admin_token, snapshot_file, data_dir;
@@ -152,7 +156,8 @@ int main(int argc, char** argv) {
       fsync = false;
     } else if (a == "--port" || a == "--host" || a == "--token" || a == "--seed" || a == "--plan-duration" ||
                a == "--apply-duration" || a == "--cancel-cooloff" || a == "--workers" || a == "--admin-token" ||
-               a == "--snapshot" || a == "--journal" || a == "--data-dir") {
+               a == "--snapshot" || a == "--journal" || a == "--data-dir" || a == "--idle-timeout" ||
+               a == "--max-connections") {
       auto v = value(argv[i]);
       if (!v) return usage_error(std::string(a) + " needs a value");
       if (a == "--admin-token") {
@@ -160,6 +165,14 @@ int main(int argc, char** argv) {
         admin_token = std::string(*v);
       } else if (a == "--snapshot") {
         snapshot_file = std::string(*v);
+      } else if (a == "--max-connections") {
+        auto n = parse_int(*v);
+        if (!n || *n < 1 || *n > 1000000) return usage_error("--max-connections must be 1-1000000");
+        max_connections = static_cast<std::size_t>(*n);
+      } else if (a == "--idle-timeout") {
+        auto d = parse_duration(*v);
+        if (!d || d->count() < 100) return usage_error("--idle-timeout must be a duration of at least 100ms");
+        idle_timeout = *d;
       } else if (a == "--data-dir") {
         if (v->empty()) return usage_error("--data-dir must not be empty");
         data_dir = std::string(*v);
@@ -304,6 +317,8 @@ int main(int argc, char** argv) {
   so.host = host;
   so.port = port;
   so.workers = workers;
+  so.idle_timeout = idle_timeout;
+  so.max_connections = max_connections;
   so.max_body_bytes = ao.max_upload_bytes;
   tfe::posix_http_server server(
       [&](tfe::http_request& req) {

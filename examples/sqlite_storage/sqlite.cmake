@@ -3,9 +3,8 @@
 find_package(SQLite3 QUIET)
 if(NOT SQLite3_FOUND)
   message(STATUS "tfe: SQLite3 not found; skipping examples/sqlite_storage (install libsqlite3-dev)")
-elseif(TFE_USE_SINGLE_INCLUDE)
-  # The suite over SQLite is a logic check: it runs once, in the configuration built from include/.
-  message(STATUS "tfe: examples/sqlite_storage tests run in the include/ configuration only")
+elseif(NOT TFE_STORAGE_SUITES)
+  message(STATUS "tfe: examples/sqlite_storage tests off (TFE_STORAGE_SUITES=OFF)")
 elseif(TFE_BUILD_TESTS)
   set(TFE_SQLITE_DIR ${CMAKE_CURRENT_LIST_DIR})
   file(GLOB TFE_SQLITE_SUITE_SOURCES CONFIGURE_DEPENDS
