@@ -8927,6 +8927,7 @@ inline json fault_rule_to_json(const fault_rule& r) {
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -8999,23 +9000,18 @@ class request_journal {
   /// Changes how many entries are kept (the oldest go first).
   void set_capacity(std::size_t n) {
     std::lock_guard<std::mutex> g(mutex_);
-    capacity_ = n;
-    while (entries_.size() > capacity_) evict();
+    capacity_.store(n, std::memory_order_release);
+    while (entries_.size() > n) evict();
   }
   /// How many entries are kept at most.
-  std::size_t capacity() const {
-    std::lock_guard<std::mutex> g(mutex_);
-    return capacity_;
-  }
+  std::size_t capacity() const noexcept { return capacity_.load(std::memory_order_acquire); }
   /// True when entries are being recorded.
-  bool enabled() const {
-    std::lock_guard<std::mutex> g(mutex_);
-    return capacity_ > 0;
-  }
+  bool enabled() const noexcept { return capacity_.load(std::memory_order_acquire) > 0; }
   /// Records a served request.
   void record(const http_request& req, const http_response& res, time_point at, bool faulted) {
     std::lock_guard<std::mutex> g(mutex_);
-    if (capacity_ == 0) return;
+    const std::size_t cap = capacity_.load(std::memory_order_acquire);
+    if (cap == 0) return;
     journal_entry e;
     e.seq = ++seq_;
     e.at = at;
@@ -9027,7 +9023,7 @@ class request_journal {
     e.response_body = res.body.substr(0, max_body_);
     e.faulted = faulted;
     runs_of(req.path(), res, e.runs);
-    if (entries_.size() >= capacity_) evict();
+    while (entries_.size() >= cap) evict();
     entries_.push_back(std::move(e));
   }
   /// Every kept entry, oldest first.
@@ -9104,7 +9100,7 @@ class request_journal {
 
   mutable std::mutex mutex_;
   std::deque<journal_entry> entries_;
-  std::size_t capacity_;
+  std::atomic<std::size_t> capacity_;  // read without the lock on every request (enabled())
   std::size_t max_body_;
   std::uint64_t seq_ = 0;
   std::uint64_t dropped_ = 0;
