@@ -15,6 +15,9 @@ elseif(TFE_BUILD_TESTS)
   target_compile_definitions(tfe_tests_sqlite PRIVATE ${TFE_EXAMPLE_CATCH_DEFS}
     TFE_SOURCE_DIR="${PROJECT_SOURCE_DIR}" TFE_TEST_STORAGE_HEADER="storage_under_test.hpp")
   add_test(NAME engine_suite_over_sqlite_storage COMMAND tfe_tests_sqlite)
+  if(TFE_UNITY_TESTS)
+    set_target_properties(tfe_tests_sqlite PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 0)
+  endif()
 
   add_executable(tfe_example_sqlite_storage_tests ${TFE_SQLITE_DIR}/sqlite_storage.test.cpp)
   target_include_directories(tfe_example_sqlite_storage_tests PRIVATE ${PROJECT_SOURCE_DIR}/tests ${TFE_SQLITE_DIR})
