@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -258,8 +259,11 @@ def main():
         failures.append(f"tfe-server exited with status {code}:\n{err[-2000:]}")
     for f in failures:
         print("soak: FAIL " + f, file=sys.stderr)
-    print(f"soak: wrk outputs and the server's stderr are in {work}", file=sys.stderr)
-    return 1 if failures else 0
+    if failures:
+        print(f"soak: wrk outputs and the server's stderr are in {work}", file=sys.stderr)
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":
