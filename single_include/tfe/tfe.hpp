@@ -5575,6 +5575,7 @@ struct run_status_change {
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -6349,60 +6350,12 @@ class basic_engine {
   /// middle of a phase start that phase again (docs/storage.md#after-a-crash).
   result<void> recover() {
     json doc = json::object();
-    json orgs = json::array(), wss = json::array(), cvs = json::array(), runs = json::array(),
-         comments = json::array();
-    std::unordered_map<std::string, bool> org_names;
     {
       std::vector<std::unique_lock<mutex_type>> locks;
       for (auto& sp : shards_) locks.emplace_back(sp->mutex);
       std::lock_guard<mutex_type> g(global_.mutex);
-      std::vector<const organization*> os;
-      global_.storage.for_each(of<organization>, [&](const organization& o) { os.push_back(&o); });
-      std::sort(os.begin(), os.end(), [](auto* a, auto* b) {
-        return a->created_at != b->created_at ? a->created_at < b->created_at : a->name < b->name;
-      });
-      for (const auto* o : os) {
-        orgs.push_back(encode_entity(*o));
-        org_names.emplace(o->name, true);
-      }
-      std::vector<std::pair<const workspace*, shard*>> ws;
-      for (auto& sp : shards_)
-        sp->storage.for_each(of<workspace>, [&](const workspace& w) {
-          if (org_names.count(w.organization)) ws.emplace_back(&w, sp.get());
-        });
-      std::sort(ws.begin(), ws.end(), [](const auto& a, const auto& b) {
-        return a.first->created_at != b.first->created_at ? a.first->created_at < b.first->created_at
-                                                          : a.first->id < b.first->id;
-      });
-      std::unordered_map<resource_id, std::vector<const run_comment*>> by_run;
-      for (auto& sp : shards_)
-        sp->storage.for_each(of<run_comment>, [&](const run_comment& c) { by_run[c.run_id].push_back(&c); });
-      for (const auto& [w, sp] : ws) {
-        wss.push_back(encode_entity(*w));
-        for (const auto& id : w->configuration_versions)
-          if (const auto* cv = sp->storage.find(of<configuration_version>, id); cv && cv->workspace_id == w->id) {
-            json j = encode_entity(*cv);
-            if (const std::string* b = sp->storage.get_blob(blob_key(id)))
-              j.set("content-base64", json(detail::base64_encode(*b)));
-            cvs.push_back(std::move(j));
-          }
-        std::vector<const run_comment*> cs;
-        for (const auto& id : w->runs)
-          if (const auto* r = sp->storage.find(of<run>, id); r && r->workspace_id == w->id) {
-            runs.push_back(encode_entity(*r));
-            if (auto it = by_run.find(id); it != by_run.end()) cs.insert(cs.end(), it->second.begin(), it->second.end());
-          }
-        std::sort(cs.begin(), cs.end(), [](auto* a, auto* b) {
-          return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
-        });
-        for (const auto* c : cs) comments.push_back(encode_entity(*c));
-      }
+      collect_entities_locked(doc, true);
     }
-    doc.set("organizations", std::move(orgs));
-    doc.set("workspaces", std::move(wss));
-    doc.set("configuration-versions", std::move(cvs));
-    doc.set("runs", std::move(runs));
-    doc.set("comments", std::move(comments));
     return restore(doc);
   }
 
@@ -6518,42 +6471,8 @@ class basic_engine {
     json doc = json::object();
     doc.set("tfe-snapshot", json(1));
     doc.set("now", json(to_iso8601(clock_.now())));
-    std::vector<const organization*> orgs;
-    global_.storage.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
-    std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) {
-      return a->created_at != b->created_at ? a->created_at < b->created_at : a->name < b->name;
-    });
-    json a_orgs = json::array();
-    for (const auto* o : orgs) a_orgs.push_back(encode_entity(*o));
-    doc.set("organizations", std::move(a_orgs));
-    std::vector<std::pair<const workspace*, shard*>> wss;
-    for (auto& sp : shards_)
-      sp->storage.for_each(of<workspace>, [&](const workspace& w) { wss.emplace_back(&w, sp.get()); });
-    std::sort(wss.begin(), wss.end(), [](const auto& a, const auto& b) {
-      return a.first->created_at != b.first->created_at ? a.first->created_at < b.first->created_at
-                                                        : a.first->id < b.first->id;
-    });
-    json a_ws = json::array(), a_cvs = json::array(), a_runs = json::array(), a_comments = json::array(),
-         a_timers = json::array();
-    for (const auto& [w, sp] : wss) {
-      a_ws.push_back(encode_entity(*w));
-      for (const auto& cid : w->configuration_versions) {
-        const configuration_version* cv = sp->storage.find(of<configuration_version>, cid);
-        if (!cv) continue;
-        json j = encode_entity(*cv);
-        if (const std::string* bytes = sp->storage.get_blob(blob_key(cid)))
-          j.set("content-base64", json(detail::base64_encode(*bytes)));
-        a_cvs.push_back(std::move(j));
-      }
-      for (const auto& rid : w->runs) {
-        const run* r = sp->storage.find(of<run>, rid);
-        if (!r) continue;
-        a_runs.push_back(encode_entity(*r));
-        if (auto it = sp->comments_by_run.find(rid); it != sp->comments_by_run.end())
-          for (const auto& c : it->second)
-            if (const run_comment* cm = sp->storage.find(of<run_comment>, c)) a_comments.push_back(encode_entity(*cm));
-      }
-    }
+    collect_entities_locked(doc, false);
+    json a_timers = json::array();
     for (auto& sp : shards_) {
       std::vector<timer> ts = sp->timers.items();
       std::sort(ts.begin(), ts.end(), [](const timer& a, const timer& b) { return b > a; });
@@ -6566,10 +6485,6 @@ class basic_engine {
                                          {"due", json(to_iso8601(from_unix_ms(t.due_ms)))}}));
       }
     }
-    doc.set("workspaces", std::move(a_ws));
-    doc.set("configuration-versions", std::move(a_cvs));
-    doc.set("runs", std::move(a_runs));
-    doc.set("comments", std::move(a_comments));
     doc.set("timers", std::move(a_timers));
     if constexpr (detail::has_id_state<id_generator_type>::value) {
       json ids = json::object();
@@ -6609,6 +6524,72 @@ class basic_engine {
 
  private:
   static constexpr std::int64_t no_due = std::numeric_limits<std::int64_t>::max();
+
+  // Sets "organizations", "workspaces", "configuration-versions" (with uploaded bytes), "runs" and
+  // "comments" of a state document (snapshot() and recover()), each in creation order so equal states
+  // give equal documents. Every shard lock and the global lock are held by the caller. `recovering`:
+  // the storages were just loaded, so entities whose owner is gone (an operation across shards cut
+  // short) are left out, and comments are read from storage (comments_by_run is not built yet).
+  void collect_entities_locked(json& doc, bool recovering) {
+    std::vector<const organization*> orgs;
+    global_.storage.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
+    std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) {
+      return a->created_at != b->created_at ? a->created_at < b->created_at : a->name < b->name;
+    });
+    std::unordered_set<std::string_view> org_names;
+    json a_orgs = json::array();
+    for (const auto* o : orgs) {
+      a_orgs.push_back(encode_entity(*o));
+      if (recovering) org_names.insert(o->name);
+    }
+    std::vector<std::pair<const workspace*, shard*>> wss;
+    for (auto& sp : shards_)
+      sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+        if (!recovering || org_names.count(w.organization)) wss.emplace_back(&w, sp.get());
+      });
+    std::sort(wss.begin(), wss.end(), [](const auto& a, const auto& b) {
+      return a.first->created_at != b.first->created_at ? a.first->created_at < b.first->created_at
+                                                        : a.first->id < b.first->id;
+    });
+    std::unordered_map<resource_id, std::vector<const run_comment*>> stored_comments;
+    if (recovering)
+      for (auto& sp : shards_)
+        sp->storage.for_each(of<run_comment>, [&](const run_comment& c) { stored_comments[c.run_id].push_back(&c); });
+    json a_ws = json::array(), a_cvs = json::array(), a_runs = json::array(), a_comments = json::array();
+    for (const auto& [w, sp] : wss) {
+      a_ws.push_back(encode_entity(*w));
+      for (const auto& cid : w->configuration_versions) {
+        const configuration_version* cv = sp->storage.find(of<configuration_version>, cid);
+        if (!cv || (recovering && cv->workspace_id != w->id)) continue;
+        json j = encode_entity(*cv);
+        if (const std::string* bytes = sp->storage.get_blob(blob_key(cid)))
+          j.set("content-base64", json(detail::base64_encode(*bytes)));
+        a_cvs.push_back(std::move(j));
+      }
+      std::vector<const run_comment*> cs;  // recovering: this workspace's comments, by creation
+      for (const auto& rid : w->runs) {
+        const run* r = sp->storage.find(of<run>, rid);
+        if (!r || (recovering && r->workspace_id != w->id)) continue;
+        a_runs.push_back(encode_entity(*r));
+        if (recovering) {
+          if (auto it = stored_comments.find(rid); it != stored_comments.end())
+            cs.insert(cs.end(), it->second.begin(), it->second.end());
+        } else if (auto it = sp->comments_by_run.find(rid); it != sp->comments_by_run.end()) {
+          for (const auto& c : it->second)
+            if (const run_comment* cm = sp->storage.find(of<run_comment>, c)) a_comments.push_back(encode_entity(*cm));
+        }
+      }
+      std::sort(cs.begin(), cs.end(), [](auto* a, auto* b) {
+        return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
+      });
+      for (const auto* c : cs) a_comments.push_back(encode_entity(*c));
+    }
+    doc.set("organizations", std::move(a_orgs));
+    doc.set("workspaces", std::move(a_ws));
+    doc.set("configuration-versions", std::move(a_cvs));
+    doc.set("runs", std::move(a_runs));
+    doc.set("comments", std::move(a_comments));
+  }
 
   // A scheduled system event for a run; stale when the run's step moved on.
   struct timer {

@@ -195,6 +195,38 @@ TEST_CASE("a journal that is not one is refused, and garbage after a header drop
   CHECK(r2.transactions == 0);
 }
 
+TEST_CASE("recover drops what an operation across shards left behind", "[journal]") {
+  // A crash between an organization's removal (global storage) and its workspaces' (shard storages)
+  // leaves workspaces, uploads and runs of a missing organization; recover() must drop them all.
+  journaled a;
+  workload(a.eng);
+  tfe::workspace_options wo;
+  wo.name = "stray";
+  auto ws = a.eng.create_workspace("other", wo);
+  REQUIRE(ws);
+  auto cv = a.eng.create_configuration_version(ws->id.str());
+  REQUIRE(cv);
+  REQUIRE(a.eng.upload_configuration(cv->upload_token, tarball()));  // queues a run
+  a.eng.run_until_idle();
+  auto stray_runs = a.eng.list_runs(ws->id.str());
+  REQUIRE(stray_runs);
+  REQUIRE(stray_runs->items.size() == 1);
+  REQUIRE(a.eng.create_comment(stray_runs->items[0].id.str(), "gone with its organization"));
+  const std::string stray_run = stray_runs->items[0].id.str();
+
+  journal_engine b(journaled::options(4));
+  b.for_each_storage([&](tfe::journal_storage& s, std::string_view name) {
+    REQUIRE(s.replay(a.files[std::string(name)]).clean());
+    if (name == "global") REQUIRE(s.erase(tfe::of<tfe::organization>, std::string("other")));
+  });
+  REQUIRE(b.recover());
+  CHECK_FALSE(b.read_workspace(ws->id.str()));
+  CHECK_FALSE(b.read_run(stray_run));
+  CHECK_FALSE(b.read_configuration_version(cv->id.str()));
+  REQUIRE(a.eng.delete_organization("other"));
+  CHECK(state_of(b) == state_of(a.eng));
+}
+
 TEST_CASE("compaction: the image replays to the same state", "[journal]") {
   journaled a;
   workload(a.eng);
