@@ -4,6 +4,8 @@
 // run creation and a page of runs, each beside the bare engine call it wraps, measured in the same run.
 #include <tfe/tfe.hpp>
 
+#include "bench_setup.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -13,32 +15,12 @@
 
 namespace {
 
+using tfe_bench::setup;
+
 // The test policies (manual clock, sequential ids) with std::mutex: the engine locks as in production,
 // and nothing becomes due unless a call schedules it now, so poll() is pure overhead here.
 using bench_engine = tfe::basic_engine<tfe::test_policies>;
 using bench_api = tfe::basic_api<bench_engine>;
-
-const std::string tarball("\x1f\x8b\x08\x00" "bench", 9);  // a gzip magic, then anything
-
-/// An organization with `workspaces` workspaces, each with an uploaded configuration version (no run).
-std::vector<tfe::resource_id> setup(bench_engine& eng, std::size_t workspaces) {
-  tfe::organization_options oo;
-  oo.name = "bench";
-  oo.email = "b@e.n";
-  (void)eng.create_organization(oo);
-  std::vector<tfe::resource_id> ws;
-  for (std::size_t i = 0; i < workspaces; ++i) {
-    tfe::workspace_options wo;
-    wo.name = "ws" + std::to_string(i);
-    auto w = eng.create_workspace("bench", wo);
-    tfe::configuration_version_options co;
-    co.auto_queue_runs = false;
-    auto cv = eng.create_configuration_version(w->id, co);
-    (void)eng.upload_configuration(cv->upload_token, tarball);
-    ws.push_back(w->id);
-  }
-  return ws;
-}
 
 /// The API settings of the measurements: the engine is polled before each request only when asked.
 tfe::api_options api_settings(bool poll) {

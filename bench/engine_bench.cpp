@@ -4,6 +4,8 @@
 // a writer beside a reader, and the bare-hash-map reference measured in the same run.
 #include <tfe/tfe.hpp>
 
+#include "bench_setup.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <malloc.h>
@@ -19,33 +21,13 @@
 
 namespace {
 
+using tfe_bench::setup;
+
 struct st_policies : tfe::test_policies {
   using mutex_type = tfe::null_mutex;
 };
 using st_engine = tfe::basic_engine<st_policies>;
 using mt_engine = tfe::basic_engine<tfe::test_policies>;
-
-const std::string tarball("\x1f\x8b\x08\x00" "bench", 9);
-
-template <class E>
-std::vector<tfe::resource_id> setup(E& eng, int workspaces) {
-  tfe::organization_options oo;
-  oo.name = "bench";
-  oo.email = "b@e.n";
-  (void)eng.create_organization(oo);
-  std::vector<tfe::resource_id> ws;
-  for (int i = 0; i < workspaces; ++i) {
-    tfe::workspace_options wo;
-    wo.name = "ws" + std::to_string(i);
-    auto w = eng.create_workspace("bench", wo);
-    tfe::configuration_version_options co;
-    co.auto_queue_runs = false;
-    auto cv = eng.create_configuration_version(w->id, co);
-    (void)eng.upload_configuration(cv->upload_token, tarball);
-    ws.push_back(w->id);
-  }
-  return ws;
-}
 
 // create -> plan_queued -> planning -> planned -> confirmed -> apply_queued -> applying -> applied
 template <class E>

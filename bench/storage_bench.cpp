@@ -7,6 +7,8 @@
 #include <tfe/persistence/posix_data_dir.hpp>
 #include <tfe/tfe.hpp>
 
+#include "bench_setup.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -17,34 +19,14 @@
 
 namespace {
 
+using tfe_bench::setup;
+
 struct memory_policies : tfe::test_policies {
   using mutex_type = tfe::null_mutex;
 };
 struct journal_policies : memory_policies {
   using storage_type = tfe::journal_storage;
 };
-
-const std::string tarball("\x1f\x8b\x08\x00" "bench", 9);
-
-template <class E>
-std::vector<tfe::resource_id> setup(E& eng, int workspaces) {
-  tfe::organization_options oo;
-  oo.name = "bench";
-  oo.email = "b@e.n";
-  (void)eng.create_organization(oo);
-  std::vector<tfe::resource_id> ws;
-  for (int i = 0; i < workspaces; ++i) {
-    tfe::workspace_options wo;
-    wo.name = "ws" + std::to_string(i);
-    auto w = eng.create_workspace("bench", wo);
-    tfe::configuration_version_options co;
-    co.auto_queue_runs = false;
-    auto cv = eng.create_configuration_version(w->id, co);
-    (void)eng.upload_configuration(cv->upload_token, tarball);
-    ws.push_back(w->id);
-  }
-  return ws;
-}
 
 // One lifecycle = two engine operations (create, which plans at once, and apply, which applies).
 template <class E, class AfterWrite>
