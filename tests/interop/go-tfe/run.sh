@@ -120,7 +120,7 @@ if needs_build; then
   say "building $PKG test binary with $GO_BIN ($("$GO_BIN" version 2>/dev/null | cut -d' ' -f3))"
   mkdir -p "$WORKDIR/gocache"
   tmp_bin="$TEST_BIN.tmp.$$"
-  build=("${go_env[@]}" "$GO_BIN" test -c -o "$tmp_bin" "$PKG")
+  build=("${go_env[@]}" "$GO_BIN" test -vet=off -c -o "$tmp_bin" "$PKG")
   if command -v flock >/dev/null 2>&1; then build=(flock /tmp/tfe-build.lock "${build[@]}"); fi
   if ! (cd "$WORKDIR" && "${build[@]}"); then
     rm -f "$tmp_bin"
