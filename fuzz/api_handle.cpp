@@ -22,7 +22,7 @@
 namespace {
 
 using engine_t = tfe::basic_engine<tfe::test_policies>;
-using api_t = tfe::basic_api<engine_t>;
+using api_t = tfe::basic_test_controls<tfe::basic_api<engine_t>>;
 using admin_t = tfe::basic_admin_api<api_t>;
 
 [[noreturn]] void fail(const char* what, const std::string& detail) {
@@ -122,8 +122,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   engine_t eng;
   tfe::api_options o;
   o.url_key_seed = 1;
-  o.journal_capacity = 16;
   api_t api(eng, o);
+  api.journal().set_capacity(16);
   admin_t admin(api);
   setup(admin);
   std::string_view in(reinterpret_cast<const char*>(data), size);

@@ -33,7 +33,7 @@ struct server_policies : tfe::default_policies {
   using storage_type = tfe::journal_storage;
 };
 using server_engine = tfe::basic_engine<server_policies>;
-using server_api = tfe::basic_api<server_engine>;
+using server_api = tfe::basic_test_controls<tfe::basic_api<server_engine>>;  // with faults and the journal
 
 bool read_file(const std::string& path, std::string& out) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -305,8 +305,8 @@ int main(int argc, char** argv) {
   tfe::api_options ao;
   if (!tokens.empty()) ao.auth = tfe::token_auth::tokens(tokens);
   if (seed) ao.url_key_seed = *seed;
-  ao.journal_capacity = journal;
   server_api api(eng, ao);
+  api.journal().set_capacity(journal);
   if (seed) api.faults().seed(*seed);
   tfe::admin_options adm;
   adm.token = admin_token;
@@ -322,16 +322,10 @@ int main(int argc, char** argv) {
   so.max_body_bytes = ao.max_upload_bytes;
   tfe::posix_http_server server(
       [&](tfe::http_request& req) {
-        tfe::http_response res = handler.handle(req);
+        tfe::faulted_response res = handler.handle(req);
         if (data) {
           // Acknowledge nothing that is not on disk: a failed sync turns the answer into a 500.
-          if (auto r = data->sync(eng); !r) {
-            res = tfe::http_response{};
-            res.status = 500;
-            res.body = "{\"errors\":[{\"status\":\"500\",\"title\":\"storage_failure\",\"detail\":" +
-                       tfe::json(r.error().message).dump() + "}]}";
-            res.set_header("Content-Type", "application/vnd.api+json");
-          }
+          if (auto r = data->sync(eng); !r) res = tfe::error_response(r.error());
         }
         if (req.method != "GET" && req.method != "HEAD") kick();
         return res;

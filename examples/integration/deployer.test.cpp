@@ -19,23 +19,18 @@
 namespace {
 
 using engine_t = tfe::basic_engine<tfe::test_policies>;  // manual clock, sequential ids
-using api_t = tfe::basic_api<engine_t>;
+using api_t = tfe::basic_test_controls<tfe::basic_api<engine_t>>;  // the API with faults and a journal
 
 // tfe in-process with an organization, a workspace and an uploaded configuration.
 struct fake_tfe {
   engine_t eng;
-  api_t api{eng, journaled()};
+  api_t api{eng};
   tfe::in_process_transport<api_t> http{api};
   std::string ws;
   std::vector<std::chrono::milliseconds> slept;  // every wait the deployer asked for
 
-  static tfe::api_options journaled() {
-    tfe::api_options o;
-    o.journal_capacity = 1000;  // keep every request, to assert on them
-    return o;
-  }
-
   fake_tfe() {
+    api.journal().set_capacity(1000);  // keep every request, to assert on them
     eng.executor().plan_duration = std::chrono::seconds(30);  // a plan takes half a minute...
     eng.executor().apply_duration = std::chrono::seconds(60);
     http.post("/api/v2/organizations", R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"ops@acme.test"}}})");

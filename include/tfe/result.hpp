@@ -5,9 +5,11 @@
 #define TFE_RESULT_HPP
 
 #include <tfe/config.hpp>
+#include <tfe/detail/enum_names.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <new>
 #include <string>
 #include <string_view>
@@ -39,71 +41,44 @@ enum class errc : std::uint8_t {
   unavailable,             ///< the engine or server is shutting down: 503
 };
 
+namespace detail {
+/// The C++ names of errc ("not_found"), in enumerator order.
+template <>
+struct enum_names<errc> {
+  static constexpr std::string_view value[] = {
+      "not_found",  "conflict",          "validation_failed", "parse_error",            "bad_request",
+      "unauthorized", "forbidden",       "method_not_allowed", "payload_too_large",     "unsupported_media_type",
+      "header_too_large", "rate_limited", "storage_failure",  "internal",               "unavailable",
+  };
+};
+/// The JSON:API error `title` of each errc, in enumerator order.
+inline constexpr std::string_view errc_titles[] = {
+    "not found",          "transition not allowed", "invalid attribute",      "malformed request body",
+    "bad request",        "unauthorized",           "forbidden",              "method not allowed",
+    "payload too large",  "unsupported media type", "request header fields too large", "Too many requests",
+    "storage failure",    "internal server error",  "service unavailable",
+};
+/// The HTTP status of each errc, in enumerator order (the table in docs/errors.md).
+inline constexpr int errc_statuses[] = {404, 409, 422, 400, 400, 401, 403, 405, 413, 415, 431, 429, 500, 500, 503};
+}  // namespace detail
+static_assert(detail::enum_count<errc> == static_cast<std::size_t>(errc::unavailable) + 1,
+              "errc: the name table must list every enumerator");
+static_assert(std::size(detail::errc_titles) == detail::enum_count<errc> &&
+                  std::size(detail::errc_statuses) == detail::enum_count<errc>,
+              "errc: the title and status tables must list every enumerator");
+
 /// The HTTP status real TFE uses for an error code (the table in docs/errors.md).
 constexpr int http_status(errc code) noexcept {
-  switch (code) {
-    case errc::not_found: return 404;
-    case errc::conflict: return 409;
-    case errc::validation_failed: return 422;
-    case errc::parse_error: return 400;
-    case errc::bad_request: return 400;
-    case errc::unauthorized: return 401;
-    case errc::forbidden: return 403;
-    case errc::method_not_allowed: return 405;
-    case errc::payload_too_large: return 413;
-    case errc::unsupported_media_type: return 415;
-    case errc::header_too_large: return 431;
-    case errc::rate_limited: return 429;
-    case errc::storage_failure: return 500;
-    case errc::internal: return 500;
-    case errc::unavailable: return 503;
-  }
-  return 500;
+  const auto i = static_cast<std::size_t>(code);
+  TFE_ASSERT(i < std::size(detail::errc_statuses));
+  return i < std::size(detail::errc_statuses) ? detail::errc_statuses[i] : 500;
 }
 
 /// The code's name as spelled in C++ ("not_found").
-constexpr std::string_view to_string(errc code) noexcept {
-  switch (code) {
-    case errc::not_found: return "not_found";
-    case errc::conflict: return "conflict";
-    case errc::validation_failed: return "validation_failed";
-    case errc::parse_error: return "parse_error";
-    case errc::bad_request: return "bad_request";
-    case errc::unauthorized: return "unauthorized";
-    case errc::forbidden: return "forbidden";
-    case errc::method_not_allowed: return "method_not_allowed";
-    case errc::payload_too_large: return "payload_too_large";
-    case errc::unsupported_media_type: return "unsupported_media_type";
-    case errc::header_too_large: return "header_too_large";
-    case errc::rate_limited: return "rate_limited";
-    case errc::storage_failure: return "storage_failure";
-    case errc::internal: return "internal";
-    case errc::unavailable: return "unavailable";
-  }
-  return "internal";
-}
+constexpr std::string_view to_string(errc code) noexcept { return detail::enum_name(code); }
 
 /// The JSON:API error `title` used for a code when the error carries none.
-constexpr std::string_view default_title(errc code) noexcept {
-  switch (code) {
-    case errc::not_found: return "not found";
-    case errc::conflict: return "transition not allowed";
-    case errc::validation_failed: return "invalid attribute";
-    case errc::parse_error: return "malformed request body";
-    case errc::bad_request: return "bad request";
-    case errc::unauthorized: return "unauthorized";
-    case errc::forbidden: return "forbidden";
-    case errc::method_not_allowed: return "method not allowed";
-    case errc::payload_too_large: return "payload too large";
-    case errc::unsupported_media_type: return "unsupported media type";
-    case errc::header_too_large: return "request header fields too large";
-    case errc::rate_limited: return "Too many requests";
-    case errc::storage_failure: return "storage failure";
-    case errc::internal: return "internal server error";
-    case errc::unavailable: return "service unavailable";
-  }
-  return "internal server error";
-}
+constexpr std::string_view default_title(errc code) noexcept { return detail::enum_lookup(detail::errc_titles, code); }
 
 /// Where in a text input an error was found (byte offset, 1-based line and column).
 struct text_position {

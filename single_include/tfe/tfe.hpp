@@ -64,9 +64,85 @@ inline constexpr const char* api_version = "2.5";
 #define TFE_RESULT_HPP
 
 // #include <tfe/config.hpp> (already inlined)
+// #include <tfe/detail/enum_names.hpp>
+// begin of <tfe/detail/enum_names.hpp>
+#ifndef TFE_DETAIL_ENUM_NAMES_HPP
+#define TFE_DETAIL_ENUM_NAMES_HPP
+
+// #include <tfe/config.hpp> (already inlined)
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace tfe {
+namespace detail {
+
+/// Specialized beside each enumeration E whose enumerators are 0, 1, ... N-1:
+/// `static constexpr std::string_view value[N]`, the names in enumerator order. A header that
+/// specializes it also static_asserts that N is its last enumerator plus one.
+template <class E>
+struct enum_names;
+
+/// True when E has a name table.
+template <class E, class = void>
+struct has_enum_names : std::false_type {};
+/// True when E has a name table.
+template <class E>
+struct has_enum_names<E, std::void_t<decltype(enum_names<E>::value)>> : std::true_type {};
+
+/// Number of enumerators of E (the size of its name table).
+template <class E>
+inline constexpr std::size_t enum_count = std::extent_v<decltype(enum_names<E>::value)>;
+
+/// Shown for a value outside the table: a corrupted enum, never a plausible name.
+inline constexpr std::string_view invalid_enum_name = "<invalid>";
+
+/// The entry for `e` in a table indexed by enumerator value. A value outside the table is a
+/// corrupted enum: TFE_ASSERT fires (and, should a custom TFE_ASSERT return, "<invalid>" is returned).
+template <class E, std::size_t N>
+constexpr std::string_view enum_lookup(const std::string_view (&table)[N], E e) noexcept {
+  const auto i = static_cast<std::size_t>(e);
+  TFE_ASSERT(i < N);
+  return i < N ? table[i] : invalid_enum_name;
+}
+
+/// The name of `e` from E's name table.
+template <class E>
+constexpr std::string_view enum_name(E e) noexcept {
+  return enum_lookup(enum_names<E>::value, e);
+}
+
+/// The enumerator named `s`, or nullopt.
+template <class E>
+constexpr std::optional<E> enum_from_name(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < enum_count<E>; ++i)
+    if (enum_names<E>::value[i] == s) return static_cast<E>(i);
+  return std::nullopt;
+}
+
+template <class E, std::size_t... I>
+constexpr std::array<E, sizeof...(I)> enumerators_impl(std::index_sequence<I...>) noexcept {
+  return {{static_cast<E>(I)...}};
+}
+/// Every enumerator of E in value order.
+template <class E>
+constexpr std::array<E, enum_count<E>> all_enumerators() noexcept {
+  return enumerators_impl<E>(std::make_index_sequence<enum_count<E>>{});
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_ENUM_NAMES_HPP
+// end of <tfe/detail/enum_names.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <new>
 #include <string>
 #include <string_view>
@@ -98,71 +174,44 @@ enum class errc : std::uint8_t {
   unavailable,             ///< the engine or server is shutting down: 503
 };
 
+namespace detail {
+/// The C++ names of errc ("not_found"), in enumerator order.
+template <>
+struct enum_names<errc> {
+  static constexpr std::string_view value[] = {
+      "not_found",  "conflict",          "validation_failed", "parse_error",            "bad_request",
+      "unauthorized", "forbidden",       "method_not_allowed", "payload_too_large",     "unsupported_media_type",
+      "header_too_large", "rate_limited", "storage_failure",  "internal",               "unavailable",
+  };
+};
+/// The JSON:API error `title` of each errc, in enumerator order.
+inline constexpr std::string_view errc_titles[] = {
+    "not found",          "transition not allowed", "invalid attribute",      "malformed request body",
+    "bad request",        "unauthorized",           "forbidden",              "method not allowed",
+    "payload too large",  "unsupported media type", "request header fields too large", "Too many requests",
+    "storage failure",    "internal server error",  "service unavailable",
+};
+/// The HTTP status of each errc, in enumerator order (the table in docs/errors.md).
+inline constexpr int errc_statuses[] = {404, 409, 422, 400, 400, 401, 403, 405, 413, 415, 431, 429, 500, 500, 503};
+}  // namespace detail
+static_assert(detail::enum_count<errc> == static_cast<std::size_t>(errc::unavailable) + 1,
+              "errc: the name table must list every enumerator");
+static_assert(std::size(detail::errc_titles) == detail::enum_count<errc> &&
+                  std::size(detail::errc_statuses) == detail::enum_count<errc>,
+              "errc: the title and status tables must list every enumerator");
+
 /// The HTTP status real TFE uses for an error code (the table in docs/errors.md).
 constexpr int http_status(errc code) noexcept {
-  switch (code) {
-    case errc::not_found: return 404;
-    case errc::conflict: return 409;
-    case errc::validation_failed: return 422;
-    case errc::parse_error: return 400;
-    case errc::bad_request: return 400;
-    case errc::unauthorized: return 401;
-    case errc::forbidden: return 403;
-    case errc::method_not_allowed: return 405;
-    case errc::payload_too_large: return 413;
-    case errc::unsupported_media_type: return 415;
-    case errc::header_too_large: return 431;
-    case errc::rate_limited: return 429;
-    case errc::storage_failure: return 500;
-    case errc::internal: return 500;
-    case errc::unavailable: return 503;
-  }
-  return 500;
+  const auto i = static_cast<std::size_t>(code);
+  TFE_ASSERT(i < std::size(detail::errc_statuses));
+  return i < std::size(detail::errc_statuses) ? detail::errc_statuses[i] : 500;
 }
 
 /// The code's name as spelled in C++ ("not_found").
-constexpr std::string_view to_string(errc code) noexcept {
-  switch (code) {
-    case errc::not_found: return "not_found";
-    case errc::conflict: return "conflict";
-    case errc::validation_failed: return "validation_failed";
-    case errc::parse_error: return "parse_error";
-    case errc::bad_request: return "bad_request";
-    case errc::unauthorized: return "unauthorized";
-    case errc::forbidden: return "forbidden";
-    case errc::method_not_allowed: return "method_not_allowed";
-    case errc::payload_too_large: return "payload_too_large";
-    case errc::unsupported_media_type: return "unsupported_media_type";
-    case errc::header_too_large: return "header_too_large";
-    case errc::rate_limited: return "rate_limited";
-    case errc::storage_failure: return "storage_failure";
-    case errc::internal: return "internal";
-    case errc::unavailable: return "unavailable";
-  }
-  return "internal";
-}
+constexpr std::string_view to_string(errc code) noexcept { return detail::enum_name(code); }
 
 /// The JSON:API error `title` used for a code when the error carries none.
-constexpr std::string_view default_title(errc code) noexcept {
-  switch (code) {
-    case errc::not_found: return "not found";
-    case errc::conflict: return "transition not allowed";
-    case errc::validation_failed: return "invalid attribute";
-    case errc::parse_error: return "malformed request body";
-    case errc::bad_request: return "bad request";
-    case errc::unauthorized: return "unauthorized";
-    case errc::forbidden: return "forbidden";
-    case errc::method_not_allowed: return "method not allowed";
-    case errc::payload_too_large: return "payload too large";
-    case errc::unsupported_media_type: return "unsupported media type";
-    case errc::header_too_large: return "request header fields too large";
-    case errc::rate_limited: return "Too many requests";
-    case errc::storage_failure: return "storage failure";
-    case errc::internal: return "internal server error";
-    case errc::unavailable: return "service unavailable";
-  }
-  return "internal server error";
-}
+constexpr std::string_view default_title(errc code) noexcept { return detail::enum_lookup(detail::errc_titles, code); }
 
 /// Where in a text input an error was found (byte offset, 1-based line and column).
 struct text_position {
@@ -2206,8 +2255,12 @@ class json_writer {
 #ifndef TFE_LIFECYCLE_RUN_STATUS_HPP
 #define TFE_LIFECYCLE_RUN_STATUS_HPP
 
+// #include <tfe/detail/enum_names.hpp> (already inlined)
+
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -2236,77 +2289,48 @@ enum class run_status : std::uint8_t {
   force_canceled,
 };
 
+namespace detail {
+/// The wire names of run_status, in enumerator order.
+template <>
+struct enum_names<run_status> {
+  static constexpr std::string_view value[] = {
+      "pending",         "plan_queued",        "planning",   "planned",          "cost_estimating",
+      "cost_estimated",  "policy_checking",    "policy_checked", "policy_override", "policy_soft_failed",
+      "planned_and_finished", "confirmed",     "apply_queued", "applying",       "applied",
+      "discarded",       "errored",            "canceled",   "force_canceled",
+  };
+};
+/// The status-timestamps key of each run_status, in enumerator order (pending -> "plan-queueable-at").
+inline constexpr std::string_view run_status_timestamp_keys[] = {
+    "plan-queueable-at",  "plan-queued-at",         "planning-at",          "planned-at",
+    "cost-estimating-at", "cost-estimated-at",      "policy-checking-at",   "policy-checked-at",
+    "policy-override-at", "policy-soft-failed-at",  "planned-and-finished-at", "confirmed-at",
+    "apply-queued-at",    "applying-at",            "applied-at",           "discarded-at",
+    "errored-at",         "canceled-at",            "force-canceled-at",
+};
+}  // namespace detail
+
 /// Number of run_status enumerators.
-inline constexpr std::size_t run_status_count = 19;
+inline constexpr std::size_t run_status_count = detail::enum_count<run_status>;
+static_assert(run_status_count == static_cast<std::size_t>(run_status::force_canceled) + 1,
+              "run_status: the name table must list every enumerator");
+static_assert(std::size(detail::run_status_timestamp_keys) == run_status_count,
+              "run_status: the timestamp key table must list every enumerator");
 
 /// Every run status in lifecycle order.
-inline constexpr run_status all_run_statuses[run_status_count] = {
-    run_status::pending,          run_status::plan_queued,        run_status::planning,
-    run_status::planned,          run_status::cost_estimating,    run_status::cost_estimated,
-    run_status::policy_checking,  run_status::policy_checked,     run_status::policy_override,
-    run_status::policy_soft_failed, run_status::planned_and_finished, run_status::confirmed,
-    run_status::apply_queued,     run_status::applying,           run_status::applied,
-    run_status::discarded,        run_status::errored,            run_status::canceled,
-    run_status::force_canceled,
-};
+inline constexpr std::array<run_status, run_status_count> all_run_statuses = detail::all_enumerators<run_status>();
 
 /// The wire string of a run status ("plan_queued").
-constexpr std::string_view to_string(run_status s) noexcept {
-  switch (s) {
-    case run_status::pending: return "pending";
-    case run_status::plan_queued: return "plan_queued";
-    case run_status::planning: return "planning";
-    case run_status::planned: return "planned";
-    case run_status::cost_estimating: return "cost_estimating";
-    case run_status::cost_estimated: return "cost_estimated";
-    case run_status::policy_checking: return "policy_checking";
-    case run_status::policy_checked: return "policy_checked";
-    case run_status::policy_override: return "policy_override";
-    case run_status::policy_soft_failed: return "policy_soft_failed";
-    case run_status::planned_and_finished: return "planned_and_finished";
-    case run_status::confirmed: return "confirmed";
-    case run_status::apply_queued: return "apply_queued";
-    case run_status::applying: return "applying";
-    case run_status::applied: return "applied";
-    case run_status::discarded: return "discarded";
-    case run_status::errored: return "errored";
-    case run_status::canceled: return "canceled";
-    case run_status::force_canceled: return "force_canceled";
-  }
-  return "errored";
-}
+constexpr std::string_view to_string(run_status s) noexcept { return detail::enum_name(s); }
 
 /// The status-timestamps key recorded when a run enters `s` ("plan-queued-at"; pending -> "plan-queueable-at").
 constexpr std::string_view timestamp_key(run_status s) noexcept {
-  switch (s) {
-    case run_status::pending: return "plan-queueable-at";
-    case run_status::plan_queued: return "plan-queued-at";
-    case run_status::planning: return "planning-at";
-    case run_status::planned: return "planned-at";
-    case run_status::cost_estimating: return "cost-estimating-at";
-    case run_status::cost_estimated: return "cost-estimated-at";
-    case run_status::policy_checking: return "policy-checking-at";
-    case run_status::policy_checked: return "policy-checked-at";
-    case run_status::policy_override: return "policy-override-at";
-    case run_status::policy_soft_failed: return "policy-soft-failed-at";
-    case run_status::planned_and_finished: return "planned-and-finished-at";
-    case run_status::confirmed: return "confirmed-at";
-    case run_status::apply_queued: return "apply-queued-at";
-    case run_status::applying: return "applying-at";
-    case run_status::applied: return "applied-at";
-    case run_status::discarded: return "discarded-at";
-    case run_status::errored: return "errored-at";
-    case run_status::canceled: return "canceled-at";
-    case run_status::force_canceled: return "force-canceled-at";
-  }
-  return "errored-at";
+  return detail::enum_lookup(detail::run_status_timestamp_keys, s);
 }
 
 /// Parses a wire string into a run status; nullopt when unknown.
 constexpr std::optional<run_status> run_status_from_string(std::string_view s) noexcept {
-  for (run_status st : all_run_statuses)
-    if (to_string(st) == s) return st;
-  return std::nullopt;
+  return detail::enum_from_name<run_status>(s);
 }
 
 /// True for statuses a run never leaves.
@@ -2334,19 +2358,19 @@ enum class phase_status : std::uint8_t {
   unreachable,  ///< will never run
 };
 
+namespace detail {
+/// The wire names of phase_status, in enumerator order.
+template <>
+struct enum_names<phase_status> {
+  static constexpr std::string_view value[] = {"pending",  "queued",   "running",    "finished",
+                                               "errored",  "canceled", "unreachable"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<phase_status> == static_cast<std::size_t>(phase_status::unreachable) + 1,
+              "phase_status: the name table must list every enumerator");
+
 /// The wire string of a plan or apply status.
-constexpr std::string_view to_string(phase_status s) noexcept {
-  switch (s) {
-    case phase_status::pending: return "pending";
-    case phase_status::queued: return "queued";
-    case phase_status::running: return "running";
-    case phase_status::finished: return "finished";
-    case phase_status::errored: return "errored";
-    case phase_status::canceled: return "canceled";
-    case phase_status::unreachable: return "unreachable";
-  }
-  return "unreachable";
-}
+constexpr std::string_view to_string(phase_status s) noexcept { return detail::enum_name(s); }
 
 /// True when a plan or apply phase will not change any more (go-tfe's log reader stops).
 constexpr bool is_final(phase_status s) noexcept {
@@ -2363,8 +2387,10 @@ constexpr bool is_final(phase_status s) noexcept {
 #ifndef TFE_LIFECYCLE_RUN_STATE_MACHINE_HPP
 #define TFE_LIFECYCLE_RUN_STATE_MACHINE_HPP
 
+// #include <tfe/detail/enum_names.hpp> (already inlined)
 // #include <tfe/lifecycle/run_status.hpp> (already inlined)
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -2397,45 +2423,29 @@ enum class run_event : std::uint8_t {
   cancel_completed,  ///< terraform stopped after a cancel request
 };
 
+namespace detail {
+/// The names of run_event, in enumerator order.
+template <>
+struct enum_names<run_event> {
+  static constexpr std::string_view value[] = {
+      "apply",           "discard",        "cancel",          "force_cancel",       "force_execute",
+      "override_policy", "queue",          "plan_start",      "plan_succeeded",     "plan_failed",
+      "proceed",         "estimate_done",  "policy_passed",   "policy_soft_failed", "policy_hard_failed",
+      "apply_start",     "apply_succeeded", "apply_failed",   "cancel_completed",
+  };
+};
+}  // namespace detail
+
 /// Number of run_event enumerators.
-inline constexpr std::size_t run_event_count = 19;
+inline constexpr std::size_t run_event_count = detail::enum_count<run_event>;
+static_assert(run_event_count == static_cast<std::size_t>(run_event::cancel_completed) + 1,
+              "run_event: the name table must list every enumerator");
 
 /// Every run event, user actions first.
-inline constexpr run_event all_run_events[run_event_count] = {
-    run_event::apply,          run_event::discard,           run_event::cancel,
-    run_event::force_cancel,   run_event::force_execute,     run_event::override_policy,
-    run_event::queue,          run_event::plan_start,        run_event::plan_succeeded,
-    run_event::plan_failed,    run_event::proceed,           run_event::estimate_done,
-    run_event::policy_passed,  run_event::policy_soft_failed, run_event::policy_hard_failed,
-    run_event::apply_start,    run_event::apply_succeeded,   run_event::apply_failed,
-    run_event::cancel_completed,
-};
+inline constexpr std::array<run_event, run_event_count> all_run_events = detail::all_enumerators<run_event>();
 
 /// The event's name ("force_cancel").
-constexpr std::string_view to_string(run_event e) noexcept {
-  switch (e) {
-    case run_event::apply: return "apply";
-    case run_event::discard: return "discard";
-    case run_event::cancel: return "cancel";
-    case run_event::force_cancel: return "force_cancel";
-    case run_event::force_execute: return "force_execute";
-    case run_event::override_policy: return "override_policy";
-    case run_event::queue: return "queue";
-    case run_event::plan_start: return "plan_start";
-    case run_event::plan_succeeded: return "plan_succeeded";
-    case run_event::plan_failed: return "plan_failed";
-    case run_event::proceed: return "proceed";
-    case run_event::estimate_done: return "estimate_done";
-    case run_event::policy_passed: return "policy_passed";
-    case run_event::policy_soft_failed: return "policy_soft_failed";
-    case run_event::policy_hard_failed: return "policy_hard_failed";
-    case run_event::apply_start: return "apply_start";
-    case run_event::apply_succeeded: return "apply_succeeded";
-    case run_event::apply_failed: return "apply_failed";
-    case run_event::cancel_completed: return "cancel_completed";
-  }
-  return "proceed";
-}
+constexpr std::string_view to_string(run_event e) noexcept { return detail::enum_name(e); }
 
 /// True for events a user (or API client) triggers; false for system progress.
 constexpr bool is_user_action(run_event e) noexcept {
@@ -2457,23 +2467,22 @@ enum class guard : std::uint8_t {
   force_cancel_available,  ///< a cancel was requested and the cool-off has elapsed
 };
 
+namespace detail {
+/// The names of guard as printed in docs/run-lifecycle.md, in enumerator order (none prints empty).
+template <>
+struct enum_names<guard> {
+  static constexpr std::string_view value[] = {
+      "",          "needs_cost_estimate", "needs_policy_check",   "finishes_without_apply",
+      "auto_apply", "awaiting_confirmation", "plan_only",         "not_plan_only",
+      "cancel_not_requested", "cancel_requested", "force_cancel_available",
+  };
+};
+}  // namespace detail
+static_assert(detail::enum_count<guard> == static_cast<std::size_t>(guard::force_cancel_available) + 1,
+              "guard: the name table must list every enumerator");
+
 /// The guard's name as printed in docs/run-lifecycle.md.
-constexpr std::string_view to_string(guard g) noexcept {
-  switch (g) {
-    case guard::none: return "";
-    case guard::needs_cost_estimate: return "needs_cost_estimate";
-    case guard::needs_policy_check: return "needs_policy_check";
-    case guard::finishes_without_apply: return "finishes_without_apply";
-    case guard::auto_apply: return "auto_apply";
-    case guard::awaiting_confirmation: return "awaiting_confirmation";
-    case guard::plan_only: return "plan_only";
-    case guard::not_plan_only: return "not_plan_only";
-    case guard::cancel_not_requested: return "cancel_not_requested";
-    case guard::cancel_requested: return "cancel_requested";
-    case guard::force_cancel_available: return "force_cancel_available";
-  }
-  return "";
-}
+constexpr std::string_view to_string(guard g) noexcept { return detail::enum_name(g); }
 
 /// The facts about one run that guards read.
 struct guard_context {
@@ -2676,6 +2685,31 @@ constexpr phase_status apply_status_for(run_status s, run_status before_final) n
   }
 }
 
+/// Marks a status that no sequence of rows connects (in run_distances).
+inline constexpr int unreachable_distance = 1 << 20;
+
+/// Per status, the least number of rows (self-transitions aside, guards ignored) between it and
+/// `anchor`: towards `anchor` when `towards` is true (how far each status is from reaching it), else
+/// away from it (how far each status lies from `anchor`). unreachable_distance where none leads.
+constexpr std::array<int, run_status_count> run_distances(run_status anchor, bool towards) noexcept {
+  std::array<int, run_status_count> dist{};
+  for (auto& d : dist) d = unreachable_distance;
+  dist[static_cast<std::size_t>(anchor)] = 0;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& t : run_transitions) {
+      if (t.from == t.to) continue;
+      const int near = dist[static_cast<std::size_t>(towards ? t.to : t.from)];
+      int& far = dist[static_cast<std::size_t>(towards ? t.from : t.to)];
+      if (near != unreachable_distance && near + 1 < far) {
+        far = near + 1;
+        changed = true;
+      }
+    }
+  }
+  return dist;
+}
+
 namespace detail {
 /// Compile-time checks over the table (see static_asserts below).
 constexpr bool table_has_no_rows_out_of_final_states() noexcept {
@@ -2693,19 +2727,8 @@ constexpr bool table_has_no_duplicate_rows() noexcept {
   return true;
 }
 constexpr bool every_status_reachable_from_pending() noexcept {
-  bool seen[run_status_count] = {};
-  seen[static_cast<std::size_t>(run_status::pending)] = true;
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (const auto& t : run_transitions) {
-      if (seen[static_cast<std::size_t>(t.from)] && !seen[static_cast<std::size_t>(t.to)]) {
-        seen[static_cast<std::size_t>(t.to)] = true;
-        changed = true;
-      }
-    }
-  }
-  for (bool b : seen)
-    if (!b) return false;
+  for (int d : run_distances(run_status::pending, false))
+    if (d == unreachable_distance) return false;
   return true;
 }
 constexpr bool every_non_final_status_can_end() noexcept {
@@ -2855,10 +2878,127 @@ inline std::uint32_t crc32(std::string_view data, std::uint32_t crc = 0) noexcep
 
 #endif  // TFE_DETAIL_CRC32_HPP
 // end of <tfe/detail/crc32.hpp>
+// #include <tfe/model/field.hpp>
+// begin of <tfe/model/field.hpp>
+#ifndef TFE_MODEL_FIELD_HPP
+#define TFE_MODEL_FIELD_HPP
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+namespace tfe {
+
+/// Selects an entity type in storage and field calls: `s.find(of<run>, id)`, `visit_fields(of<run>, v)`.
+template <class T>
+struct entity_tag {};
+/// The tag value for entity type T.
+template <class T>
+inline constexpr entity_tag<T> of{};
+
+/// Where a field is used; a field description combines these bits.
+enum field_use : std::uint8_t {
+  stored = 1,         ///< part of the entity's stored form (snapshots, journals, databases)
+  attribute = 2,      ///< written as a JSON:API attribute of the same name in responses
+  null_if_empty = 4,  ///< as an attribute: an empty string or array is written as null
+};
+
+/// Marks a field without an entity member (request-only) or without an options member (not writable).
+struct no_member {};
+
+/// One field of entity E: its kebab-case name, the entity member (or no_member), the options member
+/// that a create or update request sets (or no_member) and its uses.
+template <class E, class Member, class Option>
+struct field {
+  std::string_view name;  ///< wire and stored name ("auto-apply")
+  Member member;          ///< pointer to the entity's member, or no_member{}
+  Option option;          ///< pointer to the options struct's member, or no_member{}
+  std::uint8_t uses;      ///< field_use bits
+
+  /// True when the field is part of the stored form.
+  constexpr bool is_stored() const noexcept { return (uses & field_use::stored) != 0; }
+  /// True when the field is written as a response attribute.
+  constexpr bool is_attribute() const noexcept { return (uses & field_use::attribute) != 0; }
+  /// True when an empty value is written as null in responses.
+  constexpr bool empty_is_null() const noexcept { return (uses & field_use::null_if_empty) != 0; }
+  /// True when the field has an entity member.
+  static constexpr bool has_member = !std::is_same_v<Member, no_member>;
+  /// True when a request can set the field.
+  static constexpr bool has_option = !std::is_same_v<Option, no_member>;
+};
+
+/// A field of E stored in member `m` (and readable from requests through options member `o`).
+template <class E, class M, class Option = no_member>
+constexpr field<E, M E::*, Option> make_field(std::string_view name, M E::*m, std::uint8_t uses,
+                                              Option o = {}) noexcept {
+  return {name, m, o, uses};
+}
+/// A request-only field of E: an options member without an entity member (e.g. `operations`).
+template <class E, class Option>
+constexpr field<E, no_member, Option> request_field(std::string_view name, Option o) noexcept {
+  return {name, no_member{}, o, 0};
+}
+
+/// Calls fn(field) for every field of an entity, in the order of its description. Each entity header
+/// defines `template <class F> constexpr void visit_fields(entity_tag<E>, F&& fn)`.
+template <class E, class F>
+constexpr void for_each_field(F&& fn) {
+  visit_fields(of<E>, fn);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_FIELD_HPP
+// end of <tfe/model/field.hpp>
+// #include <tfe/model/execution_mode.hpp>
+// begin of <tfe/model/execution_mode.hpp>
+#ifndef TFE_MODEL_EXECUTION_MODE_HPP
+#define TFE_MODEL_EXECUTION_MODE_HPP
+
+// #include <tfe/detail/enum_names.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace tfe {
+
+/// A workspace's (or an organization's default) execution mode.
+enum class execution_mode : std::uint8_t {
+  remote,  ///< runs plan and apply in tfe (the default)
+  local,   ///< runs happen on the client; tfe only stores state (POST /runs is refused)
+  agent,   ///< runs execute on an agent pool (agent-pool-id required)
+};
+
+namespace detail {
+/// The wire names of execution_mode, in enumerator order.
+template <>
+struct enum_names<execution_mode> {
+  static constexpr std::string_view value[] = {"remote", "local", "agent"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<execution_mode> == static_cast<std::size_t>(execution_mode::agent) + 1,
+              "execution_mode: the name table must list every enumerator");
+
+/// The wire string of an execution mode ("remote").
+constexpr std::string_view to_string(execution_mode m) noexcept { return detail::enum_name(m); }
+
+/// Parses "remote", "local" or "agent"; nullopt otherwise.
+constexpr std::optional<execution_mode> execution_mode_from_string(std::string_view s) noexcept {
+  return detail::enum_from_name<execution_mode>(s);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_EXECUTION_MODE_HPP
+// end of <tfe/model/execution_mode.hpp>
 // #include <tfe/model/ids.hpp>
 // begin of <tfe/model/ids.hpp>
 #ifndef TFE_MODEL_IDS_HPP
 #define TFE_MODEL_IDS_HPP
+
+// #include <tfe/detail/enum_names.hpp> (already inlined)
 
 #include <cstddef>
 #include <cstdint>
@@ -2884,23 +3024,19 @@ enum class id_kind : std::uint8_t {
   upload_token,           ///< "" (capability secret for upload and log URLs)
 };
 
+namespace detail {
+/// The id prefix of each id_kind, including the dash, in enumerator order.
+template <>
+struct enum_names<id_kind> {
+  static constexpr std::string_view value[] = {"org-", "ws-",   "cv-",  "run-",    "plan-", "apply-",
+                                               "wsc-", "user-", "ce-",  "polchk-", ""};
+};
+}  // namespace detail
+static_assert(detail::enum_count<id_kind> == static_cast<std::size_t>(id_kind::upload_token) + 1,
+              "id_kind: the prefix table must list every enumerator");
+
 /// The id prefix of a kind, including the dash ("ws-").
-constexpr std::string_view id_prefix(id_kind k) noexcept {
-  switch (k) {
-    case id_kind::organization: return "org-";
-    case id_kind::workspace: return "ws-";
-    case id_kind::configuration_version: return "cv-";
-    case id_kind::run: return "run-";
-    case id_kind::plan: return "plan-";
-    case id_kind::apply: return "apply-";
-    case id_kind::comment: return "wsc-";
-    case id_kind::user: return "user-";
-    case id_kind::cost_estimate: return "ce-";
-    case id_kind::policy_check: return "polchk-";
-    case id_kind::upload_token: return "";
-  }
-  return "";
-}
+constexpr std::string_view id_prefix(id_kind k) noexcept { return detail::enum_name(k); }
 
 /// Length of the random part of a TFE id.
 inline constexpr std::size_t id_suffix_length = 16;
@@ -3135,6 +3271,8 @@ inline bool parse_iso8601(std::string_view s, time_point& out) noexcept {
 #ifndef TFE_MODEL_ORGANIZATION_HPP
 #define TFE_MODEL_ORGANIZATION_HPP
 
+// #include <tfe/model/execution_mode.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 
@@ -3157,7 +3295,7 @@ struct organization {
   bool cost_estimation_enabled = false;                 ///< runs pass through cost estimation
   bool policy_checks_enabled = false;                   ///< runs pass through policy checks (tfe extension)
   std::string owners_team_saml_role_id;                 ///< SAML role id, or empty
-  std::string default_execution_mode = "remote";        ///< remote | local | agent
+  tfe::execution_mode default_execution_mode = tfe::execution_mode::remote;  ///< remote | local | agent
   bool saml_enabled = false;                            ///< read-only flag
   bool two_factor_conformant = false;                   ///< read-only flag
   bool assessments_enforced = false;                    ///< health assessments enforced
@@ -3176,6 +3314,29 @@ struct organization_options {
   std::optional<std::string> default_execution_mode;     ///< remote | local | agent
   std::optional<bool> assessments_enforced;              ///< health assessments
 };
+
+/// The fields of an organization: stored form, response attributes and what create/update requests set.
+template <class F>
+constexpr void visit_fields(entity_tag<organization>, F&& f) {
+  using o = organization;
+  using opt = organization_options;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("name", &o::name, sa, &opt::name));
+  f(make_field("external-id", &o::external_id, sa));
+  f(make_field("email", &o::email, sa, &opt::email));
+  f(make_field("created-at", &o::created_at, sa));
+  f(make_field("session-timeout", &o::session_timeout, sa, &opt::session_timeout));
+  f(make_field("session-remember", &o::session_remember, sa, &opt::session_remember));
+  f(make_field("collaborator-auth-policy", &o::collaborator_auth_policy, sa, &opt::collaborator_auth_policy));
+  f(make_field("cost-estimation-enabled", &o::cost_estimation_enabled, sa, &opt::cost_estimation_enabled));
+  f(make_field("policy-checks-enabled", &o::policy_checks_enabled, sa, &opt::policy_checks_enabled));
+  f(make_field("owners-team-saml-role-id", &o::owners_team_saml_role_id, sa | field_use::null_if_empty,
+               &opt::owners_team_saml_role_id));
+  f(make_field("default-execution-mode", &o::default_execution_mode, sa, &opt::default_execution_mode));
+  f(make_field("saml-enabled", &o::saml_enabled, sa));
+  f(make_field("two-factor-conformant", &o::two_factor_conformant, sa));
+  f(make_field("assessments-enforced", &o::assessments_enforced, sa, &opt::assessments_enforced));
+}
 
 /// True when `name` is a valid organization name: 1-40 of [A-Za-z0-9_-] (TFE's rule).
 constexpr bool is_valid_organization_name(std::string_view name) noexcept {
@@ -3196,6 +3357,8 @@ constexpr bool is_valid_organization_name(std::string_view name) noexcept {
 #ifndef TFE_MODEL_WORKSPACE_HPP
 #define TFE_MODEL_WORKSPACE_HPP
 
+// #include <tfe/model/execution_mode.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 
@@ -3225,7 +3388,7 @@ struct workspace {
   bool global_remote_state = false;                ///< stored only
   bool structured_run_output_enabled = true;       ///< stored only
   bool assessments_enabled = false;                ///< stored only
-  std::string execution_mode = "remote";           ///< remote | local | agent
+  tfe::execution_mode execution_mode = tfe::execution_mode::remote;  ///< remote | local | agent
   std::string terraform_version = "1.9.8";         ///< version or constraint
   std::string working_directory;                   ///< relative path, or empty
   std::string source = "tfe-api";                  ///< who created it
@@ -3276,6 +3439,51 @@ struct workspace_options {
   std::optional<std::vector<std::string>> trigger_patterns;  ///< trigger-patterns
   std::optional<std::vector<std::string>> tag_names;         ///< tag-names
 };
+
+/// The fields of a workspace: stored form, response attributes and what create/update requests set.
+/// Engine-maintained indexes (`runs`, `configuration_versions`) are not fields: snapshots rebuild them.
+template <class F>
+constexpr void visit_fields(entity_tag<workspace>, F&& f) {
+  using w = workspace;
+  using opt = workspace_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &w::id, s));
+  f(make_field("organization", &w::organization, s));
+  f(make_field("name", &w::name, sa, &opt::name));
+  f(make_field("description", &w::description, sa, &opt::description));
+  f(make_field("created-at", &w::created_at, sa));
+  f(make_field("updated-at", &w::updated_at, sa));
+  f(make_field("auto-apply", &w::auto_apply, sa, &opt::auto_apply));
+  f(make_field("auto-apply-run-trigger", &w::auto_apply_run_trigger, sa, &opt::auto_apply_run_trigger));
+  f(make_field("queue-all-runs", &w::queue_all_runs, sa, &opt::queue_all_runs));
+  f(make_field("speculative-enabled", &w::speculative_enabled, sa, &opt::speculative_enabled));
+  f(make_field("allow-destroy-plan", &w::allow_destroy_plan, sa, &opt::allow_destroy_plan));
+  f(make_field("file-triggers-enabled", &w::file_triggers_enabled, sa, &opt::file_triggers_enabled));
+  f(make_field("global-remote-state", &w::global_remote_state, sa, &opt::global_remote_state));
+  f(make_field("structured-run-output-enabled", &w::structured_run_output_enabled, sa,
+               &opt::structured_run_output_enabled));
+  f(make_field("assessments-enabled", &w::assessments_enabled, sa, &opt::assessments_enabled));
+  f(make_field("execution-mode", &w::execution_mode, sa, &opt::execution_mode));
+  f(request_field<w>("operations", &opt::operations));
+  f(make_field("terraform-version", &w::terraform_version, sa, &opt::terraform_version));
+  f(make_field("working-directory", &w::working_directory, sa, &opt::working_directory));
+  f(make_field("source", &w::source, sa));
+  f(make_field("source-name", &w::source_name, sa, &opt::source_name));
+  f(make_field("source-url", &w::source_url, sa, &opt::source_url));
+  f(make_field("agent-pool-id", &w::agent_pool_id, sa | field_use::null_if_empty, &opt::agent_pool_id));
+  f(make_field("trigger-prefixes", &w::trigger_prefixes, sa, &opt::trigger_prefixes));
+  f(make_field("trigger-patterns", &w::trigger_patterns, sa, &opt::trigger_patterns));
+  f(make_field("tag-names", &w::tag_names, sa, &opt::tag_names));
+  f(make_field("locked", &w::manually_locked, s));
+  f(make_field("locked-reason", &w::locked_reason, sa));
+  f(make_field("locked-by", &w::locked_by_user, s));
+  f(make_field("active-run", &w::active_run, s));
+  f(make_field("current-run", &w::current_run, s));
+  f(make_field("current-configuration-version", &w::current_configuration_version, s));
+  f(make_field("queue", &w::queue, s));
+  f(make_field("resource-count", &w::resource_count, sa));
+}
 
 /// True when `name` is a valid workspace name: 1-90 of [A-Za-z0-9_-] (TFE's rule).
 constexpr bool is_valid_workspace_name(std::string_view name) noexcept {
@@ -3348,6 +3556,8 @@ constexpr bool is_valid_terraform_version(std::string_view v) noexcept {
 #ifndef TFE_MODEL_CONFIGURATION_VERSION_HPP
 #define TFE_MODEL_CONFIGURATION_VERSION_HPP
 
+// #include <tfe/detail/enum_names.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 
@@ -3361,17 +3571,18 @@ namespace tfe {
 /// Status of a configuration version (reference 4.2).
 enum class configuration_status : std::uint8_t { pending, fetching, uploaded, archived, errored };
 
+namespace detail {
+/// The wire names of configuration_status, in enumerator order.
+template <>
+struct enum_names<configuration_status> {
+  static constexpr std::string_view value[] = {"pending", "fetching", "uploaded", "archived", "errored"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<configuration_status> == static_cast<std::size_t>(configuration_status::errored) + 1,
+              "configuration_status: the name table must list every enumerator");
+
 /// The wire string of a configuration version status.
-constexpr std::string_view to_string(configuration_status s) noexcept {
-  switch (s) {
-    case configuration_status::pending: return "pending";
-    case configuration_status::fetching: return "fetching";
-    case configuration_status::uploaded: return "uploaded";
-    case configuration_status::archived: return "archived";
-    case configuration_status::errored: return "errored";
-  }
-  return "errored";
-}
+constexpr std::string_view to_string(configuration_status s) noexcept { return detail::enum_name(s); }
 
 /// A configuration version (reference section 4).
 struct configuration_version {
@@ -3399,6 +3610,30 @@ struct configuration_version_options {
   std::optional<bool> provisional;      ///< default false
 };
 
+/// The fields of a configuration version: stored form, response attributes and what a create request sets.
+template <class F>
+constexpr void visit_fields(entity_tag<configuration_version>, F&& f) {
+  using c = configuration_version;
+  using opt = configuration_version_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &c::id, s));
+  f(make_field("workspace", &c::workspace_id, s));
+  f(make_field("status", &c::status, sa));
+  f(make_field("source", &c::source, sa));
+  f(make_field("auto-queue-runs", &c::auto_queue_runs, sa, &opt::auto_queue_runs));
+  f(make_field("speculative", &c::speculative, sa, &opt::speculative));
+  f(make_field("provisional", &c::provisional, sa, &opt::provisional));
+  f(make_field("upload-token", &c::upload_token, s));
+  f(make_field("error", &c::error, sa | field_use::null_if_empty));
+  f(make_field("error-message", &c::error_message, sa | field_use::null_if_empty));
+  f(make_field("created-at", &c::created_at, sa));
+  f(make_field("uploaded-at", &c::uploaded_at, s));
+  f(make_field("errored-at", &c::errored_at, s));
+  f(make_field("archived-at", &c::archived_at, s));
+  f(make_field("size", &c::size, s));
+}
+
 }  // namespace tfe
 
 #endif  // TFE_MODEL_CONFIGURATION_VERSION_HPP
@@ -3408,7 +3643,9 @@ struct configuration_version_options {
 #ifndef TFE_MODEL_RUN_HPP
 #define TFE_MODEL_RUN_HPP
 
+// #include <tfe/detail/enum_names.hpp> (already inlined)
 // #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
 // #include <tfe/lifecycle/run_status.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
@@ -3426,30 +3663,35 @@ namespace tfe {
 /// Where a run came from (the `source` attribute).
 enum class run_source : std::uint8_t { tfe_api, tfe_ui, tfe_configuration_version, terraform, terraform_cloud };
 
+namespace detail {
+/// The wire names of run_source, in enumerator order.
+template <>
+struct enum_names<run_source> {
+  static constexpr std::string_view value[] = {"tfe-api", "tfe-ui", "tfe-configuration-version", "terraform",
+                                               "terraform+cloud"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<run_source> == static_cast<std::size_t>(run_source::terraform_cloud) + 1,
+              "run_source: the name table must list every enumerator");
+
 /// The wire string of a run source.
-constexpr std::string_view to_string(run_source s) noexcept {
-  switch (s) {
-    case run_source::tfe_api: return "tfe-api";
-    case run_source::tfe_ui: return "tfe-ui";
-    case run_source::tfe_configuration_version: return "tfe-configuration-version";
-    case run_source::terraform: return "terraform";
-    case run_source::terraform_cloud: return "terraform+cloud";
-  }
-  return "tfe-api";
-}
+constexpr std::string_view to_string(run_source s) noexcept { return detail::enum_name(s); }
 
 /// Result of the policy-check stage.
 enum class policy_result : std::uint8_t { pass, soft_fail, hard_fail };
 
+namespace detail {
+/// The names of policy_result ("pass", "soft-fail", "hard-fail"), as snapshots and the admin API write them.
+template <>
+struct enum_names<policy_result> {
+  static constexpr std::string_view value[] = {"pass", "soft-fail", "hard-fail"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<policy_result> == static_cast<std::size_t>(policy_result::hard_fail) + 1,
+              "policy_result: the name table must list every enumerator");
+
 /// The name of a policy result ("pass", "soft-fail", "hard-fail"), as snapshots and the admin API write it.
-constexpr std::string_view to_string(policy_result p) noexcept {
-  switch (p) {
-    case policy_result::pass: return "pass";
-    case policy_result::soft_fail: return "soft-fail";
-    case policy_result::hard_fail: return "hard-fail";
-  }
-  return "pass";
-}
+constexpr std::string_view to_string(policy_result p) noexcept { return detail::enum_name(p); }
 
 /// Resource counts a plan or apply reports.
 struct resource_counts {
@@ -3520,9 +3762,6 @@ struct run {
   double cost_delta_monthly = 0;        ///< cost estimate: proposed monthly delta
   std::uint32_t comment_count = 0;      ///< comments written on the run
   std::uint32_t step = 0;               ///< transition counter; stale timers carry an older value
-  policy_result policy_outcome = policy_result::pass;  ///< what the policy stage will report
-  bool slow_cancel = false;             ///< the running phase ignores cancel requests
-  std::int64_t cancel_duration_ms = 0;  ///< time a cancel request takes to stop the phase
   bool plan_errored = false;            ///< the plan phase failed (error_text says why)
   bool apply_errored = false;           ///< the apply phase failed (error_text says why)
 
@@ -3586,6 +3825,70 @@ struct run_options {
   run_source source = run_source::tfe_api;           ///< where it came from
 };
 
+/// The fields of a run: stored form, response attributes and what a create request sets. Attributes
+/// derived from the status (actions, error-text, status-timestamps...) are written by the serializer.
+template <class F>
+constexpr void visit_fields(entity_tag<run>, F&& f) {
+  using r = run;
+  using opt = run_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &r::id, s));
+  f(make_field("workspace", &r::workspace_id, s));
+  f(make_field("configuration-version", &r::configuration_version_id, s));
+  f(make_field("created-by", &r::created_by, s));
+  f(make_field("confirmed-by", &r::confirmed_by, s));
+  f(make_field("canceled-by", &r::canceled_by, s));
+  f(make_field("status", &r::status, sa));
+  f(make_field("before-final", &r::before_final, s));
+  f(make_field("source", &r::source, sa));
+  f(make_field("message", &r::message, sa, &opt::message));
+  f(make_field("terraform-version", &r::terraform_version, sa, &opt::terraform_version));
+  f(make_field("created-at", &r::created_at, sa));
+  f(make_field("updated-at", &r::updated_at, sa));
+  f(make_field("status-timestamps", &r::status_ms, s));
+  f(make_field("force-cancel-available-at-ms", &r::force_cancel_available_at_ms, s));
+  f(make_field("is-destroy", &r::is_destroy, sa, &opt::is_destroy));
+  f(make_field("refresh", &r::refresh, sa, &opt::refresh));
+  f(make_field("refresh-only", &r::refresh_only, sa, &opt::refresh_only));
+  f(make_field("plan-only", &r::plan_only, sa, &opt::plan_only));
+  f(make_field("auto-apply", &r::auto_apply, sa, &opt::auto_apply));
+  f(make_field("allow-empty-apply", &r::allow_empty_apply, sa, &opt::allow_empty_apply));
+  f(make_field("allow-config-generation", &r::allow_config_generation, sa, &opt::allow_config_generation));
+  f(make_field("save-plan", &r::save_plan, sa, &opt::save_plan));
+  f(make_field("debugging-mode", &r::debugging_mode, sa, &opt::debugging_mode));
+  f(make_field("cancel-requested", &r::cancel_requested, s));
+  f(make_field("cost-estimation", &r::cost_estimation, s));
+  f(make_field("policy-checks", &r::policy_checks, s));
+  f(make_field("has-changes", &r::has_changes, sa));
+  f(make_field("target-addrs", &r::target_addrs, sa | field_use::null_if_empty, &opt::target_addrs));
+  f(make_field("replace-addrs", &r::replace_addrs, sa | field_use::null_if_empty, &opt::replace_addrs));
+  f(make_field("variables", &r::variables, sa, &opt::variables));
+  f(make_field("plan-counts", &r::plan_counts, s));
+  f(make_field("apply-counts", &r::apply_counts, s));
+  f(make_field("error-text", &r::error_text, s));
+  f(make_field("plan-log", &r::plan_log, s));
+  f(make_field("apply-log", &r::apply_log, s));
+  f(make_field("cost-delta-monthly", &r::cost_delta_monthly, s));
+  f(make_field("comment-count", &r::comment_count, s));
+  f(make_field("step", &r::step, s));
+  f(make_field("plan-errored", &r::plan_errored, s));
+  f(make_field("apply-errored", &r::apply_errored, s));
+}
+
+/// The fields of a run comment.
+template <class F>
+constexpr void visit_fields(entity_tag<run_comment>, F&& f) {
+  using c = run_comment;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &c::id, s));
+  f(make_field("run", &c::run_id, s));
+  f(make_field("body", &c::body, sa));
+  f(make_field("action", &c::action, s));
+  f(make_field("created-at", &c::created_at, sa));
+}
+
 }  // namespace tfe
 
 #endif  // TFE_MODEL_RUN_HPP
@@ -3597,8 +3900,10 @@ struct run_options {
 
 // #include <tfe/json.hpp> (already inlined)
 // #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/detail/enum_names.hpp> (already inlined)
 // #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
 // #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
 // #include <tfe/model/configuration_version.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/organization.hpp> (already inlined)
@@ -3619,242 +3924,107 @@ struct run_options {
 
 namespace tfe {
 
-// Every entity lists its stored fields once, as (kebab-case name, member) pairs; encode and decode
-// are written once over these lists. A field missing from a document keeps its default, so a
-// hand-written fixture names only what it needs; an unknown member is an error (typos show up).
-// Engine-maintained indexes (a workspace's run and configuration version lists) are not fields:
-// a snapshot rebuilds them from the order of its arrays.
+// Every entity names its fields once (visit_fields, next to the entity); the stored form is the
+// fields marked `stored`, written and read by walking that list. A field missing from a document
+// keeps its default, so a hand-written fixture names only what it needs; an unknown member is an
+// error (typos show up). Engine-maintained indexes (a workspace's run and configuration version
+// lists) are not fields: a snapshot rebuilds them from the order of its arrays.
 
 namespace detail {
 
-template <class V>
-void describe(organization& o, V&& f) {
-  f("name", o.name);
-  f("external-id", o.external_id);
-  f("email", o.email);
-  f("created-at", o.created_at);
-  f("session-timeout", o.session_timeout);
-  f("session-remember", o.session_remember);
-  f("collaborator-auth-policy", o.collaborator_auth_policy);
-  f("cost-estimation-enabled", o.cost_estimation_enabled);
-  f("policy-checks-enabled", o.policy_checks_enabled);
-  f("owners-team-saml-role-id", o.owners_team_saml_role_id);
-  f("default-execution-mode", o.default_execution_mode);
-  f("saml-enabled", o.saml_enabled);
-  f("two-factor-conformant", o.two_factor_conformant);
-  f("assessments-enforced", o.assessments_enforced);
-}
-
-template <class V>
-void describe(workspace& w, V&& f) {
-  f("id", w.id);
-  f("organization", w.organization);
-  f("name", w.name);
-  f("description", w.description);
-  f("created-at", w.created_at);
-  f("updated-at", w.updated_at);
-  f("auto-apply", w.auto_apply);
-  f("auto-apply-run-trigger", w.auto_apply_run_trigger);
-  f("queue-all-runs", w.queue_all_runs);
-  f("speculative-enabled", w.speculative_enabled);
-  f("allow-destroy-plan", w.allow_destroy_plan);
-  f("file-triggers-enabled", w.file_triggers_enabled);
-  f("global-remote-state", w.global_remote_state);
-  f("structured-run-output-enabled", w.structured_run_output_enabled);
-  f("assessments-enabled", w.assessments_enabled);
-  f("execution-mode", w.execution_mode);
-  f("terraform-version", w.terraform_version);
-  f("working-directory", w.working_directory);
-  f("source", w.source);
-  f("source-name", w.source_name);
-  f("source-url", w.source_url);
-  f("agent-pool-id", w.agent_pool_id);
-  f("trigger-prefixes", w.trigger_prefixes);
-  f("trigger-patterns", w.trigger_patterns);
-  f("tag-names", w.tag_names);
-  f("locked", w.manually_locked);
-  f("locked-reason", w.locked_reason);
-  f("locked-by", w.locked_by_user);
-  f("active-run", w.active_run);
-  f("current-run", w.current_run);
-  f("current-configuration-version", w.current_configuration_version);
-  f("queue", w.queue);
-  f("resource-count", w.resource_count);
-}
-
-template <class V>
-void describe(configuration_version& c, V&& f) {
-  f("id", c.id);
-  f("workspace", c.workspace_id);
-  f("status", c.status);
-  f("source", c.source);
-  f("auto-queue-runs", c.auto_queue_runs);
-  f("speculative", c.speculative);
-  f("provisional", c.provisional);
-  f("upload-token", c.upload_token);
-  f("error", c.error);
-  f("error-message", c.error_message);
-  f("created-at", c.created_at);
-  f("uploaded-at", c.uploaded_at);
-  f("errored-at", c.errored_at);
-  f("archived-at", c.archived_at);
-  f("size", c.size);
-}
-
-template <class V>
-void describe(run& r, V&& f) {
-  f("id", r.id);
-  f("workspace", r.workspace_id);
-  f("configuration-version", r.configuration_version_id);
-  f("created-by", r.created_by);
-  f("confirmed-by", r.confirmed_by);
-  f("canceled-by", r.canceled_by);
-  f("status", r.status);
-  f("before-final", r.before_final);
-  f("source", r.source);
-  f("message", r.message);
-  f("terraform-version", r.terraform_version);
-  f("created-at", r.created_at);
-  f("updated-at", r.updated_at);
-  f("status-timestamps", r.status_ms);
-  f("force-cancel-available-at-ms", r.force_cancel_available_at_ms);
-  f("is-destroy", r.is_destroy);
-  f("refresh", r.refresh);
-  f("refresh-only", r.refresh_only);
-  f("plan-only", r.plan_only);
-  f("auto-apply", r.auto_apply);
-  f("allow-empty-apply", r.allow_empty_apply);
-  f("allow-config-generation", r.allow_config_generation);
-  f("save-plan", r.save_plan);
-  f("debugging-mode", r.debugging_mode);
-  f("cancel-requested", r.cancel_requested);
-  f("cost-estimation", r.cost_estimation);
-  f("policy-checks", r.policy_checks);
-  f("has-changes", r.has_changes);
-  f("target-addrs", r.target_addrs);
-  f("replace-addrs", r.replace_addrs);
-  f("variables", r.variables);
-  f("plan-counts", r.plan_counts);
-  f("apply-counts", r.apply_counts);
-  f("error-text", r.error_text);
-  f("plan-log", r.plan_log);
-  f("apply-log", r.apply_log);
-  f("cost-delta-monthly", r.cost_delta_monthly);
-  f("comment-count", r.comment_count);
-  f("step", r.step);
-  f("policy-outcome", r.policy_outcome);
-  f("slow-cancel", r.slow_cancel);
-  f("cancel-duration-ms", r.cancel_duration_ms);
-  f("plan-errored", r.plan_errored);
-  f("apply-errored", r.apply_errored);
-}
-
-template <class V>
-void describe(run_comment& c, V&& f) {
-  f("id", c.id);
-  f("run", c.run_id);
-  f("body", c.body);
-  f("action", c.action);
-  f("created-at", c.created_at);
-}
-
-// Enumerations round-trip through their wire strings.
-template <class E>
-struct enum_values;
-template <>
-struct enum_values<run_status> {
-  static constexpr std::size_t count = run_status_count;
-  static constexpr run_status at(std::size_t i) { return all_run_statuses[i]; }
-};
-template <>
-struct enum_values<run_event> {
-  static constexpr std::size_t count = run_event_count;
-  static constexpr run_event at(std::size_t i) { return all_run_events[i]; }
-};
-template <>
-struct enum_values<run_source> {
-  static constexpr std::size_t count = 5;
-  static constexpr run_source at(std::size_t i) { return static_cast<run_source>(i); }
-};
-template <>
-struct enum_values<policy_result> {
-  static constexpr std::size_t count = 3;
-  static constexpr policy_result at(std::size_t i) { return static_cast<policy_result>(i); }
-};
-template <>
-struct enum_values<configuration_status> {
-  static constexpr std::size_t count = 5;
-  static constexpr configuration_status at(std::size_t i) { return static_cast<configuration_status>(i); }
-};
-template <class E, class = void>
-struct is_codec_enum : std::false_type {};
-template <class E>
-struct is_codec_enum<E, std::void_t<decltype(enum_values<E>::count)>> : std::true_type {};
-
-template <class E>
-std::optional<E> enum_from_string(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < enum_values<E>::count; ++i)
-    if (to_string(enum_values<E>::at(i)) == s) return enum_values<E>::at(i);
-  return std::nullopt;
-}
-
 using status_times = std::array<std::int64_t, run_status_count>;
 
-inline json encode_value(const std::string& v) { return json(v); }
-inline json encode_value(bool v) { return json(v); }
-inline json encode_value(std::int64_t v) { return json(v); }
-inline json encode_value(std::uint32_t v) { return json(static_cast<std::int64_t>(v)); }
-inline json encode_value(std::uint64_t v) { return json(static_cast<std::int64_t>(v)); }
-inline json encode_value(double v) { return json(v); }
-inline json encode_value(const resource_id& v) { return json(v.view()); }
-inline json encode_value(time_point v) { return json(to_iso8601(v)); }
-inline json encode_value(const resource_counts& c) {
-  return json::object({{"additions", c.additions}, {"changes", c.changes}, {"destructions", c.destructions},
-                       {"imports", c.imports}});
-}
-inline json encode_value(const run_variable& v) { return json::object({{"key", v.key}, {"value", v.value}}); }
-inline json encode_value(const status_times& t) {
-  json o = json::object();
-  for (std::size_t i = 0; i < run_status_count; ++i)
-    if (t[i] != run::no_time) o.set(to_string(all_run_statuses[i]), json(to_iso8601(from_unix_ms(t[i]))));
-  return o;
-}
-template <class E, std::enable_if_t<is_codec_enum<E>::value, int> = 0>
-json encode_value(E e) {
-  return json(to_string(e));
-}
-template <class T>
-json encode_value(const std::optional<T>& v) {
-  return v ? encode_value(*v) : json();
-}
-template <class C, class = typename C::value_type, std::enable_if_t<!std::is_same_v<C, std::string>, int> = 0>
-json encode_value(const C& items) {
-  json a = json::array();
-  for (const auto& x : items) a.push_back(encode_value(x));
-  return a;
-}
+/// Builds a json DOM through json_writer's calls, so one set of write_value overloads gives both the
+/// text of a journal record and the value of a snapshot.
+class json_builder {
+ public:
+  json_builder& begin_object() { return open(true); }
+  json_builder& begin_array() { return open(false); }
+  json_builder& end_object() { return close(); }
+  json_builder& end_array() { return close(); }
+  json_builder& key(std::string_view k) {
+    pending_.assign(k.data(), k.size());
+    return *this;
+  }
+  json_builder& value(std::string_view s) { return add(json(s)); }
+  json_builder& value(bool b) { return add(json(b)); }
+  json_builder& value(std::int64_t v) { return add(json(v)); }
+  json_builder& value(double v) { return add(json(v)); }
+  json_builder& null_value() { return add(json()); }
+  /// The value built (after the outermost container closed).
+  json take() { return std::move(root_); }
 
-// The same values written straight to text (journal records: no DOM on the hot path).
-inline void write_value(json_writer& w, const std::string& v) { w.value(std::string_view(v)); }
-inline void write_value(json_writer& w, bool v) { w.value(v); }
-inline void write_value(json_writer& w, std::int64_t v) { w.value(v); }
-inline void write_value(json_writer& w, std::uint32_t v) { w.value(static_cast<std::int64_t>(v)); }
-inline void write_value(json_writer& w, std::uint64_t v) { w.value(static_cast<std::int64_t>(v)); }
-inline void write_value(json_writer& w, double v) { w.value(v); }
-inline void write_value(json_writer& w, const resource_id& v) { w.value(v.view()); }
-inline void write_value(json_writer& w, time_point v) {
+ private:
+  struct frame {
+    bool object;
+    std::string key;  // where this container goes in its parent (when the parent is an object)
+    json::object_type members;
+    json::array_type items;
+  };
+  json_builder& open(bool object) {
+    stack_.push_back(frame{object, std::move(pending_), {}, {}});
+    pending_.clear();
+    return *this;
+  }
+  json_builder& close() {
+    frame f = std::move(stack_.back());
+    stack_.pop_back();
+    pending_ = std::move(f.key);
+    return add(f.object ? json(std::move(f.members)) : json(std::move(f.items)));
+  }
+  json_builder& add(json v) {
+    if (stack_.empty()) root_ = std::move(v);
+    else if (stack_.back().object) stack_.back().members.emplace_back(std::move(pending_), std::move(v));
+    else stack_.back().items.push_back(std::move(v));
+    pending_.clear();
+    return *this;
+  }
+  std::vector<frame> stack_;
+  std::string pending_;
+  json root_;
+};
+
+// The stored form of each field type, written through a json_writer or a json_builder.
+template <class W>
+void write_value(W& w, const std::string& v) {
+  w.value(std::string_view(v));
+}
+template <class W>
+void write_value(W& w, bool v) {
+  w.value(v);
+}
+template <class W, class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
+void write_value(W& w, I v) {
+  w.value(static_cast<std::int64_t>(v));
+}
+template <class W>
+void write_value(W& w, double v) {
+  w.value(v);
+}
+template <class W>
+void write_value(W& w, const resource_id& v) {
+  w.value(v.view());
+}
+template <class W>
+void write_value(W& w, time_point v) {
   char buf[iso8601_length];
   format_iso8601(buf, v);
   w.value(std::string_view(buf, iso8601_length));
 }
-inline void write_value(json_writer& w, const resource_counts& c) {
-  w.begin_object().member("additions", c.additions).member("changes", c.changes);
-  w.member("destructions", c.destructions).member("imports", c.imports).end_object();
+template <class W>
+void write_value(W& w, const resource_counts& c) {
+  w.begin_object();
+  w.key("additions").value(c.additions).key("changes").value(c.changes);
+  w.key("destructions").value(c.destructions).key("imports").value(c.imports);
+  w.end_object();
 }
-inline void write_value(json_writer& w, const run_variable& v) {
-  w.begin_object().member("key", std::string_view(v.key)).member("value", std::string_view(v.value)).end_object();
+template <class W>
+void write_value(W& w, const run_variable& v) {
+  w.begin_object().key("key").value(std::string_view(v.key)).key("value").value(std::string_view(v.value));
+  w.end_object();
 }
-inline void write_value(json_writer& w, const status_times& t) {
+template <class W>
+void write_value(W& w, const status_times& t) {
   w.begin_object();
   for (std::size_t i = 0; i < run_status_count; ++i)
     if (t[i] != run::no_time) {
@@ -3863,20 +4033,34 @@ inline void write_value(json_writer& w, const status_times& t) {
     }
   w.end_object();
 }
-template <class E, std::enable_if_t<is_codec_enum<E>::value, int> = 0>
-void write_value(json_writer& w, E e) {
+template <class W, class E, std::enable_if_t<has_enum_names<E>::value, int> = 0>
+void write_value(W& w, E e) {
   w.value(to_string(e));
 }
-template <class T>
-void write_value(json_writer& w, const std::optional<T>& v) {
+template <class W, class T>
+void write_value(W& w, const std::optional<T>& v) {
   if (v) write_value(w, *v);
   else w.null_value();
 }
-template <class C, class = typename C::value_type, std::enable_if_t<!std::is_same_v<C, std::string>, int> = 0>
-void write_value(json_writer& w, const C& items) {
+template <class W, class C, class = typename C::value_type, std::enable_if_t<!std::is_same_v<C, std::string>, int> = 0>
+void write_value(W& w, const C& items) {
   w.begin_array();
   for (const auto& x : items) write_value(w, x);
   w.end_array();
+}
+
+/// Writes the stored form of `value` (an object of its stored fields) through `w`.
+template <class W, class T>
+void write_stored(W& w, const T& value) {
+  w.begin_object();
+  visit_fields(of<T>, [&](const auto& f) {
+    if constexpr (std::decay_t<decltype(f)>::has_member) {
+      if (!f.is_stored()) return;
+      w.key(f.name);
+      write_value(w, value.*f.member);
+    }
+  });
+  w.end_object();
 }
 
 inline bool decode_value(const json& j, std::string& out) {
@@ -3891,22 +4075,16 @@ inline bool decode_value(const json& j, bool& out) {
   out = *b;
   return true;
 }
-inline bool decode_value(const json& j, std::int64_t& out) {
+template <class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
+bool decode_value(const json& j, I& out) {
   auto i = j.as_int();
   if (!i) return false;
-  out = *i;
-  return true;
-}
-inline bool decode_value(const json& j, std::uint32_t& out) {
-  auto i = j.as_int();
-  if (!i || *i < 0 || *i > std::numeric_limits<std::uint32_t>::max()) return false;
-  out = static_cast<std::uint32_t>(*i);
-  return true;
-}
-inline bool decode_value(const json& j, std::uint64_t& out) {
-  auto i = j.as_int();
-  if (!i || *i < 0) return false;
-  out = static_cast<std::uint64_t>(*i);
+  if constexpr (std::is_unsigned_v<I>) {
+    if (*i < 0 || static_cast<std::uint64_t>(*i) > std::numeric_limits<I>::max()) return false;
+  } else {
+    if (*i < std::numeric_limits<I>::min() || *i > std::numeric_limits<I>::max()) return false;
+  }
+  out = static_cast<I>(*i);
   return true;
 }
 inline bool decode_value(const json& j, double& out) {
@@ -3951,11 +4129,11 @@ inline bool decode_value(const json& j, status_times& t) {
   }
   return true;
 }
-template <class E, std::enable_if_t<is_codec_enum<E>::value, int> = 0>
+template <class E, std::enable_if_t<has_enum_names<E>::value, int> = 0>
 bool decode_value(const json& j, E& out) {
   auto s = j.as_string();
   if (!s) return false;
-  auto e = enum_from_string<E>(*s);
+  auto e = enum_from_name<E>(*s);
   if (!e) return false;
   out = *e;
   return true;
@@ -3987,26 +4165,19 @@ bool decode_value(const json& j, C& out) {
 
 }  // namespace detail
 
-/// The JSON object of an entity (organization, workspace, configuration_version, run, run_comment).
+/// The JSON object of an entity's stored form (organization, workspace, configuration_version, run, run_comment).
 template <class T>
 json encode_entity(const T& value) {
-  json out = json::object();
-  detail::describe(const_cast<T&>(value), [&](std::string_view name, const auto& field) {
-    out.set(name, detail::encode_value(field));
-  });
-  return out;
+  detail::json_builder b;
+  detail::write_stored(b, value);
+  return b.take();
 }
 
-/// Appends the JSON text of an entity to `out` (the same document as encode_entity(value).dump()).
+/// Appends the JSON text of an entity's stored form to `out` (the same document as encode_entity(value).dump()).
 template <class T>
 void write_entity(std::string& out, const T& value) {
   json_writer w(out);
-  w.begin_object();
-  detail::describe(const_cast<T&>(value), [&](std::string_view name, const auto& field) {
-    w.key(name);
-    detail::write_value(w, field);
-  });
-  w.end_object();
+  detail::write_stored(w, value);
 }
 
 /// Fills `out` from the JSON object `doc`; members not given keep out's value. Fails with
@@ -4021,28 +4192,32 @@ result<void> decode_entity(const json& doc, T& out, std::string_view pointer = {
   result<void> failure;
   // One pass over the fields; documents written by encode have their members in field order, so
   // the search from the cursor finds each at once.
-  detail::describe(out, [&](std::string_view name, auto& field) {
-    if (!failure || n == 0) return;
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::size_t i = cursor + k < n ? cursor + k : cursor + k - n;
-      if (m[i].first != name) continue;
-      cursor = i + 1;
-      ++matched;
-      if (!detail::decode_value(m[i].second, field)) {
-        std::string where(pointer);
-        where += '/';
-        where += name;
-        failure = make_error(errc::validation_failed, "member '" + std::string(name) + "' has the wrong type or value",
-                             std::move(where));
+  visit_fields(of<T>, [&](const auto& f) {
+    if constexpr (std::decay_t<decltype(f)>::has_member) {
+      if (!f.is_stored() || !failure || n == 0) return;
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t i = cursor + k < n ? cursor + k : cursor + k - n;
+        if (m[i].first != f.name) continue;
+        cursor = i + 1;
+        ++matched;
+        if (!detail::decode_value(m[i].second, out.*f.member)) {
+          std::string where(pointer);
+          where += '/';
+          where += f.name;
+          failure = make_error(errc::validation_failed,
+                               "member '" + std::string(f.name) + "' has the wrong type or value", std::move(where));
+        }
+        return;
       }
-      return;
     }
   });
   if (!failure) return failure;
   if (matched == n) return {};
   for (const auto& member : m) {  // some member named no field
     bool known = false;
-    detail::describe(out, [&](std::string_view name, const auto&) { known = known || name == member.first; });
+    visit_fields(of<T>, [&](const auto& f) {
+      if constexpr (std::decay_t<decltype(f)>::has_member) known = known || (f.is_stored() && f.name == member.first);
+    });
     if (!known) {
       std::string where(pointer);
       where += '/';
@@ -4207,13 +4382,6 @@ struct has_token : std::false_type {};
 template <class T>
 struct has_token<T, std::void_t<decltype(std::declval<T&>().token())>>
     : std::is_convertible<decltype(std::declval<T&>().token()), std::string> {};
-
-template <class T, class = void>
-struct has_id_state : std::false_type {};
-template <class T>
-struct has_id_state<T, std::void_t<decltype(std::string(std::declval<const T&>().state())),
-                                   decltype(bool(std::declval<T&>().set_state(std::string_view{})))>>
-    : std::true_type {};
 
 // Parses a decimal std::uint64_t covering all of `s`.
 inline bool parse_u64(std::string_view s, std::uint64_t& out) noexcept {
@@ -4592,6 +4760,199 @@ static_assert(is_executor_policy_v<simulated_executor>, "simulated_executor must
 
 #endif  // TFE_POLICIES_EXECUTOR_HPP
 // end of <tfe/policies/executor.hpp>
+// #include <tfe/policies/terraform_log.hpp>
+// begin of <tfe/policies/terraform_log.hpp>
+#ifndef TFE_POLICIES_TERRAFORM_LOG_HPP
+#define TFE_POLICIES_TERRAFORM_LOG_HPP
+
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/run.hpp> (already inlined)
+
+#include <string>
+
+namespace tfe {
+
+/// The text of a plan or apply log and whether the phase is over.
+struct phase_log {
+  std::string text;       ///< the log (no STX/ETX framing)
+  bool complete = false;  ///< the phase reached a final status: no more text will come
+};
+
+namespace detail {
+/// "\nError: <text>\n", without doubling a prefix the text already has.
+inline std::string error_block(const std::string& text) {
+  return text.compare(0, 6, "Error:") == 0 ? "\n" + text + "\n" : "\nError: " + text + "\n";
+}
+}  // namespace detail
+
+/// The plan log of `r` as far as its plan has got: the executor's own log when it gave one, else the
+/// text Terraform prints (version banner, the changes and the "Plan:" summary, or the error).
+inline phase_log render_plan_log(const run& r) {
+  phase_log out;
+  const phase_status ps = r.plan_status();
+  out.complete = is_final(ps);
+  if (ps == phase_status::pending || ps == phase_status::queued || ps == phase_status::unreachable) return out;
+  if (!r.plan_log.empty() && ps != phase_status::running) {
+    out.text = r.plan_log;
+    return out;
+  }
+  out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\nInitializing plugins and modules...\n";
+  if (ps == phase_status::running) return out;
+  if (ps == phase_status::canceled) {
+    out.text += "\nInterrupt received.\nPlease wait for Terraform to exit or data loss may occur.\n";
+    return out;
+  }
+  if (r.plan_errored) {
+    out.text += detail::error_block(r.error_text);
+    return out;
+  }
+  const auto& c = r.plan_counts;
+  if (!c.any()) {
+    out.text += "\nNo changes. Your infrastructure matches the configuration.\n";
+    return out;
+  }
+  out.text += "\nTerraform used the selected providers to generate the following execution\nplan. ";
+  out.text += "Resource actions are indicated with the following symbols:\n";
+  if (c.additions) out.text += "  + create\n";
+  if (c.changes) out.text += "  ~ update in-place\n";
+  if (c.destructions) out.text += "  - destroy\n";
+  out.text += "\nPlan: " + std::to_string(c.additions) + " to add, " + std::to_string(c.changes) + " to change, " +
+              std::to_string(c.destructions) + " to destroy.\n";
+  return out;
+}
+
+/// The apply log of `r` as far as its apply has got (executor log, or Terraform's usual text).
+inline phase_log render_apply_log(const run& r) {
+  phase_log out;
+  const phase_status as = r.apply_status();
+  out.complete = is_final(as);
+  if (as == phase_status::pending || as == phase_status::queued || as == phase_status::unreachable) return out;
+  if (!r.apply_log.empty() && as != phase_status::running) {
+    out.text = r.apply_log;
+    return out;
+  }
+  out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\n";
+  if (as == phase_status::running) return out;
+  if (as == phase_status::canceled) {
+    out.text += "\nInterrupt received.\nPlease wait for Terraform to exit or data loss may occur.\n";
+    return out;
+  }
+  if (r.apply_errored) {
+    out.text += detail::error_block(r.error_text);
+    return out;
+  }
+  const auto& c = r.apply_counts;
+  if (r.is_destroy)
+    out.text += "\nDestroy complete! Resources: " + std::to_string(c.destructions) + " destroyed.\n";
+  else
+    out.text += "\nApply complete! Resources: " + std::to_string(c.additions) + " added, " +
+                std::to_string(c.changes) + " changed, " + std::to_string(c.destructions) + " destroyed.\n";
+  return out;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_POLICIES_TERRAFORM_LOG_HPP
+// end of <tfe/policies/terraform_log.hpp>
+// #include <tfe/policies/features.hpp>
+// begin of <tfe/policies/features.hpp>
+#ifndef TFE_POLICIES_FEATURES_HPP
+#define TFE_POLICIES_FEATURES_HPP
+
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+// #include <tfe/model/workspace.hpp> (already inlined)
+// #include <tfe/policies/executor.hpp> (already inlined)
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace tfe {
+namespace detail {
+
+// ---- clock ----------------------------------------------------------------------------------------
+/// The clock can be set (`c.set(time_point)`): run_until_idle() and restore() move it.
+template <class C, class = void>
+struct is_settable_clock : std::false_type {};
+template <class C>
+struct is_settable_clock<C, std::void_t<decltype(std::declval<C&>().set(std::declval<time_point>()))>>
+    : std::true_type {};
+/// The clock can be moved forward (`c.advance(milliseconds)`): the admin API's clock control.
+template <class C, class = void>
+struct has_advance : std::false_type {};
+template <class C>
+struct has_advance<C, std::void_t<decltype(std::declval<C&>().advance(milliseconds{}))>> : std::true_type {};
+/// The clock says whether it is stopped (`bool c.frozen() const`): a manual clock that may follow system time.
+template <class C, class = void>
+struct has_frozen : std::false_type {};
+template <class C>
+struct has_frozen<C, std::void_t<decltype(bool(std::declval<const C&>().frozen()))>> : std::true_type {};
+
+// ---- id generator ---------------------------------------------------------------------------------
+/// The generator can be reseeded (`g.seed(std::uint64_t)`): engine::seed_ids().
+template <class G, class = void>
+struct has_seed : std::false_type {};
+template <class G>
+struct has_seed<G, std::void_t<decltype(std::declval<G&>().seed(std::uint64_t{}))>> : std::true_type {};
+/// The generator's position can be saved and restored (`state()`, `set_state()`): snapshots carry it.
+template <class T, class = void>
+struct has_id_state : std::false_type {};
+template <class T>
+struct has_id_state<T, std::void_t<decltype(std::string(std::declval<const T&>().state())),
+                                   decltype(bool(std::declval<T&>().set_state(std::string_view{})))>>
+    : std::true_type {};
+
+// ---- executor -------------------------------------------------------------------------------------
+/// The executor forgets a finished run (`x.forget(const resource_id&)`), keeping its memory bounded.
+template <class X, class = void>
+struct has_forget : std::false_type {};
+template <class X>
+struct has_forget<X, std::void_t<decltype(std::declval<X&>().forget(std::declval<const resource_id&>()))>>
+    : std::true_type {};
+/// The executor decides the check stages (`run_script x.checks(const run&, const workspace&)`).
+template <class X, class = void>
+struct has_checks : std::false_type {};
+template <class X>
+struct has_checks<X, std::void_t<decltype(std::declval<X&>().checks(std::declval<const run&>(),
+                                                                    std::declval<const workspace&>()))>>
+    : std::is_convertible<decltype(std::declval<X&>().checks(std::declval<const run&>(),
+                                                             std::declval<const workspace&>())),
+                          run_script> {};
+/// The executor locks itself (`static constexpr bool thread_safe = true`): calls from shards run concurrently.
+template <class X, class = void>
+struct is_thread_safe_executor : std::false_type {};
+template <class X>
+struct is_thread_safe_executor<X, std::enable_if_t<X::thread_safe>> : std::true_type {};
+/// The executor can be scripted (script_run, script_workspace, script_next, clear_scripts): /_tfe/script.
+template <class X, class = void>
+struct has_scripts : std::false_type {};
+template <class X>
+struct has_scripts<X, std::void_t<decltype(std::declval<X&>().script_run(resource_id{}, run_script{})),
+                                  decltype(std::declval<X&>().script_workspace(resource_id{}, run_script{})),
+                                  decltype(std::declval<X&>().script_next(run_script{})),
+                                  decltype(std::declval<X&>().clear_scripts())>> : std::true_type {};
+
+// ---- storage --------------------------------------------------------------------------------------
+/// The storage groups an operation's writes (`result<void> s.commit()`), called after every engine operation.
+template <class S, class = void>
+struct has_commit : std::false_type {};
+template <class S>
+struct has_commit<S, std::void_t<decltype(std::declval<S&>().commit())>> : std::true_type {};
+/// The storage makes committed writes durable on request (`result<void> s.sync()`): engine::sync_storage().
+template <class S, class = void>
+struct has_sync : std::false_type {};
+template <class S>
+struct has_sync<S, std::void_t<decltype(std::declval<S&>().sync())>> : std::true_type {};
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_POLICIES_FEATURES_HPP
+// end of <tfe/policies/features.hpp>
 // #include <tfe/policies/storage.hpp>
 // begin of <tfe/policies/storage.hpp>
 #ifndef TFE_POLICIES_STORAGE_HPP
@@ -4599,6 +4960,7 @@ static_assert(is_executor_policy_v<simulated_executor>, "simulated_executor must
 
 // #include <tfe/config.hpp> (already inlined)
 // #include <tfe/model/configuration_version.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/organization.hpp> (already inlined)
 // #include <tfe/model/run.hpp> (already inlined)
@@ -4613,13 +4975,6 @@ static_assert(is_executor_policy_v<simulated_executor>, "simulated_executor must
 #include <utility>
 
 namespace tfe {
-
-/// Selects an entity type in storage calls: `s.find(of<run>, id)`.
-template <class T>
-struct entity_tag {};
-/// The tag value for entity type T.
-template <class T>
-inline constexpr entity_tag<T> of{};
 
 /// The key type of an entity: organizations are keyed by name, everything else by resource_id.
 template <class T>
@@ -4665,7 +5020,8 @@ struct has_entity_ops<
                 decltype(std::declval<S&>().update(of<T>, std::declval<const entity_key_t<T>&>(),
                                                    std::declval<void (*)(T&)>())),
                 decltype(std::declval<S&>().erase(of<T>, std::declval<const entity_key_t<T>&>())),
-                decltype(std::declval<const S&>().size(of<T>))>>
+                decltype(std::declval<const S&>().size(of<T>)),
+                decltype(std::declval<const S&>().for_each(of<T>, std::declval<void (*)(const T&)>()))>>
     : std::bool_constant<
           std::is_convertible_v<decltype(std::declval<const S&>().find(of<T>, std::declval<const entity_key_t<T>&>())),
                                 const T*> &&
@@ -5303,6 +5659,7 @@ static_assert(is_storage_policy_v<journal_storage>, "journal_storage must satisf
 // #include <tfe/config.hpp> (already inlined)
 // #include <tfe/policies/clock.hpp> (already inlined)
 // #include <tfe/policies/executor.hpp> (already inlined)
+// #include <tfe/policies/features.hpp> (already inlined)
 // #include <tfe/policies/id_generator.hpp> (already inlined)
 // #include <tfe/policies/mutex.hpp> (already inlined)
 // #include <tfe/policies/storage.hpp> (already inlined)
@@ -5376,7 +5733,7 @@ struct mutex_ok<P, true> : is_mutex_policy<typename P::mutex_type> {};
 template <class P>
 struct policy_set_checks {
   static_assert(storage_ok<P>::value,
-                "Policies::storage_type must name a storage policy (find/insert/update/erase/size per entity, "
+                "Policies::storage_type must name a storage policy (find/insert/update/erase/size/for_each per entity, "
                 "put_blob/get_blob/erase_blob/clear); see docs/policies.md#storage");
   static_assert(clock_ok<P>::value,
                 "Policies::clock_type must name a clock policy providing now() -> tfe::time_point; "
@@ -5393,40 +5750,6 @@ struct policy_set_checks {
       storage_ok<P>::value && clock_ok<P>::value && ids_ok<P>::value && executor_ok<P>::value && mutex_ok<P>::value;
 };
 
-template <class C, class = void>
-struct is_settable_clock : std::false_type {};
-template <class C>
-struct is_settable_clock<C, std::void_t<decltype(std::declval<C&>().set(std::declval<time_point>()))>>
-    : std::true_type {};
-template <class X, class = void>
-struct has_forget : std::false_type {};
-template <class X>
-struct has_forget<X, std::void_t<decltype(std::declval<X&>().forget(std::declval<const resource_id&>()))>>
-    : std::true_type {};
-template <class X, class = void>
-struct has_checks : std::false_type {};
-template <class X>
-struct has_checks<X, std::void_t<decltype(std::declval<X&>().checks(std::declval<const run&>(),
-                                                                    std::declval<const workspace&>()))>>
-    : std::is_convertible<decltype(std::declval<X&>().checks(std::declval<const run&>(),
-                                                             std::declval<const workspace&>())),
-                          run_script> {};
-template <class X, class = void>
-struct is_thread_safe_executor : std::false_type {};
-template <class X>
-struct is_thread_safe_executor<X, std::enable_if_t<X::thread_safe>> : std::true_type {};
-template <class S, class = void>
-struct has_commit : std::false_type {};
-template <class S>
-struct has_commit<S, std::void_t<decltype(std::declval<S&>().commit())>> : std::true_type {};
-template <class S, class = void>
-struct has_sync : std::false_type {};
-template <class S>
-struct has_sync<S, std::void_t<decltype(std::declval<S&>().sync())>> : std::true_type {};
-template <class G, class = void>
-struct has_seed : std::false_type {};
-template <class G>
-struct has_seed<G, std::void_t<decltype(std::declval<G&>().seed(std::uint64_t{}))>> : std::true_type {};
 }  // namespace detail
 
 /// True when P names five valid policies (storage, clock, id generator, executor, mutex).
@@ -5549,15 +5872,13 @@ struct run_status_change {
 // #include <tfe/engine/policy_set.hpp> (already inlined)
 // #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
 // #include <tfe/lifecycle/run_status.hpp> (already inlined)
-// #include <tfe/json.hpp> (already inlined)
-// #include <tfe/model/codec.hpp> (already inlined)
 // #include <tfe/model/configuration_version.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/organization.hpp> (already inlined)
 // #include <tfe/model/run.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 // #include <tfe/model/workspace.hpp> (already inlined)
-// #include <tfe/detail/base64.hpp> (already inlined)
+// #include <tfe/policies/terraform_log.hpp> (already inlined)
 // #include <tfe/result.hpp> (already inlined)
 
 #include <algorithm>
@@ -5581,18 +5902,14 @@ struct run_status_change {
 
 namespace tfe {
 
+class json;
+
 /// Filters of a run list (GET /workspaces/:id/runs).
 struct run_list_request {
   page_request page;                    ///< which page
   std::vector<run_status> statuses;     ///< filter[status]; empty = all
   std::vector<std::string> operations;  ///< filter[operation]; empty = all but plan_only
   std::vector<std::string> sources;     ///< filter[source]; empty = all
-};
-
-/// The text of a plan or apply log and whether the phase is over.
-struct phase_log {
-  std::string text;       ///< the log (no STX/ETX framing)
-  bool complete = false;  ///< the phase reached a final status: no more text will come
 };
 
 /// Opaque handle of an observer subscription.
@@ -6166,11 +6483,11 @@ class basic_engine {
   result<run> read_run_by_apply(std::string_view apply_id) { return read_by_phase(apply_id, "apply-"); }
   /// The plan log of a run so far.
   result<phase_log> plan_log(std::string_view run_id) {
-    return visit_run(run_id, [this](const run& r) { return render_plan_log(r); });
+    return visit_run(run_id, [](const run& r) { return render_plan_log(r); });
   }
   /// The apply log of a run so far.
   result<phase_log> apply_log(std::string_view run_id) {
-    return visit_run(run_id, [this](const run& r) { return render_apply_log(r); });
+    return visit_run(run_id, [](const run& r) { return render_apply_log(r); });
   }
   /// Adds a comment to a run.
   result<run_comment> create_comment(std::string_view run_id, std::string body) {
@@ -6278,6 +6595,7 @@ class basic_engine {
       sp->next_due_ms.store(no_due, std::memory_order_release);
       sp->comments_by_run.clear();
       sp->plan_only_counts.clear();
+      sp->behaviours.clear();
       if (auto r = sp->storage.clear(); !r) return r;
     }
     std::lock_guard<mutex_type> g(global_.mutex);
@@ -6347,249 +6665,37 @@ class basic_engine {
   /// Rebuilds the engine from what its storages hold (after a journal replay, or a database behind the
   /// storage policy): the indexes, the queues and the runs' next steps, as restore() does. Entities whose
   /// owner is gone (an operation across shards cut short by a crash) are dropped. Runs that were in the
-  /// middle of a phase start that phase again (docs/storage.md#after-a-crash).
-  result<void> recover() {
-    json doc = json::object();
-    {
-      std::vector<std::unique_lock<mutex_type>> locks;
-      for (auto& sp : shards_) locks.emplace_back(sp->mutex);
-      std::lock_guard<mutex_type> g(global_.mutex);
-      collect_entities_locked(doc, true);
-    }
-    return restore(doc);
-  }
+  /// middle of a phase start that phase again (docs/storage.md#after-a-crash). In engine/state_document.hpp.
+  result<void> recover();
 
-  // ---- test controls ---------------------------------------------------------------------------
-
-  /// Moves run `id` along legal transitions until it is in status `to` (docs/testing.md#stepping).
-  /// Scheduled system steps of the run fire at once (the clock does not move); where the run waits
-  /// for a user, the action that leads to `to` is taken (apply, discard, cancel, force-cancel,
-  /// override). 409 when `to` cannot be reached from where the run is, when its next scripted
-  /// step leads elsewhere (an errored plan cannot reach `applied`), or when it waits in the queue
-  /// behind another run; steps already taken stay taken. The run then continues as usual: a
-  /// transient status such as `planned` on an auto-apply run moves on at the next poll().
-  result<run> advance_to(std::string_view id, run_status to) {
-    shard* sp = shard_of_indexed(id);
-    if (!sp || id.substr(0, 4) != "run-") return not_found("run", id);
-    shard& s = *sp;
-    shard_guard sg(*this, s);
-    const resource_id rid(id);
-    const run* r = s.storage.find(of<run>, rid);
-    if (!r) return not_found("run", id);
-    // distance of every status to `to`, over the table's rows with guards ignored
-    constexpr int unreachable = 1 << 20;
-    std::array<int, run_status_count> dist;
-    dist.fill(unreachable);
-    dist[static_cast<std::size_t>(to)] = 0;
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (const auto& t : run_transitions) {
-        const int d = dist[static_cast<std::size_t>(t.to)];
-        auto& df = dist[static_cast<std::size_t>(t.from)];
-        if (d + 1 < df && t.from != t.to) {
-          df = d + 1;
-          changed = true;
-        }
-      }
-    }
-    // (the guards decide the real path: distances only rule out actions that cannot lead to `to`)
-    auto distance = [&](run_status st) { return dist[static_cast<std::size_t>(st)]; };
-    auto refuse = [&](const run& cur, std::string why) {
-      return make_error(errc::conflict, "Run " + cur.id.str() + " is " + std::string(to_string(cur.status)) +
-                                            ": cannot advance to " + std::string(to_string(to)) + ": " + why);
-    };
-    for (int guard = 0; guard < 64; ++guard) {
-      r = s.storage.find(of<run>, rid);
-      if (r->status == to) return *r;
-      if (distance(r->status) >= unreachable) return refuse(*r, "no transition leads there");
-      const time_point now = clock_.now();
-      const guard_context ctx = r->context(now);
-      // 1. the run's scheduled system step, if it leads closer
-      const timer* due = nullptr;
-      for (const auto& t : s.timers.items())
-        if (t.run_id == rid && t.step == r->step && (!due || *due > t)) due = &t;
-      if (due) {
-        const run_event e = due->event;
-        const auto next = next_status(r->status, e, ctx);
-        if (next && (*next == r->status || distance(*next) < unreachable)) {
-          if (auto f = fire(s, *r, e, now); !f) return f.error();
-          continue;
-        }
-        if (next && !(r->status == run_status::planning || r->status == run_status::applying))
-          return refuse(*r, "its next step (" + std::string(to_string(e)) + ") leads to " +
-                                std::string(to_string(*next)));
-      }
-      // 2. a user action: cancel first when the target is a cancellation, else the closest one
-      std::optional<run_event> pick;
-      const bool cancel_target = to == run_status::canceled || to == run_status::force_canceled;
-      if (cancel_target && r->cancel_requested && to == run_status::force_canceled &&
-          can_fire(r->status, run_event::force_cancel, ctx))
-        pick = run_event::force_cancel;
-      else if (cancel_target && !r->cancel_requested && can_fire(r->status, run_event::cancel, ctx) &&
-               next_status(r->status, run_event::cancel, ctx) == r->status)
-        pick = run_event::cancel;
-      if (!pick) {
-        int best = unreachable;
-        for (run_event e : {run_event::apply, run_event::override_policy, run_event::discard, run_event::cancel,
-                            run_event::force_cancel}) {
-          const auto next = next_status(r->status, e, ctx);
-          if (next && *next != r->status && distance(*next) < best) {
-            best = distance(*next);
-            pick = e;
-          }
-        }
-      }
-      if (pick) {
-        if (auto f = fire(s, *r, *pick, now); !f) return f.error();
-        continue;
-      }
-      if (due) {
-        const auto next = next_status(r->status, due->event, ctx);
-        return refuse(*r, "its next step (" + std::string(to_string(due->event)) + ") leads to " +
-                              std::string(next ? to_string(*next) : "nowhere"));
-      }
-      if (r->status == run_status::pending) {
-        const workspace* w = s.storage.find(of<workspace>, r->workspace_id);
-        if (w && w->manually_locked) return refuse(*r, "the workspace is locked; unlock it first");
-        if (w && !w->active_run.empty() && w->active_run != rid)
-          return refuse(*r, "it waits in the queue behind " + w->active_run.str() + "; advance that run first");
-      }
-      if (r->cancel_requested) return refuse(*r, "its cancel takes until force-cancel is available");
-      return refuse(*r, "no action leads there now");
-    }
-    return refuse(*s.storage.find(of<run>, rid), "too many steps");
-  }
+  // ---- whole state as a document (engine/state_document.hpp) ----------------------------------
 
   /// The whole state (organizations, workspaces, configuration versions with their uploaded bytes,
   /// runs, comments, scheduled steps, id generators, the time) as a JSON document restore() takes
   /// (docs/testing.md#snapshots). Executor scripts and observers are not part of it. Arrays are in
   /// creation order, so equal states give byte-identical documents.
-  json snapshot() {
-    std::vector<std::unique_lock<mutex_type>> locks;
-    for (auto& sp : shards_) locks.emplace_back(sp->mutex);
-    std::lock_guard<mutex_type> g(global_.mutex);
-    json doc = json::object();
-    doc.set("tfe-snapshot", json(1));
-    doc.set("now", json(to_iso8601(clock_.now())));
-    collect_entities_locked(doc, false);
-    json a_timers = json::array();
-    for (auto& sp : shards_) {
-      std::vector<timer> ts = sp->timers.items();
-      std::sort(ts.begin(), ts.end(), [](const timer& a, const timer& b) { return b > a; });
-      for (const auto& t : ts) {
-        const run* r = sp->storage.find(of<run>, t.run_id);
-        if (!r || r->step != t.step) continue;  // stale
-        a_timers.push_back(json::object({{"run", json(t.run_id.view())},
-                                         {"step", json(static_cast<std::int64_t>(t.step))},
-                                         {"event", json(to_string(t.event))},
-                                         {"due", json(to_iso8601(from_unix_ms(t.due_ms)))}}));
-      }
-    }
-    doc.set("timers", std::move(a_timers));
-    if constexpr (detail::has_id_state<id_generator_type>::value) {
-      json ids = json::object();
-      {
-        std::lock_guard<mutex_type> ig(ids_mutex_);
-        ids.set("engine", json(ids_.state()));
-      }
-      json per = json::array();
-      for (auto& sp : shards_) per.push_back(json(sp->ids.state()));
-      ids.set("shards", std::move(per));
-      ids.set("next-shard", json(static_cast<std::int64_t>(next_workspace_shard_.load() % shards_.size())));
-      doc.set("ids", std::move(ids));
-    }
-    return doc;
-  }
-
+  json snapshot();
   /// Replaces the whole state with `doc` (a snapshot() document or a hand-written fixture; see
   /// docs/testing.md#snapshots for the format). The document is checked completely first: on any
   /// error (errc::validation_failed with a JSON pointer) the engine is unchanged. Runs that were
   /// mid-step without a scheduled step get one. Observers are not called; a settable clock moves
   /// forward to the document's "now".
-  result<void> restore(const json& doc) {
-    restore_plan plan;
-    if (auto v = validate_restore(doc, plan); !v) return v;
-    std::vector<std::unique_lock<mutex_type>> locks;
-    for (auto& sp : shards_) locks.emplace_back(sp->mutex);
-    if constexpr (detail::is_settable_clock<clock_type>::value) {
-      if (plan.now) clock_.set(*plan.now);
-    }
-    auto r = install(plan);
-    if (!r) {  // storage failure midway: leave a consistent, empty engine
-      locks.clear();
-      (void)reset();
-    }
-    return r;
-  }
+  result<void> restore(const json& doc);
+
+  // ---- test controls (testing/stepping.hpp) ---------------------------------------------------
+
+  /// Moves run `id` along legal transitions until it is in status `to` (docs/testing.md#stepping);
+  /// 409 when `to` cannot be reached from where the run is.
+  result<run> advance_to(std::string_view id, run_status to);
 
  private:
   static constexpr std::int64_t no_due = std::numeric_limits<std::int64_t>::max();
 
-  // Sets "organizations", "workspaces", "configuration-versions" (with uploaded bytes), "runs" and
-  // "comments" of a state document (snapshot() and recover()), each in creation order so equal states
-  // give equal documents. Every shard lock and the global lock are held by the caller. `recovering`:
-  // the storages were just loaded, so entities whose owner is gone (an operation across shards cut
-  // short) are left out, and comments are read from storage (comments_by_run is not built yet).
-  void collect_entities_locked(json& doc, bool recovering) {
-    std::vector<const organization*> orgs;
-    global_.storage.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
-    std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) {
-      return a->created_at != b->created_at ? a->created_at < b->created_at : a->name < b->name;
-    });
-    std::unordered_set<std::string_view> org_names;
-    json a_orgs = json::array();
-    for (const auto* o : orgs) {
-      a_orgs.push_back(encode_entity(*o));
-      if (recovering) org_names.insert(o->name);
-    }
-    std::vector<std::pair<const workspace*, shard*>> wss;
-    for (auto& sp : shards_)
-      sp->storage.for_each(of<workspace>, [&](const workspace& w) {
-        if (!recovering || org_names.count(w.organization)) wss.emplace_back(&w, sp.get());
-      });
-    std::sort(wss.begin(), wss.end(), [](const auto& a, const auto& b) {
-      return a.first->created_at != b.first->created_at ? a.first->created_at < b.first->created_at
-                                                        : a.first->id < b.first->id;
-    });
-    std::unordered_map<resource_id, std::vector<const run_comment*>> stored_comments;
-    if (recovering)
-      for (auto& sp : shards_)
-        sp->storage.for_each(of<run_comment>, [&](const run_comment& c) { stored_comments[c.run_id].push_back(&c); });
-    json a_ws = json::array(), a_cvs = json::array(), a_runs = json::array(), a_comments = json::array();
-    for (const auto& [w, sp] : wss) {
-      a_ws.push_back(encode_entity(*w));
-      for (const auto& cid : w->configuration_versions) {
-        const configuration_version* cv = sp->storage.find(of<configuration_version>, cid);
-        if (!cv || (recovering && cv->workspace_id != w->id)) continue;
-        json j = encode_entity(*cv);
-        if (const std::string* bytes = sp->storage.get_blob(blob_key(cid)))
-          j.set("content-base64", json(detail::base64_encode(*bytes)));
-        a_cvs.push_back(std::move(j));
-      }
-      std::vector<const run_comment*> cs;  // recovering: this workspace's comments, by creation
-      for (const auto& rid : w->runs) {
-        const run* r = sp->storage.find(of<run>, rid);
-        if (!r || (recovering && r->workspace_id != w->id)) continue;
-        a_runs.push_back(encode_entity(*r));
-        if (recovering) {
-          if (auto it = stored_comments.find(rid); it != stored_comments.end())
-            cs.insert(cs.end(), it->second.begin(), it->second.end());
-        } else if (auto it = sp->comments_by_run.find(rid); it != sp->comments_by_run.end()) {
-          for (const auto& c : it->second)
-            if (const run_comment* cm = sp->storage.find(of<run_comment>, c)) a_comments.push_back(encode_entity(*cm));
-        }
-      }
-      std::sort(cs.begin(), cs.end(), [](auto* a, auto* b) {
-        return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
-      });
-      for (const auto* c : cs) a_comments.push_back(encode_entity(*c));
-    }
-    doc.set("organizations", std::move(a_orgs));
-    doc.set("workspaces", std::move(a_ws));
-    doc.set("configuration-versions", std::move(a_cvs));
-    doc.set("runs", std::move(a_runs));
-    doc.set("comments", std::move(a_comments));
-  }
+  // The state document (engine/state_document.hpp).
+  struct restore_plan;
+  void collect_entities_locked(json& doc, bool recovering);
+  result<void> validate_restore(const json& doc, restore_plan& plan) const;
+  result<void> install(restore_plan& plan);
 
   // A scheduled system event for a run; stale when the run's step moved on.
   struct timer {
@@ -6605,6 +6711,17 @@ class basic_engine {
     const std::vector<timer>& items() const noexcept { return this->c; }
   };
   using observer_list = std::vector<std::pair<subscription_id, observer>>;
+  // How the executor wants a run's running phase and policy stage to behave (a scripted soft-failing
+  // policy, a cancel that takes time or never completes). Not part of the run: kept beside it from the
+  // plan's start to the run's end, and carried by snapshots.
+  struct phase_behaviour {
+    policy_result policy = policy_result::pass;
+    bool slow_cancel = false;
+    std::int64_t cancel_duration_ms = 0;
+    bool is_default() const noexcept {
+      return policy == policy_result::pass && !slow_cancel && cancel_duration_ms == 0;
+    }
+  };
   struct org_facts {
     bool exists = false;
     bool cost_estimation = false;
@@ -6620,6 +6737,7 @@ class basic_engine {
     std::uint64_t timer_seq = 0;
     std::unordered_map<resource_id, std::vector<resource_id>> comments_by_run;
     std::unordered_map<resource_id, std::size_t> plan_only_counts;
+    std::unordered_map<resource_id, phase_behaviour> behaviours;  // runs whose executor asked for more than the default
     std::vector<run_status_change> notes;
     bool promote_enabled = true;
     std::uint32_t index = 0;
@@ -6675,334 +6793,6 @@ class basic_engine {
    private:
     basic_engine& e_;
   };
-
-  // ---- restore ---------------------------------------------------------------------------------
-  // A checked snapshot, ready to install.
-  struct restore_plan {
-    std::optional<time_point> now;
-    std::vector<organization> orgs;
-    std::vector<workspace> workspaces;
-    std::vector<std::pair<configuration_version, std::optional<std::string>>> cvs;  // with uploaded bytes
-    std::vector<run> runs;
-    std::vector<run_comment> comments;
-    std::vector<timer> timers;
-    std::optional<std::string> engine_ids;
-    std::vector<std::string> shard_ids;
-    std::optional<std::size_t> next_shard;  // where the next workspace goes
-  };
-
-  static unexpected invalid(std::string pointer, std::string why) {
-    return make_error(errc::validation_failed, std::move(why), std::move(pointer));
-  }
-  static bool has_suffix_id(const resource_id& id, std::string_view prefix) {
-    return !id_suffix(id.view(), prefix).empty();
-  }
-
-  result<void> validate_restore(const json& doc, restore_plan& plan) const {
-    const auto* top = doc.as_object();
-    if (!top) return invalid("", "a snapshot must be a JSON object");
-    static constexpr std::string_view known[] = {"tfe-snapshot", "now",  "organizations", "workspaces",
-                                                 "configuration-versions", "runs", "comments", "timers", "ids"};
-    for (const auto& m : *top)
-      if (std::find(std::begin(known), std::end(known), m.first) == std::end(known))
-        return invalid("/" + m.first.substr(0, 64), "unknown member '" + m.first.substr(0, 64) + "'");
-    if (const json* v = doc.find("tfe-snapshot"); v && v->as_int() != std::optional<std::int64_t>(1))
-      return invalid("/tfe-snapshot", "unsupported snapshot format (this engine reads format 1)");
-    if (const json* v = doc.find("now")) {
-      time_point t;
-      if (!detail::decode_value(*v, t)) return invalid("/now", "now must be an ISO 8601 UTC time");
-      plan.now = t;
-    }
-    static const json::array_type none;
-    auto array_of = [&](std::string_view key, const json::array_type*& out) -> result<void> {
-      const json* v = doc.find(key);
-      out = &none;
-      if (!v) return {};
-      if (!v->is_array()) return invalid("/" + std::string(key), std::string(key) + " must be an array");
-      out = v->as_array();
-      return {};
-    };
-    auto at = [](std::string_view key, std::size_t i) { return "/" + std::string(key) + "/" + std::to_string(i); };
-    const json::array_type *orgs, *wss, *cvs, *runs, *comments, *timers;
-    for (auto [k, p] : {std::pair<std::string_view, const json::array_type**>{"organizations", &orgs},
-                        {"workspaces", &wss}, {"configuration-versions", &cvs}, {"runs", &runs},
-                        {"comments", &comments}, {"timers", &timers}})
-      if (auto r = array_of(k, *p); !r) return r;
-
-    std::unordered_map<std::string, std::size_t> org_index;
-    for (std::size_t i = 0; i < orgs->size(); ++i) {
-      organization o;
-      if (auto r = decode_entity((*orgs)[i], o, at("organizations", i)); !r) return r;
-      if (!is_valid_organization_name(o.name)) return invalid(at("organizations", i) + "/name", "invalid organization name");
-      if (!org_index.emplace(o.name, i).second) return invalid(at("organizations", i) + "/name", "duplicate organization " + o.name);
-      plan.orgs.push_back(std::move(o));
-    }
-    std::unordered_map<resource_id, std::size_t> ws_index;
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < wss->size(); ++i) {
-      workspace w;
-      const std::string p = at("workspaces", i);
-      if (auto r = decode_entity((*wss)[i], w, p); !r) return r;
-      if (!has_suffix_id(w.id, "ws-")) return invalid(p + "/id", "a workspace id looks like ws-<letters and digits>");
-      if (!org_index.count(w.organization)) return invalid(p + "/organization", "unknown organization '" + w.organization + "'");
-      if (!is_valid_workspace_name(w.name)) return invalid(p + "/name", "invalid workspace name");
-      if (!names.insert(name_key(w.organization, w.name)).second) return invalid(p + "/name", "duplicate workspace name " + w.name);
-      if (w.execution_mode != "remote" && w.execution_mode != "local" && w.execution_mode != "agent")
-        return invalid(p + "/execution-mode", "execution mode must be remote, local or agent");
-      if (!ws_index.emplace(w.id, i).second) return invalid(p + "/id", "duplicate id " + w.id.str());
-      plan.workspaces.push_back(std::move(w));
-    }
-    std::unordered_map<resource_id, std::size_t> cv_index;
-    std::set<std::string> tokens;
-    for (std::size_t i = 0; i < cvs->size(); ++i) {
-      const std::string p = at("configuration-versions", i);
-      json copy = (*cvs)[i];
-      std::optional<std::string> bytes;
-      if (const json* b = copy.find("content-base64")) {
-        auto text = b->as_string();
-        if (text) bytes = detail::base64_decode(*text);
-        if (!bytes) return invalid(p + "/content-base64", "content-base64 must be base64 text");
-        copy.erase("content-base64");
-      }
-      configuration_version cv;
-      if (auto r = decode_entity(copy, cv, p); !r) return r;
-      if (!has_suffix_id(cv.id, "cv-")) return invalid(p + "/id", "a configuration version id looks like cv-<letters and digits>");
-      auto wi = ws_index.find(cv.workspace_id);
-      if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + cv.workspace_id.str() + "'");
-      if (!cv_index.emplace(cv.id, i).second) return invalid(p + "/id", "duplicate id " + cv.id.str());
-      if (cv.status == configuration_status::pending && !cv.upload_token.empty() && !tokens.insert(cv.upload_token).second)
-        return invalid(p + "/upload-token", "duplicate upload token");
-      plan.workspaces[wi->second].configuration_versions.push_back(cv.id);
-      plan.cvs.emplace_back(std::move(cv), std::move(bytes));
-    }
-    std::unordered_map<resource_id, std::size_t> run_index;
-    for (std::size_t i = 0; i < runs->size(); ++i) {
-      const std::string p = at("runs", i);
-      run r;
-      if (auto e = decode_entity((*runs)[i], r, p); !e) return e;
-      if (!has_suffix_id(r.id, "run-")) return invalid(p + "/id", "a run id looks like run-<letters and digits>");
-      if (id_suffix(r.id.view(), "run-").size() + 6 > resource_id::max_size)
-        return invalid(p + "/id", "run id too long for its apply id");
-      auto wi = ws_index.find(r.workspace_id);
-      if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + r.workspace_id.str() + "'");
-      // A run may outlive its configuration version (promoted from a workspace deleted since).
-      if (r.configuration_version_id.empty())
-        return invalid(p + "/configuration-version", "a run needs a configuration version");
-      if (auto ci = cv_index.find(r.configuration_version_id); ci != cv_index.end()) {
-        const workspace& owner = plan.workspaces[ws_index.at(plan.cvs[ci->second].first.workspace_id)];
-        if (owner.organization != plan.workspaces[wi->second].organization)
-          return invalid(p + "/configuration-version", "the configuration version belongs to another organization");
-      }
-      if (!run_index.emplace(r.id, i).second) return invalid(p + "/id", "duplicate id " + r.id.str());
-      if (r.cancel_duration_ms < 0 || r.cancel_duration_ms > std::int64_t{365} * 86400000)
-        return invalid(p + "/cancel-duration-ms", "cancel-duration-ms must be from 0 to a year");
-      if (r.status_ms[static_cast<std::size_t>(run_status::pending)] == run::no_time)
-        r.status_ms[static_cast<std::size_t>(run_status::pending)] = to_unix_ms(r.created_at);
-      plan.workspaces[wi->second].runs.push_back(r.id);
-      plan.runs.push_back(std::move(r));
-    }
-    std::unordered_map<resource_id, std::size_t> comment_index;
-    for (std::size_t i = 0; i < comments->size(); ++i) {
-      const std::string p = at("comments", i);
-      run_comment c;
-      if (auto e = decode_entity((*comments)[i], c, p); !e) return e;
-      if (!has_suffix_id(c.id, "wsc-")) return invalid(p + "/id", "a comment id looks like wsc-<letters and digits>");
-      if (!run_index.count(c.run_id)) return invalid(p + "/run", "unknown run '" + c.run_id.str() + "'");
-      if (!comment_index.emplace(c.id, i).second) return invalid(p + "/id", "duplicate id " + c.id.str());
-      plan.comments.push_back(std::move(c));
-    }
-    // queue and lock consistency, per workspace
-    for (std::size_t i = 0; i < plan.workspaces.size(); ++i) {
-      const workspace& w = plan.workspaces[i];
-      const std::string p = at("workspaces", i);
-      auto own_run = [&](const resource_id& id) -> const run* {
-        auto it = run_index.find(id);
-        if (it == run_index.end() || plan.runs[it->second].workspace_id != w.id) return nullptr;
-        return &plan.runs[it->second];
-      };
-      if (!w.active_run.empty()) {
-        const run* a = own_run(w.active_run);
-        if (!a || is_final(a->status) || a->plan_only)
-          return invalid(p + "/active-run", "the active run must be an unfinished, non-speculative run of the workspace");
-      }
-      if (!w.current_run.empty() && !own_run(w.current_run))
-        return invalid(p + "/current-run", "the current run must be a run of the workspace");
-      if (!w.current_configuration_version.empty()) {
-        auto ci = cv_index.find(w.current_configuration_version);
-        if (ci == cv_index.end() ||
-            plan.workspaces[ws_index.at(plan.cvs[ci->second].first.workspace_id)].organization != w.organization)
-          return invalid(p + "/current-configuration-version", "unknown configuration version");
-      }
-      std::set<resource_id> queued;
-      for (const auto& q : w.queue) {
-        const run* a = own_run(q);
-        if (!a || a->status != run_status::pending || a->plan_only || q == w.active_run || !queued.insert(q).second)
-          return invalid(p + "/queue", "the queue holds pending, non-speculative runs of the workspace, once each");
-      }
-      for (const auto& rid : w.runs) {
-        const run& r = plan.runs[run_index.at(rid)];
-        if (is_final(r.status) || r.plan_only || rid == w.active_run) continue;
-        if (r.status != run_status::pending || !queued.count(rid))
-          return invalid(at("runs", run_index.at(rid)) + "/status",
-                         "an unfinished run must be its workspace's active run or wait in its queue");
-      }
-    }
-    for (std::size_t i = 0; i < timers->size(); ++i) {
-      const std::string p = at("timers", i);
-      const json& t = (*timers)[i];
-      if (!t.is_object() || t.size() != 4) return invalid(p, "a timer is {run, step, event, due}");
-      timer tm{};
-      std::optional<run_event> e;
-      time_point due;
-      if (auto ev = t["event"].as_string()) e = detail::enum_from_string<run_event>(*ev);
-      if (!detail::decode_value(t["run"], tm.run_id) || !run_index.count(tm.run_id))
-        return invalid(p + "/run", "unknown run");
-      if (!detail::decode_value(t["step"], tm.step)) return invalid(p + "/step", "step must be a non-negative integer");
-      if (!e) return invalid(p + "/event", "unknown event");
-      if (!detail::decode_value(t["due"], due)) return invalid(p + "/due", "due must be an ISO 8601 UTC time");
-      tm.event = *e;
-      tm.due_ms = to_unix_ms(due);
-      plan.timers.push_back(tm);
-    }
-    if (const json* ids = doc.find("ids")) {
-      if (!ids->is_object()) return invalid("/ids", "ids must be an object");
-      if constexpr (detail::has_id_state<id_generator_type>::value) {
-        for (const auto& m : *ids->as_object()) {
-          if (m.first == "engine") {
-            auto st = m.second.as_string();
-            id_generator_type probe;
-            if (!st || !probe.set_state(*st)) return invalid("/ids/engine", "not an id generator state");
-            plan.engine_ids = std::string(*st);
-          } else if (m.first == "next-shard") {
-            auto v = m.second.as_int();
-            if (!v || *v < 0) return invalid("/ids/next-shard", "next-shard must be a non-negative integer");
-            plan.next_shard = static_cast<std::size_t>(*v);
-          } else if (m.first == "shards") {
-            const auto* a = m.second.as_array();
-            if (!a) return invalid("/ids/shards", "shards must be an array");
-            for (std::size_t i = 0; i < a->size(); ++i) {
-              auto st = (*a)[i].as_string();
-              id_generator_type probe;
-              if (!st || !probe.set_state(*st)) return invalid("/ids/shards/" + std::to_string(i), "not an id generator state");
-              plan.shard_ids.emplace_back(*st);
-            }
-          } else {
-            return invalid("/ids/" + m.first.substr(0, 64), "unknown member");
-          }
-        }
-      }
-    }
-    return {};
-  }
-
-  // Installs a checked plan; every shard lock is held.
-  result<void> install(restore_plan& plan) {
-    for (auto& sp : shards_) {
-      sp->timers = {};
-      sp->next_due_ms.store(no_due, std::memory_order_release);
-      sp->comments_by_run.clear();
-      sp->plan_only_counts.clear();
-      sp->notes.clear();
-      if (auto r = sp->storage.clear(); !r) return r;
-    }
-    for (auto& o : plan.orgs)
-      if (o.external_id.empty()) o.external_id = next_id(id_kind::organization);
-    std::unordered_map<resource_id, shard*> home;  // workspace -> shard
-    std::unordered_map<resource_id, std::uint32_t> aliases;
-    auto place = [&](const resource_id& id, std::string_view prefix, shard& s) {
-      if (shard_of_id(id.view(), prefix) != &s) aliases.emplace(id, s.index);
-    };
-    {
-      std::lock_guard<mutex_type> g(global_.mutex);
-      if (auto r = global_.storage.clear(); !r) return r;
-      global_.ws_by_name.clear();
-      global_.upload_tokens.clear();
-      global_.ws_org.clear();
-      global_.aliases.clear();
-      global_.version.fetch_add(1, std::memory_order_acq_rel);
-      for (auto& o : plan.orgs)
-        if (auto r = global_.storage.insert(std::move(o)); !r) return r;
-      for (const auto& w : plan.workspaces) {
-        global_.ws_by_name.emplace(name_key(w.organization, w.name), w.id);
-        global_.ws_org.emplace(w.id, w.organization);
-      }
-      for (const auto& cv : plan.cvs)
-        if (cv.first.status == configuration_status::pending && !cv.first.upload_token.empty())
-          global_.upload_tokens.emplace(cv.first.upload_token, cv.first.id);
-    }
-    for (auto& w : plan.workspaces) {
-      shard& s = shard_of_workspace(w.id);
-      home.emplace(w.id, &s);
-      if (auto r = s.storage.insert(std::move(w)); !r) return r;
-    }
-    for (auto& [cv, bytes] : plan.cvs) {
-      shard& s = *home.at(cv.workspace_id);
-      place(cv.id, "cv-", s);
-      if (bytes)
-        if (auto r = s.storage.put_blob(blob_key(cv.id), std::move(*bytes)); !r) return r;
-      if (auto r = s.storage.insert(std::move(cv)); !r) return r;
-    }
-    std::vector<std::pair<resource_id, shard*>> run_homes;
-    for (auto& r : plan.runs) {
-      shard& s = *home.at(r.workspace_id);
-      place(r.id, "run-", s);
-      if (r.plan_only) ++s.plan_only_counts[r.workspace_id];
-      run_homes.emplace_back(r.id, &s);
-      if (auto e = s.storage.insert(std::move(r)); !e) return e;
-    }
-    std::unordered_map<resource_id, shard*> run_home(run_homes.begin(), run_homes.end());
-    for (auto& c : plan.comments) {
-      shard& s = *run_home.at(c.run_id);
-      place(c.id, "wsc-", s);
-      s.comments_by_run[c.run_id].push_back(c.id);
-      if (auto e = s.storage.insert(std::move(c)); !e) return e;
-    }
-    {
-      std::lock_guard<mutex_type> g(global_.mutex);
-      global_.aliases = std::move(aliases);
-      has_aliases_.store(!global_.aliases.empty(), std::memory_order_release);
-    }
-    if constexpr (detail::has_id_state<id_generator_type>::value) {
-      if (plan.engine_ids) {
-        std::lock_guard<mutex_type> ig(ids_mutex_);
-        ids_.set_state(*plan.engine_ids);
-      }
-      if (plan.shard_ids.size() == shards_.size())  // taken with another shard count: keep ours
-        for (std::size_t i = 0; i < shards_.size(); ++i) shards_[i]->ids.set_state(plan.shard_ids[i]);
-      if (plan.next_shard) next_workspace_shard_.store(*plan.next_shard % shards_.size(), std::memory_order_relaxed);
-    }
-    std::set<std::pair<resource_id, std::uint32_t>> timed;
-    for (const auto& t : plan.timers) {
-      shard& s = *run_home.at(t.run_id);
-      schedule(s, t.run_id, t.step, t.event, from_unix_ms(t.due_ms));
-      timed.emplace(t.run_id, t.step);
-    }
-    // Unfinished runs without a scheduled step (hand-written fixtures) pick up where they are.
-    const time_point now = clock_.now();
-    for (const auto& [rid, sp] : run_homes) {
-      shard& s = *sp;
-      const run* r = s.storage.find(of<run>, rid);
-      if (!r || is_final(r->status) || timed.count({rid, r->step})) continue;
-      const run cur = *r;
-      if (cur.status == run_status::pending) {
-        const workspace* w = s.storage.find(of<workspace>, cur.workspace_id);
-        if ((w && w->active_run == rid) || cur.plan_only) schedule(s, rid, cur.step, run_event::queue, now);
-      } else if (cur.cancel_requested && (cur.status == run_status::planning || cur.status == run_status::applying)) {
-        if (!cur.slow_cancel)
-          schedule(s, rid, cur.step, run_event::cancel_completed, now + milliseconds(cur.cancel_duration_ms));
-      } else {
-        on_enter(s, cur, run_status::pending, cur.status, run_event::proceed, now);
-      }
-    }
-    for (const auto& [id, sp] : home) promote_next(*sp, id, now);
-    if constexpr (detail::has_commit<storage_type>::value) {
-      for (auto& sp : shards_)
-        if (auto r = sp->storage.commit(); !r) return r;
-      std::lock_guard<mutex_type> g(global_.mutex);
-      if (auto r = global_.storage.commit(); !r) return r;
-    }
-    return {};
-  }
 
   void dispatch(const std::vector<run_status_change>& notes) {
     std::shared_ptr<const observer_list> obs;
@@ -7158,11 +6948,11 @@ class basic_engine {
       org.collaborator_auth_policy = *o.collaborator_auth_policy;
     }
     if (o.default_execution_mode) {
-      const auto& m = *o.default_execution_mode;
-      if (m != "remote" && m != "local" && m != "agent")
+      const auto m = execution_mode_from_string(*o.default_execution_mode);
+      if (!m)
         return make_error(errc::validation_failed, "Default execution mode must be remote, local or agent",
                           "/data/attributes/default-execution-mode");
-      org.default_execution_mode = m;
+      org.default_execution_mode = *m;
     }
     for (const auto* t : {&o.session_timeout, &o.session_remember})
       if (*t && **t && ***t < 0) return make_error(errc::validation_failed, "Session times must not be negative");
@@ -7177,18 +6967,22 @@ class basic_engine {
   }
 
   static result<void> apply_workspace_options(workspace& w, const workspace_options& o) {
-    std::optional<std::string> mode = o.execution_mode;
-    if (mode && *mode != "remote" && *mode != "local" && *mode != "agent")
-      return make_error(errc::validation_failed, "Execution mode must be remote, local or agent",
-                        "/data/attributes/execution-mode");
+    std::optional<execution_mode> mode;
+    if (o.execution_mode) {
+      mode = execution_mode_from_string(*o.execution_mode);
+      if (!mode)
+        return make_error(errc::validation_failed, "Execution mode must be remote, local or agent",
+                          "/data/attributes/execution-mode");
+    }
     if (o.operations) {
-      const std::string implied = *o.operations ? "remote" : "local";
-      if (mode && ((*mode == "local") == *o.operations))
+      const execution_mode implied = *o.operations ? execution_mode::remote : execution_mode::local;
+      if (mode && ((*mode == execution_mode::local) == *o.operations))
         return make_error(errc::validation_failed, "Operations conflicts with execution mode",
                           "/data/attributes/operations");
       if (!mode) mode = implied;
     }
-    if (mode && *mode == "agent" && !(o.agent_pool_id ? !o.agent_pool_id->empty() : !w.agent_pool_id.empty()))
+    if (mode && *mode == execution_mode::agent &&
+        !(o.agent_pool_id ? !o.agent_pool_id->empty() : !w.agent_pool_id.empty()))
       return make_error(errc::validation_failed, "Agent pool is required in agent execution mode",
                         "/data/attributes/agent-pool-id");
     if (o.terraform_version && !is_valid_terraform_version(*o.terraform_version))
@@ -7265,6 +7059,7 @@ class basic_engine {
         executor_lock g(*this);
         executor_.forget(r);
       }
+      s.behaviours.erase(r);
       (void)s.storage.erase(of<run>, r);
     }
     for (const auto& c : cvs) {
@@ -7291,6 +7086,15 @@ class basic_engine {
     return s.storage.erase(of<workspace>, ws_id);
   }
 
+  static phase_behaviour behaviour_of(const shard& s, const resource_id& run_id) {
+    auto it = s.behaviours.find(run_id);
+    return it == s.behaviours.end() ? phase_behaviour{} : it->second;
+  }
+  static void set_behaviour(shard& s, const resource_id& run_id, const phase_behaviour& b) {
+    if (b.is_default()) s.behaviours.erase(run_id);
+    else s.behaviours[run_id] = b;
+  }
+
   static std::size_t plan_only_count(const shard& s, const workspace& w) {
     auto it = s.plan_only_counts.find(w.id);
     return it == s.plan_only_counts.end() ? 0 : it->second;
@@ -7310,7 +7114,7 @@ class basic_engine {
   result<run> create_run_locked(shard& s, const run_options& o, const configuration_version* foreign_cv) {
     const workspace* w = s.storage.find(of<workspace>, o.workspace_id);
     if (!w) return not_found("workspace", o.workspace_id);
-    if (w->execution_mode == "local")
+    if (w->execution_mode == execution_mode::local)
       return make_error(errc::validation_failed, "Workspace uses local execution: runs happen on the client",
                         "/data/relationships/workspace");
     const bool destroy = o.is_destroy.value_or(false);
@@ -7512,7 +7316,8 @@ class basic_engine {
     const resource_id& id = r.id;
     const std::uint32_t step = r.step;
     if (to == from) {  // cancel requested while planning/applying
-      if (!r.slow_cancel) schedule(s, id, step, run_event::cancel_completed, now + milliseconds(r.cancel_duration_ms));
+      const phase_behaviour b = behaviour_of(s, id);
+      if (!b.slow_cancel) schedule(s, id, step, run_event::cancel_completed, now + milliseconds(b.cancel_duration_ms));
       return;
     }
     switch (to) {
@@ -7528,8 +7333,9 @@ class basic_engine {
       case run_status::cost_estimating: schedule(s, id, step, run_event::estimate_done, now); break;
       case run_status::policy_checking: {
         run_event next = run_event::policy_passed;
-        if (r.policy_outcome == policy_result::soft_fail) next = run_event::policy_soft_failed;
-        if (r.policy_outcome == policy_result::hard_fail) next = run_event::policy_hard_failed;
+        const policy_result outcome = behaviour_of(s, id).policy;
+        if (outcome == policy_result::soft_fail) next = run_event::policy_soft_failed;
+        if (outcome == policy_result::hard_fail) next = run_event::policy_hard_failed;
         schedule(s, id, step, next, now);
         break;
       }
@@ -7569,17 +7375,13 @@ class basic_engine {
       x.plan_errored = o.errored;
       if (o.errored) x.error_text = o.error_message.empty() ? "Error: terraform plan failed" : o.error_message;
       x.plan_log = std::move(o.log);
-      x.slow_cancel = o.slow_cancel;
-      x.cancel_duration_ms = o.cancel_duration.count();
-      if (policy) {
-        x.policy_checks = true;
-        x.policy_outcome = *policy;
-      }
+      if (policy) x.policy_checks = true;
       if (cost) {
         x.cost_estimation = true;
         x.cost_delta_monthly = *cost;
       }
     });
+    set_behaviour(s, id, {policy.value_or(policy_result::pass), o.slow_cancel, o.cancel_duration.count()});
     schedule(s, id, step, o.errored ? run_event::plan_failed : run_event::plan_succeeded, now + o.duration);
   }
 
@@ -7598,15 +7400,15 @@ class basic_engine {
       x.apply_errored = o.errored;
       if (o.errored) x.error_text = o.error_message.empty() ? "Error: terraform apply failed" : o.error_message;
       x.apply_log = std::move(o.log);
-      x.slow_cancel = o.slow_cancel;
-      x.cancel_duration_ms = o.cancel_duration.count();
     });
+    set_behaviour(s, id, {behaviour_of(s, id).policy, o.slow_cancel, o.cancel_duration.count()});
     schedule(s, id, step, o.errored ? run_event::apply_failed : run_event::apply_succeeded, now + o.duration);
   }
 
   // A run reached a final status: leave the queue, release the workspace, hand it on.
   void finish(shard& s, const run& r, run_status to, run_event, time_point now) {
     const resource_id id = r.id;
+    s.behaviours.erase(id);
     const resource_id ws_id = r.workspace_id;
     const resource_id cv_id = r.configuration_version_id;
     const resource_counts counts = r.apply_counts;
@@ -7684,73 +7486,6 @@ class basic_engine {
     return fired;
   }
 
-  // "\nError: <text>\n", without doubling a prefix the text already has.
-  static std::string error_block(const std::string& text) {
-    return text.compare(0, 6, "Error:") == 0 ? "\n" + text + "\n" : "\nError: " + text + "\n";
-  }
-
-  phase_log render_plan_log(const run& r) const {
-    phase_log out;
-    const phase_status ps = r.plan_status();
-    out.complete = is_final(ps);
-    if (ps == phase_status::pending || ps == phase_status::queued || ps == phase_status::unreachable) return out;
-    if (!r.plan_log.empty() && ps != phase_status::running) {
-      out.text = r.plan_log;
-      return out;
-    }
-    out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\nInitializing plugins and modules...\n";
-    if (ps == phase_status::running) return out;
-    if (ps == phase_status::canceled) {
-      out.text += "\nInterrupt received.\nPlease wait for Terraform to exit or data loss may occur.\n";
-      return out;
-    }
-    if (r.plan_errored) {
-      out.text += error_block(r.error_text);
-      return out;
-    }
-    const auto& c = r.plan_counts;
-    if (!c.any()) {
-      out.text += "\nNo changes. Your infrastructure matches the configuration.\n";
-      return out;
-    }
-    out.text += "\nTerraform used the selected providers to generate the following execution\nplan. ";
-    out.text += "Resource actions are indicated with the following symbols:\n";
-    if (c.additions) out.text += "  + create\n";
-    if (c.changes) out.text += "  ~ update in-place\n";
-    if (c.destructions) out.text += "  - destroy\n";
-    out.text += "\nPlan: " + std::to_string(c.additions) + " to add, " + std::to_string(c.changes) + " to change, " +
-                std::to_string(c.destructions) + " to destroy.\n";
-    return out;
-  }
-
-  phase_log render_apply_log(const run& r) const {
-    phase_log out;
-    const phase_status as = r.apply_status();
-    out.complete = is_final(as);
-    if (as == phase_status::pending || as == phase_status::queued || as == phase_status::unreachable) return out;
-    if (!r.apply_log.empty() && as != phase_status::running) {
-      out.text = r.apply_log;
-      return out;
-    }
-    out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\n";
-    if (as == phase_status::running) return out;
-    if (as == phase_status::canceled) {
-      out.text += "\nInterrupt received.\nPlease wait for Terraform to exit or data loss may occur.\n";
-      return out;
-    }
-    if (r.apply_errored) {
-      out.text += error_block(r.error_text);
-      return out;
-    }
-    const auto& c = r.apply_counts;
-    if (r.is_destroy)
-      out.text += "\nDestroy complete! Resources: " + std::to_string(c.destructions) + " destroyed.\n";
-    else
-      out.text += "\nApply complete! Resources: " + std::to_string(c.additions) + " added, " +
-                  std::to_string(c.changes) + " changed, " + std::to_string(c.destructions) + " destroyed.\n";
-    return out;
-  }
-
   engine_options options_;
   resource_id user_;
   clock_type clock_;
@@ -7773,15 +7508,666 @@ using engine = basic_engine<default_policies>;
 
 }  // namespace tfe
 
+// The rooms that define the declared members above.
+// #include <tfe/engine/state_document.hpp>
+// begin of <tfe/engine/state_document.hpp>
+#ifndef TFE_ENGINE_STATE_DOCUMENT_HPP
+#define TFE_ENGINE_STATE_DOCUMENT_HPP
+
+// #include <tfe/detail/base64.hpp> (already inlined)
+// #include <tfe/engine/engine.hpp> (already inlined)
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/model/codec.hpp> (already inlined)
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+namespace detail {
+/// A restore error at `pointer`.
+inline unexpected invalid(std::string pointer, std::string why) {
+  return make_error(errc::validation_failed, std::move(why), std::move(pointer));
+}
+/// True when `id` is `prefix` followed by something.
+inline bool has_suffix_id(const resource_id& id, std::string_view prefix) {
+  return !id_suffix(id.view(), prefix).empty();
+}
+}  // namespace detail
+
+/// The whole state (organizations, workspaces, configuration versions with their uploaded bytes,
+/// runs, comments, scheduled steps, id generators, the time) as a JSON document restore() takes
+/// (docs/testing.md#snapshots). Executor scripts and observers are not part of it. Arrays are in
+/// creation order, so equal states give byte-identical documents.
+template <class Policies>
+json basic_engine<Policies>::snapshot() {
+  std::vector<std::unique_lock<mutex_type>> locks;
+  for (auto& sp : shards_) locks.emplace_back(sp->mutex);
+  std::lock_guard<mutex_type> g(global_.mutex);
+  json doc = json::object();
+  doc.set("tfe-snapshot", json(1));
+  doc.set("now", json(to_iso8601(clock_.now())));
+  collect_entities_locked(doc, false);
+  json a_timers = json::array();
+  for (auto& sp : shards_) {
+    std::vector<timer> ts = sp->timers.items();
+    std::sort(ts.begin(), ts.end(), [](const timer& a, const timer& b) { return b > a; });
+    for (const auto& t : ts) {
+      const run* r = sp->storage.find(of<run>, t.run_id);
+      if (!r || r->step != t.step) continue;  // stale
+      a_timers.push_back(json::object({{"run", json(t.run_id.view())},
+                                       {"step", json(static_cast<std::int64_t>(t.step))},
+                                       {"event", json(to_string(t.event))},
+                                       {"due", json(to_iso8601(from_unix_ms(t.due_ms)))}}));
+    }
+  }
+  doc.set("timers", std::move(a_timers));
+  if constexpr (detail::has_id_state<id_generator_type>::value) {
+    json ids = json::object();
+    {
+      std::lock_guard<mutex_type> ig(ids_mutex_);
+      ids.set("engine", json(ids_.state()));
+    }
+    json per = json::array();
+    for (auto& sp : shards_) per.push_back(json(sp->ids.state()));
+    ids.set("shards", std::move(per));
+    ids.set("next-shard", json(static_cast<std::int64_t>(next_workspace_shard_.load() % shards_.size())));
+    doc.set("ids", std::move(ids));
+  }
+  return doc;
+}
+
+/// Replaces the whole state with `doc` (a snapshot() document or a hand-written fixture; see
+/// docs/testing.md#snapshots for the format). The document is checked completely first: on any
+/// error (errc::validation_failed with a JSON pointer) the engine is unchanged. Runs that were
+/// mid-step without a scheduled step get one. Observers are not called; a settable clock moves
+/// forward to the document's "now".
+template <class Policies>
+result<void> basic_engine<Policies>::restore(const json& doc) {
+  restore_plan plan;
+  if (auto v = validate_restore(doc, plan); !v) return v;
+  std::vector<std::unique_lock<mutex_type>> locks;
+  for (auto& sp : shards_) locks.emplace_back(sp->mutex);
+  if constexpr (detail::is_settable_clock<clock_type>::value) {
+    if (plan.now) clock_.set(*plan.now);
+  }
+  auto r = install(plan);
+  if (!r) {  // storage failure midway: leave a consistent, empty engine
+    locks.clear();
+    (void)reset();
+  }
+  return r;
+}
+
+
+/// Rebuilds the engine from what its storages hold (after a journal replay, or a database behind the
+/// storage policy): the indexes, the queues and the runs' next steps, as restore() does. Entities whose
+/// owner is gone (an operation across shards cut short by a crash) are dropped. Runs that were in the
+/// middle of a phase start that phase again (docs/storage.md#after-a-crash).
+template <class Policies>
+result<void> basic_engine<Policies>::recover() {
+  json doc = json::object();
+  {
+    std::vector<std::unique_lock<mutex_type>> locks;
+    for (auto& sp : shards_) locks.emplace_back(sp->mutex);
+    std::lock_guard<mutex_type> g(global_.mutex);
+    collect_entities_locked(doc, true);
+  }
+  return restore(doc);
+}
+
+
+// Sets "organizations", "workspaces", "configuration-versions" (with uploaded bytes), "runs" and
+// "comments" of a state document (snapshot() and recover()), each in creation order so equal states
+// give equal documents. Every shard lock and the global lock are held by the caller. `recovering`:
+// the storages were just loaded, so entities whose owner is gone (an operation across shards cut
+// short) are left out, and comments are read from storage (comments_by_run is not built yet).
+template <class Policies>
+void basic_engine<Policies>::collect_entities_locked(json& doc, bool recovering) {
+  std::vector<const organization*> orgs;
+  global_.storage.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
+  std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) {
+    return a->created_at != b->created_at ? a->created_at < b->created_at : a->name < b->name;
+  });
+  std::unordered_set<std::string_view> org_names;
+  json a_orgs = json::array();
+  for (const auto* o : orgs) {
+    a_orgs.push_back(encode_entity(*o));
+    if (recovering) org_names.insert(o->name);
+  }
+  std::vector<std::pair<const workspace*, shard*>> wss;
+  for (auto& sp : shards_)
+    sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+      if (!recovering || org_names.count(w.organization)) wss.emplace_back(&w, sp.get());
+    });
+  std::sort(wss.begin(), wss.end(), [](const auto& a, const auto& b) {
+    return a.first->created_at != b.first->created_at ? a.first->created_at < b.first->created_at
+                                                      : a.first->id < b.first->id;
+  });
+  std::unordered_map<resource_id, std::vector<const run_comment*>> stored_comments;
+  if (recovering)
+    for (auto& sp : shards_)
+      sp->storage.for_each(of<run_comment>, [&](const run_comment& c) { stored_comments[c.run_id].push_back(&c); });
+  json a_ws = json::array(), a_cvs = json::array(), a_runs = json::array(), a_comments = json::array();
+  for (const auto& [w, sp] : wss) {
+    a_ws.push_back(encode_entity(*w));
+    for (const auto& cid : w->configuration_versions) {
+      const configuration_version* cv = sp->storage.find(of<configuration_version>, cid);
+      if (!cv || (recovering && cv->workspace_id != w->id)) continue;
+      json j = encode_entity(*cv);
+      if (const std::string* bytes = sp->storage.get_blob(blob_key(cid)))
+        j.set("content-base64", json(detail::base64_encode(*bytes)));
+      a_cvs.push_back(std::move(j));
+    }
+    std::vector<const run_comment*> cs;  // recovering: this workspace's comments, by creation
+    for (const auto& rid : w->runs) {
+      const run* r = sp->storage.find(of<run>, rid);
+      if (!r || (recovering && r->workspace_id != w->id)) continue;
+      json jr = encode_entity(*r);
+      if (!recovering)
+        if (auto b = sp->behaviours.find(rid); b != sp->behaviours.end()) {  // what the executor asked for
+          jr.set("policy-outcome", json(to_string(b->second.policy)));
+          jr.set("slow-cancel", json(b->second.slow_cancel));
+          jr.set("cancel-duration-ms", json(b->second.cancel_duration_ms));
+        }
+      a_runs.push_back(std::move(jr));
+      if (recovering) {
+        if (auto it = stored_comments.find(rid); it != stored_comments.end())
+          cs.insert(cs.end(), it->second.begin(), it->second.end());
+      } else if (auto it = sp->comments_by_run.find(rid); it != sp->comments_by_run.end()) {
+        for (const auto& c : it->second)
+          if (const run_comment* cm = sp->storage.find(of<run_comment>, c)) a_comments.push_back(encode_entity(*cm));
+      }
+    }
+    std::sort(cs.begin(), cs.end(), [](auto* a, auto* b) {
+      return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
+    });
+    for (const auto* c : cs) a_comments.push_back(encode_entity(*c));
+  }
+  doc.set("organizations", std::move(a_orgs));
+  doc.set("workspaces", std::move(a_ws));
+  doc.set("configuration-versions", std::move(a_cvs));
+  doc.set("runs", std::move(a_runs));
+  doc.set("comments", std::move(a_comments));
+}
+
+
+// A checked snapshot, ready to install.
+template <class Policies>
+struct basic_engine<Policies>::restore_plan {
+  std::optional<time_point> now;
+  std::vector<organization> orgs;
+  std::vector<workspace> workspaces;
+  std::vector<std::pair<configuration_version, std::optional<std::string>>> cvs;  // with uploaded bytes
+  std::vector<run> runs;
+  std::vector<phase_behaviour> behaviours;  // one per run
+  std::vector<run_comment> comments;
+  std::vector<timer> timers;
+  std::optional<std::string> engine_ids;
+  std::vector<std::string> shard_ids;
+  std::optional<std::size_t> next_shard;  // where the next workspace goes
+};
+
+
+template <class Policies>
+result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_plan& plan) const {
+  using detail::has_suffix_id;
+  using detail::invalid;
+  const auto* top = doc.as_object();
+  if (!top) return invalid("", "a snapshot must be a JSON object");
+  static constexpr std::string_view known[] = {"tfe-snapshot", "now",  "organizations", "workspaces",
+                                               "configuration-versions", "runs", "comments", "timers", "ids"};
+  for (const auto& m : *top)
+    if (std::find(std::begin(known), std::end(known), m.first) == std::end(known))
+      return invalid("/" + m.first.substr(0, 64), "unknown member '" + m.first.substr(0, 64) + "'");
+  if (const json* v = doc.find("tfe-snapshot"); v && v->as_int() != std::optional<std::int64_t>(1))
+    return invalid("/tfe-snapshot", "unsupported snapshot format (this engine reads format 1)");
+  if (const json* v = doc.find("now")) {
+    time_point t;
+    if (!detail::decode_value(*v, t)) return invalid("/now", "now must be an ISO 8601 UTC time");
+    plan.now = t;
+  }
+  static const json::array_type none;
+  auto array_of = [&](std::string_view key, const json::array_type*& out) -> result<void> {
+    const json* v = doc.find(key);
+    out = &none;
+    if (!v) return {};
+    if (!v->is_array()) return invalid("/" + std::string(key), std::string(key) + " must be an array");
+    out = v->as_array();
+    return {};
+  };
+  auto at = [](std::string_view key, std::size_t i) { return "/" + std::string(key) + "/" + std::to_string(i); };
+  const json::array_type *orgs, *wss, *cvs, *runs, *comments, *timers;
+  for (auto [k, p] : {std::pair<std::string_view, const json::array_type**>{"organizations", &orgs},
+                      {"workspaces", &wss}, {"configuration-versions", &cvs}, {"runs", &runs},
+                      {"comments", &comments}, {"timers", &timers}})
+    if (auto r = array_of(k, *p); !r) return r;
+
+  std::unordered_map<std::string, std::size_t> org_index;
+  for (std::size_t i = 0; i < orgs->size(); ++i) {
+    organization o;
+    if (auto r = decode_entity((*orgs)[i], o, at("organizations", i)); !r) return r;
+    if (!is_valid_organization_name(o.name)) return invalid(at("organizations", i) + "/name", "invalid organization name");
+    if (!org_index.emplace(o.name, i).second) return invalid(at("organizations", i) + "/name", "duplicate organization " + o.name);
+    plan.orgs.push_back(std::move(o));
+  }
+  std::unordered_map<resource_id, std::size_t> ws_index;
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < wss->size(); ++i) {
+    workspace w;
+    const std::string p = at("workspaces", i);
+    if (auto r = decode_entity((*wss)[i], w, p); !r) return r;
+    if (!has_suffix_id(w.id, "ws-")) return invalid(p + "/id", "a workspace id looks like ws-<letters and digits>");
+    if (!org_index.count(w.organization)) return invalid(p + "/organization", "unknown organization '" + w.organization + "'");
+    if (!is_valid_workspace_name(w.name)) return invalid(p + "/name", "invalid workspace name");
+    if (!names.insert(name_key(w.organization, w.name)).second) return invalid(p + "/name", "duplicate workspace name " + w.name);
+    if (!ws_index.emplace(w.id, i).second) return invalid(p + "/id", "duplicate id " + w.id.str());
+    plan.workspaces.push_back(std::move(w));
+  }
+  std::unordered_map<resource_id, std::size_t> cv_index;
+  std::set<std::string> tokens;
+  for (std::size_t i = 0; i < cvs->size(); ++i) {
+    const std::string p = at("configuration-versions", i);
+    json copy = (*cvs)[i];
+    std::optional<std::string> bytes;
+    if (const json* b = copy.find("content-base64")) {
+      auto text = b->as_string();
+      if (text) bytes = detail::base64_decode(*text);
+      if (!bytes) return invalid(p + "/content-base64", "content-base64 must be base64 text");
+      copy.erase("content-base64");
+    }
+    configuration_version cv;
+    if (auto r = decode_entity(copy, cv, p); !r) return r;
+    if (!has_suffix_id(cv.id, "cv-")) return invalid(p + "/id", "a configuration version id looks like cv-<letters and digits>");
+    auto wi = ws_index.find(cv.workspace_id);
+    if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + cv.workspace_id.str() + "'");
+    if (!cv_index.emplace(cv.id, i).second) return invalid(p + "/id", "duplicate id " + cv.id.str());
+    if (cv.status == configuration_status::pending && !cv.upload_token.empty() && !tokens.insert(cv.upload_token).second)
+      return invalid(p + "/upload-token", "duplicate upload token");
+    plan.workspaces[wi->second].configuration_versions.push_back(cv.id);
+    plan.cvs.emplace_back(std::move(cv), std::move(bytes));
+  }
+  std::unordered_map<resource_id, std::size_t> run_index;
+  for (std::size_t i = 0; i < runs->size(); ++i) {
+    const std::string p = at("runs", i);
+    run r;
+    // The executor's phase behaviour travels in the run's object but is not part of the run.
+    phase_behaviour b;
+    const json* doc_run = &(*runs)[i];
+    json stripped;
+    if (doc_run->is_object() &&
+        (doc_run->contains("policy-outcome") || doc_run->contains("slow-cancel") || doc_run->contains("cancel-duration-ms"))) {
+      stripped = *doc_run;
+      if (const json* v = stripped.find("policy-outcome"))
+        if (!detail::decode_value(*v, b.policy))
+          return invalid(p + "/policy-outcome", "policy-outcome must be pass, soft-fail or hard-fail");
+      if (const json* v = stripped.find("slow-cancel"))
+        if (!detail::decode_value(*v, b.slow_cancel)) return invalid(p + "/slow-cancel", "slow-cancel must be true or false");
+      if (const json* v = stripped.find("cancel-duration-ms"))
+        if (!detail::decode_value(*v, b.cancel_duration_ms) || b.cancel_duration_ms < 0 ||
+            b.cancel_duration_ms > std::int64_t{365} * 86400000)
+          return invalid(p + "/cancel-duration-ms", "cancel-duration-ms must be from 0 to a year");
+      for (const char* k : {"policy-outcome", "slow-cancel", "cancel-duration-ms"}) stripped.erase(k);
+      doc_run = &stripped;
+    }
+    if (auto e = decode_entity(*doc_run, r, p); !e) return e;
+    if (!has_suffix_id(r.id, "run-")) return invalid(p + "/id", "a run id looks like run-<letters and digits>");
+    if (id_suffix(r.id.view(), "run-").size() + 6 > resource_id::max_size)
+      return invalid(p + "/id", "run id too long for its apply id");
+    auto wi = ws_index.find(r.workspace_id);
+    if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + r.workspace_id.str() + "'");
+    // A run may outlive its configuration version (promoted from a workspace deleted since).
+    if (r.configuration_version_id.empty())
+      return invalid(p + "/configuration-version", "a run needs a configuration version");
+    if (auto ci = cv_index.find(r.configuration_version_id); ci != cv_index.end()) {
+      const workspace& owner = plan.workspaces[ws_index.at(plan.cvs[ci->second].first.workspace_id)];
+      if (owner.organization != plan.workspaces[wi->second].organization)
+        return invalid(p + "/configuration-version", "the configuration version belongs to another organization");
+    }
+    if (!run_index.emplace(r.id, i).second) return invalid(p + "/id", "duplicate id " + r.id.str());
+    if (r.status_ms[static_cast<std::size_t>(run_status::pending)] == run::no_time)
+      r.status_ms[static_cast<std::size_t>(run_status::pending)] = to_unix_ms(r.created_at);
+    plan.workspaces[wi->second].runs.push_back(r.id);
+    plan.runs.push_back(std::move(r));
+    plan.behaviours.push_back(b);
+  }
+  std::unordered_map<resource_id, std::size_t> comment_index;
+  for (std::size_t i = 0; i < comments->size(); ++i) {
+    const std::string p = at("comments", i);
+    run_comment c;
+    if (auto e = decode_entity((*comments)[i], c, p); !e) return e;
+    if (!has_suffix_id(c.id, "wsc-")) return invalid(p + "/id", "a comment id looks like wsc-<letters and digits>");
+    if (!run_index.count(c.run_id)) return invalid(p + "/run", "unknown run '" + c.run_id.str() + "'");
+    if (!comment_index.emplace(c.id, i).second) return invalid(p + "/id", "duplicate id " + c.id.str());
+    plan.comments.push_back(std::move(c));
+  }
+  // queue and lock consistency, per workspace
+  for (std::size_t i = 0; i < plan.workspaces.size(); ++i) {
+    const workspace& w = plan.workspaces[i];
+    const std::string p = at("workspaces", i);
+    auto own_run = [&](const resource_id& id) -> const run* {
+      auto it = run_index.find(id);
+      if (it == run_index.end() || plan.runs[it->second].workspace_id != w.id) return nullptr;
+      return &plan.runs[it->second];
+    };
+    if (!w.active_run.empty()) {
+      const run* a = own_run(w.active_run);
+      if (!a || is_final(a->status) || a->plan_only)
+        return invalid(p + "/active-run", "the active run must be an unfinished, non-speculative run of the workspace");
+    }
+    if (!w.current_run.empty() && !own_run(w.current_run))
+      return invalid(p + "/current-run", "the current run must be a run of the workspace");
+    if (!w.current_configuration_version.empty()) {
+      auto ci = cv_index.find(w.current_configuration_version);
+      if (ci == cv_index.end() ||
+          plan.workspaces[ws_index.at(plan.cvs[ci->second].first.workspace_id)].organization != w.organization)
+        return invalid(p + "/current-configuration-version", "unknown configuration version");
+    }
+    std::set<resource_id> queued;
+    for (const auto& q : w.queue) {
+      const run* a = own_run(q);
+      if (!a || a->status != run_status::pending || a->plan_only || q == w.active_run || !queued.insert(q).second)
+        return invalid(p + "/queue", "the queue holds pending, non-speculative runs of the workspace, once each");
+    }
+    for (const auto& rid : w.runs) {
+      const run& r = plan.runs[run_index.at(rid)];
+      if (is_final(r.status) || r.plan_only || rid == w.active_run) continue;
+      if (r.status != run_status::pending || !queued.count(rid))
+        return invalid(at("runs", run_index.at(rid)) + "/status",
+                       "an unfinished run must be its workspace's active run or wait in its queue");
+    }
+  }
+  for (std::size_t i = 0; i < timers->size(); ++i) {
+    const std::string p = at("timers", i);
+    const json& t = (*timers)[i];
+    if (!t.is_object() || t.size() != 4) return invalid(p, "a timer is {run, step, event, due}");
+    timer tm{};
+    std::optional<run_event> e;
+    time_point due;
+    if (auto ev = t["event"].as_string()) e = detail::enum_from_name<run_event>(*ev);
+    if (!detail::decode_value(t["run"], tm.run_id) || !run_index.count(tm.run_id))
+      return invalid(p + "/run", "unknown run");
+    if (!detail::decode_value(t["step"], tm.step)) return invalid(p + "/step", "step must be a non-negative integer");
+    if (!e) return invalid(p + "/event", "unknown event");
+    if (!detail::decode_value(t["due"], due)) return invalid(p + "/due", "due must be an ISO 8601 UTC time");
+    tm.event = *e;
+    tm.due_ms = to_unix_ms(due);
+    plan.timers.push_back(tm);
+  }
+  if (const json* ids = doc.find("ids")) {
+    if (!ids->is_object()) return invalid("/ids", "ids must be an object");
+    if constexpr (detail::has_id_state<id_generator_type>::value) {
+      for (const auto& m : *ids->as_object()) {
+        if (m.first == "engine") {
+          auto st = m.second.as_string();
+          id_generator_type probe;
+          if (!st || !probe.set_state(*st)) return invalid("/ids/engine", "not an id generator state");
+          plan.engine_ids = std::string(*st);
+        } else if (m.first == "next-shard") {
+          auto v = m.second.as_int();
+          if (!v || *v < 0) return invalid("/ids/next-shard", "next-shard must be a non-negative integer");
+          plan.next_shard = static_cast<std::size_t>(*v);
+        } else if (m.first == "shards") {
+          const auto* a = m.second.as_array();
+          if (!a) return invalid("/ids/shards", "shards must be an array");
+          for (std::size_t i = 0; i < a->size(); ++i) {
+            auto st = (*a)[i].as_string();
+            id_generator_type probe;
+            if (!st || !probe.set_state(*st)) return invalid("/ids/shards/" + std::to_string(i), "not an id generator state");
+            plan.shard_ids.emplace_back(*st);
+          }
+        } else {
+          return invalid("/ids/" + m.first.substr(0, 64), "unknown member");
+        }
+      }
+    }
+  }
+  return {};
+}
+
+// Installs a checked plan; every shard lock is held.
+template <class Policies>
+result<void> basic_engine<Policies>::install(restore_plan& plan) {
+  for (auto& sp : shards_) {
+    sp->timers = {};
+    sp->next_due_ms.store(no_due, std::memory_order_release);
+    sp->comments_by_run.clear();
+    sp->plan_only_counts.clear();
+    sp->behaviours.clear();
+    sp->notes.clear();
+    if (auto r = sp->storage.clear(); !r) return r;
+  }
+  for (auto& o : plan.orgs)
+    if (o.external_id.empty()) o.external_id = next_id(id_kind::organization);
+  std::unordered_map<resource_id, shard*> home;  // workspace -> shard
+  std::unordered_map<resource_id, std::uint32_t> aliases;
+  auto place = [&](const resource_id& id, std::string_view prefix, shard& s) {
+    if (shard_of_id(id.view(), prefix) != &s) aliases.emplace(id, s.index);
+  };
+  {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    if (auto r = global_.storage.clear(); !r) return r;
+    global_.ws_by_name.clear();
+    global_.upload_tokens.clear();
+    global_.ws_org.clear();
+    global_.aliases.clear();
+    global_.version.fetch_add(1, std::memory_order_acq_rel);
+    for (auto& o : plan.orgs)
+      if (auto r = global_.storage.insert(std::move(o)); !r) return r;
+    for (const auto& w : plan.workspaces) {
+      global_.ws_by_name.emplace(name_key(w.organization, w.name), w.id);
+      global_.ws_org.emplace(w.id, w.organization);
+    }
+    for (const auto& cv : plan.cvs)
+      if (cv.first.status == configuration_status::pending && !cv.first.upload_token.empty())
+        global_.upload_tokens.emplace(cv.first.upload_token, cv.first.id);
+  }
+  for (auto& w : plan.workspaces) {
+    shard& s = shard_of_workspace(w.id);
+    home.emplace(w.id, &s);
+    if (auto r = s.storage.insert(std::move(w)); !r) return r;
+  }
+  for (auto& [cv, bytes] : plan.cvs) {
+    shard& s = *home.at(cv.workspace_id);
+    place(cv.id, "cv-", s);
+    if (bytes)
+      if (auto r = s.storage.put_blob(blob_key(cv.id), std::move(*bytes)); !r) return r;
+    if (auto r = s.storage.insert(std::move(cv)); !r) return r;
+  }
+  std::vector<std::pair<resource_id, shard*>> run_homes;
+  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+    run& r = plan.runs[i];
+    shard& s = *home.at(r.workspace_id);
+    place(r.id, "run-", s);
+    if (!is_final(r.status)) set_behaviour(s, r.id, plan.behaviours[i]);
+    if (r.plan_only) ++s.plan_only_counts[r.workspace_id];
+    run_homes.emplace_back(r.id, &s);
+    if (auto e = s.storage.insert(std::move(r)); !e) return e;
+  }
+  std::unordered_map<resource_id, shard*> run_home(run_homes.begin(), run_homes.end());
+  for (auto& c : plan.comments) {
+    shard& s = *run_home.at(c.run_id);
+    place(c.id, "wsc-", s);
+    s.comments_by_run[c.run_id].push_back(c.id);
+    if (auto e = s.storage.insert(std::move(c)); !e) return e;
+  }
+  {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    global_.aliases = std::move(aliases);
+    has_aliases_.store(!global_.aliases.empty(), std::memory_order_release);
+  }
+  if constexpr (detail::has_id_state<id_generator_type>::value) {
+    if (plan.engine_ids) {
+      std::lock_guard<mutex_type> ig(ids_mutex_);
+      ids_.set_state(*plan.engine_ids);
+    }
+    if (plan.shard_ids.size() == shards_.size())  // taken with another shard count: keep ours
+      for (std::size_t i = 0; i < shards_.size(); ++i) shards_[i]->ids.set_state(plan.shard_ids[i]);
+    if (plan.next_shard) next_workspace_shard_.store(*plan.next_shard % shards_.size(), std::memory_order_relaxed);
+  }
+  std::set<std::pair<resource_id, std::uint32_t>> timed;
+  for (const auto& t : plan.timers) {
+    shard& s = *run_home.at(t.run_id);
+    schedule(s, t.run_id, t.step, t.event, from_unix_ms(t.due_ms));
+    timed.emplace(t.run_id, t.step);
+  }
+  // Unfinished runs without a scheduled step (hand-written fixtures) pick up where they are.
+  const time_point now = clock_.now();
+  for (const auto& [rid, sp] : run_homes) {
+    shard& s = *sp;
+    const run* r = s.storage.find(of<run>, rid);
+    if (!r || is_final(r->status) || timed.count({rid, r->step})) continue;
+    const run cur = *r;
+    if (cur.status == run_status::pending) {
+      const workspace* w = s.storage.find(of<workspace>, cur.workspace_id);
+      if ((w && w->active_run == rid) || cur.plan_only) schedule(s, rid, cur.step, run_event::queue, now);
+    } else if (cur.cancel_requested && (cur.status == run_status::planning || cur.status == run_status::applying)) {
+      const phase_behaviour b = behaviour_of(s, rid);
+      if (!b.slow_cancel)
+        schedule(s, rid, cur.step, run_event::cancel_completed, now + milliseconds(b.cancel_duration_ms));
+    } else {
+      on_enter(s, cur, run_status::pending, cur.status, run_event::proceed, now);
+    }
+  }
+  for (const auto& [id, sp] : home) promote_next(*sp, id, now);
+  if constexpr (detail::has_commit<storage_type>::value) {
+    for (auto& sp : shards_)
+      if (auto r = sp->storage.commit(); !r) return r;
+    std::lock_guard<mutex_type> g(global_.mutex);
+    if (auto r = global_.storage.commit(); !r) return r;
+  }
+  return {};
+}
+
+
+}  // namespace tfe
+
+#endif  // TFE_ENGINE_STATE_DOCUMENT_HPP
+// end of <tfe/engine/state_document.hpp>
+// #include <tfe/testing/stepping.hpp>
+// begin of <tfe/testing/stepping.hpp>
+#ifndef TFE_TESTING_STEPPING_HPP
+#define TFE_TESTING_STEPPING_HPP
+
+// #include <tfe/engine/engine.hpp> (already inlined)
+// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+
+/// Moves run `id` along legal transitions until it is in status `to` (docs/testing.md#stepping).
+/// Scheduled system steps of the run fire at once (the clock does not move); where the run waits
+/// for a user, the action that leads to `to` is taken (apply, discard, cancel, force-cancel,
+/// override). 409 when `to` cannot be reached from where the run is, when its next scripted
+/// step leads elsewhere (an errored plan cannot reach `applied`), or when it waits in the queue
+/// behind another run; steps already taken stay taken. The run then continues as usual: a
+/// transient status such as `planned` on an auto-apply run moves on at the next poll().
+template <class Policies>
+result<run> basic_engine<Policies>::advance_to(std::string_view id, run_status to) {
+  shard* sp = shard_of_indexed(id);
+  if (!sp || id.substr(0, 4) != "run-") return not_found("run", id);
+  shard& s = *sp;
+  shard_guard sg(*this, s);
+  const resource_id rid(id);
+  const run* r = s.storage.find(of<run>, rid);
+  if (!r) return not_found("run", id);
+  // distance of every status to `to`, from the lifecycle table with guards ignored
+  constexpr int unreachable = unreachable_distance;
+  const std::array<int, run_status_count> dist = run_distances(to, true);
+  // (the guards decide the real path: distances only rule out actions that cannot lead to `to`)
+  auto distance = [&](run_status st) { return dist[static_cast<std::size_t>(st)]; };
+  auto refuse = [&](const run& cur, std::string why) {
+    return make_error(errc::conflict, "Run " + cur.id.str() + " is " + std::string(to_string(cur.status)) +
+                                          ": cannot advance to " + std::string(to_string(to)) + ": " + why);
+  };
+  for (int guard = 0; guard < 64; ++guard) {
+    r = s.storage.find(of<run>, rid);
+    if (r->status == to) return *r;
+    if (distance(r->status) >= unreachable) return refuse(*r, "no transition leads there");
+    const time_point now = clock_.now();
+    const guard_context ctx = r->context(now);
+    // 1. the run's scheduled system step, if it leads closer
+    const timer* due = nullptr;
+    for (const auto& t : s.timers.items())
+      if (t.run_id == rid && t.step == r->step && (!due || *due > t)) due = &t;
+    if (due) {
+      const run_event e = due->event;
+      const auto next = next_status(r->status, e, ctx);
+      if (next && (*next == r->status || distance(*next) < unreachable)) {
+        if (auto f = fire(s, *r, e, now); !f) return f.error();
+        continue;
+      }
+      if (next && !(r->status == run_status::planning || r->status == run_status::applying))
+        return refuse(*r, "its next step (" + std::string(to_string(e)) + ") leads to " +
+                              std::string(to_string(*next)));
+    }
+    // 2. a user action: cancel first when the target is a cancellation, else the closest one
+    std::optional<run_event> pick;
+    const bool cancel_target = to == run_status::canceled || to == run_status::force_canceled;
+    if (cancel_target && r->cancel_requested && to == run_status::force_canceled &&
+        can_fire(r->status, run_event::force_cancel, ctx))
+      pick = run_event::force_cancel;
+    else if (cancel_target && !r->cancel_requested && can_fire(r->status, run_event::cancel, ctx) &&
+             next_status(r->status, run_event::cancel, ctx) == r->status)
+      pick = run_event::cancel;
+    if (!pick) {
+      int best = unreachable;
+      for (run_event e : {run_event::apply, run_event::override_policy, run_event::discard, run_event::cancel,
+                          run_event::force_cancel}) {
+        const auto next = next_status(r->status, e, ctx);
+        if (next && *next != r->status && distance(*next) < best) {
+          best = distance(*next);
+          pick = e;
+        }
+      }
+    }
+    if (pick) {
+      if (auto f = fire(s, *r, *pick, now); !f) return f.error();
+      continue;
+    }
+    if (due) {
+      const auto next = next_status(r->status, due->event, ctx);
+      return refuse(*r, "its next step (" + std::string(to_string(due->event)) + ") leads to " +
+                            std::string(next ? to_string(*next) : "nowhere"));
+    }
+    if (r->status == run_status::pending) {
+      const workspace* w = s.storage.find(of<workspace>, r->workspace_id);
+      if (w && w->manually_locked) return refuse(*r, "the workspace is locked; unlock it first");
+      if (w && !w->active_run.empty() && w->active_run != rid)
+        return refuse(*r, "it waits in the queue behind " + w->active_run.str() + "; advance that run first");
+    }
+    if (r->cancel_requested) return refuse(*r, "its cancel takes until force-cancel is available");
+    return refuse(*r, "no action leads there now");
+  }
+  return refuse(*s.storage.find(of<run>, rid), "too many steps");
+}
+
+}  // namespace tfe
+
+#endif  // TFE_TESTING_STEPPING_HPP
+// end of <tfe/testing/stepping.hpp>
+
 #endif  // TFE_ENGINE_ENGINE_HPP
 // end of <tfe/engine/engine.hpp>
+// #include <tfe/engine/state_document.hpp> (already inlined)
 // #include <tfe/api/http_message.hpp>
 // begin of <tfe/api/http_message.hpp>
 #ifndef TFE_API_HTTP_MESSAGE_HPP
 #define TFE_API_HTTP_MESSAGE_HPP
 
 #include <cstddef>
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -7841,20 +8227,11 @@ struct http_request {
   }
 };
 
-/// A fault the transport should inject into a response (tfe::fault_rule); in-process callers see it as a field.
-enum class transport_fault : std::uint8_t {
-  none,             ///< write the response normally
-  drop_connection,  ///< close the connection without writing the response
-  truncate_body,    ///< write the headers and half the body, then close
-};
-
 /// An HTTP response produced by the API layer; the transport writes it out.
 struct http_response {
   int status = 200;                  ///< status code
   std::vector<http_header> headers;  ///< header fields (Content-Length is the transport's job)
   std::string body;                  ///< the full body
-  std::chrono::milliseconds delay{0};  ///< injected latency: the transport waits this long before writing
-  transport_fault fault = transport_fault::none;  ///< injected transport fault
 
   /// The first value of header `name` (case-insensitive), or empty when absent.
   std::string_view header(std::string_view name) const noexcept {
@@ -8060,6 +8437,16 @@ inline std::optional<std::vector<std::string>> path_segments(std::string_view pa
 
 namespace tfe {
 
+/// The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive, trailing
+/// blanks dropped), or empty: the one parser of bearer tokens (API and admin API).
+inline std::string_view bearer_token(std::string_view header) noexcept {
+  constexpr std::string_view prefix = "Bearer ";
+  if (header.size() <= prefix.size() || !detail::iequals(header.substr(0, prefix.size()), prefix)) return {};
+  auto t = header.substr(prefix.size());
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  return t;
+}
+
 /// Decides which bearer tokens the API accepts (401 otherwise). Capability URLs never need one.
 class token_auth {
  public:
@@ -8083,29 +8470,13 @@ class token_auth {
   /// True when the request may proceed.
   bool allows(const http_request& req) const {
     if (mode_ == mode::any) return true;
-    auto token = bearer_token(req.header("Authorization"));
+    auto token = tfe::bearer_token(req.header("Authorization"));
     if (token.empty()) return false;
     if (mode_ == mode::fixed) return tokens_.count(std::string(token)) != 0;
     return check_ && check_(token);
   }
   /// True when every request is accepted.
   bool accepts_any() const noexcept { return mode_ == mode::any; }
-
-  /// The token of an `Authorization: Bearer <token>` value, or empty.
-  static std::string_view bearer_token(std::string_view header) noexcept {
-    constexpr std::string_view prefix = "Bearer ";
-    if (header.size() <= prefix.size()) return {};
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-      char c = header[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      char p = prefix[i];
-      if (p >= 'A' && p <= 'Z') p = static_cast<char>(p - 'A' + 'a');
-      if (c != p) return {};
-    }
-    auto t = header.substr(prefix.size());
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-    return t;
-  }
 
  private:
   enum class mode { any, fixed, callback };
@@ -8119,6 +8490,351 @@ class token_auth {
 
 #endif  // TFE_API_AUTH_HPP
 // end of <tfe/api/auth.hpp>
+// #include <tfe/api/error_document.hpp>
+// begin of <tfe/api/error_document.hpp>
+#ifndef TFE_API_ERROR_DOCUMENT_HPP
+#define TFE_API_ERROR_DOCUMENT_HPP
+
+// #include <tfe/api/http_message.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/result.hpp> (already inlined)
+
+#include <charconv>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+
+/// The JSON:API media type.
+inline constexpr std::string_view jsonapi_media_type = "application/vnd.api+json";
+
+/// Appends {"errors":[{"status":"<status>","title":…,"detail":…,"source":{"pointer":…}}]} to `out`;
+/// `status` is a string as TFE sends it, empty `detail` and `pointer` are left out. Text is escaped
+/// (invalid UTF-8 becomes U+FFFD).
+inline void write_error_document(std::string& out, int status, std::string_view title, std::string_view detail = {},
+                                 std::string_view pointer = {}) {
+  json_writer w(out);
+  w.begin_object().key("errors").begin_array().begin_object();
+  char st[12];
+  const auto end = std::to_chars(st, st + sizeof st, status).ptr;
+  w.member("status", std::string_view(st, static_cast<std::size_t>(end - st)));
+  w.member("title", title);
+  if (!detail.empty()) w.member("detail", detail);
+  if (!pointer.empty()) w.key("source").begin_object().member("pointer", pointer).end_object();
+  w.end_object().end_array().end_object();
+}
+
+/// A response with status `status` and its JSON:API error document.
+inline http_response error_response(int status, std::string_view title, std::string_view detail = {},
+                                    std::string_view pointer = {}) {
+  http_response r;
+  r.status = status;
+  write_error_document(r.body, status, title, detail, pointer);
+  r.set_header("Content-Type", std::string(jsonapi_media_type));
+  return r;
+}
+
+/// The response of a tfe::error: its code's HTTP status and title, its message as detail, its pointer.
+inline http_response error_response(const error& e) {
+  return error_response(http_status(e.code), default_title(e.code), e.message, e.pointer);
+}
+
+/// The response of an error made of a code, a message and an optional JSON pointer.
+inline http_response error_response(errc code, std::string_view message, std::string_view pointer = {}) {
+  return error_response(http_status(code), default_title(code), message, pointer);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_ERROR_DOCUMENT_HPP
+// end of <tfe/api/error_document.hpp>
+// #include <tfe/api/router.hpp>
+// begin of <tfe/api/router.hpp>
+#ifndef TFE_API_ROUTER_HPP
+#define TFE_API_ROUTER_HPP
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+namespace detail {
+/// Number of segments of a pattern ("/a/b" -> 2; "/" -> 0).
+constexpr std::size_t pattern_segments(std::string_view p) noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < p.size(); ++i)
+    if (p[i] == '/' && i + 1 < p.size() && p[i + 1] != '/') ++n;
+  return n;
+}
+}  // namespace detail
+
+/// One row of a route table: a method, a path pattern and what serves it. The pattern is a path of
+/// literal segments and ":name" placeholders ("/api/v2/runs/:id/actions/apply"); a GET row also serves
+/// HEAD.
+template <class Fn>
+struct route {
+  std::string_view method;   ///< "GET", "POST", "PATCH", "PUT" or "DELETE"
+  std::string_view pattern;  ///< "/api/v2/runs/:id"
+  Fn fn;                     ///< what serves it
+  std::size_t segments;      ///< segments in the pattern (computed)
+
+  /// A row; the segment count is computed at compile time for constexpr tables.
+  constexpr route(std::string_view m, std::string_view p, Fn f) noexcept
+      : method(m), pattern(p), fn(f), segments(detail::pattern_segments(p)) {}
+};
+
+/// What matching a request against a route table found.
+template <class Fn>
+struct route_match {
+  const route<Fn>* found = nullptr;      ///< the row that serves the request, or nullptr
+  std::vector<std::string_view> params;  ///< the segments the row's placeholders matched, in order
+  std::string allow;                     ///< no row for the method but the path is known: "GET, HEAD, PATCH"
+};
+
+namespace detail {
+/// True when `segments` match `pattern`; the placeholders' segments are appended to `params`.
+inline bool pattern_matches(std::string_view pattern, const std::vector<std::string>& segments,
+                            std::vector<std::string_view>& params) {
+  const std::size_t mark = params.size();
+  std::size_t i = 0;
+  for (std::size_t pos = 0; pos < pattern.size();) {
+    const std::size_t start = pos + 1;
+    std::size_t end = pattern.find('/', start);
+    if (end == std::string_view::npos) end = pattern.size();
+    const std::string_view seg = pattern.substr(start, end - start);
+    pos = end;
+    if (seg.empty()) continue;
+    if (i >= segments.size() || (seg.front() != ':' && seg != segments[i])) {
+      params.resize(mark);
+      return false;
+    }
+    if (seg.front() == ':') params.emplace_back(segments[i]);
+    ++i;
+  }
+  if (i == segments.size()) return true;
+  params.resize(mark);
+  return false;
+}
+}  // namespace detail
+
+/// Matches `method` and the decoded `segments` of a path against `table`: the row serving them, or
+/// the methods the path allows (for a 405), or neither (404).
+template <class Fn, std::size_t N>
+route_match<Fn> match_route(const route<Fn> (&table)[N], std::string_view method,
+                            const std::vector<std::string>& segments) {
+  route_match<Fn> m;
+  const std::string_view want = method == "HEAD" ? std::string_view("GET") : method;
+  std::vector<std::string_view> scratch;
+  for (const auto& r : table) {
+    if (r.segments != segments.size()) continue;
+    scratch.clear();
+    if (!detail::pattern_matches(r.pattern, segments, scratch)) continue;
+    if (r.method == want) {
+      m.found = &r;
+      m.params = std::move(scratch);
+      m.allow.clear();
+      return m;
+    }
+    if (!m.allow.empty()) m.allow += ", ";
+    m.allow += r.method;
+    if (r.method == "GET") m.allow += ", HEAD";
+  }
+  return m;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_ROUTER_HPP
+// end of <tfe/api/router.hpp>
+// #include <tfe/api/request_document.hpp>
+// begin of <tfe/api/request_document.hpp>
+#ifndef TFE_API_REQUEST_DOCUMENT_HPP
+#define TFE_API_REQUEST_DOCUMENT_HPP
+
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/result.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+/// Limits of request documents.
+struct request_limits {
+  std::size_t max_bytes = 4u << 20;  ///< largest document (413 above)
+  std::size_t max_depth = 64;        ///< deepest nesting (400 above)
+};
+
+/// Parses a request body as a JSON document: 400 when malformed or (unless `allow_empty`) empty, 413
+/// when over the limit. An empty body gives {} when allowed.
+inline result<json> parse_request_body(std::string_view body, const request_limits& limits, bool allow_empty) {
+  if (body.empty() || body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    if (allow_empty) return json::object();
+    return make_error(errc::parse_error, "Request body is empty: a JSON:API document is required");
+  }
+  if (body.size() > limits.max_bytes)
+    return make_error(errc::payload_too_large, "Request document exceeds " + std::to_string(limits.max_bytes) + " bytes");
+  json_parse_options po;
+  po.max_size = limits.max_bytes;
+  po.max_depth = limits.max_depth;
+  auto doc = json::parse(body, po);
+  if (!doc) {
+    error e = doc.error();
+    if (e.code != errc::payload_too_large) e.code = errc::parse_error;
+    e.message = "Malformed JSON at line " + std::to_string(e.position.line) + ", column " +
+                std::to_string(e.position.column) + ": " + e.message;
+    return e;
+  }
+  return doc;
+}
+
+/// The `data` object of a JSON:API request document, checking `type` when given (409 when it names
+/// another type, 422 for a wrong shape).
+inline result<const json*> data_object(const json& doc, std::string_view type, bool type_required) {
+  if (!doc.is_object()) return make_error(errc::validation_failed, "Document must be a JSON object", "");
+  const json* data = doc.find("data");
+  if (!data || !data->is_object()) return make_error(errc::validation_failed, "data must be an object", "/data");
+  const json* t = data->find("type");
+  if (t && !t->is_null()) {
+    auto ts = t->as_string();
+    if (!ts) return make_error(errc::validation_failed, "type must be a string", "/data/type");
+    if (*ts != type && !ts->empty())
+      return make_error(errc::conflict, "type must be " + std::string(type), "/data/type");
+  } else if (type_required) {
+    return make_error(errc::validation_failed, "type is required", "/data/type");
+  }
+  const json* attrs = data->find("attributes");
+  if (attrs && !attrs->is_null() && !attrs->is_object())
+    return make_error(errc::validation_failed, "attributes must be an object", "/data/attributes");
+  return data;
+}
+
+/// The id of a to-one relationship `name` of `data`: empty when absent or null; 422 when malformed
+/// or of another `type`.
+inline result<std::string> relationship_id(const json& data, std::string_view name, std::string_view type) {
+  const json* rels = data.find("relationships");
+  if (!rels || rels->is_null()) return std::string();
+  if (!rels->is_object())
+    return make_error(errc::validation_failed, "relationships must be an object", "/data/relationships");
+  const json* rel = rels->find(name);
+  const std::string ptr = "/data/relationships/" + std::string(name);
+  if (!rel || rel->is_null()) return std::string();
+  if (!rel->is_object()) return make_error(errc::validation_failed, std::string(name) + " must be an object", ptr);
+  const json* d = rel->find("data");
+  if (!d || d->is_null()) return std::string();
+  if (!d->is_object())
+    return make_error(errc::validation_failed, std::string(name) + " data must be an object", ptr + "/data");
+  auto id = (*d)["id"].as_string();
+  if (!id || id->empty())
+    return make_error(errc::validation_failed, std::string(name) + " id is required", ptr + "/data/id");
+  auto t = (*d)["type"].as_string();
+  if (t && !t->empty() && *t != type)
+    return make_error(errc::validation_failed, std::string(name) + " type must be " + std::string(type),
+                      ptr + "/data/type");
+  return std::string(*id);
+}
+
+/// Typed reads of `data.attributes`: absent or null leaves the option unset; a wrong type records the
+/// first failure (422 with a pointer to the attribute).
+class attribute_reader {
+ public:
+  /// Reads from the `attributes` of `data` (null: nothing is set).
+  explicit attribute_reader(const json* data) : attrs_(data ? data->find("attributes") : nullptr) {}
+
+  /// Reads attribute `key` into `out`: bool, string, array of strings, nullable integer or run variables.
+  template <class T>
+  void read(std::string_view key, std::optional<T>& out) {
+    const json* v = find(key);
+    if (!v || err_) return;
+    if constexpr (std::is_same_v<T, std::optional<std::int64_t>>) {
+      if (v->is_null()) return void(out = T());
+      if (auto i = v->as_int()) return void(out = T(*i));
+      return fail(key, "an integer");
+    } else {
+      if (v->is_null()) return;
+      if constexpr (std::is_same_v<T, bool>) {
+        if (auto b = v->as_bool()) return void(out = *b);
+        fail(key, "a boolean");
+      } else if constexpr (std::is_same_v<T, std::string>) {
+        if (auto s = v->as_string()) return void(out = std::string(*s));
+        fail(key, "a string");
+      } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+        T items;
+        if (const auto* arr = v->as_array()) {
+          for (const auto& e : *arr) {
+            auto sv = e.as_string();
+            if (!sv) return fail(key, "an array of strings");
+            items.emplace_back(*sv);
+          }
+          return void(out = std::move(items));
+        }
+        fail(key, "an array of strings");
+      } else {
+        static_assert(std::is_same_v<T, std::vector<run_variable>>, "no reader for this attribute type");
+        T items;
+        if (const auto* arr = v->as_array()) {
+          for (const auto& e : *arr) {
+            auto k = e["key"].as_string();
+            auto val = e["value"].as_string();
+            if (!k || !val) return fail(key, "an array of {key, value} objects");
+            items.push_back(run_variable{std::string(*k), std::string(*val)});
+          }
+          return void(out = std::move(items));
+        }
+        fail(key, "an array of {key, value} objects");
+      }
+    }
+  }
+  /// The string attribute `key`, if present (a wrong type records a failure).
+  std::optional<std::string> string(std::string_view key) {
+    std::optional<std::string> out;
+    read(key, out);
+    return out;
+  }
+  /// The first failure, if any.
+  const std::optional<error>& failure() const noexcept { return err_; }
+
+ private:
+  const json* find(std::string_view key) const {
+    if (!attrs_ || !attrs_->is_object()) return nullptr;
+    return attrs_->find(key);
+  }
+  void fail(std::string_view key, const char* what) {
+    if (!err_)
+      err_ = error{errc::validation_failed, std::string(key) + " must be " + what,
+                   "/data/attributes/" + std::string(key)};
+  }
+  const json* attrs_;
+  std::optional<error> err_;
+};
+
+/// Reads every attribute entity E's field list marks as settable by a request into `out` (a
+/// create/update options struct); 422 for the first attribute of the wrong type.
+template <class E, class Options>
+result<void> read_attributes(const json* data, Options& out) {
+  attribute_reader a(data);
+  visit_fields(of<E>, [&](const auto& f) {
+    if constexpr (std::decay_t<decltype(f)>::has_option) a.read(f.name, out.*f.option);
+  });
+  if (a.failure()) return *a.failure();
+  return {};
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_REQUEST_DOCUMENT_HPP
+// end of <tfe/api/request_document.hpp>
 // #include <tfe/api/serializers.hpp>
 // begin of <tfe/api/serializers.hpp>
 #ifndef TFE_API_SERIALIZERS_HPP
@@ -8192,12 +8908,14 @@ inline std::string mac_hex(const std::uint64_t key[4], std::string_view data) {
 // #include <tfe/json_writer.hpp> (already inlined)
 // #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
 // #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/codec.hpp> (already inlined)
 // #include <tfe/model/configuration_version.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/organization.hpp> (already inlined)
 // #include <tfe/model/run.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 // #include <tfe/model/workspace.hpp> (already inlined)
+// #include <tfe/model/execution_mode.hpp> (already inlined)
 
 #include <cstddef>
 #include <cstdint>
@@ -8207,6 +8925,7 @@ inline std::string mac_hex(const std::uint64_t key[4], std::string_view data) {
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace tfe {
@@ -8314,6 +9033,36 @@ class joined {
   std::string_view view_;
 };
 
+/// True when a string, array or id holds nothing (null_if_empty attributes are then written as null).
+template <class T>
+bool attribute_is_empty(const T& v) noexcept {
+  if constexpr (std::is_same_v<T, resource_id> || std::is_same_v<T, std::string> ||
+                std::is_same_v<T, std::vector<std::string>>)
+    return v.empty();
+  else
+    return false;
+}
+
+/// Writes the JSON:API attributes entity E's field list marks as `attribute`, in the list's order, as
+/// members of the open `attributes` object.
+template <class E>
+void write_attributes(json_writer& w, const E& e) {
+  visit_fields(of<E>, [&](const auto& f) {
+    if constexpr (std::decay_t<decltype(f)>::has_member) {
+      if (!f.is_attribute()) return;
+      const auto& v = e.*f.member;
+      using V = std::decay_t<decltype(v)>;
+      if (f.empty_is_null() && attribute_is_empty(v)) w.key(f.name).null_value();
+      else if constexpr (std::is_same_v<V, std::string>) w.member(f.name, std::string_view(v));
+      else if constexpr (std::is_same_v<V, time_point>) time_member(w, f.name, v);
+      else {
+        w.key(f.name);
+        write_value(w, v);
+      }
+    }
+  });
+}
+
 /// Writes pre-serialized members ("k":v,"k2":v2) where the writer expects the next member of an object:
 /// raw_value() puts the separating comma first when one is needed, which is all a run of members needs.
 inline json_writer& raw_members(json_writer& w, std::string_view members) { return w.raw_value(members); }
@@ -8331,21 +9080,7 @@ inline std::string cost_estimate_id_of(const resource_id& run_id) { return detai
 inline void write_organization(json_writer& w, const organization& o) {
   w.begin_object().member("id", std::string_view(o.name)).member("type", "organizations");
   w.key("attributes").begin_object();
-  w.member("name", std::string_view(o.name)).member("email", std::string_view(o.email));
-  w.member("external-id", o.external_id.view());
-  detail::time_member(w, "created-at", o.created_at);
-  if (o.session_timeout) w.member("session-timeout", *o.session_timeout);
-  else w.key("session-timeout").null_value();
-  if (o.session_remember) w.member("session-remember", *o.session_remember);
-  else w.key("session-remember").null_value();
-  w.member("collaborator-auth-policy", std::string_view(o.collaborator_auth_policy));
-  w.member("cost-estimation-enabled", o.cost_estimation_enabled);
-  w.member("policy-checks-enabled", o.policy_checks_enabled);
-  if (o.owners_team_saml_role_id.empty()) w.key("owners-team-saml-role-id").null_value();
-  else w.member("owners-team-saml-role-id", std::string_view(o.owners_team_saml_role_id));
-  w.member("saml-enabled", o.saml_enabled).member("two-factor-conformant", o.two_factor_conformant);
-  w.member("assessments-enforced", o.assessments_enforced);
-  w.member("default-execution-mode", std::string_view(o.default_execution_mode));
+  detail::write_attributes(w, o);
   w.member("enterprise-plan", "premium");
   w.key("permissions").begin_object();
   for (const char* p : {"can-update", "can-destroy", "can-create-workspace", "can-create-team", "can-traverse",
@@ -8364,36 +9099,14 @@ inline void write_workspace(json_writer& w, const workspace& ws) {
   const std::string self = "/api/v2/workspaces/" + ws.id.str();
   w.begin_object().member("id", ws.id.view()).member("type", "workspaces");
   w.key("attributes").begin_object();
-  w.member("name", std::string_view(ws.name));
-  w.member("description", std::string_view(ws.description));
-  w.member("auto-apply", ws.auto_apply).member("auto-apply-run-trigger", ws.auto_apply_run_trigger);
-  w.member("queue-all-runs", ws.queue_all_runs).member("speculative-enabled", ws.speculative_enabled);
-  w.member("allow-destroy-plan", ws.allow_destroy_plan).member("can-queue-destroy-plan", ws.allow_destroy_plan);
-  w.member("file-triggers-enabled", ws.file_triggers_enabled);
-  w.member("global-remote-state", ws.global_remote_state);
-  w.member("structured-run-output-enabled", ws.structured_run_output_enabled);
-  w.member("assessments-enabled", ws.assessments_enabled);
+  detail::write_attributes(w, ws);
+  w.member("can-queue-destroy-plan", ws.allow_destroy_plan);
   w.member("locked", ws.locked());
-  w.member("locked-reason", std::string_view(ws.locked_reason));
-  w.member("execution-mode", std::string_view(ws.execution_mode));
-  w.member("operations", ws.execution_mode != "local");
-  w.member("terraform-version", std::string_view(ws.terraform_version));
-  w.member("working-directory", std::string_view(ws.working_directory));
+  w.member("operations", ws.execution_mode != execution_mode::local);
   w.member("environment", "default");
-  w.member("source", std::string_view(ws.source));
-  w.member("source-name", std::string_view(ws.source_name));
-  w.member("source-url", std::string_view(ws.source_url));
   w.member("migration-environment", "");
-  if (ws.agent_pool_id.empty()) w.key("agent-pool-id").null_value();
-  else w.member("agent-pool-id", std::string_view(ws.agent_pool_id));
-  detail::string_array(w, "trigger-prefixes", ws.trigger_prefixes);
-  detail::string_array(w, "trigger-patterns", ws.trigger_patterns);
-  detail::string_array(w, "tag-names", ws.tag_names);
   w.key("vcs-repo").null_value();
-  w.member("resource-count", ws.resource_count);
   w.member("run-failures", 0).member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.size()));
-  detail::time_member(w, "created-at", ws.created_at);
-  detail::time_member(w, "updated-at", ws.updated_at);
   w.key("actions").begin_object().member("is-destroyable", true).end_object();
   w.key("permissions").begin_object();
   for (const char* p : {"can-destroy", "can-force-unlock", "can-lock", "can-queue-apply", "can-queue-destroy",
@@ -8422,14 +9135,7 @@ inline void write_configuration_version(json_writer& w, const configuration_vers
   const std::string self = "/api/v2/configuration-versions/" + cv.id.str();
   w.begin_object().member("id", cv.id.view()).member("type", "configuration-versions");
   w.key("attributes").begin_object();
-  w.member("auto-queue-runs", cv.auto_queue_runs);
-  if (cv.error.empty()) w.key("error").null_value();
-  else w.member("error", std::string_view(cv.error));
-  if (cv.error_message.empty()) w.key("error-message").null_value();
-  else w.member("error-message", std::string_view(cv.error_message));
-  w.member("source", std::string_view(cv.source));
-  w.member("speculative", cv.speculative).member("provisional", cv.provisional);
-  w.member("status", to_string(cv.status));
+  detail::write_attributes(w, cv);
   w.key("status-timestamps").begin_object();
   if (cv.uploaded_at) {
     detail::time_member(w, "uploaded-at", *cv.uploaded_at);
@@ -8440,7 +9146,6 @@ inline void write_configuration_version(json_writer& w, const configuration_vers
   w.end_object();
   if (upload_url.empty()) w.key("upload-url").null_value();
   else w.member("upload-url", upload_url);
-  detail::time_member(w, "created-at", cv.created_at);
   w.end_object();
   w.key("relationships").begin_object();
   w.key("ingress-attributes").begin_object().key("data").null_value().end_object();
@@ -8470,45 +9175,22 @@ inline void write_run(json_writer& w, const run& r, const serialize_context& ctx
   const run_actions a = r.actions(ctx.now);
   w.begin_object().member("id", r.id.view()).member("type", "runs");
   w.key("attributes").begin_object();
+  detail::write_attributes(w, r);
   w.key("actions").begin_object();
   w.member("is-cancelable", a.is_cancelable).member("is-confirmable", a.is_confirmable);
   w.member("is-discardable", a.is_discardable).member("is-force-cancelable", a.is_force_cancelable);
   w.end_object();
-  w.member("allow-config-generation", r.allow_config_generation);
-  w.member("allow-empty-apply", r.allow_empty_apply);
-  w.member("auto-apply", r.auto_apply);
   std::int64_t canceled = r.status_ms[static_cast<std::size_t>(run_status::canceled)];
   if (canceled == run::no_time) canceled = r.status_ms[static_cast<std::size_t>(run_status::force_canceled)];
   detail::optional_time_member(w, "canceled-at", canceled);
-  detail::time_member(w, "created-at", r.created_at);
-  detail::time_member(w, "updated-at", r.updated_at);
-  w.member("debugging-mode", r.debugging_mode);
   if (r.status == run_status::errored) w.member("error-text", std::string_view(r.error_text));
   else w.key("error-text").null_value();
   detail::optional_time_member(w, "force-cancel-available-at", r.force_cancel_available_at_ms);
-  w.member("has-changes", r.has_changes);
-  w.member("is-destroy", r.is_destroy);
-  w.member("message", std::string_view(r.message));
   detail::raw_members(w, R"("metadata":{},"permissions":{"can-apply":true,"can-cancel":true,"can-comment":true,)"
                          R"("can-discard":true,"can-force-cancel":true,"can-force-execute":true,)"
-                         R"("can-override-policy-check":true})");
-  w.member("plan-only", r.plan_only);
-  detail::raw_members(w, R"("position-in-queue":0)");
-  w.member("refresh", r.refresh).member("refresh-only", r.refresh_only);
-  if (r.replace_addrs.empty()) w.key("replace-addrs").null_value();
-  else detail::string_array(w, "replace-addrs", r.replace_addrs);
-  w.member("save-plan", r.save_plan);
-  w.member("source", to_string(r.source));
-  w.member("status", to_string(r.status));
+                         R"("can-override-policy-check":true},"position-in-queue":0)");
   write_run_timestamps(w, r);
-  if (r.target_addrs.empty()) w.key("target-addrs").null_value();
-  else detail::string_array(w, "target-addrs", r.target_addrs);
-  w.member("terraform-version", std::string_view(r.terraform_version));
   w.member("trigger-reason", r.source == run_source::tfe_configuration_version ? "config_version" : "manual");
-  w.key("variables").begin_array();
-  for (const auto& v : r.variables)
-    w.begin_object().member("key", std::string_view(v.key)).member("value", std::string_view(v.value)).end_object();
-  w.end_array();
   w.end_object();  // attributes
   w.key("relationships").begin_object();
   detail::to_one_related(w, "workspace", "workspaces", r.workspace_id.view(),
@@ -8641,8 +9323,8 @@ inline void write_cost_estimate(json_writer& w, const run& r) {
 /// Writes a comment resource object.
 inline void write_comment(json_writer& w, const run_comment& c) {
   w.begin_object().member("id", c.id.view()).member("type", "comments");
-  w.key("attributes").begin_object().member("body", std::string_view(c.body));
-  detail::time_member(w, "created-at", c.created_at);
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, c);
   w.end_object();
   w.key("relationships").begin_object();
   detail::to_one(w, "run", "runs", c.run_id.view());
@@ -8672,15 +9354,1020 @@ inline void write_user(json_writer& w, const serialize_context& ctx) {
 
 #endif  // TFE_API_SERIALIZERS_HPP
 // end of <tfe/api/serializers.hpp>
-// #include <tfe/api/faults.hpp>
-// begin of <tfe/api/faults.hpp>
-#ifndef TFE_API_FAULTS_HPP
-#define TFE_API_FAULTS_HPP
+// #include <tfe/api/handler.hpp>
+// begin of <tfe/api/handler.hpp>
+#ifndef TFE_API_HANDLER_HPP
+#define TFE_API_HANDLER_HPP
 
+// #include <tfe/api/auth.hpp> (already inlined)
+// #include <tfe/api/error_document.hpp> (already inlined)
 // #include <tfe/api/http_message.hpp> (already inlined)
+// #include <tfe/api/query.hpp> (already inlined)
+// #include <tfe/api/request_document.hpp> (already inlined)
+// #include <tfe/api/router.hpp> (already inlined)
+// #include <tfe/api/serializers.hpp> (already inlined)
+// #include <tfe/detail/siphash.hpp> (already inlined)
+// #include <tfe/engine/engine.hpp> (already inlined)
 // #include <tfe/json.hpp> (already inlined)
 // #include <tfe/json_writer.hpp> (already inlined)
 // #include <tfe/result.hpp> (already inlined)
+// #include <tfe/version.hpp> (already inlined)
+
+#include <algorithm>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+/// Settings of the API layer.
+struct api_options {
+  token_auth auth = token_auth::any();   ///< which bearer tokens are accepted
+  std::string base_url;                  ///< absolute origin for upload/log URLs; empty: "http://" + Host header
+  std::size_t max_json_bytes = 4u << 20; ///< largest JSON:API request document (413 above)
+  std::size_t max_upload_bytes = 256u << 20;  ///< largest configuration upload (413 above)
+  std::size_t max_json_depth = 64;       ///< deepest JSON:API request document (400 above)
+  bool poll_engine = true;               ///< call engine.poll() before each request (system-clock hosts)
+  std::string tfe_version = "v202502-1"; ///< X-TFE-Version
+  std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
+};
+
+/// Turns HTTP-shaped requests into engine calls and JSON:API documents (docs/http.md). Every path it
+/// serves is a row of its route table (routes()).
+template <class Engine>
+class basic_api {
+ public:
+  using engine_type = Engine;  ///< the engine served
+
+  /// Serves `eng` (which must outlive the api).
+  explicit basic_api(Engine& eng, api_options options = {}) : eng_(eng), opts_(std::move(options)) {
+    std::mt19937_64 rng(opts_.url_key_seed ? *opts_.url_key_seed : std::random_device{}() ^
+                                                                          (std::uint64_t(std::random_device{}()) << 32));
+    for (auto& k : key_) k = rng();
+  }
+
+  /// Handles one request. Never throws for bad input: every failure is a JSON:API error document.
+  http_response handle(const http_request& req) {
+    if (opts_.poll_engine) eng_.poll();
+    return finish(dispatch(req), req);
+  }
+
+  /// Adds the headers every answer carries (TFP-API-Version, X-TFE-Version, ...) to `res` and empties
+  /// the body of a HEAD answer; layers in front of the API (basic_test_controls) use it for theirs.
+  http_response finish(http_response res, const http_request& req) const {
+    res.headers.reserve(res.headers.size() + 5);  // one allocation for the headers below
+    res.set_header("TFP-API-Version", api_version);
+    res.set_header("TFP-AppName", "Terraform Enterprise");
+    res.set_header("X-TFE-Version", opts_.tfe_version);
+    res.set_header("X-RateLimit-Limit", "30");
+    if (res.header("Content-Type").empty() && !res.body.empty())
+      res.set_header("Content-Type", std::string(jsonapi_media_type));
+    if (req.method == "HEAD") res.body.clear();
+    return res;
+  }
+
+  /// The engine served.
+  Engine& engine() noexcept { return eng_; }
+  /// The settings.
+  const api_options& options() const noexcept { return opts_; }
+
+  /// The capability path of a plan's or apply's log (the secret is in the path, never the query).
+  std::string log_path_of(std::string_view phase_id) const { return log_path(key_, phase_id); }
+
+  /// Method and path pattern of every route the API serves, in table order (docs/http.md lists them).
+  static std::vector<std::pair<std::string_view, std::string_view>> routes() {
+    std::vector<std::pair<std::string_view, std::string_view>> out;
+    for (const auto& r : table()) out.emplace_back(r.method, r.pattern);
+    return out;
+  }
+
+ private:
+  // ---------------------------------------------------------------------------------------------
+  // plumbing
+  // ---------------------------------------------------------------------------------------------
+  struct request_ctx {
+    const http_request& req;
+    const std::vector<std::string>& seg;  // decoded path segments
+    std::vector<std::string_view> params;  // what the route's placeholders matched
+    query_params q;
+    std::string base;  // absolute origin
+    /// The i-th placeholder of the route as a string.
+    std::string param(std::size_t i) const { return std::string(params[i]); }
+  };
+  using handler_fn = http_response (basic_api::*)(request_ctx&);
+
+  // The route table. Paths under /api/v2/ need an accepted token and a JSON media type for bodies;
+  // /.well-known/terraform.json and the capability URLs (/v1/...) need neither.
+  // (a function: its body may name the members declared below)
+  static const auto& table() {
+    static constexpr route<handler_fn> rows[] = {
+        {"GET", "/.well-known/terraform.json", &basic_api::discovery},
+        {"PUT", "/v1/object/upload/:token", &basic_api::upload},
+        {"GET", "/v1/logs/:id/:mac", &basic_api::logs},
+        {"GET", "/api/v2/ping", &basic_api::ping},
+        {"GET", "/api/v2/account/details", &basic_api::account_details},
+        {"GET", "/api/v2/users/:id", &basic_api::read_user},
+        {"GET", "/api/v2/organizations", &basic_api::list_organizations},
+        {"POST", "/api/v2/organizations", &basic_api::create_organization},
+        {"GET", "/api/v2/organizations/:org", &basic_api::read_organization},
+        {"PATCH", "/api/v2/organizations/:org", &basic_api::update_organization},
+        {"DELETE", "/api/v2/organizations/:org", &basic_api::delete_organization},
+        {"GET", "/api/v2/organizations/:org/entitlement-set", &basic_api::entitlements},
+        {"GET", "/api/v2/organizations/:org/capacity", &basic_api::capacity},
+        {"GET", "/api/v2/organizations/:org/runs/queue", &basic_api::run_queue},
+        {"GET", "/api/v2/organizations/:org/workspaces", &basic_api::list_workspaces},
+        {"POST", "/api/v2/organizations/:org/workspaces", &basic_api::create_workspace},
+        {"GET", "/api/v2/organizations/:org/workspaces/:name", &basic_api::read_workspace_by_name},
+        {"PATCH", "/api/v2/organizations/:org/workspaces/:name", &basic_api::update_workspace_by_name},
+        {"DELETE", "/api/v2/organizations/:org/workspaces/:name", &basic_api::delete_workspace_by_name},
+        {"POST", "/api/v2/organizations/:org/workspaces/:name/actions/lock", &basic_api::lock_by_name},
+        {"POST", "/api/v2/organizations/:org/workspaces/:name/actions/unlock", &basic_api::unlock_by_name},
+        {"POST", "/api/v2/organizations/:org/workspaces/:name/actions/force-unlock", &basic_api::force_unlock_by_name},
+        {"POST", "/api/v2/organizations/:org/workspaces/:name/actions/safe-delete", &basic_api::safe_delete_by_name},
+        {"GET", "/api/v2/workspaces/:id", &basic_api::read_workspace},
+        {"PATCH", "/api/v2/workspaces/:id", &basic_api::update_workspace},
+        {"DELETE", "/api/v2/workspaces/:id", &basic_api::delete_workspace},
+        {"POST", "/api/v2/workspaces/:id/actions/lock", &basic_api::lock_workspace},
+        {"POST", "/api/v2/workspaces/:id/actions/unlock", &basic_api::unlock_workspace},
+        {"POST", "/api/v2/workspaces/:id/actions/force-unlock", &basic_api::force_unlock_workspace},
+        {"POST", "/api/v2/workspaces/:id/actions/safe-delete", &basic_api::safe_delete_workspace},
+        {"GET", "/api/v2/workspaces/:id/configuration-versions", &basic_api::list_configuration_versions},
+        {"POST", "/api/v2/workspaces/:id/configuration-versions", &basic_api::create_configuration_version},
+        {"GET", "/api/v2/workspaces/:id/runs", &basic_api::list_runs},
+        {"GET", "/api/v2/configuration-versions/:id", &basic_api::read_configuration_version},
+        {"GET", "/api/v2/configuration-versions/:id/download", &basic_api::download_configuration_version},
+        {"POST", "/api/v2/runs", &basic_api::create_run},
+        {"GET", "/api/v2/runs/:id", &basic_api::read_run},
+        {"POST", "/api/v2/runs/:id/actions/apply", &basic_api::apply_run},
+        {"POST", "/api/v2/runs/:id/actions/discard", &basic_api::discard_run},
+        {"POST", "/api/v2/runs/:id/actions/cancel", &basic_api::cancel_run},
+        {"POST", "/api/v2/runs/:id/actions/force-cancel", &basic_api::force_cancel_run},
+        {"POST", "/api/v2/runs/:id/actions/force-execute", &basic_api::force_execute_run},
+        {"POST", "/api/v2/runs/:id/actions/override-policy", &basic_api::override_policy},
+        {"GET", "/api/v2/runs/:id/plan", &basic_api::run_plan},
+        {"GET", "/api/v2/runs/:id/apply", &basic_api::run_apply},
+        {"GET", "/api/v2/runs/:id/comments", &basic_api::list_comments},
+        {"POST", "/api/v2/runs/:id/comments", &basic_api::create_comment},
+        {"GET", "/api/v2/runs/:id/run-events", &basic_api::empty_run_collection},
+        {"GET", "/api/v2/runs/:id/policy-checks", &basic_api::empty_run_collection},
+        {"GET", "/api/v2/runs/:id/task-stages", &basic_api::empty_run_collection},
+        {"GET", "/api/v2/runs/:id/configuration-version/download", &basic_api::download_run_configuration},
+        {"GET", "/api/v2/plans/:id", &basic_api::read_plan},
+        {"GET", "/api/v2/applies/:id", &basic_api::read_apply},
+        {"GET", "/api/v2/cost-estimates/:id", &basic_api::read_cost_estimate},
+        {"GET", "/api/v2/comments/:id", &basic_api::read_comment},
+    };
+    return rows;
+  }
+
+  static http_response error_response(const error& e) { return tfe::error_response(e); }
+  static http_response error_response(errc c, std::string_view msg, std::string_view ptr = {}) {
+    return tfe::error_response(c, msg, ptr);
+  }
+  static http_response not_found() { return error_response(errc::not_found, "The requested resource was not found"); }
+  static http_response document(int status, std::string body) {
+    http_response r;
+    r.status = status;
+    r.body = std::move(body);
+    r.set_header("Content-Type", std::string(jsonapi_media_type));
+    return r;
+  }
+  static http_response empty(int status) {
+    http_response r;
+    r.status = status;
+    return r;
+  }
+  // A document or an error: the document of `value` written by `fn`, or the error's response.
+  template <class T, class F>
+  static http_response answer(int status, const result<T>& value, F&& fn) {
+    if (!value) return error_response(value.error());
+    return document(status, single([&](json_writer& w) { fn(w, *value); }));
+  }
+
+  serialize_context sctx(const request_ctx& c) const {
+    serialize_context s;
+    s.now = eng_.now();
+    s.base_url = c.base;
+    s.user_id = eng_.options().user_id;
+    s.username = eng_.options().username;
+    s.url_key = key_;
+    return s;
+  }
+
+  std::string origin(const http_request& req) const {
+    if (!opts_.base_url.empty()) return opts_.base_url;
+    std::string_view host = req.header("Host");
+    bool ok = !host.empty() && host.size() < 256;
+    for (char ch : host)
+      if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+            ch == '-' || ch == ':' || ch == '[' || ch == ']'))
+        ok = false;
+    return ok ? "http://" + std::string(host) : std::string("http://localhost");
+  }
+
+  // Writes {"data": <resource>} using `fn(writer)` for the resource.
+  template <class F>
+  static std::string single(F&& fn) {
+    std::string b;
+    b.reserve(2048);
+    json_writer w(b);
+    w.begin_object().key("data");
+    fn(w);
+    w.end_object();
+    return b;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // routing
+  // ---------------------------------------------------------------------------------------------
+  http_response dispatch(const http_request& req) {
+    auto segs = path_segments(req.path());
+    if (!segs) return error_response(errc::bad_request, "Malformed request path");
+    const auto& s = *segs;
+    request_ctx c{req, s, {}, {}, {}};
+    if (s.size() >= 2 && s[0] == "api" && s[1] == "v2") {
+      if (!c.q.parse(req.query())) return error_response(errc::bad_request, "Malformed query string");
+      if (!opts_.auth.allows(req)) return error_response(errc::unauthorized, "A valid API token is required");
+      if ((req.method == "POST" || req.method == "PATCH" || req.method == "PUT" || req.method == "DELETE") &&
+          !req.body.empty() && !json_content_type(req.header("Content-Type")))
+        return error_response(errc::unsupported_media_type, "Content-Type must be application/vnd.api+json");
+    }
+    auto m = match_route(table(), req.method, s);
+    if (m.found) {
+      c.params = std::move(m.params);
+      c.base = origin(req);
+      return (this->*(m.found->fn))(c);
+    }
+    if (!m.allow.empty()) {
+      http_response r = error_response(errc::method_not_allowed, "This method is not supported on this path");
+      r.set_header("Allow", std::move(m.allow));
+      return r;
+    }
+    return not_found();
+  }
+
+  static bool json_content_type(std::string_view ct) {
+    auto semi = ct.find(';');
+    ct = ct.substr(0, semi);
+    while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
+    return detail::iequals(ct, jsonapi_media_type) || detail::iequals(ct, "application/json");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // service
+  // ---------------------------------------------------------------------------------------------
+  http_response discovery(request_ctx&) {
+    http_response r;
+    r.status = 200;
+    r.body = R"({"tfe.v2":"/api/v2/","tfe.v2.1":"/api/v2/","tfe.v2.2":"/api/v2/","modules.v1":"/api/registry/v1/modules/","motd.v1":"/api/terraform/motd","state.v2":"/api/v2/","versions.v1":"https://checkpoint-api.hashicorp.com/v1/versions/"})";
+    r.set_header("Content-Type", "application/json");
+    return r;
+  }
+  http_response ping(request_ctx&) { return empty(204); }
+  http_response account_details(request_ctx& c) {
+    auto sc = sctx(c);
+    return document(200, single([&](json_writer& w) { write_user(w, sc); }));
+  }
+  http_response read_user(request_ctx& c) {
+    if (c.params[0] != eng_.options().user_id) return not_found();
+    return account_details(c);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // request documents
+  // ---------------------------------------------------------------------------------------------
+  result<json> parse_body(const request_ctx& c, bool allow_empty) const {
+    request_limits limits;
+    limits.max_bytes = opts_.max_json_bytes;
+    limits.max_depth = opts_.max_json_depth;
+    return parse_request_body(c.req.body, limits, allow_empty);
+  }
+  // The attributes of entity E's request document of type `type` (a create or update body).
+  template <class E, class Options>
+  result<Options> read_body(const request_ctx& c, std::string_view type) const {
+    auto doc = parse_body(c, false);
+    if (!doc) return doc.error();
+    auto data = data_object(*doc, type, false);
+    if (!data) return data.error();
+    Options o;
+    if (auto r = read_attributes<E>(*data, o); !r) return r.error();
+    return o;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // query parameters
+  // ---------------------------------------------------------------------------------------------
+  static result<page_request> page_of(const request_ctx& c) {
+    page_request p;
+    auto num = [&](std::string_view key, std::size_t& out) -> result<void> {
+      auto v = c.q.get(key);
+      if (!v || v->empty()) return {};
+      std::size_t x = 0;
+      auto r = std::from_chars(v->data(), v->data() + v->size(), x);
+      if (r.ec != std::errc() || r.ptr != v->data() + v->size() || x == 0 || x > 1000000000)
+        return make_error(errc::bad_request, "Invalid " + std::string(key) + " parameter: must be a positive integer");
+      out = x;
+      return {};
+    };
+    if (auto r = num("page[number]", p.number); !r) return r.error();
+    if (auto r = num("page[size]", p.size); !r) return r.error();
+    return normalized(p);
+  }
+
+  // The `include` values each resource accepts (reference 1.5); others are 400 "include parameter".
+  static constexpr std::string_view workspace_includes[] = {
+      "organization", "current_configuration_version", "current_configuration_version.ingress_attributes",
+      "current_run", "current_run.plan", "current_run.configuration_version",
+      "current_run.configuration_version.ingress_attributes", "locked_by", "outputs", "project", "readme",
+      "effective_tag_bindings"};
+  static constexpr std::string_view run_includes[] = {
+      "plan", "apply", "created_by", "cost_estimate", "configuration_version",
+      "configuration_version.ingress_attributes", "workspace", "task_stages"};
+  static constexpr std::string_view configuration_version_includes[] = {"ingress_attributes", "run"};
+
+  template <std::size_t N>
+  static result<std::vector<std::string>> includes(const request_ctx& c, const std::string_view (&allowed)[N]) {
+    auto inc = c.q.joined("include");
+    std::vector<std::string> out;
+    if (!inc) return out;
+    for (auto& item : split_list(*inc)) {
+      if (std::find(std::begin(allowed), std::end(allowed), item) == std::end(allowed))
+        return make_error(errc::bad_request, "Invalid include parameter: '" + item.substr(0, 64) + "' is not supported");
+      out.push_back(std::move(item));
+    }
+    return out;
+  }
+  static bool has(const std::vector<std::string>& v, std::string_view x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  }
+
+  template <class T, class F>
+  static std::string collection(const request_ctx& c, const page<T>& pg, F&& write_item,
+                                const std::vector<std::function<void(json_writer&)>>& included = {}) {
+    std::string b;
+    b.reserve(256 + pg.items.size() * 2048);
+    json_writer w(b);
+    w.begin_object().key("data").begin_array();
+    for (const auto& item : pg.items) write_item(w, item);
+    w.end_array();
+    if (!included.empty()) {
+      w.key("included").begin_array();
+      for (const auto& f : included) f(w);
+      w.end_array();
+    }
+    const std::size_t total_pages = pg.total_pages();
+    auto link = [&](std::size_t number) {
+      std::string u = c.base;
+      for (const auto& sgm : c.seg) {
+        u += '/';
+        append_query_escaped(u, sgm);
+      }
+      u += "?page%5Bnumber%5D=" + std::to_string(number) + "&page%5Bsize%5D=" + std::to_string(pg.page_size);
+      for (const auto& kv : c.q.all()) {
+        if (kv.first == "page[number]" || kv.first == "page[size]") continue;
+        u += '&';
+        append_query_escaped(u, kv.first);
+        u += '=';
+        append_query_escaped(u, kv.second);
+      }
+      return u;
+    };
+    w.key("links").begin_object();
+    w.member("self", link(pg.current_page)).member("first", link(1));
+    if (pg.current_page > 1 && pg.current_page <= total_pages) w.member("prev", link(pg.current_page - 1));
+    else w.key("prev").null_value();
+    if (pg.current_page < total_pages) w.member("next", link(pg.current_page + 1));
+    else w.key("next").null_value();
+    w.member("last", link(total_pages));
+    w.end_object();
+    w.key("meta").begin_object().key("pagination").begin_object();
+    w.member("current-page", static_cast<std::int64_t>(pg.current_page));
+    w.member("page-size", static_cast<std::int64_t>(pg.page_size));
+    if (pg.current_page > 1 && pg.current_page <= total_pages) w.member("prev-page", static_cast<std::int64_t>(pg.current_page - 1));
+    else w.key("prev-page").null_value();
+    if (pg.current_page < total_pages) w.member("next-page", static_cast<std::int64_t>(pg.current_page + 1));
+    else w.key("next-page").null_value();
+    w.member("total-pages", static_cast<std::int64_t>(total_pages));
+    w.member("total-count", static_cast<std::int64_t>(pg.total_count));
+    w.end_object().end_object();
+    w.end_object();
+    return b;
+  }
+
+  // An empty collection with the request's page parameters (endpoints with nothing behind them yet).
+  http_response empty_page(const request_ctx& c) {
+    auto p = page_of(c);
+    if (!p) return error_response(p.error());
+    page<run> none;
+    none.current_page = p->number;
+    none.page_size = p->size;
+    return document(200, collection(c, none, [](json_writer&, const run&) {}));
+  }
+
+  static http_response delete_result(const result<void>& r) {
+    if (!r) return error_response(r.error());
+    return empty(204);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // organizations
+  // ---------------------------------------------------------------------------------------------
+  result<organization_options> organization_body(const request_ctx& c) const {
+    return read_body<organization, organization_options>(c, "organizations");
+  }
+  http_response list_organizations(request_ctx& c) {
+    auto p = page_of(c);
+    if (!p) return error_response(p.error());
+    // q (name or email), q[name], q[email]: substring filters applied before paging.
+    std::string q_any, q_name, q_email;
+    if (auto v = c.q.get("q")) q_any = std::string(*v);
+    if (auto v = c.q.get("q[name]")) q_name = std::string(*v);
+    if (auto v = c.q.get("q[email]")) q_email = std::string(*v);
+    page_request everything;
+    everything.size = page_request::max_size;
+    std::vector<organization> all;
+    for (std::size_t n = 1;; ++n) {
+      everything.number = n;
+      auto pg = eng_.list_organizations(everything);
+      if (!pg) return error_response(pg.error());
+      for (auto& o : pg->items) {
+        const bool any_ok = q_any.empty() || o.name.find(q_any) != std::string::npos ||
+                            o.email.find(q_any) != std::string::npos;
+        if (any_ok && (q_name.empty() || o.name.find(q_name) != std::string::npos) &&
+            (q_email.empty() || o.email.find(q_email) != std::string::npos))
+          all.push_back(std::move(o));
+      }
+      if (n >= pg->total_pages()) break;
+    }
+    page<organization> out;
+    out.current_page = p->number;
+    out.page_size = p->size;
+    out.total_count = all.size();
+    for (std::size_t i = (p->number - 1) * p->size; i < all.size() && out.items.size() < p->size; ++i)
+      out.items.push_back(all[i]);
+    return document(200, collection(c, out, [](json_writer& w, const organization& o) { write_organization(w, o); }));
+  }
+  http_response create_organization(request_ctx& c) {
+    auto o = organization_body(c);
+    if (!o) return error_response(o.error());
+    auto org = eng_.create_organization(*o);
+    if (!org) return error_response(org.error());
+    return document(201, single([&](json_writer& w) { write_organization(w, *org); }));
+  }
+  http_response read_organization(request_ctx& c) {
+    return answer(200, eng_.read_organization(c.params[0]), write_organization);
+  }
+  http_response update_organization(request_ctx& c) {
+    auto o = organization_body(c);
+    if (!o) return error_response(o.error());
+    auto org = eng_.update_organization(c.params[0], *o);
+    if (!org) return error_response(org.error());
+    return document(200, single([&](json_writer& w) { write_organization(w, *org); }));
+  }
+  http_response delete_organization(request_ctx& c) { return delete_result(eng_.delete_organization(c.params[0])); }
+  http_response capacity(request_ctx& c) {
+    const std::string org = c.param(0);
+    if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
+    return document(200, "{\"data\":{\"id\":\"" + org +
+                             "\",\"type\":\"organization-capacity\",\"attributes\":{\"pending\":0,\"running\":0}}}");
+  }
+  http_response run_queue(request_ctx& c) {
+    if (auto o = eng_.read_organization(c.params[0]); !o) return error_response(o.error());
+    return empty_page(c);
+  }
+  http_response entitlements(request_ctx& c) {
+    auto o = eng_.read_organization(c.params[0]);
+    if (!o) return error_response(o.error());
+    std::string b;
+    json_writer w(b);
+    w.begin_object().key("data").begin_object().member("id", o->external_id.view()).member("type", "entitlement-sets");
+    w.key("attributes").begin_object();
+    for (const char* k : {"operations", "state-storage", "private-module-registry", "cost-estimation", "sentinel",
+                          "teams", "vcs-integrations", "audit-logging", "agents", "sso", "run-tasks"})
+      w.member(k, true);
+    w.end_object().end_object().end_object();
+    return document(200, std::move(b));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // workspaces
+  // ---------------------------------------------------------------------------------------------
+  result<workspace_options> workspace_body(const request_ctx& c) const {
+    return read_body<workspace, workspace_options>(c, "workspaces");
+  }
+  // The id of workspace :name of organization :org (the first two placeholders), or the error.
+  result<std::string> workspace_by_name(const request_ctx& c) {
+    auto ws = eng_.read_workspace_by_name(c.params[0], c.params[1]);
+    if (!ws) return ws.error();
+    return ws->id.str();
+  }
+  http_response read_workspace_id(const request_ctx& c, const std::string& id) {
+    auto inc = includes(c, workspace_includes);
+    if (!inc) return error_response(inc.error());
+    auto ws = eng_.read_workspace(id);
+    if (!ws) return error_response(ws.error());
+    return document(200, workspace_document(c, *ws, *inc));
+  }
+  http_response update_workspace_id(const request_ctx& c, const std::string& id) {
+    auto o = workspace_body(c);
+    if (!o) return error_response(o.error());
+    auto ws = eng_.update_workspace(id, *o);
+    if (!ws) return error_response(ws.error());
+    return document(200, workspace_document(c, *ws, {}));
+  }
+  http_response read_workspace(request_ctx& c) { return read_workspace_id(c, c.param(0)); }
+  http_response update_workspace(request_ctx& c) { return update_workspace_id(c, c.param(0)); }
+  http_response delete_workspace(request_ctx& c) { return delete_result(eng_.delete_workspace(c.params[0])); }
+  // The same on a workspace named by organization and name.
+  template <http_response (basic_api::*By_id)(const request_ctx&, const std::string&)>
+  http_response by_name(request_ctx& c) {
+    auto id = workspace_by_name(c);
+    if (!id) return error_response(id.error());
+    return (this->*By_id)(c, *id);
+  }
+  http_response read_workspace_by_name(request_ctx& c) { return by_name<&basic_api::read_workspace_id>(c); }
+  http_response update_workspace_by_name(request_ctx& c) { return by_name<&basic_api::update_workspace_id>(c); }
+  http_response delete_workspace_by_name(request_ctx& c) { return by_name<&basic_api::delete_workspace_id>(c); }
+  http_response lock_by_name(request_ctx& c) { return by_name<&basic_api::lock_workspace_id>(c); }
+  http_response unlock_by_name(request_ctx& c) { return by_name<&basic_api::unlock_workspace_id>(c); }
+  http_response force_unlock_by_name(request_ctx& c) { return by_name<&basic_api::force_unlock_workspace_id>(c); }
+  http_response safe_delete_by_name(request_ctx& c) { return by_name<&basic_api::safe_delete_workspace_id>(c); }
+  http_response delete_workspace_id(const request_ctx&, const std::string& id) {
+    return delete_result(eng_.delete_workspace(id));
+  }
+  std::string workspace_document(const request_ctx& c, const workspace& ws, const std::vector<std::string>& inc) {
+    std::string b;
+    b.reserve(4096);
+    json_writer w(b);
+    w.begin_object().key("data");
+    write_workspace(w, ws);
+    std::vector<std::function<void(json_writer&)>> included;
+    collect_workspace_includes(c, ws, inc, included);
+    if (!included.empty()) {
+      w.key("included").begin_array();
+      for (const auto& f : included) f(w);
+      w.end_array();
+    }
+    w.end_object();
+    return b;
+  }
+  void collect_workspace_includes(const request_ctx& c, const workspace& ws, const std::vector<std::string>& inc,
+                                  std::vector<std::function<void(json_writer&)>>& out) {
+    if (has(inc, "organization"))
+      if (auto o = eng_.read_organization(ws.organization))
+        out.push_back([o = *o](json_writer& w) { write_organization(w, o); });
+    if ((has(inc, "current_configuration_version") ||
+         has(inc, "current_configuration_version.ingress_attributes")) &&
+        !ws.current_configuration_version.empty())
+      if (auto cv = eng_.read_configuration_version(ws.current_configuration_version))
+        out.push_back([cv = *cv](json_writer& w) { write_configuration_version(w, cv, {}); });
+    const bool run_inc = has(inc, "current_run") || has(inc, "current_run.plan") ||
+                         has(inc, "current_run.configuration_version") ||
+                         has(inc, "current_run.configuration_version.ingress_attributes");
+    if (run_inc && !ws.current_run.empty()) {
+      if (auto r = eng_.read_run(ws.current_run)) {
+        auto sc = sctx(c);
+        out.push_back([r = *r, sc](json_writer& w) { write_run(w, r, sc); });
+        if (has(inc, "current_run.plan")) out.push_back([r = *r, sc](json_writer& w) { write_plan(w, r, sc); });
+        if (has(inc, "current_run.configuration_version") ||
+            has(inc, "current_run.configuration_version.ingress_attributes"))
+          if (auto cv = eng_.read_configuration_version(r->configuration_version_id))
+            out.push_back([cv = *cv](json_writer& w) { write_configuration_version(w, cv, {}); });
+      }
+    }
+    if (has(inc, "locked_by") && ws.locked()) {
+      if (ws.manually_locked) {
+        auto sc = sctx(c);
+        out.push_back([sc](json_writer& w) { write_user(w, sc); });
+      } else if (auto r = eng_.read_run(ws.active_run)) {
+        auto sc = sctx(c);
+        out.push_back([r = *r, sc](json_writer& w) { write_run(w, r, sc); });
+      }
+    }
+  }
+  http_response list_workspaces(request_ctx& c) {
+    const std::string org = c.param(0);
+    auto p = page_of(c);
+    if (!p) return error_response(p.error());
+    auto inc = includes(c, workspace_includes);
+    if (!inc) return error_response(inc.error());
+    std::string search;
+    if (auto s = c.q.get("search[name]")) search = std::string(*s);
+    else if (auto s2 = c.q.get("search[wildcard-name]")) {
+      search = std::string(*s2);
+      search.erase(std::remove(search.begin(), search.end(), '*'), search.end());
+    }
+    auto pg = eng_.list_workspaces(org, *p, search);
+    if (!pg) return error_response(pg.error());
+    std::vector<std::function<void(json_writer&)>> included;
+    for (const auto& ws : pg->items) collect_workspace_includes(c, ws, *inc, included);
+    return document(200, collection(c, *pg, [](json_writer& w, const workspace& ws) { write_workspace(w, ws); }, included));
+  }
+  http_response create_workspace(request_ctx& c) {
+    const std::string org = c.param(0);
+    if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
+    auto o = workspace_body(c);
+    if (!o) return error_response(o.error());
+    auto ws = eng_.create_workspace(org, *o);
+    if (!ws) return error_response(ws.error());
+    return document(201, workspace_document(c, *ws, {}));
+  }
+  http_response workspace_answer(const request_ctx& c, const result<workspace>& ws) {
+    if (!ws) return error_response(ws.error());
+    return document(200, workspace_document(c, *ws, {}));
+  }
+  http_response lock_workspace_id(const request_ctx& c, const std::string& id) {
+    auto doc = parse_body(c, true);
+    if (!doc) return error_response(doc.error());
+    // Accept {"reason": "..."} (docs, go-tfe 0.11) and {"data":{"attributes":{"reason":...}}} (newer go-tfe).
+    std::string reason;
+    if (auto r = (*doc)["reason"].as_string()) reason = std::string(*r);
+    else if (auto r2 = (*doc)["data"]["attributes"]["reason"].as_string()) reason = std::string(*r2);
+    else if (doc->is_object() && doc->contains("reason") && !(*doc)["reason"].is_null())
+      return error_response(errc::validation_failed, "reason must be a string", "/reason");
+    return workspace_answer(c, eng_.lock_workspace(id, std::move(reason)));
+  }
+  http_response unlock_workspace_id(const request_ctx& c, const std::string& id) {
+    return workspace_answer(c, eng_.unlock_workspace(id));
+  }
+  http_response force_unlock_workspace_id(const request_ctx& c, const std::string& id) {
+    return workspace_answer(c, eng_.force_unlock_workspace(id));
+  }
+  http_response safe_delete_workspace_id(const request_ctx&, const std::string& id) {
+    auto cur = eng_.read_workspace(id);
+    if (!cur) return error_response(cur.error());
+    if (cur->locked()) return error_response(errc::conflict, "Workspace is locked and cannot be deleted");
+    return delete_result(eng_.delete_workspace(id));
+  }
+  http_response lock_workspace(request_ctx& c) { return lock_workspace_id(c, c.param(0)); }
+  http_response unlock_workspace(request_ctx& c) { return unlock_workspace_id(c, c.param(0)); }
+  http_response force_unlock_workspace(request_ctx& c) { return force_unlock_workspace_id(c, c.param(0)); }
+  http_response safe_delete_workspace(request_ctx& c) { return safe_delete_workspace_id(c, c.param(0)); }
+
+  // ---------------------------------------------------------------------------------------------
+  // configuration versions
+  // ---------------------------------------------------------------------------------------------
+  http_response create_configuration_version(request_ctx& c) {
+    const std::string ws_id = c.param(0);
+    if (auto ws = eng_.read_workspace(ws_id); !ws) return error_response(ws.error());
+    auto doc = parse_body(c, true);
+    if (!doc) return error_response(doc.error());
+    configuration_version_options o;
+    if (doc->contains("data")) {
+      auto data = data_object(*doc, "configuration-versions", false);
+      if (!data) return error_response(data.error());
+      if (auto r = read_attributes<configuration_version>(*data, o); !r) return error_response(r.error());
+    } else if (!doc->empty()) {
+      return error_response(errc::validation_failed, "data is required", "/data");
+    }
+    auto cv = eng_.create_configuration_version(ws_id, o);
+    if (!cv) return error_response(cv.error());
+    const std::string url = upload_url(c, *cv);
+    return document(201, single([&](json_writer& w) { write_configuration_version(w, *cv, url); }));
+  }
+  http_response read_configuration_version(request_ctx& c) {
+    auto cv = eng_.read_configuration_version(c.params[0]);
+    if (!cv) return error_response(cv.error());
+    if (auto inc = includes(c, configuration_version_includes); !inc) return error_response(inc.error());
+    const std::string url = upload_url(c, *cv);
+    return document(200, single([&](json_writer& w) { write_configuration_version(w, *cv, url); }));
+  }
+  http_response download_configuration_version(request_ctx& c) { return download(c.param(0)); }
+  http_response download_run_configuration(request_ctx& c) {
+    auto r = eng_.read_run(c.params[0]);
+    if (!r) return error_response(r.error());
+    return download(r->configuration_version_id.str());
+  }
+  http_response list_configuration_versions(request_ctx& c) {
+    const std::string ws_id = c.param(0);
+    auto p = page_of(c);
+    if (!p) return error_response(p.error());
+    if (auto inc = includes(c, configuration_version_includes); !inc) return error_response(inc.error());
+    auto pg = eng_.list_configuration_versions(ws_id, *p);
+    if (!pg) return error_response(pg.error());
+    return document(200, collection(c, *pg, [&](json_writer& w, const configuration_version& cv) {
+                      write_configuration_version(w, cv, upload_url(c, cv));
+                    }));
+  }
+  // The upload capability URL while the version still waits for its (single) upload, else empty.
+  static std::string upload_url(const request_ctx& c, const configuration_version& cv) {
+    if (cv.upload_token.empty()) return std::string();
+    return c.base + "/v1/object/upload/" + cv.upload_token;
+  }
+  http_response upload(request_ctx& c) {
+    const http_request& req = c.req;
+    if (req.body.size() > opts_.max_upload_bytes)
+      return error_response(errc::payload_too_large, "Upload exceeds " + std::to_string(opts_.max_upload_bytes) + " bytes");
+    auto cv = eng_.upload_configuration(c.params[0], req.body);
+    if (!cv) return error_response(cv.error());
+    return empty(200);
+  }
+  http_response download(const std::string& cv_id) {
+    auto bytes = eng_.download_configuration(cv_id);
+    if (!bytes) return error_response(bytes.error());
+    http_response r;
+    r.status = 200;
+    r.body = std::move(*bytes);
+    r.set_header("Content-Type", "application/octet-stream");
+    return r;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // runs
+  // ---------------------------------------------------------------------------------------------
+  std::string run_document(const request_ctx& c, const run& r, const std::vector<std::string>& inc) {
+    std::string b;
+    b.reserve(4096);
+    json_writer w(b);
+    auto sc = sctx(c);
+    w.begin_object().key("data");
+    write_run(w, r, sc);
+    if (!inc.empty()) {
+      w.key("included").begin_array();
+      write_run_includes(w, r, inc, sc);
+      w.end_array();
+    }
+    w.end_object();
+    return b;
+  }
+  void write_run_includes(json_writer& w, const run& r, const std::vector<std::string>& inc, const serialize_context& sc) {
+    if (has(inc, "plan")) write_plan(w, r, sc);
+    if (has(inc, "apply")) write_apply(w, r, sc);
+    if (has(inc, "created_by")) write_user(w, sc);
+    if (has(inc, "cost_estimate") && r.cost_estimation && r.entered_at(run_status::cost_estimating))
+      write_cost_estimate(w, r);
+    if (has(inc, "configuration_version") || has(inc, "configuration_version.ingress_attributes"))
+      if (auto cv = eng_.read_configuration_version(r.configuration_version_id)) write_configuration_version(w, *cv, {});
+    if (has(inc, "workspace"))
+      if (auto ws = eng_.read_workspace(r.workspace_id)) write_workspace(w, *ws);
+  }
+  http_response read_run(request_ctx& c) {
+    auto inc = includes(c, run_includes);
+    if (!inc) return error_response(inc.error());
+    auto r = eng_.read_run(c.params[0]);
+    if (!r) return error_response(r.error());
+    return document(200, run_document(c, *r, *inc));
+  }
+  http_response list_runs(request_ctx& c) {
+    const std::string ws_id = c.param(0);
+    auto p = page_of(c);
+    if (!p) return error_response(p.error());
+    auto inc = includes(c, run_includes);
+    if (!inc) return error_response(inc.error());
+    run_list_request req;
+    req.page = *p;
+    if (auto st = c.q.joined("filter[status]")) {
+      for (const auto& s : split_list(*st)) {
+        auto rs = run_status_from_string(s);
+        if (!rs) return error_response(errc::bad_request, "Invalid filter[status] value '" + s.substr(0, 64) + "'");
+        req.statuses.push_back(*rs);
+      }
+    }
+    if (auto ops = c.q.joined("filter[operation]")) req.operations = split_list(*ops);
+    if (auto src = c.q.joined("filter[source]")) req.sources = split_list(*src);
+    if (auto grp = c.q.get("filter[status_group]")) {
+      if (*grp != "final" && *grp != "non_final" && *grp != "discardable")
+        return error_response(errc::bad_request, "Invalid filter[status_group] value");
+      auto in_group = [&](run_status s) {
+        if (*grp == "final") return is_final(s);
+        if (*grp == "non_final") return !is_final(s);
+        return s == run_status::planned || s == run_status::cost_estimated || s == run_status::policy_checked ||
+               s == run_status::policy_override;
+      };
+      // Intersect with filter[status] when both are given.
+      std::vector<run_status> kept;
+      for (run_status s : req.statuses.empty() ? std::vector<run_status>(std::begin(all_run_statuses),
+                                                                          std::end(all_run_statuses))
+                                               : req.statuses)
+        if (in_group(s)) kept.push_back(s);
+      if (kept.empty()) return empty_page(c);  // nothing can match
+      req.statuses = std::move(kept);
+    }
+    auto pg = eng_.list_runs(ws_id, req);
+    if (!pg) return error_response(pg.error());
+    auto sc = sctx(c);
+    std::vector<std::function<void(json_writer&)>> included;
+    if (!inc->empty())
+      for (const auto& r : pg->items)
+        included.push_back([this, &r, &inc, &sc](json_writer& w) { write_run_includes(w, r, *inc, sc); });
+    return document(200, collection(c, *pg, [&sc](json_writer& w, const run& r) { write_run(w, r, sc); }, included));
+  }
+  http_response create_run(request_ctx& c) {
+    auto doc = parse_body(c, false);
+    if (!doc) return error_response(doc.error());
+    auto data = data_object(*doc, "runs", false);
+    if (!data) return error_response(data.error());
+    auto ws_id = relationship_id(**data, "workspace", "workspaces");
+    if (!ws_id) return error_response(ws_id.error());
+    if (ws_id->empty())
+      return error_response(errc::validation_failed, "Workspace is required", "/data/relationships/workspace");
+    auto cv_id = relationship_id(**data, "configuration-version", "configuration-versions");
+    if (!cv_id) return error_response(cv_id.error());
+    run_options o;
+    if (auto attrs = read_attributes<run>(*data, o); !attrs) return error_response(attrs.error());
+    if (o.message && o.message->empty()) o.message.reset();
+    if (!is_valid_id_text(*ws_id)) return error_response(errc::not_found, "workspace '" + ws_id->substr(0, 64) + "' not found");
+    o.workspace_id = resource_id(*ws_id);
+    if (!cv_id->empty()) {
+      if (!is_valid_id_text(*cv_id))
+        return error_response(errc::not_found, "configuration version '" + cv_id->substr(0, 64) + "' not found");
+      o.configuration_version_id = resource_id(*cv_id);
+    }
+    auto r = eng_.create_run(o);
+    if (!r) return error_response(r.error());
+    return document(201, run_document(c, *r, {}));
+  }
+  // A run action with an optional {"comment": "..."} body: engine call `act(id, comment)`, 202.
+  template <result<void> (Engine::*Act)(std::string_view, std::string)>
+  http_response run_action(request_ctx& c) {
+    auto doc = parse_body(c, true);
+    if (!doc) return error_response(doc.error());
+    if (!doc->is_object()) return error_response(errc::validation_failed, "Body must be a JSON object");
+    std::string comment;
+    const json& cm = (*doc)["comment"];
+    if (!cm.is_null()) {
+      auto s = cm.as_string();
+      if (!s) return error_response(errc::validation_failed, "comment must be a string", "/comment");
+      comment = std::string(*s);
+    }
+    if (auto r = (eng_.*Act)(c.params[0], std::move(comment)); !r) return error_response(r.error());
+    return empty(202);
+  }
+  http_response apply_run(request_ctx& c) { return run_action<&Engine::apply_run>(c); }
+  http_response discard_run(request_ctx& c) { return run_action<&Engine::discard_run>(c); }
+  http_response cancel_run(request_ctx& c) { return run_action<&Engine::cancel_run>(c); }
+  http_response force_cancel_run(request_ctx& c) { return run_action<&Engine::force_cancel_run>(c); }
+  http_response override_policy(request_ctx& c) { return run_action<&Engine::override_policy>(c); }
+  http_response force_execute_run(request_ctx& c) {  // the body is not read
+    if (auto r = eng_.force_execute_run(c.params[0]); !r) return error_response(r.error());
+    return empty(202);
+  }
+  http_response run_phase(request_ctx& c, bool plan) {
+    auto r = eng_.read_run(c.params[0]);
+    if (!r) return error_response(r.error());
+    return phase_document(c, *r, plan);
+  }
+  http_response run_plan(request_ctx& c) { return run_phase(c, true); }
+  http_response run_apply(request_ctx& c) { return run_phase(c, false); }
+  http_response read_phase(request_ctx& c, bool plan) {
+    auto r = plan ? eng_.read_run_by_plan(c.params[0]) : eng_.read_run_by_apply(c.params[0]);
+    if (!r) return error_response(r.error());
+    return phase_document(c, *r, plan);
+  }
+  http_response read_plan(request_ctx& c) { return read_phase(c, true); }
+  http_response read_apply(request_ctx& c) { return read_phase(c, false); }
+  http_response read_cost_estimate(request_ctx& c) {
+    auto suffix = id_suffix(c.params[0], "ce-");
+    auto r = suffix.empty() ? result<run>(make_error(errc::not_found, "cost estimate not found"))
+                            : eng_.read_run("run-" + std::string(suffix));
+    if (!r || !r->cost_estimation || !r->entered_at(run_status::cost_estimating))
+      return error_response(errc::not_found, "cost estimate not found");
+    return document(200, single([&](json_writer& w) { write_cost_estimate(w, *r); }));
+  }
+  http_response empty_run_collection(request_ctx& c) {  // run-events, policy-checks, task-stages
+    if (auto r = eng_.read_run(c.params[0]); !r) return error_response(r.error());
+    return empty_page(c);
+  }
+  http_response phase_document(const request_ctx& c, const run& r, bool plan) {
+    auto sc = sctx(c);
+    return document(200, single([&](json_writer& w) {
+                      if (plan) write_plan(w, r, sc);
+                      else write_apply(w, r, sc);
+                    }));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // comments and logs
+  // ---------------------------------------------------------------------------------------------
+  http_response read_comment(request_ctx& c) { return answer(200, eng_.read_comment(c.params[0]), write_comment); }
+  http_response list_comments(request_ctx& c) {
+    auto cs = eng_.list_comments(c.params[0]);
+    if (!cs) return error_response(cs.error());
+    std::string b;
+    json_writer w(b);
+    w.begin_object().key("data").begin_array();
+    for (const auto& cm : *cs) write_comment(w, cm);
+    w.end_array().end_object();
+    return document(200, std::move(b));
+  }
+  http_response create_comment(request_ctx& c) {
+    const std::string run_id = c.param(0);
+    auto doc = parse_body(c, false);
+    if (!doc) return error_response(doc.error());
+    auto data = data_object(*doc, "comments", false);
+    if (!data) return error_response(data.error());
+    attribute_reader a(*data);
+    auto body = a.string("body");
+    if (a.failure()) return error_response(*a.failure());
+    auto cm = eng_.create_comment(run_id, body.value_or(std::string()));
+    if (!cm) return error_response(cm.error());
+    return document(201, single([&](json_writer& w) { write_comment(w, *cm); }));
+  }
+  http_response logs(request_ctx& c) {
+    const http_request& req = c.req;
+    const std::string phase_id = c.param(0);
+    const std::string_view mac = c.params[1];
+    if (mac.size() != 32 || detail::mac_hex(key_, phase_id) != mac) return not_found();
+    const bool plan = phase_id.rfind("plan-", 0) == 0;
+    auto r = plan ? eng_.read_run_by_plan(phase_id) : eng_.read_run_by_apply(phase_id);
+    if (!r) return not_found();
+    auto lg = plan ? eng_.plan_log(r->id.view()) : eng_.apply_log(r->id.view());
+    if (!lg) return not_found();
+    // STX, the text, and ETX once the phase is final (go-tfe's log reader framing).
+    std::string stream;
+    const bool started = lg->complete || !lg->text.empty();
+    if (started) stream.push_back('\x02');
+    stream += lg->text;
+    if (lg->complete) {
+      if (!started) stream.push_back('\x02');
+      stream.push_back('\x03');
+    }
+    query_params q;
+    if (!q.parse(req.query())) return error_response(errc::bad_request, "Malformed query string");
+    std::size_t offset = 0, limit = stream.size();
+    auto num = [](std::optional<std::string_view> v, std::size_t& out) {
+      if (!v || v->empty()) return true;
+      std::size_t x = 0;
+      auto res = std::from_chars(v->data(), v->data() + v->size(), x);
+      if (res.ec != std::errc() || res.ptr != v->data() + v->size()) return false;
+      out = x;
+      return true;
+    };
+    if (!num(q.get("offset"), offset) || !num(q.get("limit"), limit))
+      return error_response(errc::bad_request, "offset and limit must be non-negative integers");
+    http_response res;
+    res.status = 200;
+    if (offset < stream.size()) res.body = stream.substr(offset, limit);
+    res.set_header("Content-Type", "text/plain");
+    return res;
+  }
+
+  Engine& eng_;
+  api_options opts_;
+  std::uint64_t key_[4] = {};
+};
+
+/// The API over the default engine.
+using api = basic_api<engine>;
+
+}  // namespace tfe
+
+#endif  // TFE_API_HANDLER_HPP
+// end of <tfe/api/handler.hpp>
+// #include <tfe/testing/stepping.hpp> (already inlined)
+// #include <tfe/testing/faulted_response.hpp>
+// begin of <tfe/testing/faulted_response.hpp>
+#ifndef TFE_TESTING_FAULTED_RESPONSE_HPP
+#define TFE_TESTING_FAULTED_RESPONSE_HPP
+
+// #include <tfe/api/http_message.hpp> (already inlined)
+
+#include <chrono>
+#include <cstdint>
+#include <utility>
+
+namespace tfe {
+
+/// A fault the transport should inject into a response (tfe::fault_rule).
+enum class transport_fault : std::uint8_t {
+  none,             ///< write the response normally
+  drop_connection,  ///< close the connection without writing the response
+  truncate_body,    ///< write the headers and half the body, then close
+};
+
+/// An http_response plus what the transport must do to it: the test controls layer answers these and
+/// transports that honour faults (posix_http_server) carry them out; in-process callers read the fields.
+struct faulted_response : http_response {
+  std::chrono::milliseconds delay{0};             ///< injected latency: wait this long before writing
+  transport_fault fault = transport_fault::none;  ///< injected transport fault
+
+  faulted_response() = default;
+  /// A response without faults.
+  faulted_response(http_response r) : http_response(std::move(r)) {}  // NOLINT: implicit by design
+};
+
+}  // namespace tfe
+
+#endif  // TFE_TESTING_FAULTED_RESPONSE_HPP
+// end of <tfe/testing/faulted_response.hpp>
+// #include <tfe/testing/faults.hpp>
+// begin of <tfe/testing/faults.hpp>
+#ifndef TFE_TESTING_FAULTS_HPP
+#define TFE_TESTING_FAULTS_HPP
+
+// #include <tfe/api/error_document.hpp> (already inlined)
+// #include <tfe/api/http_message.hpp> (already inlined)
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/result.hpp> (already inlined)
+// #include <tfe/testing/faulted_response.hpp> (already inlined)
 
 #include <atomic>
 #include <chrono>
@@ -8792,20 +10479,10 @@ class fault_injector {
 /// The response a fault with a status gives: a JSON:API error (or the rule's body) with the
 /// headers TFE sends with it (429: Retry-After, X-RateLimit-Remaining 0, X-RateLimit-Reset).
 inline http_response fault_response(const fault_rule& r) {
-  http_response res;
-  res.status = r.status;
-  if (!r.body.empty()) {
-    res.body = r.body;
-  } else {
-    json_writer w(res.body);
-    const std::string st = std::to_string(r.status);
-    w.begin_object().key("errors").begin_array().begin_object();
-    w.member("status", std::string_view(st)).member("title", reason_phrase(r.status));
-    w.member("detail", r.status == 429 ? std::string_view("You have exceeded the API's rate limit.")
-                                       : std::string_view("Injected fault (tfe test control)"));
-    w.end_object().end_array().end_object();
-  }
-  res.set_header("Content-Type", "application/vnd.api+json");
+  http_response res = error_response(r.status, reason_phrase(r.status),
+                                     r.status == 429 ? std::string_view("You have exceeded the API's rate limit.")
+                                                     : std::string_view("Injected fault (tfe test control)"));
+  if (!r.body.empty()) res.body = r.body;
   if (r.status == 429 || r.status == 503) {
     const double secs = r.retry_after > 0 ? r.retry_after : 0;
     res.set_header("Retry-After", std::to_string(static_cast<long long>(std::ceil(secs))));
@@ -8897,12 +10574,12 @@ inline json fault_rule_to_json(const fault_rule& r) {
 
 }  // namespace tfe
 
-#endif  // TFE_API_FAULTS_HPP
-// end of <tfe/api/faults.hpp>
-// #include <tfe/api/journal.hpp>
-// begin of <tfe/api/journal.hpp>
-#ifndef TFE_API_JOURNAL_HPP
-#define TFE_API_JOURNAL_HPP
+#endif  // TFE_TESTING_FAULTS_HPP
+// end of <tfe/testing/faults.hpp>
+// #include <tfe/testing/journal.hpp>
+// begin of <tfe/testing/journal.hpp>
+#ifndef TFE_TESTING_JOURNAL_HPP
+#define TFE_TESTING_JOURNAL_HPP
 
 // #include <tfe/api/http_message.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
@@ -8983,6 +10660,11 @@ class request_journal {
     std::lock_guard<std::mutex> g(mutex_);
     capacity_.store(n, std::memory_order_release);
     while (entries_.size() > n) evict();
+  }
+  /// Changes the length at which request and response bodies are cut.
+  void set_max_body(std::size_t n) {
+    std::lock_guard<std::mutex> g(mutex_);
+    max_body_ = n;
   }
   /// How many entries are kept at most.
   std::size_t capacity() const noexcept { return capacity_.load(std::memory_order_acquire); }
@@ -9089,1188 +10771,103 @@ class request_journal {
 
 }  // namespace tfe
 
-#endif  // TFE_API_JOURNAL_HPP
-// end of <tfe/api/journal.hpp>
-// #include <tfe/api/handler.hpp>
-// begin of <tfe/api/handler.hpp>
-#ifndef TFE_API_HANDLER_HPP
-#define TFE_API_HANDLER_HPP
+#endif  // TFE_TESTING_JOURNAL_HPP
+// end of <tfe/testing/journal.hpp>
+// #include <tfe/testing/controls.hpp>
+// begin of <tfe/testing/controls.hpp>
+#ifndef TFE_TESTING_CONTROLS_HPP
+#define TFE_TESTING_CONTROLS_HPP
 
-// #include <tfe/api/auth.hpp> (already inlined)
-// #include <tfe/api/faults.hpp> (already inlined)
 // #include <tfe/api/http_message.hpp> (already inlined)
-// #include <tfe/api/journal.hpp> (already inlined)
-// #include <tfe/api/query.hpp> (already inlined)
-// #include <tfe/api/serializers.hpp> (already inlined)
-// #include <tfe/detail/siphash.hpp> (already inlined)
-// #include <tfe/engine/engine.hpp> (already inlined)
-// #include <tfe/json.hpp> (already inlined)
-// #include <tfe/json_writer.hpp> (already inlined)
-// #include <tfe/result.hpp> (already inlined)
-// #include <tfe/version.hpp> (already inlined)
+// #include <tfe/testing/faulted_response.hpp> (already inlined)
+// #include <tfe/testing/faults.hpp> (already inlined)
+// #include <tfe/testing/journal.hpp> (already inlined)
 
-#include <algorithm>
-#include <charconv>
 #include <cstddef>
-#include <cstdint>
-#include <functional>
-#include <iterator>
 #include <optional>
-#include <random>
-#include <string>
-#include <string_view>
 #include <utility>
-#include <vector>
 
 namespace tfe {
 
-/// Settings of the API layer.
-struct api_options {
-  token_auth auth = token_auth::any();   ///< which bearer tokens are accepted
-  std::string base_url;                  ///< absolute origin for upload/log URLs; empty: "http://" + Host header
-  std::size_t max_json_bytes = 4u << 20; ///< largest JSON:API request document (413 above)
-  std::size_t max_upload_bytes = 256u << 20;  ///< largest configuration upload (413 above)
-  std::size_t max_json_depth = 64;       ///< deepest JSON:API request document (400 above)
-  bool poll_engine = true;               ///< call engine.poll() before each request (system-clock hosts)
-  std::string tfe_version = "v202502-1"; ///< X-TFE-Version
-  std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
-  std::size_t journal_capacity = 0;      ///< requests the journal keeps (0: no journal; docs/testing.md#journal)
-  std::size_t journal_max_body = 16 * 1024;  ///< bodies longer than this are cut in the journal
-};
-
-/// The JSON:API media type.
-inline constexpr std::string_view jsonapi_media_type = "application/vnd.api+json";
-
-/// Turns HTTP-shaped requests into engine calls and JSON:API documents (docs/http.md).
-template <class Engine>
-class basic_api {
+/// An API (a basic_api) with test controls in front (docs/testing.md#faults, #journal): a fault rule
+/// that fires answers instead of the API (a status) or marks the answer for the transport (latency, a
+/// dropped connection, a cut body); every request and its answer go to the journal when it has a
+/// capacity. Hosts that want neither use basic_api alone and pay nothing for them.
+template <class Api>
+class basic_test_controls {
  public:
-  using engine_type = Engine;  ///< the engine served
+  using api_type = Api;                                  ///< the API served
+  using engine_type = typename Api::engine_type;         ///< the engine behind the API
 
-  /// Serves `eng` (which must outlive the api).
-  explicit basic_api(Engine& eng, api_options options = {})
-      : eng_(eng), opts_(std::move(options)), journal_(opts_.journal_capacity, opts_.journal_max_body) {
-    std::mt19937_64 rng(opts_.url_key_seed ? *opts_.url_key_seed : std::random_device{}() ^
-                                                                          (std::uint64_t(std::random_device{}()) << 32));
-    for (auto& k : key_) k = rng();
-  }
+  /// Constructs the wrapped API from `args` (e.g. the engine and api_options).
+  template <class... Args>
+  explicit basic_test_controls(Args&&... args) : api_(std::forward<Args>(args)...) {}
 
-  /// Handles one request. Never throws for bad input: every failure is a JSON:API error document.
-  http_response handle(const http_request& req) {
-    if (opts_.poll_engine) eng_.poll();
+  /// Handles one request: a fault rule that fires decides the answer or its delivery; the rest is the
+  /// API's answer. Never throws for bad input.
+  faulted_response handle(const http_request& req) {
     std::optional<fault_rule> fault;
     if (faults_.active()) fault = faults_.match(req.method, req.path());
-    http_response res = fault && fault->status ? fault_response(*fault) : route(req);
+    faulted_response res;
+    if (fault && fault->status) {
+      if (api_.options().poll_engine) api_.engine().poll();
+      res = api_.finish(fault_response(*fault), req);
+    } else {
+      res = api_.handle(req);
+    }
     if (fault) {
       res.delay = fault->latency;
       res.fault = fault->transport;
     }
-    finish_headers(res);
-    if (req.method == "HEAD") res.body.clear();
-    if (journal_.enabled()) journal_.record(req, res, eng_.now(), fault.has_value());
+    if (journal_.enabled()) journal_.record(req, res, api_.engine().now(), fault.has_value());
     return res;
   }
 
   /// The fault rules consulted for every request (docs/testing.md#faults).
   fault_injector& faults() noexcept { return faults_; }
-  /// The record of served requests; empty unless api_options::journal_capacity > 0 or set_capacity().
+  /// The record of served requests; empty until journal().set_capacity() gives it room.
   request_journal& journal() noexcept { return journal_; }
-
+  /// The wrapped API.
+  Api& api() noexcept { return api_; }
   /// The engine served.
-  Engine& engine() noexcept { return eng_; }
-  /// The settings.
-  const api_options& options() const noexcept { return opts_; }
-
-  /// The capability path of a plan's or apply's log (the secret is in the path, never the query).
-  std::string log_path_of(std::string_view phase_id) const { return log_path(key_, phase_id); }
+  engine_type& engine() noexcept { return api_.engine(); }
+  /// The wrapped API's settings.
+  const auto& options() const noexcept { return api_.options(); }
 
  private:
-  // ---------------------------------------------------------------------------------------------
-  // plumbing
-  // ---------------------------------------------------------------------------------------------
-  struct request_ctx {
-    const http_request& req;
-    std::vector<std::string> seg;  // path segments after /api/v2
-    query_params q;
-    std::string base;              // absolute origin
-  };
-
-  static http_response error_response(const error& e) {
-    http_response r;
-    r.status = http_status(e.code);
-    std::string& b = r.body;
-    json_writer w(b);
-    w.begin_object().key("errors").begin_array().begin_object();
-    char st[8];
-    auto st_end = std::to_chars(st, st + sizeof st, r.status).ptr;
-    w.member("status", std::string_view(st, static_cast<std::size_t>(st_end - st)));
-    w.member("title", default_title(e.code));
-    if (!e.message.empty()) w.member("detail", std::string_view(e.message));
-    if (!e.pointer.empty()) w.key("source").begin_object().member("pointer", std::string_view(e.pointer)).end_object();
-    w.end_object().end_array().end_object();
-    r.set_header("Content-Type", std::string(jsonapi_media_type));
-    return r;
-  }
-  static http_response error_response(errc c, std::string msg, std::string ptr = {}) {
-    return error_response(error{c, std::move(msg), std::move(ptr)});
-  }
-  static http_response not_found() { return error_response(errc::not_found, "The requested resource was not found"); }
-  static http_response document(int status, std::string body) {
-    http_response r;
-    r.status = status;
-    r.body = std::move(body);
-    r.set_header("Content-Type", std::string(jsonapi_media_type));
-    return r;
-  }
-  static http_response empty(int status) {
-    http_response r;
-    r.status = status;
-    return r;
-  }
-
-  void finish_headers(http_response& r) const {
-    r.headers.reserve(r.headers.size() + 5);  // one allocation for the headers below
-    r.set_header("TFP-API-Version", api_version);
-    r.set_header("TFP-AppName", "Terraform Enterprise");
-    r.set_header("X-TFE-Version", opts_.tfe_version);
-    r.set_header("X-RateLimit-Limit", "30");
-    if (r.header("Content-Type").empty() && !r.body.empty()) r.set_header("Content-Type", std::string(jsonapi_media_type));
-  }
-
-  serialize_context sctx(const request_ctx& c) const {
-    serialize_context s;
-    s.now = eng_.now();
-    s.base_url = c.base;
-    s.user_id = eng_.options().user_id;
-    s.username = eng_.options().username;
-    s.url_key = key_;
-    return s;
-  }
-
-  std::string origin(const http_request& req) const {
-    if (!opts_.base_url.empty()) return opts_.base_url;
-    std::string_view host = req.header("Host");
-    bool ok = !host.empty() && host.size() < 256;
-    for (char ch : host)
-      if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-            ch == '-' || ch == ':' || ch == '[' || ch == ']'))
-        ok = false;
-    return ok ? "http://" + std::string(host) : std::string("http://localhost");
-  }
-
-  // Writes {"data": <resource>, "included": [...]} using `fn(writer)` for the resource.
-  template <class F>
-  static std::string single(F&& fn) {
-    std::string b;
-    b.reserve(2048);
-    json_writer w(b);
-    w.begin_object().key("data");
-    fn(w);
-    w.end_object();
-    return b;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // routing
-  // ---------------------------------------------------------------------------------------------
-  http_response route(const http_request& req) {
-    auto segs = path_segments(req.path());
-    if (!segs) return error_response(errc::bad_request, "Malformed request path");
-    auto& s = *segs;
-    if (s.size() >= 2 && s[0] == "api" && s[1] == "v2") {
-      request_ctx c{req,
-                    std::vector<std::string>(std::make_move_iterator(s.begin() + 2), std::make_move_iterator(s.end())),
-                    {}, origin(req)};
-      if (!c.q.parse(req.query())) return error_response(errc::bad_request, "Malformed query string");
-      if (!opts_.auth.allows(req)) return error_response(errc::unauthorized, "A valid API token is required");
-      if ((req.method == "POST" || req.method == "PATCH" || req.method == "PUT" || req.method == "DELETE") &&
-          !req.body.empty() && !json_content_type(req.header("Content-Type")))
-        return error_response(errc::unsupported_media_type,
-                              "Content-Type must be application/vnd.api+json");
-      return api_route(c);
-    }
-    if (s.size() == 2 && s[0] == ".well-known" && s[1] == "terraform.json") {
-      if (req.method != "GET" && req.method != "HEAD") return method_not_allowed();
-      http_response r;
-      r.status = 200;
-      r.body = R"({"tfe.v2":"/api/v2/","tfe.v2.1":"/api/v2/","tfe.v2.2":"/api/v2/","modules.v1":"/api/registry/v1/modules/","motd.v1":"/api/terraform/motd","state.v2":"/api/v2/","versions.v1":"https://checkpoint-api.hashicorp.com/v1/versions/"})";
-      r.set_header("Content-Type", "application/json");
-      return r;
-    }
-    if (s.size() == 4 && s[0] == "v1" && s[1] == "object" && s[2] == "upload") return upload(req, s[3]);
-    if (s.size() == 4 && s[0] == "v1" && s[1] == "logs") return logs(req, s[2], s[3]);
-    return not_found();
-  }
-
-  static bool json_content_type(std::string_view ct) {
-    auto semi = ct.find(';');
-    ct = ct.substr(0, semi);
-    while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
-    return detail::iequals(ct, jsonapi_media_type) || detail::iequals(ct, "application/json");
-  }
-
-  static http_response method_not_allowed() {
-    return error_response(errc::method_not_allowed, "This method is not supported on this path");
-  }
-
-  http_response api_route(request_ctx& c) {
-    const auto& s = c.seg;
-    const std::string& m = c.req.method;
-    const bool get = m == "GET" || m == "HEAD";
-    const std::size_t n = s.size();
-    if (n == 0) return not_found();
-    const std::string& root = s[0];
-    if (root == "ping" && n == 1) {
-      if (!get) return method_not_allowed();
-      return empty(204);
-    }
-    if (root == "organizations") {
-      if (n == 1) {
-        if (get) return list_organizations(c);
-        if (m == "POST") return create_organization(c);
-        return method_not_allowed();
-      }
-      const std::string& org = s[1];
-      if (n == 2) {
-        if (get) return read_organization(org);
-        if (m == "PATCH") return update_organization(c, org);
-        if (m == "DELETE") return delete_result(eng_.delete_organization(org));
-        return method_not_allowed();
-      }
-      if (s[2] == "workspaces") {
-        if (n == 3) {
-          if (get) return list_workspaces(c, org);
-          if (m == "POST") return create_workspace(c, org);
-          return method_not_allowed();
-        }
-        if (n == 4) {
-          auto ws = eng_.read_workspace_by_name(org, s[3]);
-          if (!ws) return error_response(ws.error());
-          return workspace_resource(c, ws->id.str(), m, get);
-        }
-        if (n == 6 && s[4] == "actions") {
-          auto ws = eng_.read_workspace_by_name(org, s[3]);
-          if (!ws) return error_response(ws.error());
-          return workspace_action(c, ws->id.str(), s[5]);
-        }
-        return not_found();
-      }
-      if (n == 3 && s[2] == "entitlement-set") {
-        if (!get) return method_not_allowed();
-        return entitlements(org);
-      }
-      if (n == 3 && s[2] == "capacity") {
-        if (!get) return method_not_allowed();
-        if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
-        return document(200, "{\"data\":{\"id\":\"" + org +
-                                 "\",\"type\":\"organization-capacity\",\"attributes\":{\"pending\":0,\"running\":0}}}");
-      }
-      if (n == 4 && s[2] == "runs" && s[3] == "queue") {
-        if (!get) return method_not_allowed();
-        if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
-        return document(200, R"({"data":[],"links":{},"meta":{"pagination":{"current-page":1,"page-size":20,"prev-page":null,"next-page":null,"total-pages":1,"total-count":0}}})");
-      }
-      return not_found();
-    }
-    if (root == "workspaces" && n >= 2) {
-      const std::string& id = s[1];
-      if (n == 2) return workspace_resource(c, id, m, get);
-      if (n == 4 && s[2] == "actions") return workspace_action(c, id, s[3]);
-      if (n == 3 && s[2] == "configuration-versions") {
-        if (get) return list_configuration_versions(c, id);
-        if (m == "POST") return create_configuration_version(c, id);
-        return method_not_allowed();
-      }
-      if (n == 3 && s[2] == "runs") {
-        if (!get) return method_not_allowed();
-        return list_runs(c, id);
-      }
-      return not_found();
-    }
-    if (root == "configuration-versions" && n >= 2) {
-      if (n == 2) {
-        if (!get) return method_not_allowed();
-        auto cv = eng_.read_configuration_version(s[1]);
-        if (!cv) return error_response(cv.error());
-        if (auto inc = includes(c, configuration_version_includes); !inc) return error_response(inc.error());
-        const std::string url = upload_url(c, *cv);
-        return document(200, single([&](json_writer& w) { write_configuration_version(w, *cv, url); }));
-      }
-      if (n == 3 && s[2] == "download") {
-        if (!get) return method_not_allowed();
-        return download(s[1]);
-      }
-      return not_found();
-    }
-    if (root == "runs") {
-      if (n == 1) {
-        if (m == "POST") return create_run(c);
-        return method_not_allowed();
-      }
-      const std::string& id = s[1];
-      if (n == 2) {
-        if (!get) return method_not_allowed();
-        return read_run(c, id);
-      }
-      if (n == 4 && s[2] == "actions") {
-        if (m != "POST") return method_not_allowed();
-        return run_action(c, id, s[3]);
-      }
-      if (n == 3 && (s[2] == "plan" || s[2] == "apply")) {
-        if (!get) return method_not_allowed();
-        auto r = eng_.read_run(id);
-        if (!r) return error_response(r.error());
-        return phase_document(c, *r, s[2] == "plan");
-      }
-      if (n == 3 && s[2] == "comments") {
-        if (get) return list_comments(id);
-        if (m == "POST") return create_comment(c, id);
-        return method_not_allowed();
-      }
-      if (n == 3 && (s[2] == "run-events" || s[2] == "policy-checks" || s[2] == "task-stages")) {
-        if (!get) return method_not_allowed();
-        if (auto r = eng_.read_run(id); !r) return error_response(r.error());
-        return document(200, R"({"data":[],"links":{},"meta":{"pagination":{"current-page":1,"page-size":20,"prev-page":null,"next-page":null,"total-pages":1,"total-count":0}}})");
-      }
-      if (n == 4 && s[2] == "configuration-version" && s[3] == "download") {
-        if (!get) return method_not_allowed();
-        auto r = eng_.read_run(id);
-        if (!r) return error_response(r.error());
-        return download(r->configuration_version_id.str());
-      }
-      return not_found();
-    }
-    if ((root == "plans" || root == "applies") && n == 2) {
-      if (!get) return method_not_allowed();
-      const bool plan = root == "plans";
-      auto r = plan ? eng_.read_run_by_plan(s[1]) : eng_.read_run_by_apply(s[1]);
-      if (!r) return error_response(r.error());
-      return phase_document(c, *r, plan);
-    }
-    if (root == "cost-estimates" && n == 2) {
-      if (!get) return method_not_allowed();
-      auto suffix = id_suffix(s[1], "ce-");
-      auto r = suffix.empty() ? result<run>(make_error(errc::not_found, "cost estimate not found"))
-                              : eng_.read_run("run-" + std::string(suffix));
-      if (!r || !r->cost_estimation || !r->entered_at(run_status::cost_estimating))
-        return error_response(errc::not_found, "cost estimate not found");
-      return document(200, single([&](json_writer& w) { write_cost_estimate(w, *r); }));
-    }
-    if (root == "comments" && n == 2) {
-      if (!get) return method_not_allowed();
-      auto cm = eng_.read_comment(s[1]);
-      if (!cm) return error_response(cm.error());
-      return document(200, single([&](json_writer& w) { write_comment(w, *cm); }));
-    }
-    if (root == "account" && n == 2 && s[1] == "details") {
-      if (!get) return method_not_allowed();
-      auto sc = sctx(c);
-      return document(200, single([&](json_writer& w) { write_user(w, sc); }));
-    }
-    if (root == "users" && n == 2) {
-      if (!get) return method_not_allowed();
-      if (s[1] != eng_.options().user_id) return not_found();
-      auto sc = sctx(c);
-      return document(200, single([&](json_writer& w) { write_user(w, sc); }));
-    }
-    return not_found();
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // request documents
-  // ---------------------------------------------------------------------------------------------
-
-  // Parses the body as a JSON document (400 malformed, 413 too large).
-  result<json> parse_body(const request_ctx& c, bool allow_empty) const {
-    const std::string& body = c.req.body;
-    if (body.empty() || body.find_first_not_of(" \t\r\n") == std::string::npos) {
-      if (allow_empty) return json::object();
-      return make_error(errc::parse_error, "Request body is empty: a JSON:API document is required");
-    }
-    if (body.size() > opts_.max_json_bytes)
-      return make_error(errc::payload_too_large, "Request document exceeds " + std::to_string(opts_.max_json_bytes) + " bytes");
-    json_parse_options po;
-    po.max_size = opts_.max_json_bytes;
-    po.max_depth = opts_.max_json_depth;
-    auto doc = json::parse(body, po);
-    if (!doc) {
-      error e = doc.error();
-      if (e.code != errc::payload_too_large) e.code = errc::parse_error;
-      e.message = "Malformed JSON at line " + std::to_string(e.position.line) + ", column " +
-                  std::to_string(e.position.column) + ": " + e.message;
-      return e;
-    }
-    return doc;
-  }
-
-  // The data object of a JSON:API request document, checking `type` when given.
-  static result<const json*> data_object(const json& doc, std::string_view type, bool type_required) {
-    if (!doc.is_object()) return make_error(errc::validation_failed, "Document must be a JSON object", "");
-    const json* data = doc.find("data");
-    if (!data || !data->is_object()) return make_error(errc::validation_failed, "data must be an object", "/data");
-    const json* t = data->find("type");
-    if (t && !t->is_null()) {
-      auto ts = t->as_string();
-      if (!ts) return make_error(errc::validation_failed, "type must be a string", "/data/type");
-      if (*ts != type && !ts->empty())
-        return make_error(errc::conflict, "type must be " + std::string(type), "/data/type");
-    } else if (type_required) {
-      return make_error(errc::validation_failed, "type is required", "/data/type");
-    }
-    const json* attrs = data->find("attributes");
-    if (attrs && !attrs->is_null() && !attrs->is_object())
-      return make_error(errc::validation_failed, "attributes must be an object", "/data/attributes");
-    return data;
-  }
-
-  // Typed readers for attributes: absent or null -> nullopt; wrong type -> 422 with a pointer.
-  class attr_reader {
-   public:
-    explicit attr_reader(const json* data) : attrs_(data ? data->find("attributes") : nullptr) {}
-    std::optional<bool> boolean(std::string_view key) { return get<bool>(key, "a boolean", [](const json& v) { return v.as_bool(); }); }
-    std::optional<std::string> string(std::string_view key) {
-      auto v = get<std::string_view>(key, "a string", [](const json& x) { return x.as_string(); });
-      if (!v) return std::nullopt;
-      return std::string(*v);
-    }
-    std::optional<std::optional<std::int64_t>> nullable_int(std::string_view key) {
-      const json* v = find(key);
-      if (!v) return std::nullopt;
-      if (v->is_null()) return std::optional<std::int64_t>();
-      auto i = v->as_int();
-      if (!i) return fail(key, "an integer"), std::nullopt;
-      return std::optional<std::int64_t>(*i);
-    }
-    std::optional<std::vector<std::string>> strings(std::string_view key) {
-      const json* v = find(key);
-      if (!v || v->is_null()) return std::nullopt;
-      const auto* arr = v->as_array();
-      if (!arr) return fail(key, "an array of strings"), std::nullopt;
-      std::vector<std::string> out;
-      for (const auto& e : *arr) {
-        auto sv = e.as_string();
-        if (!sv) return fail(key, "an array of strings"), std::nullopt;
-        out.emplace_back(*sv);
-      }
-      return out;
-    }
-    std::optional<std::vector<run_variable>> variables(std::string_view key) {
-      const json* v = find(key);
-      if (!v || v->is_null()) return std::nullopt;
-      const auto* arr = v->as_array();
-      if (!arr) return fail(key, "an array of {key, value} objects"), std::nullopt;
-      std::vector<run_variable> out;
-      for (const auto& e : *arr) {
-        auto k = e["key"].as_string();
-        auto val = e["value"].as_string();
-        if (!k || !val) return fail(key, "an array of {key, value} objects"), std::nullopt;
-        out.push_back(run_variable{std::string(*k), std::string(*val)});
-      }
-      return out;
-    }
-    const std::optional<error>& failure() const noexcept { return err_; }
-
-   private:
-    const json* find(std::string_view key) const {
-      if (!attrs_ || !attrs_->is_object()) return nullptr;
-      return attrs_->find(key);
-    }
-    template <class T, class F>
-    std::optional<T> get(std::string_view key, const char* what, F&& conv) {
-      const json* v = find(key);
-      if (!v || v->is_null()) return std::nullopt;
-      auto x = conv(*v);
-      if (!x) {
-        fail(key, what);
-        return std::nullopt;
-      }
-      return T(*x);
-    }
-    void fail(std::string_view key, const char* what) {
-      if (!err_)
-        err_ = error{errc::validation_failed, std::string(key) + " must be " + what,
-                     "/data/attributes/" + std::string(key)};
-    }
-    const json* attrs_;
-    std::optional<error> err_;
-  };
-
-  // The id of a to-one relationship: absent or null data -> empty; malformed -> 422.
-  static result<std::string> relationship_id(const json& data, std::string_view name, std::string_view type) {
-    const json* rels = data.find("relationships");
-    if (!rels || rels->is_null()) return std::string();
-    if (!rels->is_object()) return make_error(errc::validation_failed, "relationships must be an object", "/data/relationships");
-    const json* rel = rels->find(name);
-    const std::string ptr = "/data/relationships/" + std::string(name);
-    if (!rel || rel->is_null()) return std::string();
-    if (!rel->is_object()) return make_error(errc::validation_failed, std::string(name) + " must be an object", ptr);
-    const json* d = rel->find("data");
-    if (!d || d->is_null()) return std::string();
-    if (!d->is_object()) return make_error(errc::validation_failed, std::string(name) + " data must be an object", ptr + "/data");
-    auto id = (*d)["id"].as_string();
-    if (!id || id->empty()) return make_error(errc::validation_failed, std::string(name) + " id is required", ptr + "/data/id");
-    auto t = (*d)["type"].as_string();
-    if (t && !t->empty() && *t != type)
-      return make_error(errc::validation_failed, std::string(name) + " type must be " + std::string(type), ptr + "/data/type");
-    return std::string(*id);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // query parameters
-  // ---------------------------------------------------------------------------------------------
-  static result<page_request> page_of(const request_ctx& c) {
-    page_request p;
-    auto num = [&](std::string_view key, std::size_t& out) -> result<void> {
-      auto v = c.q.get(key);
-      if (!v || v->empty()) return {};
-      std::size_t x = 0;
-      auto r = std::from_chars(v->data(), v->data() + v->size(), x);
-      if (r.ec != std::errc() || r.ptr != v->data() + v->size() || x == 0 || x > 1000000000)
-        return make_error(errc::bad_request, "Invalid " + std::string(key) + " parameter: must be a positive integer");
-      out = x;
-      return {};
-    };
-    if (auto r = num("page[number]", p.number); !r) return r.error();
-    if (auto r = num("page[size]", p.size); !r) return r.error();
-    return normalized(p);
-  }
-
-  // The `include` values each resource accepts (reference 1.5); others are 400 "include parameter".
-  static constexpr std::string_view workspace_includes[] = {
-      "organization", "current_configuration_version", "current_configuration_version.ingress_attributes",
-      "current_run", "current_run.plan", "current_run.configuration_version",
-      "current_run.configuration_version.ingress_attributes", "locked_by", "outputs", "project", "readme",
-      "effective_tag_bindings"};
-  static constexpr std::string_view run_includes[] = {
-      "plan", "apply", "created_by", "cost_estimate", "configuration_version",
-      "configuration_version.ingress_attributes", "workspace", "task_stages"};
-  static constexpr std::string_view configuration_version_includes[] = {"ingress_attributes", "run"};
-
-  template <std::size_t N>
-  static result<std::vector<std::string>> includes(const request_ctx& c, const std::string_view (&allowed)[N]) {
-    auto inc = c.q.joined("include");
-    std::vector<std::string> out;
-    if (!inc) return out;
-    for (auto& item : split_list(*inc)) {
-      if (std::find(std::begin(allowed), std::end(allowed), item) == std::end(allowed))
-        return make_error(errc::bad_request, "Invalid include parameter: '" + item.substr(0, 64) + "' is not supported");
-      out.push_back(std::move(item));
-    }
-    return out;
-  }
-  static bool has(const std::vector<std::string>& v, std::string_view x) {
-    return std::find(v.begin(), v.end(), x) != v.end();
-  }
-
-  template <class T, class F>
-  static std::string collection(const request_ctx& c, const page<T>& pg, F&& write_item,
-                                const std::vector<std::function<void(json_writer&)>>& included = {}) {
-    std::string b;
-    b.reserve(256 + pg.items.size() * 2048);
-    json_writer w(b);
-    w.begin_object().key("data").begin_array();
-    for (const auto& item : pg.items) write_item(w, item);
-    w.end_array();
-    if (!included.empty()) {
-      w.key("included").begin_array();
-      for (const auto& f : included) f(w);
-      w.end_array();
-    }
-    const std::size_t total_pages = pg.total_pages();
-    auto link = [&](std::size_t number) {
-      std::string u = c.base + "/api/v2";
-      for (const auto& sgm : c.seg) {
-        u += '/';
-        append_query_escaped(u, sgm);
-      }
-      u += "?page%5Bnumber%5D=" + std::to_string(number) + "&page%5Bsize%5D=" + std::to_string(pg.page_size);
-      for (const auto& kv : c.q.all()) {
-        if (kv.first == "page[number]" || kv.first == "page[size]") continue;
-        u += '&';
-        append_query_escaped(u, kv.first);
-        u += '=';
-        append_query_escaped(u, kv.second);
-      }
-      return u;
-    };
-    w.key("links").begin_object();
-    w.member("self", link(pg.current_page)).member("first", link(1));
-    if (pg.current_page > 1 && pg.current_page <= total_pages) w.member("prev", link(pg.current_page - 1));
-    else w.key("prev").null_value();
-    if (pg.current_page < total_pages) w.member("next", link(pg.current_page + 1));
-    else w.key("next").null_value();
-    w.member("last", link(total_pages));
-    w.end_object();
-    w.key("meta").begin_object().key("pagination").begin_object();
-    w.member("current-page", static_cast<std::int64_t>(pg.current_page));
-    w.member("page-size", static_cast<std::int64_t>(pg.page_size));
-    if (pg.current_page > 1 && pg.current_page <= total_pages) w.member("prev-page", static_cast<std::int64_t>(pg.current_page - 1));
-    else w.key("prev-page").null_value();
-    if (pg.current_page < total_pages) w.member("next-page", static_cast<std::int64_t>(pg.current_page + 1));
-    else w.key("next-page").null_value();
-    w.member("total-pages", static_cast<std::int64_t>(total_pages));
-    w.member("total-count", static_cast<std::int64_t>(pg.total_count));
-    w.end_object().end_object();
-    w.end_object();
-    return b;
-  }
-
-  static http_response delete_result(const result<void>& r) {
-    if (!r) return error_response(r.error());
-    return empty(204);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // organizations
-  // ---------------------------------------------------------------------------------------------
-  result<organization_options> organization_body(const request_ctx& c) const {
-    auto doc = parse_body(c, false);
-    if (!doc) return doc.error();
-    auto data = data_object(*doc, "organizations", false);
-    if (!data) return data.error();
-    attr_reader a(*data);
-    organization_options o;
-    o.name = a.string("name");
-    o.email = a.string("email");
-    o.session_timeout = a.nullable_int("session-timeout");
-    o.session_remember = a.nullable_int("session-remember");
-    o.collaborator_auth_policy = a.string("collaborator-auth-policy");
-    o.cost_estimation_enabled = a.boolean("cost-estimation-enabled");
-    o.policy_checks_enabled = a.boolean("policy-checks-enabled");
-    o.owners_team_saml_role_id = a.string("owners-team-saml-role-id");
-    o.default_execution_mode = a.string("default-execution-mode");
-    o.assessments_enforced = a.boolean("assessments-enforced");
-    if (a.failure()) return *a.failure();
-    return o;
-  }
-  http_response list_organizations(const request_ctx& c) {
-    auto p = page_of(c);
-    if (!p) return error_response(p.error());
-    // q (name or email), q[name], q[email]: substring filters applied before paging.
-    std::string q_any, q_name, q_email;
-    if (auto v = c.q.get("q")) q_any = std::string(*v);
-    if (auto v = c.q.get("q[name]")) q_name = std::string(*v);
-    if (auto v = c.q.get("q[email]")) q_email = std::string(*v);
-    page_request everything;
-    everything.size = page_request::max_size;
-    std::vector<organization> all;
-    for (std::size_t n = 1;; ++n) {
-      everything.number = n;
-      auto pg = eng_.list_organizations(everything);
-      if (!pg) return error_response(pg.error());
-      for (auto& o : pg->items) {
-        const bool any_ok = q_any.empty() || o.name.find(q_any) != std::string::npos ||
-                            o.email.find(q_any) != std::string::npos;
-        if (any_ok && (q_name.empty() || o.name.find(q_name) != std::string::npos) &&
-            (q_email.empty() || o.email.find(q_email) != std::string::npos))
-          all.push_back(std::move(o));
-      }
-      if (n >= pg->total_pages()) break;
-    }
-    page<organization> out;
-    out.current_page = p->number;
-    out.page_size = p->size;
-    out.total_count = all.size();
-    for (std::size_t i = (p->number - 1) * p->size; i < all.size() && out.items.size() < p->size; ++i)
-      out.items.push_back(all[i]);
-    return document(200, collection(c, out, [](json_writer& w, const organization& o) { write_organization(w, o); }));
-  }
-  http_response create_organization(const request_ctx& c) {
-    auto o = organization_body(c);
-    if (!o) return error_response(o.error());
-    auto org = eng_.create_organization(*o);
-    if (!org) return error_response(org.error());
-    return document(201, single([&](json_writer& w) { write_organization(w, *org); }));
-  }
-  http_response read_organization(const std::string& name) {
-    auto org = eng_.read_organization(name);
-    if (!org) return error_response(org.error());
-    return document(200, single([&](json_writer& w) { write_organization(w, *org); }));
-  }
-  http_response update_organization(const request_ctx& c, const std::string& name) {
-    auto o = organization_body(c);
-    if (!o) return error_response(o.error());
-    auto org = eng_.update_organization(name, *o);
-    if (!org) return error_response(org.error());
-    return document(200, single([&](json_writer& w) { write_organization(w, *org); }));
-  }
-  http_response entitlements(const std::string& org) {
-    auto o = eng_.read_organization(org);
-    if (!o) return error_response(o.error());
-    std::string b;
-    json_writer w(b);
-    w.begin_object().key("data").begin_object().member("id", o->external_id.view()).member("type", "entitlement-sets");
-    w.key("attributes").begin_object();
-    for (const char* k : {"operations", "state-storage", "private-module-registry", "cost-estimation", "sentinel",
-                          "teams", "vcs-integrations", "audit-logging", "agents", "sso", "run-tasks"})
-      w.member(k, true);
-    w.end_object().end_object().end_object();
-    return document(200, std::move(b));
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // workspaces
-  // ---------------------------------------------------------------------------------------------
-  result<workspace_options> workspace_body(const request_ctx& c) const {
-    auto doc = parse_body(c, false);
-    if (!doc) return doc.error();
-    auto data = data_object(*doc, "workspaces", false);
-    if (!data) return data.error();
-    attr_reader a(*data);
-    workspace_options o;
-    o.name = a.string("name");
-    o.description = a.string("description");
-    o.auto_apply = a.boolean("auto-apply");
-    o.auto_apply_run_trigger = a.boolean("auto-apply-run-trigger");
-    o.queue_all_runs = a.boolean("queue-all-runs");
-    o.speculative_enabled = a.boolean("speculative-enabled");
-    o.allow_destroy_plan = a.boolean("allow-destroy-plan");
-    o.file_triggers_enabled = a.boolean("file-triggers-enabled");
-    o.global_remote_state = a.boolean("global-remote-state");
-    o.structured_run_output_enabled = a.boolean("structured-run-output-enabled");
-    o.assessments_enabled = a.boolean("assessments-enabled");
-    o.execution_mode = a.string("execution-mode");
-    o.operations = a.boolean("operations");
-    o.terraform_version = a.string("terraform-version");
-    o.working_directory = a.string("working-directory");
-    o.source_name = a.string("source-name");
-    o.source_url = a.string("source-url");
-    o.agent_pool_id = a.string("agent-pool-id");
-    o.trigger_prefixes = a.strings("trigger-prefixes");
-    o.trigger_patterns = a.strings("trigger-patterns");
-    o.tag_names = a.strings("tag-names");
-    if (a.failure()) return *a.failure();
-    return o;
-  }
-  http_response workspace_resource(const request_ctx& c, const std::string& id, const std::string& m, bool get) {
-    if (get) {
-      auto inc = includes(c, workspace_includes);
-      if (!inc) return error_response(inc.error());
-      auto ws = eng_.read_workspace(id);
-      if (!ws) return error_response(ws.error());
-      return document(200, workspace_document(c, *ws, *inc));
-    }
-    if (m == "PATCH") {
-      auto o = workspace_body(c);
-      if (!o) return error_response(o.error());
-      auto ws = eng_.update_workspace(id, *o);
-      if (!ws) return error_response(ws.error());
-      return document(200, workspace_document(c, *ws, {}));
-    }
-    if (m == "DELETE") return delete_result(eng_.delete_workspace(id));
-    return method_not_allowed();
-  }
-  std::string workspace_document(const request_ctx& c, const workspace& ws, const std::vector<std::string>& inc) {
-    std::string b;
-    b.reserve(4096);
-    json_writer w(b);
-    w.begin_object().key("data");
-    write_workspace(w, ws);
-    std::vector<std::function<void(json_writer&)>> included;
-    collect_workspace_includes(c, ws, inc, included);
-    if (!included.empty()) {
-      w.key("included").begin_array();
-      for (const auto& f : included) f(w);
-      w.end_array();
-    }
-    w.end_object();
-    return b;
-  }
-  void collect_workspace_includes(const request_ctx& c, const workspace& ws, const std::vector<std::string>& inc,
-                                  std::vector<std::function<void(json_writer&)>>& out) {
-    if (has(inc, "organization"))
-      if (auto o = eng_.read_organization(ws.organization))
-        out.push_back([o = *o](json_writer& w) { write_organization(w, o); });
-    if ((has(inc, "current_configuration_version") ||
-         has(inc, "current_configuration_version.ingress_attributes")) &&
-        !ws.current_configuration_version.empty())
-      if (auto cv = eng_.read_configuration_version(ws.current_configuration_version))
-        out.push_back([cv = *cv](json_writer& w) { write_configuration_version(w, cv, {}); });
-    const bool run_inc = has(inc, "current_run") || has(inc, "current_run.plan") ||
-                         has(inc, "current_run.configuration_version") ||
-                         has(inc, "current_run.configuration_version.ingress_attributes");
-    if (run_inc && !ws.current_run.empty()) {
-      if (auto r = eng_.read_run(ws.current_run)) {
-        auto sc = sctx(c);
-        out.push_back([r = *r, sc](json_writer& w) { write_run(w, r, sc); });
-        if (has(inc, "current_run.plan")) out.push_back([r = *r, sc](json_writer& w) { write_plan(w, r, sc); });
-        if (has(inc, "current_run.configuration_version") ||
-            has(inc, "current_run.configuration_version.ingress_attributes"))
-          if (auto cv = eng_.read_configuration_version(r->configuration_version_id))
-            out.push_back([cv = *cv](json_writer& w) { write_configuration_version(w, cv, {}); });
-      }
-    }
-    if (has(inc, "locked_by") && ws.locked()) {
-      if (ws.manually_locked) {
-        auto sc = sctx(c);
-        out.push_back([sc](json_writer& w) { write_user(w, sc); });
-      } else if (auto r = eng_.read_run(ws.active_run)) {
-        auto sc = sctx(c);
-        out.push_back([r = *r, sc](json_writer& w) { write_run(w, r, sc); });
-      }
-    }
-  }
-  http_response list_workspaces(const request_ctx& c, const std::string& org) {
-    auto p = page_of(c);
-    if (!p) return error_response(p.error());
-    auto inc = includes(c, workspace_includes);
-    if (!inc) return error_response(inc.error());
-    std::string search;
-    if (auto s = c.q.get("search[name]")) search = std::string(*s);
-    else if (auto s2 = c.q.get("search[wildcard-name]")) {
-      search = std::string(*s2);
-      search.erase(std::remove(search.begin(), search.end(), '*'), search.end());
-    }
-    auto pg = eng_.list_workspaces(org, *p, search);
-    if (!pg) return error_response(pg.error());
-    std::vector<std::function<void(json_writer&)>> included;
-    for (const auto& ws : pg->items) collect_workspace_includes(c, ws, *inc, included);
-    return document(200, collection(c, *pg, [](json_writer& w, const workspace& ws) { write_workspace(w, ws); }, included));
-  }
-  http_response create_workspace(const request_ctx& c, const std::string& org) {
-    if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
-    auto o = workspace_body(c);
-    if (!o) return error_response(o.error());
-    auto ws = eng_.create_workspace(org, *o);
-    if (!ws) return error_response(ws.error());
-    return document(201, workspace_document(c, *ws, {}));
-  }
-  http_response workspace_action(const request_ctx& c, const std::string& id, const std::string& action) {
-    if (c.req.method != "POST") return method_not_allowed();
-    result<workspace> ws = make_error(errc::not_found, "unknown workspace action");
-    if (action == "lock") {
-      auto doc = parse_body(c, true);
-      if (!doc) return error_response(doc.error());
-      // Accept {"reason": "..."} (docs, go-tfe 0.11) and {"data":{"attributes":{"reason":...}}} (newer go-tfe).
-      std::string reason;
-      if (auto r = (*doc)["reason"].as_string()) reason = std::string(*r);
-      else if (auto r2 = (*doc)["data"]["attributes"]["reason"].as_string()) reason = std::string(*r2);
-      else if (doc->is_object() && doc->contains("reason") && !(*doc)["reason"].is_null())
-        return error_response(errc::validation_failed, "reason must be a string", "/reason");
-      ws = eng_.lock_workspace(id, std::move(reason));
-    } else if (action == "unlock") {
-      ws = eng_.unlock_workspace(id);
-    } else if (action == "force-unlock") {
-      ws = eng_.force_unlock_workspace(id);
-    } else if (action == "safe-delete") {
-      auto cur = eng_.read_workspace(id);
-      if (!cur) return error_response(cur.error());
-      if (cur->locked()) return error_response(errc::conflict, "Workspace is locked and cannot be deleted");
-      return delete_result(eng_.delete_workspace(id));
-    } else {
-      return not_found();
-    }
-    if (!ws) return error_response(ws.error());
-    return document(200, workspace_document(c, *ws, {}));
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // configuration versions
-  // ---------------------------------------------------------------------------------------------
-  http_response create_configuration_version(const request_ctx& c, const std::string& ws_id) {
-    if (auto ws = eng_.read_workspace(ws_id); !ws) return error_response(ws.error());
-    auto doc = parse_body(c, true);
-    if (!doc) return error_response(doc.error());
-    configuration_version_options o;
-    if (doc->contains("data")) {
-      auto data = data_object(*doc, "configuration-versions", false);
-      if (!data) return error_response(data.error());
-      attr_reader a(*data);
-      o.auto_queue_runs = a.boolean("auto-queue-runs");
-      o.speculative = a.boolean("speculative");
-      o.provisional = a.boolean("provisional");
-      if (a.failure()) return error_response(*a.failure());
-    } else if (!doc->empty()) {
-      return error_response(errc::validation_failed, "data is required", "/data");
-    }
-    auto cv = eng_.create_configuration_version(ws_id, o);
-    if (!cv) return error_response(cv.error());
-    const std::string url = upload_url(c, *cv);
-    return document(201, single([&](json_writer& w) { write_configuration_version(w, *cv, url); }));
-  }
-  http_response list_configuration_versions(const request_ctx& c, const std::string& ws_id) {
-    auto p = page_of(c);
-    if (!p) return error_response(p.error());
-    if (auto inc = includes(c, configuration_version_includes); !inc) return error_response(inc.error());
-    auto pg = eng_.list_configuration_versions(ws_id, *p);
-    if (!pg) return error_response(pg.error());
-    return document(200, collection(c, *pg, [&](json_writer& w, const configuration_version& cv) {
-                      write_configuration_version(w, cv, upload_url(c, cv));
-                    }));
-  }
-  // The upload capability URL while the version still waits for its (single) upload, else empty.
-  static std::string upload_url(const request_ctx& c, const configuration_version& cv) {
-    if (cv.upload_token.empty()) return std::string();
-    return c.base + "/v1/object/upload/" + cv.upload_token;
-  }
-  http_response upload(const http_request& req, const std::string& token) {
-    if (req.method != "PUT") return method_not_allowed();
-    if (req.body.size() > opts_.max_upload_bytes)
-      return error_response(errc::payload_too_large, "Upload exceeds " + std::to_string(opts_.max_upload_bytes) + " bytes");
-    auto cv = eng_.upload_configuration(token, req.body);
-    if (!cv) return error_response(cv.error());
-    return empty(200);
-  }
-  http_response download(const std::string& cv_id) {
-    auto bytes = eng_.download_configuration(cv_id);
-    if (!bytes) return error_response(bytes.error());
-    http_response r;
-    r.status = 200;
-    r.body = std::move(*bytes);
-    r.set_header("Content-Type", "application/octet-stream");
-    return r;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // runs
-  // ---------------------------------------------------------------------------------------------
-  std::string run_document(const request_ctx& c, const run& r, const std::vector<std::string>& inc) {
-    std::string b;
-    b.reserve(4096);
-    json_writer w(b);
-    auto sc = sctx(c);
-    w.begin_object().key("data");
-    write_run(w, r, sc);
-    if (!inc.empty()) {
-      w.key("included").begin_array();
-      write_run_includes(w, r, inc, sc);
-      w.end_array();
-    }
-    w.end_object();
-    return b;
-  }
-  void write_run_includes(json_writer& w, const run& r, const std::vector<std::string>& inc, const serialize_context& sc) {
-    if (has(inc, "plan")) write_plan(w, r, sc);
-    if (has(inc, "apply")) write_apply(w, r, sc);
-    if (has(inc, "created_by")) write_user(w, sc);
-    if (has(inc, "cost_estimate") && r.cost_estimation && r.entered_at(run_status::cost_estimating))
-      write_cost_estimate(w, r);
-    if (has(inc, "configuration_version") || has(inc, "configuration_version.ingress_attributes"))
-      if (auto cv = eng_.read_configuration_version(r.configuration_version_id)) write_configuration_version(w, *cv, {});
-    if (has(inc, "workspace"))
-      if (auto ws = eng_.read_workspace(r.workspace_id)) write_workspace(w, *ws);
-  }
-  http_response read_run(const request_ctx& c, const std::string& id) {
-    auto inc = includes(c, run_includes);
-    if (!inc) return error_response(inc.error());
-    auto r = eng_.read_run(id);
-    if (!r) return error_response(r.error());
-    return document(200, run_document(c, *r, *inc));
-  }
-  http_response list_runs(const request_ctx& c, const std::string& ws_id) {
-    auto p = page_of(c);
-    if (!p) return error_response(p.error());
-    auto inc = includes(c, run_includes);
-    if (!inc) return error_response(inc.error());
-    run_list_request req;
-    req.page = *p;
-    if (auto st = c.q.joined("filter[status]")) {
-      for (const auto& s : split_list(*st)) {
-        auto rs = run_status_from_string(s);
-        if (!rs) return error_response(errc::bad_request, "Invalid filter[status] value '" + s.substr(0, 64) + "'");
-        req.statuses.push_back(*rs);
-      }
-    }
-    if (auto ops = c.q.joined("filter[operation]")) req.operations = split_list(*ops);
-    if (auto src = c.q.joined("filter[source]")) req.sources = split_list(*src);
-    if (auto grp = c.q.get("filter[status_group]")) {
-      if (*grp != "final" && *grp != "non_final" && *grp != "discardable")
-        return error_response(errc::bad_request, "Invalid filter[status_group] value");
-      auto in_group = [&](run_status s) {
-        if (*grp == "final") return is_final(s);
-        if (*grp == "non_final") return !is_final(s);
-        return s == run_status::planned || s == run_status::cost_estimated || s == run_status::policy_checked ||
-               s == run_status::policy_override;
-      };
-      // Intersect with filter[status] when both are given.
-      std::vector<run_status> kept;
-      for (run_status s : req.statuses.empty() ? std::vector<run_status>(std::begin(all_run_statuses),
-                                                                          std::end(all_run_statuses))
-                                               : req.statuses)
-        if (in_group(s)) kept.push_back(s);
-      if (kept.empty()) {  // nothing can match: an empty page
-        page<run> none;
-        none.current_page = p->number;
-        none.page_size = p->size;
-        return document(200, collection(c, none, [](json_writer&, const run&) {}));
-      }
-      req.statuses = std::move(kept);
-    }
-    auto pg = eng_.list_runs(ws_id, req);
-    if (!pg) return error_response(pg.error());
-    auto sc = sctx(c);
-    std::vector<std::function<void(json_writer&)>> included;
-    if (!inc->empty())
-      for (const auto& r : pg->items)
-        included.push_back([this, &r, &inc, &sc](json_writer& w) { write_run_includes(w, r, *inc, sc); });
-    return document(200, collection(c, *pg, [&sc](json_writer& w, const run& r) { write_run(w, r, sc); }, included));
-  }
-  http_response create_run(const request_ctx& c) {
-    auto doc = parse_body(c, false);
-    if (!doc) return error_response(doc.error());
-    auto data = data_object(*doc, "runs", false);
-    if (!data) return error_response(data.error());
-    auto ws_id = relationship_id(**data, "workspace", "workspaces");
-    if (!ws_id) return error_response(ws_id.error());
-    if (ws_id->empty())
-      return error_response(errc::validation_failed, "Workspace is required", "/data/relationships/workspace");
-    auto cv_id = relationship_id(**data, "configuration-version", "configuration-versions");
-    if (!cv_id) return error_response(cv_id.error());
-    attr_reader a(*data);
-    run_options o;
-    o.message = a.string("message");
-    o.is_destroy = a.boolean("is-destroy");
-    o.refresh = a.boolean("refresh");
-    o.refresh_only = a.boolean("refresh-only");
-    o.plan_only = a.boolean("plan-only");
-    o.auto_apply = a.boolean("auto-apply");
-    o.allow_empty_apply = a.boolean("allow-empty-apply");
-    o.allow_config_generation = a.boolean("allow-config-generation");
-    o.save_plan = a.boolean("save-plan");
-    o.debugging_mode = a.boolean("debugging-mode");
-    o.terraform_version = a.string("terraform-version");
-    o.target_addrs = a.strings("target-addrs");
-    o.replace_addrs = a.strings("replace-addrs");
-    o.variables = a.variables("variables");
-    if (a.failure()) return error_response(*a.failure());
-    if (o.message && o.message->empty()) o.message.reset();
-    if (!is_valid_id_text(*ws_id)) return error_response(errc::not_found, "workspace '" + ws_id->substr(0, 64) + "' not found");
-    o.workspace_id = resource_id(*ws_id);
-    if (!cv_id->empty()) {
-      if (!is_valid_id_text(*cv_id))
-        return error_response(errc::not_found, "configuration version '" + cv_id->substr(0, 64) + "' not found");
-      o.configuration_version_id = resource_id(*cv_id);
-    }
-    auto r = eng_.create_run(o);
-    if (!r) return error_response(r.error());
-    return document(201, run_document(c, *r, {}));
-  }
-  http_response run_action(const request_ctx& c, const std::string& id, const std::string& action) {
-    std::string comment;
-    if (action != "force-execute") {
-      auto doc = parse_body(c, true);
-      if (!doc) return error_response(doc.error());
-      if (!doc->is_object()) return error_response(errc::validation_failed, "Body must be a JSON object");
-      const json& cm = (*doc)["comment"];
-      if (!cm.is_null()) {
-        auto s = cm.as_string();
-        if (!s) return error_response(errc::validation_failed, "comment must be a string", "/comment");
-        comment = std::string(*s);
-      }
-    }
-    result<void> r = make_error(errc::not_found, "unknown run action");
-    if (action == "apply") r = eng_.apply_run(id, std::move(comment));
-    else if (action == "discard") r = eng_.discard_run(id, std::move(comment));
-    else if (action == "cancel") r = eng_.cancel_run(id, std::move(comment));
-    else if (action == "force-cancel") r = eng_.force_cancel_run(id, std::move(comment));
-    else if (action == "force-execute") r = eng_.force_execute_run(id);
-    else if (action == "override-policy") r = eng_.override_policy(id, std::move(comment));
-    else return not_found();
-    if (!r) return error_response(r.error());
-    return empty(202);
-  }
-  http_response phase_document(const request_ctx& c, const run& r, bool plan) {
-    auto sc = sctx(c);
-    return document(200, single([&](json_writer& w) {
-                      if (plan) write_plan(w, r, sc);
-                      else write_apply(w, r, sc);
-                    }));
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // comments and logs
-  // ---------------------------------------------------------------------------------------------
-  http_response list_comments(const std::string& run_id) {
-    auto cs = eng_.list_comments(run_id);
-    if (!cs) return error_response(cs.error());
-    std::string b;
-    json_writer w(b);
-    w.begin_object().key("data").begin_array();
-    for (const auto& cm : *cs) write_comment(w, cm);
-    w.end_array().end_object();
-    return document(200, std::move(b));
-  }
-  http_response create_comment(const request_ctx& c, const std::string& run_id) {
-    auto doc = parse_body(c, false);
-    if (!doc) return error_response(doc.error());
-    auto data = data_object(*doc, "comments", false);
-    if (!data) return error_response(data.error());
-    attr_reader a(*data);
-    auto body = a.string("body");
-    if (a.failure()) return error_response(*a.failure());
-    auto cm = eng_.create_comment(run_id, body.value_or(std::string()));
-    if (!cm) return error_response(cm.error());
-    return document(201, single([&](json_writer& w) { write_comment(w, *cm); }));
-  }
-  http_response logs(const http_request& req, const std::string& phase_id, const std::string& mac) {
-    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed();
-    if (mac.size() != 32 || detail::mac_hex(key_, phase_id) != mac) return not_found();
-    const bool plan = phase_id.rfind("plan-", 0) == 0;
-    auto r = plan ? eng_.read_run_by_plan(phase_id) : eng_.read_run_by_apply(phase_id);
-    if (!r) return not_found();
-    auto lg = plan ? eng_.plan_log(r->id.view()) : eng_.apply_log(r->id.view());
-    if (!lg) return not_found();
-    // STX, the text, and ETX once the phase is final (go-tfe's log reader framing).
-    std::string stream;
-    const bool started = lg->complete || !lg->text.empty();
-    if (started) stream.push_back('\x02');
-    stream += lg->text;
-    if (lg->complete) {
-      if (!started) stream.push_back('\x02');
-      stream.push_back('\x03');
-    }
-    query_params q;
-    if (!q.parse(req.query())) return error_response(errc::bad_request, "Malformed query string");
-    std::size_t offset = 0, limit = stream.size();
-    auto num = [](std::optional<std::string_view> v, std::size_t& out) {
-      if (!v || v->empty()) return true;
-      std::size_t x = 0;
-      auto res = std::from_chars(v->data(), v->data() + v->size(), x);
-      if (res.ec != std::errc() || res.ptr != v->data() + v->size()) return false;
-      out = x;
-      return true;
-    };
-    if (!num(q.get("offset"), offset) || !num(q.get("limit"), limit))
-      return error_response(errc::bad_request, "offset and limit must be non-negative integers");
-    http_response res;
-    res.status = 200;
-    if (offset < stream.size()) res.body = stream.substr(offset, limit);
-    res.set_header("Content-Type", "text/plain");
-    return res;
-  }
-
-  Engine& eng_;
-  api_options opts_;
+  Api api_;
   fault_injector faults_;
   request_journal journal_;
-  std::uint64_t key_[4] = {};
 };
-
-/// The API over the default engine.
-using api = basic_api<engine>;
 
 }  // namespace tfe
 
-#endif  // TFE_API_HANDLER_HPP
-// end of <tfe/api/handler.hpp>
-// #include <tfe/api/admin.hpp>
-// begin of <tfe/api/admin.hpp>
-#ifndef TFE_API_ADMIN_HPP
-#define TFE_API_ADMIN_HPP
+#endif  // TFE_TESTING_CONTROLS_HPP
+// end of <tfe/testing/controls.hpp>
+// #include <tfe/testing/admin.hpp>
+// begin of <tfe/testing/admin.hpp>
+#ifndef TFE_TESTING_ADMIN_HPP
+#define TFE_TESTING_ADMIN_HPP
 
-// #include <tfe/api/faults.hpp> (already inlined)
+// #include <tfe/api/auth.hpp> (already inlined)
+// #include <tfe/api/error_document.hpp> (already inlined)
 // #include <tfe/api/http_message.hpp> (already inlined)
-// #include <tfe/api/journal.hpp> (already inlined)
 // #include <tfe/api/query.hpp> (already inlined)
+// #include <tfe/api/router.hpp> (already inlined)
 // #include <tfe/json.hpp> (already inlined)
 // #include <tfe/json_writer.hpp> (already inlined)
 // #include <tfe/lifecycle/run_status.hpp> (already inlined)
 // #include <tfe/model/codec.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 // #include <tfe/policies/executor.hpp> (already inlined)
+// #include <tfe/policies/features.hpp> (already inlined)
 // #include <tfe/policies/id_generator.hpp> (already inlined)
 // #include <tfe/result.hpp> (already inlined)
+// #include <tfe/testing/controls.hpp> (already inlined)
+// #include <tfe/testing/faults.hpp> (already inlined)
+// #include <tfe/testing/journal.hpp> (already inlined)
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -10291,22 +10888,6 @@ struct admin_options {
 };
 
 namespace detail {
-template <class X, class = void>
-struct has_scripts : std::false_type {};
-template <class X>
-struct has_scripts<X, std::void_t<decltype(std::declval<X&>().script_run(resource_id{}, run_script{})),
-                                  decltype(std::declval<X&>().script_workspace(resource_id{}, run_script{})),
-                                  decltype(std::declval<X&>().script_next(run_script{})),
-                                  decltype(std::declval<X&>().clear_scripts())>> : std::true_type {};
-template <class C, class = void>
-struct has_advance : std::false_type {};
-template <class C>
-struct has_advance<C, std::void_t<decltype(std::declval<C&>().advance(milliseconds{}))>> : std::true_type {};
-template <class C, class = void>
-struct has_frozen : std::false_type {};
-template <class C>
-struct has_frozen<C, std::void_t<decltype(bool(std::declval<const C&>().frozen()))>> : std::true_type {};
-
 /// True for in-process requests (no address) and loopback peers (127.0.0.0/8, ::1, ::ffff:127.x).
 inline bool is_loopback_peer(std::string_view addr) noexcept {
   if (addr.empty()) return true;
@@ -10363,18 +10944,21 @@ inline result<phase_outcome> phase_from_json(const json& j, const std::string& a
 }
 }  // namespace detail
 
-/// Serves the admin API under /_tfe/ (docs/testing.md) and hands every other request to `Api`
-/// (a basic_api). Admin requests are never faulted nor journaled.
+/// Serves the admin API under /_tfe/ (docs/testing.md) and hands every other request to `Api`, a
+/// basic_test_controls (the fault and journal endpoints use its controls). Admin requests are never
+/// faulted nor journaled.
 template <class Api>
 class basic_admin_api {
  public:
   using engine_type = typename Api::engine_type;  ///< the engine behind the API
+  /// What handle() answers: the wrapped layer's response type (faulted_response for basic_test_controls).
+  using response_type = decltype(std::declval<Api&>().handle(std::declval<const http_request&>()));
 
   /// Wraps `api` (which must outlive this object).
   explicit basic_admin_api(Api& wrapped, admin_options options = {}) : api_(wrapped), opts_(std::move(options)) {}
 
   /// Handles one request: /_tfe/... here, anything else through the wrapped API.
-  http_response handle(const http_request& req) {
+  response_type handle(const http_request& req) {
     const std::string_view path = req.path();
     if (path != "/_tfe" && path.substr(0, 6) != "/_tfe/") return api_.handle(req);
     http_response res = admin(req);
@@ -10387,20 +10971,42 @@ class basic_admin_api {
   /// The wrapped API.
   Api& api() noexcept { return api_; }
 
- private:
-  static http_response error(errc c, std::string message, std::string pointer = {}) {
-    http_response r;
-    r.status = http_status(c);
-    json_writer w(r.body);
-    w.begin_object().key("errors").begin_array().begin_object();
-    w.member("status", std::to_string(r.status)).member("title", default_title(c));
-    if (!message.empty()) w.member("detail", message);
-    if (!pointer.empty()) w.key("source").begin_object().member("pointer", pointer).end_object();
-    w.end_object().end_array().end_object();
-    r.set_header("Content-Type", "application/vnd.api+json");
-    return r;
+  /// The admin routes: method and path pattern of every endpoint (docs/testing.md#the-admin-api).
+  static std::vector<std::pair<std::string_view, std::string_view>> routes() {
+    std::vector<std::pair<std::string_view, std::string_view>> out;
+    for (const auto& r : table()) out.emplace_back(r.method, r.pattern);
+    return out;
   }
-  static http_response error(const tfe::error& e) { return error(e.code, e.message, e.pointer); }
+
+ private:
+  using handler_fn = http_response (basic_admin_api::*)(const http_request&, const std::vector<std::string_view>&);
+  using params = std::vector<std::string_view>;
+
+  // (a function: its body may name the members declared below)
+  static const auto& table() {
+    static constexpr route<handler_fn> rows[] = {
+        {"GET", "/_tfe", &basic_admin_api::endpoints},
+        {"POST", "/_tfe/reset", &basic_admin_api::reset},
+        {"GET", "/_tfe/snapshot", &basic_admin_api::snapshot},
+        {"POST", "/_tfe/restore", &basic_admin_api::restore},
+        {"GET", "/_tfe/faults", &basic_admin_api::list_faults},
+        {"POST", "/_tfe/faults", &basic_admin_api::add_faults},
+        {"DELETE", "/_tfe/faults", &basic_admin_api::clear_faults},
+        {"GET", "/_tfe/requests", &basic_admin_api::requests},
+        {"DELETE", "/_tfe/requests", &basic_admin_api::clear_requests},
+        {"POST", "/_tfe/runs/:id/advance", &basic_admin_api::advance},
+        {"POST", "/_tfe/script", &basic_admin_api::script},
+        {"DELETE", "/_tfe/script", &basic_admin_api::clear_script},
+        {"GET", "/_tfe/clock", &basic_admin_api::clock},
+        {"POST", "/_tfe/clock/advance", &basic_admin_api::advance_clock},
+    };
+    return rows;
+  }
+
+  static http_response error(errc c, std::string_view message, std::string_view pointer = {}) {
+    return error_response(c, message, pointer);
+  }
+  static http_response error(const tfe::error& e) { return error_response(e); }
   static http_response json_response(int status, const json& doc) {
     http_response r;
     r.status = status;
@@ -10413,17 +11019,11 @@ class basic_admin_api {
     r.status = 204;
     return r;
   }
-  static http_response method_not_allowed() {
-    return error(errc::method_not_allowed, "This method is not supported on this admin path");
-  }
 
   bool authorized(const http_request& req, http_response& refusal) const {
     if (!opts_.token.empty()) {
-      std::string_view h = req.header("Authorization");
-      const std::string_view bearer = "Bearer ";
-      if (h.size() > bearer.size() && detail::iequals(h.substr(0, bearer.size()), bearer) &&
-          h.substr(bearer.size()) == opts_.token)
-        return true;
+      const std::string_view token = bearer_token(req.header("Authorization"));
+      if (!token.empty() && token == opts_.token) return true;
       refusal = error(errc::unauthorized, "The admin API needs the admin token (tfe-server --admin-token)");
       return false;
     }
@@ -10447,90 +11047,86 @@ class basic_admin_api {
     if (!authorized(req, refusal)) return refusal;
     auto segs = path_segments(req.path());
     if (!segs) return error(errc::bad_request, "Malformed request path");
-    std::vector<std::string> s(segs->begin() + 1, segs->end());  // after "_tfe"
-    const std::string& m = req.method;
-    const bool get = m == "GET" || m == "HEAD";
-    const std::size_t n = s.size();
-    if (n == 0) {
-      if (!get) return method_not_allowed();
-      return json_response(200, json::object({{"endpoints", json::array({"POST /_tfe/reset", "GET /_tfe/snapshot",
-                                                                         "POST /_tfe/restore", "GET|POST|DELETE /_tfe/faults",
-                                                                         "GET|DELETE /_tfe/requests",
-                                                                         "POST /_tfe/runs/{id}/advance",
-                                                                         "POST|DELETE /_tfe/script",
-                                                                         "GET /_tfe/clock", "POST /_tfe/clock/advance"})}}));
-    }
-    const std::string& root = s[0];
-    if (root == "reset" && n == 1) {
-      if (m != "POST") return method_not_allowed();
-      if (auto r = api_.engine().reset(); !r) return error(r.error());
-      api_.faults().clear();
-      api_.journal().clear();
-      clear_scripts();
-      if (opts_.seed) {  // the same requests after a reset give the same ids again
-        api_.engine().seed_ids(*opts_.seed);
-        api_.faults().seed(*opts_.seed);
-      }
-      return no_content();
-    }
-    if (root == "snapshot" && n == 1) {
-      if (!get) return method_not_allowed();
-      return json_response(200, api_.engine().snapshot());
-    }
-    if (root == "restore" && n == 1) {
-      if (m != "POST") return method_not_allowed();
-      auto doc = body_json(req);
-      if (!doc) return error(doc.error());
-      if (auto r = api_.engine().restore(*doc); !r) return error(r.error());
-      return no_content();
-    }
-    if (root == "faults" && n == 1) {
-      if (get) return faults_document(200);
-      if (m == "DELETE") {
-        api_.faults().clear();
-        return no_content();
-      }
-      if (m != "POST") return method_not_allowed();
-      return add_faults(req);
-    }
-    if (root == "requests" && n == 1) {
-      if (get) return requests(req);
-      if (m == "DELETE") {
-        api_.journal().clear();
-        return no_content();
-      }
-      return method_not_allowed();
-    }
-    if (root == "runs" && n == 3 && s[2] == "advance") {
-      if (m != "POST") return method_not_allowed();
-      auto doc = body_json(req);
-      if (!doc) return error(doc.error());
-      auto to = (*doc)["to"].as_string();
-      std::optional<run_status> st;
-      if (to) st = run_status_from_string(*to);
-      if (!st) return error(errc::validation_failed, "\"to\" must be a run status such as \"applied\"", "/to");
-      auto r = api_.engine().advance_to(s[1], *st);
-      if (!r) return error(r.error());
-      return json_response(200, json::object({{"id", json(r->id.view())}, {"status", json(to_string(r->status))}}));
-    }
-    if (root == "script" && n == 1) {
-      if (m == "DELETE") {
-        clear_scripts();
-        return no_content();
-      }
-      if (m != "POST") return method_not_allowed();
-      return script(req);
-    }
-    if (root == "clock" && n == 1) {
-      if (!get) return method_not_allowed();
-      return clock_document();
-    }
-    if (root == "clock" && n == 2 && s[1] == "advance") {
-      if (m != "POST") return method_not_allowed();
-      return advance_clock(req);
+    auto m = match_route(table(), req.method, *segs);
+    if (m.found) return (this->*(m.found->fn))(req, m.params);
+    if (!m.allow.empty()) {
+      http_response r = error(errc::method_not_allowed, "This method is not supported on this admin path");
+      r.set_header("Allow", m.allow);
+      return r;
     }
     return error(errc::not_found, "No such admin endpoint (GET /_tfe/ lists them)");
   }
+
+  http_response endpoints(const http_request&, const params&) {
+    // "GET|POST|DELETE /_tfe/faults", in table order, placeholders as {id}
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const auto& r : table()) {
+      std::string path;
+      for (std::size_t i = 0; i < r.pattern.size(); ++i) {
+        if (r.pattern[i] == ':') {
+          const std::size_t end = r.pattern.find('/', i);
+          path += '{';
+          path += r.pattern.substr(i + 1, end == std::string_view::npos ? std::string_view::npos : end - i - 1);
+          path += '}';
+          if (end == std::string_view::npos) break;
+          i = end - 1;
+        } else {
+          path += r.pattern[i];
+        }
+      }
+      if (path == "/_tfe") path = "/_tfe/";
+      auto it = std::find_if(rows.begin(), rows.end(), [&](const auto& x) { return x.second == path; });
+      if (it == rows.end()) rows.emplace_back(std::string(r.method), path);
+      else it->first += "|" + std::string(r.method);
+    }
+    json list = json::array();
+    for (const auto& row : rows) list.push_back(json(row.first + " " + row.second));
+    return json_response(200, json::object({{"endpoints", std::move(list)}}));
+  }
+
+  http_response reset(const http_request&, const params&) {
+    if (auto r = api_.engine().reset(); !r) return error(r.error());
+    api_.faults().clear();
+    api_.journal().clear();
+    clear_scripts();
+    if (opts_.seed) {  // the same requests after a reset give the same ids again
+      api_.engine().seed_ids(*opts_.seed);
+      api_.faults().seed(*opts_.seed);
+    }
+    return no_content();
+  }
+  http_response snapshot(const http_request&, const params&) { return json_response(200, api_.engine().snapshot()); }
+  http_response restore(const http_request& req, const params&) {
+    auto doc = body_json(req);
+    if (!doc) return error(doc.error());
+    if (auto r = api_.engine().restore(*doc); !r) return error(r.error());
+    return no_content();
+  }
+  http_response list_faults(const http_request&, const params&) { return faults_document(200); }
+  http_response clear_faults(const http_request&, const params&) {
+    api_.faults().clear();
+    return no_content();
+  }
+  http_response clear_requests(const http_request&, const params&) {
+    api_.journal().clear();
+    return no_content();
+  }
+  http_response advance(const http_request& req, const params& p) {
+    auto doc = body_json(req);
+    if (!doc) return error(doc.error());
+    auto to = (*doc)["to"].as_string();
+    std::optional<run_status> st;
+    if (to) st = run_status_from_string(*to);
+    if (!st) return error(errc::validation_failed, "\"to\" must be a run status such as \"applied\"", "/to");
+    auto r = api_.engine().advance_to(p[0], *st);
+    if (!r) return error(r.error());
+    return json_response(200, json::object({{"id", json(r->id.view())}, {"status", json(to_string(r->status))}}));
+  }
+  http_response clear_script(const http_request&, const params&) {
+    clear_scripts();
+    return no_content();
+  }
+  http_response clock(const http_request&, const params&) { return clock_document(); }
 
   http_response faults_document(int status) {
     json rules = json::array();
@@ -10539,7 +11135,7 @@ class basic_admin_api {
   }
 
   // Body: [rule, ...] or {"rules": [rule, ...], "seed": n}. All rules are checked before any is added.
-  http_response add_faults(const http_request& req) {
+  http_response add_faults(const http_request& req, const params&) {
     auto doc = body_json(req);
     if (!doc) return error(doc.error());
     const json* list = &*doc;
@@ -10569,7 +11165,7 @@ class basic_admin_api {
     return faults_document(201);
   }
 
-  http_response requests(const http_request& req) {
+  http_response requests(const http_request& req, const params&) {
     query_params q;
     if (!q.parse(req.query())) return error(errc::bad_request, "Malformed query string");
     const auto route = q.get("route");
@@ -10619,7 +11215,7 @@ class basic_admin_api {
   }
 
   // Body: {"run"|"workspace": id, or "next": true; "plan", "apply": phase outcomes; "policy"; "cost-delta"}.
-  http_response script(const http_request& req) {
+  http_response script(const http_request& req, const params&) {
     if constexpr (!detail::has_scripts<typename engine_type::executor_type>::value) {
       (void)req;
       return error(errc::conflict, "This engine's executor cannot be scripted");
@@ -10648,7 +11244,7 @@ class basic_admin_api {
           (k == "plan" ? sc.plan : sc.apply) = std::move(*o);
         } else if (k == "policy") {
           std::optional<policy_result> p;
-          if (auto t = v.as_string()) p = detail::enum_from_string<policy_result>(*t);
+          if (auto t = v.as_string()) p = detail::enum_from_name<policy_result>(*t);
           if (!p) return error(errc::validation_failed, "policy must be pass, soft-fail or hard-fail", at);
           sc.policy = *p;
         } else if (k == "cost-delta") {
@@ -10688,7 +11284,7 @@ class basic_admin_api {
   }
 
   // Body: {"seconds": n} or {"ms": n}; moves the manual clock and performs every step now due.
-  http_response advance_clock(const http_request& req) {
+  http_response advance_clock(const http_request& req, const params&) {
     if (!manual_clock())
       return error(errc::conflict, "The clock follows the system time; start tfe-server with --manual-clock");
     auto doc = body_json(req);
@@ -10725,8 +11321,8 @@ class basic_admin_api {
 
 }  // namespace tfe
 
-#endif  // TFE_API_ADMIN_HPP
-// end of <tfe/api/admin.hpp>
+#endif  // TFE_TESTING_ADMIN_HPP
+// end of <tfe/testing/admin.hpp>
 // #include <tfe/transport/in_process.hpp>
 // begin of <tfe/transport/in_process.hpp>
 #ifndef TFE_TRANSPORT_IN_PROCESS_HPP
@@ -10736,23 +11332,28 @@ class basic_admin_api {
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace tfe {
 
 /// A client-side transport that calls `handler.handle(request)` directly, for tests and embedding.
+/// Its calls answer what the handler answers (http_response, or faulted_response behind test controls).
 template <class Handler>
 class in_process_transport {
  public:
+  /// What the handler answers.
+  using response_type = decltype(std::declval<Handler&>().handle(std::declval<const http_request&>()));
+
   /// Sends to `handler` (which must outlive the transport), with `token` as the bearer token.
   explicit in_process_transport(Handler& handler, std::string token = "test-token")
       : handler_(handler), token_(std::move(token)) {}
 
   /// Sends a request as is.
-  http_response send(const http_request& req) { return handler_.handle(req); }
+  response_type send(const http_request& req) { return handler_.handle(req); }
 
   /// Sends `method target` with the headers go-tfe sends (Authorization, Accept, Content-Type) and `body`.
-  http_response request(std::string method, std::string target, std::string body = {}) {
+  response_type request(std::string method, std::string target, std::string body = {}) {
     http_request req;
     req.method = std::move(method);
     req.target = std::move(target);
@@ -10764,15 +11365,15 @@ class in_process_transport {
     return handler_.handle(req);
   }
   /// GET target.
-  http_response get(std::string target) { return request("GET", std::move(target)); }
+  response_type get(std::string target) { return request("GET", std::move(target)); }
   /// POST target with a JSON body.
-  http_response post(std::string target, std::string body = {}) { return request("POST", std::move(target), std::move(body)); }
+  response_type post(std::string target, std::string body = {}) { return request("POST", std::move(target), std::move(body)); }
   /// PATCH target with a JSON body.
-  http_response patch(std::string target, std::string body) { return request("PATCH", std::move(target), std::move(body)); }
+  response_type patch(std::string target, std::string body) { return request("PATCH", std::move(target), std::move(body)); }
   /// DELETE target.
-  http_response del(std::string target) { return request("DELETE", std::move(target)); }
+  response_type del(std::string target) { return request("DELETE", std::move(target)); }
   /// PUT raw bytes to an absolute or origin-form URL (the upload capability), as go-tfe does.
-  http_response put_bytes(std::string_view url, std::string bytes) {
+  response_type put_bytes(std::string_view url, std::string bytes) {
     http_request req;
     req.method = "PUT";
     req.target = std::string(origin_form(url));
@@ -10782,7 +11383,7 @@ class in_process_transport {
     return handler_.handle(req);
   }
   /// GET an absolute or origin-form URL without a token (log URLs).
-  http_response get_url(std::string_view url) {
+  response_type get_url(std::string_view url) {
     http_request req;
     req.method = "GET";
     req.target = std::string(origin_form(url));

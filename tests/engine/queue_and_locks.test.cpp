@@ -209,7 +209,7 @@ TEST_CASE("renaming a workspace keeps lookups by name consistent", "[engine][mod
   CHECK_FALSE(f.eng.read_workspace_by_name(f.org, "prod"));
   wo.execution_mode = "bogus";
   CHECK(f.eng.update_workspace(f.ws, wo).error().code == tfe::errc::validation_failed);
-  CHECK(f.workspace_state(f.ws).execution_mode == "remote");
+  CHECK(f.workspace_state(f.ws).execution_mode == tfe::execution_mode::remote);
 }
 
 TEST_CASE("run lists page newest first with totals", "[engine][pagination]") {

@@ -9,7 +9,8 @@
 namespace tfe_test {
 
 using api_engine = tfe::basic_engine<fixture_policies>;
-using api_handler = tfe::basic_api<api_engine>;
+// The API with the test controls (faults, journal) in front, as tfe-server serves it.
+using api_handler = tfe::basic_test_controls<tfe::basic_api<api_engine>>;
 
 struct api_fixture {
   api_engine eng;

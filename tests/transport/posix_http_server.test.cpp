@@ -699,8 +699,8 @@ TEST_CASE("posix_http_server calls the access log", "[http-server]") {
 
 namespace {
 // A handler that asks the transport for the faults tfe::fault_rule can inject.
-http_response fault_handler(http_request& req) {
-  http_response res;
+tfe::faulted_response fault_handler(http_request& req) {
+  tfe::faulted_response res;
   res.body = "answer to " + req.target;
   if (req.path() == "/slow") res.delay = std::chrono::milliseconds(2000);
   if (req.path() == "/drop") res.fault = tfe::transport_fault::drop_connection;

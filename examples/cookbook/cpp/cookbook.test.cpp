@@ -14,19 +14,16 @@
 
 // A deterministic fake: manual clock, sequential ids; the API in front of it keeps a journal.
 using engine_t = tfe::basic_engine<tfe::test_policies>;
-using api_t = tfe::basic_api<engine_t>;
+using api_t = tfe::basic_test_controls<tfe::basic_api<engine_t>>;  // the API with faults and a journal
 
 struct fake {
   engine_t eng;
-  api_t api{eng, [] {
-              tfe::api_options o;
-              o.journal_capacity = 1000;
-              return o;
-            }()};
+  api_t api{eng};
   tfe::in_process_transport<api_t> http{api};
   tfe::resource_id ws;
 
   fake() {
+    api.journal().set_capacity(1000);
     tfe::organization_options org;
     org.name = "acme";
     org.email = "ops@acme.test";

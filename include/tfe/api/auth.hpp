@@ -15,6 +15,16 @@
 
 namespace tfe {
 
+/// The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive, trailing
+/// blanks dropped), or empty: the one parser of bearer tokens (API and admin API).
+inline std::string_view bearer_token(std::string_view header) noexcept {
+  constexpr std::string_view prefix = "Bearer ";
+  if (header.size() <= prefix.size() || !detail::iequals(header.substr(0, prefix.size()), prefix)) return {};
+  auto t = header.substr(prefix.size());
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  return t;
+}
+
 /// Decides which bearer tokens the API accepts (401 otherwise). Capability URLs never need one.
 class token_auth {
  public:
@@ -38,29 +48,13 @@ class token_auth {
   /// True when the request may proceed.
   bool allows(const http_request& req) const {
     if (mode_ == mode::any) return true;
-    auto token = bearer_token(req.header("Authorization"));
+    auto token = tfe::bearer_token(req.header("Authorization"));
     if (token.empty()) return false;
     if (mode_ == mode::fixed) return tokens_.count(std::string(token)) != 0;
     return check_ && check_(token);
   }
   /// True when every request is accepted.
   bool accepts_any() const noexcept { return mode_ == mode::any; }
-
-  /// The token of an `Authorization: Bearer <token>` value, or empty.
-  static std::string_view bearer_token(std::string_view header) noexcept {
-    constexpr std::string_view prefix = "Bearer ";
-    if (header.size() <= prefix.size()) return {};
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-      char c = header[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      char p = prefix[i];
-      if (p >= 'A' && p <= 'Z') p = static_cast<char>(p - 'A' + 'a');
-      if (c != p) return {};
-    }
-    auto t = header.substr(prefix.size());
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-    return t;
-  }
 
  private:
   enum class mode { any, fixed, callback };

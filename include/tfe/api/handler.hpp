@@ -5,10 +5,11 @@
 #define TFE_API_HANDLER_HPP
 
 #include <tfe/api/auth.hpp>
-#include <tfe/api/faults.hpp>
+#include <tfe/api/error_document.hpp>
 #include <tfe/api/http_message.hpp>
-#include <tfe/api/journal.hpp>
 #include <tfe/api/query.hpp>
+#include <tfe/api/request_document.hpp>
+#include <tfe/api/router.hpp>
 #include <tfe/api/serializers.hpp>
 #include <tfe/detail/siphash.hpp>
 #include <tfe/engine/engine.hpp>
@@ -42,22 +43,17 @@ struct api_options {
   bool poll_engine = true;               ///< call engine.poll() before each request (system-clock hosts)
   std::string tfe_version = "v202502-1"; ///< X-TFE-Version
   std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
-  std::size_t journal_capacity = 0;      ///< requests the journal keeps (0: no journal; docs/testing.md#journal)
-  std::size_t journal_max_body = 16 * 1024;  ///< bodies longer than this are cut in the journal
 };
 
-/// The JSON:API media type.
-inline constexpr std::string_view jsonapi_media_type = "application/vnd.api+json";
-
-/// Turns HTTP-shaped requests into engine calls and JSON:API documents (docs/http.md).
+/// Turns HTTP-shaped requests into engine calls and JSON:API documents (docs/http.md). Every path it
+/// serves is a row of its route table (routes()).
 template <class Engine>
 class basic_api {
  public:
   using engine_type = Engine;  ///< the engine served
 
   /// Serves `eng` (which must outlive the api).
-  explicit basic_api(Engine& eng, api_options options = {})
-      : eng_(eng), opts_(std::move(options)), journal_(opts_.journal_capacity, opts_.journal_max_body) {
+  explicit basic_api(Engine& eng, api_options options = {}) : eng_(eng), opts_(std::move(options)) {
     std::mt19937_64 rng(opts_.url_key_seed ? *opts_.url_key_seed : std::random_device{}() ^
                                                                           (std::uint64_t(std::random_device{}()) << 32));
     for (auto& k : key_) k = rng();
@@ -66,23 +62,22 @@ class basic_api {
   /// Handles one request. Never throws for bad input: every failure is a JSON:API error document.
   http_response handle(const http_request& req) {
     if (opts_.poll_engine) eng_.poll();
-    std::optional<fault_rule> fault;
-    if (faults_.active()) fault = faults_.match(req.method, req.path());
-    http_response res = fault && fault->status ? fault_response(*fault) : route(req);
-    if (fault) {
-      res.delay = fault->latency;
-      res.fault = fault->transport;
-    }
-    finish_headers(res);
-    if (req.method == "HEAD") res.body.clear();
-    if (journal_.enabled()) journal_.record(req, res, eng_.now(), fault.has_value());
-    return res;
+    return finish(dispatch(req), req);
   }
 
-  /// The fault rules consulted for every request (docs/testing.md#faults).
-  fault_injector& faults() noexcept { return faults_; }
-  /// The record of served requests; empty unless api_options::journal_capacity > 0 or set_capacity().
-  request_journal& journal() noexcept { return journal_; }
+  /// Adds the headers every answer carries (TFP-API-Version, X-TFE-Version, ...) to `res` and empties
+  /// the body of a HEAD answer; layers in front of the API (basic_test_controls) use it for theirs.
+  http_response finish(http_response res, const http_request& req) const {
+    res.headers.reserve(res.headers.size() + 5);  // one allocation for the headers below
+    res.set_header("TFP-API-Version", api_version);
+    res.set_header("TFP-AppName", "Terraform Enterprise");
+    res.set_header("X-TFE-Version", opts_.tfe_version);
+    res.set_header("X-RateLimit-Limit", "30");
+    if (res.header("Content-Type").empty() && !res.body.empty())
+      res.set_header("Content-Type", std::string(jsonapi_media_type));
+    if (req.method == "HEAD") res.body.clear();
+    return res;
+  }
 
   /// The engine served.
   Engine& engine() noexcept { return eng_; }
@@ -92,35 +87,95 @@ class basic_api {
   /// The capability path of a plan's or apply's log (the secret is in the path, never the query).
   std::string log_path_of(std::string_view phase_id) const { return log_path(key_, phase_id); }
 
+  /// Method and path pattern of every route the API serves, in table order (docs/http.md lists them).
+  static std::vector<std::pair<std::string_view, std::string_view>> routes() {
+    std::vector<std::pair<std::string_view, std::string_view>> out;
+    for (const auto& r : table()) out.emplace_back(r.method, r.pattern);
+    return out;
+  }
+
  private:
   // ---------------------------------------------------------------------------------------------
   // plumbing
   // ---------------------------------------------------------------------------------------------
   struct request_ctx {
     const http_request& req;
-    std::vector<std::string> seg;  // path segments after /api/v2
+    const std::vector<std::string>& seg;  // decoded path segments
+    std::vector<std::string_view> params;  // what the route's placeholders matched
     query_params q;
-    std::string base;              // absolute origin
+    std::string base;  // absolute origin
+    /// The i-th placeholder of the route as a string.
+    std::string param(std::size_t i) const { return std::string(params[i]); }
   };
+  using handler_fn = http_response (basic_api::*)(request_ctx&);
 
-  static http_response error_response(const error& e) {
-    http_response r;
-    r.status = http_status(e.code);
-    std::string& b = r.body;
-    json_writer w(b);
-    w.begin_object().key("errors").begin_array().begin_object();
-    char st[8];
-    auto st_end = std::to_chars(st, st + sizeof st, r.status).ptr;
-    w.member("status", std::string_view(st, static_cast<std::size_t>(st_end - st)));
-    w.member("title", default_title(e.code));
-    if (!e.message.empty()) w.member("detail", std::string_view(e.message));
-    if (!e.pointer.empty()) w.key("source").begin_object().member("pointer", std::string_view(e.pointer)).end_object();
-    w.end_object().end_array().end_object();
-    r.set_header("Content-Type", std::string(jsonapi_media_type));
-    return r;
+  // The route table. Paths under /api/v2/ need an accepted token and a JSON media type for bodies;
+  // /.well-known/terraform.json and the capability URLs (/v1/...) need neither.
+  // (a function: its body may name the members declared below)
+  static const auto& table() {
+    static constexpr route<handler_fn> rows[] = {
+        {"GET", "/.well-known/terraform.json", &basic_api::discovery},
+        {"PUT", "/v1/object/upload/:token", &basic_api::upload},
+        {"GET", "/v1/logs/:id/:mac", &basic_api::logs},
+        {"GET", "/api/v2/ping", &basic_api::ping},
+        {"GET", "/api/v2/account/details", &basic_api::account_details},
+        {"GET", "/api/v2/users/:id", &basic_api::read_user},
+        {"GET", "/api/v2/organizations", &basic_api::list_organizations},
+        {"POST", "/api/v2/organizations", &basic_api::create_organization},
+        {"GET", "/api/v2/organizations/:org", &basic_api::read_organization},
+        {"PATCH", "/api/v2/organizations/:org", &basic_api::update_organization},
+        {"DELETE", "/api/v2/organizations/:org", &basic_api::delete_organization},
+        {"GET", "/api/v2/organizations/:org/entitlement-set", &basic_api::entitlements},
+        {"GET", "/api/v2/organizations/:org/capacity", &basic_api::capacity},
+        {"GET", "/api/v2/organizations/:org/runs/queue", &basic_api::run_queue},
+        {"GET", "/api/v2/organizations/:org/workspaces", &basic_api::list_workspaces},
+        {"POST", "/api/v2/organizations/:org/workspaces", &basic_api::create_workspace},
+        {"GET", "/api/v2/organizations/:org/workspaces/:name", &basic_api::read_workspace_by_name},
+        {"PATCH", "/api/v2/organizations/:org/workspaces/:name", &basic_api::update_workspace_by_name},
+        {"DELETE", "/api/v2/organizations/:org/workspaces/:name", &basic_api::delete_workspace_by_name},
+        {"POST", "/api/v2/organizations/:org/workspaces/:name/actions/lock", &basic_api::lock_by_name},
+        {"POST", "/api/v2/organizations/:org/workspaces/:name/actions/unlock", &basic_api::unlock_by_name},
+        {"POST", "/api/v2/organizations/:org/workspaces/:name/actions/force-unlock", &basic_api::force_unlock_by_name},
+        {"POST", "/api/v2/organizations/:org/workspaces/:name/actions/safe-delete", &basic_api::safe_delete_by_name},
+        {"GET", "/api/v2/workspaces/:id", &basic_api::read_workspace},
+        {"PATCH", "/api/v2/workspaces/:id", &basic_api::update_workspace},
+        {"DELETE", "/api/v2/workspaces/:id", &basic_api::delete_workspace},
+        {"POST", "/api/v2/workspaces/:id/actions/lock", &basic_api::lock_workspace},
+        {"POST", "/api/v2/workspaces/:id/actions/unlock", &basic_api::unlock_workspace},
+        {"POST", "/api/v2/workspaces/:id/actions/force-unlock", &basic_api::force_unlock_workspace},
+        {"POST", "/api/v2/workspaces/:id/actions/safe-delete", &basic_api::safe_delete_workspace},
+        {"GET", "/api/v2/workspaces/:id/configuration-versions", &basic_api::list_configuration_versions},
+        {"POST", "/api/v2/workspaces/:id/configuration-versions", &basic_api::create_configuration_version},
+        {"GET", "/api/v2/workspaces/:id/runs", &basic_api::list_runs},
+        {"GET", "/api/v2/configuration-versions/:id", &basic_api::read_configuration_version},
+        {"GET", "/api/v2/configuration-versions/:id/download", &basic_api::download_configuration_version},
+        {"POST", "/api/v2/runs", &basic_api::create_run},
+        {"GET", "/api/v2/runs/:id", &basic_api::read_run},
+        {"POST", "/api/v2/runs/:id/actions/apply", &basic_api::apply_run},
+        {"POST", "/api/v2/runs/:id/actions/discard", &basic_api::discard_run},
+        {"POST", "/api/v2/runs/:id/actions/cancel", &basic_api::cancel_run},
+        {"POST", "/api/v2/runs/:id/actions/force-cancel", &basic_api::force_cancel_run},
+        {"POST", "/api/v2/runs/:id/actions/force-execute", &basic_api::force_execute_run},
+        {"POST", "/api/v2/runs/:id/actions/override-policy", &basic_api::override_policy},
+        {"GET", "/api/v2/runs/:id/plan", &basic_api::run_plan},
+        {"GET", "/api/v2/runs/:id/apply", &basic_api::run_apply},
+        {"GET", "/api/v2/runs/:id/comments", &basic_api::list_comments},
+        {"POST", "/api/v2/runs/:id/comments", &basic_api::create_comment},
+        {"GET", "/api/v2/runs/:id/run-events", &basic_api::empty_run_collection},
+        {"GET", "/api/v2/runs/:id/policy-checks", &basic_api::empty_run_collection},
+        {"GET", "/api/v2/runs/:id/task-stages", &basic_api::empty_run_collection},
+        {"GET", "/api/v2/runs/:id/configuration-version/download", &basic_api::download_run_configuration},
+        {"GET", "/api/v2/plans/:id", &basic_api::read_plan},
+        {"GET", "/api/v2/applies/:id", &basic_api::read_apply},
+        {"GET", "/api/v2/cost-estimates/:id", &basic_api::read_cost_estimate},
+        {"GET", "/api/v2/comments/:id", &basic_api::read_comment},
+    };
+    return rows;
   }
-  static http_response error_response(errc c, std::string msg, std::string ptr = {}) {
-    return error_response(error{c, std::move(msg), std::move(ptr)});
+
+  static http_response error_response(const error& e) { return tfe::error_response(e); }
+  static http_response error_response(errc c, std::string_view msg, std::string_view ptr = {}) {
+    return tfe::error_response(c, msg, ptr);
   }
   static http_response not_found() { return error_response(errc::not_found, "The requested resource was not found"); }
   static http_response document(int status, std::string body) {
@@ -135,14 +190,11 @@ class basic_api {
     r.status = status;
     return r;
   }
-
-  void finish_headers(http_response& r) const {
-    r.headers.reserve(r.headers.size() + 5);  // one allocation for the headers below
-    r.set_header("TFP-API-Version", api_version);
-    r.set_header("TFP-AppName", "Terraform Enterprise");
-    r.set_header("X-TFE-Version", opts_.tfe_version);
-    r.set_header("X-RateLimit-Limit", "30");
-    if (r.header("Content-Type").empty() && !r.body.empty()) r.set_header("Content-Type", std::string(jsonapi_media_type));
+  // A document or an error: the document of `value` written by `fn`, or the error's response.
+  template <class T, class F>
+  static http_response answer(int status, const result<T>& value, F&& fn) {
+    if (!value) return error_response(value.error());
+    return document(status, single([&](json_writer& w) { fn(w, *value); }));
   }
 
   serialize_context sctx(const request_ctx& c) const {
@@ -166,7 +218,7 @@ class basic_api {
     return ok ? "http://" + std::string(host) : std::string("http://localhost");
   }
 
-  // Writes {"data": <resource>, "included": [...]} using `fn(writer)` for the resource.
+  // Writes {"data": <resource>} using `fn(writer)` for the resource.
   template <class F>
   static std::string single(F&& fn) {
     std::string b;
@@ -181,32 +233,29 @@ class basic_api {
   // ---------------------------------------------------------------------------------------------
   // routing
   // ---------------------------------------------------------------------------------------------
-  http_response route(const http_request& req) {
+  http_response dispatch(const http_request& req) {
     auto segs = path_segments(req.path());
     if (!segs) return error_response(errc::bad_request, "Malformed request path");
-    auto& s = *segs;
+    const auto& s = *segs;
+    request_ctx c{req, s, {}, {}, {}};
     if (s.size() >= 2 && s[0] == "api" && s[1] == "v2") {
-      request_ctx c{req,
-                    std::vector<std::string>(std::make_move_iterator(s.begin() + 2), std::make_move_iterator(s.end())),
-                    {}, origin(req)};
       if (!c.q.parse(req.query())) return error_response(errc::bad_request, "Malformed query string");
       if (!opts_.auth.allows(req)) return error_response(errc::unauthorized, "A valid API token is required");
       if ((req.method == "POST" || req.method == "PATCH" || req.method == "PUT" || req.method == "DELETE") &&
           !req.body.empty() && !json_content_type(req.header("Content-Type")))
-        return error_response(errc::unsupported_media_type,
-                              "Content-Type must be application/vnd.api+json");
-      return api_route(c);
+        return error_response(errc::unsupported_media_type, "Content-Type must be application/vnd.api+json");
     }
-    if (s.size() == 2 && s[0] == ".well-known" && s[1] == "terraform.json") {
-      if (req.method != "GET" && req.method != "HEAD") return method_not_allowed();
-      http_response r;
-      r.status = 200;
-      r.body = R"({"tfe.v2":"/api/v2/","tfe.v2.1":"/api/v2/","tfe.v2.2":"/api/v2/","modules.v1":"/api/registry/v1/modules/","motd.v1":"/api/terraform/motd","state.v2":"/api/v2/","versions.v1":"https://checkpoint-api.hashicorp.com/v1/versions/"})";
-      r.set_header("Content-Type", "application/json");
+    auto m = match_route(table(), req.method, s);
+    if (m.found) {
+      c.params = std::move(m.params);
+      c.base = origin(req);
+      return (this->*(m.found->fn))(c);
+    }
+    if (!m.allow.empty()) {
+      http_response r = error_response(errc::method_not_allowed, "This method is not supported on this path");
+      r.set_header("Allow", std::move(m.allow));
       return r;
     }
-    if (s.size() == 4 && s[0] == "v1" && s[1] == "object" && s[2] == "upload") return upload(req, s[3]);
-    if (s.size() == 4 && s[0] == "v1" && s[1] == "logs") return logs(req, s[2], s[3]);
     return not_found();
   }
 
@@ -217,310 +266,45 @@ class basic_api {
     return detail::iequals(ct, jsonapi_media_type) || detail::iequals(ct, "application/json");
   }
 
-  static http_response method_not_allowed() {
-    return error_response(errc::method_not_allowed, "This method is not supported on this path");
+  // ---------------------------------------------------------------------------------------------
+  // service
+  // ---------------------------------------------------------------------------------------------
+  http_response discovery(request_ctx&) {
+    http_response r;
+    r.status = 200;
+    r.body = R"({"tfe.v2":"/api/v2/","tfe.v2.1":"/api/v2/","tfe.v2.2":"/api/v2/","modules.v1":"/api/registry/v1/modules/","motd.v1":"/api/terraform/motd","state.v2":"/api/v2/","versions.v1":"https://checkpoint-api.hashicorp.com/v1/versions/"})";
+    r.set_header("Content-Type", "application/json");
+    return r;
   }
-
-  http_response api_route(request_ctx& c) {
-    const auto& s = c.seg;
-    const std::string& m = c.req.method;
-    const bool get = m == "GET" || m == "HEAD";
-    const std::size_t n = s.size();
-    if (n == 0) return not_found();
-    const std::string& root = s[0];
-    if (root == "ping" && n == 1) {
-      if (!get) return method_not_allowed();
-      return empty(204);
-    }
-    if (root == "organizations") {
-      if (n == 1) {
-        if (get) return list_organizations(c);
-        if (m == "POST") return create_organization(c);
-        return method_not_allowed();
-      }
-      const std::string& org = s[1];
-      if (n == 2) {
-        if (get) return read_organization(org);
-        if (m == "PATCH") return update_organization(c, org);
-        if (m == "DELETE") return delete_result(eng_.delete_organization(org));
-        return method_not_allowed();
-      }
-      if (s[2] == "workspaces") {
-        if (n == 3) {
-          if (get) return list_workspaces(c, org);
-          if (m == "POST") return create_workspace(c, org);
-          return method_not_allowed();
-        }
-        if (n == 4) {
-          auto ws = eng_.read_workspace_by_name(org, s[3]);
-          if (!ws) return error_response(ws.error());
-          return workspace_resource(c, ws->id.str(), m, get);
-        }
-        if (n == 6 && s[4] == "actions") {
-          auto ws = eng_.read_workspace_by_name(org, s[3]);
-          if (!ws) return error_response(ws.error());
-          return workspace_action(c, ws->id.str(), s[5]);
-        }
-        return not_found();
-      }
-      if (n == 3 && s[2] == "entitlement-set") {
-        if (!get) return method_not_allowed();
-        return entitlements(org);
-      }
-      if (n == 3 && s[2] == "capacity") {
-        if (!get) return method_not_allowed();
-        if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
-        return document(200, "{\"data\":{\"id\":\"" + org +
-                                 "\",\"type\":\"organization-capacity\",\"attributes\":{\"pending\":0,\"running\":0}}}");
-      }
-      if (n == 4 && s[2] == "runs" && s[3] == "queue") {
-        if (!get) return method_not_allowed();
-        if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
-        return document(200, R"({"data":[],"links":{},"meta":{"pagination":{"current-page":1,"page-size":20,"prev-page":null,"next-page":null,"total-pages":1,"total-count":0}}})");
-      }
-      return not_found();
-    }
-    if (root == "workspaces" && n >= 2) {
-      const std::string& id = s[1];
-      if (n == 2) return workspace_resource(c, id, m, get);
-      if (n == 4 && s[2] == "actions") return workspace_action(c, id, s[3]);
-      if (n == 3 && s[2] == "configuration-versions") {
-        if (get) return list_configuration_versions(c, id);
-        if (m == "POST") return create_configuration_version(c, id);
-        return method_not_allowed();
-      }
-      if (n == 3 && s[2] == "runs") {
-        if (!get) return method_not_allowed();
-        return list_runs(c, id);
-      }
-      return not_found();
-    }
-    if (root == "configuration-versions" && n >= 2) {
-      if (n == 2) {
-        if (!get) return method_not_allowed();
-        auto cv = eng_.read_configuration_version(s[1]);
-        if (!cv) return error_response(cv.error());
-        if (auto inc = includes(c, configuration_version_includes); !inc) return error_response(inc.error());
-        const std::string url = upload_url(c, *cv);
-        return document(200, single([&](json_writer& w) { write_configuration_version(w, *cv, url); }));
-      }
-      if (n == 3 && s[2] == "download") {
-        if (!get) return method_not_allowed();
-        return download(s[1]);
-      }
-      return not_found();
-    }
-    if (root == "runs") {
-      if (n == 1) {
-        if (m == "POST") return create_run(c);
-        return method_not_allowed();
-      }
-      const std::string& id = s[1];
-      if (n == 2) {
-        if (!get) return method_not_allowed();
-        return read_run(c, id);
-      }
-      if (n == 4 && s[2] == "actions") {
-        if (m != "POST") return method_not_allowed();
-        return run_action(c, id, s[3]);
-      }
-      if (n == 3 && (s[2] == "plan" || s[2] == "apply")) {
-        if (!get) return method_not_allowed();
-        auto r = eng_.read_run(id);
-        if (!r) return error_response(r.error());
-        return phase_document(c, *r, s[2] == "plan");
-      }
-      if (n == 3 && s[2] == "comments") {
-        if (get) return list_comments(id);
-        if (m == "POST") return create_comment(c, id);
-        return method_not_allowed();
-      }
-      if (n == 3 && (s[2] == "run-events" || s[2] == "policy-checks" || s[2] == "task-stages")) {
-        if (!get) return method_not_allowed();
-        if (auto r = eng_.read_run(id); !r) return error_response(r.error());
-        return document(200, R"({"data":[],"links":{},"meta":{"pagination":{"current-page":1,"page-size":20,"prev-page":null,"next-page":null,"total-pages":1,"total-count":0}}})");
-      }
-      if (n == 4 && s[2] == "configuration-version" && s[3] == "download") {
-        if (!get) return method_not_allowed();
-        auto r = eng_.read_run(id);
-        if (!r) return error_response(r.error());
-        return download(r->configuration_version_id.str());
-      }
-      return not_found();
-    }
-    if ((root == "plans" || root == "applies") && n == 2) {
-      if (!get) return method_not_allowed();
-      const bool plan = root == "plans";
-      auto r = plan ? eng_.read_run_by_plan(s[1]) : eng_.read_run_by_apply(s[1]);
-      if (!r) return error_response(r.error());
-      return phase_document(c, *r, plan);
-    }
-    if (root == "cost-estimates" && n == 2) {
-      if (!get) return method_not_allowed();
-      auto suffix = id_suffix(s[1], "ce-");
-      auto r = suffix.empty() ? result<run>(make_error(errc::not_found, "cost estimate not found"))
-                              : eng_.read_run("run-" + std::string(suffix));
-      if (!r || !r->cost_estimation || !r->entered_at(run_status::cost_estimating))
-        return error_response(errc::not_found, "cost estimate not found");
-      return document(200, single([&](json_writer& w) { write_cost_estimate(w, *r); }));
-    }
-    if (root == "comments" && n == 2) {
-      if (!get) return method_not_allowed();
-      auto cm = eng_.read_comment(s[1]);
-      if (!cm) return error_response(cm.error());
-      return document(200, single([&](json_writer& w) { write_comment(w, *cm); }));
-    }
-    if (root == "account" && n == 2 && s[1] == "details") {
-      if (!get) return method_not_allowed();
-      auto sc = sctx(c);
-      return document(200, single([&](json_writer& w) { write_user(w, sc); }));
-    }
-    if (root == "users" && n == 2) {
-      if (!get) return method_not_allowed();
-      if (s[1] != eng_.options().user_id) return not_found();
-      auto sc = sctx(c);
-      return document(200, single([&](json_writer& w) { write_user(w, sc); }));
-    }
-    return not_found();
+  http_response ping(request_ctx&) { return empty(204); }
+  http_response account_details(request_ctx& c) {
+    auto sc = sctx(c);
+    return document(200, single([&](json_writer& w) { write_user(w, sc); }));
+  }
+  http_response read_user(request_ctx& c) {
+    if (c.params[0] != eng_.options().user_id) return not_found();
+    return account_details(c);
   }
 
   // ---------------------------------------------------------------------------------------------
   // request documents
   // ---------------------------------------------------------------------------------------------
-
-  // Parses the body as a JSON document (400 malformed, 413 too large).
   result<json> parse_body(const request_ctx& c, bool allow_empty) const {
-    const std::string& body = c.req.body;
-    if (body.empty() || body.find_first_not_of(" \t\r\n") == std::string::npos) {
-      if (allow_empty) return json::object();
-      return make_error(errc::parse_error, "Request body is empty: a JSON:API document is required");
-    }
-    if (body.size() > opts_.max_json_bytes)
-      return make_error(errc::payload_too_large, "Request document exceeds " + std::to_string(opts_.max_json_bytes) + " bytes");
-    json_parse_options po;
-    po.max_size = opts_.max_json_bytes;
-    po.max_depth = opts_.max_json_depth;
-    auto doc = json::parse(body, po);
-    if (!doc) {
-      error e = doc.error();
-      if (e.code != errc::payload_too_large) e.code = errc::parse_error;
-      e.message = "Malformed JSON at line " + std::to_string(e.position.line) + ", column " +
-                  std::to_string(e.position.column) + ": " + e.message;
-      return e;
-    }
-    return doc;
+    request_limits limits;
+    limits.max_bytes = opts_.max_json_bytes;
+    limits.max_depth = opts_.max_json_depth;
+    return parse_request_body(c.req.body, limits, allow_empty);
   }
-
-  // The data object of a JSON:API request document, checking `type` when given.
-  static result<const json*> data_object(const json& doc, std::string_view type, bool type_required) {
-    if (!doc.is_object()) return make_error(errc::validation_failed, "Document must be a JSON object", "");
-    const json* data = doc.find("data");
-    if (!data || !data->is_object()) return make_error(errc::validation_failed, "data must be an object", "/data");
-    const json* t = data->find("type");
-    if (t && !t->is_null()) {
-      auto ts = t->as_string();
-      if (!ts) return make_error(errc::validation_failed, "type must be a string", "/data/type");
-      if (*ts != type && !ts->empty())
-        return make_error(errc::conflict, "type must be " + std::string(type), "/data/type");
-    } else if (type_required) {
-      return make_error(errc::validation_failed, "type is required", "/data/type");
-    }
-    const json* attrs = data->find("attributes");
-    if (attrs && !attrs->is_null() && !attrs->is_object())
-      return make_error(errc::validation_failed, "attributes must be an object", "/data/attributes");
-    return data;
-  }
-
-  // Typed readers for attributes: absent or null -> nullopt; wrong type -> 422 with a pointer.
-  class attr_reader {
-   public:
-    explicit attr_reader(const json* data) : attrs_(data ? data->find("attributes") : nullptr) {}
-    std::optional<bool> boolean(std::string_view key) { return get<bool>(key, "a boolean", [](const json& v) { return v.as_bool(); }); }
-    std::optional<std::string> string(std::string_view key) {
-      auto v = get<std::string_view>(key, "a string", [](const json& x) { return x.as_string(); });
-      if (!v) return std::nullopt;
-      return std::string(*v);
-    }
-    std::optional<std::optional<std::int64_t>> nullable_int(std::string_view key) {
-      const json* v = find(key);
-      if (!v) return std::nullopt;
-      if (v->is_null()) return std::optional<std::int64_t>();
-      auto i = v->as_int();
-      if (!i) return fail(key, "an integer"), std::nullopt;
-      return std::optional<std::int64_t>(*i);
-    }
-    std::optional<std::vector<std::string>> strings(std::string_view key) {
-      const json* v = find(key);
-      if (!v || v->is_null()) return std::nullopt;
-      const auto* arr = v->as_array();
-      if (!arr) return fail(key, "an array of strings"), std::nullopt;
-      std::vector<std::string> out;
-      for (const auto& e : *arr) {
-        auto sv = e.as_string();
-        if (!sv) return fail(key, "an array of strings"), std::nullopt;
-        out.emplace_back(*sv);
-      }
-      return out;
-    }
-    std::optional<std::vector<run_variable>> variables(std::string_view key) {
-      const json* v = find(key);
-      if (!v || v->is_null()) return std::nullopt;
-      const auto* arr = v->as_array();
-      if (!arr) return fail(key, "an array of {key, value} objects"), std::nullopt;
-      std::vector<run_variable> out;
-      for (const auto& e : *arr) {
-        auto k = e["key"].as_string();
-        auto val = e["value"].as_string();
-        if (!k || !val) return fail(key, "an array of {key, value} objects"), std::nullopt;
-        out.push_back(run_variable{std::string(*k), std::string(*val)});
-      }
-      return out;
-    }
-    const std::optional<error>& failure() const noexcept { return err_; }
-
-   private:
-    const json* find(std::string_view key) const {
-      if (!attrs_ || !attrs_->is_object()) return nullptr;
-      return attrs_->find(key);
-    }
-    template <class T, class F>
-    std::optional<T> get(std::string_view key, const char* what, F&& conv) {
-      const json* v = find(key);
-      if (!v || v->is_null()) return std::nullopt;
-      auto x = conv(*v);
-      if (!x) {
-        fail(key, what);
-        return std::nullopt;
-      }
-      return T(*x);
-    }
-    void fail(std::string_view key, const char* what) {
-      if (!err_)
-        err_ = error{errc::validation_failed, std::string(key) + " must be " + what,
-                     "/data/attributes/" + std::string(key)};
-    }
-    const json* attrs_;
-    std::optional<error> err_;
-  };
-
-  // The id of a to-one relationship: absent or null data -> empty; malformed -> 422.
-  static result<std::string> relationship_id(const json& data, std::string_view name, std::string_view type) {
-    const json* rels = data.find("relationships");
-    if (!rels || rels->is_null()) return std::string();
-    if (!rels->is_object()) return make_error(errc::validation_failed, "relationships must be an object", "/data/relationships");
-    const json* rel = rels->find(name);
-    const std::string ptr = "/data/relationships/" + std::string(name);
-    if (!rel || rel->is_null()) return std::string();
-    if (!rel->is_object()) return make_error(errc::validation_failed, std::string(name) + " must be an object", ptr);
-    const json* d = rel->find("data");
-    if (!d || d->is_null()) return std::string();
-    if (!d->is_object()) return make_error(errc::validation_failed, std::string(name) + " data must be an object", ptr + "/data");
-    auto id = (*d)["id"].as_string();
-    if (!id || id->empty()) return make_error(errc::validation_failed, std::string(name) + " id is required", ptr + "/data/id");
-    auto t = (*d)["type"].as_string();
-    if (t && !t->empty() && *t != type)
-      return make_error(errc::validation_failed, std::string(name) + " type must be " + std::string(type), ptr + "/data/type");
-    return std::string(*id);
+  // The attributes of entity E's request document of type `type` (a create or update body).
+  template <class E, class Options>
+  result<Options> read_body(const request_ctx& c, std::string_view type) const {
+    auto doc = parse_body(c, false);
+    if (!doc) return doc.error();
+    auto data = data_object(*doc, type, false);
+    if (!data) return data.error();
+    Options o;
+    if (auto r = read_attributes<E>(*data, o); !r) return r.error();
+    return o;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -586,7 +370,7 @@ class basic_api {
     }
     const std::size_t total_pages = pg.total_pages();
     auto link = [&](std::size_t number) {
-      std::string u = c.base + "/api/v2";
+      std::string u = c.base;
       for (const auto& sgm : c.seg) {
         u += '/';
         append_query_escaped(u, sgm);
@@ -623,6 +407,16 @@ class basic_api {
     return b;
   }
 
+  // An empty collection with the request's page parameters (endpoints with nothing behind them yet).
+  http_response empty_page(const request_ctx& c) {
+    auto p = page_of(c);
+    if (!p) return error_response(p.error());
+    page<run> none;
+    none.current_page = p->number;
+    none.page_size = p->size;
+    return document(200, collection(c, none, [](json_writer&, const run&) {}));
+  }
+
   static http_response delete_result(const result<void>& r) {
     if (!r) return error_response(r.error());
     return empty(204);
@@ -632,26 +426,9 @@ class basic_api {
   // organizations
   // ---------------------------------------------------------------------------------------------
   result<organization_options> organization_body(const request_ctx& c) const {
-    auto doc = parse_body(c, false);
-    if (!doc) return doc.error();
-    auto data = data_object(*doc, "organizations", false);
-    if (!data) return data.error();
-    attr_reader a(*data);
-    organization_options o;
-    o.name = a.string("name");
-    o.email = a.string("email");
-    o.session_timeout = a.nullable_int("session-timeout");
-    o.session_remember = a.nullable_int("session-remember");
-    o.collaborator_auth_policy = a.string("collaborator-auth-policy");
-    o.cost_estimation_enabled = a.boolean("cost-estimation-enabled");
-    o.policy_checks_enabled = a.boolean("policy-checks-enabled");
-    o.owners_team_saml_role_id = a.string("owners-team-saml-role-id");
-    o.default_execution_mode = a.string("default-execution-mode");
-    o.assessments_enforced = a.boolean("assessments-enforced");
-    if (a.failure()) return *a.failure();
-    return o;
+    return read_body<organization, organization_options>(c, "organizations");
   }
-  http_response list_organizations(const request_ctx& c) {
+  http_response list_organizations(request_ctx& c) {
     auto p = page_of(c);
     if (!p) return error_response(p.error());
     // q (name or email), q[name], q[email]: substring filters applied before paging.
@@ -683,27 +460,36 @@ class basic_api {
       out.items.push_back(all[i]);
     return document(200, collection(c, out, [](json_writer& w, const organization& o) { write_organization(w, o); }));
   }
-  http_response create_organization(const request_ctx& c) {
+  http_response create_organization(request_ctx& c) {
     auto o = organization_body(c);
     if (!o) return error_response(o.error());
     auto org = eng_.create_organization(*o);
     if (!org) return error_response(org.error());
     return document(201, single([&](json_writer& w) { write_organization(w, *org); }));
   }
-  http_response read_organization(const std::string& name) {
-    auto org = eng_.read_organization(name);
-    if (!org) return error_response(org.error());
-    return document(200, single([&](json_writer& w) { write_organization(w, *org); }));
+  http_response read_organization(request_ctx& c) {
+    return answer(200, eng_.read_organization(c.params[0]), write_organization);
   }
-  http_response update_organization(const request_ctx& c, const std::string& name) {
+  http_response update_organization(request_ctx& c) {
     auto o = organization_body(c);
     if (!o) return error_response(o.error());
-    auto org = eng_.update_organization(name, *o);
+    auto org = eng_.update_organization(c.params[0], *o);
     if (!org) return error_response(org.error());
     return document(200, single([&](json_writer& w) { write_organization(w, *org); }));
   }
-  http_response entitlements(const std::string& org) {
-    auto o = eng_.read_organization(org);
+  http_response delete_organization(request_ctx& c) { return delete_result(eng_.delete_organization(c.params[0])); }
+  http_response capacity(request_ctx& c) {
+    const std::string org = c.param(0);
+    if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
+    return document(200, "{\"data\":{\"id\":\"" + org +
+                             "\",\"type\":\"organization-capacity\",\"attributes\":{\"pending\":0,\"running\":0}}}");
+  }
+  http_response run_queue(request_ctx& c) {
+    if (auto o = eng_.read_organization(c.params[0]); !o) return error_response(o.error());
+    return empty_page(c);
+  }
+  http_response entitlements(request_ctx& c) {
+    auto o = eng_.read_organization(c.params[0]);
     if (!o) return error_response(o.error());
     std::string b;
     json_writer w(b);
@@ -720,53 +506,47 @@ class basic_api {
   // workspaces
   // ---------------------------------------------------------------------------------------------
   result<workspace_options> workspace_body(const request_ctx& c) const {
-    auto doc = parse_body(c, false);
-    if (!doc) return doc.error();
-    auto data = data_object(*doc, "workspaces", false);
-    if (!data) return data.error();
-    attr_reader a(*data);
-    workspace_options o;
-    o.name = a.string("name");
-    o.description = a.string("description");
-    o.auto_apply = a.boolean("auto-apply");
-    o.auto_apply_run_trigger = a.boolean("auto-apply-run-trigger");
-    o.queue_all_runs = a.boolean("queue-all-runs");
-    o.speculative_enabled = a.boolean("speculative-enabled");
-    o.allow_destroy_plan = a.boolean("allow-destroy-plan");
-    o.file_triggers_enabled = a.boolean("file-triggers-enabled");
-    o.global_remote_state = a.boolean("global-remote-state");
-    o.structured_run_output_enabled = a.boolean("structured-run-output-enabled");
-    o.assessments_enabled = a.boolean("assessments-enabled");
-    o.execution_mode = a.string("execution-mode");
-    o.operations = a.boolean("operations");
-    o.terraform_version = a.string("terraform-version");
-    o.working_directory = a.string("working-directory");
-    o.source_name = a.string("source-name");
-    o.source_url = a.string("source-url");
-    o.agent_pool_id = a.string("agent-pool-id");
-    o.trigger_prefixes = a.strings("trigger-prefixes");
-    o.trigger_patterns = a.strings("trigger-patterns");
-    o.tag_names = a.strings("tag-names");
-    if (a.failure()) return *a.failure();
-    return o;
+    return read_body<workspace, workspace_options>(c, "workspaces");
   }
-  http_response workspace_resource(const request_ctx& c, const std::string& id, const std::string& m, bool get) {
-    if (get) {
-      auto inc = includes(c, workspace_includes);
-      if (!inc) return error_response(inc.error());
-      auto ws = eng_.read_workspace(id);
-      if (!ws) return error_response(ws.error());
-      return document(200, workspace_document(c, *ws, *inc));
-    }
-    if (m == "PATCH") {
-      auto o = workspace_body(c);
-      if (!o) return error_response(o.error());
-      auto ws = eng_.update_workspace(id, *o);
-      if (!ws) return error_response(ws.error());
-      return document(200, workspace_document(c, *ws, {}));
-    }
-    if (m == "DELETE") return delete_result(eng_.delete_workspace(id));
-    return method_not_allowed();
+  // The id of workspace :name of organization :org (the first two placeholders), or the error.
+  result<std::string> workspace_by_name(const request_ctx& c) {
+    auto ws = eng_.read_workspace_by_name(c.params[0], c.params[1]);
+    if (!ws) return ws.error();
+    return ws->id.str();
+  }
+  http_response read_workspace_id(const request_ctx& c, const std::string& id) {
+    auto inc = includes(c, workspace_includes);
+    if (!inc) return error_response(inc.error());
+    auto ws = eng_.read_workspace(id);
+    if (!ws) return error_response(ws.error());
+    return document(200, workspace_document(c, *ws, *inc));
+  }
+  http_response update_workspace_id(const request_ctx& c, const std::string& id) {
+    auto o = workspace_body(c);
+    if (!o) return error_response(o.error());
+    auto ws = eng_.update_workspace(id, *o);
+    if (!ws) return error_response(ws.error());
+    return document(200, workspace_document(c, *ws, {}));
+  }
+  http_response read_workspace(request_ctx& c) { return read_workspace_id(c, c.param(0)); }
+  http_response update_workspace(request_ctx& c) { return update_workspace_id(c, c.param(0)); }
+  http_response delete_workspace(request_ctx& c) { return delete_result(eng_.delete_workspace(c.params[0])); }
+  // The same on a workspace named by organization and name.
+  template <http_response (basic_api::*By_id)(const request_ctx&, const std::string&)>
+  http_response by_name(request_ctx& c) {
+    auto id = workspace_by_name(c);
+    if (!id) return error_response(id.error());
+    return (this->*By_id)(c, *id);
+  }
+  http_response read_workspace_by_name(request_ctx& c) { return by_name<&basic_api::read_workspace_id>(c); }
+  http_response update_workspace_by_name(request_ctx& c) { return by_name<&basic_api::update_workspace_id>(c); }
+  http_response delete_workspace_by_name(request_ctx& c) { return by_name<&basic_api::delete_workspace_id>(c); }
+  http_response lock_by_name(request_ctx& c) { return by_name<&basic_api::lock_workspace_id>(c); }
+  http_response unlock_by_name(request_ctx& c) { return by_name<&basic_api::unlock_workspace_id>(c); }
+  http_response force_unlock_by_name(request_ctx& c) { return by_name<&basic_api::force_unlock_workspace_id>(c); }
+  http_response safe_delete_by_name(request_ctx& c) { return by_name<&basic_api::safe_delete_workspace_id>(c); }
+  http_response delete_workspace_id(const request_ctx&, const std::string& id) {
+    return delete_result(eng_.delete_workspace(id));
   }
   std::string workspace_document(const request_ctx& c, const workspace& ws, const std::vector<std::string>& inc) {
     std::string b;
@@ -818,7 +598,8 @@ class basic_api {
       }
     }
   }
-  http_response list_workspaces(const request_ctx& c, const std::string& org) {
+  http_response list_workspaces(request_ctx& c) {
+    const std::string org = c.param(0);
     auto p = page_of(c);
     if (!p) return error_response(p.error());
     auto inc = includes(c, workspace_includes);
@@ -835,7 +616,8 @@ class basic_api {
     for (const auto& ws : pg->items) collect_workspace_includes(c, ws, *inc, included);
     return document(200, collection(c, *pg, [](json_writer& w, const workspace& ws) { write_workspace(w, ws); }, included));
   }
-  http_response create_workspace(const request_ctx& c, const std::string& org) {
+  http_response create_workspace(request_ctx& c) {
+    const std::string org = c.param(0);
     if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
     auto o = workspace_body(c);
     if (!o) return error_response(o.error());
@@ -843,39 +625,43 @@ class basic_api {
     if (!ws) return error_response(ws.error());
     return document(201, workspace_document(c, *ws, {}));
   }
-  http_response workspace_action(const request_ctx& c, const std::string& id, const std::string& action) {
-    if (c.req.method != "POST") return method_not_allowed();
-    result<workspace> ws = make_error(errc::not_found, "unknown workspace action");
-    if (action == "lock") {
-      auto doc = parse_body(c, true);
-      if (!doc) return error_response(doc.error());
-      // Accept {"reason": "..."} (docs, go-tfe 0.11) and {"data":{"attributes":{"reason":...}}} (newer go-tfe).
-      std::string reason;
-      if (auto r = (*doc)["reason"].as_string()) reason = std::string(*r);
-      else if (auto r2 = (*doc)["data"]["attributes"]["reason"].as_string()) reason = std::string(*r2);
-      else if (doc->is_object() && doc->contains("reason") && !(*doc)["reason"].is_null())
-        return error_response(errc::validation_failed, "reason must be a string", "/reason");
-      ws = eng_.lock_workspace(id, std::move(reason));
-    } else if (action == "unlock") {
-      ws = eng_.unlock_workspace(id);
-    } else if (action == "force-unlock") {
-      ws = eng_.force_unlock_workspace(id);
-    } else if (action == "safe-delete") {
-      auto cur = eng_.read_workspace(id);
-      if (!cur) return error_response(cur.error());
-      if (cur->locked()) return error_response(errc::conflict, "Workspace is locked and cannot be deleted");
-      return delete_result(eng_.delete_workspace(id));
-    } else {
-      return not_found();
-    }
+  http_response workspace_answer(const request_ctx& c, const result<workspace>& ws) {
     if (!ws) return error_response(ws.error());
     return document(200, workspace_document(c, *ws, {}));
   }
+  http_response lock_workspace_id(const request_ctx& c, const std::string& id) {
+    auto doc = parse_body(c, true);
+    if (!doc) return error_response(doc.error());
+    // Accept {"reason": "..."} (docs, go-tfe 0.11) and {"data":{"attributes":{"reason":...}}} (newer go-tfe).
+    std::string reason;
+    if (auto r = (*doc)["reason"].as_string()) reason = std::string(*r);
+    else if (auto r2 = (*doc)["data"]["attributes"]["reason"].as_string()) reason = std::string(*r2);
+    else if (doc->is_object() && doc->contains("reason") && !(*doc)["reason"].is_null())
+      return error_response(errc::validation_failed, "reason must be a string", "/reason");
+    return workspace_answer(c, eng_.lock_workspace(id, std::move(reason)));
+  }
+  http_response unlock_workspace_id(const request_ctx& c, const std::string& id) {
+    return workspace_answer(c, eng_.unlock_workspace(id));
+  }
+  http_response force_unlock_workspace_id(const request_ctx& c, const std::string& id) {
+    return workspace_answer(c, eng_.force_unlock_workspace(id));
+  }
+  http_response safe_delete_workspace_id(const request_ctx&, const std::string& id) {
+    auto cur = eng_.read_workspace(id);
+    if (!cur) return error_response(cur.error());
+    if (cur->locked()) return error_response(errc::conflict, "Workspace is locked and cannot be deleted");
+    return delete_result(eng_.delete_workspace(id));
+  }
+  http_response lock_workspace(request_ctx& c) { return lock_workspace_id(c, c.param(0)); }
+  http_response unlock_workspace(request_ctx& c) { return unlock_workspace_id(c, c.param(0)); }
+  http_response force_unlock_workspace(request_ctx& c) { return force_unlock_workspace_id(c, c.param(0)); }
+  http_response safe_delete_workspace(request_ctx& c) { return safe_delete_workspace_id(c, c.param(0)); }
 
   // ---------------------------------------------------------------------------------------------
   // configuration versions
   // ---------------------------------------------------------------------------------------------
-  http_response create_configuration_version(const request_ctx& c, const std::string& ws_id) {
+  http_response create_configuration_version(request_ctx& c) {
+    const std::string ws_id = c.param(0);
     if (auto ws = eng_.read_workspace(ws_id); !ws) return error_response(ws.error());
     auto doc = parse_body(c, true);
     if (!doc) return error_response(doc.error());
@@ -883,11 +669,7 @@ class basic_api {
     if (doc->contains("data")) {
       auto data = data_object(*doc, "configuration-versions", false);
       if (!data) return error_response(data.error());
-      attr_reader a(*data);
-      o.auto_queue_runs = a.boolean("auto-queue-runs");
-      o.speculative = a.boolean("speculative");
-      o.provisional = a.boolean("provisional");
-      if (a.failure()) return error_response(*a.failure());
+      if (auto r = read_attributes<configuration_version>(*data, o); !r) return error_response(r.error());
     } else if (!doc->empty()) {
       return error_response(errc::validation_failed, "data is required", "/data");
     }
@@ -896,7 +678,21 @@ class basic_api {
     const std::string url = upload_url(c, *cv);
     return document(201, single([&](json_writer& w) { write_configuration_version(w, *cv, url); }));
   }
-  http_response list_configuration_versions(const request_ctx& c, const std::string& ws_id) {
+  http_response read_configuration_version(request_ctx& c) {
+    auto cv = eng_.read_configuration_version(c.params[0]);
+    if (!cv) return error_response(cv.error());
+    if (auto inc = includes(c, configuration_version_includes); !inc) return error_response(inc.error());
+    const std::string url = upload_url(c, *cv);
+    return document(200, single([&](json_writer& w) { write_configuration_version(w, *cv, url); }));
+  }
+  http_response download_configuration_version(request_ctx& c) { return download(c.param(0)); }
+  http_response download_run_configuration(request_ctx& c) {
+    auto r = eng_.read_run(c.params[0]);
+    if (!r) return error_response(r.error());
+    return download(r->configuration_version_id.str());
+  }
+  http_response list_configuration_versions(request_ctx& c) {
+    const std::string ws_id = c.param(0);
     auto p = page_of(c);
     if (!p) return error_response(p.error());
     if (auto inc = includes(c, configuration_version_includes); !inc) return error_response(inc.error());
@@ -911,11 +707,11 @@ class basic_api {
     if (cv.upload_token.empty()) return std::string();
     return c.base + "/v1/object/upload/" + cv.upload_token;
   }
-  http_response upload(const http_request& req, const std::string& token) {
-    if (req.method != "PUT") return method_not_allowed();
+  http_response upload(request_ctx& c) {
+    const http_request& req = c.req;
     if (req.body.size() > opts_.max_upload_bytes)
       return error_response(errc::payload_too_large, "Upload exceeds " + std::to_string(opts_.max_upload_bytes) + " bytes");
-    auto cv = eng_.upload_configuration(token, req.body);
+    auto cv = eng_.upload_configuration(c.params[0], req.body);
     if (!cv) return error_response(cv.error());
     return empty(200);
   }
@@ -958,14 +754,15 @@ class basic_api {
     if (has(inc, "workspace"))
       if (auto ws = eng_.read_workspace(r.workspace_id)) write_workspace(w, *ws);
   }
-  http_response read_run(const request_ctx& c, const std::string& id) {
+  http_response read_run(request_ctx& c) {
     auto inc = includes(c, run_includes);
     if (!inc) return error_response(inc.error());
-    auto r = eng_.read_run(id);
+    auto r = eng_.read_run(c.params[0]);
     if (!r) return error_response(r.error());
     return document(200, run_document(c, *r, *inc));
   }
-  http_response list_runs(const request_ctx& c, const std::string& ws_id) {
+  http_response list_runs(request_ctx& c) {
+    const std::string ws_id = c.param(0);
     auto p = page_of(c);
     if (!p) return error_response(p.error());
     auto inc = includes(c, run_includes);
@@ -996,12 +793,7 @@ class basic_api {
                                                                           std::end(all_run_statuses))
                                                : req.statuses)
         if (in_group(s)) kept.push_back(s);
-      if (kept.empty()) {  // nothing can match: an empty page
-        page<run> none;
-        none.current_page = p->number;
-        none.page_size = p->size;
-        return document(200, collection(c, none, [](json_writer&, const run&) {}));
-      }
+      if (kept.empty()) return empty_page(c);  // nothing can match
       req.statuses = std::move(kept);
     }
     auto pg = eng_.list_runs(ws_id, req);
@@ -1013,7 +805,7 @@ class basic_api {
         included.push_back([this, &r, &inc, &sc](json_writer& w) { write_run_includes(w, r, *inc, sc); });
     return document(200, collection(c, *pg, [&sc](json_writer& w, const run& r) { write_run(w, r, sc); }, included));
   }
-  http_response create_run(const request_ctx& c) {
+  http_response create_run(request_ctx& c) {
     auto doc = parse_body(c, false);
     if (!doc) return error_response(doc.error());
     auto data = data_object(*doc, "runs", false);
@@ -1024,23 +816,8 @@ class basic_api {
       return error_response(errc::validation_failed, "Workspace is required", "/data/relationships/workspace");
     auto cv_id = relationship_id(**data, "configuration-version", "configuration-versions");
     if (!cv_id) return error_response(cv_id.error());
-    attr_reader a(*data);
     run_options o;
-    o.message = a.string("message");
-    o.is_destroy = a.boolean("is-destroy");
-    o.refresh = a.boolean("refresh");
-    o.refresh_only = a.boolean("refresh-only");
-    o.plan_only = a.boolean("plan-only");
-    o.auto_apply = a.boolean("auto-apply");
-    o.allow_empty_apply = a.boolean("allow-empty-apply");
-    o.allow_config_generation = a.boolean("allow-config-generation");
-    o.save_plan = a.boolean("save-plan");
-    o.debugging_mode = a.boolean("debugging-mode");
-    o.terraform_version = a.string("terraform-version");
-    o.target_addrs = a.strings("target-addrs");
-    o.replace_addrs = a.strings("replace-addrs");
-    o.variables = a.variables("variables");
-    if (a.failure()) return error_response(*a.failure());
+    if (auto attrs = read_attributes<run>(*data, o); !attrs) return error_response(attrs.error());
     if (o.message && o.message->empty()) o.message.reset();
     if (!is_valid_id_text(*ws_id)) return error_response(errc::not_found, "workspace '" + ws_id->substr(0, 64) + "' not found");
     o.workspace_id = resource_id(*ws_id);
@@ -1053,29 +830,56 @@ class basic_api {
     if (!r) return error_response(r.error());
     return document(201, run_document(c, *r, {}));
   }
-  http_response run_action(const request_ctx& c, const std::string& id, const std::string& action) {
+  // A run action with an optional {"comment": "..."} body: engine call `act(id, comment)`, 202.
+  template <result<void> (Engine::*Act)(std::string_view, std::string)>
+  http_response run_action(request_ctx& c) {
+    auto doc = parse_body(c, true);
+    if (!doc) return error_response(doc.error());
+    if (!doc->is_object()) return error_response(errc::validation_failed, "Body must be a JSON object");
     std::string comment;
-    if (action != "force-execute") {
-      auto doc = parse_body(c, true);
-      if (!doc) return error_response(doc.error());
-      if (!doc->is_object()) return error_response(errc::validation_failed, "Body must be a JSON object");
-      const json& cm = (*doc)["comment"];
-      if (!cm.is_null()) {
-        auto s = cm.as_string();
-        if (!s) return error_response(errc::validation_failed, "comment must be a string", "/comment");
-        comment = std::string(*s);
-      }
+    const json& cm = (*doc)["comment"];
+    if (!cm.is_null()) {
+      auto s = cm.as_string();
+      if (!s) return error_response(errc::validation_failed, "comment must be a string", "/comment");
+      comment = std::string(*s);
     }
-    result<void> r = make_error(errc::not_found, "unknown run action");
-    if (action == "apply") r = eng_.apply_run(id, std::move(comment));
-    else if (action == "discard") r = eng_.discard_run(id, std::move(comment));
-    else if (action == "cancel") r = eng_.cancel_run(id, std::move(comment));
-    else if (action == "force-cancel") r = eng_.force_cancel_run(id, std::move(comment));
-    else if (action == "force-execute") r = eng_.force_execute_run(id);
-    else if (action == "override-policy") r = eng_.override_policy(id, std::move(comment));
-    else return not_found();
-    if (!r) return error_response(r.error());
+    if (auto r = (eng_.*Act)(c.params[0], std::move(comment)); !r) return error_response(r.error());
     return empty(202);
+  }
+  http_response apply_run(request_ctx& c) { return run_action<&Engine::apply_run>(c); }
+  http_response discard_run(request_ctx& c) { return run_action<&Engine::discard_run>(c); }
+  http_response cancel_run(request_ctx& c) { return run_action<&Engine::cancel_run>(c); }
+  http_response force_cancel_run(request_ctx& c) { return run_action<&Engine::force_cancel_run>(c); }
+  http_response override_policy(request_ctx& c) { return run_action<&Engine::override_policy>(c); }
+  http_response force_execute_run(request_ctx& c) {  // the body is not read
+    if (auto r = eng_.force_execute_run(c.params[0]); !r) return error_response(r.error());
+    return empty(202);
+  }
+  http_response run_phase(request_ctx& c, bool plan) {
+    auto r = eng_.read_run(c.params[0]);
+    if (!r) return error_response(r.error());
+    return phase_document(c, *r, plan);
+  }
+  http_response run_plan(request_ctx& c) { return run_phase(c, true); }
+  http_response run_apply(request_ctx& c) { return run_phase(c, false); }
+  http_response read_phase(request_ctx& c, bool plan) {
+    auto r = plan ? eng_.read_run_by_plan(c.params[0]) : eng_.read_run_by_apply(c.params[0]);
+    if (!r) return error_response(r.error());
+    return phase_document(c, *r, plan);
+  }
+  http_response read_plan(request_ctx& c) { return read_phase(c, true); }
+  http_response read_apply(request_ctx& c) { return read_phase(c, false); }
+  http_response read_cost_estimate(request_ctx& c) {
+    auto suffix = id_suffix(c.params[0], "ce-");
+    auto r = suffix.empty() ? result<run>(make_error(errc::not_found, "cost estimate not found"))
+                            : eng_.read_run("run-" + std::string(suffix));
+    if (!r || !r->cost_estimation || !r->entered_at(run_status::cost_estimating))
+      return error_response(errc::not_found, "cost estimate not found");
+    return document(200, single([&](json_writer& w) { write_cost_estimate(w, *r); }));
+  }
+  http_response empty_run_collection(request_ctx& c) {  // run-events, policy-checks, task-stages
+    if (auto r = eng_.read_run(c.params[0]); !r) return error_response(r.error());
+    return empty_page(c);
   }
   http_response phase_document(const request_ctx& c, const run& r, bool plan) {
     auto sc = sctx(c);
@@ -1088,8 +892,9 @@ class basic_api {
   // ---------------------------------------------------------------------------------------------
   // comments and logs
   // ---------------------------------------------------------------------------------------------
-  http_response list_comments(const std::string& run_id) {
-    auto cs = eng_.list_comments(run_id);
+  http_response read_comment(request_ctx& c) { return answer(200, eng_.read_comment(c.params[0]), write_comment); }
+  http_response list_comments(request_ctx& c) {
+    auto cs = eng_.list_comments(c.params[0]);
     if (!cs) return error_response(cs.error());
     std::string b;
     json_writer w(b);
@@ -1098,20 +903,23 @@ class basic_api {
     w.end_array().end_object();
     return document(200, std::move(b));
   }
-  http_response create_comment(const request_ctx& c, const std::string& run_id) {
+  http_response create_comment(request_ctx& c) {
+    const std::string run_id = c.param(0);
     auto doc = parse_body(c, false);
     if (!doc) return error_response(doc.error());
     auto data = data_object(*doc, "comments", false);
     if (!data) return error_response(data.error());
-    attr_reader a(*data);
+    attribute_reader a(*data);
     auto body = a.string("body");
     if (a.failure()) return error_response(*a.failure());
     auto cm = eng_.create_comment(run_id, body.value_or(std::string()));
     if (!cm) return error_response(cm.error());
     return document(201, single([&](json_writer& w) { write_comment(w, *cm); }));
   }
-  http_response logs(const http_request& req, const std::string& phase_id, const std::string& mac) {
-    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed();
+  http_response logs(request_ctx& c) {
+    const http_request& req = c.req;
+    const std::string phase_id = c.param(0);
+    const std::string_view mac = c.params[1];
     if (mac.size() != 32 || detail::mac_hex(key_, phase_id) != mac) return not_found();
     const bool plan = phase_id.rfind("plan-", 0) == 0;
     auto r = plan ? eng_.read_run_by_plan(phase_id) : eng_.read_run_by_apply(phase_id);
@@ -1149,8 +957,6 @@ class basic_api {
 
   Engine& eng_;
   api_options opts_;
-  fault_injector faults_;
-  request_journal journal_;
   std::uint64_t key_[4] = {};
 };
 

@@ -5,7 +5,6 @@
 #define TFE_API_HTTP_MESSAGE_HPP
 
 #include <cstddef>
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -65,20 +64,11 @@ struct http_request {
   }
 };
 
-/// A fault the transport should inject into a response (tfe::fault_rule); in-process callers see it as a field.
-enum class transport_fault : std::uint8_t {
-  none,             ///< write the response normally
-  drop_connection,  ///< close the connection without writing the response
-  truncate_body,    ///< write the headers and half the body, then close
-};
-
 /// An HTTP response produced by the API layer; the transport writes it out.
 struct http_response {
   int status = 200;                  ///< status code
   std::vector<http_header> headers;  ///< header fields (Content-Length is the transport's job)
   std::string body;                  ///< the full body
-  std::chrono::milliseconds delay{0};  ///< injected latency: the transport waits this long before writing
-  transport_fault fault = transport_fault::none;  ///< injected transport fault
 
   /// The first value of header `name` (case-insensitive), or empty when absent.
   std::string_view header(std::string_view name) const noexcept {

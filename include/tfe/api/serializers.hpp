@@ -8,12 +8,14 @@
 #include <tfe/json_writer.hpp>
 #include <tfe/lifecycle/run_state_machine.hpp>
 #include <tfe/lifecycle/run_status.hpp>
+#include <tfe/model/codec.hpp>
 #include <tfe/model/configuration_version.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/organization.hpp>
 #include <tfe/model/run.hpp>
 #include <tfe/model/time.hpp>
 #include <tfe/model/workspace.hpp>
+#include <tfe/model/execution_mode.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace tfe {
@@ -130,6 +133,36 @@ class joined {
   std::string_view view_;
 };
 
+/// True when a string, array or id holds nothing (null_if_empty attributes are then written as null).
+template <class T>
+bool attribute_is_empty(const T& v) noexcept {
+  if constexpr (std::is_same_v<T, resource_id> || std::is_same_v<T, std::string> ||
+                std::is_same_v<T, std::vector<std::string>>)
+    return v.empty();
+  else
+    return false;
+}
+
+/// Writes the JSON:API attributes entity E's field list marks as `attribute`, in the list's order, as
+/// members of the open `attributes` object.
+template <class E>
+void write_attributes(json_writer& w, const E& e) {
+  visit_fields(of<E>, [&](const auto& f) {
+    if constexpr (std::decay_t<decltype(f)>::has_member) {
+      if (!f.is_attribute()) return;
+      const auto& v = e.*f.member;
+      using V = std::decay_t<decltype(v)>;
+      if (f.empty_is_null() && attribute_is_empty(v)) w.key(f.name).null_value();
+      else if constexpr (std::is_same_v<V, std::string>) w.member(f.name, std::string_view(v));
+      else if constexpr (std::is_same_v<V, time_point>) time_member(w, f.name, v);
+      else {
+        w.key(f.name);
+        write_value(w, v);
+      }
+    }
+  });
+}
+
 /// Writes pre-serialized members ("k":v,"k2":v2) where the writer expects the next member of an object:
 /// raw_value() puts the separating comma first when one is needed, which is all a run of members needs.
 inline json_writer& raw_members(json_writer& w, std::string_view members) { return w.raw_value(members); }
@@ -147,21 +180,7 @@ inline std::string cost_estimate_id_of(const resource_id& run_id) { return detai
 inline void write_organization(json_writer& w, const organization& o) {
   w.begin_object().member("id", std::string_view(o.name)).member("type", "organizations");
   w.key("attributes").begin_object();
-  w.member("name", std::string_view(o.name)).member("email", std::string_view(o.email));
-  w.member("external-id", o.external_id.view());
-  detail::time_member(w, "created-at", o.created_at);
-  if (o.session_timeout) w.member("session-timeout", *o.session_timeout);
-  else w.key("session-timeout").null_value();
-  if (o.session_remember) w.member("session-remember", *o.session_remember);
-  else w.key("session-remember").null_value();
-  w.member("collaborator-auth-policy", std::string_view(o.collaborator_auth_policy));
-  w.member("cost-estimation-enabled", o.cost_estimation_enabled);
-  w.member("policy-checks-enabled", o.policy_checks_enabled);
-  if (o.owners_team_saml_role_id.empty()) w.key("owners-team-saml-role-id").null_value();
-  else w.member("owners-team-saml-role-id", std::string_view(o.owners_team_saml_role_id));
-  w.member("saml-enabled", o.saml_enabled).member("two-factor-conformant", o.two_factor_conformant);
-  w.member("assessments-enforced", o.assessments_enforced);
-  w.member("default-execution-mode", std::string_view(o.default_execution_mode));
+  detail::write_attributes(w, o);
   w.member("enterprise-plan", "premium");
   w.key("permissions").begin_object();
   for (const char* p : {"can-update", "can-destroy", "can-create-workspace", "can-create-team", "can-traverse",
@@ -180,36 +199,14 @@ inline void write_workspace(json_writer& w, const workspace& ws) {
   const std::string self = "/api/v2/workspaces/" + ws.id.str();
   w.begin_object().member("id", ws.id.view()).member("type", "workspaces");
   w.key("attributes").begin_object();
-  w.member("name", std::string_view(ws.name));
-  w.member("description", std::string_view(ws.description));
-  w.member("auto-apply", ws.auto_apply).member("auto-apply-run-trigger", ws.auto_apply_run_trigger);
-  w.member("queue-all-runs", ws.queue_all_runs).member("speculative-enabled", ws.speculative_enabled);
-  w.member("allow-destroy-plan", ws.allow_destroy_plan).member("can-queue-destroy-plan", ws.allow_destroy_plan);
-  w.member("file-triggers-enabled", ws.file_triggers_enabled);
-  w.member("global-remote-state", ws.global_remote_state);
-  w.member("structured-run-output-enabled", ws.structured_run_output_enabled);
-  w.member("assessments-enabled", ws.assessments_enabled);
+  detail::write_attributes(w, ws);
+  w.member("can-queue-destroy-plan", ws.allow_destroy_plan);
   w.member("locked", ws.locked());
-  w.member("locked-reason", std::string_view(ws.locked_reason));
-  w.member("execution-mode", std::string_view(ws.execution_mode));
-  w.member("operations", ws.execution_mode != "local");
-  w.member("terraform-version", std::string_view(ws.terraform_version));
-  w.member("working-directory", std::string_view(ws.working_directory));
+  w.member("operations", ws.execution_mode != execution_mode::local);
   w.member("environment", "default");
-  w.member("source", std::string_view(ws.source));
-  w.member("source-name", std::string_view(ws.source_name));
-  w.member("source-url", std::string_view(ws.source_url));
   w.member("migration-environment", "");
-  if (ws.agent_pool_id.empty()) w.key("agent-pool-id").null_value();
-  else w.member("agent-pool-id", std::string_view(ws.agent_pool_id));
-  detail::string_array(w, "trigger-prefixes", ws.trigger_prefixes);
-  detail::string_array(w, "trigger-patterns", ws.trigger_patterns);
-  detail::string_array(w, "tag-names", ws.tag_names);
   w.key("vcs-repo").null_value();
-  w.member("resource-count", ws.resource_count);
   w.member("run-failures", 0).member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.size()));
-  detail::time_member(w, "created-at", ws.created_at);
-  detail::time_member(w, "updated-at", ws.updated_at);
   w.key("actions").begin_object().member("is-destroyable", true).end_object();
   w.key("permissions").begin_object();
   for (const char* p : {"can-destroy", "can-force-unlock", "can-lock", "can-queue-apply", "can-queue-destroy",
@@ -238,14 +235,7 @@ inline void write_configuration_version(json_writer& w, const configuration_vers
   const std::string self = "/api/v2/configuration-versions/" + cv.id.str();
   w.begin_object().member("id", cv.id.view()).member("type", "configuration-versions");
   w.key("attributes").begin_object();
-  w.member("auto-queue-runs", cv.auto_queue_runs);
-  if (cv.error.empty()) w.key("error").null_value();
-  else w.member("error", std::string_view(cv.error));
-  if (cv.error_message.empty()) w.key("error-message").null_value();
-  else w.member("error-message", std::string_view(cv.error_message));
-  w.member("source", std::string_view(cv.source));
-  w.member("speculative", cv.speculative).member("provisional", cv.provisional);
-  w.member("status", to_string(cv.status));
+  detail::write_attributes(w, cv);
   w.key("status-timestamps").begin_object();
   if (cv.uploaded_at) {
     detail::time_member(w, "uploaded-at", *cv.uploaded_at);
@@ -256,7 +246,6 @@ inline void write_configuration_version(json_writer& w, const configuration_vers
   w.end_object();
   if (upload_url.empty()) w.key("upload-url").null_value();
   else w.member("upload-url", upload_url);
-  detail::time_member(w, "created-at", cv.created_at);
   w.end_object();
   w.key("relationships").begin_object();
   w.key("ingress-attributes").begin_object().key("data").null_value().end_object();
@@ -286,45 +275,22 @@ inline void write_run(json_writer& w, const run& r, const serialize_context& ctx
   const run_actions a = r.actions(ctx.now);
   w.begin_object().member("id", r.id.view()).member("type", "runs");
   w.key("attributes").begin_object();
+  detail::write_attributes(w, r);
   w.key("actions").begin_object();
   w.member("is-cancelable", a.is_cancelable).member("is-confirmable", a.is_confirmable);
   w.member("is-discardable", a.is_discardable).member("is-force-cancelable", a.is_force_cancelable);
   w.end_object();
-  w.member("allow-config-generation", r.allow_config_generation);
-  w.member("allow-empty-apply", r.allow_empty_apply);
-  w.member("auto-apply", r.auto_apply);
   std::int64_t canceled = r.status_ms[static_cast<std::size_t>(run_status::canceled)];
   if (canceled == run::no_time) canceled = r.status_ms[static_cast<std::size_t>(run_status::force_canceled)];
   detail::optional_time_member(w, "canceled-at", canceled);
-  detail::time_member(w, "created-at", r.created_at);
-  detail::time_member(w, "updated-at", r.updated_at);
-  w.member("debugging-mode", r.debugging_mode);
   if (r.status == run_status::errored) w.member("error-text", std::string_view(r.error_text));
   else w.key("error-text").null_value();
   detail::optional_time_member(w, "force-cancel-available-at", r.force_cancel_available_at_ms);
-  w.member("has-changes", r.has_changes);
-  w.member("is-destroy", r.is_destroy);
-  w.member("message", std::string_view(r.message));
   detail::raw_members(w, R"("metadata":{},"permissions":{"can-apply":true,"can-cancel":true,"can-comment":true,)"
                          R"("can-discard":true,"can-force-cancel":true,"can-force-execute":true,)"
-                         R"("can-override-policy-check":true})");
-  w.member("plan-only", r.plan_only);
-  detail::raw_members(w, R"("position-in-queue":0)");
-  w.member("refresh", r.refresh).member("refresh-only", r.refresh_only);
-  if (r.replace_addrs.empty()) w.key("replace-addrs").null_value();
-  else detail::string_array(w, "replace-addrs", r.replace_addrs);
-  w.member("save-plan", r.save_plan);
-  w.member("source", to_string(r.source));
-  w.member("status", to_string(r.status));
+                         R"("can-override-policy-check":true},"position-in-queue":0)");
   write_run_timestamps(w, r);
-  if (r.target_addrs.empty()) w.key("target-addrs").null_value();
-  else detail::string_array(w, "target-addrs", r.target_addrs);
-  w.member("terraform-version", std::string_view(r.terraform_version));
   w.member("trigger-reason", r.source == run_source::tfe_configuration_version ? "config_version" : "manual");
-  w.key("variables").begin_array();
-  for (const auto& v : r.variables)
-    w.begin_object().member("key", std::string_view(v.key)).member("value", std::string_view(v.value)).end_object();
-  w.end_array();
   w.end_object();  // attributes
   w.key("relationships").begin_object();
   detail::to_one_related(w, "workspace", "workspaces", r.workspace_id.view(),
@@ -457,8 +423,8 @@ inline void write_cost_estimate(json_writer& w, const run& r) {
 /// Writes a comment resource object.
 inline void write_comment(json_writer& w, const run_comment& c) {
   w.begin_object().member("id", c.id.view()).member("type", "comments");
-  w.key("attributes").begin_object().member("body", std::string_view(c.body));
-  detail::time_member(w, "created-at", c.created_at);
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, c);
   w.end_object();
   w.key("relationships").begin_object();
   detail::to_one(w, "run", "runs", c.run_id.view());

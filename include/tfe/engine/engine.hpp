@@ -10,15 +10,13 @@
 #include <tfe/engine/policy_set.hpp>
 #include <tfe/lifecycle/run_state_machine.hpp>
 #include <tfe/lifecycle/run_status.hpp>
-#include <tfe/json.hpp>
-#include <tfe/model/codec.hpp>
 #include <tfe/model/configuration_version.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/organization.hpp>
 #include <tfe/model/run.hpp>
 #include <tfe/model/time.hpp>
 #include <tfe/model/workspace.hpp>
-#include <tfe/detail/base64.hpp>
+#include <tfe/policies/terraform_log.hpp>
 #include <tfe/result.hpp>
 
 #include <algorithm>
@@ -42,18 +40,14 @@
 
 namespace tfe {
 
+class json;
+
 /// Filters of a run list (GET /workspaces/:id/runs).
 struct run_list_request {
   page_request page;                    ///< which page
   std::vector<run_status> statuses;     ///< filter[status]; empty = all
   std::vector<std::string> operations;  ///< filter[operation]; empty = all but plan_only
   std::vector<std::string> sources;     ///< filter[source]; empty = all
-};
-
-/// The text of a plan or apply log and whether the phase is over.
-struct phase_log {
-  std::string text;       ///< the log (no STX/ETX framing)
-  bool complete = false;  ///< the phase reached a final status: no more text will come
 };
 
 /// Opaque handle of an observer subscription.
@@ -627,11 +621,11 @@ class basic_engine {
   result<run> read_run_by_apply(std::string_view apply_id) { return read_by_phase(apply_id, "apply-"); }
   /// The plan log of a run so far.
   result<phase_log> plan_log(std::string_view run_id) {
-    return visit_run(run_id, [this](const run& r) { return render_plan_log(r); });
+    return visit_run(run_id, [](const run& r) { return render_plan_log(r); });
   }
   /// The apply log of a run so far.
   result<phase_log> apply_log(std::string_view run_id) {
-    return visit_run(run_id, [this](const run& r) { return render_apply_log(r); });
+    return visit_run(run_id, [](const run& r) { return render_apply_log(r); });
   }
   /// Adds a comment to a run.
   result<run_comment> create_comment(std::string_view run_id, std::string body) {
@@ -739,6 +733,7 @@ class basic_engine {
       sp->next_due_ms.store(no_due, std::memory_order_release);
       sp->comments_by_run.clear();
       sp->plan_only_counts.clear();
+      sp->behaviours.clear();
       if (auto r = sp->storage.clear(); !r) return r;
     }
     std::lock_guard<mutex_type> g(global_.mutex);
@@ -808,249 +803,37 @@ class basic_engine {
   /// Rebuilds the engine from what its storages hold (after a journal replay, or a database behind the
   /// storage policy): the indexes, the queues and the runs' next steps, as restore() does. Entities whose
   /// owner is gone (an operation across shards cut short by a crash) are dropped. Runs that were in the
-  /// middle of a phase start that phase again (docs/storage.md#after-a-crash).
-  result<void> recover() {
-    json doc = json::object();
-    {
-      std::vector<std::unique_lock<mutex_type>> locks;
-      for (auto& sp : shards_) locks.emplace_back(sp->mutex);
-      std::lock_guard<mutex_type> g(global_.mutex);
-      collect_entities_locked(doc, true);
-    }
-    return restore(doc);
-  }
+  /// middle of a phase start that phase again (docs/storage.md#after-a-crash). In engine/state_document.hpp.
+  result<void> recover();
 
-  // ---- test controls ---------------------------------------------------------------------------
-
-  /// Moves run `id` along legal transitions until it is in status `to` (docs/testing.md#stepping).
-  /// Scheduled system steps of the run fire at once (the clock does not move); where the run waits
-  /// for a user, the action that leads to `to` is taken (apply, discard, cancel, force-cancel,
-  /// override). 409 when `to` cannot be reached from where the run is, when its next scripted
-  /// step leads elsewhere (an errored plan cannot reach `applied`), or when it waits in the queue
-  /// behind another run; steps already taken stay taken. The run then continues as usual: a
-  /// transient status such as `planned` on an auto-apply run moves on at the next poll().
-  result<run> advance_to(std::string_view id, run_status to) {
-    shard* sp = shard_of_indexed(id);
-    if (!sp || id.substr(0, 4) != "run-") return not_found("run", id);
-    shard& s = *sp;
-    shard_guard sg(*this, s);
-    const resource_id rid(id);
-    const run* r = s.storage.find(of<run>, rid);
-    if (!r) return not_found("run", id);
-    // distance of every status to `to`, over the table's rows with guards ignored
-    constexpr int unreachable = 1 << 20;
-    std::array<int, run_status_count> dist;
-    dist.fill(unreachable);
-    dist[static_cast<std::size_t>(to)] = 0;
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (const auto& t : run_transitions) {
-        const int d = dist[static_cast<std::size_t>(t.to)];
-        auto& df = dist[static_cast<std::size_t>(t.from)];
-        if (d + 1 < df && t.from != t.to) {
-          df = d + 1;
-          changed = true;
-        }
-      }
-    }
-    // (the guards decide the real path: distances only rule out actions that cannot lead to `to`)
-    auto distance = [&](run_status st) { return dist[static_cast<std::size_t>(st)]; };
-    auto refuse = [&](const run& cur, std::string why) {
-      return make_error(errc::conflict, "Run " + cur.id.str() + " is " + std::string(to_string(cur.status)) +
-                                            ": cannot advance to " + std::string(to_string(to)) + ": " + why);
-    };
-    for (int guard = 0; guard < 64; ++guard) {
-      r = s.storage.find(of<run>, rid);
-      if (r->status == to) return *r;
-      if (distance(r->status) >= unreachable) return refuse(*r, "no transition leads there");
-      const time_point now = clock_.now();
-      const guard_context ctx = r->context(now);
-      // 1. the run's scheduled system step, if it leads closer
-      const timer* due = nullptr;
-      for (const auto& t : s.timers.items())
-        if (t.run_id == rid && t.step == r->step && (!due || *due > t)) due = &t;
-      if (due) {
-        const run_event e = due->event;
-        const auto next = next_status(r->status, e, ctx);
-        if (next && (*next == r->status || distance(*next) < unreachable)) {
-          if (auto f = fire(s, *r, e, now); !f) return f.error();
-          continue;
-        }
-        if (next && !(r->status == run_status::planning || r->status == run_status::applying))
-          return refuse(*r, "its next step (" + std::string(to_string(e)) + ") leads to " +
-                                std::string(to_string(*next)));
-      }
-      // 2. a user action: cancel first when the target is a cancellation, else the closest one
-      std::optional<run_event> pick;
-      const bool cancel_target = to == run_status::canceled || to == run_status::force_canceled;
-      if (cancel_target && r->cancel_requested && to == run_status::force_canceled &&
-          can_fire(r->status, run_event::force_cancel, ctx))
-        pick = run_event::force_cancel;
-      else if (cancel_target && !r->cancel_requested && can_fire(r->status, run_event::cancel, ctx) &&
-               next_status(r->status, run_event::cancel, ctx) == r->status)
-        pick = run_event::cancel;
-      if (!pick) {
-        int best = unreachable;
-        for (run_event e : {run_event::apply, run_event::override_policy, run_event::discard, run_event::cancel,
-                            run_event::force_cancel}) {
-          const auto next = next_status(r->status, e, ctx);
-          if (next && *next != r->status && distance(*next) < best) {
-            best = distance(*next);
-            pick = e;
-          }
-        }
-      }
-      if (pick) {
-        if (auto f = fire(s, *r, *pick, now); !f) return f.error();
-        continue;
-      }
-      if (due) {
-        const auto next = next_status(r->status, due->event, ctx);
-        return refuse(*r, "its next step (" + std::string(to_string(due->event)) + ") leads to " +
-                              std::string(next ? to_string(*next) : "nowhere"));
-      }
-      if (r->status == run_status::pending) {
-        const workspace* w = s.storage.find(of<workspace>, r->workspace_id);
-        if (w && w->manually_locked) return refuse(*r, "the workspace is locked; unlock it first");
-        if (w && !w->active_run.empty() && w->active_run != rid)
-          return refuse(*r, "it waits in the queue behind " + w->active_run.str() + "; advance that run first");
-      }
-      if (r->cancel_requested) return refuse(*r, "its cancel takes until force-cancel is available");
-      return refuse(*r, "no action leads there now");
-    }
-    return refuse(*s.storage.find(of<run>, rid), "too many steps");
-  }
+  // ---- whole state as a document (engine/state_document.hpp) ----------------------------------
 
   /// The whole state (organizations, workspaces, configuration versions with their uploaded bytes,
   /// runs, comments, scheduled steps, id generators, the time) as a JSON document restore() takes
   /// (docs/testing.md#snapshots). Executor scripts and observers are not part of it. Arrays are in
   /// creation order, so equal states give byte-identical documents.
-  json snapshot() {
-    std::vector<std::unique_lock<mutex_type>> locks;
-    for (auto& sp : shards_) locks.emplace_back(sp->mutex);
-    std::lock_guard<mutex_type> g(global_.mutex);
-    json doc = json::object();
-    doc.set("tfe-snapshot", json(1));
-    doc.set("now", json(to_iso8601(clock_.now())));
-    collect_entities_locked(doc, false);
-    json a_timers = json::array();
-    for (auto& sp : shards_) {
-      std::vector<timer> ts = sp->timers.items();
-      std::sort(ts.begin(), ts.end(), [](const timer& a, const timer& b) { return b > a; });
-      for (const auto& t : ts) {
-        const run* r = sp->storage.find(of<run>, t.run_id);
-        if (!r || r->step != t.step) continue;  // stale
-        a_timers.push_back(json::object({{"run", json(t.run_id.view())},
-                                         {"step", json(static_cast<std::int64_t>(t.step))},
-                                         {"event", json(to_string(t.event))},
-                                         {"due", json(to_iso8601(from_unix_ms(t.due_ms)))}}));
-      }
-    }
-    doc.set("timers", std::move(a_timers));
-    if constexpr (detail::has_id_state<id_generator_type>::value) {
-      json ids = json::object();
-      {
-        std::lock_guard<mutex_type> ig(ids_mutex_);
-        ids.set("engine", json(ids_.state()));
-      }
-      json per = json::array();
-      for (auto& sp : shards_) per.push_back(json(sp->ids.state()));
-      ids.set("shards", std::move(per));
-      ids.set("next-shard", json(static_cast<std::int64_t>(next_workspace_shard_.load() % shards_.size())));
-      doc.set("ids", std::move(ids));
-    }
-    return doc;
-  }
-
+  json snapshot();
   /// Replaces the whole state with `doc` (a snapshot() document or a hand-written fixture; see
   /// docs/testing.md#snapshots for the format). The document is checked completely first: on any
   /// error (errc::validation_failed with a JSON pointer) the engine is unchanged. Runs that were
   /// mid-step without a scheduled step get one. Observers are not called; a settable clock moves
   /// forward to the document's "now".
-  result<void> restore(const json& doc) {
-    restore_plan plan;
-    if (auto v = validate_restore(doc, plan); !v) return v;
-    std::vector<std::unique_lock<mutex_type>> locks;
-    for (auto& sp : shards_) locks.emplace_back(sp->mutex);
-    if constexpr (detail::is_settable_clock<clock_type>::value) {
-      if (plan.now) clock_.set(*plan.now);
-    }
-    auto r = install(plan);
-    if (!r) {  // storage failure midway: leave a consistent, empty engine
-      locks.clear();
-      (void)reset();
-    }
-    return r;
-  }
+  result<void> restore(const json& doc);
+
+  // ---- test controls (testing/stepping.hpp) ---------------------------------------------------
+
+  /// Moves run `id` along legal transitions until it is in status `to` (docs/testing.md#stepping);
+  /// 409 when `to` cannot be reached from where the run is.
+  result<run> advance_to(std::string_view id, run_status to);
 
  private:
   static constexpr std::int64_t no_due = std::numeric_limits<std::int64_t>::max();
 
-  // Sets "organizations", "workspaces", "configuration-versions" (with uploaded bytes), "runs" and
-  // "comments" of a state document (snapshot() and recover()), each in creation order so equal states
-  // give equal documents. Every shard lock and the global lock are held by the caller. `recovering`:
-  // the storages were just loaded, so entities whose owner is gone (an operation across shards cut
-  // short) are left out, and comments are read from storage (comments_by_run is not built yet).
-  void collect_entities_locked(json& doc, bool recovering) {
-    std::vector<const organization*> orgs;
-    global_.storage.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
-    std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) {
-      return a->created_at != b->created_at ? a->created_at < b->created_at : a->name < b->name;
-    });
-    std::unordered_set<std::string_view> org_names;
-    json a_orgs = json::array();
-    for (const auto* o : orgs) {
-      a_orgs.push_back(encode_entity(*o));
-      if (recovering) org_names.insert(o->name);
-    }
-    std::vector<std::pair<const workspace*, shard*>> wss;
-    for (auto& sp : shards_)
-      sp->storage.for_each(of<workspace>, [&](const workspace& w) {
-        if (!recovering || org_names.count(w.organization)) wss.emplace_back(&w, sp.get());
-      });
-    std::sort(wss.begin(), wss.end(), [](const auto& a, const auto& b) {
-      return a.first->created_at != b.first->created_at ? a.first->created_at < b.first->created_at
-                                                        : a.first->id < b.first->id;
-    });
-    std::unordered_map<resource_id, std::vector<const run_comment*>> stored_comments;
-    if (recovering)
-      for (auto& sp : shards_)
-        sp->storage.for_each(of<run_comment>, [&](const run_comment& c) { stored_comments[c.run_id].push_back(&c); });
-    json a_ws = json::array(), a_cvs = json::array(), a_runs = json::array(), a_comments = json::array();
-    for (const auto& [w, sp] : wss) {
-      a_ws.push_back(encode_entity(*w));
-      for (const auto& cid : w->configuration_versions) {
-        const configuration_version* cv = sp->storage.find(of<configuration_version>, cid);
-        if (!cv || (recovering && cv->workspace_id != w->id)) continue;
-        json j = encode_entity(*cv);
-        if (const std::string* bytes = sp->storage.get_blob(blob_key(cid)))
-          j.set("content-base64", json(detail::base64_encode(*bytes)));
-        a_cvs.push_back(std::move(j));
-      }
-      std::vector<const run_comment*> cs;  // recovering: this workspace's comments, by creation
-      for (const auto& rid : w->runs) {
-        const run* r = sp->storage.find(of<run>, rid);
-        if (!r || (recovering && r->workspace_id != w->id)) continue;
-        a_runs.push_back(encode_entity(*r));
-        if (recovering) {
-          if (auto it = stored_comments.find(rid); it != stored_comments.end())
-            cs.insert(cs.end(), it->second.begin(), it->second.end());
-        } else if (auto it = sp->comments_by_run.find(rid); it != sp->comments_by_run.end()) {
-          for (const auto& c : it->second)
-            if (const run_comment* cm = sp->storage.find(of<run_comment>, c)) a_comments.push_back(encode_entity(*cm));
-        }
-      }
-      std::sort(cs.begin(), cs.end(), [](auto* a, auto* b) {
-        return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
-      });
-      for (const auto* c : cs) a_comments.push_back(encode_entity(*c));
-    }
-    doc.set("organizations", std::move(a_orgs));
-    doc.set("workspaces", std::move(a_ws));
-    doc.set("configuration-versions", std::move(a_cvs));
-    doc.set("runs", std::move(a_runs));
-    doc.set("comments", std::move(a_comments));
-  }
+  // The state document (engine/state_document.hpp).
+  struct restore_plan;
+  void collect_entities_locked(json& doc, bool recovering);
+  result<void> validate_restore(const json& doc, restore_plan& plan) const;
+  result<void> install(restore_plan& plan);
 
   // A scheduled system event for a run; stale when the run's step moved on.
   struct timer {
@@ -1066,6 +849,17 @@ class basic_engine {
     const std::vector<timer>& items() const noexcept { return this->c; }
   };
   using observer_list = std::vector<std::pair<subscription_id, observer>>;
+  // How the executor wants a run's running phase and policy stage to behave (a scripted soft-failing
+  // policy, a cancel that takes time or never completes). Not part of the run: kept beside it from the
+  // plan's start to the run's end, and carried by snapshots.
+  struct phase_behaviour {
+    policy_result policy = policy_result::pass;
+    bool slow_cancel = false;
+    std::int64_t cancel_duration_ms = 0;
+    bool is_default() const noexcept {
+      return policy == policy_result::pass && !slow_cancel && cancel_duration_ms == 0;
+    }
+  };
   struct org_facts {
     bool exists = false;
     bool cost_estimation = false;
@@ -1081,6 +875,7 @@ class basic_engine {
     std::uint64_t timer_seq = 0;
     std::unordered_map<resource_id, std::vector<resource_id>> comments_by_run;
     std::unordered_map<resource_id, std::size_t> plan_only_counts;
+    std::unordered_map<resource_id, phase_behaviour> behaviours;  // runs whose executor asked for more than the default
     std::vector<run_status_change> notes;
     bool promote_enabled = true;
     std::uint32_t index = 0;
@@ -1136,334 +931,6 @@ class basic_engine {
    private:
     basic_engine& e_;
   };
-
-  // ---- restore ---------------------------------------------------------------------------------
-  // A checked snapshot, ready to install.
-  struct restore_plan {
-    std::optional<time_point> now;
-    std::vector<organization> orgs;
-    std::vector<workspace> workspaces;
-    std::vector<std::pair<configuration_version, std::optional<std::string>>> cvs;  // with uploaded bytes
-    std::vector<run> runs;
-    std::vector<run_comment> comments;
-    std::vector<timer> timers;
-    std::optional<std::string> engine_ids;
-    std::vector<std::string> shard_ids;
-    std::optional<std::size_t> next_shard;  // where the next workspace goes
-  };
-
-  static unexpected invalid(std::string pointer, std::string why) {
-    return make_error(errc::validation_failed, std::move(why), std::move(pointer));
-  }
-  static bool has_suffix_id(const resource_id& id, std::string_view prefix) {
-    return !id_suffix(id.view(), prefix).empty();
-  }
-
-  result<void> validate_restore(const json& doc, restore_plan& plan) const {
-    const auto* top = doc.as_object();
-    if (!top) return invalid("", "a snapshot must be a JSON object");
-    static constexpr std::string_view known[] = {"tfe-snapshot", "now",  "organizations", "workspaces",
-                                                 "configuration-versions", "runs", "comments", "timers", "ids"};
-    for (const auto& m : *top)
-      if (std::find(std::begin(known), std::end(known), m.first) == std::end(known))
-        return invalid("/" + m.first.substr(0, 64), "unknown member '" + m.first.substr(0, 64) + "'");
-    if (const json* v = doc.find("tfe-snapshot"); v && v->as_int() != std::optional<std::int64_t>(1))
-      return invalid("/tfe-snapshot", "unsupported snapshot format (this engine reads format 1)");
-    if (const json* v = doc.find("now")) {
-      time_point t;
-      if (!detail::decode_value(*v, t)) return invalid("/now", "now must be an ISO 8601 UTC time");
-      plan.now = t;
-    }
-    static const json::array_type none;
-    auto array_of = [&](std::string_view key, const json::array_type*& out) -> result<void> {
-      const json* v = doc.find(key);
-      out = &none;
-      if (!v) return {};
-      if (!v->is_array()) return invalid("/" + std::string(key), std::string(key) + " must be an array");
-      out = v->as_array();
-      return {};
-    };
-    auto at = [](std::string_view key, std::size_t i) { return "/" + std::string(key) + "/" + std::to_string(i); };
-    const json::array_type *orgs, *wss, *cvs, *runs, *comments, *timers;
-    for (auto [k, p] : {std::pair<std::string_view, const json::array_type**>{"organizations", &orgs},
-                        {"workspaces", &wss}, {"configuration-versions", &cvs}, {"runs", &runs},
-                        {"comments", &comments}, {"timers", &timers}})
-      if (auto r = array_of(k, *p); !r) return r;
-
-    std::unordered_map<std::string, std::size_t> org_index;
-    for (std::size_t i = 0; i < orgs->size(); ++i) {
-      organization o;
-      if (auto r = decode_entity((*orgs)[i], o, at("organizations", i)); !r) return r;
-      if (!is_valid_organization_name(o.name)) return invalid(at("organizations", i) + "/name", "invalid organization name");
-      if (!org_index.emplace(o.name, i).second) return invalid(at("organizations", i) + "/name", "duplicate organization " + o.name);
-      plan.orgs.push_back(std::move(o));
-    }
-    std::unordered_map<resource_id, std::size_t> ws_index;
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < wss->size(); ++i) {
-      workspace w;
-      const std::string p = at("workspaces", i);
-      if (auto r = decode_entity((*wss)[i], w, p); !r) return r;
-      if (!has_suffix_id(w.id, "ws-")) return invalid(p + "/id", "a workspace id looks like ws-<letters and digits>");
-      if (!org_index.count(w.organization)) return invalid(p + "/organization", "unknown organization '" + w.organization + "'");
-      if (!is_valid_workspace_name(w.name)) return invalid(p + "/name", "invalid workspace name");
-      if (!names.insert(name_key(w.organization, w.name)).second) return invalid(p + "/name", "duplicate workspace name " + w.name);
-      if (w.execution_mode != "remote" && w.execution_mode != "local" && w.execution_mode != "agent")
-        return invalid(p + "/execution-mode", "execution mode must be remote, local or agent");
-      if (!ws_index.emplace(w.id, i).second) return invalid(p + "/id", "duplicate id " + w.id.str());
-      plan.workspaces.push_back(std::move(w));
-    }
-    std::unordered_map<resource_id, std::size_t> cv_index;
-    std::set<std::string> tokens;
-    for (std::size_t i = 0; i < cvs->size(); ++i) {
-      const std::string p = at("configuration-versions", i);
-      json copy = (*cvs)[i];
-      std::optional<std::string> bytes;
-      if (const json* b = copy.find("content-base64")) {
-        auto text = b->as_string();
-        if (text) bytes = detail::base64_decode(*text);
-        if (!bytes) return invalid(p + "/content-base64", "content-base64 must be base64 text");
-        copy.erase("content-base64");
-      }
-      configuration_version cv;
-      if (auto r = decode_entity(copy, cv, p); !r) return r;
-      if (!has_suffix_id(cv.id, "cv-")) return invalid(p + "/id", "a configuration version id looks like cv-<letters and digits>");
-      auto wi = ws_index.find(cv.workspace_id);
-      if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + cv.workspace_id.str() + "'");
-      if (!cv_index.emplace(cv.id, i).second) return invalid(p + "/id", "duplicate id " + cv.id.str());
-      if (cv.status == configuration_status::pending && !cv.upload_token.empty() && !tokens.insert(cv.upload_token).second)
-        return invalid(p + "/upload-token", "duplicate upload token");
-      plan.workspaces[wi->second].configuration_versions.push_back(cv.id);
-      plan.cvs.emplace_back(std::move(cv), std::move(bytes));
-    }
-    std::unordered_map<resource_id, std::size_t> run_index;
-    for (std::size_t i = 0; i < runs->size(); ++i) {
-      const std::string p = at("runs", i);
-      run r;
-      if (auto e = decode_entity((*runs)[i], r, p); !e) return e;
-      if (!has_suffix_id(r.id, "run-")) return invalid(p + "/id", "a run id looks like run-<letters and digits>");
-      if (id_suffix(r.id.view(), "run-").size() + 6 > resource_id::max_size)
-        return invalid(p + "/id", "run id too long for its apply id");
-      auto wi = ws_index.find(r.workspace_id);
-      if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + r.workspace_id.str() + "'");
-      // A run may outlive its configuration version (promoted from a workspace deleted since).
-      if (r.configuration_version_id.empty())
-        return invalid(p + "/configuration-version", "a run needs a configuration version");
-      if (auto ci = cv_index.find(r.configuration_version_id); ci != cv_index.end()) {
-        const workspace& owner = plan.workspaces[ws_index.at(plan.cvs[ci->second].first.workspace_id)];
-        if (owner.organization != plan.workspaces[wi->second].organization)
-          return invalid(p + "/configuration-version", "the configuration version belongs to another organization");
-      }
-      if (!run_index.emplace(r.id, i).second) return invalid(p + "/id", "duplicate id " + r.id.str());
-      if (r.cancel_duration_ms < 0 || r.cancel_duration_ms > std::int64_t{365} * 86400000)
-        return invalid(p + "/cancel-duration-ms", "cancel-duration-ms must be from 0 to a year");
-      if (r.status_ms[static_cast<std::size_t>(run_status::pending)] == run::no_time)
-        r.status_ms[static_cast<std::size_t>(run_status::pending)] = to_unix_ms(r.created_at);
-      plan.workspaces[wi->second].runs.push_back(r.id);
-      plan.runs.push_back(std::move(r));
-    }
-    std::unordered_map<resource_id, std::size_t> comment_index;
-    for (std::size_t i = 0; i < comments->size(); ++i) {
-      const std::string p = at("comments", i);
-      run_comment c;
-      if (auto e = decode_entity((*comments)[i], c, p); !e) return e;
-      if (!has_suffix_id(c.id, "wsc-")) return invalid(p + "/id", "a comment id looks like wsc-<letters and digits>");
-      if (!run_index.count(c.run_id)) return invalid(p + "/run", "unknown run '" + c.run_id.str() + "'");
-      if (!comment_index.emplace(c.id, i).second) return invalid(p + "/id", "duplicate id " + c.id.str());
-      plan.comments.push_back(std::move(c));
-    }
-    // queue and lock consistency, per workspace
-    for (std::size_t i = 0; i < plan.workspaces.size(); ++i) {
-      const workspace& w = plan.workspaces[i];
-      const std::string p = at("workspaces", i);
-      auto own_run = [&](const resource_id& id) -> const run* {
-        auto it = run_index.find(id);
-        if (it == run_index.end() || plan.runs[it->second].workspace_id != w.id) return nullptr;
-        return &plan.runs[it->second];
-      };
-      if (!w.active_run.empty()) {
-        const run* a = own_run(w.active_run);
-        if (!a || is_final(a->status) || a->plan_only)
-          return invalid(p + "/active-run", "the active run must be an unfinished, non-speculative run of the workspace");
-      }
-      if (!w.current_run.empty() && !own_run(w.current_run))
-        return invalid(p + "/current-run", "the current run must be a run of the workspace");
-      if (!w.current_configuration_version.empty()) {
-        auto ci = cv_index.find(w.current_configuration_version);
-        if (ci == cv_index.end() ||
-            plan.workspaces[ws_index.at(plan.cvs[ci->second].first.workspace_id)].organization != w.organization)
-          return invalid(p + "/current-configuration-version", "unknown configuration version");
-      }
-      std::set<resource_id> queued;
-      for (const auto& q : w.queue) {
-        const run* a = own_run(q);
-        if (!a || a->status != run_status::pending || a->plan_only || q == w.active_run || !queued.insert(q).second)
-          return invalid(p + "/queue", "the queue holds pending, non-speculative runs of the workspace, once each");
-      }
-      for (const auto& rid : w.runs) {
-        const run& r = plan.runs[run_index.at(rid)];
-        if (is_final(r.status) || r.plan_only || rid == w.active_run) continue;
-        if (r.status != run_status::pending || !queued.count(rid))
-          return invalid(at("runs", run_index.at(rid)) + "/status",
-                         "an unfinished run must be its workspace's active run or wait in its queue");
-      }
-    }
-    for (std::size_t i = 0; i < timers->size(); ++i) {
-      const std::string p = at("timers", i);
-      const json& t = (*timers)[i];
-      if (!t.is_object() || t.size() != 4) return invalid(p, "a timer is {run, step, event, due}");
-      timer tm{};
-      std::optional<run_event> e;
-      time_point due;
-      if (auto ev = t["event"].as_string()) e = detail::enum_from_string<run_event>(*ev);
-      if (!detail::decode_value(t["run"], tm.run_id) || !run_index.count(tm.run_id))
-        return invalid(p + "/run", "unknown run");
-      if (!detail::decode_value(t["step"], tm.step)) return invalid(p + "/step", "step must be a non-negative integer");
-      if (!e) return invalid(p + "/event", "unknown event");
-      if (!detail::decode_value(t["due"], due)) return invalid(p + "/due", "due must be an ISO 8601 UTC time");
-      tm.event = *e;
-      tm.due_ms = to_unix_ms(due);
-      plan.timers.push_back(tm);
-    }
-    if (const json* ids = doc.find("ids")) {
-      if (!ids->is_object()) return invalid("/ids", "ids must be an object");
-      if constexpr (detail::has_id_state<id_generator_type>::value) {
-        for (const auto& m : *ids->as_object()) {
-          if (m.first == "engine") {
-            auto st = m.second.as_string();
-            id_generator_type probe;
-            if (!st || !probe.set_state(*st)) return invalid("/ids/engine", "not an id generator state");
-            plan.engine_ids = std::string(*st);
-          } else if (m.first == "next-shard") {
-            auto v = m.second.as_int();
-            if (!v || *v < 0) return invalid("/ids/next-shard", "next-shard must be a non-negative integer");
-            plan.next_shard = static_cast<std::size_t>(*v);
-          } else if (m.first == "shards") {
-            const auto* a = m.second.as_array();
-            if (!a) return invalid("/ids/shards", "shards must be an array");
-            for (std::size_t i = 0; i < a->size(); ++i) {
-              auto st = (*a)[i].as_string();
-              id_generator_type probe;
-              if (!st || !probe.set_state(*st)) return invalid("/ids/shards/" + std::to_string(i), "not an id generator state");
-              plan.shard_ids.emplace_back(*st);
-            }
-          } else {
-            return invalid("/ids/" + m.first.substr(0, 64), "unknown member");
-          }
-        }
-      }
-    }
-    return {};
-  }
-
-  // Installs a checked plan; every shard lock is held.
-  result<void> install(restore_plan& plan) {
-    for (auto& sp : shards_) {
-      sp->timers = {};
-      sp->next_due_ms.store(no_due, std::memory_order_release);
-      sp->comments_by_run.clear();
-      sp->plan_only_counts.clear();
-      sp->notes.clear();
-      if (auto r = sp->storage.clear(); !r) return r;
-    }
-    for (auto& o : plan.orgs)
-      if (o.external_id.empty()) o.external_id = next_id(id_kind::organization);
-    std::unordered_map<resource_id, shard*> home;  // workspace -> shard
-    std::unordered_map<resource_id, std::uint32_t> aliases;
-    auto place = [&](const resource_id& id, std::string_view prefix, shard& s) {
-      if (shard_of_id(id.view(), prefix) != &s) aliases.emplace(id, s.index);
-    };
-    {
-      std::lock_guard<mutex_type> g(global_.mutex);
-      if (auto r = global_.storage.clear(); !r) return r;
-      global_.ws_by_name.clear();
-      global_.upload_tokens.clear();
-      global_.ws_org.clear();
-      global_.aliases.clear();
-      global_.version.fetch_add(1, std::memory_order_acq_rel);
-      for (auto& o : plan.orgs)
-        if (auto r = global_.storage.insert(std::move(o)); !r) return r;
-      for (const auto& w : plan.workspaces) {
-        global_.ws_by_name.emplace(name_key(w.organization, w.name), w.id);
-        global_.ws_org.emplace(w.id, w.organization);
-      }
-      for (const auto& cv : plan.cvs)
-        if (cv.first.status == configuration_status::pending && !cv.first.upload_token.empty())
-          global_.upload_tokens.emplace(cv.first.upload_token, cv.first.id);
-    }
-    for (auto& w : plan.workspaces) {
-      shard& s = shard_of_workspace(w.id);
-      home.emplace(w.id, &s);
-      if (auto r = s.storage.insert(std::move(w)); !r) return r;
-    }
-    for (auto& [cv, bytes] : plan.cvs) {
-      shard& s = *home.at(cv.workspace_id);
-      place(cv.id, "cv-", s);
-      if (bytes)
-        if (auto r = s.storage.put_blob(blob_key(cv.id), std::move(*bytes)); !r) return r;
-      if (auto r = s.storage.insert(std::move(cv)); !r) return r;
-    }
-    std::vector<std::pair<resource_id, shard*>> run_homes;
-    for (auto& r : plan.runs) {
-      shard& s = *home.at(r.workspace_id);
-      place(r.id, "run-", s);
-      if (r.plan_only) ++s.plan_only_counts[r.workspace_id];
-      run_homes.emplace_back(r.id, &s);
-      if (auto e = s.storage.insert(std::move(r)); !e) return e;
-    }
-    std::unordered_map<resource_id, shard*> run_home(run_homes.begin(), run_homes.end());
-    for (auto& c : plan.comments) {
-      shard& s = *run_home.at(c.run_id);
-      place(c.id, "wsc-", s);
-      s.comments_by_run[c.run_id].push_back(c.id);
-      if (auto e = s.storage.insert(std::move(c)); !e) return e;
-    }
-    {
-      std::lock_guard<mutex_type> g(global_.mutex);
-      global_.aliases = std::move(aliases);
-      has_aliases_.store(!global_.aliases.empty(), std::memory_order_release);
-    }
-    if constexpr (detail::has_id_state<id_generator_type>::value) {
-      if (plan.engine_ids) {
-        std::lock_guard<mutex_type> ig(ids_mutex_);
-        ids_.set_state(*plan.engine_ids);
-      }
-      if (plan.shard_ids.size() == shards_.size())  // taken with another shard count: keep ours
-        for (std::size_t i = 0; i < shards_.size(); ++i) shards_[i]->ids.set_state(plan.shard_ids[i]);
-      if (plan.next_shard) next_workspace_shard_.store(*plan.next_shard % shards_.size(), std::memory_order_relaxed);
-    }
-    std::set<std::pair<resource_id, std::uint32_t>> timed;
-    for (const auto& t : plan.timers) {
-      shard& s = *run_home.at(t.run_id);
-      schedule(s, t.run_id, t.step, t.event, from_unix_ms(t.due_ms));
-      timed.emplace(t.run_id, t.step);
-    }
-    // Unfinished runs without a scheduled step (hand-written fixtures) pick up where they are.
-    const time_point now = clock_.now();
-    for (const auto& [rid, sp] : run_homes) {
-      shard& s = *sp;
-      const run* r = s.storage.find(of<run>, rid);
-      if (!r || is_final(r->status) || timed.count({rid, r->step})) continue;
-      const run cur = *r;
-      if (cur.status == run_status::pending) {
-        const workspace* w = s.storage.find(of<workspace>, cur.workspace_id);
-        if ((w && w->active_run == rid) || cur.plan_only) schedule(s, rid, cur.step, run_event::queue, now);
-      } else if (cur.cancel_requested && (cur.status == run_status::planning || cur.status == run_status::applying)) {
-        if (!cur.slow_cancel)
-          schedule(s, rid, cur.step, run_event::cancel_completed, now + milliseconds(cur.cancel_duration_ms));
-      } else {
-        on_enter(s, cur, run_status::pending, cur.status, run_event::proceed, now);
-      }
-    }
-    for (const auto& [id, sp] : home) promote_next(*sp, id, now);
-    if constexpr (detail::has_commit<storage_type>::value) {
-      for (auto& sp : shards_)
-        if (auto r = sp->storage.commit(); !r) return r;
-      std::lock_guard<mutex_type> g(global_.mutex);
-      if (auto r = global_.storage.commit(); !r) return r;
-    }
-    return {};
-  }
 
   void dispatch(const std::vector<run_status_change>& notes) {
     std::shared_ptr<const observer_list> obs;
@@ -1619,11 +1086,11 @@ class basic_engine {
       org.collaborator_auth_policy = *o.collaborator_auth_policy;
     }
     if (o.default_execution_mode) {
-      const auto& m = *o.default_execution_mode;
-      if (m != "remote" && m != "local" && m != "agent")
+      const auto m = execution_mode_from_string(*o.default_execution_mode);
+      if (!m)
         return make_error(errc::validation_failed, "Default execution mode must be remote, local or agent",
                           "/data/attributes/default-execution-mode");
-      org.default_execution_mode = m;
+      org.default_execution_mode = *m;
     }
     for (const auto* t : {&o.session_timeout, &o.session_remember})
       if (*t && **t && ***t < 0) return make_error(errc::validation_failed, "Session times must not be negative");
@@ -1638,18 +1105,22 @@ class basic_engine {
   }
 
   static result<void> apply_workspace_options(workspace& w, const workspace_options& o) {
-    std::optional<std::string> mode = o.execution_mode;
-    if (mode && *mode != "remote" && *mode != "local" && *mode != "agent")
-      return make_error(errc::validation_failed, "Execution mode must be remote, local or agent",
-                        "/data/attributes/execution-mode");
+    std::optional<execution_mode> mode;
+    if (o.execution_mode) {
+      mode = execution_mode_from_string(*o.execution_mode);
+      if (!mode)
+        return make_error(errc::validation_failed, "Execution mode must be remote, local or agent",
+                          "/data/attributes/execution-mode");
+    }
     if (o.operations) {
-      const std::string implied = *o.operations ? "remote" : "local";
-      if (mode && ((*mode == "local") == *o.operations))
+      const execution_mode implied = *o.operations ? execution_mode::remote : execution_mode::local;
+      if (mode && ((*mode == execution_mode::local) == *o.operations))
         return make_error(errc::validation_failed, "Operations conflicts with execution mode",
                           "/data/attributes/operations");
       if (!mode) mode = implied;
     }
-    if (mode && *mode == "agent" && !(o.agent_pool_id ? !o.agent_pool_id->empty() : !w.agent_pool_id.empty()))
+    if (mode && *mode == execution_mode::agent &&
+        !(o.agent_pool_id ? !o.agent_pool_id->empty() : !w.agent_pool_id.empty()))
       return make_error(errc::validation_failed, "Agent pool is required in agent execution mode",
                         "/data/attributes/agent-pool-id");
     if (o.terraform_version && !is_valid_terraform_version(*o.terraform_version))
@@ -1726,6 +1197,7 @@ class basic_engine {
         executor_lock g(*this);
         executor_.forget(r);
       }
+      s.behaviours.erase(r);
       (void)s.storage.erase(of<run>, r);
     }
     for (const auto& c : cvs) {
@@ -1752,6 +1224,15 @@ class basic_engine {
     return s.storage.erase(of<workspace>, ws_id);
   }
 
+  static phase_behaviour behaviour_of(const shard& s, const resource_id& run_id) {
+    auto it = s.behaviours.find(run_id);
+    return it == s.behaviours.end() ? phase_behaviour{} : it->second;
+  }
+  static void set_behaviour(shard& s, const resource_id& run_id, const phase_behaviour& b) {
+    if (b.is_default()) s.behaviours.erase(run_id);
+    else s.behaviours[run_id] = b;
+  }
+
   static std::size_t plan_only_count(const shard& s, const workspace& w) {
     auto it = s.plan_only_counts.find(w.id);
     return it == s.plan_only_counts.end() ? 0 : it->second;
@@ -1771,7 +1252,7 @@ class basic_engine {
   result<run> create_run_locked(shard& s, const run_options& o, const configuration_version* foreign_cv) {
     const workspace* w = s.storage.find(of<workspace>, o.workspace_id);
     if (!w) return not_found("workspace", o.workspace_id);
-    if (w->execution_mode == "local")
+    if (w->execution_mode == execution_mode::local)
       return make_error(errc::validation_failed, "Workspace uses local execution: runs happen on the client",
                         "/data/relationships/workspace");
     const bool destroy = o.is_destroy.value_or(false);
@@ -1973,7 +1454,8 @@ class basic_engine {
     const resource_id& id = r.id;
     const std::uint32_t step = r.step;
     if (to == from) {  // cancel requested while planning/applying
-      if (!r.slow_cancel) schedule(s, id, step, run_event::cancel_completed, now + milliseconds(r.cancel_duration_ms));
+      const phase_behaviour b = behaviour_of(s, id);
+      if (!b.slow_cancel) schedule(s, id, step, run_event::cancel_completed, now + milliseconds(b.cancel_duration_ms));
       return;
     }
     switch (to) {
@@ -1989,8 +1471,9 @@ class basic_engine {
       case run_status::cost_estimating: schedule(s, id, step, run_event::estimate_done, now); break;
       case run_status::policy_checking: {
         run_event next = run_event::policy_passed;
-        if (r.policy_outcome == policy_result::soft_fail) next = run_event::policy_soft_failed;
-        if (r.policy_outcome == policy_result::hard_fail) next = run_event::policy_hard_failed;
+        const policy_result outcome = behaviour_of(s, id).policy;
+        if (outcome == policy_result::soft_fail) next = run_event::policy_soft_failed;
+        if (outcome == policy_result::hard_fail) next = run_event::policy_hard_failed;
         schedule(s, id, step, next, now);
         break;
       }
@@ -2030,17 +1513,13 @@ class basic_engine {
       x.plan_errored = o.errored;
       if (o.errored) x.error_text = o.error_message.empty() ? "Error: terraform plan failed" : o.error_message;
       x.plan_log = std::move(o.log);
-      x.slow_cancel = o.slow_cancel;
-      x.cancel_duration_ms = o.cancel_duration.count();
-      if (policy) {
-        x.policy_checks = true;
-        x.policy_outcome = *policy;
-      }
+      if (policy) x.policy_checks = true;
       if (cost) {
         x.cost_estimation = true;
         x.cost_delta_monthly = *cost;
       }
     });
+    set_behaviour(s, id, {policy.value_or(policy_result::pass), o.slow_cancel, o.cancel_duration.count()});
     schedule(s, id, step, o.errored ? run_event::plan_failed : run_event::plan_succeeded, now + o.duration);
   }
 
@@ -2059,15 +1538,15 @@ class basic_engine {
       x.apply_errored = o.errored;
       if (o.errored) x.error_text = o.error_message.empty() ? "Error: terraform apply failed" : o.error_message;
       x.apply_log = std::move(o.log);
-      x.slow_cancel = o.slow_cancel;
-      x.cancel_duration_ms = o.cancel_duration.count();
     });
+    set_behaviour(s, id, {behaviour_of(s, id).policy, o.slow_cancel, o.cancel_duration.count()});
     schedule(s, id, step, o.errored ? run_event::apply_failed : run_event::apply_succeeded, now + o.duration);
   }
 
   // A run reached a final status: leave the queue, release the workspace, hand it on.
   void finish(shard& s, const run& r, run_status to, run_event, time_point now) {
     const resource_id id = r.id;
+    s.behaviours.erase(id);
     const resource_id ws_id = r.workspace_id;
     const resource_id cv_id = r.configuration_version_id;
     const resource_counts counts = r.apply_counts;
@@ -2145,73 +1624,6 @@ class basic_engine {
     return fired;
   }
 
-  // "\nError: <text>\n", without doubling a prefix the text already has.
-  static std::string error_block(const std::string& text) {
-    return text.compare(0, 6, "Error:") == 0 ? "\n" + text + "\n" : "\nError: " + text + "\n";
-  }
-
-  phase_log render_plan_log(const run& r) const {
-    phase_log out;
-    const phase_status ps = r.plan_status();
-    out.complete = is_final(ps);
-    if (ps == phase_status::pending || ps == phase_status::queued || ps == phase_status::unreachable) return out;
-    if (!r.plan_log.empty() && ps != phase_status::running) {
-      out.text = r.plan_log;
-      return out;
-    }
-    out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\nInitializing plugins and modules...\n";
-    if (ps == phase_status::running) return out;
-    if (ps == phase_status::canceled) {
-      out.text += "\nInterrupt received.\nPlease wait for Terraform to exit or data loss may occur.\n";
-      return out;
-    }
-    if (r.plan_errored) {
-      out.text += error_block(r.error_text);
-      return out;
-    }
-    const auto& c = r.plan_counts;
-    if (!c.any()) {
-      out.text += "\nNo changes. Your infrastructure matches the configuration.\n";
-      return out;
-    }
-    out.text += "\nTerraform used the selected providers to generate the following execution\nplan. ";
-    out.text += "Resource actions are indicated with the following symbols:\n";
-    if (c.additions) out.text += "  + create\n";
-    if (c.changes) out.text += "  ~ update in-place\n";
-    if (c.destructions) out.text += "  - destroy\n";
-    out.text += "\nPlan: " + std::to_string(c.additions) + " to add, " + std::to_string(c.changes) + " to change, " +
-                std::to_string(c.destructions) + " to destroy.\n";
-    return out;
-  }
-
-  phase_log render_apply_log(const run& r) const {
-    phase_log out;
-    const phase_status as = r.apply_status();
-    out.complete = is_final(as);
-    if (as == phase_status::pending || as == phase_status::queued || as == phase_status::unreachable) return out;
-    if (!r.apply_log.empty() && as != phase_status::running) {
-      out.text = r.apply_log;
-      return out;
-    }
-    out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\n";
-    if (as == phase_status::running) return out;
-    if (as == phase_status::canceled) {
-      out.text += "\nInterrupt received.\nPlease wait for Terraform to exit or data loss may occur.\n";
-      return out;
-    }
-    if (r.apply_errored) {
-      out.text += error_block(r.error_text);
-      return out;
-    }
-    const auto& c = r.apply_counts;
-    if (r.is_destroy)
-      out.text += "\nDestroy complete! Resources: " + std::to_string(c.destructions) + " destroyed.\n";
-    else
-      out.text += "\nApply complete! Resources: " + std::to_string(c.additions) + " added, " +
-                  std::to_string(c.changes) + " changed, " + std::to_string(c.destructions) + " destroyed.\n";
-    return out;
-  }
-
   engine_options options_;
   resource_id user_;
   clock_type clock_;
@@ -2233,5 +1645,9 @@ class basic_engine {
 using engine = basic_engine<default_policies>;
 
 }  // namespace tfe
+
+// The rooms that define the declared members above.
+#include <tfe/engine/state_document.hpp>
+#include <tfe/testing/stepping.hpp>
 
 #endif  // TFE_ENGINE_ENGINE_HPP

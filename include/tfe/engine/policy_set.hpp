@@ -7,6 +7,7 @@
 #include <tfe/config.hpp>
 #include <tfe/policies/clock.hpp>
 #include <tfe/policies/executor.hpp>
+#include <tfe/policies/features.hpp>
 #include <tfe/policies/id_generator.hpp>
 #include <tfe/policies/mutex.hpp>
 #include <tfe/policies/storage.hpp>
@@ -80,7 +81,7 @@ struct mutex_ok<P, true> : is_mutex_policy<typename P::mutex_type> {};
 template <class P>
 struct policy_set_checks {
   static_assert(storage_ok<P>::value,
-                "Policies::storage_type must name a storage policy (find/insert/update/erase/size per entity, "
+                "Policies::storage_type must name a storage policy (find/insert/update/erase/size/for_each per entity, "
                 "put_blob/get_blob/erase_blob/clear); see docs/policies.md#storage");
   static_assert(clock_ok<P>::value,
                 "Policies::clock_type must name a clock policy providing now() -> tfe::time_point; "
@@ -97,40 +98,6 @@ struct policy_set_checks {
       storage_ok<P>::value && clock_ok<P>::value && ids_ok<P>::value && executor_ok<P>::value && mutex_ok<P>::value;
 };
 
-template <class C, class = void>
-struct is_settable_clock : std::false_type {};
-template <class C>
-struct is_settable_clock<C, std::void_t<decltype(std::declval<C&>().set(std::declval<time_point>()))>>
-    : std::true_type {};
-template <class X, class = void>
-struct has_forget : std::false_type {};
-template <class X>
-struct has_forget<X, std::void_t<decltype(std::declval<X&>().forget(std::declval<const resource_id&>()))>>
-    : std::true_type {};
-template <class X, class = void>
-struct has_checks : std::false_type {};
-template <class X>
-struct has_checks<X, std::void_t<decltype(std::declval<X&>().checks(std::declval<const run&>(),
-                                                                    std::declval<const workspace&>()))>>
-    : std::is_convertible<decltype(std::declval<X&>().checks(std::declval<const run&>(),
-                                                             std::declval<const workspace&>())),
-                          run_script> {};
-template <class X, class = void>
-struct is_thread_safe_executor : std::false_type {};
-template <class X>
-struct is_thread_safe_executor<X, std::enable_if_t<X::thread_safe>> : std::true_type {};
-template <class S, class = void>
-struct has_commit : std::false_type {};
-template <class S>
-struct has_commit<S, std::void_t<decltype(std::declval<S&>().commit())>> : std::true_type {};
-template <class S, class = void>
-struct has_sync : std::false_type {};
-template <class S>
-struct has_sync<S, std::void_t<decltype(std::declval<S&>().sync())>> : std::true_type {};
-template <class G, class = void>
-struct has_seed : std::false_type {};
-template <class G>
-struct has_seed<G, std::void_t<decltype(std::declval<G&>().seed(std::uint64_t{}))>> : std::true_type {};
 }  // namespace detail
 
 /// True when P names five valid policies (storage, clock, id generator, executor, mutex).

@@ -4,8 +4,10 @@
 #ifndef TFE_LIFECYCLE_RUN_STATE_MACHINE_HPP
 #define TFE_LIFECYCLE_RUN_STATE_MACHINE_HPP
 
+#include <tfe/detail/enum_names.hpp>
 #include <tfe/lifecycle/run_status.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -38,45 +40,29 @@ enum class run_event : std::uint8_t {
   cancel_completed,  ///< terraform stopped after a cancel request
 };
 
+namespace detail {
+/// The names of run_event, in enumerator order.
+template <>
+struct enum_names<run_event> {
+  static constexpr std::string_view value[] = {
+      "apply",           "discard",        "cancel",          "force_cancel",       "force_execute",
+      "override_policy", "queue",          "plan_start",      "plan_succeeded",     "plan_failed",
+      "proceed",         "estimate_done",  "policy_passed",   "policy_soft_failed", "policy_hard_failed",
+      "apply_start",     "apply_succeeded", "apply_failed",   "cancel_completed",
+  };
+};
+}  // namespace detail
+
 /// Number of run_event enumerators.
-inline constexpr std::size_t run_event_count = 19;
+inline constexpr std::size_t run_event_count = detail::enum_count<run_event>;
+static_assert(run_event_count == static_cast<std::size_t>(run_event::cancel_completed) + 1,
+              "run_event: the name table must list every enumerator");
 
 /// Every run event, user actions first.
-inline constexpr run_event all_run_events[run_event_count] = {
-    run_event::apply,          run_event::discard,           run_event::cancel,
-    run_event::force_cancel,   run_event::force_execute,     run_event::override_policy,
-    run_event::queue,          run_event::plan_start,        run_event::plan_succeeded,
-    run_event::plan_failed,    run_event::proceed,           run_event::estimate_done,
-    run_event::policy_passed,  run_event::policy_soft_failed, run_event::policy_hard_failed,
-    run_event::apply_start,    run_event::apply_succeeded,   run_event::apply_failed,
-    run_event::cancel_completed,
-};
+inline constexpr std::array<run_event, run_event_count> all_run_events = detail::all_enumerators<run_event>();
 
 /// The event's name ("force_cancel").
-constexpr std::string_view to_string(run_event e) noexcept {
-  switch (e) {
-    case run_event::apply: return "apply";
-    case run_event::discard: return "discard";
-    case run_event::cancel: return "cancel";
-    case run_event::force_cancel: return "force_cancel";
-    case run_event::force_execute: return "force_execute";
-    case run_event::override_policy: return "override_policy";
-    case run_event::queue: return "queue";
-    case run_event::plan_start: return "plan_start";
-    case run_event::plan_succeeded: return "plan_succeeded";
-    case run_event::plan_failed: return "plan_failed";
-    case run_event::proceed: return "proceed";
-    case run_event::estimate_done: return "estimate_done";
-    case run_event::policy_passed: return "policy_passed";
-    case run_event::policy_soft_failed: return "policy_soft_failed";
-    case run_event::policy_hard_failed: return "policy_hard_failed";
-    case run_event::apply_start: return "apply_start";
-    case run_event::apply_succeeded: return "apply_succeeded";
-    case run_event::apply_failed: return "apply_failed";
-    case run_event::cancel_completed: return "cancel_completed";
-  }
-  return "proceed";
-}
+constexpr std::string_view to_string(run_event e) noexcept { return detail::enum_name(e); }
 
 /// True for events a user (or API client) triggers; false for system progress.
 constexpr bool is_user_action(run_event e) noexcept {
@@ -98,23 +84,22 @@ enum class guard : std::uint8_t {
   force_cancel_available,  ///< a cancel was requested and the cool-off has elapsed
 };
 
+namespace detail {
+/// The names of guard as printed in docs/run-lifecycle.md, in enumerator order (none prints empty).
+template <>
+struct enum_names<guard> {
+  static constexpr std::string_view value[] = {
+      "",          "needs_cost_estimate", "needs_policy_check",   "finishes_without_apply",
+      "auto_apply", "awaiting_confirmation", "plan_only",         "not_plan_only",
+      "cancel_not_requested", "cancel_requested", "force_cancel_available",
+  };
+};
+}  // namespace detail
+static_assert(detail::enum_count<guard> == static_cast<std::size_t>(guard::force_cancel_available) + 1,
+              "guard: the name table must list every enumerator");
+
 /// The guard's name as printed in docs/run-lifecycle.md.
-constexpr std::string_view to_string(guard g) noexcept {
-  switch (g) {
-    case guard::none: return "";
-    case guard::needs_cost_estimate: return "needs_cost_estimate";
-    case guard::needs_policy_check: return "needs_policy_check";
-    case guard::finishes_without_apply: return "finishes_without_apply";
-    case guard::auto_apply: return "auto_apply";
-    case guard::awaiting_confirmation: return "awaiting_confirmation";
-    case guard::plan_only: return "plan_only";
-    case guard::not_plan_only: return "not_plan_only";
-    case guard::cancel_not_requested: return "cancel_not_requested";
-    case guard::cancel_requested: return "cancel_requested";
-    case guard::force_cancel_available: return "force_cancel_available";
-  }
-  return "";
-}
+constexpr std::string_view to_string(guard g) noexcept { return detail::enum_name(g); }
 
 /// The facts about one run that guards read.
 struct guard_context {
@@ -317,6 +302,31 @@ constexpr phase_status apply_status_for(run_status s, run_status before_final) n
   }
 }
 
+/// Marks a status that no sequence of rows connects (in run_distances).
+inline constexpr int unreachable_distance = 1 << 20;
+
+/// Per status, the least number of rows (self-transitions aside, guards ignored) between it and
+/// `anchor`: towards `anchor` when `towards` is true (how far each status is from reaching it), else
+/// away from it (how far each status lies from `anchor`). unreachable_distance where none leads.
+constexpr std::array<int, run_status_count> run_distances(run_status anchor, bool towards) noexcept {
+  std::array<int, run_status_count> dist{};
+  for (auto& d : dist) d = unreachable_distance;
+  dist[static_cast<std::size_t>(anchor)] = 0;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& t : run_transitions) {
+      if (t.from == t.to) continue;
+      const int near = dist[static_cast<std::size_t>(towards ? t.to : t.from)];
+      int& far = dist[static_cast<std::size_t>(towards ? t.from : t.to)];
+      if (near != unreachable_distance && near + 1 < far) {
+        far = near + 1;
+        changed = true;
+      }
+    }
+  }
+  return dist;
+}
+
 namespace detail {
 /// Compile-time checks over the table (see static_asserts below).
 constexpr bool table_has_no_rows_out_of_final_states() noexcept {
@@ -334,19 +344,8 @@ constexpr bool table_has_no_duplicate_rows() noexcept {
   return true;
 }
 constexpr bool every_status_reachable_from_pending() noexcept {
-  bool seen[run_status_count] = {};
-  seen[static_cast<std::size_t>(run_status::pending)] = true;
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (const auto& t : run_transitions) {
-      if (seen[static_cast<std::size_t>(t.from)] && !seen[static_cast<std::size_t>(t.to)]) {
-        seen[static_cast<std::size_t>(t.to)] = true;
-        changed = true;
-      }
-    }
-  }
-  for (bool b : seen)
-    if (!b) return false;
+  for (int d : run_distances(run_status::pending, false))
+    if (d == unreachable_distance) return false;
   return true;
 }
 constexpr bool every_non_final_status_can_end() noexcept {

@@ -4,8 +4,12 @@
 #ifndef TFE_LIFECYCLE_RUN_STATUS_HPP
 #define TFE_LIFECYCLE_RUN_STATUS_HPP
 
+#include <tfe/detail/enum_names.hpp>
+
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -34,77 +38,48 @@ enum class run_status : std::uint8_t {
   force_canceled,
 };
 
+namespace detail {
+/// The wire names of run_status, in enumerator order.
+template <>
+struct enum_names<run_status> {
+  static constexpr std::string_view value[] = {
+      "pending",         "plan_queued",        "planning",   "planned",          "cost_estimating",
+      "cost_estimated",  "policy_checking",    "policy_checked", "policy_override", "policy_soft_failed",
+      "planned_and_finished", "confirmed",     "apply_queued", "applying",       "applied",
+      "discarded",       "errored",            "canceled",   "force_canceled",
+  };
+};
+/// The status-timestamps key of each run_status, in enumerator order (pending -> "plan-queueable-at").
+inline constexpr std::string_view run_status_timestamp_keys[] = {
+    "plan-queueable-at",  "plan-queued-at",         "planning-at",          "planned-at",
+    "cost-estimating-at", "cost-estimated-at",      "policy-checking-at",   "policy-checked-at",
+    "policy-override-at", "policy-soft-failed-at",  "planned-and-finished-at", "confirmed-at",
+    "apply-queued-at",    "applying-at",            "applied-at",           "discarded-at",
+    "errored-at",         "canceled-at",            "force-canceled-at",
+};
+}  // namespace detail
+
 /// Number of run_status enumerators.
-inline constexpr std::size_t run_status_count = 19;
+inline constexpr std::size_t run_status_count = detail::enum_count<run_status>;
+static_assert(run_status_count == static_cast<std::size_t>(run_status::force_canceled) + 1,
+              "run_status: the name table must list every enumerator");
+static_assert(std::size(detail::run_status_timestamp_keys) == run_status_count,
+              "run_status: the timestamp key table must list every enumerator");
 
 /// Every run status in lifecycle order.
-inline constexpr run_status all_run_statuses[run_status_count] = {
-    run_status::pending,          run_status::plan_queued,        run_status::planning,
-    run_status::planned,          run_status::cost_estimating,    run_status::cost_estimated,
-    run_status::policy_checking,  run_status::policy_checked,     run_status::policy_override,
-    run_status::policy_soft_failed, run_status::planned_and_finished, run_status::confirmed,
-    run_status::apply_queued,     run_status::applying,           run_status::applied,
-    run_status::discarded,        run_status::errored,            run_status::canceled,
-    run_status::force_canceled,
-};
+inline constexpr std::array<run_status, run_status_count> all_run_statuses = detail::all_enumerators<run_status>();
 
 /// The wire string of a run status ("plan_queued").
-constexpr std::string_view to_string(run_status s) noexcept {
-  switch (s) {
-    case run_status::pending: return "pending";
-    case run_status::plan_queued: return "plan_queued";
-    case run_status::planning: return "planning";
-    case run_status::planned: return "planned";
-    case run_status::cost_estimating: return "cost_estimating";
-    case run_status::cost_estimated: return "cost_estimated";
-    case run_status::policy_checking: return "policy_checking";
-    case run_status::policy_checked: return "policy_checked";
-    case run_status::policy_override: return "policy_override";
-    case run_status::policy_soft_failed: return "policy_soft_failed";
-    case run_status::planned_and_finished: return "planned_and_finished";
-    case run_status::confirmed: return "confirmed";
-    case run_status::apply_queued: return "apply_queued";
-    case run_status::applying: return "applying";
-    case run_status::applied: return "applied";
-    case run_status::discarded: return "discarded";
-    case run_status::errored: return "errored";
-    case run_status::canceled: return "canceled";
-    case run_status::force_canceled: return "force_canceled";
-  }
-  return "errored";
-}
+constexpr std::string_view to_string(run_status s) noexcept { return detail::enum_name(s); }
 
 /// The status-timestamps key recorded when a run enters `s` ("plan-queued-at"; pending -> "plan-queueable-at").
 constexpr std::string_view timestamp_key(run_status s) noexcept {
-  switch (s) {
-    case run_status::pending: return "plan-queueable-at";
-    case run_status::plan_queued: return "plan-queued-at";
-    case run_status::planning: return "planning-at";
-    case run_status::planned: return "planned-at";
-    case run_status::cost_estimating: return "cost-estimating-at";
-    case run_status::cost_estimated: return "cost-estimated-at";
-    case run_status::policy_checking: return "policy-checking-at";
-    case run_status::policy_checked: return "policy-checked-at";
-    case run_status::policy_override: return "policy-override-at";
-    case run_status::policy_soft_failed: return "policy-soft-failed-at";
-    case run_status::planned_and_finished: return "planned-and-finished-at";
-    case run_status::confirmed: return "confirmed-at";
-    case run_status::apply_queued: return "apply-queued-at";
-    case run_status::applying: return "applying-at";
-    case run_status::applied: return "applied-at";
-    case run_status::discarded: return "discarded-at";
-    case run_status::errored: return "errored-at";
-    case run_status::canceled: return "canceled-at";
-    case run_status::force_canceled: return "force-canceled-at";
-  }
-  return "errored-at";
+  return detail::enum_lookup(detail::run_status_timestamp_keys, s);
 }
 
 /// Parses a wire string into a run status; nullopt when unknown.
 constexpr std::optional<run_status> run_status_from_string(std::string_view s) noexcept {
-  for (run_status st : all_run_statuses)
-    if (to_string(st) == s) return st;
-  return std::nullopt;
+  return detail::enum_from_name<run_status>(s);
 }
 
 /// True for statuses a run never leaves.
@@ -132,19 +107,19 @@ enum class phase_status : std::uint8_t {
   unreachable,  ///< will never run
 };
 
+namespace detail {
+/// The wire names of phase_status, in enumerator order.
+template <>
+struct enum_names<phase_status> {
+  static constexpr std::string_view value[] = {"pending",  "queued",   "running",    "finished",
+                                               "errored",  "canceled", "unreachable"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<phase_status> == static_cast<std::size_t>(phase_status::unreachable) + 1,
+              "phase_status: the name table must list every enumerator");
+
 /// The wire string of a plan or apply status.
-constexpr std::string_view to_string(phase_status s) noexcept {
-  switch (s) {
-    case phase_status::pending: return "pending";
-    case phase_status::queued: return "queued";
-    case phase_status::running: return "running";
-    case phase_status::finished: return "finished";
-    case phase_status::errored: return "errored";
-    case phase_status::canceled: return "canceled";
-    case phase_status::unreachable: return "unreachable";
-  }
-  return "unreachable";
-}
+constexpr std::string_view to_string(phase_status s) noexcept { return detail::enum_name(s); }
 
 /// True when a plan or apply phase will not change any more (go-tfe's log reader stops).
 constexpr bool is_final(phase_status s) noexcept {

@@ -4,6 +4,8 @@
 #ifndef TFE_MODEL_CONFIGURATION_VERSION_HPP
 #define TFE_MODEL_CONFIGURATION_VERSION_HPP
 
+#include <tfe/detail/enum_names.hpp>
+#include <tfe/model/field.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/time.hpp>
 
@@ -17,17 +19,18 @@ namespace tfe {
 /// Status of a configuration version (reference 4.2).
 enum class configuration_status : std::uint8_t { pending, fetching, uploaded, archived, errored };
 
+namespace detail {
+/// The wire names of configuration_status, in enumerator order.
+template <>
+struct enum_names<configuration_status> {
+  static constexpr std::string_view value[] = {"pending", "fetching", "uploaded", "archived", "errored"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<configuration_status> == static_cast<std::size_t>(configuration_status::errored) + 1,
+              "configuration_status: the name table must list every enumerator");
+
 /// The wire string of a configuration version status.
-constexpr std::string_view to_string(configuration_status s) noexcept {
-  switch (s) {
-    case configuration_status::pending: return "pending";
-    case configuration_status::fetching: return "fetching";
-    case configuration_status::uploaded: return "uploaded";
-    case configuration_status::archived: return "archived";
-    case configuration_status::errored: return "errored";
-  }
-  return "errored";
-}
+constexpr std::string_view to_string(configuration_status s) noexcept { return detail::enum_name(s); }
 
 /// A configuration version (reference section 4).
 struct configuration_version {
@@ -54,6 +57,30 @@ struct configuration_version_options {
   std::optional<bool> speculative;      ///< default false
   std::optional<bool> provisional;      ///< default false
 };
+
+/// The fields of a configuration version: stored form, response attributes and what a create request sets.
+template <class F>
+constexpr void visit_fields(entity_tag<configuration_version>, F&& f) {
+  using c = configuration_version;
+  using opt = configuration_version_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &c::id, s));
+  f(make_field("workspace", &c::workspace_id, s));
+  f(make_field("status", &c::status, sa));
+  f(make_field("source", &c::source, sa));
+  f(make_field("auto-queue-runs", &c::auto_queue_runs, sa, &opt::auto_queue_runs));
+  f(make_field("speculative", &c::speculative, sa, &opt::speculative));
+  f(make_field("provisional", &c::provisional, sa, &opt::provisional));
+  f(make_field("upload-token", &c::upload_token, s));
+  f(make_field("error", &c::error, sa | field_use::null_if_empty));
+  f(make_field("error-message", &c::error_message, sa | field_use::null_if_empty));
+  f(make_field("created-at", &c::created_at, sa));
+  f(make_field("uploaded-at", &c::uploaded_at, s));
+  f(make_field("errored-at", &c::errored_at, s));
+  f(make_field("archived-at", &c::archived_at, s));
+  f(make_field("size", &c::size, s));
+}
 
 }  // namespace tfe
 

@@ -4,6 +4,8 @@
 #ifndef TFE_MODEL_IDS_HPP
 #define TFE_MODEL_IDS_HPP
 
+#include <tfe/detail/enum_names.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -28,23 +30,19 @@ enum class id_kind : std::uint8_t {
   upload_token,           ///< "" (capability secret for upload and log URLs)
 };
 
+namespace detail {
+/// The id prefix of each id_kind, including the dash, in enumerator order.
+template <>
+struct enum_names<id_kind> {
+  static constexpr std::string_view value[] = {"org-", "ws-",   "cv-",  "run-",    "plan-", "apply-",
+                                               "wsc-", "user-", "ce-",  "polchk-", ""};
+};
+}  // namespace detail
+static_assert(detail::enum_count<id_kind> == static_cast<std::size_t>(id_kind::upload_token) + 1,
+              "id_kind: the prefix table must list every enumerator");
+
 /// The id prefix of a kind, including the dash ("ws-").
-constexpr std::string_view id_prefix(id_kind k) noexcept {
-  switch (k) {
-    case id_kind::organization: return "org-";
-    case id_kind::workspace: return "ws-";
-    case id_kind::configuration_version: return "cv-";
-    case id_kind::run: return "run-";
-    case id_kind::plan: return "plan-";
-    case id_kind::apply: return "apply-";
-    case id_kind::comment: return "wsc-";
-    case id_kind::user: return "user-";
-    case id_kind::cost_estimate: return "ce-";
-    case id_kind::policy_check: return "polchk-";
-    case id_kind::upload_token: return "";
-  }
-  return "";
-}
+constexpr std::string_view id_prefix(id_kind k) noexcept { return detail::enum_name(k); }
 
 /// Length of the random part of a TFE id.
 inline constexpr std::size_t id_suffix_length = 16;

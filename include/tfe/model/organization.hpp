@@ -4,6 +4,8 @@
 #ifndef TFE_MODEL_ORGANIZATION_HPP
 #define TFE_MODEL_ORGANIZATION_HPP
 
+#include <tfe/model/execution_mode.hpp>
+#include <tfe/model/field.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/time.hpp>
 
@@ -26,7 +28,7 @@ struct organization {
   bool cost_estimation_enabled = false;                 ///< runs pass through cost estimation
   bool policy_checks_enabled = false;                   ///< runs pass through policy checks (tfe extension)
   std::string owners_team_saml_role_id;                 ///< SAML role id, or empty
-  std::string default_execution_mode = "remote";        ///< remote | local | agent
+  tfe::execution_mode default_execution_mode = tfe::execution_mode::remote;  ///< remote | local | agent
   bool saml_enabled = false;                            ///< read-only flag
   bool two_factor_conformant = false;                   ///< read-only flag
   bool assessments_enforced = false;                    ///< health assessments enforced
@@ -45,6 +47,29 @@ struct organization_options {
   std::optional<std::string> default_execution_mode;     ///< remote | local | agent
   std::optional<bool> assessments_enforced;              ///< health assessments
 };
+
+/// The fields of an organization: stored form, response attributes and what create/update requests set.
+template <class F>
+constexpr void visit_fields(entity_tag<organization>, F&& f) {
+  using o = organization;
+  using opt = organization_options;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("name", &o::name, sa, &opt::name));
+  f(make_field("external-id", &o::external_id, sa));
+  f(make_field("email", &o::email, sa, &opt::email));
+  f(make_field("created-at", &o::created_at, sa));
+  f(make_field("session-timeout", &o::session_timeout, sa, &opt::session_timeout));
+  f(make_field("session-remember", &o::session_remember, sa, &opt::session_remember));
+  f(make_field("collaborator-auth-policy", &o::collaborator_auth_policy, sa, &opt::collaborator_auth_policy));
+  f(make_field("cost-estimation-enabled", &o::cost_estimation_enabled, sa, &opt::cost_estimation_enabled));
+  f(make_field("policy-checks-enabled", &o::policy_checks_enabled, sa, &opt::policy_checks_enabled));
+  f(make_field("owners-team-saml-role-id", &o::owners_team_saml_role_id, sa | field_use::null_if_empty,
+               &opt::owners_team_saml_role_id));
+  f(make_field("default-execution-mode", &o::default_execution_mode, sa, &opt::default_execution_mode));
+  f(make_field("saml-enabled", &o::saml_enabled, sa));
+  f(make_field("two-factor-conformant", &o::two_factor_conformant, sa));
+  f(make_field("assessments-enforced", &o::assessments_enforced, sa, &opt::assessments_enforced));
+}
 
 /// True when `name` is a valid organization name: 1-40 of [A-Za-z0-9_-] (TFE's rule).
 constexpr bool is_valid_organization_name(std::string_view name) noexcept {

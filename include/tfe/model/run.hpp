@@ -4,7 +4,9 @@
 #ifndef TFE_MODEL_RUN_HPP
 #define TFE_MODEL_RUN_HPP
 
+#include <tfe/detail/enum_names.hpp>
 #include <tfe/lifecycle/run_state_machine.hpp>
+#include <tfe/model/field.hpp>
 #include <tfe/lifecycle/run_status.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/time.hpp>
@@ -22,30 +24,35 @@ namespace tfe {
 /// Where a run came from (the `source` attribute).
 enum class run_source : std::uint8_t { tfe_api, tfe_ui, tfe_configuration_version, terraform, terraform_cloud };
 
+namespace detail {
+/// The wire names of run_source, in enumerator order.
+template <>
+struct enum_names<run_source> {
+  static constexpr std::string_view value[] = {"tfe-api", "tfe-ui", "tfe-configuration-version", "terraform",
+                                               "terraform+cloud"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<run_source> == static_cast<std::size_t>(run_source::terraform_cloud) + 1,
+              "run_source: the name table must list every enumerator");
+
 /// The wire string of a run source.
-constexpr std::string_view to_string(run_source s) noexcept {
-  switch (s) {
-    case run_source::tfe_api: return "tfe-api";
-    case run_source::tfe_ui: return "tfe-ui";
-    case run_source::tfe_configuration_version: return "tfe-configuration-version";
-    case run_source::terraform: return "terraform";
-    case run_source::terraform_cloud: return "terraform+cloud";
-  }
-  return "tfe-api";
-}
+constexpr std::string_view to_string(run_source s) noexcept { return detail::enum_name(s); }
 
 /// Result of the policy-check stage.
 enum class policy_result : std::uint8_t { pass, soft_fail, hard_fail };
 
+namespace detail {
+/// The names of policy_result ("pass", "soft-fail", "hard-fail"), as snapshots and the admin API write them.
+template <>
+struct enum_names<policy_result> {
+  static constexpr std::string_view value[] = {"pass", "soft-fail", "hard-fail"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<policy_result> == static_cast<std::size_t>(policy_result::hard_fail) + 1,
+              "policy_result: the name table must list every enumerator");
+
 /// The name of a policy result ("pass", "soft-fail", "hard-fail"), as snapshots and the admin API write it.
-constexpr std::string_view to_string(policy_result p) noexcept {
-  switch (p) {
-    case policy_result::pass: return "pass";
-    case policy_result::soft_fail: return "soft-fail";
-    case policy_result::hard_fail: return "hard-fail";
-  }
-  return "pass";
-}
+constexpr std::string_view to_string(policy_result p) noexcept { return detail::enum_name(p); }
 
 /// Resource counts a plan or apply reports.
 struct resource_counts {
@@ -116,9 +123,6 @@ struct run {
   double cost_delta_monthly = 0;        ///< cost estimate: proposed monthly delta
   std::uint32_t comment_count = 0;      ///< comments written on the run
   std::uint32_t step = 0;               ///< transition counter; stale timers carry an older value
-  policy_result policy_outcome = policy_result::pass;  ///< what the policy stage will report
-  bool slow_cancel = false;             ///< the running phase ignores cancel requests
-  std::int64_t cancel_duration_ms = 0;  ///< time a cancel request takes to stop the phase
   bool plan_errored = false;            ///< the plan phase failed (error_text says why)
   bool apply_errored = false;           ///< the apply phase failed (error_text says why)
 
@@ -181,6 +185,70 @@ struct run_options {
   std::optional<std::vector<run_variable>> variables;     ///< run variables
   run_source source = run_source::tfe_api;           ///< where it came from
 };
+
+/// The fields of a run: stored form, response attributes and what a create request sets. Attributes
+/// derived from the status (actions, error-text, status-timestamps...) are written by the serializer.
+template <class F>
+constexpr void visit_fields(entity_tag<run>, F&& f) {
+  using r = run;
+  using opt = run_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &r::id, s));
+  f(make_field("workspace", &r::workspace_id, s));
+  f(make_field("configuration-version", &r::configuration_version_id, s));
+  f(make_field("created-by", &r::created_by, s));
+  f(make_field("confirmed-by", &r::confirmed_by, s));
+  f(make_field("canceled-by", &r::canceled_by, s));
+  f(make_field("status", &r::status, sa));
+  f(make_field("before-final", &r::before_final, s));
+  f(make_field("source", &r::source, sa));
+  f(make_field("message", &r::message, sa, &opt::message));
+  f(make_field("terraform-version", &r::terraform_version, sa, &opt::terraform_version));
+  f(make_field("created-at", &r::created_at, sa));
+  f(make_field("updated-at", &r::updated_at, sa));
+  f(make_field("status-timestamps", &r::status_ms, s));
+  f(make_field("force-cancel-available-at-ms", &r::force_cancel_available_at_ms, s));
+  f(make_field("is-destroy", &r::is_destroy, sa, &opt::is_destroy));
+  f(make_field("refresh", &r::refresh, sa, &opt::refresh));
+  f(make_field("refresh-only", &r::refresh_only, sa, &opt::refresh_only));
+  f(make_field("plan-only", &r::plan_only, sa, &opt::plan_only));
+  f(make_field("auto-apply", &r::auto_apply, sa, &opt::auto_apply));
+  f(make_field("allow-empty-apply", &r::allow_empty_apply, sa, &opt::allow_empty_apply));
+  f(make_field("allow-config-generation", &r::allow_config_generation, sa, &opt::allow_config_generation));
+  f(make_field("save-plan", &r::save_plan, sa, &opt::save_plan));
+  f(make_field("debugging-mode", &r::debugging_mode, sa, &opt::debugging_mode));
+  f(make_field("cancel-requested", &r::cancel_requested, s));
+  f(make_field("cost-estimation", &r::cost_estimation, s));
+  f(make_field("policy-checks", &r::policy_checks, s));
+  f(make_field("has-changes", &r::has_changes, sa));
+  f(make_field("target-addrs", &r::target_addrs, sa | field_use::null_if_empty, &opt::target_addrs));
+  f(make_field("replace-addrs", &r::replace_addrs, sa | field_use::null_if_empty, &opt::replace_addrs));
+  f(make_field("variables", &r::variables, sa, &opt::variables));
+  f(make_field("plan-counts", &r::plan_counts, s));
+  f(make_field("apply-counts", &r::apply_counts, s));
+  f(make_field("error-text", &r::error_text, s));
+  f(make_field("plan-log", &r::plan_log, s));
+  f(make_field("apply-log", &r::apply_log, s));
+  f(make_field("cost-delta-monthly", &r::cost_delta_monthly, s));
+  f(make_field("comment-count", &r::comment_count, s));
+  f(make_field("step", &r::step, s));
+  f(make_field("plan-errored", &r::plan_errored, s));
+  f(make_field("apply-errored", &r::apply_errored, s));
+}
+
+/// The fields of a run comment.
+template <class F>
+constexpr void visit_fields(entity_tag<run_comment>, F&& f) {
+  using c = run_comment;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &c::id, s));
+  f(make_field("run", &c::run_id, s));
+  f(make_field("body", &c::body, sa));
+  f(make_field("action", &c::action, s));
+  f(make_field("created-at", &c::created_at, sa));
+}
 
 }  // namespace tfe
 

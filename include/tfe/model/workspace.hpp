@@ -4,6 +4,8 @@
 #ifndef TFE_MODEL_WORKSPACE_HPP
 #define TFE_MODEL_WORKSPACE_HPP
 
+#include <tfe/model/execution_mode.hpp>
+#include <tfe/model/field.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/time.hpp>
 
@@ -33,7 +35,7 @@ struct workspace {
   bool global_remote_state = false;                ///< stored only
   bool structured_run_output_enabled = true;       ///< stored only
   bool assessments_enabled = false;                ///< stored only
-  std::string execution_mode = "remote";           ///< remote | local | agent
+  tfe::execution_mode execution_mode = tfe::execution_mode::remote;  ///< remote | local | agent
   std::string terraform_version = "1.9.8";         ///< version or constraint
   std::string working_directory;                   ///< relative path, or empty
   std::string source = "tfe-api";                  ///< who created it
@@ -84,6 +86,51 @@ struct workspace_options {
   std::optional<std::vector<std::string>> trigger_patterns;  ///< trigger-patterns
   std::optional<std::vector<std::string>> tag_names;         ///< tag-names
 };
+
+/// The fields of a workspace: stored form, response attributes and what create/update requests set.
+/// Engine-maintained indexes (`runs`, `configuration_versions`) are not fields: snapshots rebuild them.
+template <class F>
+constexpr void visit_fields(entity_tag<workspace>, F&& f) {
+  using w = workspace;
+  using opt = workspace_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &w::id, s));
+  f(make_field("organization", &w::organization, s));
+  f(make_field("name", &w::name, sa, &opt::name));
+  f(make_field("description", &w::description, sa, &opt::description));
+  f(make_field("created-at", &w::created_at, sa));
+  f(make_field("updated-at", &w::updated_at, sa));
+  f(make_field("auto-apply", &w::auto_apply, sa, &opt::auto_apply));
+  f(make_field("auto-apply-run-trigger", &w::auto_apply_run_trigger, sa, &opt::auto_apply_run_trigger));
+  f(make_field("queue-all-runs", &w::queue_all_runs, sa, &opt::queue_all_runs));
+  f(make_field("speculative-enabled", &w::speculative_enabled, sa, &opt::speculative_enabled));
+  f(make_field("allow-destroy-plan", &w::allow_destroy_plan, sa, &opt::allow_destroy_plan));
+  f(make_field("file-triggers-enabled", &w::file_triggers_enabled, sa, &opt::file_triggers_enabled));
+  f(make_field("global-remote-state", &w::global_remote_state, sa, &opt::global_remote_state));
+  f(make_field("structured-run-output-enabled", &w::structured_run_output_enabled, sa,
+               &opt::structured_run_output_enabled));
+  f(make_field("assessments-enabled", &w::assessments_enabled, sa, &opt::assessments_enabled));
+  f(make_field("execution-mode", &w::execution_mode, sa, &opt::execution_mode));
+  f(request_field<w>("operations", &opt::operations));
+  f(make_field("terraform-version", &w::terraform_version, sa, &opt::terraform_version));
+  f(make_field("working-directory", &w::working_directory, sa, &opt::working_directory));
+  f(make_field("source", &w::source, sa));
+  f(make_field("source-name", &w::source_name, sa, &opt::source_name));
+  f(make_field("source-url", &w::source_url, sa, &opt::source_url));
+  f(make_field("agent-pool-id", &w::agent_pool_id, sa | field_use::null_if_empty, &opt::agent_pool_id));
+  f(make_field("trigger-prefixes", &w::trigger_prefixes, sa, &opt::trigger_prefixes));
+  f(make_field("trigger-patterns", &w::trigger_patterns, sa, &opt::trigger_patterns));
+  f(make_field("tag-names", &w::tag_names, sa, &opt::tag_names));
+  f(make_field("locked", &w::manually_locked, s));
+  f(make_field("locked-reason", &w::locked_reason, sa));
+  f(make_field("locked-by", &w::locked_by_user, s));
+  f(make_field("active-run", &w::active_run, s));
+  f(make_field("current-run", &w::current_run, s));
+  f(make_field("current-configuration-version", &w::current_configuration_version, s));
+  f(make_field("queue", &w::queue, s));
+  f(make_field("resource-count", &w::resource_count, sa));
+}
 
 /// True when `name` is a valid workspace name: 1-90 of [A-Za-z0-9_-] (TFE's rule).
 constexpr bool is_valid_workspace_name(std::string_view name) noexcept {

@@ -37,13 +37,6 @@ template <class T>
 struct has_token<T, std::void_t<decltype(std::declval<T&>().token())>>
     : std::is_convertible<decltype(std::declval<T&>().token()), std::string> {};
 
-template <class T, class = void>
-struct has_id_state : std::false_type {};
-template <class T>
-struct has_id_state<T, std::void_t<decltype(std::string(std::declval<const T&>().state())),
-                                   decltype(bool(std::declval<T&>().set_state(std::string_view{})))>>
-    : std::true_type {};
-
 // Parses a decimal std::uint64_t covering all of `s`.
 inline bool parse_u64(std::string_view s, std::uint64_t& out) noexcept {
   if (s.empty() || s.size() > 20) return false;

@@ -6,6 +6,7 @@
 
 #include <tfe/config.hpp>
 #include <tfe/model/configuration_version.hpp>
+#include <tfe/model/field.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/organization.hpp>
 #include <tfe/model/run.hpp>
@@ -20,13 +21,6 @@
 #include <utility>
 
 namespace tfe {
-
-/// Selects an entity type in storage calls: `s.find(of<run>, id)`.
-template <class T>
-struct entity_tag {};
-/// The tag value for entity type T.
-template <class T>
-inline constexpr entity_tag<T> of{};
 
 /// The key type of an entity: organizations are keyed by name, everything else by resource_id.
 template <class T>
@@ -72,7 +66,8 @@ struct has_entity_ops<
                 decltype(std::declval<S&>().update(of<T>, std::declval<const entity_key_t<T>&>(),
                                                    std::declval<void (*)(T&)>())),
                 decltype(std::declval<S&>().erase(of<T>, std::declval<const entity_key_t<T>&>())),
-                decltype(std::declval<const S&>().size(of<T>))>>
+                decltype(std::declval<const S&>().size(of<T>)),
+                decltype(std::declval<const S&>().for_each(of<T>, std::declval<void (*)(const T&)>()))>>
     : std::bool_constant<
           std::is_convertible_v<decltype(std::declval<const S&>().find(of<T>, std::declval<const entity_key_t<T>&>())),
                                 const T*> &&

@@ -8,23 +8,28 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace tfe {
 
 /// A client-side transport that calls `handler.handle(request)` directly, for tests and embedding.
+/// Its calls answer what the handler answers (http_response, or faulted_response behind test controls).
 template <class Handler>
 class in_process_transport {
  public:
+  /// What the handler answers.
+  using response_type = decltype(std::declval<Handler&>().handle(std::declval<const http_request&>()));
+
   /// Sends to `handler` (which must outlive the transport), with `token` as the bearer token.
   explicit in_process_transport(Handler& handler, std::string token = "test-token")
       : handler_(handler), token_(std::move(token)) {}
 
   /// Sends a request as is.
-  http_response send(const http_request& req) { return handler_.handle(req); }
+  response_type send(const http_request& req) { return handler_.handle(req); }
 
   /// Sends `method target` with the headers go-tfe sends (Authorization, Accept, Content-Type) and `body`.
-  http_response request(std::string method, std::string target, std::string body = {}) {
+  response_type request(std::string method, std::string target, std::string body = {}) {
     http_request req;
     req.method = std::move(method);
     req.target = std::move(target);
@@ -36,15 +41,15 @@ class in_process_transport {
     return handler_.handle(req);
   }
   /// GET target.
-  http_response get(std::string target) { return request("GET", std::move(target)); }
+  response_type get(std::string target) { return request("GET", std::move(target)); }
   /// POST target with a JSON body.
-  http_response post(std::string target, std::string body = {}) { return request("POST", std::move(target), std::move(body)); }
+  response_type post(std::string target, std::string body = {}) { return request("POST", std::move(target), std::move(body)); }
   /// PATCH target with a JSON body.
-  http_response patch(std::string target, std::string body) { return request("PATCH", std::move(target), std::move(body)); }
+  response_type patch(std::string target, std::string body) { return request("PATCH", std::move(target), std::move(body)); }
   /// DELETE target.
-  http_response del(std::string target) { return request("DELETE", std::move(target)); }
+  response_type del(std::string target) { return request("DELETE", std::move(target)); }
   /// PUT raw bytes to an absolute or origin-form URL (the upload capability), as go-tfe does.
-  http_response put_bytes(std::string_view url, std::string bytes) {
+  response_type put_bytes(std::string_view url, std::string bytes) {
     http_request req;
     req.method = "PUT";
     req.target = std::string(origin_form(url));
@@ -54,7 +59,7 @@ class in_process_transport {
     return handler_.handle(req);
   }
   /// GET an absolute or origin-form URL without a token (log URLs).
-  http_response get_url(std::string_view url) {
+  response_type get_url(std::string_view url) {
     http_request req;
     req.method = "GET";
     req.target = std::string(origin_form(url));

@@ -4,7 +4,9 @@
 #ifndef TFE_TRANSPORT_POSIX_HTTP_SERVER_HPP
 #define TFE_TRANSPORT_POSIX_HTTP_SERVER_HPP
 
+#include <tfe/api/error_document.hpp>
 #include <tfe/api/http_message.hpp>
+#include <tfe/testing/faulted_response.hpp>
 #include <tfe/config.hpp>
 #include <tfe/result.hpp>
 #include <tfe/transport/http_parser.hpp>
@@ -39,6 +41,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -74,24 +77,6 @@ inline void http_append_number(std::string& out, std::uint64_t v) {
   out.append(buf, static_cast<std::size_t>(r.ptr - buf));
 }
 
-/// Appends `s` as the inside of a JSON string.
-inline void http_append_json_escaped(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      out += "\\u00";
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-}
-
 /// The JSON:API error title the server uses for a transport-level status.
 inline std::string_view http_error_title(int status) noexcept {
   switch (status) {
@@ -111,22 +96,7 @@ inline std::string_view http_error_title(int status) noexcept {
 
 /// A JSON:API error document response for a transport-level failure.
 inline http_response http_error_response(int status, std::string_view detail_text) {
-  http_response res;
-  res.status = status;
-  res.headers.emplace_back("Content-Type", "application/vnd.api+json");
-  std::string& b = res.body;
-  b = "{\"errors\":[{\"status\":\"";
-  http_append_number(b, static_cast<std::uint64_t>(status));
-  b += "\",\"title\":\"";
-  http_append_json_escaped(b, http_error_title(status));
-  b += '"';
-  if (!detail_text.empty()) {
-    b += ",\"detail\":\"";
-    http_append_json_escaped(b, detail_text);
-    b += '"';
-  }
-  b += "}]}";
-  return res;
+  return error_response(status, http_error_title(status), detail_text);
 }
 
 /// True when `s` is a valid header field value to send (no CR, LF, NUL or other CTL but HTAB).
@@ -189,15 +159,18 @@ inline void http_serialize_response(std::string& out, const http_response& res, 
 /// Each worker thread owns an epoll loop and its connections; see docs/http-server.md.
 class posix_http_server {
  public:
-  /// The request handler: called on a worker thread, once per complete request.
-  using handler_type = std::function<http_response(http_request&)>;
+  /// The request handler: called on a worker thread, once per complete request. It answers an
+  /// http_response, or a faulted_response whose delay or transport fault the server carries out.
+  using handler_type = std::function<faulted_response(http_request&)>;
   /// The access log hook: request, response and the time spent in the handler.
   using access_log_type =
       std::function<void(const http_request&, const http_response&, std::chrono::microseconds)>;
 
-  /// A server that will call `handler` for each request; nothing happens before start().
-  explicit posix_http_server(handler_type handler, http_server_options options = {})
-      : handler_(std::move(handler)), options_(std::move(options)) {}
+  /// A server that will call `handler` (answering http_response or faulted_response) for each request;
+  /// nothing happens before start().
+  template <class Handler>
+  explicit posix_http_server(Handler handler, http_server_options options = {})
+      : handler_(wrap(std::move(handler))), options_(std::move(options)) {}
   posix_http_server(const posix_http_server&) = delete;
   posix_http_server& operator=(const posix_http_server&) = delete;
   /// Stops (as stop()) and releases everything.
@@ -326,6 +299,12 @@ class posix_http_server {
   inline void begin_stop() noexcept;
   inline void close_all() noexcept;
 
+  template <class Handler>
+  static handler_type wrap(Handler h) {
+    using answer = decltype(h(std::declval<http_request&>()));
+    if constexpr (std::is_same_v<answer, faulted_response>) return handler_type(std::move(h));
+    else return [h = std::move(h)](http_request& req) mutable { return faulted_response(h(req)); };
+  }
   handler_type handler_;
   access_log_type access_log_;
   http_server_options options_;
@@ -816,7 +795,7 @@ inline void posix_http_server::worker::handle_request(connection& c) {
   const int minor = c.parser.version_minor();
   const bool logging = static_cast<bool>(server.access_log_);
   const clock::time_point t0 = logging ? clock::now() : clock::time_point{};
-  http_response res;
+  faulted_response res;
 #if TFE_HAS_EXCEPTIONS
   try {
     res = server.handler_(req);

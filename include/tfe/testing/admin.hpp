@@ -1,22 +1,28 @@
 // tfe - an embeddable Terraform Enterprise Runs engine
 // SPDX-License-Identifier: MIT
 // The admin API under /_tfe/: reset, snapshots, faults, the request journal, stepping, scripts, the clock.
-#ifndef TFE_API_ADMIN_HPP
-#define TFE_API_ADMIN_HPP
+#ifndef TFE_TESTING_ADMIN_HPP
+#define TFE_TESTING_ADMIN_HPP
 
-#include <tfe/api/faults.hpp>
+#include <tfe/api/auth.hpp>
+#include <tfe/api/error_document.hpp>
 #include <tfe/api/http_message.hpp>
-#include <tfe/api/journal.hpp>
 #include <tfe/api/query.hpp>
+#include <tfe/api/router.hpp>
 #include <tfe/json.hpp>
 #include <tfe/json_writer.hpp>
 #include <tfe/lifecycle/run_status.hpp>
 #include <tfe/model/codec.hpp>
 #include <tfe/model/time.hpp>
 #include <tfe/policies/executor.hpp>
+#include <tfe/policies/features.hpp>
 #include <tfe/policies/id_generator.hpp>
 #include <tfe/result.hpp>
+#include <tfe/testing/controls.hpp>
+#include <tfe/testing/faults.hpp>
+#include <tfe/testing/journal.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -37,22 +43,6 @@ struct admin_options {
 };
 
 namespace detail {
-template <class X, class = void>
-struct has_scripts : std::false_type {};
-template <class X>
-struct has_scripts<X, std::void_t<decltype(std::declval<X&>().script_run(resource_id{}, run_script{})),
-                                  decltype(std::declval<X&>().script_workspace(resource_id{}, run_script{})),
-                                  decltype(std::declval<X&>().script_next(run_script{})),
-                                  decltype(std::declval<X&>().clear_scripts())>> : std::true_type {};
-template <class C, class = void>
-struct has_advance : std::false_type {};
-template <class C>
-struct has_advance<C, std::void_t<decltype(std::declval<C&>().advance(milliseconds{}))>> : std::true_type {};
-template <class C, class = void>
-struct has_frozen : std::false_type {};
-template <class C>
-struct has_frozen<C, std::void_t<decltype(bool(std::declval<const C&>().frozen()))>> : std::true_type {};
-
 /// True for in-process requests (no address) and loopback peers (127.0.0.0/8, ::1, ::ffff:127.x).
 inline bool is_loopback_peer(std::string_view addr) noexcept {
   if (addr.empty()) return true;
@@ -109,18 +99,21 @@ inline result<phase_outcome> phase_from_json(const json& j, const std::string& a
 }
 }  // namespace detail
 
-/// Serves the admin API under /_tfe/ (docs/testing.md) and hands every other request to `Api`
-/// (a basic_api). Admin requests are never faulted nor journaled.
+/// Serves the admin API under /_tfe/ (docs/testing.md) and hands every other request to `Api`, a
+/// basic_test_controls (the fault and journal endpoints use its controls). Admin requests are never
+/// faulted nor journaled.
 template <class Api>
 class basic_admin_api {
  public:
   using engine_type = typename Api::engine_type;  ///< the engine behind the API
+  /// What handle() answers: the wrapped layer's response type (faulted_response for basic_test_controls).
+  using response_type = decltype(std::declval<Api&>().handle(std::declval<const http_request&>()));
 
   /// Wraps `api` (which must outlive this object).
   explicit basic_admin_api(Api& wrapped, admin_options options = {}) : api_(wrapped), opts_(std::move(options)) {}
 
   /// Handles one request: /_tfe/... here, anything else through the wrapped API.
-  http_response handle(const http_request& req) {
+  response_type handle(const http_request& req) {
     const std::string_view path = req.path();
     if (path != "/_tfe" && path.substr(0, 6) != "/_tfe/") return api_.handle(req);
     http_response res = admin(req);
@@ -133,20 +126,42 @@ class basic_admin_api {
   /// The wrapped API.
   Api& api() noexcept { return api_; }
 
- private:
-  static http_response error(errc c, std::string message, std::string pointer = {}) {
-    http_response r;
-    r.status = http_status(c);
-    json_writer w(r.body);
-    w.begin_object().key("errors").begin_array().begin_object();
-    w.member("status", std::to_string(r.status)).member("title", default_title(c));
-    if (!message.empty()) w.member("detail", message);
-    if (!pointer.empty()) w.key("source").begin_object().member("pointer", pointer).end_object();
-    w.end_object().end_array().end_object();
-    r.set_header("Content-Type", "application/vnd.api+json");
-    return r;
+  /// The admin routes: method and path pattern of every endpoint (docs/testing.md#the-admin-api).
+  static std::vector<std::pair<std::string_view, std::string_view>> routes() {
+    std::vector<std::pair<std::string_view, std::string_view>> out;
+    for (const auto& r : table()) out.emplace_back(r.method, r.pattern);
+    return out;
   }
-  static http_response error(const tfe::error& e) { return error(e.code, e.message, e.pointer); }
+
+ private:
+  using handler_fn = http_response (basic_admin_api::*)(const http_request&, const std::vector<std::string_view>&);
+  using params = std::vector<std::string_view>;
+
+  // (a function: its body may name the members declared below)
+  static const auto& table() {
+    static constexpr route<handler_fn> rows[] = {
+        {"GET", "/_tfe", &basic_admin_api::endpoints},
+        {"POST", "/_tfe/reset", &basic_admin_api::reset},
+        {"GET", "/_tfe/snapshot", &basic_admin_api::snapshot},
+        {"POST", "/_tfe/restore", &basic_admin_api::restore},
+        {"GET", "/_tfe/faults", &basic_admin_api::list_faults},
+        {"POST", "/_tfe/faults", &basic_admin_api::add_faults},
+        {"DELETE", "/_tfe/faults", &basic_admin_api::clear_faults},
+        {"GET", "/_tfe/requests", &basic_admin_api::requests},
+        {"DELETE", "/_tfe/requests", &basic_admin_api::clear_requests},
+        {"POST", "/_tfe/runs/:id/advance", &basic_admin_api::advance},
+        {"POST", "/_tfe/script", &basic_admin_api::script},
+        {"DELETE", "/_tfe/script", &basic_admin_api::clear_script},
+        {"GET", "/_tfe/clock", &basic_admin_api::clock},
+        {"POST", "/_tfe/clock/advance", &basic_admin_api::advance_clock},
+    };
+    return rows;
+  }
+
+  static http_response error(errc c, std::string_view message, std::string_view pointer = {}) {
+    return error_response(c, message, pointer);
+  }
+  static http_response error(const tfe::error& e) { return error_response(e); }
   static http_response json_response(int status, const json& doc) {
     http_response r;
     r.status = status;
@@ -159,17 +174,11 @@ class basic_admin_api {
     r.status = 204;
     return r;
   }
-  static http_response method_not_allowed() {
-    return error(errc::method_not_allowed, "This method is not supported on this admin path");
-  }
 
   bool authorized(const http_request& req, http_response& refusal) const {
     if (!opts_.token.empty()) {
-      std::string_view h = req.header("Authorization");
-      const std::string_view bearer = "Bearer ";
-      if (h.size() > bearer.size() && detail::iequals(h.substr(0, bearer.size()), bearer) &&
-          h.substr(bearer.size()) == opts_.token)
-        return true;
+      const std::string_view token = bearer_token(req.header("Authorization"));
+      if (!token.empty() && token == opts_.token) return true;
       refusal = error(errc::unauthorized, "The admin API needs the admin token (tfe-server --admin-token)");
       return false;
     }
@@ -193,90 +202,86 @@ class basic_admin_api {
     if (!authorized(req, refusal)) return refusal;
     auto segs = path_segments(req.path());
     if (!segs) return error(errc::bad_request, "Malformed request path");
-    std::vector<std::string> s(segs->begin() + 1, segs->end());  // after "_tfe"
-    const std::string& m = req.method;
-    const bool get = m == "GET" || m == "HEAD";
-    const std::size_t n = s.size();
-    if (n == 0) {
-      if (!get) return method_not_allowed();
-      return json_response(200, json::object({{"endpoints", json::array({"POST /_tfe/reset", "GET /_tfe/snapshot",
-                                                                         "POST /_tfe/restore", "GET|POST|DELETE /_tfe/faults",
-                                                                         "GET|DELETE /_tfe/requests",
-                                                                         "POST /_tfe/runs/{id}/advance",
-                                                                         "POST|DELETE /_tfe/script",
-                                                                         "GET /_tfe/clock", "POST /_tfe/clock/advance"})}}));
-    }
-    const std::string& root = s[0];
-    if (root == "reset" && n == 1) {
-      if (m != "POST") return method_not_allowed();
-      if (auto r = api_.engine().reset(); !r) return error(r.error());
-      api_.faults().clear();
-      api_.journal().clear();
-      clear_scripts();
-      if (opts_.seed) {  // the same requests after a reset give the same ids again
-        api_.engine().seed_ids(*opts_.seed);
-        api_.faults().seed(*opts_.seed);
-      }
-      return no_content();
-    }
-    if (root == "snapshot" && n == 1) {
-      if (!get) return method_not_allowed();
-      return json_response(200, api_.engine().snapshot());
-    }
-    if (root == "restore" && n == 1) {
-      if (m != "POST") return method_not_allowed();
-      auto doc = body_json(req);
-      if (!doc) return error(doc.error());
-      if (auto r = api_.engine().restore(*doc); !r) return error(r.error());
-      return no_content();
-    }
-    if (root == "faults" && n == 1) {
-      if (get) return faults_document(200);
-      if (m == "DELETE") {
-        api_.faults().clear();
-        return no_content();
-      }
-      if (m != "POST") return method_not_allowed();
-      return add_faults(req);
-    }
-    if (root == "requests" && n == 1) {
-      if (get) return requests(req);
-      if (m == "DELETE") {
-        api_.journal().clear();
-        return no_content();
-      }
-      return method_not_allowed();
-    }
-    if (root == "runs" && n == 3 && s[2] == "advance") {
-      if (m != "POST") return method_not_allowed();
-      auto doc = body_json(req);
-      if (!doc) return error(doc.error());
-      auto to = (*doc)["to"].as_string();
-      std::optional<run_status> st;
-      if (to) st = run_status_from_string(*to);
-      if (!st) return error(errc::validation_failed, "\"to\" must be a run status such as \"applied\"", "/to");
-      auto r = api_.engine().advance_to(s[1], *st);
-      if (!r) return error(r.error());
-      return json_response(200, json::object({{"id", json(r->id.view())}, {"status", json(to_string(r->status))}}));
-    }
-    if (root == "script" && n == 1) {
-      if (m == "DELETE") {
-        clear_scripts();
-        return no_content();
-      }
-      if (m != "POST") return method_not_allowed();
-      return script(req);
-    }
-    if (root == "clock" && n == 1) {
-      if (!get) return method_not_allowed();
-      return clock_document();
-    }
-    if (root == "clock" && n == 2 && s[1] == "advance") {
-      if (m != "POST") return method_not_allowed();
-      return advance_clock(req);
+    auto m = match_route(table(), req.method, *segs);
+    if (m.found) return (this->*(m.found->fn))(req, m.params);
+    if (!m.allow.empty()) {
+      http_response r = error(errc::method_not_allowed, "This method is not supported on this admin path");
+      r.set_header("Allow", m.allow);
+      return r;
     }
     return error(errc::not_found, "No such admin endpoint (GET /_tfe/ lists them)");
   }
+
+  http_response endpoints(const http_request&, const params&) {
+    // "GET|POST|DELETE /_tfe/faults", in table order, placeholders as {id}
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const auto& r : table()) {
+      std::string path;
+      for (std::size_t i = 0; i < r.pattern.size(); ++i) {
+        if (r.pattern[i] == ':') {
+          const std::size_t end = r.pattern.find('/', i);
+          path += '{';
+          path += r.pattern.substr(i + 1, end == std::string_view::npos ? std::string_view::npos : end - i - 1);
+          path += '}';
+          if (end == std::string_view::npos) break;
+          i = end - 1;
+        } else {
+          path += r.pattern[i];
+        }
+      }
+      if (path == "/_tfe") path = "/_tfe/";
+      auto it = std::find_if(rows.begin(), rows.end(), [&](const auto& x) { return x.second == path; });
+      if (it == rows.end()) rows.emplace_back(std::string(r.method), path);
+      else it->first += "|" + std::string(r.method);
+    }
+    json list = json::array();
+    for (const auto& row : rows) list.push_back(json(row.first + " " + row.second));
+    return json_response(200, json::object({{"endpoints", std::move(list)}}));
+  }
+
+  http_response reset(const http_request&, const params&) {
+    if (auto r = api_.engine().reset(); !r) return error(r.error());
+    api_.faults().clear();
+    api_.journal().clear();
+    clear_scripts();
+    if (opts_.seed) {  // the same requests after a reset give the same ids again
+      api_.engine().seed_ids(*opts_.seed);
+      api_.faults().seed(*opts_.seed);
+    }
+    return no_content();
+  }
+  http_response snapshot(const http_request&, const params&) { return json_response(200, api_.engine().snapshot()); }
+  http_response restore(const http_request& req, const params&) {
+    auto doc = body_json(req);
+    if (!doc) return error(doc.error());
+    if (auto r = api_.engine().restore(*doc); !r) return error(r.error());
+    return no_content();
+  }
+  http_response list_faults(const http_request&, const params&) { return faults_document(200); }
+  http_response clear_faults(const http_request&, const params&) {
+    api_.faults().clear();
+    return no_content();
+  }
+  http_response clear_requests(const http_request&, const params&) {
+    api_.journal().clear();
+    return no_content();
+  }
+  http_response advance(const http_request& req, const params& p) {
+    auto doc = body_json(req);
+    if (!doc) return error(doc.error());
+    auto to = (*doc)["to"].as_string();
+    std::optional<run_status> st;
+    if (to) st = run_status_from_string(*to);
+    if (!st) return error(errc::validation_failed, "\"to\" must be a run status such as \"applied\"", "/to");
+    auto r = api_.engine().advance_to(p[0], *st);
+    if (!r) return error(r.error());
+    return json_response(200, json::object({{"id", json(r->id.view())}, {"status", json(to_string(r->status))}}));
+  }
+  http_response clear_script(const http_request&, const params&) {
+    clear_scripts();
+    return no_content();
+  }
+  http_response clock(const http_request&, const params&) { return clock_document(); }
 
   http_response faults_document(int status) {
     json rules = json::array();
@@ -285,7 +290,7 @@ class basic_admin_api {
   }
 
   // Body: [rule, ...] or {"rules": [rule, ...], "seed": n}. All rules are checked before any is added.
-  http_response add_faults(const http_request& req) {
+  http_response add_faults(const http_request& req, const params&) {
     auto doc = body_json(req);
     if (!doc) return error(doc.error());
     const json* list = &*doc;
@@ -315,7 +320,7 @@ class basic_admin_api {
     return faults_document(201);
   }
 
-  http_response requests(const http_request& req) {
+  http_response requests(const http_request& req, const params&) {
     query_params q;
     if (!q.parse(req.query())) return error(errc::bad_request, "Malformed query string");
     const auto route = q.get("route");
@@ -365,7 +370,7 @@ class basic_admin_api {
   }
 
   // Body: {"run"|"workspace": id, or "next": true; "plan", "apply": phase outcomes; "policy"; "cost-delta"}.
-  http_response script(const http_request& req) {
+  http_response script(const http_request& req, const params&) {
     if constexpr (!detail::has_scripts<typename engine_type::executor_type>::value) {
       (void)req;
       return error(errc::conflict, "This engine's executor cannot be scripted");
@@ -394,7 +399,7 @@ class basic_admin_api {
           (k == "plan" ? sc.plan : sc.apply) = std::move(*o);
         } else if (k == "policy") {
           std::optional<policy_result> p;
-          if (auto t = v.as_string()) p = detail::enum_from_string<policy_result>(*t);
+          if (auto t = v.as_string()) p = detail::enum_from_name<policy_result>(*t);
           if (!p) return error(errc::validation_failed, "policy must be pass, soft-fail or hard-fail", at);
           sc.policy = *p;
         } else if (k == "cost-delta") {
@@ -434,7 +439,7 @@ class basic_admin_api {
   }
 
   // Body: {"seconds": n} or {"ms": n}; moves the manual clock and performs every step now due.
-  http_response advance_clock(const http_request& req) {
+  http_response advance_clock(const http_request& req, const params&) {
     if (!manual_clock())
       return error(errc::conflict, "The clock follows the system time; start tfe-server with --manual-clock");
     auto doc = body_json(req);
@@ -471,4 +476,4 @@ class basic_admin_api {
 
 }  // namespace tfe
 
-#endif  // TFE_API_ADMIN_HPP
+#endif  // TFE_TESTING_ADMIN_HPP

@@ -1,13 +1,14 @@
 // tfe - an embeddable Terraform Enterprise Runs engine
 // SPDX-License-Identifier: MIT
 // Fault injection at the API layer: rules that answer with an error, add latency or break the connection.
-#ifndef TFE_API_FAULTS_HPP
-#define TFE_API_FAULTS_HPP
+#ifndef TFE_TESTING_FAULTS_HPP
+#define TFE_TESTING_FAULTS_HPP
 
+#include <tfe/api/error_document.hpp>
 #include <tfe/api/http_message.hpp>
 #include <tfe/json.hpp>
-#include <tfe/json_writer.hpp>
 #include <tfe/result.hpp>
+#include <tfe/testing/faulted_response.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -119,20 +120,10 @@ class fault_injector {
 /// The response a fault with a status gives: a JSON:API error (or the rule's body) with the
 /// headers TFE sends with it (429: Retry-After, X-RateLimit-Remaining 0, X-RateLimit-Reset).
 inline http_response fault_response(const fault_rule& r) {
-  http_response res;
-  res.status = r.status;
-  if (!r.body.empty()) {
-    res.body = r.body;
-  } else {
-    json_writer w(res.body);
-    const std::string st = std::to_string(r.status);
-    w.begin_object().key("errors").begin_array().begin_object();
-    w.member("status", std::string_view(st)).member("title", reason_phrase(r.status));
-    w.member("detail", r.status == 429 ? std::string_view("You have exceeded the API's rate limit.")
-                                       : std::string_view("Injected fault (tfe test control)"));
-    w.end_object().end_array().end_object();
-  }
-  res.set_header("Content-Type", "application/vnd.api+json");
+  http_response res = error_response(r.status, reason_phrase(r.status),
+                                     r.status == 429 ? std::string_view("You have exceeded the API's rate limit.")
+                                                     : std::string_view("Injected fault (tfe test control)"));
+  if (!r.body.empty()) res.body = r.body;
   if (r.status == 429 || r.status == 503) {
     const double secs = r.retry_after > 0 ? r.retry_after : 0;
     res.set_header("Retry-After", std::to_string(static_cast<long long>(std::ceil(secs))));
@@ -224,4 +215,4 @@ inline json fault_rule_to_json(const fault_rule& r) {
 
 }  // namespace tfe
 
-#endif  // TFE_API_FAULTS_HPP
+#endif  // TFE_TESTING_FAULTS_HPP

@@ -1,8 +1,8 @@
 // tfe - an embeddable Terraform Enterprise Runs engine
 // SPDX-License-Identifier: MIT
 // The request journal: every request and response an API served, bounded, queryable by route and run.
-#ifndef TFE_API_JOURNAL_HPP
-#define TFE_API_JOURNAL_HPP
+#ifndef TFE_TESTING_JOURNAL_HPP
+#define TFE_TESTING_JOURNAL_HPP
 
 #include <tfe/api/http_message.hpp>
 #include <tfe/model/ids.hpp>
@@ -83,6 +83,11 @@ class request_journal {
     std::lock_guard<std::mutex> g(mutex_);
     capacity_.store(n, std::memory_order_release);
     while (entries_.size() > n) evict();
+  }
+  /// Changes the length at which request and response bodies are cut.
+  void set_max_body(std::size_t n) {
+    std::lock_guard<std::mutex> g(mutex_);
+    max_body_ = n;
   }
   /// How many entries are kept at most.
   std::size_t capacity() const noexcept { return capacity_.load(std::memory_order_acquire); }
@@ -189,4 +194,4 @@ class request_journal {
 
 }  // namespace tfe
 
-#endif  // TFE_API_JOURNAL_HPP
+#endif  // TFE_TESTING_JOURNAL_HPP
