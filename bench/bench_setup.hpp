@@ -12,7 +12,10 @@
 namespace tfe_bench {
 
 /// A configuration upload: a gzip magic, then anything.
-inline const std::string tarball("\x1f\x8b\x08\x00" "bench", 9);
+inline const std::string tarball(
+    "\x1f\x8b\x08\x00"
+    "bench",
+    9);
 
 /// Organization "bench" with `workspaces` workspaces ws0, ws1, ..., each with an uploaded
 /// configuration version that queues no run. Returns the workspace ids in creation order.

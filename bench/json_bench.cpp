@@ -19,12 +19,12 @@
 #include <vector>
 
 #if TFE_BENCH_HAS_RAPIDJSON
-#  include <rapidjson/document.h>
-#  include <rapidjson/stringbuffer.h>
-#  include <rapidjson/writer.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #endif
 #if TFE_BENCH_HAS_NLOHMANN
-#  include <nlohmann/json.hpp>
+#include <nlohmann/json.hpp>
 #endif
 
 namespace {
@@ -67,8 +67,8 @@ run_view make_run(unsigned n) {
   run_view r;
   r.id = fake_id("run-", n);
   r.status = statuses[n % 6];
-  const char* keys[] = {"plan-queueable-at", "plan-queued-at", "planning-at", "planned-at", "confirmed-at",
-                        "apply-queued-at", "applying-at", "applied-at"};
+  const char* keys[] = {"plan-queueable-at", "plan-queued-at",  "planning-at", "planned-at",
+                        "confirmed-at",      "apply-queued-at", "applying-at", "applied-at"};
   const unsigned nts = 3 + n % 6;
   for (unsigned i = 0; i < nts; ++i) {
     char t[32];
@@ -114,7 +114,8 @@ void write_run_tfe(tfe::json_writer& w, const run_view& r) {
   w.begin_object();
   w.member("id", r.id).member("type", "runs");
   w.key("attributes").begin_object();
-  w.key("actions").begin_object()
+  w.key("actions")
+      .begin_object()
       .member("is-cancelable", r.is_cancelable)
       .member("is-confirmable", r.is_confirmable)
       .member("is-discardable", r.is_discardable)
@@ -125,7 +126,8 @@ void write_run_tfe(tfe::json_writer& w, const run_view& r) {
   w.member("created-at", r.created_at);
   w.key("force-cancel-available-at").null_value();
   w.member("has-changes", r.has_changes).member("is-destroy", r.is_destroy).member("message", r.message);
-  w.key("permissions").begin_object()
+  w.key("permissions")
+      .begin_object()
       .member("can-apply", r.can_apply)
       .member("can-cancel", r.can_cancel)
       .member("can-discard", r.can_discard)
@@ -176,17 +178,28 @@ void write_list_doc_tfe(std::string& out, const std::vector<run_view>& runs) {
   for (const auto& r : runs) write_run_tfe(w, r);
   w.end_array();
   const std::string base = "/api/v2/workspaces/" + runs[0].workspace_id + "/runs?page%5Bnumber%5D=";
-  w.key("links").begin_object()
+  w.key("links")
+      .begin_object()
       .member("self", base + "1&page%5Bsize%5D=20")
       .member("first", base + "1&page%5Bsize%5D=20")
-      .key("prev").null_value()
+      .key("prev")
+      .null_value()
       .member("next", base + "2&page%5Bsize%5D=20")
       .member("last", base + "5&page%5Bsize%5D=20")
       .end_object();
-  w.key("meta").begin_object().key("pagination").begin_object()
-      .member("current-page", 1).key("prev-page").null_value().member("next-page", 2)
-      .member("total-pages", 5).member("total-count", 97).member("page-size", 20)
-      .end_object().end_object();
+  w.key("meta")
+      .begin_object()
+      .key("pagination")
+      .begin_object()
+      .member("current-page", 1)
+      .key("prev-page")
+      .null_value()
+      .member("next-page", 2)
+      .member("total-pages", 5)
+      .member("total-count", 97)
+      .member("page-size", 20)
+      .end_object()
+      .end_object();
   w.end_object();
 }
 
@@ -199,8 +212,8 @@ using rj_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 void rj_str(rj_writer& w, const std::string& s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
 void rj_key(rj_writer& w, const char* k) { w.Key(k); }
 
-void rj_related(rj_writer& w, const char* name, const char* type, const std::string& id,
-                const std::string& run_id, const char* path) {
+void rj_related(rj_writer& w, const char* name, const char* type, const std::string& id, const std::string& run_id,
+                const char* path) {
   rj_key(w, name);
   w.StartObject();
   rj_key(w, "data");
@@ -223,40 +236,66 @@ void rj_related(rj_writer& w, const char* name, const char* type, const std::str
 
 void write_run_rj(rj_writer& w, const run_view& r) {
   w.StartObject();
-  rj_key(w, "id"); rj_str(w, r.id);
-  rj_key(w, "type"); w.String("runs");
+  rj_key(w, "id");
+  rj_str(w, r.id);
+  rj_key(w, "type");
+  w.String("runs");
   rj_key(w, "attributes");
   w.StartObject();
   rj_key(w, "actions");
   w.StartObject();
-  rj_key(w, "is-cancelable"); w.Bool(r.is_cancelable);
-  rj_key(w, "is-confirmable"); w.Bool(r.is_confirmable);
-  rj_key(w, "is-discardable"); w.Bool(r.is_discardable);
-  rj_key(w, "is-force-cancelable"); w.Bool(r.is_force_cancelable);
+  rj_key(w, "is-cancelable");
+  w.Bool(r.is_cancelable);
+  rj_key(w, "is-confirmable");
+  w.Bool(r.is_confirmable);
+  rj_key(w, "is-discardable");
+  w.Bool(r.is_discardable);
+  rj_key(w, "is-force-cancelable");
+  w.Bool(r.is_force_cancelable);
   w.EndObject();
-  rj_key(w, "allow-empty-apply"); w.Bool(r.allow_empty_apply);
-  rj_key(w, "auto-apply"); w.Bool(r.auto_apply);
-  rj_key(w, "canceled-at"); w.Null();
-  rj_key(w, "created-at"); rj_str(w, r.created_at);
-  rj_key(w, "force-cancel-available-at"); w.Null();
-  rj_key(w, "has-changes"); w.Bool(r.has_changes);
-  rj_key(w, "is-destroy"); w.Bool(r.is_destroy);
-  rj_key(w, "message"); rj_str(w, r.message);
+  rj_key(w, "allow-empty-apply");
+  w.Bool(r.allow_empty_apply);
+  rj_key(w, "auto-apply");
+  w.Bool(r.auto_apply);
+  rj_key(w, "canceled-at");
+  w.Null();
+  rj_key(w, "created-at");
+  rj_str(w, r.created_at);
+  rj_key(w, "force-cancel-available-at");
+  w.Null();
+  rj_key(w, "has-changes");
+  w.Bool(r.has_changes);
+  rj_key(w, "is-destroy");
+  w.Bool(r.is_destroy);
+  rj_key(w, "message");
+  rj_str(w, r.message);
   rj_key(w, "permissions");
   w.StartObject();
-  rj_key(w, "can-apply"); w.Bool(r.can_apply);
-  rj_key(w, "can-cancel"); w.Bool(r.can_cancel);
-  rj_key(w, "can-discard"); w.Bool(r.can_discard);
-  rj_key(w, "can-force-cancel"); w.Bool(r.can_force_cancel);
-  rj_key(w, "can-force-execute"); w.Bool(r.can_force_execute);
+  rj_key(w, "can-apply");
+  w.Bool(r.can_apply);
+  rj_key(w, "can-cancel");
+  w.Bool(r.can_cancel);
+  rj_key(w, "can-discard");
+  w.Bool(r.can_discard);
+  rj_key(w, "can-force-cancel");
+  w.Bool(r.can_force_cancel);
+  rj_key(w, "can-force-execute");
+  w.Bool(r.can_force_execute);
   w.EndObject();
-  rj_key(w, "plan-only"); w.Bool(r.plan_only);
-  rj_key(w, "position-in-queue"); w.Int64(r.position_in_queue);
-  rj_key(w, "refresh"); w.Bool(r.refresh);
-  rj_key(w, "refresh-only"); w.Bool(r.refresh_only);
-  rj_key(w, "save-plan"); w.Bool(r.save_plan);
-  rj_key(w, "source"); rj_str(w, r.source);
-  rj_key(w, "status"); rj_str(w, r.status);
+  rj_key(w, "plan-only");
+  w.Bool(r.plan_only);
+  rj_key(w, "position-in-queue");
+  w.Int64(r.position_in_queue);
+  rj_key(w, "refresh");
+  w.Bool(r.refresh);
+  rj_key(w, "refresh-only");
+  w.Bool(r.refresh_only);
+  rj_key(w, "save-plan");
+  w.Bool(r.save_plan);
+  rj_key(w, "source");
+  rj_str(w, r.source);
+  rj_key(w, "status");
+  rj_str(w, r.status);
   rj_key(w, "status-timestamps");
   w.StartObject();
   for (const auto& ts : r.status_timestamps) {
@@ -272,24 +311,38 @@ void write_run_rj(rj_writer& w, const run_view& r) {
     for (const auto& a : r.target_addrs) rj_str(w, a);
     w.EndArray();
   }
-  rj_key(w, "terraform-version"); rj_str(w, r.terraform_version);
-  rj_key(w, "trigger-reason"); rj_str(w, r.trigger_reason);
-  rj_key(w, "variables"); w.StartArray(); w.EndArray();
+  rj_key(w, "terraform-version");
+  rj_str(w, r.terraform_version);
+  rj_key(w, "trigger-reason");
+  rj_str(w, r.trigger_reason);
+  rj_key(w, "variables");
+  w.StartArray();
+  w.EndArray();
   w.EndObject();
   rj_key(w, "relationships");
   w.StartObject();
   rj_related(w, "apply", "applies", r.apply_id, r.id, "/apply");
   rj_related(w, "configuration-version", "configuration-versions", r.configuration_version_id, r.id,
              "/configuration-version");
-  rj_key(w, "cost-estimate"); w.StartObject(); rj_key(w, "data"); w.Null(); w.EndObject();
+  rj_key(w, "cost-estimate");
+  w.StartObject();
+  rj_key(w, "data");
+  w.Null();
+  w.EndObject();
   rj_related(w, "created-by", "users", r.created_by_id, r.id, "/created-by");
   rj_related(w, "plan", "plans", r.plan_id, r.id, "/plan");
-  rj_key(w, "policy-checks"); w.StartObject(); rj_key(w, "data"); w.StartArray(); w.EndArray(); w.EndObject();
+  rj_key(w, "policy-checks");
+  w.StartObject();
+  rj_key(w, "data");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
   rj_related(w, "workspace", "workspaces", r.workspace_id, r.id, nullptr);
   w.EndObject();
   rj_key(w, "links");
   w.StartObject();
-  rj_key(w, "self"); rj_str(w, "/api/v2/runs/" + r.id);
+  rj_key(w, "self");
+  rj_str(w, "/api/v2/runs/" + r.id);
   w.EndObject();
   w.EndObject();
 }
@@ -303,22 +356,33 @@ void write_list_rj(rj_writer& w, const std::vector<run_view>& runs) {
   const std::string base = "/api/v2/workspaces/" + runs[0].workspace_id + "/runs?page%5Bnumber%5D=";
   rj_key(w, "links");
   w.StartObject();
-  rj_key(w, "self"); rj_str(w, base + "1&page%5Bsize%5D=20");
-  rj_key(w, "first"); rj_str(w, base + "1&page%5Bsize%5D=20");
-  rj_key(w, "prev"); w.Null();
-  rj_key(w, "next"); rj_str(w, base + "2&page%5Bsize%5D=20");
-  rj_key(w, "last"); rj_str(w, base + "5&page%5Bsize%5D=20");
+  rj_key(w, "self");
+  rj_str(w, base + "1&page%5Bsize%5D=20");
+  rj_key(w, "first");
+  rj_str(w, base + "1&page%5Bsize%5D=20");
+  rj_key(w, "prev");
+  w.Null();
+  rj_key(w, "next");
+  rj_str(w, base + "2&page%5Bsize%5D=20");
+  rj_key(w, "last");
+  rj_str(w, base + "5&page%5Bsize%5D=20");
   w.EndObject();
   rj_key(w, "meta");
   w.StartObject();
   rj_key(w, "pagination");
   w.StartObject();
-  rj_key(w, "current-page"); w.Int(1);
-  rj_key(w, "prev-page"); w.Null();
-  rj_key(w, "next-page"); w.Int(2);
-  rj_key(w, "total-pages"); w.Int(5);
-  rj_key(w, "total-count"); w.Int(97);
-  rj_key(w, "page-size"); w.Int(20);
+  rj_key(w, "current-page");
+  w.Int(1);
+  rj_key(w, "prev-page");
+  w.Null();
+  rj_key(w, "next-page");
+  w.Int(2);
+  rj_key(w, "total-pages");
+  w.Int(5);
+  rj_key(w, "total-count");
+  w.Int(97);
+  rj_key(w, "page-size");
+  w.Int(20);
   w.EndObject();
   w.EndObject();
   w.EndObject();

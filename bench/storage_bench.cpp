@@ -117,7 +117,12 @@ void BM_load_data_dir(benchmark::State& state) {
   }
   state.counters["runs"] = static_cast<double>(runs);
 }
-BENCHMARK(BM_load_data_dir)->Args({1000, 0})->Args({10000, 0})->Args({10000, 1})->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_load_data_dir)
+    ->Args({1000, 0})
+    ->Args({10000, 0})
+    ->Args({10000, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 }  // namespace
 

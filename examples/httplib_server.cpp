@@ -65,7 +65,7 @@ struct client {
 
   int send(const std::string& method, const std::string& path, const std::string& body = {},
            const char* content_type = "application/vnd.api+json") {
-    httplib::Result r = method == "GET"    ? http.Get(path.c_str())
+    httplib::Result r = method == "GET"   ? http.Get(path.c_str())
                         : method == "PUT" ? http.Put(path.c_str(), body, content_type)
                                           : http.Post(path.c_str(), body, content_type);
     if (!r) {
@@ -89,15 +89,20 @@ struct client {
 }  // namespace
 
 int main() {
-  tfe::engine eng;        // system clock, random ids, std::mutex: safe on httplib's worker threads
-  tfe::api api(eng);      // polls the engine before each request (api_options::poll_engine)
+  tfe::engine eng;    // system clock, random ids, std::mutex: safe on httplib's worker threads
+  tfe::api api(eng);  // polls the engine before each request (api_options::poll_engine)
 
   httplib::Server server;
   const auto serve = [&api](const httplib::Request& req, httplib::Response& res) {
     from_tfe(api.handle(to_tfe(req)), res);
   };
   // Every path and method goes to tfe; HEAD is served by the GET route (httplib drops the body).
-  server.Get(".*", serve).Post(".*", serve).Put(".*", serve).Patch(".*", serve).Delete(".*", serve).Options(".*", serve);
+  server.Get(".*", serve)
+      .Post(".*", serve)
+      .Put(".*", serve)
+      .Patch(".*", serve)
+      .Delete(".*", serve)
+      .Options(".*", serve);
 
   const int port = server.bind_to_any_port("127.0.0.1");
   if (port <= 0) {
@@ -119,9 +124,12 @@ int main() {
     }
   };
 
-  check(c.send("POST", "/api/v2/organizations",
-               R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"ops@acme.example","cost-estimation-enabled":false}}})") == 201,
-        "organization created");
+  check(
+      c.send(
+          "POST", "/api/v2/organizations",
+          R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"ops@acme.example","cost-estimation-enabled":false}}})") ==
+          201,
+      "organization created");
   check(c.send("POST", "/api/v2/organizations/acme/workspaces",
                R"({"data":{"type":"workspaces","attributes":{"name":"prod"}}})") == 201,
         "workspace created");
@@ -151,7 +159,8 @@ int main() {
   }
   check(status == "planned", "run planned");
 
-  check(c.send("POST", "/api/v2/runs/" + run_id + "/actions/apply", R"({"comment":"applied through cpp-httplib"})") == 202,
+  check(c.send("POST", "/api/v2/runs/" + run_id + "/actions/apply", R"({"comment":"applied through cpp-httplib"})") ==
+            202,
         "apply accepted");
   for (int i = 0; i < 50 && status != "applied"; ++i) {
     if (c.send("GET", "/api/v2/runs/" + run_id) != 200) break;

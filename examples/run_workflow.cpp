@@ -19,7 +19,8 @@ struct client {
 
   // Sends a request, prints "METHOD target -> status", and keeps the parsed body.
   int send(const std::string& method, const std::string& target, const std::string& body = {}) {
-    tfe::http_response r = target.rfind("http", 0) == 0 ? http.put_bytes(target, body) : http.request(method, target, body);
+    tfe::http_response r =
+        target.rfind("http", 0) == 0 ? http.put_bytes(target, body) : http.request(method, target, body);
     std::printf("%-6s %s -> %d %s\n", method.c_str(), std::string(http.origin_form(target)).c_str(), r.status,
                 std::string(tfe::reason_phrase(r.status)).c_str());
     auto parsed = tfe::json::parse(r.body);
@@ -55,17 +56,23 @@ int main() {
   };
 
   std::printf("== setup: an organization with two workspaces\n");
-  check(c.send("POST", "/api/v2/organizations",
-               R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"ops@acme.example","cost-estimation-enabled":false}}})") == 201,
-        "organization created");
-  c.send("POST", "/api/v2/organizations/acme/workspaces", R"({"data":{"type":"workspaces","attributes":{"name":"staging"}}})");
+  check(
+      c.send(
+          "POST", "/api/v2/organizations",
+          R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"ops@acme.example","cost-estimation-enabled":false}}})") ==
+          201,
+      "organization created");
+  c.send("POST", "/api/v2/organizations/acme/workspaces",
+         R"({"data":{"type":"workspaces","attributes":{"name":"staging"}}})");
   const std::string staging = c.id();
-  c.send("POST", "/api/v2/organizations/acme/workspaces", R"({"data":{"type":"workspaces","attributes":{"name":"production"}}})");
+  c.send("POST", "/api/v2/organizations/acme/workspaces",
+         R"({"data":{"type":"workspaces","attributes":{"name":"production"}}})");
   const std::string production = c.id();
   std::printf("       staging=%s production=%s\n", staging.c_str(), production.c_str());
 
   std::printf("\n== 1. create a configuration version\n");
-  c.send("POST", "/api/v2/workspaces/" + staging + "/configuration-versions", R"({"data":{"type":"configuration-versions"}})");
+  c.send("POST", "/api/v2/workspaces/" + staging + "/configuration-versions",
+         R"({"data":{"type":"configuration-versions"}})");
   const std::string cv = c.id();
   const std::string upload_url = c.attr("upload-url");
   std::printf("       id=%s status=%s upload-url=%s\n", cv.c_str(), c.attr("status").c_str(), upload_url.c_str());
@@ -86,22 +93,27 @@ int main() {
   check(c.attr("status") == "planned", "run planned");
 
   std::printf("\n== 4. apply with a comment\n");
-  check(c.send("POST", "/api/v2/runs/" + run1 + "/actions/apply", R"({"comment":"Looks good to me"})") == 202, "apply accepted");
+  check(c.send("POST", "/api/v2/runs/" + run1 + "/actions/apply", R"({"comment":"Looks good to me"})") == 202,
+        "apply accepted");
   eng.run_until_idle();
   c.send("GET", "/api/v2/runs/" + run1);
-  std::printf("       status=%s applied-at=%s\n", c.attr("status").c_str(),
-              std::string(c.last["data"]["attributes"]["status-timestamps"]["applied-at"].as_string().value_or("")).c_str());
+  std::printf(
+      "       status=%s applied-at=%s\n", c.attr("status").c_str(),
+      std::string(c.last["data"]["attributes"]["status-timestamps"]["applied-at"].as_string().value_or("")).c_str());
   check(c.attr("status") == "applied", "run applied");
   c.send("GET", "/api/v2/applies/apply-" + run1.substr(4));
   const std::string log_url = c.attr("log-read-url");
   auto log = http.get_url(log_url);
   auto pos = log.body.find("Apply complete!");
-  std::printf("       log: %s", pos == std::string::npos ? "(none)\n" : log.body.substr(pos, log.body.find('\n', pos) - pos + 1).c_str());
+  std::printf("       log: %s",
+              pos == std::string::npos ? "(none)\n" : log.body.substr(pos, log.body.find('\n', pos) - pos + 1).c_str());
 
   std::printf("\n== 5. create a run explicitly, then list runs\n");
-  c.send("POST", "/api/v2/runs",
-         R"({"data":{"attributes":{"is-destroy":false},"type":"runs","relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
-             staging + R"("}},"configuration-version":{"data":{"type":"configuration-versions","id":")" + cv + R"("}}}}})");
+  c.send(
+      "POST", "/api/v2/runs",
+      R"({"data":{"attributes":{"is-destroy":false},"type":"runs","relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
+          staging + R"("}},"configuration-version":{"data":{"type":"configuration-versions","id":")" + cv +
+          R"("}}}}})");
   const std::string run2 = c.id();
   eng.run_until_idle();
   c.send("GET", "/api/v2/workspaces/" + staging + "/runs");
@@ -118,18 +130,22 @@ int main() {
   check(c.attr("status") == "discarded", "run discarded");
 
   std::printf("\n== 7. promote the staging configuration version to production\n");
-  c.send("POST", "/api/v2/runs",
-         R"({"data":{"type":"runs","attributes":{"message":"Promote staging"},"relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
-             production + R"("}},"configuration-version":{"data":{"type":"configuration-versions","id":")" + cv + R"("}}}}})");
+  c.send(
+      "POST", "/api/v2/runs",
+      R"({"data":{"type":"runs","attributes":{"message":"Promote staging"},"relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
+          production + R"("}},"configuration-version":{"data":{"type":"configuration-versions","id":")" + cv +
+          R"("}}}}})");
   const std::string run3 = c.id();
   eng.run_until_idle();
   c.send("POST", "/api/v2/runs/" + run3 + "/actions/apply", "{}");
   eng.run_until_idle();
   c.send("GET", "/api/v2/runs/" + run3);
-  std::printf("       run=%s workspace=%s configuration-version=%s status=%s\n", run3.c_str(),
-              std::string(c.last["data"]["relationships"]["workspace"]["data"]["id"].as_string().value_or("")).c_str(),
-              std::string(c.last["data"]["relationships"]["configuration-version"]["data"]["id"].as_string().value_or("")).c_str(),
-              c.attr("status").c_str());
+  std::printf(
+      "       run=%s workspace=%s configuration-version=%s status=%s\n", run3.c_str(),
+      std::string(c.last["data"]["relationships"]["workspace"]["data"]["id"].as_string().value_or("")).c_str(),
+      std::string(c.last["data"]["relationships"]["configuration-version"]["data"]["id"].as_string().value_or(""))
+          .c_str(),
+      c.attr("status").c_str());
   check(c.attr("status") == "applied", "promoted run applied");
 
   std::printf("\n== a refused action is a 409 and changes nothing\n");

@@ -59,8 +59,8 @@ std::string transcript(std::string_view in, std::size_t chunk) {
         if (r.target.size() > limits().max_request_line) fail("target over the request-line limit", r.target);
         if (r.body.size() > limits().max_body_bytes) fail("body over the limit", std::to_string(r.body.size()));
         if (r.headers.size() > limits().max_header_count) fail("too many headers", std::string(in));
-        out += r.method + " " + r.target + " " + std::to_string(r.headers.size()) + " " + std::to_string(r.body.size()) +
-               (p.keep_alive() ? " keep" : " close") + "\n";
+        out += r.method + " " + r.target + " " + std::to_string(r.headers.size()) + " " +
+               std::to_string(r.body.size()) + (p.keep_alive() ? " keep" : " close") + "\n";
         for (const auto& h : r.headers) out += h.first + ":" + h.second + "\n";
         out += r.body + "\n";
         p.reset();

@@ -24,11 +24,21 @@ void write_value(tfe::json_writer& w, const tfe::json& v, int depth) {
     return;
   }
   switch (v.type()) {
-    case tfe::json::kind::null: w.null_value(); break;
-    case tfe::json::kind::boolean: w.value(*v.as_bool()); break;
-    case tfe::json::kind::integer: w.value(*v.as_int()); break;
-    case tfe::json::kind::number: w.value(*v.as_double()); break;
-    case tfe::json::kind::string: w.value(*v.as_string()); break;
+    case tfe::json::kind::null:
+      w.null_value();
+      break;
+    case tfe::json::kind::boolean:
+      w.value(*v.as_bool());
+      break;
+    case tfe::json::kind::integer:
+      w.value(*v.as_int());
+      break;
+    case tfe::json::kind::number:
+      w.value(*v.as_double());
+      break;
+    case tfe::json::kind::string:
+      w.value(*v.as_string());
+      break;
     case tfe::json::kind::array:
       w.begin_array();
       for (const auto& e : *v.as_array()) write_value(w, e, depth + 1);

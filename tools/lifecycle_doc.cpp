@@ -51,9 +51,8 @@ std::string render() {
   guard_context plain;
   for (run_status s : all_run_statuses) {
     auto a = actions_for(s, plain);
-    o << "| `" << to_string(s) << "` | " << (a.is_cancelable ? "yes" : "") << " | "
-      << (a.is_confirmable ? "yes" : "") << " | " << (a.is_discardable ? "yes" : "") << " | "
-      << (a.is_force_cancelable ? "yes" : "") << " |\n";
+    o << "| `" << to_string(s) << "` | " << (a.is_cancelable ? "yes" : "") << " | " << (a.is_confirmable ? "yes" : "")
+      << " | " << (a.is_discardable ? "yes" : "") << " | " << (a.is_force_cancelable ? "yes" : "") << " |\n";
   }
   o << "\n## Phase statuses\n\nPlan and apply statuses follow from the run status and, for final statuses, the "
     << "status the run was in before:\n\n| run status | before | plan | apply |\n|---|---|---|---|\n";

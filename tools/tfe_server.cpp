@@ -1,8 +1,8 @@
 // tfe - an embeddable Terraform Enterprise Runs engine
 // SPDX-License-Identifier: MIT
 // tfe-server: the TFE Runs API on loopback, for test authors in any language (docs/http.md).
-#include <tfe/tfe.hpp>
 #include <tfe/persistence/posix_data_dir.hpp>
+#include <tfe/tfe.hpp>
 #include <tfe/transport/posix_http_server.hpp>
 
 #include <arpa/inet.h>
@@ -10,13 +10,13 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -332,11 +332,13 @@ int main(int argc, char** argv) {
       },
       so);
   if (log) {
-    server.set_access_log([](const tfe::http_request& req, const tfe::http_response& res, std::chrono::microseconds us) {
-      std::fprintf(stderr, "%s \"%s %s\" %d %zu %.3fms\n",
-                   req.remote_address.empty() ? "-" : req.remote_address.c_str(), req.method.c_str(),
-                   req.target.substr(0, 512).c_str(), res.status, res.body.size(), static_cast<double>(us.count()) / 1000.0);
-    });
+    server.set_access_log(
+        [](const tfe::http_request& req, const tfe::http_response& res, std::chrono::microseconds us) {
+          std::fprintf(stderr, "%s \"%s %s\" %d %zu %.3fms\n",
+                       req.remote_address.empty() ? "-" : req.remote_address.c_str(), req.method.c_str(),
+                       req.target.substr(0, 512).c_str(), res.status, res.body.size(),
+                       static_cast<double>(us.count()) / 1000.0);
+        });
   }
   auto bound = server.start();
   if (!bound) {

@@ -25,10 +25,10 @@ namespace deploy {
 
 /// What the plan proposes, as the approval callback sees it.
 struct plan_summary {
-  std::string run_id;            ///< the run
-  long long additions = 0;       ///< resources to add
-  long long changes = 0;         ///< resources to change
-  long long destructions = 0;    ///< resources to destroy
+  std::string run_id;          ///< the run
+  long long additions = 0;     ///< resources to add
+  long long changes = 0;       ///< resources to change
+  long long destructions = 0;  ///< resources to destroy
 };
 
 /// How a deploy ended.
@@ -43,18 +43,19 @@ struct outcome {
 class deployer {
  public:
   using send_fn = std::function<tfe::http_response(const tfe::http_request&)>;  ///< one HTTP exchange
-  using sleep_fn = std::function<void(std::chrono::milliseconds)>;             ///< waits
+  using sleep_fn = std::function<void(std::chrono::milliseconds)>;              ///< waits
 
   /// Settings.
   struct options {
-    std::string token = "deploy-token";                  ///< bearer token
-    int max_rate_limit_retries = 5;                      ///< 429s tolerated per request
-    std::chrono::milliseconds poll_interval{2000};       ///< time between status reads
-    int max_polls = 900;                                 ///< then give up (30 minutes at 2 s)
+    std::string token = "deploy-token";             ///< bearer token
+    int max_rate_limit_retries = 5;                 ///< 429s tolerated per request
+    std::chrono::milliseconds poll_interval{2000};  ///< time between status reads
+    int max_polls = 900;                            ///< then give up (30 minutes at 2 s)
   };
 
   /// A deployer sending through `send` and waiting through `sleep`.
-  deployer(send_fn send, sleep_fn sleep, options o) : send_(std::move(send)), sleep_(std::move(sleep)), opt_(std::move(o)) {}
+  deployer(send_fn send, sleep_fn sleep, options o)
+      : send_(std::move(send)), sleep_(std::move(sleep)), opt_(std::move(o)) {}
 
   /// Starts a run on `workspace_id`, waits for the plan, applies it when `approve(plan)` says yes
   /// (or finishes at once when there is nothing to change), discards it otherwise, and waits for the end.

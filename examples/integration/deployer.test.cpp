@@ -7,9 +7,9 @@
 #include <tfe/tfe.hpp>
 
 #if defined(TFE_CATCH2_V3)
-#  include <catch2/catch_all.hpp>
+#include <catch2/catch_all.hpp>
 #else
-#  include <catch2/catch.hpp>
+#include <catch2/catch.hpp>
 #endif
 
 #include <chrono>
@@ -18,7 +18,7 @@
 
 namespace {
 
-using engine_t = tfe::basic_engine<tfe::test_policies>;  // manual clock, sequential ids
+using engine_t = tfe::basic_engine<tfe::test_policies>;            // manual clock, sequential ids
 using api_t = tfe::basic_test_controls<tfe::basic_api<engine_t>>;  // the API with faults and a journal
 
 // tfe in-process with an organization, a workspace and an uploaded configuration.
@@ -30,11 +30,13 @@ struct fake_tfe {
   std::vector<std::chrono::milliseconds> slept;  // every wait the deployer asked for
 
   fake_tfe() {
-    api.journal().set_capacity(1000);  // keep every request, to assert on them
+    api.journal().set_capacity(1000);                         // keep every request, to assert on them
     eng.executor().plan_duration = std::chrono::seconds(30);  // a plan takes half a minute...
     eng.executor().apply_duration = std::chrono::seconds(60);
-    http.post("/api/v2/organizations", R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"ops@acme.test"}}})");
-    auto w = http.post("/api/v2/organizations/acme/workspaces", R"({"data":{"type":"workspaces","attributes":{"name":"prod"}}})");
+    http.post("/api/v2/organizations",
+              R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"ops@acme.test"}}})");
+    auto w = http.post("/api/v2/organizations/acme/workspaces",
+                       R"({"data":{"type":"workspaces","attributes":{"name":"prod"}}})");
     ws = std::string(*tfe::json::parse(w.body)->operator[]("data")["id"].as_string());
     tfe::configuration_version_options co;
     co.auto_queue_runs = false;
@@ -80,7 +82,8 @@ TEST_CASE("deploy applies an approved plan", "[example][deployer]") {
 
 TEST_CASE("deploy discards a rejected plan", "[example][deployer]") {
   fake_tfe tfe;
-  auto out = tfe.make().deploy(tfe.ws, "risky", [](const deploy::plan_summary& p) { return p.destructions == 0 && false; });
+  auto out =
+      tfe.make().deploy(tfe.ws, "risky", [](const deploy::plan_summary& p) { return p.destructions == 0 && false; });
   CHECK(out.status == "discarded");
   CHECK(tfe.api.journal().count("POST /api/v2/runs/:id/actions/discard") == 1);
   CHECK(tfe.api.journal().count("POST /api/v2/runs/:id/actions/apply") == 0);

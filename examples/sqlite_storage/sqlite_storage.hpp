@@ -130,10 +130,14 @@ class sqlite_storage {
   }
   /// Number of entities of type T.
   template <class T>
-  std::size_t size(tfe::entity_tag<T> tag) const noexcept { return mem_.size(tag); }
+  std::size_t size(tfe::entity_tag<T> tag) const noexcept {
+    return mem_.size(tag);
+  }
   /// Calls fn(const T&) for each entity of type T, in no particular order.
   template <class T, class F>
-  void for_each(tfe::entity_tag<T> tag, F&& fn) const { mem_.for_each(tag, std::forward<F>(fn)); }
+  void for_each(tfe::entity_tag<T> tag, F&& fn) const {
+    mem_.for_each(tag, std::forward<F>(fn));
+  }
 
   /// Stores bytes under `key`.
   tfe::result<void> put_blob(std::string_view key, std::string bytes) {
@@ -193,8 +197,19 @@ class sqlite_storage {
  private:
   // The cached statements, in the order of the SQL in open().
   enum class op : std::size_t {
-    begin, commit, rollback, upsert_entity, erase_entity, put_blob, erase_blob, clear_entities, clear_blobs,
-    savepoint, release, rollback_to, count
+    begin,
+    commit,
+    rollback,
+    upsert_entity,
+    erase_entity,
+    put_blob,
+    erase_blob,
+    clear_entities,
+    clear_blobs,
+    savepoint,
+    release,
+    rollback_to,
+    count
   };
   static constexpr std::size_t op_count = static_cast<std::size_t>(op::count);
 

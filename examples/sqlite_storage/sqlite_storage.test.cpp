@@ -26,9 +26,9 @@ struct temp_dir {
   std::string path;
   temp_dir() {
     std::random_device rd;
-    path = (std::filesystem::temp_directory_path() /
-            ("tfe-sqlite-" + std::to_string(rd()) + "-" + std::to_string(rd())))
-               .string();
+    path =
+        (std::filesystem::temp_directory_path() / ("tfe-sqlite-" + std::to_string(rd()) + "-" + std::to_string(rd())))
+            .string();
     std::filesystem::create_directories(path);
   }
   ~temp_dir() {
@@ -60,7 +60,12 @@ std::string state_of(sqlite_engine& e) {
   return s.dump();
 }
 
-std::string tarball() { return std::string("\x1f\x8b\x08\x00" "configuration", 17); }
+std::string tarball() {
+  return std::string(
+      "\x1f\x8b\x08\x00"
+      "configuration",
+      17);
+}
 
 int exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
 
@@ -155,8 +160,8 @@ TEST_CASE("a write SQLite rejects fails and leaves the state as it was", "[sqlit
   }
   tfe_sqlite::sqlite_storage ro;
   REQUIRE(ro.open(file, /*read_only=*/true));
-  auto r = ro.update(of<tfe::organization>, std::string("acme"),
-                     [](tfe::organization& x) { x.email = "new@acme.test"; });
+  auto r =
+      ro.update(of<tfe::organization>, std::string("acme"), [](tfe::organization& x) { x.email = "new@acme.test"; });
   REQUIRE(!r);
   CHECK(r.error().code == tfe::errc::storage_failure);
   CHECK(ro.find(of<tfe::organization>, std::string("acme"))->email == "ops@acme.test");

@@ -21,8 +21,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -204,9 +204,7 @@ class json {
     return nullptr;
   }
   /// The value of member `key`, or nullptr when missing or not an object.
-  json* find(std::string_view key) noexcept {
-    return const_cast<json*>(static_cast<const json&>(*this).find(key));
-  }
+  json* find(std::string_view key) noexcept { return const_cast<json*>(static_cast<const json&>(*this).find(key)); }
   /// True when this is an object with member `key`.
   bool contains(std::string_view key) const noexcept { return find(key) != nullptr; }
 
@@ -223,9 +221,8 @@ class json {
   /// Member `key` for writing: a null becomes an object and a missing member is added as null.
   /// Precondition: is_null() || is_object(). (Indexing a non-const value by number reads, like
   /// the const overload; write elements through as_array().)
-  template <class K, std::enable_if_t<std::is_convertible_v<const K&, std::string_view> &&
-                                          !std::is_integral_v<K>,
-                                      int> = 0>
+  template <class K,
+            std::enable_if_t<std::is_convertible_v<const K&, std::string_view> && !std::is_integral_v<K>, int> = 0>
   json& operator[](const K& key) {
     const std::string_view k(key);
     if (kind_ == kind::null) *this = object();
@@ -265,8 +262,8 @@ class json {
   /// Removes every member named `key`; true when one was removed (false for non-objects).
   bool erase(std::string_view key) {
     if (kind_ != kind::object) return false;
-    const auto it = std::remove_if(obj_.begin(), obj_.end(),
-                                   [&](const object_type::value_type& m) { return m.first == key; });
+    const auto it =
+        std::remove_if(obj_.begin(), obj_.end(), [&](const object_type::value_type& m) { return m.first == key; });
     if (it == obj_.end()) return false;
     obj_.erase(it, obj_.end());
     return true;
@@ -303,10 +300,17 @@ class json {
   // Moves the value of `o` into *this (which holds nothing that needs destroying); `o` becomes null.
   void steal(json& o) noexcept {
     switch (o.kind_) {
-      case kind::null: break;
-      case kind::boolean: bool_ = o.bool_; break;
-      case kind::integer: int_ = o.int_; break;
-      case kind::number: dbl_ = o.dbl_; break;
+      case kind::null:
+        break;
+      case kind::boolean:
+        bool_ = o.bool_;
+        break;
+      case kind::integer:
+        int_ = o.int_;
+        break;
+      case kind::number:
+        dbl_ = o.dbl_;
+        break;
       case kind::string:
         slen_ = o.slen_;
         if (o.slen_ != heap_string) {
@@ -355,7 +359,8 @@ class json {
         }
         obj_.~object_type();
         break;
-      default: break;
+      default:
+        break;
     }
     kind_ = kind::null;
     int_ = 0;
@@ -431,11 +436,20 @@ class json {
   // Copies a non-container `s` into *this (which is null).
   void copy_scalar(const json& s) {
     switch (s.kind_) {
-      case kind::boolean: bool_ = s.bool_; break;
-      case kind::integer: int_ = s.int_; break;
-      case kind::number: dbl_ = s.dbl_; break;
-      case kind::string: init_string(s.string_view_unchecked()); break;
-      default: break;
+      case kind::boolean:
+        bool_ = s.bool_;
+        break;
+      case kind::integer:
+        int_ = s.int_;
+        break;
+      case kind::number:
+        dbl_ = s.dbl_;
+        break;
+      case kind::string:
+        init_string(s.string_view_unchecked());
+        break;
+      default:
+        break;
     }
     kind_ = s.kind_;
   }
@@ -482,25 +496,38 @@ class json {
 /// The kind's name as used in messages ("null", "boolean", "integer", "number", ...).
 constexpr std::string_view to_string(json::kind k) noexcept {
   switch (k) {
-    case json::kind::null: return "null";
-    case json::kind::boolean: return "boolean";
-    case json::kind::integer: return "integer";
-    case json::kind::number: return "number";
-    case json::kind::string: return "string";
-    case json::kind::array: return "array";
-    case json::kind::object: return "object";
+    case json::kind::null:
+      return "null";
+    case json::kind::boolean:
+      return "boolean";
+    case json::kind::integer:
+      return "integer";
+    case json::kind::number:
+      return "number";
+    case json::kind::string:
+      return "string";
+    case json::kind::array:
+      return "array";
+    case json::kind::object:
+      return "object";
   }
   return "null";
 }
 
 inline bool json::scalar_equal(const json& x, const json& y) noexcept {
   switch (x.kind_) {
-    case kind::null: return true;
-    case kind::boolean: return x.bool_ == y.bool_;
-    case kind::integer: return x.int_ == y.int_;
-    case kind::number: return x.dbl_ == y.dbl_;
-    case kind::string: return x.string_view_unchecked() == y.string_view_unchecked();
-    default: return true;  // containers are compared by equal()
+    case kind::null:
+      return true;
+    case kind::boolean:
+      return x.bool_ == y.bool_;
+    case kind::integer:
+      return x.int_ == y.int_;
+    case kind::number:
+      return x.dbl_ == y.dbl_;
+    case kind::string:
+      return x.string_view_unchecked() == y.string_view_unchecked();
+    default:
+      return true;  // containers are compared by equal()
   }
 }
 
@@ -557,14 +584,22 @@ inline void json::dump_to(std::string& out) const {
   char buf[detail::double_chars];
   for (;;) {
     switch (v->kind_) {
-      case kind::null: out.append("null", 4); break;
+      case kind::null:
+        out.append("null", 4);
+        break;
       case kind::boolean:
         if (v->bool_) out.append("true", 4);
         else out.append("false", 5);
         break;
-      case kind::integer: out.append(buf, static_cast<std::size_t>(detail::write_int64(buf, v->int_) - buf)); break;
-      case kind::number: out.append(buf, static_cast<std::size_t>(detail::write_double(buf, v->dbl_) - buf)); break;
-      case kind::string: detail::json_append_quoted(out, '\0', v->string_view_unchecked(), '\0'); break;
+      case kind::integer:
+        out.append(buf, static_cast<std::size_t>(detail::write_int64(buf, v->int_) - buf));
+        break;
+      case kind::number:
+        out.append(buf, static_cast<std::size_t>(detail::write_double(buf, v->dbl_) - buf));
+        break;
+      case kind::string:
+        detail::json_append_quoted(out, '\0', v->string_view_unchecked(), '\0');
+        break;
       case kind::array:
         if (v->arr_.empty()) {
           out.append("[]", 2);
@@ -702,7 +737,7 @@ class json_dom_builder {
 
  private:
   struct key_ref {
-    std::size_t offset;       // into the input, or into escaped_keys_
+    std::size_t offset;  // into the input, or into escaped_keys_
     std::size_t size;
     std::uint32_t signature;  // cheap hash for duplicate detection
     bool input;               // true: offset is into the input
@@ -769,9 +804,9 @@ class json_dom_builder {
   }
 
   std::string_view input_;
-  std::vector<json> values_;     // completed values waiting for their container
-  std::vector<key_ref> keys_;    // keys of the members of all open objects
-  std::string escaped_keys_;     // decoded keys that had escapes
+  std::vector<json> values_;   // completed values waiting for their container
+  std::vector<key_ref> keys_;  // keys of the members of all open objects
+  std::string escaped_keys_;   // decoded keys that had escapes
   std::vector<std::size_t> order_;
 };
 
@@ -780,8 +815,8 @@ class json_dom_builder {
 inline result<json> json::parse(std::string_view text, const json_parse_options& options) {
   if (text.size() > options.max_size) {
     return make_error(errc::payload_too_large, "JSON input of " + std::to_string(text.size()) +
-                                                   " bytes exceeds the limit of " +
-                                                   std::to_string(options.max_size) + " bytes");
+                                                   " bytes exceeds the limit of " + std::to_string(options.max_size) +
+                                                   " bytes");
   }
   detail::json_dom_builder builder(text);
   result<void> r = detail::json_parse(text, options.max_depth, builder);

@@ -17,7 +17,7 @@
 #include <utility>
 
 #if TFE_HAS_EXCEPTIONS
-#  include <exception>
+#include <exception>
 #endif
 
 namespace tfe {
@@ -46,17 +46,28 @@ namespace detail {
 template <>
 struct enum_names<errc> {
   static constexpr std::string_view value[] = {
-      "not_found",  "conflict",          "validation_failed", "parse_error",            "bad_request",
-      "unauthorized", "forbidden",       "method_not_allowed", "payload_too_large",     "unsupported_media_type",
-      "header_too_large", "rate_limited", "storage_failure",  "internal",               "unavailable",
+      "not_found",        "conflict",     "validation_failed",  "parse_error",       "bad_request",
+      "unauthorized",     "forbidden",    "method_not_allowed", "payload_too_large", "unsupported_media_type",
+      "header_too_large", "rate_limited", "storage_failure",    "internal",          "unavailable",
   };
 };
 /// The JSON:API error `title` of each errc, in enumerator order.
 inline constexpr std::string_view errc_titles[] = {
-    "not found",          "transition not allowed", "invalid attribute",      "malformed request body",
-    "bad request",        "unauthorized",           "forbidden",              "method not allowed",
-    "payload too large",  "unsupported media type", "request header fields too large", "Too many requests",
-    "storage failure",    "internal server error",  "service unavailable",
+    "not found",
+    "transition not allowed",
+    "invalid attribute",
+    "malformed request body",
+    "bad request",
+    "unauthorized",
+    "forbidden",
+    "method not allowed",
+    "payload too large",
+    "unsupported media type",
+    "request header fields too large",
+    "Too many requests",
+    "storage failure",
+    "internal server error",
+    "service unavailable",
 };
 /// The HTTP status of each errc, in enumerator order (the table in docs/errors.md).
 inline constexpr int errc_statuses[] = {404, 409, 422, 400, 400, 401, 403, 405, 413, 415, 431, 429, 500, 500, 503};
@@ -97,8 +108,7 @@ struct error {
   /// An error with a code and message.
   error() = default;
   /// An error with a code, message and optional source pointer.
-  error(errc c, std::string msg, std::string ptr = {})
-      : code(c), message(std::move(msg)), pointer(std::move(ptr)) {}
+  error(errc c, std::string msg, std::string ptr = {}) : code(c), message(std::move(msg)), pointer(std::move(ptr)) {}
 };
 
 /// Equality of code, message and pointer (the position is informational).
@@ -157,14 +167,14 @@ class [[nodiscard]] result {
 
   /// A default-constructed value (only when T is default constructible).
   template <class U = T, std::enable_if_t<std::is_default_constructible_v<U>, int> = 0>
-  result() : has_(true) { ::new (static_cast<void*>(&storage_.value)) T(); }
+  result() : has_(true) {
+    ::new (static_cast<void*>(&storage_.value)) T();
+  }
   /// Success holding `v`.
-  template <class U = T,
-            std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                 !std::is_same_v<std::decay_t<U>, result> &&
-                                 !std::is_same_v<std::decay_t<U>, unexpected> &&
-                                 !std::is_same_v<std::decay_t<U>, tfe::error>,
-                             int> = 0>
+  template <class U = T, std::enable_if_t<std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, result> &&
+                                              !std::is_same_v<std::decay_t<U>, unexpected> &&
+                                              !std::is_same_v<std::decay_t<U>, tfe::error>,
+                                          int> = 0>
   result(U&& v) : has_(true) {  // NOLINT: implicit like std::expected
     ::new (static_cast<void*>(&storage_.value)) T(std::forward<U>(v));
   }
@@ -188,12 +198,18 @@ class [[nodiscard]] result {
   }
   /// Copy-assign.
   result& operator=(const result& o) {
-    if (this != &o) { destroy(); construct_from(o); }
+    if (this != &o) {
+      destroy();
+      construct_from(o);
+    }
     return *this;
   }
   /// Move-assign.
   result& operator=(result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) {
-    if (this != &o) { destroy(); construct_from(std::move(o)); }
+    if (this != &o) {
+      destroy();
+      construct_from(std::move(o));
+    }
     return *this;
   }
   ~result() { destroy(); }
@@ -204,34 +220,68 @@ class [[nodiscard]] result {
   explicit operator bool() const noexcept { return has_; }
 
   /// The value; throws bad_result_access (or asserts) when an error is held.
-  T& value() & { if (!has_) detail::throw_bad_result_access(storage_.err); return storage_.value; }
+  T& value() & {
+    if (!has_) detail::throw_bad_result_access(storage_.err);
+    return storage_.value;
+  }
   /// The value; throws bad_result_access (or asserts) when an error is held.
-  const T& value() const& { if (!has_) detail::throw_bad_result_access(storage_.err); return storage_.value; }
+  const T& value() const& {
+    if (!has_) detail::throw_bad_result_access(storage_.err);
+    return storage_.value;
+  }
   /// The value, moved out; throws bad_result_access (or asserts) when an error is held.
-  T&& value() && { if (!has_) detail::throw_bad_result_access(storage_.err); return std::move(storage_.value); }
+  T&& value() && {
+    if (!has_) detail::throw_bad_result_access(storage_.err);
+    return std::move(storage_.value);
+  }
 
   /// The error; precondition: !has_value().
-  const tfe::error& error() const& noexcept { TFE_ASSERT(!has_); return storage_.err; }
+  const tfe::error& error() const& noexcept {
+    TFE_ASSERT(!has_);
+    return storage_.err;
+  }
   /// The error, moved out; precondition: !has_value().
-  tfe::error&& error() && noexcept { TFE_ASSERT(!has_); return std::move(storage_.err); }
+  tfe::error&& error() && noexcept {
+    TFE_ASSERT(!has_);
+    return std::move(storage_.err);
+  }
 
   /// The value, or `fallback` when an error is held.
   template <class U>
-  T value_or(U&& fallback) const& { return has_ ? storage_.value : static_cast<T>(std::forward<U>(fallback)); }
+  T value_or(U&& fallback) const& {
+    return has_ ? storage_.value : static_cast<T>(std::forward<U>(fallback));
+  }
   /// The value (moved), or `fallback` when an error is held.
   template <class U>
-  T value_or(U&& fallback) && { return has_ ? std::move(storage_.value) : static_cast<T>(std::forward<U>(fallback)); }
+  T value_or(U&& fallback) && {
+    return has_ ? std::move(storage_.value) : static_cast<T>(std::forward<U>(fallback));
+  }
 
   /// Unchecked access; precondition: has_value().
-  T& operator*() & noexcept { TFE_ASSERT(has_); return storage_.value; }
+  T& operator*() & noexcept {
+    TFE_ASSERT(has_);
+    return storage_.value;
+  }
   /// Unchecked access; precondition: has_value().
-  const T& operator*() const& noexcept { TFE_ASSERT(has_); return storage_.value; }
+  const T& operator*() const& noexcept {
+    TFE_ASSERT(has_);
+    return storage_.value;
+  }
   /// Unchecked access, moved out; precondition: has_value().
-  T&& operator*() && noexcept { TFE_ASSERT(has_); return std::move(storage_.value); }
+  T&& operator*() && noexcept {
+    TFE_ASSERT(has_);
+    return std::move(storage_.value);
+  }
   /// Member access; precondition: has_value().
-  T* operator->() noexcept { TFE_ASSERT(has_); return &storage_.value; }
+  T* operator->() noexcept {
+    TFE_ASSERT(has_);
+    return &storage_.value;
+  }
   /// Member access; precondition: has_value().
-  const T* operator->() const noexcept { TFE_ASSERT(has_); return &storage_.value; }
+  const T* operator->() const noexcept {
+    TFE_ASSERT(has_);
+    return &storage_.value;
+  }
 
  private:
   void destroy() noexcept {
@@ -271,11 +321,19 @@ class [[nodiscard]] result<void> {
   /// True on success.
   explicit operator bool() const noexcept { return has_; }
   /// Checks for success; throws bad_result_access (or asserts) on error.
-  void value() const { if (!has_) detail::throw_bad_result_access(err_); }
+  void value() const {
+    if (!has_) detail::throw_bad_result_access(err_);
+  }
   /// The error; precondition: !has_value().
-  const tfe::error& error() const& noexcept { TFE_ASSERT(!has_); return err_; }
+  const tfe::error& error() const& noexcept {
+    TFE_ASSERT(!has_);
+    return err_;
+  }
   /// The error, moved out; precondition: !has_value().
-  tfe::error&& error() && noexcept { TFE_ASSERT(!has_); return std::move(err_); }
+  tfe::error&& error() && noexcept {
+    TFE_ASSERT(!has_);
+    return std::move(err_);
+  }
 
  private:
   bool has_ = true;

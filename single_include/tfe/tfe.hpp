@@ -9,6 +9,239 @@
 #ifndef TFE_TFE_HPP
 #define TFE_TFE_HPP
 
+// #include <tfe/api/auth.hpp>
+// begin of <tfe/api/auth.hpp>
+#ifndef TFE_API_AUTH_HPP
+#define TFE_API_AUTH_HPP
+
+// #include <tfe/api/http_message.hpp>
+// begin of <tfe/api/http_message.hpp>
+#ifndef TFE_API_HTTP_MESSAGE_HPP
+#define TFE_API_HTTP_MESSAGE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+/// One header line: name as received (compared case-insensitively) and value.
+using http_header = std::pair<std::string, std::string>;
+
+namespace detail {
+/// ASCII case-insensitive equality, as HTTP header names require.
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+}  // namespace detail
+
+/// An HTTP request as the API layer sees it, independent of any transport.
+struct http_request {
+  std::string method;                ///< "GET", "POST", ... (case-sensitive, as HTTP says)
+  std::string target;                ///< origin-form target: path plus optional "?query"
+  std::vector<http_header> headers;  ///< header fields in arrival order
+  std::string body;                  ///< the decoded body (chunked encoding already removed)
+  std::string remote_address;        ///< peer address for logs; empty in-process
+
+  /// The first value of header `name` (case-insensitive), or empty when absent.
+  std::string_view header(std::string_view name) const noexcept {
+    for (const auto& h : headers)
+      if (detail::iequals(h.first, name)) return h.second;
+    return {};
+  }
+  /// True when header `name` is present (case-insensitive).
+  bool has_header(std::string_view name) const noexcept {
+    for (const auto& h : headers)
+      if (detail::iequals(h.first, name)) return true;
+    return false;
+  }
+  /// The path part of the target (before '?').
+  std::string_view path() const noexcept {
+    std::string_view t = target;
+    auto q = t.find('?');
+    return q == std::string_view::npos ? t : t.substr(0, q);
+  }
+  /// The raw query part of the target (after '?'), still percent-encoded.
+  std::string_view query() const noexcept {
+    std::string_view t = target;
+    auto q = t.find('?');
+    return q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
+  }
+};
+
+/// An HTTP response produced by the API layer; the transport writes it out.
+struct http_response {
+  int status = 200;                  ///< status code
+  std::vector<http_header> headers;  ///< header fields (Content-Length is the transport's job)
+  std::string body;                  ///< the full body
+
+  /// The first value of header `name` (case-insensitive), or empty when absent.
+  std::string_view header(std::string_view name) const noexcept {
+    for (const auto& h : headers)
+      if (detail::iequals(h.first, name)) return h.second;
+    return {};
+  }
+  /// Sets header `name` to `value`, replacing an earlier value.
+  void set_header(std::string_view name, std::string value) {
+    for (auto& h : headers)
+      if (detail::iequals(h.first, name)) {
+        h.second = std::move(value);
+        return;
+      }
+    headers.emplace_back(std::string(name), std::move(value));
+  }
+};
+
+/// The standard reason phrase for a status code ("OK", "Not Found"...), or "Unknown".
+constexpr std::string_view reason_phrase(int status) noexcept {
+  switch (status) {
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 302:
+      return "Found";
+    case 307:
+      return "Temporary Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 417:
+      return "Expectation Failed";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
+  }
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_HTTP_MESSAGE_HPP
+// end of <tfe/api/http_message.hpp>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+/// The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive, trailing
+/// blanks dropped), or empty: the one parser of bearer tokens (API and admin API).
+inline std::string_view bearer_token(std::string_view header) noexcept {
+  constexpr std::string_view prefix = "Bearer ";
+  if (header.size() <= prefix.size() || !detail::iequals(header.substr(0, prefix.size()), prefix)) return {};
+  auto t = header.substr(prefix.size());
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  return t;
+}
+
+/// Decides which bearer tokens the API accepts (401 otherwise). Capability URLs never need one.
+class token_auth {
+ public:
+  /// Accepts every request, with or without a token (the default for a local fake).
+  static token_auth any() { return token_auth(); }
+  /// Accepts only `Authorization: Bearer <t>` for a token in `tokens`.
+  static token_auth tokens(std::vector<std::string> tokens) {
+    token_auth a;
+    a.mode_ = mode::fixed;
+    for (auto& t : tokens) a.tokens_.insert(std::move(t));
+    return a;
+  }
+  /// Accepts a bearer token when `check(token)` returns true.
+  static token_auth callback(std::function<bool(std::string_view)> check) {
+    token_auth a;
+    a.mode_ = mode::callback;
+    a.check_ = std::move(check);
+    return a;
+  }
+
+  /// True when the request may proceed.
+  bool allows(const http_request& req) const {
+    if (mode_ == mode::any) return true;
+    auto token = tfe::bearer_token(req.header("Authorization"));
+    if (token.empty()) return false;
+    if (mode_ == mode::fixed) return tokens_.count(std::string(token)) != 0;
+    return check_ && check_(token);
+  }
+  /// True when every request is accepted.
+  bool accepts_any() const noexcept { return mode_ == mode::any; }
+
+ private:
+  enum class mode { any, fixed, callback };
+  token_auth() = default;
+  mode mode_ = mode::any;
+  std::unordered_set<std::string> tokens_;
+  std::function<bool(std::string_view)> check_;
+};
+
+}  // namespace tfe
+
+#endif  // TFE_API_AUTH_HPP
+// end of <tfe/api/auth.hpp>
+// #include <tfe/api/error_document.hpp>
+// begin of <tfe/api/error_document.hpp>
+#ifndef TFE_API_ERROR_DOCUMENT_HPP
+#define TFE_API_ERROR_DOCUMENT_HPP
+
+// #include <tfe/api/http_message.hpp> (already inlined)
+// #include <tfe/json_writer.hpp>
+// begin of <tfe/json_writer.hpp>
+#ifndef TFE_JSON_WRITER_HPP
+#define TFE_JSON_WRITER_HPP
+
 // #include <tfe/config.hpp>
 // begin of <tfe/config.hpp>
 #ifndef TFE_CONFIG_HPP
@@ -20,44 +253,633 @@
 // standard library throws. With -fno-exceptions, misuse (value() on an error)
 // ends in TFE_ASSERT instead of bad_result_access.
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
-#  define TFE_HAS_EXCEPTIONS 1
+#define TFE_HAS_EXCEPTIONS 1
 #else
-#  define TFE_HAS_EXCEPTIONS 0
+#define TFE_HAS_EXCEPTIONS 0
 #endif
 
 // Concepts wrap the C++17 traits; the traits are the single source of truth.
 #if defined(__cpp_concepts) && __cpp_concepts >= 201907L && !defined(TFE_NO_CONCEPTS)
-#  define TFE_HAS_CONCEPTS 1
+#define TFE_HAS_CONCEPTS 1
 #else
-#  define TFE_HAS_CONCEPTS 0
+#define TFE_HAS_CONCEPTS 0
 #endif
 
 // TFE_ASSERT(cond): checks a precondition. Define it before including tfe to
 // route failures to your own handler.
 #ifndef TFE_ASSERT
-#  define TFE_ASSERT(cond) ((cond) ? static_cast<void>(0) : std::abort())
+#define TFE_ASSERT(cond) ((cond) ? static_cast<void>(0) : std::abort())
 #endif
 
 #endif  // TFE_CONFIG_HPP
 // end of <tfe/config.hpp>
-// #include <tfe/version.hpp>
-// begin of <tfe/version.hpp>
-#ifndef TFE_VERSION_HPP
-#define TFE_VERSION_HPP
+// #include <tfe/detail/charconv.hpp>
+// begin of <tfe/detail/charconv.hpp>
+#ifndef TFE_DETAIL_CHARCONV_HPP
+#define TFE_DETAIL_CHARCONV_HPP
 
-#define TFE_VERSION_MAJOR 0
-#define TFE_VERSION_MINOR 1
-#define TFE_VERSION_PATCH 0
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <system_error>
 
 namespace tfe {
-/// The library version as "major.minor.patch".
-inline constexpr const char* version_string = "0.1.0";
-/// The TFE API version tfe speaks (sent as the TFP-API-Version header).
-inline constexpr const char* api_version = "2.5";
+namespace detail {
+
+/// Outcome of parse_double().
+enum class double_parse : std::uint8_t {
+  ok,        ///< converted (underflow to zero or a subnormal counts as ok)
+  overflow,  ///< the magnitude is too large for a double
+  invalid,   ///< not a number at all (callers validate the grammar first, so a bug)
+};
+
+/// Converts an already validated JSON number literal [first, last) to a double.
+/// Values too small for a double become signed zero; values too large report overflow.
+inline double_parse parse_double(const char* first, const char* last, double& out) noexcept {
+  double d = 0.0;
+  const auto r = std::from_chars(first, last, d, std::chars_format::general);
+  if (r.ec == std::errc() && r.ptr == last) {
+    out = d;
+    return double_parse::ok;
+  }
+  if (r.ec != std::errc::result_out_of_range) return double_parse::invalid;
+  // from_chars reports both overflow and underflow as out of range: find the decimal
+  // magnitude of the leading significant digit, plus the exponent, to tell them apart.
+  const char* p = first;
+  const bool negative = (*p == '-');
+  if (negative) ++p;
+  long long magnitude = 0;
+  bool found = false;
+  long long int_digits = 0;
+  const char* q = p;
+  while (q != last && *q >= '0' && *q <= '9') {
+    if (*q != '0') found = true;
+    if (found) ++int_digits;
+    ++q;
+  }
+  if (found) magnitude = int_digits - 1;
+  if (q != last && *q == '.') {
+    ++q;
+    long long pos = 0;
+    while (q != last && *q >= '0' && *q <= '9') {
+      ++pos;
+      if (!found && *q != '0') {
+        found = true;
+        magnitude = -pos;
+      }
+      ++q;
+    }
+  }
+  long long exponent = 0;
+  if (q != last && (*q == 'e' || *q == 'E')) {
+    ++q;
+    bool eneg = false;
+    if (q != last && (*q == '+' || *q == '-')) eneg = (*q++ == '-');
+    while (q != last && *q >= '0' && *q <= '9') {
+      if (exponent < 1000000000LL) exponent = exponent * 10 + (*q - '0');
+      ++q;
+    }
+    if (eneg) exponent = -exponent;
+  }
+  if (!found) {  // all digits zero: from_chars should not have failed, but zero is right
+    out = negative ? -0.0 : 0.0;
+    return double_parse::ok;
+  }
+  if (magnitude + exponent >= 0) return double_parse::overflow;
+  out = negative ? -0.0 : 0.0;
+  return double_parse::ok;
+}
+
+/// Room needed by write_int64() and write_uint64().
+inline constexpr std::size_t int_chars = 24;
+/// Room needed by write_double() (shortest round-trip form plus a ".0" suffix).
+inline constexpr std::size_t double_chars = 32;
+
+/// Writes `v` in decimal at `buf` (int_chars bytes of room); returns the end.
+inline char* write_int64(char* buf, std::int64_t v) noexcept { return std::to_chars(buf, buf + int_chars, v).ptr; }
+
+/// Writes `v` in decimal at `buf` (int_chars bytes of room); returns the end.
+inline char* write_uint64(char* buf, std::uint64_t v) noexcept { return std::to_chars(buf, buf + int_chars, v).ptr; }
+
+/// Writes `v` as a JSON number that reads back as the same double and never looks like an
+/// integer (1.0 -> "1.0"); NaN and infinities, which JSON cannot hold, become `null`.
+inline char* write_double(char* buf, double v) noexcept {
+  if (!std::isfinite(v)) {
+    std::memcpy(buf, "null", 4);
+    return buf + 4;
+  }
+  char* end = std::to_chars(buf, buf + double_chars - 2, v).ptr;
+  for (const char* p = buf; p != end; ++p)
+    if (*p == '.' || *p == 'e') return end;
+  end[0] = '.';
+  end[1] = '0';
+  return end + 2;
+}
+
+}  // namespace detail
 }  // namespace tfe
 
-#endif  // TFE_VERSION_HPP
-// end of <tfe/version.hpp>
+#endif  // TFE_DETAIL_CHARCONV_HPP
+// end of <tfe/detail/charconv.hpp>
+// #include <tfe/detail/json_escape.hpp>
+// begin of <tfe/detail/json_escape.hpp>
+#ifndef TFE_DETAIL_JSON_ESCAPE_HPP
+#define TFE_DETAIL_JSON_ESCAPE_HPP
+
+// #include <tfe/detail/utf8.hpp>
+// begin of <tfe/detail/utf8.hpp>
+#ifndef TFE_DETAIL_UTF8_HPP
+#define TFE_DETAIL_UTF8_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tfe {
+namespace detail {
+
+/// The result of checking one UTF-8 sequence: its length when valid, else the length of the
+/// maximal ill-formed subpart (Unicode's "maximal subpart" rule) that one U+FFFD replaces.
+struct utf8_check_result {
+  std::size_t length;  ///< bytes consumed: the sequence, or the ill-formed subpart (>= 1)
+  bool valid;          ///< true when the bytes form one well-formed code point
+};
+
+/// Checks the multi-byte sequence starting at `p` (precondition: p < end and *p >= 0x80).
+inline utf8_check_result utf8_check(const unsigned char* p, const unsigned char* end) noexcept {
+  const unsigned char c = p[0];
+  std::size_t need;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 1;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    need = 2;
+    if (c == 0xE0) lo = 0xA0;       // no overlong 3-byte forms
+    else if (c == 0xED) hi = 0x9F;  // no UTF-16 surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    need = 3;
+    if (c == 0xF0) lo = 0x90;       // no overlong 4-byte forms
+    else if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return {1, false};  // continuation byte, overlong lead C0/C1, or F5..FF
+  }
+  const std::size_t avail = static_cast<std::size_t>(end - p) - 1;
+  if (avail == 0 || p[1] < lo || p[1] > hi) return {1, false};
+  for (std::size_t i = 2; i <= need; ++i) {
+    if (i > avail || p[i] < 0x80 || p[i] > 0xBF) return {i, false};
+  }
+  return {need + 1, true};
+}
+
+/// Why the sequence at `p` is not valid UTF-8, for error messages (precondition: it is invalid).
+inline const char* utf8_error_message(const unsigned char* p, const unsigned char* end) noexcept {
+  const unsigned char c = p[0];
+  if (c >= 0x80 && c <= 0xBF) return "invalid UTF-8: unexpected continuation byte";
+  if (c == 0xC0 || c == 0xC1) return "invalid UTF-8: overlong encoding";
+  if (c >= 0xF8) return "invalid UTF-8: byte that never appears in UTF-8";
+  if (c >= 0xF5) return "invalid UTF-8: code point above U+10FFFF";
+  const bool has_second = end - p > 1;
+  const unsigned char c1 = has_second ? p[1] : 0;
+  if (has_second && c1 >= 0x80 && c1 <= 0xBF) {
+    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xF0 && c1 < 0x90)) return "invalid UTF-8: overlong encoding";
+    if (c == 0xED && c1 >= 0xA0) return "invalid UTF-8: encoded UTF-16 surrogate";
+    if (c == 0xF4 && c1 >= 0x90) return "invalid UTF-8: code point above U+10FFFF";
+  }
+  return "invalid UTF-8: truncated sequence";
+}
+
+/// Writes code point `cp` (<= U+10FFFF, not a surrogate) as UTF-8 at `out`; returns the length.
+inline std::size_t utf8_encode(std::uint32_t cp, char* out) noexcept {
+  if (cp < 0x80) {
+    out[0] = static_cast<char>(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/// True when all of [data, data + size) is well-formed UTF-8.
+inline bool utf8_valid(const char* data, std::size_t size) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(data);
+  const auto* end = p + size;
+  while (p != end) {
+    if (*p < 0x80) {
+      ++p;
+      continue;
+    }
+    const utf8_check_result r = utf8_check(p, end);
+    if (!r.valid) return false;
+    p += r.length;
+  }
+  return true;
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_UTF8_HPP
+// end of <tfe/detail/utf8.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+namespace detail {
+
+/// Per byte: 0 when it is copied as is inside a JSON string; otherwise how to write it:
+/// the letter after the backslash ('"', '\\', 'b', 'f', 'n', 'r', 't'), 'u' for \u00XX,
+/// or 0x80 for a non-ASCII byte that must be checked as UTF-8.
+inline constexpr unsigned char json_escape_table[256] = {
+    // 0x00 - 0x1F: control characters
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'b',
+    't',
+    'n',
+    'u',
+    'f',
+    'r',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    'u',
+    // 0x20 - 0x7F: only '"' (0x22) and '\\' (0x5C)
+    0,
+    0,
+    '"',
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    '\\',
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    // 0x80 - 0xFF: UTF-8 lead and continuation bytes
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+    0x80,
+};
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TFE_DETAIL_JSON_SWAR 1
+#else
+#define TFE_DETAIL_JSON_SWAR 0
+#endif
+
+/// The first byte in [p, end) that is '"', '\\', a control character or non-ASCII; `end` if none.
+/// Checks eight bytes per step (SWAR) on little-endian GCC/Clang, one byte otherwise.
+inline const char* json_find_special(const char* p, const char* end) noexcept {
+#if TFE_DETAIL_JSON_SWAR
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  while (end - p >= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    const std::uint64_t q = v ^ (ones * '"');
+    const std::uint64_t b = v ^ (ones * '\\');
+    // For each test the lowest flagged byte is exact (borrows only run upwards), and bytes
+    // >= 0x80 are flagged by their own high bit, so the lowest flagged byte overall is exact.
+    const std::uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v) | v) & highs;
+    if (hit != 0) return p + (__builtin_ctzll(hit) >> 3);
+    p += 8;
+  }
+#endif
+  while (p != end && json_escape_table[static_cast<unsigned char>(*p)] == 0) ++p;
+  return p;
+}
+
+/// Appends the escaped body of `s` (no quotes): '"', '\\' and control characters escaped,
+/// valid UTF-8 copied, each ill-formed UTF-8 subpart replaced by U+FFFD.
+inline void json_append_escaped(std::string& out, const char* p, const char* end) {
+  static constexpr char hex[] = "0123456789abcdef";
+  for (;;) {
+    const char* q = json_find_special(p, end);
+    out.append(p, static_cast<std::size_t>(q - p));
+    if (q == end) return;
+    const auto c = static_cast<unsigned char>(*q);
+    const unsigned char e = json_escape_table[c];
+    if (e == 0x80) {
+      const utf8_check_result r =
+          utf8_check(reinterpret_cast<const unsigned char*>(q), reinterpret_cast<const unsigned char*>(end));
+      if (r.valid) out.append(q, r.length);
+      else out.append("\xEF\xBF\xBD", 3);
+      p = q + r.length;
+      continue;
+    }
+    if (e == 'u') {
+      const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+      out.append(u, 6);
+    } else {
+      const char s[2] = {'\\', static_cast<char>(e)};
+      out.append(s, 2);
+    }
+    p = q + 1;
+  }
+}
+
+/// Appends `s` as a quoted JSON string (see json_append_escaped()).
+inline void json_append_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  json_append_escaped(out, s.data(), s.data() + s.size());
+  out.push_back('"');
+}
+
+/// Appends `prefix` (unless 0), `s` as a quoted JSON string, then `suffix` (unless 0). Short
+/// strings that need no escaping (the common case) take a single append.
+inline void json_append_quoted(std::string& out, char prefix, std::string_view s, char suffix) {
+  constexpr std::size_t fast_limit = 120;
+  const char* e = s.data() + s.size();
+  if (s.size() <= fast_limit && json_find_special(s.data(), e) == e) {
+    char buf[fast_limit + 4];
+    char* w = buf;
+    *w = prefix;
+    w += prefix != 0 ? 1 : 0;
+    *w++ = '"';
+    if (!s.empty()) std::memcpy(w, s.data(), s.size());
+    w += s.size();
+    *w = '"';
+    w[1] = suffix;
+    w += suffix != 0 ? 2 : 1;
+    out.append(buf, static_cast<std::size_t>(w - buf));
+    return;
+  }
+  if (prefix != 0) out.push_back(prefix);
+  json_append_string(out, s);
+  if (suffix != 0) out.push_back(suffix);
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#undef TFE_DETAIL_JSON_SWAR
+
+#endif  // TFE_DETAIL_JSON_ESCAPE_HPP
+// end of <tfe/detail/json_escape.hpp>
+// #include <tfe/json.hpp>
+// begin of <tfe/json.hpp>
+#ifndef TFE_JSON_HPP
+#define TFE_JSON_HPP
+
+// #include <tfe/config.hpp> (already inlined)
+// #include <tfe/detail/charconv.hpp> (already inlined)
+// #include <tfe/detail/json_escape.hpp> (already inlined)
+// #include <tfe/detail/json_parser.hpp>
+// begin of <tfe/detail/json_parser.hpp>
+#ifndef TFE_DETAIL_JSON_PARSER_HPP
+#define TFE_DETAIL_JSON_PARSER_HPP
+
+// #include <tfe/detail/charconv.hpp> (already inlined)
+// #include <tfe/detail/json_escape.hpp> (already inlined)
+// #include <tfe/detail/utf8.hpp> (already inlined)
 // #include <tfe/result.hpp>
 // begin of <tfe/result.hpp>
 #ifndef TFE_RESULT_HPP
@@ -150,7 +972,7 @@ constexpr std::array<E, enum_count<E>> all_enumerators() noexcept {
 #include <utility>
 
 #if TFE_HAS_EXCEPTIONS
-#  include <exception>
+#include <exception>
 #endif
 
 namespace tfe {
@@ -179,17 +1001,28 @@ namespace detail {
 template <>
 struct enum_names<errc> {
   static constexpr std::string_view value[] = {
-      "not_found",  "conflict",          "validation_failed", "parse_error",            "bad_request",
-      "unauthorized", "forbidden",       "method_not_allowed", "payload_too_large",     "unsupported_media_type",
-      "header_too_large", "rate_limited", "storage_failure",  "internal",               "unavailable",
+      "not_found",        "conflict",     "validation_failed",  "parse_error",       "bad_request",
+      "unauthorized",     "forbidden",    "method_not_allowed", "payload_too_large", "unsupported_media_type",
+      "header_too_large", "rate_limited", "storage_failure",    "internal",          "unavailable",
   };
 };
 /// The JSON:API error `title` of each errc, in enumerator order.
 inline constexpr std::string_view errc_titles[] = {
-    "not found",          "transition not allowed", "invalid attribute",      "malformed request body",
-    "bad request",        "unauthorized",           "forbidden",              "method not allowed",
-    "payload too large",  "unsupported media type", "request header fields too large", "Too many requests",
-    "storage failure",    "internal server error",  "service unavailable",
+    "not found",
+    "transition not allowed",
+    "invalid attribute",
+    "malformed request body",
+    "bad request",
+    "unauthorized",
+    "forbidden",
+    "method not allowed",
+    "payload too large",
+    "unsupported media type",
+    "request header fields too large",
+    "Too many requests",
+    "storage failure",
+    "internal server error",
+    "service unavailable",
 };
 /// The HTTP status of each errc, in enumerator order (the table in docs/errors.md).
 inline constexpr int errc_statuses[] = {404, 409, 422, 400, 400, 401, 403, 405, 413, 415, 431, 429, 500, 500, 503};
@@ -230,8 +1063,7 @@ struct error {
   /// An error with a code and message.
   error() = default;
   /// An error with a code, message and optional source pointer.
-  error(errc c, std::string msg, std::string ptr = {})
-      : code(c), message(std::move(msg)), pointer(std::move(ptr)) {}
+  error(errc c, std::string msg, std::string ptr = {}) : code(c), message(std::move(msg)), pointer(std::move(ptr)) {}
 };
 
 /// Equality of code, message and pointer (the position is informational).
@@ -290,14 +1122,14 @@ class [[nodiscard]] result {
 
   /// A default-constructed value (only when T is default constructible).
   template <class U = T, std::enable_if_t<std::is_default_constructible_v<U>, int> = 0>
-  result() : has_(true) { ::new (static_cast<void*>(&storage_.value)) T(); }
+  result() : has_(true) {
+    ::new (static_cast<void*>(&storage_.value)) T();
+  }
   /// Success holding `v`.
-  template <class U = T,
-            std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                 !std::is_same_v<std::decay_t<U>, result> &&
-                                 !std::is_same_v<std::decay_t<U>, unexpected> &&
-                                 !std::is_same_v<std::decay_t<U>, tfe::error>,
-                             int> = 0>
+  template <class U = T, std::enable_if_t<std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, result> &&
+                                              !std::is_same_v<std::decay_t<U>, unexpected> &&
+                                              !std::is_same_v<std::decay_t<U>, tfe::error>,
+                                          int> = 0>
   result(U&& v) : has_(true) {  // NOLINT: implicit like std::expected
     ::new (static_cast<void*>(&storage_.value)) T(std::forward<U>(v));
   }
@@ -321,12 +1153,18 @@ class [[nodiscard]] result {
   }
   /// Copy-assign.
   result& operator=(const result& o) {
-    if (this != &o) { destroy(); construct_from(o); }
+    if (this != &o) {
+      destroy();
+      construct_from(o);
+    }
     return *this;
   }
   /// Move-assign.
   result& operator=(result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) {
-    if (this != &o) { destroy(); construct_from(std::move(o)); }
+    if (this != &o) {
+      destroy();
+      construct_from(std::move(o));
+    }
     return *this;
   }
   ~result() { destroy(); }
@@ -337,34 +1175,68 @@ class [[nodiscard]] result {
   explicit operator bool() const noexcept { return has_; }
 
   /// The value; throws bad_result_access (or asserts) when an error is held.
-  T& value() & { if (!has_) detail::throw_bad_result_access(storage_.err); return storage_.value; }
+  T& value() & {
+    if (!has_) detail::throw_bad_result_access(storage_.err);
+    return storage_.value;
+  }
   /// The value; throws bad_result_access (or asserts) when an error is held.
-  const T& value() const& { if (!has_) detail::throw_bad_result_access(storage_.err); return storage_.value; }
+  const T& value() const& {
+    if (!has_) detail::throw_bad_result_access(storage_.err);
+    return storage_.value;
+  }
   /// The value, moved out; throws bad_result_access (or asserts) when an error is held.
-  T&& value() && { if (!has_) detail::throw_bad_result_access(storage_.err); return std::move(storage_.value); }
+  T&& value() && {
+    if (!has_) detail::throw_bad_result_access(storage_.err);
+    return std::move(storage_.value);
+  }
 
   /// The error; precondition: !has_value().
-  const tfe::error& error() const& noexcept { TFE_ASSERT(!has_); return storage_.err; }
+  const tfe::error& error() const& noexcept {
+    TFE_ASSERT(!has_);
+    return storage_.err;
+  }
   /// The error, moved out; precondition: !has_value().
-  tfe::error&& error() && noexcept { TFE_ASSERT(!has_); return std::move(storage_.err); }
+  tfe::error&& error() && noexcept {
+    TFE_ASSERT(!has_);
+    return std::move(storage_.err);
+  }
 
   /// The value, or `fallback` when an error is held.
   template <class U>
-  T value_or(U&& fallback) const& { return has_ ? storage_.value : static_cast<T>(std::forward<U>(fallback)); }
+  T value_or(U&& fallback) const& {
+    return has_ ? storage_.value : static_cast<T>(std::forward<U>(fallback));
+  }
   /// The value (moved), or `fallback` when an error is held.
   template <class U>
-  T value_or(U&& fallback) && { return has_ ? std::move(storage_.value) : static_cast<T>(std::forward<U>(fallback)); }
+  T value_or(U&& fallback) && {
+    return has_ ? std::move(storage_.value) : static_cast<T>(std::forward<U>(fallback));
+  }
 
   /// Unchecked access; precondition: has_value().
-  T& operator*() & noexcept { TFE_ASSERT(has_); return storage_.value; }
+  T& operator*() & noexcept {
+    TFE_ASSERT(has_);
+    return storage_.value;
+  }
   /// Unchecked access; precondition: has_value().
-  const T& operator*() const& noexcept { TFE_ASSERT(has_); return storage_.value; }
+  const T& operator*() const& noexcept {
+    TFE_ASSERT(has_);
+    return storage_.value;
+  }
   /// Unchecked access, moved out; precondition: has_value().
-  T&& operator*() && noexcept { TFE_ASSERT(has_); return std::move(storage_.value); }
+  T&& operator*() && noexcept {
+    TFE_ASSERT(has_);
+    return std::move(storage_.value);
+  }
   /// Member access; precondition: has_value().
-  T* operator->() noexcept { TFE_ASSERT(has_); return &storage_.value; }
+  T* operator->() noexcept {
+    TFE_ASSERT(has_);
+    return &storage_.value;
+  }
   /// Member access; precondition: has_value().
-  const T* operator->() const noexcept { TFE_ASSERT(has_); return &storage_.value; }
+  const T* operator->() const noexcept {
+    TFE_ASSERT(has_);
+    return &storage_.value;
+  }
 
  private:
   void destroy() noexcept {
@@ -404,11 +1276,19 @@ class [[nodiscard]] result<void> {
   /// True on success.
   explicit operator bool() const noexcept { return has_; }
   /// Checks for success; throws bad_result_access (or asserts) on error.
-  void value() const { if (!has_) detail::throw_bad_result_access(err_); }
+  void value() const {
+    if (!has_) detail::throw_bad_result_access(err_);
+  }
   /// The error; precondition: !has_value().
-  const tfe::error& error() const& noexcept { TFE_ASSERT(!has_); return err_; }
+  const tfe::error& error() const& noexcept {
+    TFE_ASSERT(!has_);
+    return err_;
+  }
   /// The error, moved out; precondition: !has_value().
-  tfe::error&& error() && noexcept { TFE_ASSERT(!has_); return std::move(err_); }
+  tfe::error&& error() && noexcept {
+    TFE_ASSERT(!has_);
+    return std::move(err_);
+  }
 
  private:
   bool has_ = true;
@@ -419,378 +1299,6 @@ class [[nodiscard]] result<void> {
 
 #endif  // TFE_RESULT_HPP
 // end of <tfe/result.hpp>
-// #include <tfe/json.hpp>
-// begin of <tfe/json.hpp>
-#ifndef TFE_JSON_HPP
-#define TFE_JSON_HPP
-
-// #include <tfe/config.hpp> (already inlined)
-// #include <tfe/detail/charconv.hpp>
-// begin of <tfe/detail/charconv.hpp>
-#ifndef TFE_DETAIL_CHARCONV_HPP
-#define TFE_DETAIL_CHARCONV_HPP
-
-#include <charconv>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <system_error>
-
-namespace tfe {
-namespace detail {
-
-/// Outcome of parse_double().
-enum class double_parse : std::uint8_t {
-  ok,        ///< converted (underflow to zero or a subnormal counts as ok)
-  overflow,  ///< the magnitude is too large for a double
-  invalid,   ///< not a number at all (callers validate the grammar first, so a bug)
-};
-
-/// Converts an already validated JSON number literal [first, last) to a double.
-/// Values too small for a double become signed zero; values too large report overflow.
-inline double_parse parse_double(const char* first, const char* last, double& out) noexcept {
-  double d = 0.0;
-  const auto r = std::from_chars(first, last, d, std::chars_format::general);
-  if (r.ec == std::errc() && r.ptr == last) {
-    out = d;
-    return double_parse::ok;
-  }
-  if (r.ec != std::errc::result_out_of_range) return double_parse::invalid;
-  // from_chars reports both overflow and underflow as out of range: find the decimal
-  // magnitude of the leading significant digit, plus the exponent, to tell them apart.
-  const char* p = first;
-  const bool negative = (*p == '-');
-  if (negative) ++p;
-  long long magnitude = 0;
-  bool found = false;
-  long long int_digits = 0;
-  const char* q = p;
-  while (q != last && *q >= '0' && *q <= '9') {
-    if (*q != '0') found = true;
-    if (found) ++int_digits;
-    ++q;
-  }
-  if (found) magnitude = int_digits - 1;
-  if (q != last && *q == '.') {
-    ++q;
-    long long pos = 0;
-    while (q != last && *q >= '0' && *q <= '9') {
-      ++pos;
-      if (!found && *q != '0') {
-        found = true;
-        magnitude = -pos;
-      }
-      ++q;
-    }
-  }
-  long long exponent = 0;
-  if (q != last && (*q == 'e' || *q == 'E')) {
-    ++q;
-    bool eneg = false;
-    if (q != last && (*q == '+' || *q == '-')) eneg = (*q++ == '-');
-    while (q != last && *q >= '0' && *q <= '9') {
-      if (exponent < 1000000000LL) exponent = exponent * 10 + (*q - '0');
-      ++q;
-    }
-    if (eneg) exponent = -exponent;
-  }
-  if (!found) {  // all digits zero: from_chars should not have failed, but zero is right
-    out = negative ? -0.0 : 0.0;
-    return double_parse::ok;
-  }
-  if (magnitude + exponent >= 0) return double_parse::overflow;
-  out = negative ? -0.0 : 0.0;
-  return double_parse::ok;
-}
-
-/// Room needed by write_int64() and write_uint64().
-inline constexpr std::size_t int_chars = 24;
-/// Room needed by write_double() (shortest round-trip form plus a ".0" suffix).
-inline constexpr std::size_t double_chars = 32;
-
-/// Writes `v` in decimal at `buf` (int_chars bytes of room); returns the end.
-inline char* write_int64(char* buf, std::int64_t v) noexcept {
-  return std::to_chars(buf, buf + int_chars, v).ptr;
-}
-
-/// Writes `v` in decimal at `buf` (int_chars bytes of room); returns the end.
-inline char* write_uint64(char* buf, std::uint64_t v) noexcept {
-  return std::to_chars(buf, buf + int_chars, v).ptr;
-}
-
-/// Writes `v` as a JSON number that reads back as the same double and never looks like an
-/// integer (1.0 -> "1.0"); NaN and infinities, which JSON cannot hold, become `null`.
-inline char* write_double(char* buf, double v) noexcept {
-  if (!std::isfinite(v)) {
-    std::memcpy(buf, "null", 4);
-    return buf + 4;
-  }
-  char* end = std::to_chars(buf, buf + double_chars - 2, v).ptr;
-  for (const char* p = buf; p != end; ++p)
-    if (*p == '.' || *p == 'e') return end;
-  end[0] = '.';
-  end[1] = '0';
-  return end + 2;
-}
-
-}  // namespace detail
-}  // namespace tfe
-
-#endif  // TFE_DETAIL_CHARCONV_HPP
-// end of <tfe/detail/charconv.hpp>
-// #include <tfe/detail/json_escape.hpp>
-// begin of <tfe/detail/json_escape.hpp>
-#ifndef TFE_DETAIL_JSON_ESCAPE_HPP
-#define TFE_DETAIL_JSON_ESCAPE_HPP
-
-// #include <tfe/detail/utf8.hpp>
-// begin of <tfe/detail/utf8.hpp>
-#ifndef TFE_DETAIL_UTF8_HPP
-#define TFE_DETAIL_UTF8_HPP
-
-#include <cstddef>
-#include <cstdint>
-
-namespace tfe {
-namespace detail {
-
-/// The result of checking one UTF-8 sequence: its length when valid, else the length of the
-/// maximal ill-formed subpart (Unicode's "maximal subpart" rule) that one U+FFFD replaces.
-struct utf8_check_result {
-  std::size_t length;  ///< bytes consumed: the sequence, or the ill-formed subpart (>= 1)
-  bool valid;          ///< true when the bytes form one well-formed code point
-};
-
-/// Checks the multi-byte sequence starting at `p` (precondition: p < end and *p >= 0x80).
-inline utf8_check_result utf8_check(const unsigned char* p, const unsigned char* end) noexcept {
-  const unsigned char c = p[0];
-  std::size_t need;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    need = 1;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    need = 2;
-    if (c == 0xE0) lo = 0xA0;        // no overlong 3-byte forms
-    else if (c == 0xED) hi = 0x9F;   // no UTF-16 surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    need = 3;
-    if (c == 0xF0) lo = 0x90;        // no overlong 4-byte forms
-    else if (c == 0xF4) hi = 0x8F;   // nothing above U+10FFFF
-  } else {
-    return {1, false};  // continuation byte, overlong lead C0/C1, or F5..FF
-  }
-  const std::size_t avail = static_cast<std::size_t>(end - p) - 1;
-  if (avail == 0 || p[1] < lo || p[1] > hi) return {1, false};
-  for (std::size_t i = 2; i <= need; ++i) {
-    if (i > avail || p[i] < 0x80 || p[i] > 0xBF) return {i, false};
-  }
-  return {need + 1, true};
-}
-
-/// Why the sequence at `p` is not valid UTF-8, for error messages (precondition: it is invalid).
-inline const char* utf8_error_message(const unsigned char* p, const unsigned char* end) noexcept {
-  const unsigned char c = p[0];
-  if (c >= 0x80 && c <= 0xBF) return "invalid UTF-8: unexpected continuation byte";
-  if (c == 0xC0 || c == 0xC1) return "invalid UTF-8: overlong encoding";
-  if (c >= 0xF8) return "invalid UTF-8: byte that never appears in UTF-8";
-  if (c >= 0xF5) return "invalid UTF-8: code point above U+10FFFF";
-  const bool has_second = end - p > 1;
-  const unsigned char c1 = has_second ? p[1] : 0;
-  if (has_second && c1 >= 0x80 && c1 <= 0xBF) {
-    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xF0 && c1 < 0x90)) return "invalid UTF-8: overlong encoding";
-    if (c == 0xED && c1 >= 0xA0) return "invalid UTF-8: encoded UTF-16 surrogate";
-    if (c == 0xF4 && c1 >= 0x90) return "invalid UTF-8: code point above U+10FFFF";
-  }
-  return "invalid UTF-8: truncated sequence";
-}
-
-/// Writes code point `cp` (<= U+10FFFF, not a surrogate) as UTF-8 at `out`; returns the length.
-inline std::size_t utf8_encode(std::uint32_t cp, char* out) noexcept {
-  if (cp < 0x80) {
-    out[0] = static_cast<char>(cp);
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = static_cast<char>(0xC0 | (cp >> 6));
-    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = static_cast<char>(0xE0 | (cp >> 12));
-    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  out[0] = static_cast<char>(0xF0 | (cp >> 18));
-  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
-  return 4;
-}
-
-/// True when all of [data, data + size) is well-formed UTF-8.
-inline bool utf8_valid(const char* data, std::size_t size) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(data);
-  const auto* end = p + size;
-  while (p != end) {
-    if (*p < 0x80) {
-      ++p;
-      continue;
-    }
-    const utf8_check_result r = utf8_check(p, end);
-    if (!r.valid) return false;
-    p += r.length;
-  }
-  return true;
-}
-
-}  // namespace detail
-}  // namespace tfe
-
-#endif  // TFE_DETAIL_UTF8_HPP
-// end of <tfe/detail/utf8.hpp>
-
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <string>
-#include <string_view>
-
-namespace tfe {
-namespace detail {
-
-/// Per byte: 0 when it is copied as is inside a JSON string; otherwise how to write it:
-/// the letter after the backslash ('"', '\\', 'b', 'f', 'n', 'r', 't'), 'u' for \u00XX,
-/// or 0x80 for a non-ASCII byte that must be checked as UTF-8.
-inline constexpr unsigned char json_escape_table[256] = {
-    // 0x00 - 0x1F: control characters
-    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
-    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
-    // 0x20 - 0x7F: only '"' (0x22) and '\\' (0x5C)
-    0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    // 0x80 - 0xFF: UTF-8 lead and continuation bytes
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-};
-
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#  define TFE_DETAIL_JSON_SWAR 1
-#else
-#  define TFE_DETAIL_JSON_SWAR 0
-#endif
-
-/// The first byte in [p, end) that is '"', '\\', a control character or non-ASCII; `end` if none.
-/// Checks eight bytes per step (SWAR) on little-endian GCC/Clang, one byte otherwise.
-inline const char* json_find_special(const char* p, const char* end) noexcept {
-#if TFE_DETAIL_JSON_SWAR
-  constexpr std::uint64_t ones = 0x0101010101010101ULL;
-  constexpr std::uint64_t highs = 0x8080808080808080ULL;
-  while (end - p >= 8) {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    const std::uint64_t q = v ^ (ones * '"');
-    const std::uint64_t b = v ^ (ones * '\\');
-    // For each test the lowest flagged byte is exact (borrows only run upwards), and bytes
-    // >= 0x80 are flagged by their own high bit, so the lowest flagged byte overall is exact.
-    const std::uint64_t hit =
-        (((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v) | v) & highs;
-    if (hit != 0) return p + (__builtin_ctzll(hit) >> 3);
-    p += 8;
-  }
-#endif
-  while (p != end && json_escape_table[static_cast<unsigned char>(*p)] == 0) ++p;
-  return p;
-}
-
-/// Appends the escaped body of `s` (no quotes): '"', '\\' and control characters escaped,
-/// valid UTF-8 copied, each ill-formed UTF-8 subpart replaced by U+FFFD.
-inline void json_append_escaped(std::string& out, const char* p, const char* end) {
-  static constexpr char hex[] = "0123456789abcdef";
-  for (;;) {
-    const char* q = json_find_special(p, end);
-    out.append(p, static_cast<std::size_t>(q - p));
-    if (q == end) return;
-    const auto c = static_cast<unsigned char>(*q);
-    const unsigned char e = json_escape_table[c];
-    if (e == 0x80) {
-      const utf8_check_result r =
-          utf8_check(reinterpret_cast<const unsigned char*>(q), reinterpret_cast<const unsigned char*>(end));
-      if (r.valid) out.append(q, r.length);
-      else out.append("\xEF\xBF\xBD", 3);
-      p = q + r.length;
-      continue;
-    }
-    if (e == 'u') {
-      const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
-      out.append(u, 6);
-    } else {
-      const char s[2] = {'\\', static_cast<char>(e)};
-      out.append(s, 2);
-    }
-    p = q + 1;
-  }
-}
-
-/// Appends `s` as a quoted JSON string (see json_append_escaped()).
-inline void json_append_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  json_append_escaped(out, s.data(), s.data() + s.size());
-  out.push_back('"');
-}
-
-/// Appends `prefix` (unless 0), `s` as a quoted JSON string, then `suffix` (unless 0). Short
-/// strings that need no escaping (the common case) take a single append.
-inline void json_append_quoted(std::string& out, char prefix, std::string_view s, char suffix) {
-  constexpr std::size_t fast_limit = 120;
-  const char* e = s.data() + s.size();
-  if (s.size() <= fast_limit && json_find_special(s.data(), e) == e) {
-    char buf[fast_limit + 4];
-    char* w = buf;
-    *w = prefix;
-    w += prefix != 0 ? 1 : 0;
-    *w++ = '"';
-    if (!s.empty()) std::memcpy(w, s.data(), s.size());
-    w += s.size();
-    *w = '"';
-    w[1] = suffix;
-    w += suffix != 0 ? 2 : 1;
-    out.append(buf, static_cast<std::size_t>(w - buf));
-    return;
-  }
-  if (prefix != 0) out.push_back(prefix);
-  json_append_string(out, s);
-  if (suffix != 0) out.push_back(suffix);
-}
-
-}  // namespace detail
-}  // namespace tfe
-
-#undef TFE_DETAIL_JSON_SWAR
-
-#endif  // TFE_DETAIL_JSON_ESCAPE_HPP
-// end of <tfe/detail/json_escape.hpp>
-// #include <tfe/detail/json_parser.hpp>
-// begin of <tfe/detail/json_parser.hpp>
-#ifndef TFE_DETAIL_JSON_PARSER_HPP
-#define TFE_DETAIL_JSON_PARSER_HPP
-
-// #include <tfe/detail/charconv.hpp> (already inlined)
-// #include <tfe/detail/json_escape.hpp> (already inlined)
-// #include <tfe/detail/utf8.hpp> (already inlined)
-// #include <tfe/result.hpp> (already inlined)
 
 #include <cstddef>
 #include <cstdint>
@@ -811,9 +1319,7 @@ namespace detail {
 // Views passed to string_value() and key() are valid only during the call.
 
 /// True for the four JSON whitespace bytes (space, tab, line feed, carriage return).
-inline constexpr bool json_is_ws(char c) noexcept {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
+inline constexpr bool json_is_ws(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 /// True for '0'..'9'.
 inline constexpr bool json_is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
@@ -863,11 +1369,16 @@ inline bool json_after_zero(const char* begin, const char* p) noexcept {
 inline std::string json_value_error(const char* p, const char* end) {
   const auto rest = std::string_view(p, static_cast<std::size_t>(end - p));
   switch (*p) {
-    case '\'': return "strings must use double quotes, not single quotes";
-    case '/': return "comments are not allowed";
-    case '+': return "a number may not start with '+'";
-    case '.': return "a number may not start with '.'";
-    default: break;
+    case '\'':
+      return "strings must use double quotes, not single quotes";
+    case '/':
+      return "comments are not allowed";
+    case '+':
+      return "a number may not start with '+'";
+    case '.':
+      return "a number may not start with '.'";
+    default:
+      break;
   }
   if (rest.substr(0, 3) == "NaN") return "NaN is not allowed";
   if (rest.substr(0, 8) == "Infinity") return "Infinity is not allowed";
@@ -1006,14 +1517,30 @@ const char* json_parser<Handler>::parse_string_escaped(const char* start, const 
     if (p == end_) return string_error(end_, "unterminated string");
     char out = 0;
     switch (*p) {
-      case '"': out = '"'; break;
-      case '\\': out = '\\'; break;
-      case '/': out = '/'; break;
-      case 'b': out = '\b'; break;
-      case 'f': out = '\f'; break;
-      case 'n': out = '\n'; break;
-      case 'r': out = '\r'; break;
-      case 't': out = '\t'; break;
+      case '"':
+        out = '"';
+        break;
+      case '\\':
+        out = '\\';
+        break;
+      case '/':
+        out = '/';
+        break;
+      case 'b':
+        out = '\b';
+        break;
+      case 'f':
+        out = '\f';
+        break;
+      case 'n':
+        out = '\n';
+        break;
+      case 'r':
+        out = '\r';
+        break;
+      case 't':
+        out = '\t';
+        break;
       case 'u': {
         auto hex4 = [this](const char* at, std::uint32_t& v) -> bool {
           if (end_ - at < 4) return false;
@@ -1029,13 +1556,13 @@ const char* json_parser<Handler>::parse_string_escaped(const char* start, const 
         if (!hex4(p + 1, cp)) return string_error(esc, "expected 4 hex digits after \\u");
         p += 5;
         if (cp >= 0xDC00 && cp <= 0xDFFF)
-          return string_error(esc, "unexpected low surrogate \\u" + std::string(esc + 2, 4) +
-                                       " without a preceding high surrogate");
+          return string_error(
+              esc, "unexpected low surrogate \\u" + std::string(esc + 2, 4) + " without a preceding high surrogate");
         if (cp >= 0xD800 && cp <= 0xDBFF) {
           std::uint32_t lo = 0;
           if (end_ - p < 2 || p[0] != '\\' || p[1] != 'u' || !hex4(p + 2, lo) || lo < 0xDC00 || lo > 0xDFFF)
-            return string_error(esc, "high surrogate \\u" + std::string(esc + 2, 4) +
-                                         " is not followed by a low surrogate");
+            return string_error(esc,
+                                "high surrogate \\u" + std::string(esc + 2, 4) + " is not followed by a low surrogate");
           p += 6;
           cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
@@ -1045,8 +1572,9 @@ const char* json_parser<Handler>::parse_string_escaped(const char* start, const 
       }
       default: {
         const auto e = static_cast<unsigned char>(*p);
-        std::string what = (e >= 0x20 && e < 0x7F) ? std::string("invalid escape sequence '\\") + *p + "'"
-                                                   : "invalid escape sequence: " + json_describe_byte(*p) + " after '\\'";
+        std::string what = (e >= 0x20 && e < 0x7F)
+                               ? std::string("invalid escape sequence '\\") + *p + "'"
+                               : "invalid escape sequence: " + json_describe_byte(*p) + " after '\\'";
         return string_error(esc, what + " (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
       }
     }
@@ -1100,16 +1628,20 @@ const char* json_parser<Handler>::parse_number(const char* p) {
     // Up to 19 digits always fit in a uint64_t; 20 or more never fit in an int64_t.
     constexpr std::uint64_t max_positive = 9223372036854775807ULL;
     if (digits > 19 || acc > max_positive + (negative ? 1 : 0))
-      return string_error(s, "integer out of range for a 64-bit signed integer "
-                             "(add a fraction or exponent to read it as a double)");
+      return string_error(s,
+                          "integer out of range for a 64-bit signed integer "
+                          "(add a fraction or exponent to read it as a double)");
     h_.int_value(negative ? static_cast<std::int64_t>(0 - acc) : static_cast<std::int64_t>(acc));
     return p;
   }
   double d = 0.0;
   switch (parse_double(s, p, d)) {
-    case double_parse::ok: break;
-    case double_parse::overflow: return string_error(s, "number out of range for a double");
-    case double_parse::invalid: return string_error(s, "invalid number");
+    case double_parse::ok:
+      break;
+    case double_parse::overflow:
+      return string_error(s, "number out of range for a double");
+    case double_parse::invalid:
+      return string_error(s, "invalid number");
   }
   h_.double_value(d);
   return p;
@@ -1130,7 +1662,8 @@ value:
   // Precondition: p != end and *p is not whitespace.
   switch (*p) {
     case '{':
-      if (stack_.size() >= max_depth_) return fail(p, "nesting depth exceeds the limit of " + std::to_string(max_depth_));
+      if (stack_.size() >= max_depth_)
+        return fail(p, "nesting depth exceeds the limit of " + std::to_string(max_depth_));
       stack_.push(frame{0, true});
       h_.begin_object();
       ++p;
@@ -1143,7 +1676,8 @@ value:
       }
       goto key;
     case '[':
-      if (stack_.size() >= max_depth_) return fail(p, "nesting depth exceeds the limit of " + std::to_string(max_depth_));
+      if (stack_.size() >= max_depth_)
+        return fail(p, "nesting depth exceeds the limit of " + std::to_string(max_depth_));
       stack_.push(frame{0, false});
       h_.begin_array();
       ++p;
@@ -1183,8 +1717,17 @@ value:
         goto after_value;
       }
       return fail(p, "invalid literal (expected 'null')");
-    case '-': case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9':
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
       q = parse_number(p);
       if (q == nullptr) return fail(err_at_, std::move(err_msg_));
       p = q;
@@ -1278,8 +1821,8 @@ result<void> json_parse(std::string_view text, std::size_t max_depth, Handler& h
 #include <optional>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -1461,9 +2004,7 @@ class json {
     return nullptr;
   }
   /// The value of member `key`, or nullptr when missing or not an object.
-  json* find(std::string_view key) noexcept {
-    return const_cast<json*>(static_cast<const json&>(*this).find(key));
-  }
+  json* find(std::string_view key) noexcept { return const_cast<json*>(static_cast<const json&>(*this).find(key)); }
   /// True when this is an object with member `key`.
   bool contains(std::string_view key) const noexcept { return find(key) != nullptr; }
 
@@ -1480,9 +2021,8 @@ class json {
   /// Member `key` for writing: a null becomes an object and a missing member is added as null.
   /// Precondition: is_null() || is_object(). (Indexing a non-const value by number reads, like
   /// the const overload; write elements through as_array().)
-  template <class K, std::enable_if_t<std::is_convertible_v<const K&, std::string_view> &&
-                                          !std::is_integral_v<K>,
-                                      int> = 0>
+  template <class K,
+            std::enable_if_t<std::is_convertible_v<const K&, std::string_view> && !std::is_integral_v<K>, int> = 0>
   json& operator[](const K& key) {
     const std::string_view k(key);
     if (kind_ == kind::null) *this = object();
@@ -1522,8 +2062,8 @@ class json {
   /// Removes every member named `key`; true when one was removed (false for non-objects).
   bool erase(std::string_view key) {
     if (kind_ != kind::object) return false;
-    const auto it = std::remove_if(obj_.begin(), obj_.end(),
-                                   [&](const object_type::value_type& m) { return m.first == key; });
+    const auto it =
+        std::remove_if(obj_.begin(), obj_.end(), [&](const object_type::value_type& m) { return m.first == key; });
     if (it == obj_.end()) return false;
     obj_.erase(it, obj_.end());
     return true;
@@ -1560,10 +2100,17 @@ class json {
   // Moves the value of `o` into *this (which holds nothing that needs destroying); `o` becomes null.
   void steal(json& o) noexcept {
     switch (o.kind_) {
-      case kind::null: break;
-      case kind::boolean: bool_ = o.bool_; break;
-      case kind::integer: int_ = o.int_; break;
-      case kind::number: dbl_ = o.dbl_; break;
+      case kind::null:
+        break;
+      case kind::boolean:
+        bool_ = o.bool_;
+        break;
+      case kind::integer:
+        int_ = o.int_;
+        break;
+      case kind::number:
+        dbl_ = o.dbl_;
+        break;
       case kind::string:
         slen_ = o.slen_;
         if (o.slen_ != heap_string) {
@@ -1612,7 +2159,8 @@ class json {
         }
         obj_.~object_type();
         break;
-      default: break;
+      default:
+        break;
     }
     kind_ = kind::null;
     int_ = 0;
@@ -1688,11 +2236,20 @@ class json {
   // Copies a non-container `s` into *this (which is null).
   void copy_scalar(const json& s) {
     switch (s.kind_) {
-      case kind::boolean: bool_ = s.bool_; break;
-      case kind::integer: int_ = s.int_; break;
-      case kind::number: dbl_ = s.dbl_; break;
-      case kind::string: init_string(s.string_view_unchecked()); break;
-      default: break;
+      case kind::boolean:
+        bool_ = s.bool_;
+        break;
+      case kind::integer:
+        int_ = s.int_;
+        break;
+      case kind::number:
+        dbl_ = s.dbl_;
+        break;
+      case kind::string:
+        init_string(s.string_view_unchecked());
+        break;
+      default:
+        break;
     }
     kind_ = s.kind_;
   }
@@ -1739,25 +2296,38 @@ class json {
 /// The kind's name as used in messages ("null", "boolean", "integer", "number", ...).
 constexpr std::string_view to_string(json::kind k) noexcept {
   switch (k) {
-    case json::kind::null: return "null";
-    case json::kind::boolean: return "boolean";
-    case json::kind::integer: return "integer";
-    case json::kind::number: return "number";
-    case json::kind::string: return "string";
-    case json::kind::array: return "array";
-    case json::kind::object: return "object";
+    case json::kind::null:
+      return "null";
+    case json::kind::boolean:
+      return "boolean";
+    case json::kind::integer:
+      return "integer";
+    case json::kind::number:
+      return "number";
+    case json::kind::string:
+      return "string";
+    case json::kind::array:
+      return "array";
+    case json::kind::object:
+      return "object";
   }
   return "null";
 }
 
 inline bool json::scalar_equal(const json& x, const json& y) noexcept {
   switch (x.kind_) {
-    case kind::null: return true;
-    case kind::boolean: return x.bool_ == y.bool_;
-    case kind::integer: return x.int_ == y.int_;
-    case kind::number: return x.dbl_ == y.dbl_;
-    case kind::string: return x.string_view_unchecked() == y.string_view_unchecked();
-    default: return true;  // containers are compared by equal()
+    case kind::null:
+      return true;
+    case kind::boolean:
+      return x.bool_ == y.bool_;
+    case kind::integer:
+      return x.int_ == y.int_;
+    case kind::number:
+      return x.dbl_ == y.dbl_;
+    case kind::string:
+      return x.string_view_unchecked() == y.string_view_unchecked();
+    default:
+      return true;  // containers are compared by equal()
   }
 }
 
@@ -1814,14 +2384,22 @@ inline void json::dump_to(std::string& out) const {
   char buf[detail::double_chars];
   for (;;) {
     switch (v->kind_) {
-      case kind::null: out.append("null", 4); break;
+      case kind::null:
+        out.append("null", 4);
+        break;
       case kind::boolean:
         if (v->bool_) out.append("true", 4);
         else out.append("false", 5);
         break;
-      case kind::integer: out.append(buf, static_cast<std::size_t>(detail::write_int64(buf, v->int_) - buf)); break;
-      case kind::number: out.append(buf, static_cast<std::size_t>(detail::write_double(buf, v->dbl_) - buf)); break;
-      case kind::string: detail::json_append_quoted(out, '\0', v->string_view_unchecked(), '\0'); break;
+      case kind::integer:
+        out.append(buf, static_cast<std::size_t>(detail::write_int64(buf, v->int_) - buf));
+        break;
+      case kind::number:
+        out.append(buf, static_cast<std::size_t>(detail::write_double(buf, v->dbl_) - buf));
+        break;
+      case kind::string:
+        detail::json_append_quoted(out, '\0', v->string_view_unchecked(), '\0');
+        break;
       case kind::array:
         if (v->arr_.empty()) {
           out.append("[]", 2);
@@ -1959,7 +2537,7 @@ class json_dom_builder {
 
  private:
   struct key_ref {
-    std::size_t offset;       // into the input, or into escaped_keys_
+    std::size_t offset;  // into the input, or into escaped_keys_
     std::size_t size;
     std::uint32_t signature;  // cheap hash for duplicate detection
     bool input;               // true: offset is into the input
@@ -2026,9 +2604,9 @@ class json_dom_builder {
   }
 
   std::string_view input_;
-  std::vector<json> values_;     // completed values waiting for their container
-  std::vector<key_ref> keys_;    // keys of the members of all open objects
-  std::string escaped_keys_;     // decoded keys that had escapes
+  std::vector<json> values_;   // completed values waiting for their container
+  std::vector<key_ref> keys_;  // keys of the members of all open objects
+  std::string escaped_keys_;   // decoded keys that had escapes
   std::vector<std::size_t> order_;
 };
 
@@ -2037,8 +2615,8 @@ class json_dom_builder {
 inline result<json> json::parse(std::string_view text, const json_parse_options& options) {
   if (text.size() > options.max_size) {
     return make_error(errc::payload_too_large, "JSON input of " + std::to_string(text.size()) +
-                                                   " bytes exceeds the limit of " +
-                                                   std::to_string(options.max_size) + " bytes");
+                                                   " bytes exceeds the limit of " + std::to_string(options.max_size) +
+                                                   " bytes");
   }
   detail::json_dom_builder builder(text);
   result<void> r = detail::json_parse(text, options.max_depth, builder);
@@ -2050,15 +2628,6 @@ inline result<json> json::parse(std::string_view text, const json_parse_options&
 
 #endif  // TFE_JSON_HPP
 // end of <tfe/json.hpp>
-// #include <tfe/json_writer.hpp>
-// begin of <tfe/json_writer.hpp>
-#ifndef TFE_JSON_WRITER_HPP
-#define TFE_JSON_WRITER_HPP
-
-// #include <tfe/config.hpp> (already inlined)
-// #include <tfe/detail/charconv.hpp> (already inlined)
-// #include <tfe/detail/json_escape.hpp> (already inlined)
-// #include <tfe/json.hpp> (already inlined)
 
 #include <cstddef>
 #include <cstdint>
@@ -2250,6 +2819,292 @@ class json_writer {
 
 #endif  // TFE_JSON_WRITER_HPP
 // end of <tfe/json_writer.hpp>
+// #include <tfe/result.hpp> (already inlined)
+
+#include <charconv>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+
+/// The JSON:API media type.
+inline constexpr std::string_view jsonapi_media_type = "application/vnd.api+json";
+
+/// Appends {"errors":[{"status":"<status>","title":…,"detail":…,"source":{"pointer":…}}]} to `out`;
+/// `status` is a string as TFE sends it, empty `detail` and `pointer` are left out. Text is escaped
+/// (invalid UTF-8 becomes U+FFFD).
+inline void write_error_document(std::string& out, int status, std::string_view title, std::string_view detail = {},
+                                 std::string_view pointer = {}) {
+  json_writer w(out);
+  w.begin_object().key("errors").begin_array().begin_object();
+  char st[12];
+  const auto end = std::to_chars(st, st + sizeof st, status).ptr;
+  w.member("status", std::string_view(st, static_cast<std::size_t>(end - st)));
+  w.member("title", title);
+  if (!detail.empty()) w.member("detail", detail);
+  if (!pointer.empty()) w.key("source").begin_object().member("pointer", pointer).end_object();
+  w.end_object().end_array().end_object();
+}
+
+/// A response with status `status` and its JSON:API error document.
+inline http_response error_response(int status, std::string_view title, std::string_view detail = {},
+                                    std::string_view pointer = {}) {
+  http_response r;
+  r.status = status;
+  write_error_document(r.body, status, title, detail, pointer);
+  r.set_header("Content-Type", std::string(jsonapi_media_type));
+  return r;
+}
+
+/// The response of a tfe::error: its code's HTTP status and title, its message as detail, its pointer.
+inline http_response error_response(const error& e) {
+  return error_response(http_status(e.code), default_title(e.code), e.message, e.pointer);
+}
+
+/// The response of an error made of a code, a message and an optional JSON pointer.
+inline http_response error_response(errc code, std::string_view message, std::string_view pointer = {}) {
+  return error_response(http_status(code), default_title(code), message, pointer);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_ERROR_DOCUMENT_HPP
+// end of <tfe/api/error_document.hpp>
+// #include <tfe/api/handler.hpp>
+// begin of <tfe/api/handler.hpp>
+#ifndef TFE_API_HANDLER_HPP
+#define TFE_API_HANDLER_HPP
+
+// #include <tfe/api/auth.hpp> (already inlined)
+// #include <tfe/api/error_document.hpp> (already inlined)
+// #include <tfe/api/http_message.hpp> (already inlined)
+// #include <tfe/api/query.hpp>
+// begin of <tfe/api/query.hpp>
+#ifndef TFE_API_QUERY_HPP
+#define TFE_API_QUERY_HPP
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+/// Decodes %XX escapes (and '+' as space when `plus_is_space`); nullopt on a malformed escape or a NUL byte.
+inline std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      c = ' ';
+    }
+    if (c == '\0') return std::nullopt;
+    out.push_back(c);
+  }
+  return out;
+}
+
+/// Appends `s` percent-encoded for a query value (unreserved characters stay).
+inline void append_query_escaped(std::string& out, std::string_view s) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  for (char c : s) {
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                            c == '_' || c == '.' || c == '~';
+    if (unreserved) {
+      out.push_back(c);
+    } else {
+      const auto u = static_cast<unsigned char>(c);
+      out.push_back('%');
+      out.push_back(digits[u >> 4]);
+      out.push_back(digits[u & 15]);
+    }
+  }
+}
+
+/// The decoded query parameters of a request, in order (repeated keys kept).
+class query_params {
+ public:
+  /// Parses a raw query string; false when an escape is malformed.
+  bool parse(std::string_view q) {
+    params_.clear();
+    while (!q.empty()) {
+      auto amp = q.find('&');
+      std::string_view part = q.substr(0, amp);
+      q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+      if (part.empty()) continue;
+      auto eq = part.find('=');
+      auto k = percent_decode(part.substr(0, eq), true);
+      auto v = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
+      if (!k || !v) return false;
+      params_.emplace_back(std::move(*k), std::move(*v));
+    }
+    return true;
+  }
+  /// The first value of `key`, or nullopt.
+  std::optional<std::string_view> get(std::string_view key) const {
+    for (const auto& p : params_)
+      if (p.first == key) return std::string_view(p.second);
+    return std::nullopt;
+  }
+  /// Every value of `key` joined with commas (clients repeat keys or use comma lists).
+  std::optional<std::string> joined(std::string_view key) const {
+    std::optional<std::string> out;
+    for (const auto& p : params_) {
+      if (p.first != key) continue;
+      if (!out) out.emplace();
+      else if (!p.second.empty()) out->push_back(',');
+      out->append(p.second);
+    }
+    return out;
+  }
+  /// All parameters.
+  const std::vector<std::pair<std::string, std::string>>& all() const noexcept { return params_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> params_;
+};
+
+/// Splits a comma-separated list, dropping empty items.
+inline std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    auto c = s.find(',');
+    auto item = s.substr(0, c);
+    if (!item.empty()) out.emplace_back(item);
+    if (c == std::string_view::npos) break;
+    s = s.substr(c + 1);
+  }
+  return out;
+}
+
+/// Splits a path into decoded segments; nullopt when an escape is malformed or decodes to '/' or NUL.
+inline std::optional<std::vector<std::string>> path_segments(std::string_view path) {
+  std::vector<std::string> out;
+  if (path.empty() || path[0] != '/') return std::nullopt;
+  path.remove_prefix(1);
+  while (true) {
+    auto slash = path.find('/');
+    auto seg = path.substr(0, slash);
+    auto d = percent_decode(seg, false);
+    if (!d || d->find('/') != std::string::npos) return std::nullopt;
+    out.push_back(std::move(*d));
+    if (slash == std::string_view::npos) break;
+    path = path.substr(slash + 1);
+  }
+  if (!out.empty() && out.back().empty()) out.pop_back();  // tolerate one trailing slash
+  return out;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_QUERY_HPP
+// end of <tfe/api/query.hpp>
+// #include <tfe/api/request_document.hpp>
+// begin of <tfe/api/request_document.hpp>
+#ifndef TFE_API_REQUEST_DOCUMENT_HPP
+#define TFE_API_REQUEST_DOCUMENT_HPP
+
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/model/field.hpp>
+// begin of <tfe/model/field.hpp>
+#ifndef TFE_MODEL_FIELD_HPP
+#define TFE_MODEL_FIELD_HPP
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+namespace tfe {
+
+/// Selects an entity type in storage and field calls: `s.find(of<run>, id)`, `visit_fields(of<run>, v)`.
+template <class T>
+struct entity_tag {};
+/// The tag value for entity type T.
+template <class T>
+inline constexpr entity_tag<T> of{};
+
+/// Where a field is used; a field description combines these bits.
+enum field_use : std::uint8_t {
+  stored = 1,         ///< part of the entity's stored form (snapshots, journals, databases)
+  attribute = 2,      ///< written as a JSON:API attribute of the same name in responses
+  null_if_empty = 4,  ///< as an attribute: an empty string or array is written as null
+};
+
+/// Marks a field without an entity member (request-only) or without an options member (not writable).
+struct no_member {};
+
+/// One field of entity E: its kebab-case name, the entity member (or no_member), the options member
+/// that a create or update request sets (or no_member) and its uses.
+template <class E, class Member, class Option>
+struct field {
+  std::string_view name;  ///< wire and stored name ("auto-apply")
+  Member member;          ///< pointer to the entity's member, or no_member{}
+  Option option;          ///< pointer to the options struct's member, or no_member{}
+  std::uint8_t uses;      ///< field_use bits
+
+  /// True when the field is part of the stored form.
+  constexpr bool is_stored() const noexcept { return (uses & field_use::stored) != 0; }
+  /// True when the field is written as a response attribute.
+  constexpr bool is_attribute() const noexcept { return (uses & field_use::attribute) != 0; }
+  /// True when an empty value is written as null in responses.
+  constexpr bool empty_is_null() const noexcept { return (uses & field_use::null_if_empty) != 0; }
+  /// True when the field has an entity member.
+  static constexpr bool has_member = !std::is_same_v<Member, no_member>;
+  /// True when a request can set the field.
+  static constexpr bool has_option = !std::is_same_v<Option, no_member>;
+};
+
+/// A field of E stored in member `m` (and readable from requests through options member `o`).
+template <class E, class M, class Option = no_member>
+constexpr field<E, M E::*, Option> make_field(std::string_view name, M E::*m, std::uint8_t uses,
+                                              Option o = {}) noexcept {
+  return {name, m, o, uses};
+}
+/// A request-only field of E: an options member without an entity member (e.g. `operations`).
+template <class E, class Option>
+constexpr field<E, no_member, Option> request_field(std::string_view name, Option o) noexcept {
+  return {name, no_member{}, o, 0};
+}
+
+/// Calls fn(field) for every field of an entity, in the order of its description. Each entity header
+/// defines `template <class F> constexpr void visit_fields(entity_tag<E>, F&& fn)`.
+template <class E, class F>
+constexpr void for_each_field(F&& fn) {
+  visit_fields(of<E>, fn);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_FIELD_HPP
+// end of <tfe/model/field.hpp>
+// #include <tfe/model/run.hpp>
+// begin of <tfe/model/run.hpp>
+#ifndef TFE_MODEL_RUN_HPP
+#define TFE_MODEL_RUN_HPP
+
+// #include <tfe/detail/enum_names.hpp> (already inlined)
+// #include <tfe/lifecycle/run_state_machine.hpp>
+// begin of <tfe/lifecycle/run_state_machine.hpp>
+#ifndef TFE_LIFECYCLE_RUN_STATE_MACHINE_HPP
+#define TFE_LIFECYCLE_RUN_STATE_MACHINE_HPP
+
+// #include <tfe/detail/enum_names.hpp> (already inlined)
 // #include <tfe/lifecycle/run_status.hpp>
 // begin of <tfe/lifecycle/run_status.hpp>
 #ifndef TFE_LIFECYCLE_RUN_STATUS_HPP
@@ -2294,19 +3149,48 @@ namespace detail {
 template <>
 struct enum_names<run_status> {
   static constexpr std::string_view value[] = {
-      "pending",         "plan_queued",        "planning",   "planned",          "cost_estimating",
-      "cost_estimated",  "policy_checking",    "policy_checked", "policy_override", "policy_soft_failed",
-      "planned_and_finished", "confirmed",     "apply_queued", "applying",       "applied",
-      "discarded",       "errored",            "canceled",   "force_canceled",
+      "pending",
+      "plan_queued",
+      "planning",
+      "planned",
+      "cost_estimating",
+      "cost_estimated",
+      "policy_checking",
+      "policy_checked",
+      "policy_override",
+      "policy_soft_failed",
+      "planned_and_finished",
+      "confirmed",
+      "apply_queued",
+      "applying",
+      "applied",
+      "discarded",
+      "errored",
+      "canceled",
+      "force_canceled",
   };
 };
 /// The status-timestamps key of each run_status, in enumerator order (pending -> "plan-queueable-at").
 inline constexpr std::string_view run_status_timestamp_keys[] = {
-    "plan-queueable-at",  "plan-queued-at",         "planning-at",          "planned-at",
-    "cost-estimating-at", "cost-estimated-at",      "policy-checking-at",   "policy-checked-at",
-    "policy-override-at", "policy-soft-failed-at",  "planned-and-finished-at", "confirmed-at",
-    "apply-queued-at",    "applying-at",            "applied-at",           "discarded-at",
-    "errored-at",         "canceled-at",            "force-canceled-at",
+    "plan-queueable-at",
+    "plan-queued-at",
+    "planning-at",
+    "planned-at",
+    "cost-estimating-at",
+    "cost-estimated-at",
+    "policy-checking-at",
+    "policy-checked-at",
+    "policy-override-at",
+    "policy-soft-failed-at",
+    "planned-and-finished-at",
+    "confirmed-at",
+    "apply-queued-at",
+    "applying-at",
+    "applied-at",
+    "discarded-at",
+    "errored-at",
+    "canceled-at",
+    "force-canceled-at",
 };
 }  // namespace detail
 
@@ -2342,8 +3226,10 @@ constexpr bool is_final(run_status s) noexcept {
     case run_status::discarded:
     case run_status::errored:
     case run_status::canceled:
-    case run_status::force_canceled: return true;
-    default: return false;
+    case run_status::force_canceled:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -2362,8 +3248,8 @@ namespace detail {
 /// The wire names of phase_status, in enumerator order.
 template <>
 struct enum_names<phase_status> {
-  static constexpr std::string_view value[] = {"pending",  "queued",   "running",    "finished",
-                                               "errored",  "canceled", "unreachable"};
+  static constexpr std::string_view value[] = {"pending", "queued",   "running",    "finished",
+                                               "errored", "canceled", "unreachable"};
 };
 }  // namespace detail
 static_assert(detail::enum_count<phase_status> == static_cast<std::size_t>(phase_status::unreachable) + 1,
@@ -2382,13 +3268,6 @@ constexpr bool is_final(phase_status s) noexcept {
 
 #endif  // TFE_LIFECYCLE_RUN_STATUS_HPP
 // end of <tfe/lifecycle/run_status.hpp>
-// #include <tfe/lifecycle/run_state_machine.hpp>
-// begin of <tfe/lifecycle/run_state_machine.hpp>
-#ifndef TFE_LIFECYCLE_RUN_STATE_MACHINE_HPP
-#define TFE_LIFECYCLE_RUN_STATE_MACHINE_HPP
-
-// #include <tfe/detail/enum_names.hpp> (already inlined)
-// #include <tfe/lifecycle/run_status.hpp> (already inlined)
 
 #include <array>
 #include <cstddef>
@@ -2401,26 +3280,26 @@ namespace tfe {
 /// What happens to a run: user actions and system progress.
 enum class run_event : std::uint8_t {
   // user actions
-  apply,             ///< confirm a paused plan (POST /runs/:id/actions/apply)
-  discard,           ///< discard (POST /runs/:id/actions/discard)
-  cancel,            ///< cancel (POST /runs/:id/actions/cancel)
-  force_cancel,      ///< force-cancel after the cool-off (POST /runs/:id/actions/force-cancel)
-  force_execute,     ///< start a pending run now (POST /runs/:id/actions/force-execute)
-  override_policy,   ///< override a soft-mandatory policy failure
+  apply,            ///< confirm a paused plan (POST /runs/:id/actions/apply)
+  discard,          ///< discard (POST /runs/:id/actions/discard)
+  cancel,           ///< cancel (POST /runs/:id/actions/cancel)
+  force_cancel,     ///< force-cancel after the cool-off (POST /runs/:id/actions/force-cancel)
+  force_execute,    ///< start a pending run now (POST /runs/:id/actions/force-execute)
+  override_policy,  ///< override a soft-mandatory policy failure
   // system progress
-  queue,             ///< the run reached the head of its workspace queue
-  plan_start,        ///< the executor picked up the plan
-  plan_succeeded,    ///< terraform plan finished
-  plan_failed,       ///< terraform plan failed
-  proceed,           ///< move on from a check stage (or pause when no row matches)
-  estimate_done,     ///< cost estimation finished
-  policy_passed,     ///< every policy passed
-  policy_soft_failed,///< a soft-mandatory policy failed
-  policy_hard_failed,///< a hard-mandatory policy failed
-  apply_start,       ///< the executor picked up the apply
-  apply_succeeded,   ///< terraform apply finished
-  apply_failed,      ///< terraform apply failed
-  cancel_completed,  ///< terraform stopped after a cancel request
+  queue,               ///< the run reached the head of its workspace queue
+  plan_start,          ///< the executor picked up the plan
+  plan_succeeded,      ///< terraform plan finished
+  plan_failed,         ///< terraform plan failed
+  proceed,             ///< move on from a check stage (or pause when no row matches)
+  estimate_done,       ///< cost estimation finished
+  policy_passed,       ///< every policy passed
+  policy_soft_failed,  ///< a soft-mandatory policy failed
+  policy_hard_failed,  ///< a hard-mandatory policy failed
+  apply_start,         ///< the executor picked up the apply
+  apply_succeeded,     ///< terraform apply finished
+  apply_failed,        ///< terraform apply failed
+  cancel_completed,    ///< terraform stopped after a cancel request
 };
 
 namespace detail {
@@ -2428,10 +3307,10 @@ namespace detail {
 template <>
 struct enum_names<run_event> {
   static constexpr std::string_view value[] = {
-      "apply",           "discard",        "cancel",          "force_cancel",       "force_execute",
-      "override_policy", "queue",          "plan_start",      "plan_succeeded",     "plan_failed",
-      "proceed",         "estimate_done",  "policy_passed",   "policy_soft_failed", "policy_hard_failed",
-      "apply_start",     "apply_succeeded", "apply_failed",   "cancel_completed",
+      "apply",           "discard",         "cancel",        "force_cancel",       "force_execute",
+      "override_policy", "queue",           "plan_start",    "plan_succeeded",     "plan_failed",
+      "proceed",         "estimate_done",   "policy_passed", "policy_soft_failed", "policy_hard_failed",
+      "apply_start",     "apply_succeeded", "apply_failed",  "cancel_completed",
   };
 };
 }  // namespace detail
@@ -2472,9 +3351,17 @@ namespace detail {
 template <>
 struct enum_names<guard> {
   static constexpr std::string_view value[] = {
-      "",          "needs_cost_estimate", "needs_policy_check",   "finishes_without_apply",
-      "auto_apply", "awaiting_confirmation", "plan_only",         "not_plan_only",
-      "cancel_not_requested", "cancel_requested", "force_cancel_available",
+      "",
+      "needs_cost_estimate",
+      "needs_policy_check",
+      "finishes_without_apply",
+      "auto_apply",
+      "awaiting_confirmation",
+      "plan_only",
+      "not_plan_only",
+      "cancel_not_requested",
+      "cancel_requested",
+      "force_cancel_available",
   };
 };
 }  // namespace detail
@@ -2576,17 +3463,28 @@ constexpr bool proceed_matches(run_status from, const guard_context& c) noexcept
 /// Evaluates one guard (exhaustive switch: a new guard must be handled here).
 constexpr bool holds(guard g, run_status from, const guard_context& c) noexcept {
   switch (g) {
-    case guard::none: return true;
-    case guard::needs_cost_estimate: return c.cost_estimation;
-    case guard::needs_policy_check: return c.policy_checks;
-    case guard::finishes_without_apply: return c.plan_only || (!c.has_changes && !c.allow_empty_apply);
-    case guard::auto_apply: return c.auto_apply || (!c.has_changes && c.allow_empty_apply);
-    case guard::awaiting_confirmation: return !c.plan_only && !proceed_matches(from, c);
-    case guard::plan_only: return c.plan_only;
-    case guard::not_plan_only: return !c.plan_only;
-    case guard::cancel_not_requested: return !c.cancel_requested;
-    case guard::cancel_requested: return c.cancel_requested;
-    case guard::force_cancel_available: return c.cancel_requested && c.force_cancel_available;
+    case guard::none:
+      return true;
+    case guard::needs_cost_estimate:
+      return c.cost_estimation;
+    case guard::needs_policy_check:
+      return c.policy_checks;
+    case guard::finishes_without_apply:
+      return c.plan_only || (!c.has_changes && !c.allow_empty_apply);
+    case guard::auto_apply:
+      return c.auto_apply || (!c.has_changes && c.allow_empty_apply);
+    case guard::awaiting_confirmation:
+      return !c.plan_only && !proceed_matches(from, c);
+    case guard::plan_only:
+      return c.plan_only;
+    case guard::not_plan_only:
+      return !c.plan_only;
+    case guard::cancel_not_requested:
+      return !c.cancel_requested;
+    case guard::cancel_requested:
+      return c.cancel_requested;
+    case guard::force_cancel_available:
+      return c.cancel_requested && c.force_cancel_available;
   }
   return false;
 }
@@ -2646,9 +3544,12 @@ constexpr run_actions actions_for(run_status s, const guard_context& ctx) noexce
 /// Plan phase status derived from the run status and the last non-final status before it (reference 7.7).
 constexpr phase_status plan_status_for(run_status s, run_status before_final) noexcept {
   switch (s) {
-    case run_status::pending: return phase_status::pending;
-    case run_status::plan_queued: return phase_status::queued;
-    case run_status::planning: return phase_status::running;
+    case run_status::pending:
+      return phase_status::pending;
+    case run_status::plan_queued:
+      return phase_status::queued;
+    case run_status::planning:
+      return phase_status::running;
     case run_status::errored:
       return before_final == run_status::planning ? phase_status::errored : phase_status::finished;
     case run_status::discarded:
@@ -2656,21 +3557,28 @@ constexpr phase_status plan_status_for(run_status s, run_status before_final) no
     case run_status::canceled:
     case run_status::force_canceled:
       switch (before_final) {
-        case run_status::pending: return phase_status::unreachable;
+        case run_status::pending:
+          return phase_status::unreachable;
         case run_status::plan_queued:
-        case run_status::planning: return phase_status::canceled;
-        default: return phase_status::finished;
+        case run_status::planning:
+          return phase_status::canceled;
+        default:
+          return phase_status::finished;
       }
-    default: return phase_status::finished;
+    default:
+      return phase_status::finished;
   }
 }
 
 /// Apply phase status derived from the run status and the last non-final status before it (reference 7.7).
 constexpr phase_status apply_status_for(run_status s, run_status before_final) noexcept {
   switch (s) {
-    case run_status::apply_queued: return phase_status::queued;
-    case run_status::applying: return phase_status::running;
-    case run_status::applied: return phase_status::finished;
+    case run_status::apply_queued:
+      return phase_status::queued;
+    case run_status::applying:
+      return phase_status::running;
+    case run_status::applied:
+      return phase_status::finished;
     case run_status::errored:
       return before_final == run_status::applying ? phase_status::errored : phase_status::unreachable;
     case run_status::canceled:
@@ -2680,8 +3588,10 @@ constexpr phase_status apply_status_for(run_status s, run_status before_final) n
                  : phase_status::unreachable;
     case run_status::planned_and_finished:
     case run_status::policy_soft_failed:
-    case run_status::discarded: return phase_status::unreachable;
-    default: return phase_status::pending;
+    case run_status::discarded:
+      return phase_status::unreachable;
+    default:
+      return phase_status::pending;
   }
 }
 
@@ -2720,8 +3630,7 @@ constexpr bool table_has_no_rows_out_of_final_states() noexcept {
 constexpr bool table_has_no_duplicate_rows() noexcept {
   for (std::size_t i = 0; i < run_transition_count; ++i)
     for (std::size_t j = i + 1; j < run_transition_count; ++j)
-      if (run_transitions[i].from == run_transitions[j].from &&
-          run_transitions[i].event == run_transitions[j].event &&
+      if (run_transitions[i].from == run_transitions[j].from && run_transitions[i].event == run_transitions[j].event &&
           run_transitions[i].when == run_transitions[j].when)
         return false;
   return true;
@@ -2753,246 +3662,8 @@ static_assert(detail::every_non_final_status_can_end(), "run_transitions: a non-
 
 #endif  // TFE_LIFECYCLE_RUN_STATE_MACHINE_HPP
 // end of <tfe/lifecycle/run_state_machine.hpp>
-// #include <tfe/detail/base64.hpp>
-// begin of <tfe/detail/base64.hpp>
-#ifndef TFE_DETAIL_BASE64_HPP
-#define TFE_DETAIL_BASE64_HPP
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-
-namespace tfe {
-namespace detail {
-
-/// `bytes` as padded base64 text.
-inline std::string base64_encode(std::string_view bytes) {
-  static constexpr char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
-                            (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
-    out += abc[v >> 18];
-    out += abc[(v >> 12) & 63];
-    out += abc[(v >> 6) & 63];
-    out += abc[v & 63];
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    std::uint32_t v = std::uint32_t(std::uint8_t(bytes[i])) << 16;
-    if (rest == 2) v |= std::uint32_t(std::uint8_t(bytes[i + 1])) << 8;
-    out += abc[v >> 18];
-    out += abc[(v >> 12) & 63];
-    out += rest == 2 ? abc[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-/// The bytes of padded base64 `text`, or nothing when it is not canonical base64.
-inline std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
-    if (pad == 1 && text[i + 2] == '=') return std::nullopt;  // "x=y=" is not base64
-    std::uint32_t v = 0;
-    for (int k = 0; k < 4 - pad; ++k) {
-      const int d = value(text[i + static_cast<std::size_t>(k)]);
-      if (d < 0) return std::nullopt;
-      v |= std::uint32_t(d) << (18 - 6 * k);
-    }
-    out += char((v >> 16) & 0xff);
-    if (pad < 2) out += char((v >> 8) & 0xff);
-    if (pad < 1) out += char(v & 0xff);
-  }
-  return out;
-}
-
-}  // namespace detail
-}  // namespace tfe
-
-#endif  // TFE_DETAIL_BASE64_HPP
-// end of <tfe/detail/base64.hpp>
-// #include <tfe/detail/crc32.hpp>
-// begin of <tfe/detail/crc32.hpp>
-#ifndef TFE_DETAIL_CRC32_HPP
-#define TFE_DETAIL_CRC32_HPP
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-namespace tfe {
-namespace detail {
-
-// crc32_tables[k][b]: the CRC of byte b followed by k zero bytes.
-inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = [] {
-  std::array<std::array<std::uint32_t, 256>, 8> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[0][i] = c;
-  }
-  for (std::size_t k = 1; k < 8; ++k)
-    for (std::size_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFFu];
-  return t;
-}();
-
-/// CRC-32 of `data`, continuing from `crc` (0 to start).
-inline std::uint32_t crc32(std::string_view data, std::uint32_t crc = 0) noexcept {
-  const auto& t = crc32_tables;
-  crc = ~crc;
-  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  std::size_t n = data.size();
-  while (n >= 8) {
-    const std::uint32_t lo = crc ^ (std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
-                                    std::uint32_t(p[3]) << 24);
-    const std::uint32_t hi = std::uint32_t(p[4]) | std::uint32_t(p[5]) << 8 | std::uint32_t(p[6]) << 16 |
-                             std::uint32_t(p[7]) << 24;
-    crc = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^
-          t[3][hi & 0xFFu] ^ t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
-    p += 8;
-    n -= 8;
-  }
-  while (n--) crc = t[0][(crc ^ *p++) & 0xFFu] ^ (crc >> 8);
-  return ~crc;
-}
-
-}  // namespace detail
-}  // namespace tfe
-
-#endif  // TFE_DETAIL_CRC32_HPP
-// end of <tfe/detail/crc32.hpp>
-// #include <tfe/model/field.hpp>
-// begin of <tfe/model/field.hpp>
-#ifndef TFE_MODEL_FIELD_HPP
-#define TFE_MODEL_FIELD_HPP
-
-#include <cstdint>
-#include <string_view>
-#include <type_traits>
-
-namespace tfe {
-
-/// Selects an entity type in storage and field calls: `s.find(of<run>, id)`, `visit_fields(of<run>, v)`.
-template <class T>
-struct entity_tag {};
-/// The tag value for entity type T.
-template <class T>
-inline constexpr entity_tag<T> of{};
-
-/// Where a field is used; a field description combines these bits.
-enum field_use : std::uint8_t {
-  stored = 1,         ///< part of the entity's stored form (snapshots, journals, databases)
-  attribute = 2,      ///< written as a JSON:API attribute of the same name in responses
-  null_if_empty = 4,  ///< as an attribute: an empty string or array is written as null
-};
-
-/// Marks a field without an entity member (request-only) or without an options member (not writable).
-struct no_member {};
-
-/// One field of entity E: its kebab-case name, the entity member (or no_member), the options member
-/// that a create or update request sets (or no_member) and its uses.
-template <class E, class Member, class Option>
-struct field {
-  std::string_view name;  ///< wire and stored name ("auto-apply")
-  Member member;          ///< pointer to the entity's member, or no_member{}
-  Option option;          ///< pointer to the options struct's member, or no_member{}
-  std::uint8_t uses;      ///< field_use bits
-
-  /// True when the field is part of the stored form.
-  constexpr bool is_stored() const noexcept { return (uses & field_use::stored) != 0; }
-  /// True when the field is written as a response attribute.
-  constexpr bool is_attribute() const noexcept { return (uses & field_use::attribute) != 0; }
-  /// True when an empty value is written as null in responses.
-  constexpr bool empty_is_null() const noexcept { return (uses & field_use::null_if_empty) != 0; }
-  /// True when the field has an entity member.
-  static constexpr bool has_member = !std::is_same_v<Member, no_member>;
-  /// True when a request can set the field.
-  static constexpr bool has_option = !std::is_same_v<Option, no_member>;
-};
-
-/// A field of E stored in member `m` (and readable from requests through options member `o`).
-template <class E, class M, class Option = no_member>
-constexpr field<E, M E::*, Option> make_field(std::string_view name, M E::*m, std::uint8_t uses,
-                                              Option o = {}) noexcept {
-  return {name, m, o, uses};
-}
-/// A request-only field of E: an options member without an entity member (e.g. `operations`).
-template <class E, class Option>
-constexpr field<E, no_member, Option> request_field(std::string_view name, Option o) noexcept {
-  return {name, no_member{}, o, 0};
-}
-
-/// Calls fn(field) for every field of an entity, in the order of its description. Each entity header
-/// defines `template <class F> constexpr void visit_fields(entity_tag<E>, F&& fn)`.
-template <class E, class F>
-constexpr void for_each_field(F&& fn) {
-  visit_fields(of<E>, fn);
-}
-
-}  // namespace tfe
-
-#endif  // TFE_MODEL_FIELD_HPP
-// end of <tfe/model/field.hpp>
-// #include <tfe/model/execution_mode.hpp>
-// begin of <tfe/model/execution_mode.hpp>
-#ifndef TFE_MODEL_EXECUTION_MODE_HPP
-#define TFE_MODEL_EXECUTION_MODE_HPP
-
-// #include <tfe/detail/enum_names.hpp> (already inlined)
-
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <string_view>
-
-namespace tfe {
-
-/// A workspace's (or an organization's default) execution mode.
-enum class execution_mode : std::uint8_t {
-  remote,  ///< runs plan and apply in tfe (the default)
-  local,   ///< runs happen on the client; tfe only stores state (POST /runs is refused)
-  agent,   ///< runs execute on an agent pool (agent-pool-id required)
-};
-
-namespace detail {
-/// The wire names of execution_mode, in enumerator order.
-template <>
-struct enum_names<execution_mode> {
-  static constexpr std::string_view value[] = {"remote", "local", "agent"};
-};
-}  // namespace detail
-static_assert(detail::enum_count<execution_mode> == static_cast<std::size_t>(execution_mode::agent) + 1,
-              "execution_mode: the name table must list every enumerator");
-
-/// The wire string of an execution mode ("remote").
-constexpr std::string_view to_string(execution_mode m) noexcept { return detail::enum_name(m); }
-
-/// Parses "remote", "local" or "agent"; nullopt otherwise.
-constexpr std::optional<execution_mode> execution_mode_from_string(std::string_view s) noexcept {
-  return detail::enum_from_name<execution_mode>(s);
-}
-
-}  // namespace tfe
-
-#endif  // TFE_MODEL_EXECUTION_MODE_HPP
-// end of <tfe/model/execution_mode.hpp>
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
 // #include <tfe/model/ids.hpp>
 // begin of <tfe/model/ids.hpp>
 #ifndef TFE_MODEL_IDS_HPP
@@ -3028,8 +3699,8 @@ namespace detail {
 /// The id prefix of each id_kind, including the dash, in enumerator order.
 template <>
 struct enum_names<id_kind> {
-  static constexpr std::string_view value[] = {"org-", "ws-",   "cv-",  "run-",    "plan-", "apply-",
-                                               "wsc-", "user-", "ce-",  "polchk-", ""};
+  static constexpr std::string_view value[] = {"org-", "ws-",   "cv-", "run-",    "plan-", "apply-",
+                                               "wsc-", "user-", "ce-", "polchk-", ""};
 };
 }  // namespace detail
 static_assert(detail::enum_count<id_kind> == static_cast<std::size_t>(id_kind::upload_token) + 1,
@@ -3098,8 +3769,8 @@ class resource_id {
 constexpr bool is_valid_id_text(std::string_view s) noexcept {
   if (s.empty() || s.size() > resource_id::max_size) return false;
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -3237,9 +3908,8 @@ inline bool parse_iso8601(std::string_view s, time_point& out) noexcept {
     return true;
   };
   unsigned y, mo, d, h, mi, se, ms = 0;
-  if (s.size() < 20 || !digits(0, 4, y) || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' ||
-      !digits(8, 2, d) || s[10] != 'T' || !digits(11, 2, h) || s[13] != ':' || !digits(14, 2, mi) ||
-      s[16] != ':' || !digits(17, 2, se))
+  if (s.size() < 20 || !digits(0, 4, y) || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' || !digits(8, 2, d) ||
+      s[10] != 'T' || !digits(11, 2, h) || s[13] != ':' || !digits(14, 2, mi) || s[16] != ':' || !digits(17, 2, se))
     return false;
   std::size_t pos = 19;
   if (pos < s.size() && s[pos] == '.') {
@@ -3257,8 +3927,8 @@ inline bool parse_iso8601(std::string_view s, time_point& out) noexcept {
   if (pos + 1 != s.size() || s[pos] != 'Z') return false;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
   std::int64_t days = detail::days_from_civil(y, mo, d);
-  out = from_unix_ms(days * 86400000 + static_cast<std::int64_t>(h) * 3600000 +
-                     static_cast<std::int64_t>(mi) * 60000 + static_cast<std::int64_t>(se) * 1000 + ms);
+  out = from_unix_ms(days * 86400000 + static_cast<std::int64_t>(h) * 3600000 + static_cast<std::int64_t>(mi) * 60000 +
+                     static_cast<std::int64_t>(se) * 1000 + ms);
   return true;
 }
 
@@ -3266,12 +3936,759 @@ inline bool parse_iso8601(std::string_view s, time_point& out) noexcept {
 
 #endif  // TFE_MODEL_TIME_HPP
 // end of <tfe/model/time.hpp>
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// Where a run came from (the `source` attribute).
+enum class run_source : std::uint8_t { tfe_api, tfe_ui, tfe_configuration_version, terraform, terraform_cloud };
+
+namespace detail {
+/// The wire names of run_source, in enumerator order.
+template <>
+struct enum_names<run_source> {
+  static constexpr std::string_view value[] = {"tfe-api", "tfe-ui", "tfe-configuration-version", "terraform",
+                                               "terraform+cloud"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<run_source> == static_cast<std::size_t>(run_source::terraform_cloud) + 1,
+              "run_source: the name table must list every enumerator");
+
+/// The wire string of a run source.
+constexpr std::string_view to_string(run_source s) noexcept { return detail::enum_name(s); }
+
+/// Result of the policy-check stage.
+enum class policy_result : std::uint8_t { pass, soft_fail, hard_fail };
+
+namespace detail {
+/// The names of policy_result ("pass", "soft-fail", "hard-fail"), as snapshots and the admin API write them.
+template <>
+struct enum_names<policy_result> {
+  static constexpr std::string_view value[] = {"pass", "soft-fail", "hard-fail"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<policy_result> == static_cast<std::size_t>(policy_result::hard_fail) + 1,
+              "policy_result: the name table must list every enumerator");
+
+/// The name of a policy result ("pass", "soft-fail", "hard-fail"), as snapshots and the admin API write it.
+constexpr std::string_view to_string(policy_result p) noexcept { return detail::enum_name(p); }
+
+/// Resource counts a plan or apply reports.
+struct resource_counts {
+  std::int64_t additions = 0;     ///< resources to add / added
+  std::int64_t changes = 0;       ///< resources to change / changed
+  std::int64_t destructions = 0;  ///< resources to destroy / destroyed
+  std::int64_t imports = 0;       ///< resources to import / imported
+  /// True when anything would change.
+  constexpr bool any() const noexcept { return additions || changes || destructions || imports; }
+};
+
+/// A run-scoped variable (key and HCL literal value).
+struct run_variable {
+  std::string key;    ///< variable name
+  std::string value;  ///< HCL literal, e.g. "\"abc\""
+};
+
+/// A comment on a run (type `comments`, id `wsc-...`).
+struct run_comment {
+  resource_id id;           ///< "wsc-..."
+  resource_id run_id;       ///< the run
+  std::string body;         ///< the text
+  run_event action{};       ///< the action it was given with (apply, discard, cancel...) or proceed for a plain comment
+  time_point created_at{};  ///< when written
+};
+
+/// A run (reference section 5) including its plan and apply phase data.
+struct run {
+  /// Sentinel for "no timestamp recorded".
+  static constexpr std::int64_t no_time = std::numeric_limits<std::int64_t>::min();
+
+  resource_id id;                                        ///< "run-..."; plan and apply ids share its suffix
+  resource_id workspace_id;                              ///< the workspace it runs in
+  resource_id configuration_version_id;                  ///< the configuration it plans
+  resource_id created_by;                                ///< user id
+  resource_id confirmed_by;                              ///< user id, when applied by a user
+  resource_id canceled_by;                               ///< user id, when canceled
+  run_status status = run_status::pending;               ///< current status
+  run_status before_final = run_status::pending;         ///< last non-final status (derives phase statuses)
+  run_source source = run_source::tfe_api;               ///< where it came from
+  std::string message;                                   ///< free text ("Queued manually via the Terraform API")
+  std::string terraform_version;                         ///< workspace version at creation, or plan-only override
+  time_point created_at{};                               ///< creation time
+  time_point updated_at{};                               ///< last change
+  std::array<std::int64_t, run_status_count> status_ms;  ///< per status: when entered (ms) or no_time
+  std::int64_t force_cancel_available_at_ms = no_time;   ///< set by cancel
+  bool is_destroy = false;                               ///< destroy plan
+  bool refresh = true;                                   ///< refresh state before planning
+  bool refresh_only = false;                             ///< refresh-only plan
+  bool plan_only = false;                                ///< speculative run
+  bool auto_apply = false;                               ///< effective auto-apply (from the workspace when not given)
+  bool allow_empty_apply = false;                        ///< apply even with no changes
+  bool allow_config_generation = false;                  ///< import-block config generation
+  bool save_plan = false;                                ///< saved-plan run (stored; behaves as plan-and-apply)
+  bool debugging_mode = false;                           ///< TF_LOG=TRACE
+  bool cancel_requested = false;                         ///< a cancel was requested while planning/applying
+  bool cost_estimation = false;                          ///< organization enabled cost estimation at creation
+  bool policy_checks = false;                            ///< policy checks apply
+  bool has_changes = false;                              ///< the plan proposed changes
+  std::vector<std::string> target_addrs;                 ///< -target
+  std::vector<std::string> replace_addrs;                ///< -replace
+  std::vector<run_variable> variables;                   ///< run variables
+  resource_counts plan_counts;                           ///< what the plan proposed
+  resource_counts apply_counts;                          ///< what the apply did
+  std::string error_text;                                ///< why it errored (shown in logs)
+  std::string plan_log;                                  ///< custom plan log from the executor (empty: rendered)
+  std::string apply_log;                                 ///< custom apply log from the executor (empty: rendered)
+  double cost_delta_monthly = 0;                         ///< cost estimate: proposed monthly delta
+  std::uint32_t comment_count = 0;                       ///< comments written on the run
+  std::uint32_t step = 0;                                ///< transition counter; stale timers carry an older value
+  bool plan_errored = false;                             ///< the plan phase failed (error_text says why)
+  bool apply_errored = false;                            ///< the apply phase failed (error_text says why)
+
+  run() { status_ms.fill(no_time); }
+
+  /// When the run entered `s`, if it did.
+  std::optional<time_point> entered_at(run_status s) const noexcept {
+    auto v = status_ms[static_cast<std::size_t>(s)];
+    if (v == no_time) return std::nullopt;
+    return from_unix_ms(v);
+  }
+  /// The facts the lifecycle table's guards read, at time `now`.
+  guard_context context(time_point now) const noexcept {
+    guard_context c;
+    c.plan_only = plan_only;
+    c.has_changes = has_changes;
+    c.allow_empty_apply = allow_empty_apply;
+    c.auto_apply = auto_apply && !save_plan;
+    c.cost_estimation = cost_estimation;
+    c.policy_checks = policy_checks;
+    c.cancel_requested = cancel_requested;
+    c.force_cancel_available =
+        cancel_requested && force_cancel_available_at_ms != no_time && to_unix_ms(now) >= force_cancel_available_at_ms;
+    return c;
+  }
+  /// The `actions` flags at time `now`.
+  run_actions actions(time_point now) const noexcept { return actions_for(status, context(now)); }
+  /// The plan phase status.
+  phase_status plan_status() const noexcept { return plan_status_for(status, before_final); }
+  /// The apply phase status.
+  phase_status apply_status() const noexcept { return apply_status_for(status, before_final); }
+  /// The operation used by filter[operation].
+  std::string_view operation() const noexcept {
+    if (is_destroy) return "destroy";
+    if (refresh_only) return "refresh_only";
+    if (plan_only) return "plan_only";
+    if (save_plan) return "save_plan";
+    if (allow_empty_apply) return "empty_apply";
+    return "plan_and_apply";
+  }
+};
+
+/// Options of a run create (POST /runs attributes and relationships).
+struct run_options {
+  resource_id workspace_id;                              ///< required
+  std::optional<resource_id> configuration_version_id;   ///< default: the workspace's current one
+  std::optional<std::string> message;                    ///< default "Queued manually via the Terraform Enterprise API"
+  std::optional<bool> is_destroy;                        ///< destroy plan
+  std::optional<bool> refresh;                           ///< default true
+  std::optional<bool> refresh_only;                      ///< refresh-only
+  std::optional<bool> plan_only;                         ///< default: the CV's speculative
+  std::optional<bool> auto_apply;                        ///< default: the workspace's auto-apply
+  std::optional<bool> allow_empty_apply;                 ///< allow-empty-apply
+  std::optional<bool> allow_config_generation;           ///< allow-config-generation
+  std::optional<bool> save_plan;                         ///< save-plan
+  std::optional<bool> debugging_mode;                    ///< debugging-mode
+  std::optional<std::string> terraform_version;          ///< only for plan-only runs
+  std::optional<std::vector<std::string>> target_addrs;  ///< -target
+  std::optional<std::vector<std::string>> replace_addrs;  ///< -replace
+  std::optional<std::vector<run_variable>> variables;     ///< run variables
+  run_source source = run_source::tfe_api;                ///< where it came from
+};
+
+/// The fields of a run: stored form, response attributes and what a create request sets. Attributes
+/// derived from the status (actions, error-text, status-timestamps...) are written by the serializer.
+template <class F>
+constexpr void visit_fields(entity_tag<run>, F&& f) {
+  using r = run;
+  using opt = run_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &r::id, s));
+  f(make_field("workspace", &r::workspace_id, s));
+  f(make_field("configuration-version", &r::configuration_version_id, s));
+  f(make_field("created-by", &r::created_by, s));
+  f(make_field("confirmed-by", &r::confirmed_by, s));
+  f(make_field("canceled-by", &r::canceled_by, s));
+  f(make_field("status", &r::status, sa));
+  f(make_field("before-final", &r::before_final, s));
+  f(make_field("source", &r::source, sa));
+  f(make_field("message", &r::message, sa, &opt::message));
+  f(make_field("terraform-version", &r::terraform_version, sa, &opt::terraform_version));
+  f(make_field("created-at", &r::created_at, sa));
+  f(make_field("updated-at", &r::updated_at, sa));
+  f(make_field("status-timestamps", &r::status_ms, s));
+  f(make_field("force-cancel-available-at-ms", &r::force_cancel_available_at_ms, s));
+  f(make_field("is-destroy", &r::is_destroy, sa, &opt::is_destroy));
+  f(make_field("refresh", &r::refresh, sa, &opt::refresh));
+  f(make_field("refresh-only", &r::refresh_only, sa, &opt::refresh_only));
+  f(make_field("plan-only", &r::plan_only, sa, &opt::plan_only));
+  f(make_field("auto-apply", &r::auto_apply, sa, &opt::auto_apply));
+  f(make_field("allow-empty-apply", &r::allow_empty_apply, sa, &opt::allow_empty_apply));
+  f(make_field("allow-config-generation", &r::allow_config_generation, sa, &opt::allow_config_generation));
+  f(make_field("save-plan", &r::save_plan, sa, &opt::save_plan));
+  f(make_field("debugging-mode", &r::debugging_mode, sa, &opt::debugging_mode));
+  f(make_field("cancel-requested", &r::cancel_requested, s));
+  f(make_field("cost-estimation", &r::cost_estimation, s));
+  f(make_field("policy-checks", &r::policy_checks, s));
+  f(make_field("has-changes", &r::has_changes, sa));
+  f(make_field("target-addrs", &r::target_addrs, sa | field_use::null_if_empty, &opt::target_addrs));
+  f(make_field("replace-addrs", &r::replace_addrs, sa | field_use::null_if_empty, &opt::replace_addrs));
+  f(make_field("variables", &r::variables, sa, &opt::variables));
+  f(make_field("plan-counts", &r::plan_counts, s));
+  f(make_field("apply-counts", &r::apply_counts, s));
+  f(make_field("error-text", &r::error_text, s));
+  f(make_field("plan-log", &r::plan_log, s));
+  f(make_field("apply-log", &r::apply_log, s));
+  f(make_field("cost-delta-monthly", &r::cost_delta_monthly, s));
+  f(make_field("comment-count", &r::comment_count, s));
+  f(make_field("step", &r::step, s));
+  f(make_field("plan-errored", &r::plan_errored, s));
+  f(make_field("apply-errored", &r::apply_errored, s));
+}
+
+/// The fields of a run comment.
+template <class F>
+constexpr void visit_fields(entity_tag<run_comment>, F&& f) {
+  using c = run_comment;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &c::id, s));
+  f(make_field("run", &c::run_id, s));
+  f(make_field("body", &c::body, sa));
+  f(make_field("action", &c::action, s));
+  f(make_field("created-at", &c::created_at, sa));
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_RUN_HPP
+// end of <tfe/model/run.hpp>
+// #include <tfe/result.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+/// Limits of request documents.
+struct request_limits {
+  std::size_t max_bytes = 4u << 20;  ///< largest document (413 above)
+  std::size_t max_depth = 64;        ///< deepest nesting (400 above)
+};
+
+/// Parses a request body as a JSON document: 400 when malformed or (unless `allow_empty`) empty, 413
+/// when over the limit. An empty body gives {} when allowed.
+inline result<json> parse_request_body(std::string_view body, const request_limits& limits, bool allow_empty) {
+  if (body.empty() || body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    if (allow_empty) return json::object();
+    return make_error(errc::parse_error, "Request body is empty: a JSON:API document is required");
+  }
+  if (body.size() > limits.max_bytes)
+    return make_error(errc::payload_too_large,
+                      "Request document exceeds " + std::to_string(limits.max_bytes) + " bytes");
+  json_parse_options po;
+  po.max_size = limits.max_bytes;
+  po.max_depth = limits.max_depth;
+  auto doc = json::parse(body, po);
+  if (!doc) {
+    error e = doc.error();
+    if (e.code != errc::payload_too_large) e.code = errc::parse_error;
+    e.message = "Malformed JSON at line " + std::to_string(e.position.line) + ", column " +
+                std::to_string(e.position.column) + ": " + e.message;
+    return e;
+  }
+  return doc;
+}
+
+/// The `data` object of a JSON:API request document, checking `type` when given (409 when it names
+/// another type, 422 for a wrong shape).
+inline result<const json*> data_object(const json& doc, std::string_view type, bool type_required) {
+  if (!doc.is_object()) return make_error(errc::validation_failed, "Document must be a JSON object", "");
+  const json* data = doc.find("data");
+  if (!data || !data->is_object()) return make_error(errc::validation_failed, "data must be an object", "/data");
+  const json* t = data->find("type");
+  if (t && !t->is_null()) {
+    auto ts = t->as_string();
+    if (!ts) return make_error(errc::validation_failed, "type must be a string", "/data/type");
+    if (*ts != type && !ts->empty())
+      return make_error(errc::conflict, "type must be " + std::string(type), "/data/type");
+  } else if (type_required) {
+    return make_error(errc::validation_failed, "type is required", "/data/type");
+  }
+  const json* attrs = data->find("attributes");
+  if (attrs && !attrs->is_null() && !attrs->is_object())
+    return make_error(errc::validation_failed, "attributes must be an object", "/data/attributes");
+  return data;
+}
+
+/// The id of a to-one relationship `name` of `data`: empty when absent or null; 422 when malformed
+/// or of another `type`.
+inline result<std::string> relationship_id(const json& data, std::string_view name, std::string_view type) {
+  const json* rels = data.find("relationships");
+  if (!rels || rels->is_null()) return std::string();
+  if (!rels->is_object())
+    return make_error(errc::validation_failed, "relationships must be an object", "/data/relationships");
+  const json* rel = rels->find(name);
+  const std::string ptr = "/data/relationships/" + std::string(name);
+  if (!rel || rel->is_null()) return std::string();
+  if (!rel->is_object()) return make_error(errc::validation_failed, std::string(name) + " must be an object", ptr);
+  const json* d = rel->find("data");
+  if (!d || d->is_null()) return std::string();
+  if (!d->is_object())
+    return make_error(errc::validation_failed, std::string(name) + " data must be an object", ptr + "/data");
+  auto id = (*d)["id"].as_string();
+  if (!id || id->empty())
+    return make_error(errc::validation_failed, std::string(name) + " id is required", ptr + "/data/id");
+  auto t = (*d)["type"].as_string();
+  if (t && !t->empty() && *t != type)
+    return make_error(errc::validation_failed, std::string(name) + " type must be " + std::string(type),
+                      ptr + "/data/type");
+  return std::string(*id);
+}
+
+/// Typed reads of `data.attributes`: absent or null leaves the option unset; a wrong type records the
+/// first failure (422 with a pointer to the attribute).
+class attribute_reader {
+ public:
+  /// Reads from the `attributes` of `data` (null: nothing is set).
+  explicit attribute_reader(const json* data) : attrs_(data ? data->find("attributes") : nullptr) {}
+
+  /// Reads attribute `key` into `out`: bool, string, array of strings, nullable integer or run variables.
+  template <class T>
+  void read(std::string_view key, std::optional<T>& out) {
+    const json* v = find(key);
+    if (!v || err_) return;
+    if constexpr (std::is_same_v<T, std::optional<std::int64_t>>) {
+      if (v->is_null()) return void(out = T());
+      if (auto i = v->as_int()) return void(out = T(*i));
+      return fail(key, "an integer");
+    } else {
+      if (v->is_null()) return;
+      if constexpr (std::is_same_v<T, bool>) {
+        if (auto b = v->as_bool()) return void(out = *b);
+        fail(key, "a boolean");
+      } else if constexpr (std::is_same_v<T, std::string>) {
+        if (auto s = v->as_string()) return void(out = std::string(*s));
+        fail(key, "a string");
+      } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+        T items;
+        if (const auto* arr = v->as_array()) {
+          for (const auto& e : *arr) {
+            auto sv = e.as_string();
+            if (!sv) return fail(key, "an array of strings");
+            items.emplace_back(*sv);
+          }
+          return void(out = std::move(items));
+        }
+        fail(key, "an array of strings");
+      } else {
+        static_assert(std::is_same_v<T, std::vector<run_variable>>, "no reader for this attribute type");
+        T items;
+        if (const auto* arr = v->as_array()) {
+          for (const auto& e : *arr) {
+            auto k = e["key"].as_string();
+            auto val = e["value"].as_string();
+            if (!k || !val) return fail(key, "an array of {key, value} objects");
+            items.push_back(run_variable{std::string(*k), std::string(*val)});
+          }
+          return void(out = std::move(items));
+        }
+        fail(key, "an array of {key, value} objects");
+      }
+    }
+  }
+  /// The string attribute `key`, if present (a wrong type records a failure).
+  std::optional<std::string> string(std::string_view key) {
+    std::optional<std::string> out;
+    read(key, out);
+    return out;
+  }
+  /// The first failure, if any.
+  const std::optional<error>& failure() const noexcept { return err_; }
+
+ private:
+  const json* find(std::string_view key) const {
+    if (!attrs_ || !attrs_->is_object()) return nullptr;
+    return attrs_->find(key);
+  }
+  void fail(std::string_view key, const char* what) {
+    if (!err_)
+      err_ =
+          error{errc::validation_failed, std::string(key) + " must be " + what, "/data/attributes/" + std::string(key)};
+  }
+  const json* attrs_;
+  std::optional<error> err_;
+};
+
+/// Reads every attribute entity E's field list marks as settable by a request into `out` (a
+/// create/update options struct); 422 for the first attribute of the wrong type.
+template <class E, class Options>
+result<void> read_attributes(const json* data, Options& out) {
+  attribute_reader a(data);
+  visit_fields(of<E>, [&](const auto& f) {
+    if constexpr (std::decay_t<decltype(f)>::has_option) a.read(f.name, out.*f.option);
+  });
+  if (a.failure()) return *a.failure();
+  return {};
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_REQUEST_DOCUMENT_HPP
+// end of <tfe/api/request_document.hpp>
+// #include <tfe/api/router.hpp>
+// begin of <tfe/api/router.hpp>
+#ifndef TFE_API_ROUTER_HPP
+#define TFE_API_ROUTER_HPP
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+namespace detail {
+/// Number of segments of a pattern ("/a/b" -> 2; "/" -> 0).
+constexpr std::size_t pattern_segments(std::string_view p) noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < p.size(); ++i)
+    if (p[i] == '/' && i + 1 < p.size() && p[i + 1] != '/') ++n;
+  return n;
+}
+}  // namespace detail
+
+/// One row of a route table: a method, a path pattern and what serves it. The pattern is a path of
+/// literal segments and ":name" placeholders ("/api/v2/runs/:id/actions/apply"); a GET row also serves
+/// HEAD.
+template <class Fn>
+struct route {
+  std::string_view method;   ///< "GET", "POST", "PATCH", "PUT" or "DELETE"
+  std::string_view pattern;  ///< "/api/v2/runs/:id"
+  Fn fn;                     ///< what serves it
+  std::size_t segments;      ///< segments in the pattern (computed)
+
+  /// A row; the segment count is computed at compile time for constexpr tables.
+  constexpr route(std::string_view m, std::string_view p, Fn f) noexcept
+      : method(m), pattern(p), fn(f), segments(detail::pattern_segments(p)) {}
+};
+
+/// What matching a request against a route table found.
+template <class Fn>
+struct route_match {
+  const route<Fn>* found = nullptr;      ///< the row that serves the request, or nullptr
+  std::vector<std::string_view> params;  ///< the segments the row's placeholders matched, in order
+  std::string allow;                     ///< no row for the method but the path is known: "GET, HEAD, PATCH"
+};
+
+namespace detail {
+/// True when `segments` match `pattern`; the placeholders' segments are appended to `params`.
+inline bool pattern_matches(std::string_view pattern, const std::vector<std::string>& segments,
+                            std::vector<std::string_view>& params) {
+  const std::size_t mark = params.size();
+  std::size_t i = 0;
+  for (std::size_t pos = 0; pos < pattern.size();) {
+    const std::size_t start = pos + 1;
+    std::size_t end = pattern.find('/', start);
+    if (end == std::string_view::npos) end = pattern.size();
+    const std::string_view seg = pattern.substr(start, end - start);
+    pos = end;
+    if (seg.empty()) continue;
+    if (i >= segments.size() || (seg.front() != ':' && seg != segments[i])) {
+      params.resize(mark);
+      return false;
+    }
+    if (seg.front() == ':') params.emplace_back(segments[i]);
+    ++i;
+  }
+  if (i == segments.size()) return true;
+  params.resize(mark);
+  return false;
+}
+}  // namespace detail
+
+/// Matches `method` and the decoded `segments` of a path against `table`: the row serving them, or
+/// the methods the path allows (for a 405), or neither (404).
+template <class Fn, std::size_t N>
+route_match<Fn> match_route(const route<Fn> (&table)[N], std::string_view method,
+                            const std::vector<std::string>& segments) {
+  route_match<Fn> m;
+  const std::string_view want = method == "HEAD" ? std::string_view("GET") : method;
+  std::vector<std::string_view> scratch;
+  for (const auto& r : table) {
+    if (r.segments != segments.size()) continue;
+    scratch.clear();
+    if (!detail::pattern_matches(r.pattern, segments, scratch)) continue;
+    if (r.method == want) {
+      m.found = &r;
+      m.params = std::move(scratch);
+      m.allow.clear();
+      return m;
+    }
+    if (!m.allow.empty()) m.allow += ", ";
+    m.allow += r.method;
+    if (r.method == "GET") m.allow += ", HEAD";
+  }
+  return m;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_ROUTER_HPP
+// end of <tfe/api/router.hpp>
+// #include <tfe/api/serializers.hpp>
+// begin of <tfe/api/serializers.hpp>
+#ifndef TFE_API_SERIALIZERS_HPP
+#define TFE_API_SERIALIZERS_HPP
+
+// #include <tfe/detail/siphash.hpp>
+// begin of <tfe/detail/siphash.hpp>
+#ifndef TFE_DETAIL_SIPHASH_HPP
+#define TFE_DETAIL_SIPHASH_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+namespace detail {
+
+inline std::uint64_t rotl(std::uint64_t x, int b) noexcept { return (x << b) | (x >> (64 - b)); }
+
+/// SipHash-2-4 of `data` under the 128-bit key (k0, k1).
+inline std::uint64_t siphash24(std::uint64_t k0, std::uint64_t k1, std::string_view data) noexcept {
+  std::uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1;
+  std::uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
+  auto round = [&] {
+    v0 += v1;
+    v1 = rotl(v1, 13);
+    v1 ^= v0;
+    v0 = rotl(v0, 32);
+    v2 += v3;
+    v3 = rotl(v3, 16);
+    v3 ^= v2;
+    v0 += v3;
+    v3 = rotl(v3, 21);
+    v3 ^= v0;
+    v2 += v1;
+    v1 = rotl(v1, 17);
+    v1 ^= v2;
+    v2 = rotl(v2, 32);
+  };
+  const std::size_t n = data.size();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t m = 0;
+    for (int j = 7; j >= 0; --j) m = (m << 8) | static_cast<unsigned char>(data[i + static_cast<std::size_t>(j)]);
+    v3 ^= m;
+    round();
+    round();
+    v0 ^= m;
+  }
+  std::uint64_t b = static_cast<std::uint64_t>(n) << 56;
+  for (std::size_t j = 0; i + j < n; ++j)
+    b |= static_cast<std::uint64_t>(static_cast<unsigned char>(data[i + j])) << (8 * j);
+  v3 ^= b;
+  round();
+  round();
+  v0 ^= b;
+  v2 ^= 0xff;
+  round();
+  round();
+  round();
+  round();
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/// 32 lowercase hex characters: two SipHash-2-4 values of `data` under two keys.
+inline std::string mac_hex(const std::uint64_t key[4], std::string_view data) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out(32, '0');
+  const std::uint64_t h[2] = {siphash24(key[0], key[1], data), siphash24(key[2], key[3], data)};
+  for (int w = 0; w < 2; ++w)
+    for (int j = 0; j < 16; ++j) out[static_cast<std::size_t>(w * 16 + j)] = hex[(h[w] >> (60 - 4 * j)) & 15u];
+  return out;
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_SIPHASH_HPP
+// end of <tfe/detail/siphash.hpp>
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/codec.hpp>
+// begin of <tfe/model/codec.hpp>
+#ifndef TFE_MODEL_CODEC_HPP
+#define TFE_MODEL_CODEC_HPP
+
+// #include <tfe/detail/enum_names.hpp> (already inlined)
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/configuration_version.hpp>
+// begin of <tfe/model/configuration_version.hpp>
+#ifndef TFE_MODEL_CONFIGURATION_VERSION_HPP
+#define TFE_MODEL_CONFIGURATION_VERSION_HPP
+
+// #include <tfe/detail/enum_names.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+
+/// Status of a configuration version (reference 4.2).
+enum class configuration_status : std::uint8_t { pending, fetching, uploaded, archived, errored };
+
+namespace detail {
+/// The wire names of configuration_status, in enumerator order.
+template <>
+struct enum_names<configuration_status> {
+  static constexpr std::string_view value[] = {"pending", "fetching", "uploaded", "archived", "errored"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<configuration_status> == static_cast<std::size_t>(configuration_status::errored) + 1,
+              "configuration_status: the name table must list every enumerator");
+
+/// The wire string of a configuration version status.
+constexpr std::string_view to_string(configuration_status s) noexcept { return detail::enum_name(s); }
+
+/// A configuration version (reference section 4).
+struct configuration_version {
+  resource_id id;                                               ///< "cv-..."
+  resource_id workspace_id;                                     ///< owning workspace
+  configuration_status status = configuration_status::pending;  ///< lifecycle status
+  std::string source = "tfe-api";                               ///< tfe-api, terraform, github...
+  bool auto_queue_runs = true;                                  ///< queue a run on upload
+  bool speculative = false;                                     ///< runs using it are plan-only
+  bool provisional = false;                                     ///< becomes current only when a run using it applies
+  std::string upload_token;                                     ///< capability secret of the upload URL (single use)
+  std::string error;                                            ///< machine error code when errored
+  std::string error_message;                                    ///< human error text when errored
+  time_point created_at{};                                      ///< creation time
+  std::optional<time_point> uploaded_at;                        ///< when the bytes arrived
+  std::optional<time_point> errored_at;                         ///< when processing failed
+  std::optional<time_point> archived_at;                        ///< when archived
+  std::uint64_t size = 0;                                       ///< uploaded bytes
+};
+
+/// Options of a configuration version create.
+struct configuration_version_options {
+  std::optional<bool> auto_queue_runs;  ///< default true
+  std::optional<bool> speculative;      ///< default false
+  std::optional<bool> provisional;      ///< default false
+};
+
+/// The fields of a configuration version: stored form, response attributes and what a create request sets.
+template <class F>
+constexpr void visit_fields(entity_tag<configuration_version>, F&& f) {
+  using c = configuration_version;
+  using opt = configuration_version_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &c::id, s));
+  f(make_field("workspace", &c::workspace_id, s));
+  f(make_field("status", &c::status, sa));
+  f(make_field("source", &c::source, sa));
+  f(make_field("auto-queue-runs", &c::auto_queue_runs, sa, &opt::auto_queue_runs));
+  f(make_field("speculative", &c::speculative, sa, &opt::speculative));
+  f(make_field("provisional", &c::provisional, sa, &opt::provisional));
+  f(make_field("upload-token", &c::upload_token, s));
+  f(make_field("error", &c::error, sa | field_use::null_if_empty));
+  f(make_field("error-message", &c::error_message, sa | field_use::null_if_empty));
+  f(make_field("created-at", &c::created_at, sa));
+  f(make_field("uploaded-at", &c::uploaded_at, s));
+  f(make_field("errored-at", &c::errored_at, s));
+  f(make_field("archived-at", &c::archived_at, s));
+  f(make_field("size", &c::size, s));
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_CONFIGURATION_VERSION_HPP
+// end of <tfe/model/configuration_version.hpp>
+// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/organization.hpp>
 // begin of <tfe/model/organization.hpp>
 #ifndef TFE_MODEL_ORGANIZATION_HPP
 #define TFE_MODEL_ORGANIZATION_HPP
 
-// #include <tfe/model/execution_mode.hpp> (already inlined)
+// #include <tfe/model/execution_mode.hpp>
+// begin of <tfe/model/execution_mode.hpp>
+#ifndef TFE_MODEL_EXECUTION_MODE_HPP
+#define TFE_MODEL_EXECUTION_MODE_HPP
+
+// #include <tfe/detail/enum_names.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace tfe {
+
+/// A workspace's (or an organization's default) execution mode.
+enum class execution_mode : std::uint8_t {
+  remote,  ///< runs plan and apply in tfe (the default)
+  local,   ///< runs happen on the client; tfe only stores state (POST /runs is refused)
+  agent,   ///< runs execute on an agent pool (agent-pool-id required)
+};
+
+namespace detail {
+/// The wire names of execution_mode, in enumerator order.
+template <>
+struct enum_names<execution_mode> {
+  static constexpr std::string_view value[] = {"remote", "local", "agent"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<execution_mode> == static_cast<std::size_t>(execution_mode::agent) + 1,
+              "execution_mode: the name table must list every enumerator");
+
+/// The wire string of an execution mode ("remote").
+constexpr std::string_view to_string(execution_mode m) noexcept { return detail::enum_name(m); }
+
+/// Parses "remote", "local" or "agent"; nullopt otherwise.
+constexpr std::optional<execution_mode> execution_mode_from_string(std::string_view s) noexcept {
+  return detail::enum_from_name<execution_mode>(s);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_EXECUTION_MODE_HPP
+// end of <tfe/model/execution_mode.hpp>
 // #include <tfe/model/field.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
@@ -3285,34 +4702,34 @@ namespace tfe {
 
 /// An organization (reference section 2).
 struct organization {
-  std::string name;                                     ///< unique name; also the JSON:API id
-  resource_id external_id;                              ///< "org-..."
-  std::string email;                                    ///< owner email (required on create)
-  time_point created_at{};                              ///< creation time
-  std::optional<std::int64_t> session_timeout;          ///< minutes, or null
-  std::optional<std::int64_t> session_remember;         ///< minutes, or null
-  std::string collaborator_auth_policy = "password";    ///< "password" or "two_factor_mandatory"
-  bool cost_estimation_enabled = false;                 ///< runs pass through cost estimation
-  bool policy_checks_enabled = false;                   ///< runs pass through policy checks (tfe extension)
-  std::string owners_team_saml_role_id;                 ///< SAML role id, or empty
+  std::string name;                                   ///< unique name; also the JSON:API id
+  resource_id external_id;                            ///< "org-..."
+  std::string email;                                  ///< owner email (required on create)
+  time_point created_at{};                            ///< creation time
+  std::optional<std::int64_t> session_timeout;        ///< minutes, or null
+  std::optional<std::int64_t> session_remember;       ///< minutes, or null
+  std::string collaborator_auth_policy = "password";  ///< "password" or "two_factor_mandatory"
+  bool cost_estimation_enabled = false;               ///< runs pass through cost estimation
+  bool policy_checks_enabled = false;                 ///< runs pass through policy checks (tfe extension)
+  std::string owners_team_saml_role_id;               ///< SAML role id, or empty
   tfe::execution_mode default_execution_mode = tfe::execution_mode::remote;  ///< remote | local | agent
-  bool saml_enabled = false;                            ///< read-only flag
-  bool two_factor_conformant = false;                   ///< read-only flag
-  bool assessments_enforced = false;                    ///< health assessments enforced
+  bool saml_enabled = false;                                                 ///< read-only flag
+  bool two_factor_conformant = false;                                        ///< read-only flag
+  bool assessments_enforced = false;                                         ///< health assessments enforced
 };
 
 /// Fields of an organization create or update; unset fields keep their value (or default).
 struct organization_options {
-  std::optional<std::string> name;                       ///< required on create
-  std::optional<std::string> email;                      ///< required on create
+  std::optional<std::string> name;                              ///< required on create
+  std::optional<std::string> email;                             ///< required on create
   std::optional<std::optional<std::int64_t>> session_timeout;   ///< set (possibly to null)
   std::optional<std::optional<std::int64_t>> session_remember;  ///< set (possibly to null)
-  std::optional<std::string> collaborator_auth_policy;   ///< password | two_factor_mandatory
-  std::optional<bool> cost_estimation_enabled;           ///< enable cost estimation
-  std::optional<bool> policy_checks_enabled;             ///< enable policy checks
-  std::optional<std::string> owners_team_saml_role_id;   ///< SAML role
-  std::optional<std::string> default_execution_mode;     ///< remote | local | agent
-  std::optional<bool> assessments_enforced;              ///< health assessments
+  std::optional<std::string> collaborator_auth_policy;          ///< password | two_factor_mandatory
+  std::optional<bool> cost_estimation_enabled;                  ///< enable cost estimation
+  std::optional<bool> policy_checks_enabled;                    ///< enable policy checks
+  std::optional<std::string> owners_team_saml_role_id;          ///< SAML role
+  std::optional<std::string> default_execution_mode;            ///< remote | local | agent
+  std::optional<bool> assessments_enforced;                     ///< health assessments
 };
 
 /// The fields of an organization: stored form, response attributes and what create/update requests set.
@@ -3352,6 +4769,8 @@ constexpr bool is_valid_organization_name(std::string_view name) noexcept {
 
 #endif  // TFE_MODEL_ORGANIZATION_HPP
 // end of <tfe/model/organization.hpp>
+// #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
 // #include <tfe/model/workspace.hpp>
 // begin of <tfe/model/workspace.hpp>
 #ifndef TFE_MODEL_WORKSPACE_HPP
@@ -3373,43 +4792,43 @@ namespace tfe {
 
 /// A workspace (reference section 3). Queue fields are maintained by the engine.
 struct workspace {
-  resource_id id;                                  ///< "ws-..."
-  std::string organization;                        ///< owning organization's name
-  std::string name;                                ///< unique per organization
-  std::string description;                         ///< free text
-  time_point created_at{};                         ///< creation time
-  time_point updated_at{};                         ///< last settings change
-  bool auto_apply = false;                         ///< plans with changes apply without confirmation
-  bool auto_apply_run_trigger = false;             ///< same, for run-trigger runs
-  bool queue_all_runs = false;                     ///< VCS gating (stored only)
-  bool speculative_enabled = true;                 ///< automatic speculative plans (stored only)
-  bool allow_destroy_plan = true;                  ///< destroy runs may be queued
-  bool file_triggers_enabled = true;               ///< VCS only (stored only)
-  bool global_remote_state = false;                ///< stored only
-  bool structured_run_output_enabled = true;       ///< stored only
-  bool assessments_enabled = false;                ///< stored only
+  resource_id id;                                                    ///< "ws-..."
+  std::string organization;                                          ///< owning organization's name
+  std::string name;                                                  ///< unique per organization
+  std::string description;                                           ///< free text
+  time_point created_at{};                                           ///< creation time
+  time_point updated_at{};                                           ///< last settings change
+  bool auto_apply = false;                                           ///< plans with changes apply without confirmation
+  bool auto_apply_run_trigger = false;                               ///< same, for run-trigger runs
+  bool queue_all_runs = false;                                       ///< VCS gating (stored only)
+  bool speculative_enabled = true;                                   ///< automatic speculative plans (stored only)
+  bool allow_destroy_plan = true;                                    ///< destroy runs may be queued
+  bool file_triggers_enabled = true;                                 ///< VCS only (stored only)
+  bool global_remote_state = false;                                  ///< stored only
+  bool structured_run_output_enabled = true;                         ///< stored only
+  bool assessments_enabled = false;                                  ///< stored only
   tfe::execution_mode execution_mode = tfe::execution_mode::remote;  ///< remote | local | agent
-  std::string terraform_version = "1.9.8";         ///< version or constraint
-  std::string working_directory;                   ///< relative path, or empty
-  std::string source = "tfe-api";                  ///< who created it
-  std::string source_name;                         ///< stored only
-  std::string source_url;                          ///< stored only
-  std::string agent_pool_id;                       ///< stored only
-  std::vector<std::string> trigger_prefixes;       ///< VCS only
-  std::vector<std::string> trigger_patterns;       ///< VCS only
-  std::vector<std::string> tag_names;              ///< tags
+  std::string terraform_version = "1.9.8";                           ///< version or constraint
+  std::string working_directory;                                     ///< relative path, or empty
+  std::string source = "tfe-api";                                    ///< who created it
+  std::string source_name;                                           ///< stored only
+  std::string source_url;                                            ///< stored only
+  std::string agent_pool_id;                                         ///< stored only
+  std::vector<std::string> trigger_prefixes;                         ///< VCS only
+  std::vector<std::string> trigger_patterns;                         ///< VCS only
+  std::vector<std::string> tag_names;                                ///< tags
 
   // --- lock and queue (engine-maintained) ---
-  bool manually_locked = false;                    ///< locked through actions/lock
-  std::string locked_reason;                       ///< reason given on lock
-  resource_id locked_by_user;                      ///< who holds the manual lock
-  resource_id active_run;                          ///< the run holding the workspace, or empty
-  resource_id current_run;                         ///< the run that most recently became current
-  resource_id current_configuration_version;       ///< last non-speculative, non-provisional uploaded CV
-  std::deque<resource_id> queue;                   ///< pending runs waiting for the workspace, FIFO
-  std::vector<resource_id> runs;                   ///< every run, in creation order (list index)
-  std::vector<resource_id> configuration_versions; ///< every CV, in creation order
-  std::int64_t resource_count = 0;                 ///< resources under management after applies
+  bool manually_locked = false;                     ///< locked through actions/lock
+  std::string locked_reason;                        ///< reason given on lock
+  resource_id locked_by_user;                       ///< who holds the manual lock
+  resource_id active_run;                           ///< the run holding the workspace, or empty
+  resource_id current_run;                          ///< the run that most recently became current
+  resource_id current_configuration_version;        ///< last non-speculative, non-provisional uploaded CV
+  std::deque<resource_id> queue;                    ///< pending runs waiting for the workspace, FIFO
+  std::vector<resource_id> runs;                    ///< every run, in creation order (list index)
+  std::vector<resource_id> configuration_versions;  ///< every CV, in creation order
+  std::int64_t resource_count = 0;                  ///< resources under management after applies
 
   /// True while locked manually or by an active run.
   bool locked() const noexcept { return manually_locked || !active_run.empty(); }
@@ -3417,24 +4836,24 @@ struct workspace {
 
 /// Fields of a workspace create or update; unset fields keep their value (or default).
 struct workspace_options {
-  std::optional<std::string> name;                  ///< required on create
-  std::optional<std::string> description;           ///< free text
-  std::optional<bool> auto_apply;                   ///< auto-apply
-  std::optional<bool> auto_apply_run_trigger;       ///< auto-apply for run triggers
-  std::optional<bool> queue_all_runs;               ///< queue-all-runs
-  std::optional<bool> speculative_enabled;          ///< speculative-enabled
-  std::optional<bool> allow_destroy_plan;           ///< allow-destroy-plan
-  std::optional<bool> file_triggers_enabled;        ///< file-triggers-enabled
-  std::optional<bool> global_remote_state;          ///< global-remote-state
-  std::optional<bool> structured_run_output_enabled;///< structured-run-output-enabled
-  std::optional<bool> assessments_enabled;          ///< assessments-enabled
-  std::optional<std::string> execution_mode;        ///< remote | local | agent
-  std::optional<bool> operations;                   ///< deprecated: false = local
-  std::optional<std::string> terraform_version;     ///< version
-  std::optional<std::string> working_directory;     ///< working directory
-  std::optional<std::string> source_name;           ///< source-name
-  std::optional<std::string> source_url;            ///< source-url
-  std::optional<std::string> agent_pool_id;         ///< agent pool
+  std::optional<std::string> name;                           ///< required on create
+  std::optional<std::string> description;                    ///< free text
+  std::optional<bool> auto_apply;                            ///< auto-apply
+  std::optional<bool> auto_apply_run_trigger;                ///< auto-apply for run triggers
+  std::optional<bool> queue_all_runs;                        ///< queue-all-runs
+  std::optional<bool> speculative_enabled;                   ///< speculative-enabled
+  std::optional<bool> allow_destroy_plan;                    ///< allow-destroy-plan
+  std::optional<bool> file_triggers_enabled;                 ///< file-triggers-enabled
+  std::optional<bool> global_remote_state;                   ///< global-remote-state
+  std::optional<bool> structured_run_output_enabled;         ///< structured-run-output-enabled
+  std::optional<bool> assessments_enabled;                   ///< assessments-enabled
+  std::optional<std::string> execution_mode;                 ///< remote | local | agent
+  std::optional<bool> operations;                            ///< deprecated: false = local
+  std::optional<std::string> terraform_version;              ///< version
+  std::optional<std::string> working_directory;              ///< working directory
+  std::optional<std::string> source_name;                    ///< source-name
+  std::optional<std::string> source_url;                     ///< source-url
+  std::optional<std::string> agent_pool_id;                  ///< agent pool
   std::optional<std::vector<std::string>> trigger_prefixes;  ///< trigger-prefixes
   std::optional<std::vector<std::string>> trigger_patterns;  ///< trigger-patterns
   std::optional<std::vector<std::string>> tag_names;         ///< tag-names
@@ -3536,8 +4955,8 @@ constexpr bool is_valid_terraform_version(std::string_view v) noexcept {
     while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
     while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
     std::size_t op = 0;
-    while (op < part.size() && (part[op] == '~' || part[op] == '>' || part[op] == '<' || part[op] == '=' ||
-                                part[op] == '!'))
+    while (op < part.size() &&
+           (part[op] == '~' || part[op] == '>' || part[op] == '<' || part[op] == '=' || part[op] == '!'))
       ++op;
     if (op > 2) return false;
     std::string_view rest = part.substr(op);
@@ -3551,365 +4970,6 @@ constexpr bool is_valid_terraform_version(std::string_view v) noexcept {
 
 #endif  // TFE_MODEL_WORKSPACE_HPP
 // end of <tfe/model/workspace.hpp>
-// #include <tfe/model/configuration_version.hpp>
-// begin of <tfe/model/configuration_version.hpp>
-#ifndef TFE_MODEL_CONFIGURATION_VERSION_HPP
-#define TFE_MODEL_CONFIGURATION_VERSION_HPP
-
-// #include <tfe/detail/enum_names.hpp> (already inlined)
-// #include <tfe/model/field.hpp> (already inlined)
-// #include <tfe/model/ids.hpp> (already inlined)
-// #include <tfe/model/time.hpp> (already inlined)
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-
-namespace tfe {
-
-/// Status of a configuration version (reference 4.2).
-enum class configuration_status : std::uint8_t { pending, fetching, uploaded, archived, errored };
-
-namespace detail {
-/// The wire names of configuration_status, in enumerator order.
-template <>
-struct enum_names<configuration_status> {
-  static constexpr std::string_view value[] = {"pending", "fetching", "uploaded", "archived", "errored"};
-};
-}  // namespace detail
-static_assert(detail::enum_count<configuration_status> == static_cast<std::size_t>(configuration_status::errored) + 1,
-              "configuration_status: the name table must list every enumerator");
-
-/// The wire string of a configuration version status.
-constexpr std::string_view to_string(configuration_status s) noexcept { return detail::enum_name(s); }
-
-/// A configuration version (reference section 4).
-struct configuration_version {
-  resource_id id;                                    ///< "cv-..."
-  resource_id workspace_id;                          ///< owning workspace
-  configuration_status status = configuration_status::pending;  ///< lifecycle status
-  std::string source = "tfe-api";                    ///< tfe-api, terraform, github...
-  bool auto_queue_runs = true;                       ///< queue a run on upload
-  bool speculative = false;                          ///< runs using it are plan-only
-  bool provisional = false;                          ///< becomes current only when a run using it applies
-  std::string upload_token;                          ///< capability secret of the upload URL (single use)
-  std::string error;                                 ///< machine error code when errored
-  std::string error_message;                         ///< human error text when errored
-  time_point created_at{};                           ///< creation time
-  std::optional<time_point> uploaded_at;             ///< when the bytes arrived
-  std::optional<time_point> errored_at;              ///< when processing failed
-  std::optional<time_point> archived_at;             ///< when archived
-  std::uint64_t size = 0;                            ///< uploaded bytes
-};
-
-/// Options of a configuration version create.
-struct configuration_version_options {
-  std::optional<bool> auto_queue_runs;  ///< default true
-  std::optional<bool> speculative;      ///< default false
-  std::optional<bool> provisional;      ///< default false
-};
-
-/// The fields of a configuration version: stored form, response attributes and what a create request sets.
-template <class F>
-constexpr void visit_fields(entity_tag<configuration_version>, F&& f) {
-  using c = configuration_version;
-  using opt = configuration_version_options;
-  constexpr auto s = field_use::stored;
-  constexpr auto sa = field_use::stored | field_use::attribute;
-  f(make_field("id", &c::id, s));
-  f(make_field("workspace", &c::workspace_id, s));
-  f(make_field("status", &c::status, sa));
-  f(make_field("source", &c::source, sa));
-  f(make_field("auto-queue-runs", &c::auto_queue_runs, sa, &opt::auto_queue_runs));
-  f(make_field("speculative", &c::speculative, sa, &opt::speculative));
-  f(make_field("provisional", &c::provisional, sa, &opt::provisional));
-  f(make_field("upload-token", &c::upload_token, s));
-  f(make_field("error", &c::error, sa | field_use::null_if_empty));
-  f(make_field("error-message", &c::error_message, sa | field_use::null_if_empty));
-  f(make_field("created-at", &c::created_at, sa));
-  f(make_field("uploaded-at", &c::uploaded_at, s));
-  f(make_field("errored-at", &c::errored_at, s));
-  f(make_field("archived-at", &c::archived_at, s));
-  f(make_field("size", &c::size, s));
-}
-
-}  // namespace tfe
-
-#endif  // TFE_MODEL_CONFIGURATION_VERSION_HPP
-// end of <tfe/model/configuration_version.hpp>
-// #include <tfe/model/run.hpp>
-// begin of <tfe/model/run.hpp>
-#ifndef TFE_MODEL_RUN_HPP
-#define TFE_MODEL_RUN_HPP
-
-// #include <tfe/detail/enum_names.hpp> (already inlined)
-// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
-// #include <tfe/model/field.hpp> (already inlined)
-// #include <tfe/lifecycle/run_status.hpp> (already inlined)
-// #include <tfe/model/ids.hpp> (already inlined)
-// #include <tfe/model/time.hpp> (already inlined)
-
-#include <array>
-#include <cstdint>
-#include <limits>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace tfe {
-
-/// Where a run came from (the `source` attribute).
-enum class run_source : std::uint8_t { tfe_api, tfe_ui, tfe_configuration_version, terraform, terraform_cloud };
-
-namespace detail {
-/// The wire names of run_source, in enumerator order.
-template <>
-struct enum_names<run_source> {
-  static constexpr std::string_view value[] = {"tfe-api", "tfe-ui", "tfe-configuration-version", "terraform",
-                                               "terraform+cloud"};
-};
-}  // namespace detail
-static_assert(detail::enum_count<run_source> == static_cast<std::size_t>(run_source::terraform_cloud) + 1,
-              "run_source: the name table must list every enumerator");
-
-/// The wire string of a run source.
-constexpr std::string_view to_string(run_source s) noexcept { return detail::enum_name(s); }
-
-/// Result of the policy-check stage.
-enum class policy_result : std::uint8_t { pass, soft_fail, hard_fail };
-
-namespace detail {
-/// The names of policy_result ("pass", "soft-fail", "hard-fail"), as snapshots and the admin API write them.
-template <>
-struct enum_names<policy_result> {
-  static constexpr std::string_view value[] = {"pass", "soft-fail", "hard-fail"};
-};
-}  // namespace detail
-static_assert(detail::enum_count<policy_result> == static_cast<std::size_t>(policy_result::hard_fail) + 1,
-              "policy_result: the name table must list every enumerator");
-
-/// The name of a policy result ("pass", "soft-fail", "hard-fail"), as snapshots and the admin API write it.
-constexpr std::string_view to_string(policy_result p) noexcept { return detail::enum_name(p); }
-
-/// Resource counts a plan or apply reports.
-struct resource_counts {
-  std::int64_t additions = 0;     ///< resources to add / added
-  std::int64_t changes = 0;       ///< resources to change / changed
-  std::int64_t destructions = 0;  ///< resources to destroy / destroyed
-  std::int64_t imports = 0;       ///< resources to import / imported
-  /// True when anything would change.
-  constexpr bool any() const noexcept { return additions || changes || destructions || imports; }
-};
-
-/// A run-scoped variable (key and HCL literal value).
-struct run_variable {
-  std::string key;    ///< variable name
-  std::string value;  ///< HCL literal, e.g. "\"abc\""
-};
-
-/// A comment on a run (type `comments`, id `wsc-...`).
-struct run_comment {
-  resource_id id;       ///< "wsc-..."
-  resource_id run_id;   ///< the run
-  std::string body;     ///< the text
-  run_event action{};   ///< the action it was given with (apply, discard, cancel...) or proceed for a plain comment
-  time_point created_at{};  ///< when written
-};
-
-/// A run (reference section 5) including its plan and apply phase data.
-struct run {
-  /// Sentinel for "no timestamp recorded".
-  static constexpr std::int64_t no_time = std::numeric_limits<std::int64_t>::min();
-
-  resource_id id;                       ///< "run-..."; plan and apply ids share its suffix
-  resource_id workspace_id;             ///< the workspace it runs in
-  resource_id configuration_version_id; ///< the configuration it plans
-  resource_id created_by;               ///< user id
-  resource_id confirmed_by;             ///< user id, when applied by a user
-  resource_id canceled_by;              ///< user id, when canceled
-  run_status status = run_status::pending;    ///< current status
-  run_status before_final = run_status::pending;  ///< last non-final status (derives phase statuses)
-  run_source source = run_source::tfe_api;    ///< where it came from
-  std::string message;                  ///< free text ("Queued manually via the Terraform API")
-  std::string terraform_version;        ///< workspace version at creation, or plan-only override
-  time_point created_at{};              ///< creation time
-  time_point updated_at{};              ///< last change
-  std::array<std::int64_t, run_status_count> status_ms;  ///< per status: when entered (ms) or no_time
-  std::int64_t force_cancel_available_at_ms = no_time;    ///< set by cancel
-  bool is_destroy = false;              ///< destroy plan
-  bool refresh = true;                  ///< refresh state before planning
-  bool refresh_only = false;            ///< refresh-only plan
-  bool plan_only = false;               ///< speculative run
-  bool auto_apply = false;              ///< effective auto-apply (from the workspace when not given)
-  bool allow_empty_apply = false;       ///< apply even with no changes
-  bool allow_config_generation = false; ///< import-block config generation
-  bool save_plan = false;               ///< saved-plan run (stored; behaves as plan-and-apply)
-  bool debugging_mode = false;          ///< TF_LOG=TRACE
-  bool cancel_requested = false;        ///< a cancel was requested while planning/applying
-  bool cost_estimation = false;         ///< organization enabled cost estimation at creation
-  bool policy_checks = false;           ///< policy checks apply
-  bool has_changes = false;             ///< the plan proposed changes
-  std::vector<std::string> target_addrs;   ///< -target
-  std::vector<std::string> replace_addrs;  ///< -replace
-  std::vector<run_variable> variables;     ///< run variables
-  resource_counts plan_counts;          ///< what the plan proposed
-  resource_counts apply_counts;         ///< what the apply did
-  std::string error_text;               ///< why it errored (shown in logs)
-  std::string plan_log;                 ///< custom plan log from the executor (empty: rendered)
-  std::string apply_log;                ///< custom apply log from the executor (empty: rendered)
-  double cost_delta_monthly = 0;        ///< cost estimate: proposed monthly delta
-  std::uint32_t comment_count = 0;      ///< comments written on the run
-  std::uint32_t step = 0;               ///< transition counter; stale timers carry an older value
-  bool plan_errored = false;            ///< the plan phase failed (error_text says why)
-  bool apply_errored = false;           ///< the apply phase failed (error_text says why)
-
-  run() { status_ms.fill(no_time); }
-
-  /// When the run entered `s`, if it did.
-  std::optional<time_point> entered_at(run_status s) const noexcept {
-    auto v = status_ms[static_cast<std::size_t>(s)];
-    if (v == no_time) return std::nullopt;
-    return from_unix_ms(v);
-  }
-  /// The facts the lifecycle table's guards read, at time `now`.
-  guard_context context(time_point now) const noexcept {
-    guard_context c;
-    c.plan_only = plan_only;
-    c.has_changes = has_changes;
-    c.allow_empty_apply = allow_empty_apply;
-    c.auto_apply = auto_apply && !save_plan;
-    c.cost_estimation = cost_estimation;
-    c.policy_checks = policy_checks;
-    c.cancel_requested = cancel_requested;
-    c.force_cancel_available =
-        cancel_requested && force_cancel_available_at_ms != no_time && to_unix_ms(now) >= force_cancel_available_at_ms;
-    return c;
-  }
-  /// The `actions` flags at time `now`.
-  run_actions actions(time_point now) const noexcept { return actions_for(status, context(now)); }
-  /// The plan phase status.
-  phase_status plan_status() const noexcept { return plan_status_for(status, before_final); }
-  /// The apply phase status.
-  phase_status apply_status() const noexcept { return apply_status_for(status, before_final); }
-  /// The operation used by filter[operation].
-  std::string_view operation() const noexcept {
-    if (is_destroy) return "destroy";
-    if (refresh_only) return "refresh_only";
-    if (plan_only) return "plan_only";
-    if (save_plan) return "save_plan";
-    if (allow_empty_apply) return "empty_apply";
-    return "plan_and_apply";
-  }
-};
-
-/// Options of a run create (POST /runs attributes and relationships).
-struct run_options {
-  resource_id workspace_id;                         ///< required
-  std::optional<resource_id> configuration_version_id;  ///< default: the workspace's current one
-  std::optional<std::string> message;               ///< default "Queued manually via the Terraform Enterprise API"
-  std::optional<bool> is_destroy;                   ///< destroy plan
-  std::optional<bool> refresh;                      ///< default true
-  std::optional<bool> refresh_only;                 ///< refresh-only
-  std::optional<bool> plan_only;                    ///< default: the CV's speculative
-  std::optional<bool> auto_apply;                   ///< default: the workspace's auto-apply
-  std::optional<bool> allow_empty_apply;            ///< allow-empty-apply
-  std::optional<bool> allow_config_generation;      ///< allow-config-generation
-  std::optional<bool> save_plan;                    ///< save-plan
-  std::optional<bool> debugging_mode;               ///< debugging-mode
-  std::optional<std::string> terraform_version;     ///< only for plan-only runs
-  std::optional<std::vector<std::string>> target_addrs;   ///< -target
-  std::optional<std::vector<std::string>> replace_addrs;  ///< -replace
-  std::optional<std::vector<run_variable>> variables;     ///< run variables
-  run_source source = run_source::tfe_api;           ///< where it came from
-};
-
-/// The fields of a run: stored form, response attributes and what a create request sets. Attributes
-/// derived from the status (actions, error-text, status-timestamps...) are written by the serializer.
-template <class F>
-constexpr void visit_fields(entity_tag<run>, F&& f) {
-  using r = run;
-  using opt = run_options;
-  constexpr auto s = field_use::stored;
-  constexpr auto sa = field_use::stored | field_use::attribute;
-  f(make_field("id", &r::id, s));
-  f(make_field("workspace", &r::workspace_id, s));
-  f(make_field("configuration-version", &r::configuration_version_id, s));
-  f(make_field("created-by", &r::created_by, s));
-  f(make_field("confirmed-by", &r::confirmed_by, s));
-  f(make_field("canceled-by", &r::canceled_by, s));
-  f(make_field("status", &r::status, sa));
-  f(make_field("before-final", &r::before_final, s));
-  f(make_field("source", &r::source, sa));
-  f(make_field("message", &r::message, sa, &opt::message));
-  f(make_field("terraform-version", &r::terraform_version, sa, &opt::terraform_version));
-  f(make_field("created-at", &r::created_at, sa));
-  f(make_field("updated-at", &r::updated_at, sa));
-  f(make_field("status-timestamps", &r::status_ms, s));
-  f(make_field("force-cancel-available-at-ms", &r::force_cancel_available_at_ms, s));
-  f(make_field("is-destroy", &r::is_destroy, sa, &opt::is_destroy));
-  f(make_field("refresh", &r::refresh, sa, &opt::refresh));
-  f(make_field("refresh-only", &r::refresh_only, sa, &opt::refresh_only));
-  f(make_field("plan-only", &r::plan_only, sa, &opt::plan_only));
-  f(make_field("auto-apply", &r::auto_apply, sa, &opt::auto_apply));
-  f(make_field("allow-empty-apply", &r::allow_empty_apply, sa, &opt::allow_empty_apply));
-  f(make_field("allow-config-generation", &r::allow_config_generation, sa, &opt::allow_config_generation));
-  f(make_field("save-plan", &r::save_plan, sa, &opt::save_plan));
-  f(make_field("debugging-mode", &r::debugging_mode, sa, &opt::debugging_mode));
-  f(make_field("cancel-requested", &r::cancel_requested, s));
-  f(make_field("cost-estimation", &r::cost_estimation, s));
-  f(make_field("policy-checks", &r::policy_checks, s));
-  f(make_field("has-changes", &r::has_changes, sa));
-  f(make_field("target-addrs", &r::target_addrs, sa | field_use::null_if_empty, &opt::target_addrs));
-  f(make_field("replace-addrs", &r::replace_addrs, sa | field_use::null_if_empty, &opt::replace_addrs));
-  f(make_field("variables", &r::variables, sa, &opt::variables));
-  f(make_field("plan-counts", &r::plan_counts, s));
-  f(make_field("apply-counts", &r::apply_counts, s));
-  f(make_field("error-text", &r::error_text, s));
-  f(make_field("plan-log", &r::plan_log, s));
-  f(make_field("apply-log", &r::apply_log, s));
-  f(make_field("cost-delta-monthly", &r::cost_delta_monthly, s));
-  f(make_field("comment-count", &r::comment_count, s));
-  f(make_field("step", &r::step, s));
-  f(make_field("plan-errored", &r::plan_errored, s));
-  f(make_field("apply-errored", &r::apply_errored, s));
-}
-
-/// The fields of a run comment.
-template <class F>
-constexpr void visit_fields(entity_tag<run_comment>, F&& f) {
-  using c = run_comment;
-  constexpr auto s = field_use::stored;
-  constexpr auto sa = field_use::stored | field_use::attribute;
-  f(make_field("id", &c::id, s));
-  f(make_field("run", &c::run_id, s));
-  f(make_field("body", &c::body, sa));
-  f(make_field("action", &c::action, s));
-  f(make_field("created-at", &c::created_at, sa));
-}
-
-}  // namespace tfe
-
-#endif  // TFE_MODEL_RUN_HPP
-// end of <tfe/model/run.hpp>
-// #include <tfe/model/codec.hpp>
-// begin of <tfe/model/codec.hpp>
-#ifndef TFE_MODEL_CODEC_HPP
-#define TFE_MODEL_CODEC_HPP
-
-// #include <tfe/json.hpp> (already inlined)
-// #include <tfe/json_writer.hpp> (already inlined)
-// #include <tfe/detail/enum_names.hpp> (already inlined)
-// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
-// #include <tfe/lifecycle/run_status.hpp> (already inlined)
-// #include <tfe/model/field.hpp> (already inlined)
-// #include <tfe/model/configuration_version.hpp> (already inlined)
-// #include <tfe/model/ids.hpp> (already inlined)
-// #include <tfe/model/organization.hpp> (already inlined)
-// #include <tfe/model/run.hpp> (already inlined)
-// #include <tfe/model/time.hpp> (already inlined)
-// #include <tfe/model/workspace.hpp> (already inlined)
 // #include <tfe/result.hpp> (already inlined)
 
 #include <array>
@@ -4232,6 +5292,569 @@ result<void> decode_entity(const json& doc, T& out, std::string_view pointer = {
 
 #endif  // TFE_MODEL_CODEC_HPP
 // end of <tfe/model/codec.hpp>
+// #include <tfe/model/configuration_version.hpp> (already inlined)
+// #include <tfe/model/execution_mode.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/organization.hpp> (already inlined)
+// #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+// #include <tfe/model/workspace.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace tfe {
+
+/// What serializers need beyond the entity: time for derived flags and URL builders.
+struct serialize_context {
+  time_point now{};                        ///< for actions (force-cancel availability)
+  std::string base_url;                    ///< absolute origin, e.g. "http://127.0.0.1:8080"
+  std::string user_id;                     ///< the acting user's id
+  std::string username;                    ///< the acting user's username
+  const std::uint64_t* url_key = nullptr;  ///< 4 words keying the MAC of log URLs; null: no log URLs
+};
+
+/// The capability path of a plan's or apply's log: the secret is in the path (clients replace the query).
+inline std::string log_path(const std::uint64_t* key, std::string_view phase_id) {
+  std::string p = "/v1/logs/";
+  p += phase_id;
+  p += '/';
+  p += detail::mac_hex(key, phase_id);
+  return p;
+}
+
+/// The absolute log-read-url of a plan or apply, or empty without a key.
+inline std::string log_url(const serialize_context& ctx, std::string_view phase_id) {
+  if (!ctx.url_key) return std::string();
+  return ctx.base_url + log_path(ctx.url_key, phase_id);
+}
+
+namespace detail {
+
+inline json_writer& time_member(json_writer& w, std::string_view key, time_point t) {
+  char buf[iso8601_length];
+  format_iso8601(buf, t);
+  return w.member(key, std::string_view(buf, iso8601_length));
+}
+
+inline json_writer& optional_time_member(json_writer& w, std::string_view key, std::int64_t ms) {
+  if (ms == run::no_time) return w.key(key).null_value();
+  return time_member(w, key, from_unix_ms(ms));
+}
+
+inline json_writer& id_data(json_writer& w, std::string_view type, std::string_view id) {
+  return w.key("data").begin_object().member("type", type).member("id", id).end_object();
+}
+
+inline json_writer& to_one(json_writer& w, std::string_view name, std::string_view type, std::string_view id) {
+  w.key(name).begin_object();
+  if (id.empty()) w.key("data").null_value();
+  else id_data(w, type, id);
+  return w.end_object();
+}
+
+inline json_writer& to_one_related(json_writer& w, std::string_view name, std::string_view type, std::string_view id,
+                                   std::string_view related) {
+  w.key(name).begin_object();
+  if (id.empty()) w.key("data").null_value();
+  else id_data(w, type, id);
+  if (!related.empty()) w.key("links").begin_object().member("related", related).end_object();
+  return w.end_object();
+}
+
+inline json_writer& empty_to_many(json_writer& w, std::string_view name) {
+  return w.key(name).begin_object().key("data").begin_array().end_array().end_object();
+}
+
+inline json_writer& string_array(json_writer& w, std::string_view key, const std::vector<std::string>& v) {
+  w.key(key).begin_array();
+  for (const auto& s : v) w.value(std::string_view(s));
+  return w.end_array();
+}
+
+inline std::string phase_id(std::string_view prefix, const resource_id& run_id) {
+  std::string id(prefix);
+  id += id_suffix(run_id.view(), "run-");
+  return id;
+}
+
+/// Up to three pieces joined in a stack buffer, for links and ids written once (ids are at most 31
+/// bytes, so these always fit); longer text falls back to the heap. The view lives as long as the object.
+class joined {
+ public:
+  /// a + b + c.
+  joined(std::string_view a, std::string_view b, std::string_view c = {}) {
+    const std::size_t n = a.size() + b.size() + c.size();
+    char* p = buf_;
+    if (n > sizeof buf_) {
+      heap_.resize(n);
+      p = &heap_[0];
+    }
+    char* w = p;
+    for (std::string_view part : {a, b, c}) {
+      if (!part.empty()) std::memcpy(w, part.data(), part.size());
+      w += part.size();
+    }
+    view_ = std::string_view(p, n);
+  }
+  joined(const joined&) = delete;             ///< not copyable: the view points into the object
+  joined& operator=(const joined&) = delete;  ///< not assignable
+  /// The joined text.
+  std::string_view view() const noexcept { return view_; }
+
+ private:
+  char buf_[96];
+  std::string heap_;
+  std::string_view view_;
+};
+
+/// True when a string, array or id holds nothing (null_if_empty attributes are then written as null).
+template <class T>
+bool attribute_is_empty(const T& v) noexcept {
+  if constexpr (std::is_same_v<T, resource_id> || std::is_same_v<T, std::string> ||
+                std::is_same_v<T, std::vector<std::string>>)
+    return v.empty();
+  else return false;
+}
+
+/// Writes the JSON:API attributes entity E's field list marks as `attribute`, in the list's order, as
+/// members of the open `attributes` object.
+template <class E>
+void write_attributes(json_writer& w, const E& e) {
+  visit_fields(of<E>, [&](const auto& f) {
+    if constexpr (std::decay_t<decltype(f)>::has_member) {
+      if (!f.is_attribute()) return;
+      const auto& v = e.*f.member;
+      using V = std::decay_t<decltype(v)>;
+      if (f.empty_is_null() && attribute_is_empty(v)) w.key(f.name).null_value();
+      else if constexpr (std::is_same_v<V, std::string>) w.member(f.name, std::string_view(v));
+      else if constexpr (std::is_same_v<V, time_point>) time_member(w, f.name, v);
+      else {
+        w.key(f.name);
+        write_value(w, v);
+      }
+    }
+  });
+}
+
+/// Writes pre-serialized members ("k":v,"k2":v2) where the writer expects the next member of an object:
+/// raw_value() puts the separating comma first when one is needed, which is all a run of members needs.
+inline json_writer& raw_members(json_writer& w, std::string_view members) { return w.raw_value(members); }
+
+}  // namespace detail
+
+/// The plan id of a run ("plan-" + the run's suffix).
+inline std::string plan_id_of(const resource_id& run_id) { return detail::phase_id("plan-", run_id); }
+/// The apply id of a run ("apply-" + the run's suffix).
+inline std::string apply_id_of(const resource_id& run_id) { return detail::phase_id("apply-", run_id); }
+/// The cost-estimate id of a run ("ce-" + the run's suffix).
+inline std::string cost_estimate_id_of(const resource_id& run_id) { return detail::phase_id("ce-", run_id); }
+
+/// Writes an organization resource object.
+inline void write_organization(json_writer& w, const organization& o) {
+  w.begin_object().member("id", std::string_view(o.name)).member("type", "organizations");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, o);
+  w.member("enterprise-plan", "premium");
+  w.key("permissions").begin_object();
+  for (const char* p :
+       {"can-update", "can-destroy", "can-create-workspace", "can-create-team", "can-traverse", "can-update-api-token",
+        "can-update-oauth", "can-update-sentinel", "can-access-via-teams", "can-create-module",
+        "can-create-workspace-migration", "can-update-agent-pools", "can-manage-run-tasks", "can-read-run-tasks"})
+    w.member(p, true);
+  w.end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/organizations/" + o.name).end_object();
+  w.end_object();
+}
+
+/// Writes a workspace resource object.
+inline void write_workspace(json_writer& w, const workspace& ws) {
+  const std::string self = "/api/v2/workspaces/" + ws.id.str();
+  w.begin_object().member("id", ws.id.view()).member("type", "workspaces");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, ws);
+  w.member("can-queue-destroy-plan", ws.allow_destroy_plan);
+  w.member("locked", ws.locked());
+  w.member("operations", ws.execution_mode != execution_mode::local);
+  w.member("environment", "default");
+  w.member("migration-environment", "");
+  w.key("vcs-repo").null_value();
+  w.member("run-failures", 0).member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.size()));
+  w.key("actions").begin_object().member("is-destroyable", true).end_object();
+  w.key("permissions").begin_object();
+  for (const char* p : {"can-destroy",
+                        "can-force-unlock",
+                        "can-lock",
+                        "can-queue-apply",
+                        "can-queue-destroy",
+                        "can-queue-run",
+                        "can-read-settings",
+                        "can-unlock",
+                        "can-update",
+                        "can-update-variable",
+                        "can-read-run",
+                        "can-read-variable",
+                        "can-read-state-versions",
+                        "can-read-state-outputs",
+                        "can-create-state-versions",
+                        "can-manage-tags",
+                        "can-manage-run-tasks",
+                        "can-force-delete",
+                        "can-manage-assessments",
+                        "can-read-assessment-results",
+                        "can-queue-run-destroy"})
+    w.member(p, true);
+  w.end_object();
+  w.end_object();  // attributes
+  w.key("relationships").begin_object();
+  detail::to_one_related(w, "organization", "organizations", ws.organization,
+                         "/api/v2/organizations/" + ws.organization);
+  detail::to_one(w, "current-run", "runs", ws.current_run.view());
+  detail::to_one(w, "latest-run", "runs", ws.current_run.view());
+  detail::to_one(w, "current-configuration-version", "configuration-versions", ws.current_configuration_version.view());
+  if (ws.manually_locked) detail::to_one(w, "locked-by", "users", ws.locked_by_user.view());
+  else detail::to_one(w, "locked-by", "runs", ws.active_run.view());
+  w.end_object();
+  w.key("links").begin_object().member("self", std::string_view(self)).end_object();
+  w.end_object();
+}
+
+/// Writes a configuration version resource object; `upload_url` is set while the upload is pending.
+inline void write_configuration_version(json_writer& w, const configuration_version& cv, std::string_view upload_url) {
+  const std::string self = "/api/v2/configuration-versions/" + cv.id.str();
+  w.begin_object().member("id", cv.id.view()).member("type", "configuration-versions");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, cv);
+  w.key("status-timestamps").begin_object();
+  if (cv.uploaded_at) {
+    detail::time_member(w, "uploaded-at", *cv.uploaded_at);
+    detail::time_member(w, "finished-at", *cv.uploaded_at);
+  }
+  if (cv.errored_at) detail::time_member(w, "errored-at", *cv.errored_at);
+  if (cv.archived_at) detail::time_member(w, "archived-at", *cv.archived_at);
+  w.end_object();
+  if (upload_url.empty()) w.key("upload-url").null_value();
+  else w.member("upload-url", upload_url);
+  w.end_object();
+  w.key("relationships").begin_object();
+  w.key("ingress-attributes").begin_object().key("data").null_value().end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", std::string_view(self)).member("download", self + "/download");
+  w.end_object();
+  w.end_object();
+}
+
+/// Writes the status-timestamps object of a run.
+inline void write_run_timestamps(json_writer& w, const run& r) {
+  w.key("status-timestamps").begin_object();
+  for (run_status s : all_run_statuses) {
+    const auto ms = r.status_ms[static_cast<std::size_t>(s)];
+    if (ms != run::no_time) detail::time_member(w, timestamp_key(s), from_unix_ms(ms));
+  }
+  w.end_object();
+}
+
+/// Writes a run resource object.
+inline void write_run(json_writer& w, const run& r, const serialize_context& ctx) {
+  // The hot path of GET /runs/:id and of run lists: no heap allocation for links and ids, and the
+  // constant members written as one pre-serialized piece each.
+  const detail::joined self_link("/api/v2/runs/", r.id.view());
+  const std::string_view self = self_link.view();
+  const std::string_view suffix = id_suffix(r.id.view(), "run-");
+  const run_actions a = r.actions(ctx.now);
+  w.begin_object().member("id", r.id.view()).member("type", "runs");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, r);
+  w.key("actions").begin_object();
+  w.member("is-cancelable", a.is_cancelable).member("is-confirmable", a.is_confirmable);
+  w.member("is-discardable", a.is_discardable).member("is-force-cancelable", a.is_force_cancelable);
+  w.end_object();
+  std::int64_t canceled = r.status_ms[static_cast<std::size_t>(run_status::canceled)];
+  if (canceled == run::no_time) canceled = r.status_ms[static_cast<std::size_t>(run_status::force_canceled)];
+  detail::optional_time_member(w, "canceled-at", canceled);
+  if (r.status == run_status::errored) w.member("error-text", std::string_view(r.error_text));
+  else w.key("error-text").null_value();
+  detail::optional_time_member(w, "force-cancel-available-at", r.force_cancel_available_at_ms);
+  detail::raw_members(w, R"("metadata":{},"permissions":{"can-apply":true,"can-cancel":true,"can-comment":true,)"
+                         R"("can-discard":true,"can-force-cancel":true,"can-force-execute":true,)"
+                         R"("can-override-policy-check":true},"position-in-queue":0)");
+  write_run_timestamps(w, r);
+  w.member("trigger-reason", r.source == run_source::tfe_configuration_version ? "config_version" : "manual");
+  w.end_object();  // attributes
+  w.key("relationships").begin_object();
+  detail::to_one_related(w, "workspace", "workspaces", r.workspace_id.view(),
+                         detail::joined("/api/v2/workspaces/", r.workspace_id.view()).view());
+  detail::to_one(w, "configuration-version", "configuration-versions", r.configuration_version_id.view());
+  detail::to_one_related(w, "plan", "plans", detail::joined("plan-", suffix).view(),
+                         detail::joined(self, "/plan").view());
+  detail::to_one_related(w, "apply", "applies", detail::joined("apply-", suffix).view(),
+                         detail::joined(self, "/apply").view());
+  detail::to_one(w, "created-by", "users", r.created_by.view());
+  detail::to_one(w, "confirmed-by", "users", r.confirmed_by.view());
+  detail::to_one(w, "canceled-by", "users", r.canceled_by.view());
+  if (r.cost_estimation && r.entered_at(run_status::cost_estimating))
+    detail::to_one(w, "cost-estimate", "cost-estimates", detail::joined("ce-", suffix).view());
+  else detail::raw_members(w, R"("cost-estimate":{"data":null})");
+  detail::raw_members(w, R"("policy-checks":{"data":[]},"run-events":{"data":[]},"task-stages":{"data":[]})");
+  w.key("comments")
+      .begin_object()
+      .key("links")
+      .begin_object()
+      .member("related", detail::joined(self, "/comments").view());
+  w.end_object().end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", self).end_object();
+  w.end_object();
+}
+
+namespace detail {
+inline void write_phase_timestamps(json_writer& w, const run& r, bool plan_phase) {
+  auto t = [&](run_status s) { return r.status_ms[static_cast<std::size_t>(s)]; };
+  w.key("status-timestamps").begin_object();
+  const phase_status ps = plan_phase ? r.plan_status() : r.apply_status();
+  const std::int64_t queued = plan_phase ? t(run_status::plan_queued) : t(run_status::apply_queued);
+  const std::int64_t started = plan_phase ? t(run_status::planning) : t(run_status::applying);
+  if (queued != run::no_time) optional_time_member(w, "queued-at", queued);
+  if (started != run::no_time) optional_time_member(w, "started-at", started);
+  std::int64_t end = run::no_time;
+  const char* key = nullptr;
+  switch (ps) {
+    case phase_status::finished:
+      end = plan_phase ? t(run_status::planned) : t(run_status::applied);
+      key = "finished-at";
+      break;
+    case phase_status::errored:
+      end = t(run_status::errored);
+      key = "errored-at";
+      break;
+    case phase_status::canceled:
+      end = t(run_status::canceled) != run::no_time ? t(run_status::canceled) : t(run_status::force_canceled);
+      key = t(run_status::force_canceled) != run::no_time ? "force-canceled-at" : "canceled-at";
+      break;
+    default:
+      break;
+  }
+  if (key && end != run::no_time) optional_time_member(w, key, end);
+  w.end_object();
+}
+}  // namespace detail
+
+/// Writes the plan resource object of a run.
+inline void write_plan(json_writer& w, const run& r, const serialize_context& ctx) {
+  const std::string id = plan_id_of(r.id);
+  w.begin_object().member("id", std::string_view(id)).member("type", "plans");
+  w.key("attributes").begin_object();
+  const phase_status ps = r.plan_status();
+  const bool done = ps == phase_status::finished;
+  w.member("has-changes", r.has_changes);
+  w.member("generated-configuration", false);
+  w.member("resource-additions", done ? r.plan_counts.additions : 0);
+  w.member("resource-changes", done ? r.plan_counts.changes : 0);
+  w.member("resource-destructions", done ? r.plan_counts.destructions : 0);
+  w.member("resource-imports", done ? r.plan_counts.imports : 0);
+  w.member("status", to_string(ps));
+  detail::write_phase_timestamps(w, r, true);
+  w.member("log-read-url", log_url(ctx, id));
+  w.key("execution-details").begin_object().member("mode", "remote").end_object();
+  w.member("structured-run-output-enabled", false);
+  w.end_object();
+  w.key("relationships").begin_object();
+  detail::empty_to_many(w, "state-versions");
+  detail::empty_to_many(w, "exports");
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/plans/" + id).end_object();
+  w.end_object();
+}
+
+/// Writes the apply resource object of a run.
+inline void write_apply(json_writer& w, const run& r, const serialize_context& ctx) {
+  const std::string id = apply_id_of(r.id);
+  w.begin_object().member("id", std::string_view(id)).member("type", "applies");
+  w.key("attributes").begin_object();
+  const phase_status as = r.apply_status();
+  const bool done = as == phase_status::finished;
+  w.member("resource-additions", done ? r.apply_counts.additions : 0);
+  w.member("resource-changes", done ? r.apply_counts.changes : 0);
+  w.member("resource-destructions", done ? r.apply_counts.destructions : 0);
+  w.member("resource-imports", done ? r.apply_counts.imports : 0);
+  w.member("status", to_string(as));
+  detail::write_phase_timestamps(w, r, false);
+  w.member("log-read-url", log_url(ctx, id));
+  w.key("execution-details").begin_object().member("mode", "remote").end_object();
+  w.end_object();
+  w.key("relationships").begin_object();
+  detail::empty_to_many(w, "state-versions");
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/applies/" + id).end_object();
+  w.end_object();
+}
+
+/// Writes the cost-estimate resource object of a run.
+inline void write_cost_estimate(json_writer& w, const run& r) {
+  const std::string id = cost_estimate_id_of(r.id);
+  const bool done = r.entered_at(run_status::cost_estimated).has_value();
+  char delta[64];
+  std::snprintf(delta, sizeof delta, "%.2f", r.cost_delta_monthly);
+  w.begin_object().member("id", std::string_view(id)).member("type", "cost-estimates");
+  w.key("attributes").begin_object();
+  w.member("delta-monthly-cost", std::string_view(delta));
+  w.member("prior-monthly-cost", "0.00");
+  w.member("proposed-monthly-cost", std::string_view(delta));
+  w.member("matched-resources-count", r.plan_counts.additions + r.plan_counts.changes);
+  w.member("unmatched-resources-count", 0);
+  w.member("resources-count", r.plan_counts.additions + r.plan_counts.changes);
+  w.member("error-message", "");
+  w.member("status", done ? "finished" : "queued");
+  w.key("status-timestamps").begin_object();
+  if (auto t = r.entered_at(run_status::cost_estimating)) detail::time_member(w, "queued-at", *t);
+  if (auto t = r.entered_at(run_status::cost_estimated)) detail::time_member(w, "finished-at", *t);
+  w.end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/cost-estimates/" + id).end_object();
+  w.end_object();
+}
+
+/// Writes a comment resource object.
+inline void write_comment(json_writer& w, const run_comment& c) {
+  w.begin_object().member("id", c.id.view()).member("type", "comments");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, c);
+  w.end_object();
+  w.key("relationships").begin_object();
+  detail::to_one(w, "run", "runs", c.run_id.view());
+  w.key("run-event").begin_object().key("data").null_value().end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/comments/" + c.id.str()).end_object();
+  w.end_object();
+}
+
+/// Writes the acting user's resource object.
+inline void write_user(json_writer& w, const serialize_context& ctx) {
+  w.begin_object().member("id", std::string_view(ctx.user_id)).member("type", "users");
+  w.key("attributes").begin_object();
+  w.member("username", std::string_view(ctx.username));
+  w.member("is-service-account", false);
+  w.member("avatar-url", "");
+  w.member("v2-only", false);
+  w.member("two-factor", false);
+  w.key("permissions").begin_object().member("can-create-organizations", true).member("can-change-email", true);
+  w.member("can-change-username", true).end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/users/" + ctx.user_id).end_object();
+  w.end_object();
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_SERIALIZERS_HPP
+// end of <tfe/api/serializers.hpp>
+// #include <tfe/detail/siphash.hpp> (already inlined)
+// #include <tfe/engine/engine.hpp>
+// begin of <tfe/engine/engine.hpp>
+#ifndef TFE_ENGINE_ENGINE_HPP
+#define TFE_ENGINE_ENGINE_HPP
+
+// #include <tfe/config.hpp> (already inlined)
+// #include <tfe/engine/options.hpp>
+// begin of <tfe/engine/options.hpp>
+#ifndef TFE_ENGINE_OPTIONS_HPP
+#define TFE_ENGINE_OPTIONS_HPP
+
+// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+
+#include <cstddef>
+#include <string>
+
+namespace tfe {
+
+/// Engine-wide settings.
+struct engine_options {
+  milliseconds cancel_cooloff{10000};              ///< cancel -> force-cancel-available-at delay
+  std::string terraform_version = "1.9.8";         ///< default workspace terraform-version
+  std::string user_id = "user-tfeAdmin000000001";  ///< the user API calls act as (created-by, confirmed-by)
+  std::string username = "tfe-admin";              ///< that user's username
+  /// cost-estimation-enabled of organizations created without it. TFE enables it, and go-tfe's tests
+  /// expect runs of a new organization to reach cost_estimated.
+  bool cost_estimation_default = true;
+  /// Workspaces are spread over this many independently locked shards (calls on different
+  /// workspaces run in parallel; at most 62). With more than one, the first character of each id's
+  /// random part names its shard. 1 gives a single lock and ids exactly as the id policy makes them.
+  std::size_t shards = 16;
+};
+
+/// A run status change, as delivered to observers.
+struct run_status_change {
+  resource_id run_id;        ///< the run
+  resource_id workspace_id;  ///< its workspace
+  run_status from;           ///< status before
+  run_status to;             ///< status after (equal to `from` for a cancel request)
+  run_event event;           ///< what caused it
+  time_point at;             ///< when
+};
+
+}  // namespace tfe
+
+#endif  // TFE_ENGINE_OPTIONS_HPP
+// end of <tfe/engine/options.hpp>
+// #include <tfe/engine/pagination.hpp>
+// begin of <tfe/engine/pagination.hpp>
+#ifndef TFE_ENGINE_PAGINATION_HPP
+#define TFE_ENGINE_PAGINATION_HPP
+
+#include <cstddef>
+#include <vector>
+
+namespace tfe {
+
+/// Which page to return: 1-based number and size (default 20, at most 100).
+struct page_request {
+  std::size_t number = 1;  ///< 1-based page number
+  std::size_t size = 20;   ///< items per page, clamped to [1, max_size]
+  /// The largest page size TFE serves.
+  static constexpr std::size_t max_size = 100;
+};
+
+/// One page of a collection plus the figures for meta.pagination.
+template <class T>
+struct page {
+  std::vector<T> items;          ///< the items on this page
+  std::size_t current_page = 1;  ///< echoes the request (even past the end)
+  std::size_t page_size = 20;    ///< effective page size
+  std::size_t total_count = 0;   ///< items in the whole collection
+  /// Pages in the collection (at least 1, so clients' loops stop on empty collections).
+  std::size_t total_pages() const noexcept { return total_count == 0 ? 1 : (total_count + page_size - 1) / page_size; }
+};
+
+/// Clamps a request to valid values: number >= 1, 1 <= size <= 100.
+constexpr page_request normalized(page_request r) noexcept {
+  if (r.number == 0) r.number = 1;
+  if (r.size == 0) r.size = 20;
+  if (r.size > page_request::max_size) r.size = page_request::max_size;
+  return r;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_ENGINE_PAGINATION_HPP
+// end of <tfe/engine/pagination.hpp>
+// #include <tfe/engine/policy_set.hpp>
+// begin of <tfe/engine/policy_set.hpp>
+#ifndef TFE_ENGINE_POLICY_SET_HPP
+#define TFE_ENGINE_POLICY_SET_HPP
+
+// #include <tfe/config.hpp> (already inlined)
 // #include <tfe/policies/clock.hpp>
 // begin of <tfe/policies/clock.hpp>
 #ifndef TFE_POLICIES_CLOCK_HPP
@@ -4296,8 +5919,7 @@ class manual_clock {
   /// Sets the time to `t` when it is later than now.
   void set(time_point t) noexcept {
     auto cur = ms_.load(std::memory_order_acquire);
-    while (to_unix_ms(t) > cur && !ms_.compare_exchange_weak(cur, to_unix_ms(t))) {
-    }
+    while (to_unix_ms(t) > cur && !ms_.compare_exchange_weak(cur, to_unix_ms(t))) {}
   }
 
  private:
@@ -4328,8 +5950,7 @@ class switchable_clock {
   void set(time_point t) noexcept {
     if (!frozen()) return;
     auto cur = ms_.load(std::memory_order_acquire);
-    while (to_unix_ms(t) > cur && !ms_.compare_exchange_weak(cur, to_unix_ms(t))) {
-    }
+    while (to_unix_ms(t) > cur && !ms_.compare_exchange_weak(cur, to_unix_ms(t))) {}
   }
 
  private:
@@ -4345,229 +5966,6 @@ static_assert(is_clock_policy_v<switchable_clock>, "switchable_clock must satisf
 
 #endif  // TFE_POLICIES_CLOCK_HPP
 // end of <tfe/policies/clock.hpp>
-// #include <tfe/policies/id_generator.hpp>
-// begin of <tfe/policies/id_generator.hpp>
-#ifndef TFE_POLICIES_ID_GENERATOR_HPP
-#define TFE_POLICIES_ID_GENERATOR_HPP
-
-// #include <tfe/config.hpp> (already inlined)
-// #include <tfe/model/ids.hpp> (already inlined)
-
-#include <cstdint>
-#include <random>
-#include <string>
-#include <string_view>
-#include <type_traits>
-#include <utility>
-
-namespace tfe {
-
-// Contract (docs/policies.md#id-generator):
-//   | expression        | type        | semantics                                                        |
-//   | g.next(kind)      | resource_id | a new id: id_prefix(kind) + 16 chars of [A-Za-z0-9]; never repeats |
-//   | g.token()         | std::string | an unguessable capability secret (>= 32 chars of [A-Za-z0-9])      |
-//   | G{}               |             | default constructible                                            |
-// Optional: `std::string g.state() const` and `bool g.set_state(std::string_view)` let snapshots
-// carry the generator's position, so a restored engine goes on with the ids the original would have made.
-// Called under the engine's mutex.
-
-namespace detail {
-template <class T, class = void>
-struct has_next_id : std::false_type {};
-template <class T>
-struct has_next_id<T, std::void_t<decltype(std::declval<T&>().next(id_kind::run))>>
-    : std::is_convertible<decltype(std::declval<T&>().next(id_kind::run)), resource_id> {};
-template <class T, class = void>
-struct has_token : std::false_type {};
-template <class T>
-struct has_token<T, std::void_t<decltype(std::declval<T&>().token())>>
-    : std::is_convertible<decltype(std::declval<T&>().token()), std::string> {};
-
-// Parses a decimal std::uint64_t covering all of `s`.
-inline bool parse_u64(std::string_view s, std::uint64_t& out) noexcept {
-  if (s.empty() || s.size() > 20) return false;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
-    if (v > (~std::uint64_t{0} - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  out = v;
-  return true;
-}
-
-inline constexpr char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-}  // namespace detail
-
-/// True when T satisfies the id generator contract.
-template <class T>
-struct is_id_generator_policy
-    : std::bool_constant<detail::has_next_id<T>::value && detail::has_token<T>::value &&
-                         std::is_default_constructible_v<T>> {};
-/// True when T satisfies the id generator contract.
-template <class T>
-inline constexpr bool is_id_generator_policy_v = is_id_generator_policy<T>::value;
-
-#if TFE_HAS_CONCEPTS
-/// An id generator policy: `next(kind)` and `token()`.
-template <class T>
-concept id_generator_policy = is_id_generator_policy_v<T>;
-#endif
-
-/// Random base62 ids; seeded from std::random_device, or from seed() for reproducible runs.
-class random_ids {
- public:
-  /// Seeds from std::random_device.
-  random_ids() { seed((std::uint64_t(std::random_device{}()) << 32) ^ std::random_device{}()); }
-  /// Reseeds: the same seed gives the same sequence of ids and tokens.
-  void seed(std::uint64_t s) {
-    seed_ = s;
-    draws_ = 0;
-    rng_.seed(s);
-  }
-  /// The generator's position as text ("<seed>:<draws>"), for snapshots.
-  std::string state() const { return std::to_string(seed_) + ":" + std::to_string(draws_); }
-  /// Moves to a position state() returned; false (and unchanged) when `s` is not one.
-  bool set_state(std::string_view s) {
-    const auto colon = s.find(':');
-    std::uint64_t sd = 0, n = 0;
-    if (colon == std::string_view::npos || !detail::parse_u64(s.substr(0, colon), sd) ||
-        !detail::parse_u64(s.substr(colon + 1), n) || n > (std::uint64_t{1} << 26))  // bounded: replay costs ~1 ns per draw
-      return false;
-    seed(sd);
-    rng_.discard(n);
-    draws_ = n;
-    return true;
-  }
-  /// A new id of kind `k`.
-  resource_id next(id_kind k) {
-    char buf[resource_id::max_size];
-    auto p = id_prefix(k);
-    std::size_t n = p.size();
-    for (std::size_t i = 0; i < n; ++i) buf[i] = p[i];
-    fill(buf + n, id_suffix_length);
-    return resource_id(std::string_view(buf, n + id_suffix_length));
-  }
-  /// A 40-character capability secret.
-  std::string token() {
-    std::string s(40, '0');
-    fill(&s[0], s.size());
-    return s;
-  }
-
- private:
-  void fill(char* out, std::size_t n) {
-    std::uint64_t bits = 0;
-    int left = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      for (;;) {
-        if (left < 6) {
-          bits = rng_();
-          ++draws_;
-          left = 64;
-        }
-        auto v = static_cast<unsigned>(bits & 63u);
-        bits >>= 6;
-        left -= 6;
-        if (v < 62) { out[i] = detail::base62[v]; break; }
-      }
-    }
-  }
-  std::mt19937_64 rng_;
-  std::uint64_t seed_ = 0;
-  std::uint64_t draws_ = 0;
-};
-
-/// Sequential ids for tests: "run-0000000000000001", "ws-0000000000000002", ... (one counter for all kinds).
-class sequential_ids {
- public:
-  /// A new id of kind `k`.
-  resource_id next(id_kind k) {
-    ++counter_;
-    char buf[resource_id::max_size];
-    auto p = id_prefix(k);
-    std::size_t n = p.size();
-    for (std::size_t i = 0; i < n; ++i) buf[i] = p[i];
-    std::uint64_t v = counter_;
-    for (std::size_t i = 0; i < id_suffix_length; ++i) {
-      buf[n + id_suffix_length - 1 - i] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    }
-    return resource_id(std::string_view(buf, n + id_suffix_length));
-  }
-  /// A predictable token "token-<n>" padded to 40 characters.
-  std::string token() {
-    auto id = next(id_kind::upload_token);
-    return "tok" + std::string(21, '0') + id.str();
-  }
-  /// The counter as text, for snapshots.
-  std::string state() const { return std::to_string(counter_); }
-  /// Sets the counter from state(); false (and unchanged) when `s` is not a number.
-  bool set_state(std::string_view s) { return detail::parse_u64(s, counter_); }
-
- private:
-  std::uint64_t counter_ = 0;
-};
-
-static_assert(is_id_generator_policy_v<random_ids>, "random_ids must satisfy the id generator contract");
-static_assert(is_id_generator_policy_v<sequential_ids>, "sequential_ids must satisfy the id generator contract");
-
-}  // namespace tfe
-
-#endif  // TFE_POLICIES_ID_GENERATOR_HPP
-// end of <tfe/policies/id_generator.hpp>
-// #include <tfe/policies/mutex.hpp>
-// begin of <tfe/policies/mutex.hpp>
-#ifndef TFE_POLICIES_MUTEX_HPP
-#define TFE_POLICIES_MUTEX_HPP
-
-// #include <tfe/config.hpp> (already inlined)
-
-#include <mutex>
-#include <type_traits>
-#include <utility>
-
-namespace tfe {
-
-// Contract (docs/policies.md#mutex): BasicLockable: m.lock(), m.unlock(); default constructible.
-
-namespace detail {
-template <class T, class = void>
-struct is_basic_lockable : std::false_type {};
-template <class T>
-struct is_basic_lockable<T, std::void_t<decltype(std::declval<T&>().lock()), decltype(std::declval<T&>().unlock())>>
-    : std::true_type {};
-}  // namespace detail
-
-/// True when T satisfies the mutex policy contract.
-template <class T>
-struct is_mutex_policy : std::bool_constant<detail::is_basic_lockable<T>::value && std::is_default_constructible_v<T>> {};
-/// True when T satisfies the mutex policy contract.
-template <class T>
-inline constexpr bool is_mutex_policy_v = is_mutex_policy<T>::value;
-
-#if TFE_HAS_CONCEPTS
-/// A mutex policy: BasicLockable and default constructible.
-template <class T>
-concept mutex_policy = is_mutex_policy_v<T>;
-#endif
-
-/// A mutex that does nothing, for hosts that call the engine from one thread only.
-struct null_mutex {
-  /// No-op.
-  void lock() noexcept {}
-  /// No-op.
-  void unlock() noexcept {}
-};
-
-static_assert(is_mutex_policy_v<std::mutex>, "std::mutex must satisfy the mutex contract");
-static_assert(is_mutex_policy_v<null_mutex>, "null_mutex must satisfy the mutex contract");
-
-}  // namespace tfe
-
-#endif  // TFE_POLICIES_MUTEX_HPP
-// end of <tfe/policies/mutex.hpp>
 // #include <tfe/policies/executor.hpp>
 // begin of <tfe/policies/executor.hpp>
 #ifndef TFE_POLICIES_EXECUTOR_HPP
@@ -4592,21 +5990,21 @@ namespace tfe {
 
 /// What one plan or apply does: success or error, counts, timing and log.
 struct phase_outcome {
-  bool errored = false;                 ///< the phase fails
-  std::string error_message;            ///< why (appears in the log and error-text)
+  bool errored = false;                   ///< the phase fails
+  std::string error_message;              ///< why (appears in the log and error-text)
   std::optional<resource_counts> counts;  ///< resource counts; default: 1 add (destroy: 1 destroy)
-  milliseconds duration{0};             ///< time from start to finish
-  std::string log;                      ///< custom log text; empty renders Terraform's usual output
-  bool slow_cancel = false;             ///< a cancel request never completes by itself (force-cancel needed)
-  milliseconds cancel_duration{0};      ///< time from cancel request to canceled (when not slow)
+  milliseconds duration{0};               ///< time from start to finish
+  std::string log;                        ///< custom log text; empty renders Terraform's usual output
+  bool slow_cancel = false;               ///< a cancel request never completes by itself (force-cancel needed)
+  milliseconds cancel_duration{0};        ///< time from cancel request to canceled (when not slow)
 };
 
 /// A scripted outcome for a run: plan, apply, and the check stages between them.
 struct run_script {
-  phase_outcome plan;                      ///< the plan phase
-  phase_outcome apply;                     ///< the apply phase
-  std::optional<policy_result> policy;     ///< forces policy checks with this result
-  std::optional<double> cost_delta;        ///< forces cost estimation with this monthly delta
+  phase_outcome plan;                   ///< the plan phase
+  phase_outcome apply;                  ///< the apply phase
+  std::optional<policy_result> policy;  ///< forces policy checks with this result
+  std::optional<double> cost_delta;     ///< forces cost estimation with this monthly delta
 };
 
 // Contract (docs/policies.md#executor):
@@ -4624,18 +6022,18 @@ namespace detail {
 template <class T, class = void>
 struct has_plan : std::false_type {};
 template <class T>
-struct has_plan<T, std::void_t<decltype(std::declval<T&>().plan(std::declval<const run&>(),
-                                                                std::declval<const workspace&>()))>>
+struct has_plan<
+    T, std::void_t<decltype(std::declval<T&>().plan(std::declval<const run&>(), std::declval<const workspace&>()))>>
     : std::is_convertible<decltype(std::declval<T&>().plan(std::declval<const run&>(),
-                                                          std::declval<const workspace&>())),
+                                                           std::declval<const workspace&>())),
                           phase_outcome> {};
 template <class T, class = void>
 struct has_apply : std::false_type {};
 template <class T>
-struct has_apply<T, std::void_t<decltype(std::declval<T&>().apply(std::declval<const run&>(),
-                                                                  std::declval<const workspace&>()))>>
+struct has_apply<
+    T, std::void_t<decltype(std::declval<T&>().apply(std::declval<const run&>(), std::declval<const workspace&>()))>>
     : std::is_convertible<decltype(std::declval<T&>().apply(std::declval<const run&>(),
-                                                           std::declval<const workspace&>())),
+                                                            std::declval<const workspace&>())),
                           phase_outcome> {};
 }  // namespace detail
 
@@ -4760,100 +6158,6 @@ static_assert(is_executor_policy_v<simulated_executor>, "simulated_executor must
 
 #endif  // TFE_POLICIES_EXECUTOR_HPP
 // end of <tfe/policies/executor.hpp>
-// #include <tfe/policies/terraform_log.hpp>
-// begin of <tfe/policies/terraform_log.hpp>
-#ifndef TFE_POLICIES_TERRAFORM_LOG_HPP
-#define TFE_POLICIES_TERRAFORM_LOG_HPP
-
-// #include <tfe/lifecycle/run_status.hpp> (already inlined)
-// #include <tfe/model/run.hpp> (already inlined)
-
-#include <string>
-
-namespace tfe {
-
-/// The text of a plan or apply log and whether the phase is over.
-struct phase_log {
-  std::string text;       ///< the log (no STX/ETX framing)
-  bool complete = false;  ///< the phase reached a final status: no more text will come
-};
-
-namespace detail {
-/// "\nError: <text>\n", without doubling a prefix the text already has.
-inline std::string error_block(const std::string& text) {
-  return text.compare(0, 6, "Error:") == 0 ? "\n" + text + "\n" : "\nError: " + text + "\n";
-}
-}  // namespace detail
-
-/// The plan log of `r` as far as its plan has got: the executor's own log when it gave one, else the
-/// text Terraform prints (version banner, the changes and the "Plan:" summary, or the error).
-inline phase_log render_plan_log(const run& r) {
-  phase_log out;
-  const phase_status ps = r.plan_status();
-  out.complete = is_final(ps);
-  if (ps == phase_status::pending || ps == phase_status::queued || ps == phase_status::unreachable) return out;
-  if (!r.plan_log.empty() && ps != phase_status::running) {
-    out.text = r.plan_log;
-    return out;
-  }
-  out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\nInitializing plugins and modules...\n";
-  if (ps == phase_status::running) return out;
-  if (ps == phase_status::canceled) {
-    out.text += "\nInterrupt received.\nPlease wait for Terraform to exit or data loss may occur.\n";
-    return out;
-  }
-  if (r.plan_errored) {
-    out.text += detail::error_block(r.error_text);
-    return out;
-  }
-  const auto& c = r.plan_counts;
-  if (!c.any()) {
-    out.text += "\nNo changes. Your infrastructure matches the configuration.\n";
-    return out;
-  }
-  out.text += "\nTerraform used the selected providers to generate the following execution\nplan. ";
-  out.text += "Resource actions are indicated with the following symbols:\n";
-  if (c.additions) out.text += "  + create\n";
-  if (c.changes) out.text += "  ~ update in-place\n";
-  if (c.destructions) out.text += "  - destroy\n";
-  out.text += "\nPlan: " + std::to_string(c.additions) + " to add, " + std::to_string(c.changes) + " to change, " +
-              std::to_string(c.destructions) + " to destroy.\n";
-  return out;
-}
-
-/// The apply log of `r` as far as its apply has got (executor log, or Terraform's usual text).
-inline phase_log render_apply_log(const run& r) {
-  phase_log out;
-  const phase_status as = r.apply_status();
-  out.complete = is_final(as);
-  if (as == phase_status::pending || as == phase_status::queued || as == phase_status::unreachable) return out;
-  if (!r.apply_log.empty() && as != phase_status::running) {
-    out.text = r.apply_log;
-    return out;
-  }
-  out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\n";
-  if (as == phase_status::running) return out;
-  if (as == phase_status::canceled) {
-    out.text += "\nInterrupt received.\nPlease wait for Terraform to exit or data loss may occur.\n";
-    return out;
-  }
-  if (r.apply_errored) {
-    out.text += detail::error_block(r.error_text);
-    return out;
-  }
-  const auto& c = r.apply_counts;
-  if (r.is_destroy)
-    out.text += "\nDestroy complete! Resources: " + std::to_string(c.destructions) + " destroyed.\n";
-  else
-    out.text += "\nApply complete! Resources: " + std::to_string(c.additions) + " added, " +
-                std::to_string(c.changes) + " changed, " + std::to_string(c.destructions) + " destroyed.\n";
-  return out;
-}
-
-}  // namespace tfe
-
-#endif  // TFE_POLICIES_TERRAFORM_LOG_HPP
-// end of <tfe/policies/terraform_log.hpp>
 // #include <tfe/policies/features.hpp>
 // begin of <tfe/policies/features.hpp>
 #ifndef TFE_POLICIES_FEATURES_HPP
@@ -4903,8 +6207,8 @@ template <class T, class = void>
 struct has_id_state : std::false_type {};
 template <class T>
 struct has_id_state<T, std::void_t<decltype(std::string(std::declval<const T&>().state())),
-                                   decltype(bool(std::declval<T&>().set_state(std::string_view{})))>>
-    : std::true_type {};
+                                   decltype(bool(std::declval<T&>().set_state(std::string_view{})))>> : std::true_type {
+};
 
 // ---- executor -------------------------------------------------------------------------------------
 /// The executor forgets a finished run (`x.forget(const resource_id&)`), keeping its memory bounded.
@@ -4917,8 +6221,8 @@ struct has_forget<X, std::void_t<decltype(std::declval<X&>().forget(std::declval
 template <class X, class = void>
 struct has_checks : std::false_type {};
 template <class X>
-struct has_checks<X, std::void_t<decltype(std::declval<X&>().checks(std::declval<const run&>(),
-                                                                    std::declval<const workspace&>()))>>
+struct has_checks<
+    X, std::void_t<decltype(std::declval<X&>().checks(std::declval<const run&>(), std::declval<const workspace&>()))>>
     : std::is_convertible<decltype(std::declval<X&>().checks(std::declval<const run&>(),
                                                              std::declval<const workspace&>())),
                           run_script> {};
@@ -4953,6 +6257,233 @@ struct has_sync<S, std::void_t<decltype(std::declval<S&>().sync())>> : std::true
 
 #endif  // TFE_POLICIES_FEATURES_HPP
 // end of <tfe/policies/features.hpp>
+// #include <tfe/policies/id_generator.hpp>
+// begin of <tfe/policies/id_generator.hpp>
+#ifndef TFE_POLICIES_ID_GENERATOR_HPP
+#define TFE_POLICIES_ID_GENERATOR_HPP
+
+// #include <tfe/config.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace tfe {
+
+// Contract (docs/policies.md#id-generator):
+//   | expression        | type        | semantics                                                        |
+//   | g.next(kind)      | resource_id | a new id: id_prefix(kind) + 16 chars of [A-Za-z0-9]; never repeats |
+//   | g.token()         | std::string | an unguessable capability secret (>= 32 chars of [A-Za-z0-9])      |
+//   | G{}               |             | default constructible                                            |
+// Optional: `std::string g.state() const` and `bool g.set_state(std::string_view)` let snapshots
+// carry the generator's position, so a restored engine goes on with the ids the original would have made.
+// Called under the engine's mutex.
+
+namespace detail {
+template <class T, class = void>
+struct has_next_id : std::false_type {};
+template <class T>
+struct has_next_id<T, std::void_t<decltype(std::declval<T&>().next(id_kind::run))>>
+    : std::is_convertible<decltype(std::declval<T&>().next(id_kind::run)), resource_id> {};
+template <class T, class = void>
+struct has_token : std::false_type {};
+template <class T>
+struct has_token<T, std::void_t<decltype(std::declval<T&>().token())>>
+    : std::is_convertible<decltype(std::declval<T&>().token()), std::string> {};
+
+// Parses a decimal std::uint64_t covering all of `s`.
+inline bool parse_u64(std::string_view s, std::uint64_t& out) noexcept {
+  if (s.empty() || s.size() > 20) return false;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+    if (v > (~std::uint64_t{0} - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  out = v;
+  return true;
+}
+
+inline constexpr char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+}  // namespace detail
+
+/// True when T satisfies the id generator contract.
+template <class T>
+struct is_id_generator_policy : std::bool_constant<detail::has_next_id<T>::value && detail::has_token<T>::value &&
+                                                   std::is_default_constructible_v<T>> {};
+/// True when T satisfies the id generator contract.
+template <class T>
+inline constexpr bool is_id_generator_policy_v = is_id_generator_policy<T>::value;
+
+#if TFE_HAS_CONCEPTS
+/// An id generator policy: `next(kind)` and `token()`.
+template <class T>
+concept id_generator_policy = is_id_generator_policy_v<T>;
+#endif
+
+/// Random base62 ids; seeded from std::random_device, or from seed() for reproducible runs.
+class random_ids {
+ public:
+  /// Seeds from std::random_device.
+  random_ids() { seed((std::uint64_t(std::random_device{}()) << 32) ^ std::random_device{}()); }
+  /// Reseeds: the same seed gives the same sequence of ids and tokens.
+  void seed(std::uint64_t s) {
+    seed_ = s;
+    draws_ = 0;
+    rng_.seed(s);
+  }
+  /// The generator's position as text ("<seed>:<draws>"), for snapshots.
+  std::string state() const { return std::to_string(seed_) + ":" + std::to_string(draws_); }
+  /// Moves to a position state() returned; false (and unchanged) when `s` is not one.
+  bool set_state(std::string_view s) {
+    const auto colon = s.find(':');
+    std::uint64_t sd = 0, n = 0;
+    if (colon == std::string_view::npos || !detail::parse_u64(s.substr(0, colon), sd) ||
+        !detail::parse_u64(s.substr(colon + 1), n) ||
+        n > (std::uint64_t{1} << 26))  // bounded: replay costs ~1 ns per draw
+      return false;
+    seed(sd);
+    rng_.discard(n);
+    draws_ = n;
+    return true;
+  }
+  /// A new id of kind `k`.
+  resource_id next(id_kind k) {
+    char buf[resource_id::max_size];
+    auto p = id_prefix(k);
+    std::size_t n = p.size();
+    for (std::size_t i = 0; i < n; ++i) buf[i] = p[i];
+    fill(buf + n, id_suffix_length);
+    return resource_id(std::string_view(buf, n + id_suffix_length));
+  }
+  /// A 40-character capability secret.
+  std::string token() {
+    std::string s(40, '0');
+    fill(&s[0], s.size());
+    return s;
+  }
+
+ private:
+  void fill(char* out, std::size_t n) {
+    std::uint64_t bits = 0;
+    int left = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      for (;;) {
+        if (left < 6) {
+          bits = rng_();
+          ++draws_;
+          left = 64;
+        }
+        auto v = static_cast<unsigned>(bits & 63u);
+        bits >>= 6;
+        left -= 6;
+        if (v < 62) {
+          out[i] = detail::base62[v];
+          break;
+        }
+      }
+    }
+  }
+  std::mt19937_64 rng_;
+  std::uint64_t seed_ = 0;
+  std::uint64_t draws_ = 0;
+};
+
+/// Sequential ids for tests: "run-0000000000000001", "ws-0000000000000002", ... (one counter for all kinds).
+class sequential_ids {
+ public:
+  /// A new id of kind `k`.
+  resource_id next(id_kind k) {
+    ++counter_;
+    char buf[resource_id::max_size];
+    auto p = id_prefix(k);
+    std::size_t n = p.size();
+    for (std::size_t i = 0; i < n; ++i) buf[i] = p[i];
+    std::uint64_t v = counter_;
+    for (std::size_t i = 0; i < id_suffix_length; ++i) {
+      buf[n + id_suffix_length - 1 - i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    return resource_id(std::string_view(buf, n + id_suffix_length));
+  }
+  /// A predictable token "token-<n>" padded to 40 characters.
+  std::string token() {
+    auto id = next(id_kind::upload_token);
+    return "tok" + std::string(21, '0') + id.str();
+  }
+  /// The counter as text, for snapshots.
+  std::string state() const { return std::to_string(counter_); }
+  /// Sets the counter from state(); false (and unchanged) when `s` is not a number.
+  bool set_state(std::string_view s) { return detail::parse_u64(s, counter_); }
+
+ private:
+  std::uint64_t counter_ = 0;
+};
+
+static_assert(is_id_generator_policy_v<random_ids>, "random_ids must satisfy the id generator contract");
+static_assert(is_id_generator_policy_v<sequential_ids>, "sequential_ids must satisfy the id generator contract");
+
+}  // namespace tfe
+
+#endif  // TFE_POLICIES_ID_GENERATOR_HPP
+// end of <tfe/policies/id_generator.hpp>
+// #include <tfe/policies/mutex.hpp>
+// begin of <tfe/policies/mutex.hpp>
+#ifndef TFE_POLICIES_MUTEX_HPP
+#define TFE_POLICIES_MUTEX_HPP
+
+// #include <tfe/config.hpp> (already inlined)
+
+#include <mutex>
+#include <type_traits>
+#include <utility>
+
+namespace tfe {
+
+// Contract (docs/policies.md#mutex): BasicLockable: m.lock(), m.unlock(); default constructible.
+
+namespace detail {
+template <class T, class = void>
+struct is_basic_lockable : std::false_type {};
+template <class T>
+struct is_basic_lockable<T, std::void_t<decltype(std::declval<T&>().lock()), decltype(std::declval<T&>().unlock())>>
+    : std::true_type {};
+}  // namespace detail
+
+/// True when T satisfies the mutex policy contract.
+template <class T>
+struct is_mutex_policy : std::bool_constant<detail::is_basic_lockable<T>::value && std::is_default_constructible_v<T>> {
+};
+/// True when T satisfies the mutex policy contract.
+template <class T>
+inline constexpr bool is_mutex_policy_v = is_mutex_policy<T>::value;
+
+#if TFE_HAS_CONCEPTS
+/// A mutex policy: BasicLockable and default constructible.
+template <class T>
+concept mutex_policy = is_mutex_policy_v<T>;
+#endif
+
+/// A mutex that does nothing, for hosts that call the engine from one thread only.
+struct null_mutex {
+  /// No-op.
+  void lock() noexcept {}
+  /// No-op.
+  void unlock() noexcept {}
+};
+
+static_assert(is_mutex_policy_v<std::mutex>, "std::mutex must satisfy the mutex contract");
+static_assert(is_mutex_policy_v<null_mutex>, "null_mutex must satisfy the mutex contract");
+
+}  // namespace tfe
+
+#endif  // TFE_POLICIES_MUTEX_HPP
+// end of <tfe/policies/mutex.hpp>
 // #include <tfe/policies/storage.hpp>
 // begin of <tfe/policies/storage.hpp>
 #ifndef TFE_POLICIES_STORAGE_HPP
@@ -4996,16 +6527,16 @@ inline const resource_id& key_of(const run_comment& c) noexcept { return c.id; }
 //   | expression                   | type               | semantics                                                  |
 //   | s.find(of<T>, key)           | const T* / nullptr | read; the pointer stays valid until the next mutating call |
 //   | s.insert(T&&)                | result<void>       | add; the key is new                                         |
-//   | s.update(of<T>, key, fn)     | result<void>       | fn(T&) makes the change (maybe on a copy); durable on success |
-//   | s.erase(of<T>, key)          | result<void>       | remove (no-op when absent)                                  |
-//   | s.size(of<T>)                | std::size_t        | count                                                       |
-//   | s.for_each(of<T>, fn)        | void               | fn(const T&) for every entity, any order                    |
-//   | s.put_blob(key, bytes)       | result<void>       | store opaque bytes (uploaded configuration)                 |
-//   | s.get_blob(key)              | const std::string* | read bytes or nullptr                                       |
-//   | s.erase_blob(key)            | result<void>       | remove bytes                                                |
-//   | s.clear()                    | result<void>       | remove everything                                           |
-//   | s.commit()  (optional)       | result<void>       | end of one engine operation: its writes form one unit      |
-//   | s.sync()    (optional)       | result<void>       | make committed writes durable (hosts call it; see storage.md) |
+//   | s.update(of<T>, key, fn)     | result<void>       | fn(T&) makes the change (maybe on a copy); durable on success
+//   | | s.erase(of<T>, key)          | result<void>       | remove (no-op when absent) | | s.size(of<T>) | std::size_t
+//   | count                                                       | | s.for_each(of<T>, fn)        | void | fn(const
+//   T&) for every entity, any order                    | | s.put_blob(key, bytes)       | result<void>       | store
+//   opaque bytes (uploaded configuration)                 | | s.get_blob(key)              | const std::string* | read
+//   bytes or nullptr                                       | | s.erase_blob(key)            | result<void>       |
+//   remove bytes                                                | | s.clear()                    | result<void>       |
+//   remove everything                                           | | s.commit()  (optional)       | result<void>       |
+//   end of one engine operation: its writes form one unit      | | s.sync()    (optional)       | result<void>       |
+//   make committed writes durable (hosts call it; see storage.md) |
 // Calls happen under the engine's mutex. A failing write returns errc::storage_failure and must
 // leave the stored entity as it was; the engine then reports the failure and changes nothing else.
 
@@ -5029,16 +6560,18 @@ struct has_entity_ops<
 template <class S, class = void>
 struct has_blob_ops : std::false_type {};
 template <class S>
-struct has_blob_ops<S, std::void_t<decltype(std::declval<S&>().put_blob(std::string_view{}, std::string{})),
-                                   decltype(std::declval<const S&>().get_blob(std::string_view{})),
-                                   decltype(std::declval<S&>().erase_blob(std::string_view{})),
-                                   decltype(std::declval<S&>().clear())>> : std::true_type {};
+struct has_blob_ops<
+    S, std::void_t<decltype(std::declval<S&>().put_blob(std::string_view{}, std::string{})),
+                   decltype(std::declval<const S&>().get_blob(std::string_view{})),
+                   decltype(std::declval<S&>().erase_blob(std::string_view{})), decltype(std::declval<S&>().clear())>>
+    : std::true_type {};
 }  // namespace detail
 
 /// True when S satisfies the storage policy contract.
 template <class S>
 struct is_storage_policy
-    : std::bool_constant<detail::has_entity_ops<S, organization>::value && detail::has_entity_ops<S, workspace>::value &&
+    : std::bool_constant<detail::has_entity_ops<S, organization>::value &&
+                         detail::has_entity_ops<S, workspace>::value &&
                          detail::has_entity_ops<S, configuration_version>::value &&
                          detail::has_entity_ops<S, run>::value && detail::has_entity_ops<S, run_comment>::value &&
                          detail::has_blob_ops<S>::value && std::is_default_constructible_v<S>> {};
@@ -5089,7 +6622,9 @@ class memory_storage {
   }
   /// Number of entities of type T.
   template <class T>
-  std::size_t size(entity_tag<T>) const noexcept { return table<T>().size(); }
+  std::size_t size(entity_tag<T>) const noexcept {
+    return table<T>().size();
+  }
   /// Calls fn(const T&) for each entity of type T.
   template <class T, class F>
   void for_each(entity_tag<T>, F&& fn) const {
@@ -5097,7 +6632,9 @@ class memory_storage {
   }
   /// Reserves room for `n` entities of type T.
   template <class T>
-  void reserve(entity_tag<T>, std::size_t n) { table<T>().reserve(n); }
+  void reserve(entity_tag<T>, std::size_t n) {
+    table<T>().reserve(n);
+  }
 
   /// Stores bytes under `key`.
   result<void> put_blob(std::string_view key, std::string bytes) {
@@ -5144,7 +6681,9 @@ class memory_storage {
     }
   }
   template <class T>
-  map<T>& table() noexcept { return const_cast<map<T>&>(static_cast<const memory_storage*>(this)->table<T>()); }
+  map<T>& table() noexcept {
+    return const_cast<map<T>&>(static_cast<const memory_storage*>(this)->table<T>());
+  }
   template <class T>
   const map<T>& table() const noexcept {
     if constexpr (std::is_same_v<T, organization>) return orgs_;
@@ -5169,500 +6708,6 @@ static_assert(is_storage_policy_v<memory_storage>, "memory_storage must satisfy 
 
 #endif  // TFE_POLICIES_STORAGE_HPP
 // end of <tfe/policies/storage.hpp>
-// #include <tfe/policies/journal_storage.hpp>
-// begin of <tfe/policies/journal_storage.hpp>
-#ifndef TFE_POLICIES_JOURNAL_STORAGE_HPP
-#define TFE_POLICIES_JOURNAL_STORAGE_HPP
-
-// #include <tfe/config.hpp> (already inlined)
-// #include <tfe/detail/crc32.hpp> (already inlined)
-// #include <tfe/json.hpp> (already inlined)
-// #include <tfe/model/codec.hpp> (already inlined)
-// #include <tfe/policies/storage.hpp> (already inlined)
-// #include <tfe/result.hpp> (already inlined)
-
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <functional>
-#include <ostream>
-#include <string>
-#include <string_view>
-#include <type_traits>
-#include <utility>
-#include <vector>
-
-namespace tfe {
-
-/// Where a journal's records go. `append` stores bytes after everything appended before; its success
-/// acknowledges them. `sync` makes everything appended durable (e.g. fdatasync); empty: nothing to do.
-struct journal_sink {
-  std::function<result<void>(std::string_view)> append;  ///< store bytes in order
-  std::function<result<void>()> sync;                  ///< make appended bytes durable (optional)
-};
-
-/// A sink appending to `os` (which must outlive it); sync() flushes the stream.
-inline journal_sink ostream_sink(std::ostream& os) {
-  journal_sink s;
-  s.append = [&os](std::string_view bytes) -> result<void> {
-    os.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!os) return make_error(errc::storage_failure, "journal stream write failed");
-    return {};
-  };
-  s.sync = [&os]() -> result<void> {
-    os.flush();
-    if (!os) return make_error(errc::storage_failure, "journal stream flush failed");
-    return {};
-  };
-  return s;
-}
-
-/// What a replay found.
-struct replay_report {
-  std::size_t records = 0;       ///< records read from the valid prefix
-  std::size_t transactions = 0;  ///< committed operations applied
-  std::size_t bytes = 0;         ///< length of the valid prefix: the journal may be cut back to it
-  std::size_t dropped_bytes = 0; ///< bytes after the valid prefix (a torn, corrupt or uncommitted tail)
-  std::string message;           ///< why a tail was dropped (empty when none was)
-  /// True when the whole journal was applied.
-  bool clean() const noexcept { return dropped_bytes == 0; }
-};
-
-/// The journal storage: memory_storage for reads, plus one checksummed record per change, grouped into
-/// transactions by commit(), which the engine calls when an operation ends. Without a sink it behaves
-/// exactly like memory_storage (nothing is encoded). A failed append fails the write (the entity stays
-/// as it was) and every later write, until the host attaches a new sink.
-///
-/// Journal format: the 6-byte header "TFEJ1\n", then records `u32 length | u32 crc32(payload) | payload`
-/// (little-endian). Payload: an op byte, then for entities a type byte and the entity's JSON
-/// (tfe/model/codec.hpp) or key, for blobs the key length (u32), key and bytes. Ops: 'E' put entity,
-/// 'D' erase entity, 'B' put blob, 'X' erase blob, 'C' clear, 'K' commit. Replay applies a transaction
-/// only when its commit record is intact, so a state from the middle of an operation never comes back.
-class journal_storage {
- public:
-  /// The bytes every journal starts with.
-  static constexpr std::string_view header = "TFEJ1\n";
-
-  /// Finds an entity by key.
-  template <class T>
-  const T* find(entity_tag<T> tag, const entity_key_t<T>& key) const noexcept {
-    return mem_.find(tag, key);
-  }
-  /// Inserts a new entity (journaled first).
-  template <class T>
-  result<void> insert(T&& value) {
-    using U = std::decay_t<T>;
-    if (sink_.append)
-      if (auto r = append_entity(value); !r) return r;
-    return mem_.insert(U(std::forward<T>(value)));
-  }
-  /// Mutates an entity: the change is journaled before it is made.
-  template <class T, class F>
-  result<void> update(entity_tag<T> tag, const entity_key_t<T>& key, F&& fn) {
-    if (!sink_.append) return mem_.update(tag, key, std::forward<F>(fn));
-    const T* cur = mem_.find(tag, key);
-    if (!cur) return make_error(errc::not_found, "no such entity");
-    T next = *cur;
-    fn(next);
-    if (auto r = append_entity(next); !r) return r;
-    return mem_.update(tag, key, [&](T& x) { x = std::move(next); });
-  }
-  /// Removes an entity.
-  template <class T>
-  result<void> erase(entity_tag<T> tag, const entity_key_t<T>& key) {
-    if (sink_.append) {
-      std::string p;
-      p += 'D';
-      p += type_code<T>();
-      p += key_text(key);
-      if (auto r = append_record(p); !r) return r;
-    }
-    return mem_.erase(tag, key);
-  }
-  /// Number of entities of type T.
-  template <class T>
-  std::size_t size(entity_tag<T> tag) const noexcept { return mem_.size(tag); }
-  /// Calls fn(const T&) for each entity of type T.
-  template <class T, class F>
-  void for_each(entity_tag<T> tag, F&& fn) const { mem_.for_each(tag, std::forward<F>(fn)); }
-
-  /// Stores bytes under `key` (journaled).
-  result<void> put_blob(std::string_view key, std::string bytes) {
-    if (sink_.append) {
-      std::string p;
-      p.reserve(bytes.size() + key.size() + 8);
-      p += 'B';
-      put_u32(p, static_cast<std::uint32_t>(key.size()));
-      p += key;
-      p += bytes;
-      if (auto r = append_record(p); !r) return r;
-    }
-    return mem_.put_blob(key, std::move(bytes));
-  }
-  /// The bytes under `key`, or nullptr.
-  const std::string* get_blob(std::string_view key) const noexcept { return mem_.get_blob(key); }
-  /// Removes the bytes under `key`.
-  result<void> erase_blob(std::string_view key) {
-    if (sink_.append) {
-      std::string p = "X";
-      p += key;
-      if (auto r = append_record(p); !r) return r;
-    }
-    return mem_.erase_blob(key);
-  }
-  /// Removes everything.
-  result<void> clear() {
-    if (sink_.append)
-      if (auto r = append_record("C"); !r) return r;
-    return mem_.clear();
-  }
-
-  /// Ends a transaction: the writes since the last commit become one unit for replay.
-  result<void> commit() {
-    if (!pending_ || !sink_.append) return {};
-    if (auto r = append_record("K"); !r) return r;
-    pending_ = false;
-    return {};
-  }
-  /// Makes every appended record durable through the sink's sync (after a commit).
-  result<void> sync() {
-    if (!dirty_ || !sink_.sync) return {};
-    if (failed_) return make_error(errc::storage_failure, "journal sink failed earlier");
-    if (auto r = sink_.sync(); !r) {
-      failed_ = true;
-      return r;
-    }
-    dirty_ = false;
-    return {};
-  }
-
-  /// From now on, records go to `sink`; with `write_header` the journal header is written first.
-  result<void> attach(journal_sink sink, bool write_header) {
-    sink_ = std::move(sink);
-    failed_ = false;
-    pending_ = false;
-    if (write_header && sink_.append) {
-      if (auto r = sink_.append(header); !r) {
-        failed_ = true;
-        return r;
-      }
-      journal_bytes_ = header.size();
-      dirty_ = true;
-    }
-    return {};
-  }
-  /// Stops journaling (the state stays in memory).
-  void detach() { sink_ = journal_sink{}; }
-  /// True when a sink is attached.
-  bool attached() const noexcept { return static_cast<bool>(sink_.append); }
-  /// True after a sink failure (writes fail until attach()).
-  bool failed() const noexcept { return failed_; }
-  /// True when records were appended since the last sync().
-  bool dirty() const noexcept { return dirty_; }
-  /// Bytes in the current journal (replayed prefix plus appended since).
-  std::uint64_t journal_bytes() const noexcept { return journal_bytes_; }
-  /// True when the journal is over `min_bytes` and four times the size of the last compacted image.
-  bool needs_compaction(std::uint64_t min_bytes = 4u << 20) const noexcept {
-    return journal_bytes_ > min_bytes && journal_bytes_ > 4 * last_image_bytes_;
-  }
-
-  /// Applies the journal `bytes` (call before attach(), on an empty storage). Stops at the first
-  /// torn, corrupt or undecodable record and drops it, everything after it and the uncommitted writes
-  /// before it; the report says where and why. Everything committed before is applied.
-  replay_report replay(std::string_view bytes) {
-    replay_report rep;
-    if (bytes.empty()) return rep;
-    if (bytes.substr(0, header.size()) != header) {
-      rep.dropped_bytes = bytes.size();
-      rep.message = "not a tfe journal (bad header): nothing replayed";
-      return rep;
-    }
-    std::size_t pos = header.size();
-    rep.bytes = pos;
-    std::vector<std::string_view> txn;
-    std::size_t records = 0;
-    while (pos < bytes.size()) {
-      if (bytes.size() - pos < 8) {
-        rep.message = "torn record header at offset " + std::to_string(pos);
-        break;
-      }
-      const std::uint32_t len = get_u32(bytes.data() + pos);
-      const std::uint32_t crc = get_u32(bytes.data() + pos + 4);
-      if (len == 0 || len > bytes.size() - pos - 8) {
-        rep.message = "torn record at offset " + std::to_string(pos) + " (length " + std::to_string(len) +
-                      " runs past the end)";
-        break;
-      }
-      const std::string_view payload = bytes.substr(pos + 8, len);
-      if (detail::crc32(payload) != crc) {
-        rep.message = "checksum mismatch in the record at offset " + std::to_string(pos);
-        break;
-      }
-      pos += 8 + len;
-      ++records;
-      if (payload[0] != 'K') {
-        txn.push_back(payload);
-        continue;
-      }
-      // A committed transaction: check it decodes completely, then apply it.
-      std::string why;
-      if (!check_transaction(txn, why)) {
-        rep.message = "undecodable record before offset " + std::to_string(pos) + ": " + why;
-        break;
-      }
-      for (auto p : txn) apply(p);
-      txn.clear();
-      rep.records = records;
-      ++rep.transactions;
-      rep.bytes = pos;
-    }
-    if (rep.message.empty() && !txn.empty())
-      rep.message = "uncommitted writes at the end (an operation cut short): dropped";
-    rep.dropped_bytes = bytes.size() - rep.bytes;
-    journal_bytes_ = rep.bytes;
-    return rep;
-  }
-
-  /// A complete journal of the current state (header, one record per entity and blob, a commit):
-  /// what compaction writes in place of the journal so far. Equal states give equal images.
-  std::string image() const {
-    std::string out(header);
-    auto put_entity = [&](const auto& e) {
-      std::string p;
-      p += 'E';
-      p += type_code<std::decay_t<decltype(e)>>();
-      write_entity(p, e);
-      frame(out, p);
-    };
-    std::vector<const organization*> orgs;
-    mem_.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
-    std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) { return a->name < b->name; });
-    for (const organization* o : orgs) put_entity(*o);
-    std::vector<const workspace*> wss;
-    mem_.for_each(of<workspace>, [&](const workspace& w) { wss.push_back(&w); });
-    std::sort(wss.begin(), wss.end(), [](auto* a, auto* b) { return a->id < b->id; });
-    for (const workspace* w : wss) {
-      put_entity(*w);
-      for (const auto& id : w->configuration_versions)
-        if (const auto* cv = mem_.find(of<configuration_version>, id)) put_entity(*cv);
-      for (const auto& id : w->runs)
-        if (const auto* r = mem_.find(of<run>, id)) put_entity(*r);
-    }
-    std::vector<const run_comment*> comments;
-    mem_.for_each(of<run_comment>, [&](const run_comment& c) { comments.push_back(&c); });
-    std::sort(comments.begin(), comments.end(), [](auto* a, auto* b) {
-      return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
-    });
-    for (const auto* c : comments) put_entity(*c);
-    mem_.for_each_blob([&](const std::string& key, const std::string& bytes) {
-      std::string p = "B";
-      put_u32(p, static_cast<std::uint32_t>(key.size()));
-      p += key;
-      p += bytes;
-      frame(out, p);
-    });
-    frame(out, "K");
-    return out;
-  }
-  /// Records that the journal was replaced by image() (`bytes` long): compaction bookkeeping.
-  void compacted(std::uint64_t bytes) noexcept {
-    journal_bytes_ = bytes;
-    last_image_bytes_ = bytes;
-  }
-
- private:
-  // memory_storage plus a blob walk for image().
-  struct memory : memory_storage {
-    template <class F>
-    void for_each_blob(F&& fn) const {
-      std::vector<std::string> keys = blob_keys_;
-      std::sort(keys.begin(), keys.end());
-      for (const auto& k : keys)
-        if (const std::string* b = get_blob(k)) fn(k, *b);
-    }
-    result<void> put_blob(std::string_view key, std::string bytes) {
-      if (!get_blob(key)) blob_keys_.emplace_back(key);
-      return memory_storage::put_blob(key, std::move(bytes));
-    }
-    result<void> erase_blob(std::string_view key) {
-      blob_keys_.erase(std::remove(blob_keys_.begin(), blob_keys_.end(), key), blob_keys_.end());
-      return memory_storage::erase_blob(key);
-    }
-    result<void> clear() {
-      blob_keys_.clear();
-      return memory_storage::clear();
-    }
-    std::vector<std::string> blob_keys_;
-  };
-
-  template <class T>
-  static constexpr char type_code() noexcept {
-    if constexpr (std::is_same_v<T, organization>) return 'o';
-    else if constexpr (std::is_same_v<T, workspace>) return 'w';
-    else if constexpr (std::is_same_v<T, configuration_version>) return 'c';
-    else if constexpr (std::is_same_v<T, run>) return 'r';
-    else return 'm';
-  }
-  static std::string_view key_text(const std::string& k) noexcept { return k; }
-  static std::string_view key_text(const resource_id& k) noexcept { return k.view(); }
-
-  static void put_u32(std::string& out, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFFu);
-  }
-  static std::uint32_t get_u32(const char* p) noexcept {
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= std::uint32_t(static_cast<unsigned char>(p[i])) << (8 * i);
-    return v;
-  }
-  static void frame(std::string& out, std::string_view payload) {
-    put_u32(out, static_cast<std::uint32_t>(payload.size()));
-    put_u32(out, detail::crc32(payload));
-    out += payload;
-  }
-
-  template <class T>
-  result<void> append_entity(const T& e) {
-    std::string p;
-    p.reserve(2048);
-    p += 'E';
-    p += type_code<T>();
-    write_entity(p, e);
-    return append_record(p);
-  }
-  result<void> append_record(std::string_view payload) {
-    if (failed_) return make_error(errc::storage_failure, "journal sink failed earlier; the write was not made");
-    std::string rec;
-    rec.reserve(payload.size() + 8);
-    frame(rec, payload);
-    if (auto r = sink_.append(rec); !r) {
-      failed_ = true;
-      return make_error(errc::storage_failure, "journal append failed: " + r.error().message);
-    }
-    journal_bytes_ += rec.size();
-    dirty_ = true;
-    if (payload != "K") pending_ = true;
-    return {};
-  }
-
-  // Decodes every record of a transaction without applying it.
-  static bool check_transaction(const std::vector<std::string_view>& txn, std::string& why) {
-    for (auto p : txn) {
-      const char op = p[0];
-      if (op == 'C') continue;
-      if (op == 'X') continue;
-      if (op == 'B') {
-        if (p.size() < 5 || get_u32(p.data() + 1) > p.size() - 5) return (why = "bad blob record", false);
-        continue;
-      }
-      if ((op != 'E' && op != 'D') || p.size() < 2) return (why = "unknown record type", false);
-      const char t = p[1];
-      if (t != 'o' && t != 'w' && t != 'c' && t != 'r' && t != 'm') return (why = "unknown entity type", false);
-      if (op == 'D') continue;
-      auto doc = json::parse(p.substr(2));
-      if (!doc) return (why = "entity JSON: " + doc.error().message, false);
-      bool ok = true;
-      switch (t) {
-        case 'o': ok = decodes<organization>(*doc, why); break;
-        case 'w': ok = decodes<workspace>(*doc, why); break;
-        case 'c': ok = decodes<configuration_version>(*doc, why); break;
-        case 'r': ok = decodes<run>(*doc, why); break;
-        default: ok = decodes<run_comment>(*doc, why); break;
-      }
-      if (!ok) return false;
-    }
-    return true;
-  }
-  template <class T>
-  static bool decodes(const json& doc, std::string& why) {
-    T v;
-    auto r = decode_entity(doc, v);
-    if (!r) why = r.error().message;
-    return static_cast<bool>(r);
-  }
-
-  // Applies one checked record to memory.
-  void apply(std::string_view p) {
-    const char op = p[0];
-    if (op == 'C') {
-      (void)mem_.clear();
-    } else if (op == 'X') {
-      (void)mem_.erase_blob(p.substr(1));
-    } else if (op == 'B') {
-      const std::uint32_t n = get_u32(p.data() + 1);
-      (void)mem_.put_blob(p.substr(5, n), std::string(p.substr(5 + n)));
-    } else if (op == 'D') {
-      const std::string_view key = p.substr(2);
-      switch (p[1]) {
-        case 'o': (void)mem_.erase(of<organization>, std::string(key)); break;
-        case 'w': (void)mem_.erase(of<workspace>, resource_id(key)); break;
-        case 'c': (void)mem_.erase(of<configuration_version>, resource_id(key)); break;
-        case 'r': (void)mem_.erase(of<run>, resource_id(key)); break;
-        default: (void)mem_.erase(of<run_comment>, resource_id(key)); break;
-      }
-    } else {
-      const json doc = *json::parse(p.substr(2));
-      switch (p[1]) {
-        case 'o': put<organization>(doc); break;
-        case 'w': put_workspace(doc); break;
-        case 'c': put_indexed<configuration_version>(doc, &workspace::configuration_versions); break;
-        case 'r': put_indexed<run>(doc, &workspace::runs); break;
-        default: put<run_comment>(doc); break;
-      }
-    }
-  }
-  template <class T>
-  void put(const json& doc) {
-    T v;
-    (void)decode_entity(doc, v);
-    (void)mem_.insert(std::move(v));
-  }
-  // A workspace record carries no run or configuration version lists: keep the ones replay built.
-  void put_workspace(const json& doc) {
-    workspace w;
-    (void)decode_entity(doc, w);
-    if (const workspace* cur = mem_.find(of<workspace>, w.id)) {
-      w.runs = cur->runs;
-      w.configuration_versions = cur->configuration_versions;
-    }
-    (void)mem_.insert(std::move(w));
-  }
-  // A new run or configuration version joins its workspace's list, in journal order.
-  template <class T>
-  void put_indexed(const json& doc, std::vector<resource_id> workspace::*list) {
-    T v;
-    (void)decode_entity(doc, v);
-    if (!mem_.find(of<T>, v.id))
-      (void)mem_.update(of<workspace>, v.workspace_id, [&](workspace& w) { (w.*list).push_back(v.id); });
-    (void)mem_.insert(std::move(v));
-  }
-
-  memory mem_;
-  journal_sink sink_;
-  bool pending_ = false;  // writes since the last commit record
-  bool dirty_ = false;    // appended since the last sync
-  bool failed_ = false;
-  std::uint64_t journal_bytes_ = 0;
-  std::uint64_t last_image_bytes_ = 0;
-};
-
-static_assert(is_storage_policy_v<journal_storage>, "journal_storage must satisfy the storage contract");
-
-}  // namespace tfe
-
-#endif  // TFE_POLICIES_JOURNAL_STORAGE_HPP
-// end of <tfe/policies/journal_storage.hpp>
-// #include <tfe/engine/policy_set.hpp>
-// begin of <tfe/engine/policy_set.hpp>
-#ifndef TFE_ENGINE_POLICY_SET_HPP
-#define TFE_ENGINE_POLICY_SET_HPP
-
-// #include <tfe/config.hpp> (already inlined)
-// #include <tfe/policies/clock.hpp> (already inlined)
-// #include <tfe/policies/executor.hpp> (already inlined)
-// #include <tfe/policies/features.hpp> (already inlined)
-// #include <tfe/policies/id_generator.hpp> (already inlined)
-// #include <tfe/policies/mutex.hpp> (already inlined)
-// #include <tfe/policies/storage.hpp> (already inlined)
 
 #include <cstdint>
 #include <mutex>
@@ -5673,17 +6718,17 @@ namespace tfe {
 
 /// The default policies: in-memory storage, system clock, random ids, simulated executor, std::mutex.
 struct default_policies {
-  using storage_type = memory_storage;            ///< where entities live
-  using clock_type = system_clock_policy;         ///< where "now" comes from
-  using id_generator_type = random_ids;           ///< how ids are made
-  using executor_type = simulated_executor;       ///< what plans and applies do
-  using mutex_type = std::mutex;                  ///< how calls are serialized
+  using storage_type = memory_storage;       ///< where entities live
+  using clock_type = system_clock_policy;    ///< where "now" comes from
+  using id_generator_type = random_ids;      ///< how ids are made
+  using executor_type = simulated_executor;  ///< what plans and applies do
+  using mutex_type = std::mutex;             ///< how calls are serialized
 };
 
 /// Policies for deterministic tests: manual clock and sequential ids; inherit and override one alias to vary.
 struct test_policies : default_policies {
-  using clock_type = manual_clock;          ///< moves only when told
-  using id_generator_type = sequential_ids; ///< run-0000000000000001, ...
+  using clock_type = manual_clock;           ///< moves only when told
+  using id_generator_type = sequential_ids;  ///< run-0000000000000001, ...
 };
 
 namespace detail {
@@ -5774,102 +6819,6 @@ static_assert(is_policy_set_v<test_policies>, "test_policies must be a valid pol
 
 #endif  // TFE_ENGINE_POLICY_SET_HPP
 // end of <tfe/engine/policy_set.hpp>
-// #include <tfe/engine/pagination.hpp>
-// begin of <tfe/engine/pagination.hpp>
-#ifndef TFE_ENGINE_PAGINATION_HPP
-#define TFE_ENGINE_PAGINATION_HPP
-
-#include <cstddef>
-#include <vector>
-
-namespace tfe {
-
-/// Which page to return: 1-based number and size (default 20, at most 100).
-struct page_request {
-  std::size_t number = 1;  ///< 1-based page number
-  std::size_t size = 20;   ///< items per page, clamped to [1, max_size]
-  /// The largest page size TFE serves.
-  static constexpr std::size_t max_size = 100;
-};
-
-/// One page of a collection plus the figures for meta.pagination.
-template <class T>
-struct page {
-  std::vector<T> items;          ///< the items on this page
-  std::size_t current_page = 1;  ///< echoes the request (even past the end)
-  std::size_t page_size = 20;    ///< effective page size
-  std::size_t total_count = 0;   ///< items in the whole collection
-  /// Pages in the collection (at least 1, so clients' loops stop on empty collections).
-  std::size_t total_pages() const noexcept {
-    return total_count == 0 ? 1 : (total_count + page_size - 1) / page_size;
-  }
-};
-
-/// Clamps a request to valid values: number >= 1, 1 <= size <= 100.
-constexpr page_request normalized(page_request r) noexcept {
-  if (r.number == 0) r.number = 1;
-  if (r.size == 0) r.size = 20;
-  if (r.size > page_request::max_size) r.size = page_request::max_size;
-  return r;
-}
-
-}  // namespace tfe
-
-#endif  // TFE_ENGINE_PAGINATION_HPP
-// end of <tfe/engine/pagination.hpp>
-// #include <tfe/engine/options.hpp>
-// begin of <tfe/engine/options.hpp>
-#ifndef TFE_ENGINE_OPTIONS_HPP
-#define TFE_ENGINE_OPTIONS_HPP
-
-// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
-// #include <tfe/lifecycle/run_status.hpp> (already inlined)
-// #include <tfe/model/ids.hpp> (already inlined)
-// #include <tfe/model/time.hpp> (already inlined)
-
-#include <cstddef>
-#include <string>
-
-namespace tfe {
-
-/// Engine-wide settings.
-struct engine_options {
-  milliseconds cancel_cooloff{10000};         ///< cancel -> force-cancel-available-at delay
-  std::string terraform_version = "1.9.8";    ///< default workspace terraform-version
-  std::string user_id = "user-tfeAdmin000000001";  ///< the user API calls act as (created-by, confirmed-by)
-  std::string username = "tfe-admin";         ///< that user's username
-  /// cost-estimation-enabled of organizations created without it. TFE enables it, and go-tfe's tests
-  /// expect runs of a new organization to reach cost_estimated.
-  bool cost_estimation_default = true;
-  /// Workspaces are spread over this many independently locked shards (calls on different
-  /// workspaces run in parallel; at most 62). With more than one, the first character of each id's
-  /// random part names its shard. 1 gives a single lock and ids exactly as the id policy makes them.
-  std::size_t shards = 16;
-};
-
-/// A run status change, as delivered to observers.
-struct run_status_change {
-  resource_id run_id;        ///< the run
-  resource_id workspace_id;  ///< its workspace
-  run_status from;           ///< status before
-  run_status to;             ///< status after (equal to `from` for a cancel request)
-  run_event event;           ///< what caused it
-  time_point at;             ///< when
-};
-
-}  // namespace tfe
-
-#endif  // TFE_ENGINE_OPTIONS_HPP
-// end of <tfe/engine/options.hpp>
-// #include <tfe/engine/engine.hpp>
-// begin of <tfe/engine/engine.hpp>
-#ifndef TFE_ENGINE_ENGINE_HPP
-#define TFE_ENGINE_ENGINE_HPP
-
-// #include <tfe/config.hpp> (already inlined)
-// #include <tfe/engine/options.hpp> (already inlined)
-// #include <tfe/engine/pagination.hpp> (already inlined)
-// #include <tfe/engine/policy_set.hpp> (already inlined)
 // #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
 // #include <tfe/lifecycle/run_status.hpp> (already inlined)
 // #include <tfe/model/configuration_version.hpp> (already inlined)
@@ -5878,7 +6827,99 @@ struct run_status_change {
 // #include <tfe/model/run.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 // #include <tfe/model/workspace.hpp> (already inlined)
-// #include <tfe/policies/terraform_log.hpp> (already inlined)
+// #include <tfe/policies/terraform_log.hpp>
+// begin of <tfe/policies/terraform_log.hpp>
+#ifndef TFE_POLICIES_TERRAFORM_LOG_HPP
+#define TFE_POLICIES_TERRAFORM_LOG_HPP
+
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/run.hpp> (already inlined)
+
+#include <string>
+
+namespace tfe {
+
+/// The text of a plan or apply log and whether the phase is over.
+struct phase_log {
+  std::string text;       ///< the log (no STX/ETX framing)
+  bool complete = false;  ///< the phase reached a final status: no more text will come
+};
+
+namespace detail {
+/// "\nError: <text>\n", without doubling a prefix the text already has.
+inline std::string error_block(const std::string& text) {
+  return text.compare(0, 6, "Error:") == 0 ? "\n" + text + "\n" : "\nError: " + text + "\n";
+}
+}  // namespace detail
+
+/// The plan log of `r` as far as its plan has got: the executor's own log when it gave one, else the
+/// text Terraform prints (version banner, the changes and the "Plan:" summary, or the error).
+inline phase_log render_plan_log(const run& r) {
+  phase_log out;
+  const phase_status ps = r.plan_status();
+  out.complete = is_final(ps);
+  if (ps == phase_status::pending || ps == phase_status::queued || ps == phase_status::unreachable) return out;
+  if (!r.plan_log.empty() && ps != phase_status::running) {
+    out.text = r.plan_log;
+    return out;
+  }
+  out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\nInitializing plugins and modules...\n";
+  if (ps == phase_status::running) return out;
+  if (ps == phase_status::canceled) {
+    out.text += "\nInterrupt received.\nPlease wait for Terraform to exit or data loss may occur.\n";
+    return out;
+  }
+  if (r.plan_errored) {
+    out.text += detail::error_block(r.error_text);
+    return out;
+  }
+  const auto& c = r.plan_counts;
+  if (!c.any()) {
+    out.text += "\nNo changes. Your infrastructure matches the configuration.\n";
+    return out;
+  }
+  out.text += "\nTerraform used the selected providers to generate the following execution\nplan. ";
+  out.text += "Resource actions are indicated with the following symbols:\n";
+  if (c.additions) out.text += "  + create\n";
+  if (c.changes) out.text += "  ~ update in-place\n";
+  if (c.destructions) out.text += "  - destroy\n";
+  out.text += "\nPlan: " + std::to_string(c.additions) + " to add, " + std::to_string(c.changes) + " to change, " +
+              std::to_string(c.destructions) + " to destroy.\n";
+  return out;
+}
+
+/// The apply log of `r` as far as its apply has got (executor log, or Terraform's usual text).
+inline phase_log render_apply_log(const run& r) {
+  phase_log out;
+  const phase_status as = r.apply_status();
+  out.complete = is_final(as);
+  if (as == phase_status::pending || as == phase_status::queued || as == phase_status::unreachable) return out;
+  if (!r.apply_log.empty() && as != phase_status::running) {
+    out.text = r.apply_log;
+    return out;
+  }
+  out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\n";
+  if (as == phase_status::running) return out;
+  if (as == phase_status::canceled) {
+    out.text += "\nInterrupt received.\nPlease wait for Terraform to exit or data loss may occur.\n";
+    return out;
+  }
+  if (r.apply_errored) {
+    out.text += detail::error_block(r.error_text);
+    return out;
+  }
+  const auto& c = r.apply_counts;
+  if (r.is_destroy) out.text += "\nDestroy complete! Resources: " + std::to_string(c.destructions) + " destroyed.\n";
+  else
+    out.text += "\nApply complete! Resources: " + std::to_string(c.additions) + " added, " + std::to_string(c.changes) +
+                " changed, " + std::to_string(c.destructions) + " destroyed.\n";
+  return out;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_POLICIES_TERRAFORM_LOG_HPP
+// end of <tfe/policies/terraform_log.hpp>
 // #include <tfe/result.hpp> (already inlined)
 
 #include <algorithm>
@@ -5935,7 +6976,7 @@ class basic_engine {
   using id_generator_type = typename Policies::id_generator_type;  ///< id policy
   using executor_type = typename Policies::executor_type;          ///< executor policy
   using mutex_type = typename Policies::mutex_type;                ///< mutex policy
-  using observer = std::function<void(const run_status_change&)>; ///< observer callback
+  using observer = std::function<void(const run_status_change&)>;  ///< observer callback
 
   /// An engine with the given settings.
   explicit basic_engine(engine_options options = {}) : options_(std::move(options)) {
@@ -6206,11 +7247,12 @@ class basic_engine {
     if (w->manually_locked) return make_error(errc::conflict, "Workspace is already locked");
     if (!w->active_run.empty())
       return make_error(errc::conflict, "Workspace is already locked by Run " + w->active_run.str());
-    if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) {
-          x.manually_locked = true;
-          x.locked_reason = std::move(reason);
-          x.locked_by_user = user_;
-        });
+    if (auto r = s.storage.update(of<workspace>, wid,
+                                  [&](workspace& x) {
+                                    x.manually_locked = true;
+                                    x.locked_reason = std::move(reason);
+                                    x.locked_by_user = user_;
+                                  });
         !r)
       return r.error();
     return *s.storage.find(of<workspace>, wid);
@@ -6288,7 +7330,8 @@ class basic_engine {
     shard& s = *sp;
     shard_guard sg(*this, s);
     const configuration_version* cv = s.storage.find(of<configuration_version>, cv_id);
-    if (!cv || cv->upload_token != upload_token) return make_error(errc::not_found, "upload URL not found or already used");
+    if (!cv || cv->upload_token != upload_token)
+      return make_error(errc::not_found, "upload URL not found or already used");
     {
       // Single use: the first upload claims the token.
       std::lock_guard<mutex_type> g(global_.mutex);
@@ -6342,7 +7385,8 @@ class basic_engine {
     shard* s = shard_of_indexed(cv_id);
     if (!s) return not_found("configuration version", cv_id);
     shard_guard sg(*this, *s);
-    if (!s->storage.find(of<configuration_version>, resource_id(cv_id))) return not_found("configuration version", cv_id);
+    if (!s->storage.find(of<configuration_version>, resource_id(cv_id)))
+      return not_found("configuration version", cv_id);
     const std::string* b = s->storage.get_blob(blob_key(resource_id(cv_id)));
     if (!b) return make_error(errc::not_found, "configuration version has no uploaded configuration");
     return *b;
@@ -6440,8 +7484,7 @@ class basic_engine {
     shard_guard sg(*this, s);
     const run* r = s.storage.find(of<run>, resource_id(id));
     if (!r) return not_found("run", id);
-    if (r->status != run_status::pending)
-      return make_error(errc::forbidden, "Run " + r->id.str() + " is not pending");
+    if (r->status != run_status::pending) return make_error(errc::forbidden, "Run " + r->id.str() + " is not pending");
     if (r->plan_only) return make_error(errc::forbidden, "Plan-only runs are never queued behind other runs");
     const resource_id run_id = r->id;
     const workspace* w = s.storage.find(of<workspace>, r->workspace_id);
@@ -6741,7 +7784,7 @@ class basic_engine {
     std::vector<run_status_change> notes;
     bool promote_enabled = true;
     std::uint32_t index = 0;
-    id_generator_type ids;  // ids and tokens of what lives in this shard
+    id_generator_type ids;                                 // ids and tokens of what lives in this shard
     std::unordered_map<std::string, org_facts> org_cache;  // organization flags, valid for org_cache_version
     std::uint64_t org_cache_version = ~std::uint64_t{0};
   };
@@ -6751,9 +7794,9 @@ class basic_engine {
     storage_type storage;  // organizations only
     std::unordered_map<std::string, resource_id> ws_by_name;
     std::unordered_map<std::string, resource_id> upload_tokens;
-    std::unordered_map<resource_id, std::string> ws_org;         // workspace id -> organization
-    std::unordered_map<resource_id, std::uint32_t> aliases;      // restored ids living off their natural shard
-    std::atomic<std::uint64_t> version{0};  // bumped on every organization change (shard caches)
+    std::unordered_map<resource_id, std::string> ws_org;     // workspace id -> organization
+    std::unordered_map<resource_id, std::uint32_t> aliases;  // restored ids living off their natural shard
+    std::atomic<std::uint64_t> version{0};                   // bumped on every organization change (shard caches)
   };
   // Locks a shard; on release delivers the observer notifications it collected, outside the lock.
   class shard_guard {
@@ -6859,10 +7902,11 @@ class basic_engine {
   resource_id next_id_in(id_kind k, shard& s) {
     for (;;) {  // a restored fixture may already use the next id
       resource_id id = routed(s.ids.next(k), k, s);
-      const bool taken = k == id_kind::run                     ? s.storage.find(of<run>, id) != nullptr
-                         : k == id_kind::configuration_version ? s.storage.find(of<configuration_version>, id) != nullptr
-                         : k == id_kind::comment               ? s.storage.find(of<run_comment>, id) != nullptr
-                                                               : false;
+      const bool taken = k == id_kind::run ? s.storage.find(of<run>, id) != nullptr
+                         : k == id_kind::configuration_version
+                             ? s.storage.find(of<configuration_version>, id) != nullptr
+                         : k == id_kind::comment ? s.storage.find(of<run_comment>, id) != nullptr
+                                                 : false;
       if (!taken && !is_alias(id)) return id;
     }
   }
@@ -6986,10 +8030,10 @@ class basic_engine {
       return make_error(errc::validation_failed, "Agent pool is required in agent execution mode",
                         "/data/attributes/agent-pool-id");
     if (o.terraform_version && !is_valid_terraform_version(*o.terraform_version))
-      return make_error(errc::validation_failed,
-                        "Terraform version '" + o.terraform_version->substr(0, 64) +
-                            "' is not a version or version constraint",
-                        "/data/attributes/terraform-version");
+      return make_error(
+          errc::validation_failed,
+          "Terraform version '" + o.terraform_version->substr(0, 64) + "' is not a version or version constraint",
+          "/data/attributes/terraform-version");
     if (o.working_directory && o.working_directory->find("..") != std::string::npos)
       return make_error(errc::validation_failed, "Working directory must not leave the configuration",
                         "/data/attributes/working-directory");
@@ -7027,11 +8071,12 @@ class basic_engine {
       return make_error(errc::conflict, "Workspace is locked by Run " + w->active_run.str());
     if (!w->manually_locked) return make_error(errc::conflict, "Workspace is not locked");
     // One admin user acts for every token, so unlock and force-unlock behave alike.
-    if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) {
-          x.manually_locked = false;
-          x.locked_reason.clear();
-          x.locked_by_user = resource_id();
-        });
+    if (auto r = s.storage.update(of<workspace>, wid,
+                                  [&](workspace& x) {
+                                    x.manually_locked = false;
+                                    x.locked_reason.clear();
+                                    x.locked_by_user = resource_id();
+                                  });
         !r)
       return r.error();
     const auto now = clock_.now();
@@ -7139,8 +8184,8 @@ class basic_engine {
         return not_found("configuration version", *o.configuration_version_id);
       if (found->status != configuration_status::uploaded)
         return make_error(errc::validation_failed,
-                          "Configuration version " + found->id.str() + " is " +
-                              std::string(to_string(found->status)) + ", not uploaded",
+                          "Configuration version " + found->id.str() + " is " + std::string(to_string(found->status)) +
+                              ", not uploaded",
                           "/data/relationships/configuration-version");
       cv = *found;
     } else {
@@ -7148,8 +8193,9 @@ class basic_engine {
         return make_error(errc::validation_failed, "Workspace has no uploaded configuration version to run",
                           "/data/relationships/configuration-version");
       const configuration_version* cur = s.storage.find(of<configuration_version>, w->current_configuration_version);
-      if (!cur) return make_error(errc::validation_failed, "Workspace has no uploaded configuration version to run",
-                                  "/data/relationships/configuration-version");
+      if (!cur)
+        return make_error(errc::validation_failed, "Workspace has no uploaded configuration version to run",
+                          "/data/relationships/configuration-version");
       cv = *cur;
     }
     const bool plan_only = o.plan_only.value_or(cv.speculative);
@@ -7321,16 +8367,23 @@ class basic_engine {
       return;
     }
     switch (to) {
-      case run_status::pending: break;
-      case run_status::plan_queued: schedule(s, id, step, run_event::plan_start, now); break;
-      case run_status::planning: start_plan(s, r, now); break;
+      case run_status::pending:
+        break;
+      case run_status::plan_queued:
+        schedule(s, id, step, run_event::plan_start, now);
+        break;
+      case run_status::planning:
+        start_plan(s, r, now);
+        break;
       case run_status::planned:
       case run_status::cost_estimated:
       case run_status::policy_checked:
       case run_status::confirmed:
         if (can_fire(to, run_event::proceed, r.context(now))) schedule(s, id, step, run_event::proceed, now);
         break;
-      case run_status::cost_estimating: schedule(s, id, step, run_event::estimate_done, now); break;
+      case run_status::cost_estimating:
+        schedule(s, id, step, run_event::estimate_done, now);
+        break;
       case run_status::policy_checking: {
         run_event next = run_event::policy_passed;
         const policy_result outcome = behaviour_of(s, id).policy;
@@ -7339,16 +8392,23 @@ class basic_engine {
         schedule(s, id, step, next, now);
         break;
       }
-      case run_status::policy_override: break;
-      case run_status::apply_queued: schedule(s, id, step, run_event::apply_start, now); break;
-      case run_status::applying: start_apply(s, r, now); break;
+      case run_status::policy_override:
+        break;
+      case run_status::apply_queued:
+        schedule(s, id, step, run_event::apply_start, now);
+        break;
+      case run_status::applying:
+        start_apply(s, r, now);
+        break;
       case run_status::applied:
       case run_status::planned_and_finished:
       case run_status::policy_soft_failed:
       case run_status::discarded:
       case run_status::errored:
       case run_status::canceled:
-      case run_status::force_canceled: finish(s, r, to, e, now); break;
+      case run_status::force_canceled:
+        finish(s, r, to, e, now);
+        break;
     }
   }
 
@@ -7514,7 +8574,80 @@ using engine = basic_engine<default_policies>;
 #ifndef TFE_ENGINE_STATE_DOCUMENT_HPP
 #define TFE_ENGINE_STATE_DOCUMENT_HPP
 
-// #include <tfe/detail/base64.hpp> (already inlined)
+// #include <tfe/detail/base64.hpp>
+// begin of <tfe/detail/base64.hpp>
+#ifndef TFE_DETAIL_BASE64_HPP
+#define TFE_DETAIL_BASE64_HPP
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+namespace detail {
+
+/// `bytes` as padded base64 text.
+inline std::string base64_encode(std::string_view bytes) {
+  static constexpr char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
+                            (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
+    out += abc[v >> 18];
+    out += abc[(v >> 12) & 63];
+    out += abc[(v >> 6) & 63];
+    out += abc[v & 63];
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    std::uint32_t v = std::uint32_t(std::uint8_t(bytes[i])) << 16;
+    if (rest == 2) v |= std::uint32_t(std::uint8_t(bytes[i + 1])) << 8;
+    out += abc[v >> 18];
+    out += abc[(v >> 12) & 63];
+    out += rest == 2 ? abc[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+/// The bytes of padded base64 `text`, or nothing when it is not canonical base64.
+inline std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
+    if (pad == 1 && text[i + 2] == '=') return std::nullopt;  // "x=y=" is not base64
+    std::uint32_t v = 0;
+    for (int k = 0; k < 4 - pad; ++k) {
+      const int d = value(text[i + static_cast<std::size_t>(k)]);
+      if (d < 0) return std::nullopt;
+      v |= std::uint32_t(d) << (18 - 6 * k);
+    }
+    out += char((v >> 16) & 0xff);
+    if (pad < 2) out += char((v >> 8) & 0xff);
+    if (pad < 1) out += char(v & 0xff);
+  }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_BASE64_HPP
+// end of <tfe/detail/base64.hpp>
 // #include <tfe/engine/engine.hpp> (already inlined)
 // #include <tfe/json.hpp> (already inlined)
 // #include <tfe/model/codec.hpp> (already inlined)
@@ -7607,7 +8740,6 @@ result<void> basic_engine<Policies>::restore(const json& doc) {
   return r;
 }
 
-
 /// Rebuilds the engine from what its storages hold (after a journal replay, or a database behind the
 /// storage policy): the indexes, the queues and the runs' next steps, as restore() does. Entities whose
 /// owner is gone (an operation across shards cut short by a crash) are dropped. Runs that were in the
@@ -7623,7 +8755,6 @@ result<void> basic_engine<Policies>::recover() {
   }
   return restore(doc);
 }
-
 
 // Sets "organizations", "workspaces", "configuration-versions" (with uploaded bytes), "runs" and
 // "comments" of a state document (snapshot() and recover()), each in creation order so equal states
@@ -7699,7 +8830,6 @@ void basic_engine<Policies>::collect_entities_locked(json& doc, bool recovering)
   doc.set("comments", std::move(a_comments));
 }
 
-
 // A checked snapshot, ready to install.
 template <class Policies>
 struct basic_engine<Policies>::restore_plan {
@@ -7716,15 +8846,15 @@ struct basic_engine<Policies>::restore_plan {
   std::optional<std::size_t> next_shard;  // where the next workspace goes
 };
 
-
 template <class Policies>
 result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_plan& plan) const {
   using detail::has_suffix_id;
   using detail::invalid;
   const auto* top = doc.as_object();
   if (!top) return invalid("", "a snapshot must be a JSON object");
-  static constexpr std::string_view known[] = {"tfe-snapshot", "now",  "organizations", "workspaces",
-                                               "configuration-versions", "runs", "comments", "timers", "ids"};
+  static constexpr std::string_view known[] = {
+      "tfe-snapshot", "now",      "organizations", "workspaces", "configuration-versions",
+      "runs",         "comments", "timers",        "ids"};
   for (const auto& m : *top)
     if (std::find(std::begin(known), std::end(known), m.first) == std::end(known))
       return invalid("/" + m.first.substr(0, 64), "unknown member '" + m.first.substr(0, 64) + "'");
@@ -7747,16 +8877,21 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
   auto at = [](std::string_view key, std::size_t i) { return "/" + std::string(key) + "/" + std::to_string(i); };
   const json::array_type *orgs, *wss, *cvs, *runs, *comments, *timers;
   for (auto [k, p] : {std::pair<std::string_view, const json::array_type**>{"organizations", &orgs},
-                      {"workspaces", &wss}, {"configuration-versions", &cvs}, {"runs", &runs},
-                      {"comments", &comments}, {"timers", &timers}})
+                      {"workspaces", &wss},
+                      {"configuration-versions", &cvs},
+                      {"runs", &runs},
+                      {"comments", &comments},
+                      {"timers", &timers}})
     if (auto r = array_of(k, *p); !r) return r;
 
   std::unordered_map<std::string, std::size_t> org_index;
   for (std::size_t i = 0; i < orgs->size(); ++i) {
     organization o;
     if (auto r = decode_entity((*orgs)[i], o, at("organizations", i)); !r) return r;
-    if (!is_valid_organization_name(o.name)) return invalid(at("organizations", i) + "/name", "invalid organization name");
-    if (!org_index.emplace(o.name, i).second) return invalid(at("organizations", i) + "/name", "duplicate organization " + o.name);
+    if (!is_valid_organization_name(o.name))
+      return invalid(at("organizations", i) + "/name", "invalid organization name");
+    if (!org_index.emplace(o.name, i).second)
+      return invalid(at("organizations", i) + "/name", "duplicate organization " + o.name);
     plan.orgs.push_back(std::move(o));
   }
   std::unordered_map<resource_id, std::size_t> ws_index;
@@ -7766,9 +8901,11 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     const std::string p = at("workspaces", i);
     if (auto r = decode_entity((*wss)[i], w, p); !r) return r;
     if (!has_suffix_id(w.id, "ws-")) return invalid(p + "/id", "a workspace id looks like ws-<letters and digits>");
-    if (!org_index.count(w.organization)) return invalid(p + "/organization", "unknown organization '" + w.organization + "'");
+    if (!org_index.count(w.organization))
+      return invalid(p + "/organization", "unknown organization '" + w.organization + "'");
     if (!is_valid_workspace_name(w.name)) return invalid(p + "/name", "invalid workspace name");
-    if (!names.insert(name_key(w.organization, w.name)).second) return invalid(p + "/name", "duplicate workspace name " + w.name);
+    if (!names.insert(name_key(w.organization, w.name)).second)
+      return invalid(p + "/name", "duplicate workspace name " + w.name);
     if (!ws_index.emplace(w.id, i).second) return invalid(p + "/id", "duplicate id " + w.id.str());
     plan.workspaces.push_back(std::move(w));
   }
@@ -7786,11 +8923,13 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     }
     configuration_version cv;
     if (auto r = decode_entity(copy, cv, p); !r) return r;
-    if (!has_suffix_id(cv.id, "cv-")) return invalid(p + "/id", "a configuration version id looks like cv-<letters and digits>");
+    if (!has_suffix_id(cv.id, "cv-"))
+      return invalid(p + "/id", "a configuration version id looks like cv-<letters and digits>");
     auto wi = ws_index.find(cv.workspace_id);
     if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + cv.workspace_id.str() + "'");
     if (!cv_index.emplace(cv.id, i).second) return invalid(p + "/id", "duplicate id " + cv.id.str());
-    if (cv.status == configuration_status::pending && !cv.upload_token.empty() && !tokens.insert(cv.upload_token).second)
+    if (cv.status == configuration_status::pending && !cv.upload_token.empty() &&
+        !tokens.insert(cv.upload_token).second)
       return invalid(p + "/upload-token", "duplicate upload token");
     plan.workspaces[wi->second].configuration_versions.push_back(cv.id);
     plan.cvs.emplace_back(std::move(cv), std::move(bytes));
@@ -7803,14 +8942,15 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     phase_behaviour b;
     const json* doc_run = &(*runs)[i];
     json stripped;
-    if (doc_run->is_object() &&
-        (doc_run->contains("policy-outcome") || doc_run->contains("slow-cancel") || doc_run->contains("cancel-duration-ms"))) {
+    if (doc_run->is_object() && (doc_run->contains("policy-outcome") || doc_run->contains("slow-cancel") ||
+                                 doc_run->contains("cancel-duration-ms"))) {
       stripped = *doc_run;
       if (const json* v = stripped.find("policy-outcome"))
         if (!detail::decode_value(*v, b.policy))
           return invalid(p + "/policy-outcome", "policy-outcome must be pass, soft-fail or hard-fail");
       if (const json* v = stripped.find("slow-cancel"))
-        if (!detail::decode_value(*v, b.slow_cancel)) return invalid(p + "/slow-cancel", "slow-cancel must be true or false");
+        if (!detail::decode_value(*v, b.slow_cancel))
+          return invalid(p + "/slow-cancel", "slow-cancel must be true or false");
       if (const json* v = stripped.find("cancel-duration-ms"))
         if (!detail::decode_value(*v, b.cancel_duration_ms) || b.cancel_duration_ms < 0 ||
             b.cancel_duration_ms > std::int64_t{365} * 86400000)
@@ -7921,7 +9061,8 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
           for (std::size_t i = 0; i < a->size(); ++i) {
             auto st = (*a)[i].as_string();
             id_generator_type probe;
-            if (!st || !probe.set_state(*st)) return invalid("/ids/shards/" + std::to_string(i), "not an id generator state");
+            if (!st || !probe.set_state(*st))
+              return invalid("/ids/shards/" + std::to_string(i), "not an id generator state");
             plan.shard_ids.emplace_back(*st);
           }
         } else {
@@ -8047,7 +9188,6 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
   return {};
 }
 
-
 }  // namespace tfe
 
 #endif  // TFE_ENGINE_STATE_DOCUMENT_HPP
@@ -8110,8 +9250,8 @@ result<run> basic_engine<Policies>::advance_to(std::string_view id, run_status t
         continue;
       }
       if (next && !(r->status == run_status::planning || r->status == run_status::applying))
-        return refuse(*r, "its next step (" + std::string(to_string(e)) + ") leads to " +
-                              std::string(to_string(*next)));
+        return refuse(*r,
+                      "its next step (" + std::string(to_string(e)) + ") leads to " + std::string(to_string(*next)));
     }
     // 2. a user action: cancel first when the target is a cancellation, else the closest one
     std::optional<run_event> pick;
@@ -8161,1217 +9301,27 @@ result<run> basic_engine<Policies>::advance_to(std::string_view id, run_status t
 
 #endif  // TFE_ENGINE_ENGINE_HPP
 // end of <tfe/engine/engine.hpp>
-// #include <tfe/engine/state_document.hpp> (already inlined)
-// #include <tfe/api/http_message.hpp>
-// begin of <tfe/api/http_message.hpp>
-#ifndef TFE_API_HTTP_MESSAGE_HPP
-#define TFE_API_HTTP_MESSAGE_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-namespace tfe {
-
-/// One header line: name as received (compared case-insensitively) and value.
-using http_header = std::pair<std::string, std::string>;
-
-namespace detail {
-/// ASCII case-insensitive equality, as HTTP header names require.
-inline bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-}  // namespace detail
-
-/// An HTTP request as the API layer sees it, independent of any transport.
-struct http_request {
-  std::string method;                ///< "GET", "POST", ... (case-sensitive, as HTTP says)
-  std::string target;                ///< origin-form target: path plus optional "?query"
-  std::vector<http_header> headers;  ///< header fields in arrival order
-  std::string body;                  ///< the decoded body (chunked encoding already removed)
-  std::string remote_address;        ///< peer address for logs; empty in-process
-
-  /// The first value of header `name` (case-insensitive), or empty when absent.
-  std::string_view header(std::string_view name) const noexcept {
-    for (const auto& h : headers)
-      if (detail::iequals(h.first, name)) return h.second;
-    return {};
-  }
-  /// True when header `name` is present (case-insensitive).
-  bool has_header(std::string_view name) const noexcept {
-    for (const auto& h : headers)
-      if (detail::iequals(h.first, name)) return true;
-    return false;
-  }
-  /// The path part of the target (before '?').
-  std::string_view path() const noexcept {
-    std::string_view t = target;
-    auto q = t.find('?');
-    return q == std::string_view::npos ? t : t.substr(0, q);
-  }
-  /// The raw query part of the target (after '?'), still percent-encoded.
-  std::string_view query() const noexcept {
-    std::string_view t = target;
-    auto q = t.find('?');
-    return q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
-  }
-};
-
-/// An HTTP response produced by the API layer; the transport writes it out.
-struct http_response {
-  int status = 200;                  ///< status code
-  std::vector<http_header> headers;  ///< header fields (Content-Length is the transport's job)
-  std::string body;                  ///< the full body
-
-  /// The first value of header `name` (case-insensitive), or empty when absent.
-  std::string_view header(std::string_view name) const noexcept {
-    for (const auto& h : headers)
-      if (detail::iequals(h.first, name)) return h.second;
-    return {};
-  }
-  /// Sets header `name` to `value`, replacing an earlier value.
-  void set_header(std::string_view name, std::string value) {
-    for (auto& h : headers)
-      if (detail::iequals(h.first, name)) { h.second = std::move(value); return; }
-    headers.emplace_back(std::string(name), std::move(value));
-  }
-};
-
-/// The standard reason phrase for a status code ("OK", "Not Found"...), or "Unknown".
-constexpr std::string_view reason_phrase(int status) noexcept {
-  switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 302: return "Found";
-    case 307: return "Temporary Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 417: return "Expectation Failed";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
-  }
-}
-
-}  // namespace tfe
-
-#endif  // TFE_API_HTTP_MESSAGE_HPP
-// end of <tfe/api/http_message.hpp>
-// #include <tfe/api/query.hpp>
-// begin of <tfe/api/query.hpp>
-#ifndef TFE_API_QUERY_HPP
-#define TFE_API_QUERY_HPP
-
-#include <cstddef>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-namespace tfe {
-
-/// Decodes %XX escapes (and '+' as space when `plus_is_space`); nullopt on a malformed escape or a NUL byte.
-inline std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      c = static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      c = ' ';
-    }
-    if (c == '\0') return std::nullopt;
-    out.push_back(c);
-  }
-  return out;
-}
-
-/// Appends `s` percent-encoded for a query value (unreserved characters stay).
-inline void append_query_escaped(std::string& out, std::string_view s) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  for (char c : s) {
-    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                            c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      out.push_back(c);
-    } else {
-      const auto u = static_cast<unsigned char>(c);
-      out.push_back('%');
-      out.push_back(digits[u >> 4]);
-      out.push_back(digits[u & 15]);
-    }
-  }
-}
-
-/// The decoded query parameters of a request, in order (repeated keys kept).
-class query_params {
- public:
-  /// Parses a raw query string; false when an escape is malformed.
-  bool parse(std::string_view q) {
-    params_.clear();
-    while (!q.empty()) {
-      auto amp = q.find('&');
-      std::string_view part = q.substr(0, amp);
-      q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
-      if (part.empty()) continue;
-      auto eq = part.find('=');
-      auto k = percent_decode(part.substr(0, eq), true);
-      auto v = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
-      if (!k || !v) return false;
-      params_.emplace_back(std::move(*k), std::move(*v));
-    }
-    return true;
-  }
-  /// The first value of `key`, or nullopt.
-  std::optional<std::string_view> get(std::string_view key) const {
-    for (const auto& p : params_)
-      if (p.first == key) return std::string_view(p.second);
-    return std::nullopt;
-  }
-  /// Every value of `key` joined with commas (clients repeat keys or use comma lists).
-  std::optional<std::string> joined(std::string_view key) const {
-    std::optional<std::string> out;
-    for (const auto& p : params_) {
-      if (p.first != key) continue;
-      if (!out) out.emplace();
-      else if (!p.second.empty()) out->push_back(',');
-      out->append(p.second);
-    }
-    return out;
-  }
-  /// All parameters.
-  const std::vector<std::pair<std::string, std::string>>& all() const noexcept { return params_; }
-
- private:
-  std::vector<std::pair<std::string, std::string>> params_;
-};
-
-/// Splits a comma-separated list, dropping empty items.
-inline std::vector<std::string> split_list(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    auto c = s.find(',');
-    auto item = s.substr(0, c);
-    if (!item.empty()) out.emplace_back(item);
-    if (c == std::string_view::npos) break;
-    s = s.substr(c + 1);
-  }
-  return out;
-}
-
-/// Splits a path into decoded segments; nullopt when an escape is malformed or decodes to '/' or NUL.
-inline std::optional<std::vector<std::string>> path_segments(std::string_view path) {
-  std::vector<std::string> out;
-  if (path.empty() || path[0] != '/') return std::nullopt;
-  path.remove_prefix(1);
-  while (true) {
-    auto slash = path.find('/');
-    auto seg = path.substr(0, slash);
-    auto d = percent_decode(seg, false);
-    if (!d || d->find('/') != std::string::npos) return std::nullopt;
-    out.push_back(std::move(*d));
-    if (slash == std::string_view::npos) break;
-    path = path.substr(slash + 1);
-  }
-  if (!out.empty() && out.back().empty()) out.pop_back();  // tolerate one trailing slash
-  return out;
-}
-
-}  // namespace tfe
-
-#endif  // TFE_API_QUERY_HPP
-// end of <tfe/api/query.hpp>
-// #include <tfe/api/auth.hpp>
-// begin of <tfe/api/auth.hpp>
-#ifndef TFE_API_AUTH_HPP
-#define TFE_API_AUTH_HPP
-
-// #include <tfe/api/http_message.hpp> (already inlined)
-
-#include <functional>
-#include <string>
-#include <string_view>
-#include <unordered_set>
-#include <utility>
-#include <vector>
-
-namespace tfe {
-
-/// The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive, trailing
-/// blanks dropped), or empty: the one parser of bearer tokens (API and admin API).
-inline std::string_view bearer_token(std::string_view header) noexcept {
-  constexpr std::string_view prefix = "Bearer ";
-  if (header.size() <= prefix.size() || !detail::iequals(header.substr(0, prefix.size()), prefix)) return {};
-  auto t = header.substr(prefix.size());
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-  return t;
-}
-
-/// Decides which bearer tokens the API accepts (401 otherwise). Capability URLs never need one.
-class token_auth {
- public:
-  /// Accepts every request, with or without a token (the default for a local fake).
-  static token_auth any() { return token_auth(); }
-  /// Accepts only `Authorization: Bearer <t>` for a token in `tokens`.
-  static token_auth tokens(std::vector<std::string> tokens) {
-    token_auth a;
-    a.mode_ = mode::fixed;
-    for (auto& t : tokens) a.tokens_.insert(std::move(t));
-    return a;
-  }
-  /// Accepts a bearer token when `check(token)` returns true.
-  static token_auth callback(std::function<bool(std::string_view)> check) {
-    token_auth a;
-    a.mode_ = mode::callback;
-    a.check_ = std::move(check);
-    return a;
-  }
-
-  /// True when the request may proceed.
-  bool allows(const http_request& req) const {
-    if (mode_ == mode::any) return true;
-    auto token = tfe::bearer_token(req.header("Authorization"));
-    if (token.empty()) return false;
-    if (mode_ == mode::fixed) return tokens_.count(std::string(token)) != 0;
-    return check_ && check_(token);
-  }
-  /// True when every request is accepted.
-  bool accepts_any() const noexcept { return mode_ == mode::any; }
-
- private:
-  enum class mode { any, fixed, callback };
-  token_auth() = default;
-  mode mode_ = mode::any;
-  std::unordered_set<std::string> tokens_;
-  std::function<bool(std::string_view)> check_;
-};
-
-}  // namespace tfe
-
-#endif  // TFE_API_AUTH_HPP
-// end of <tfe/api/auth.hpp>
-// #include <tfe/api/error_document.hpp>
-// begin of <tfe/api/error_document.hpp>
-#ifndef TFE_API_ERROR_DOCUMENT_HPP
-#define TFE_API_ERROR_DOCUMENT_HPP
-
-// #include <tfe/api/http_message.hpp> (already inlined)
-// #include <tfe/json_writer.hpp> (already inlined)
-// #include <tfe/result.hpp> (already inlined)
-
-#include <charconv>
-#include <cstddef>
-#include <string>
-#include <string_view>
-
-namespace tfe {
-
-/// The JSON:API media type.
-inline constexpr std::string_view jsonapi_media_type = "application/vnd.api+json";
-
-/// Appends {"errors":[{"status":"<status>","title":…,"detail":…,"source":{"pointer":…}}]} to `out`;
-/// `status` is a string as TFE sends it, empty `detail` and `pointer` are left out. Text is escaped
-/// (invalid UTF-8 becomes U+FFFD).
-inline void write_error_document(std::string& out, int status, std::string_view title, std::string_view detail = {},
-                                 std::string_view pointer = {}) {
-  json_writer w(out);
-  w.begin_object().key("errors").begin_array().begin_object();
-  char st[12];
-  const auto end = std::to_chars(st, st + sizeof st, status).ptr;
-  w.member("status", std::string_view(st, static_cast<std::size_t>(end - st)));
-  w.member("title", title);
-  if (!detail.empty()) w.member("detail", detail);
-  if (!pointer.empty()) w.key("source").begin_object().member("pointer", pointer).end_object();
-  w.end_object().end_array().end_object();
-}
-
-/// A response with status `status` and its JSON:API error document.
-inline http_response error_response(int status, std::string_view title, std::string_view detail = {},
-                                    std::string_view pointer = {}) {
-  http_response r;
-  r.status = status;
-  write_error_document(r.body, status, title, detail, pointer);
-  r.set_header("Content-Type", std::string(jsonapi_media_type));
-  return r;
-}
-
-/// The response of a tfe::error: its code's HTTP status and title, its message as detail, its pointer.
-inline http_response error_response(const error& e) {
-  return error_response(http_status(e.code), default_title(e.code), e.message, e.pointer);
-}
-
-/// The response of an error made of a code, a message and an optional JSON pointer.
-inline http_response error_response(errc code, std::string_view message, std::string_view pointer = {}) {
-  return error_response(http_status(code), default_title(code), message, pointer);
-}
-
-}  // namespace tfe
-
-#endif  // TFE_API_ERROR_DOCUMENT_HPP
-// end of <tfe/api/error_document.hpp>
-// #include <tfe/api/router.hpp>
-// begin of <tfe/api/router.hpp>
-#ifndef TFE_API_ROUTER_HPP
-#define TFE_API_ROUTER_HPP
-
-#include <cstddef>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace tfe {
-
-namespace detail {
-/// Number of segments of a pattern ("/a/b" -> 2; "/" -> 0).
-constexpr std::size_t pattern_segments(std::string_view p) noexcept {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < p.size(); ++i)
-    if (p[i] == '/' && i + 1 < p.size() && p[i + 1] != '/') ++n;
-  return n;
-}
-}  // namespace detail
-
-/// One row of a route table: a method, a path pattern and what serves it. The pattern is a path of
-/// literal segments and ":name" placeholders ("/api/v2/runs/:id/actions/apply"); a GET row also serves
-/// HEAD.
-template <class Fn>
-struct route {
-  std::string_view method;   ///< "GET", "POST", "PATCH", "PUT" or "DELETE"
-  std::string_view pattern;  ///< "/api/v2/runs/:id"
-  Fn fn;                     ///< what serves it
-  std::size_t segments;      ///< segments in the pattern (computed)
-
-  /// A row; the segment count is computed at compile time for constexpr tables.
-  constexpr route(std::string_view m, std::string_view p, Fn f) noexcept
-      : method(m), pattern(p), fn(f), segments(detail::pattern_segments(p)) {}
-};
-
-/// What matching a request against a route table found.
-template <class Fn>
-struct route_match {
-  const route<Fn>* found = nullptr;      ///< the row that serves the request, or nullptr
-  std::vector<std::string_view> params;  ///< the segments the row's placeholders matched, in order
-  std::string allow;                     ///< no row for the method but the path is known: "GET, HEAD, PATCH"
-};
-
-namespace detail {
-/// True when `segments` match `pattern`; the placeholders' segments are appended to `params`.
-inline bool pattern_matches(std::string_view pattern, const std::vector<std::string>& segments,
-                            std::vector<std::string_view>& params) {
-  const std::size_t mark = params.size();
-  std::size_t i = 0;
-  for (std::size_t pos = 0; pos < pattern.size();) {
-    const std::size_t start = pos + 1;
-    std::size_t end = pattern.find('/', start);
-    if (end == std::string_view::npos) end = pattern.size();
-    const std::string_view seg = pattern.substr(start, end - start);
-    pos = end;
-    if (seg.empty()) continue;
-    if (i >= segments.size() || (seg.front() != ':' && seg != segments[i])) {
-      params.resize(mark);
-      return false;
-    }
-    if (seg.front() == ':') params.emplace_back(segments[i]);
-    ++i;
-  }
-  if (i == segments.size()) return true;
-  params.resize(mark);
-  return false;
-}
-}  // namespace detail
-
-/// Matches `method` and the decoded `segments` of a path against `table`: the row serving them, or
-/// the methods the path allows (for a 405), or neither (404).
-template <class Fn, std::size_t N>
-route_match<Fn> match_route(const route<Fn> (&table)[N], std::string_view method,
-                            const std::vector<std::string>& segments) {
-  route_match<Fn> m;
-  const std::string_view want = method == "HEAD" ? std::string_view("GET") : method;
-  std::vector<std::string_view> scratch;
-  for (const auto& r : table) {
-    if (r.segments != segments.size()) continue;
-    scratch.clear();
-    if (!detail::pattern_matches(r.pattern, segments, scratch)) continue;
-    if (r.method == want) {
-      m.found = &r;
-      m.params = std::move(scratch);
-      m.allow.clear();
-      return m;
-    }
-    if (!m.allow.empty()) m.allow += ", ";
-    m.allow += r.method;
-    if (r.method == "GET") m.allow += ", HEAD";
-  }
-  return m;
-}
-
-}  // namespace tfe
-
-#endif  // TFE_API_ROUTER_HPP
-// end of <tfe/api/router.hpp>
-// #include <tfe/api/request_document.hpp>
-// begin of <tfe/api/request_document.hpp>
-#ifndef TFE_API_REQUEST_DOCUMENT_HPP
-#define TFE_API_REQUEST_DOCUMENT_HPP
-
-// #include <tfe/json.hpp> (already inlined)
-// #include <tfe/model/field.hpp> (already inlined)
-// #include <tfe/model/run.hpp> (already inlined)
-// #include <tfe/result.hpp> (already inlined)
-
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <type_traits>
-#include <utility>
-#include <vector>
-
-namespace tfe {
-
-/// Limits of request documents.
-struct request_limits {
-  std::size_t max_bytes = 4u << 20;  ///< largest document (413 above)
-  std::size_t max_depth = 64;        ///< deepest nesting (400 above)
-};
-
-/// Parses a request body as a JSON document: 400 when malformed or (unless `allow_empty`) empty, 413
-/// when over the limit. An empty body gives {} when allowed.
-inline result<json> parse_request_body(std::string_view body, const request_limits& limits, bool allow_empty) {
-  if (body.empty() || body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    if (allow_empty) return json::object();
-    return make_error(errc::parse_error, "Request body is empty: a JSON:API document is required");
-  }
-  if (body.size() > limits.max_bytes)
-    return make_error(errc::payload_too_large, "Request document exceeds " + std::to_string(limits.max_bytes) + " bytes");
-  json_parse_options po;
-  po.max_size = limits.max_bytes;
-  po.max_depth = limits.max_depth;
-  auto doc = json::parse(body, po);
-  if (!doc) {
-    error e = doc.error();
-    if (e.code != errc::payload_too_large) e.code = errc::parse_error;
-    e.message = "Malformed JSON at line " + std::to_string(e.position.line) + ", column " +
-                std::to_string(e.position.column) + ": " + e.message;
-    return e;
-  }
-  return doc;
-}
-
-/// The `data` object of a JSON:API request document, checking `type` when given (409 when it names
-/// another type, 422 for a wrong shape).
-inline result<const json*> data_object(const json& doc, std::string_view type, bool type_required) {
-  if (!doc.is_object()) return make_error(errc::validation_failed, "Document must be a JSON object", "");
-  const json* data = doc.find("data");
-  if (!data || !data->is_object()) return make_error(errc::validation_failed, "data must be an object", "/data");
-  const json* t = data->find("type");
-  if (t && !t->is_null()) {
-    auto ts = t->as_string();
-    if (!ts) return make_error(errc::validation_failed, "type must be a string", "/data/type");
-    if (*ts != type && !ts->empty())
-      return make_error(errc::conflict, "type must be " + std::string(type), "/data/type");
-  } else if (type_required) {
-    return make_error(errc::validation_failed, "type is required", "/data/type");
-  }
-  const json* attrs = data->find("attributes");
-  if (attrs && !attrs->is_null() && !attrs->is_object())
-    return make_error(errc::validation_failed, "attributes must be an object", "/data/attributes");
-  return data;
-}
-
-/// The id of a to-one relationship `name` of `data`: empty when absent or null; 422 when malformed
-/// or of another `type`.
-inline result<std::string> relationship_id(const json& data, std::string_view name, std::string_view type) {
-  const json* rels = data.find("relationships");
-  if (!rels || rels->is_null()) return std::string();
-  if (!rels->is_object())
-    return make_error(errc::validation_failed, "relationships must be an object", "/data/relationships");
-  const json* rel = rels->find(name);
-  const std::string ptr = "/data/relationships/" + std::string(name);
-  if (!rel || rel->is_null()) return std::string();
-  if (!rel->is_object()) return make_error(errc::validation_failed, std::string(name) + " must be an object", ptr);
-  const json* d = rel->find("data");
-  if (!d || d->is_null()) return std::string();
-  if (!d->is_object())
-    return make_error(errc::validation_failed, std::string(name) + " data must be an object", ptr + "/data");
-  auto id = (*d)["id"].as_string();
-  if (!id || id->empty())
-    return make_error(errc::validation_failed, std::string(name) + " id is required", ptr + "/data/id");
-  auto t = (*d)["type"].as_string();
-  if (t && !t->empty() && *t != type)
-    return make_error(errc::validation_failed, std::string(name) + " type must be " + std::string(type),
-                      ptr + "/data/type");
-  return std::string(*id);
-}
-
-/// Typed reads of `data.attributes`: absent or null leaves the option unset; a wrong type records the
-/// first failure (422 with a pointer to the attribute).
-class attribute_reader {
- public:
-  /// Reads from the `attributes` of `data` (null: nothing is set).
-  explicit attribute_reader(const json* data) : attrs_(data ? data->find("attributes") : nullptr) {}
-
-  /// Reads attribute `key` into `out`: bool, string, array of strings, nullable integer or run variables.
-  template <class T>
-  void read(std::string_view key, std::optional<T>& out) {
-    const json* v = find(key);
-    if (!v || err_) return;
-    if constexpr (std::is_same_v<T, std::optional<std::int64_t>>) {
-      if (v->is_null()) return void(out = T());
-      if (auto i = v->as_int()) return void(out = T(*i));
-      return fail(key, "an integer");
-    } else {
-      if (v->is_null()) return;
-      if constexpr (std::is_same_v<T, bool>) {
-        if (auto b = v->as_bool()) return void(out = *b);
-        fail(key, "a boolean");
-      } else if constexpr (std::is_same_v<T, std::string>) {
-        if (auto s = v->as_string()) return void(out = std::string(*s));
-        fail(key, "a string");
-      } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-        T items;
-        if (const auto* arr = v->as_array()) {
-          for (const auto& e : *arr) {
-            auto sv = e.as_string();
-            if (!sv) return fail(key, "an array of strings");
-            items.emplace_back(*sv);
-          }
-          return void(out = std::move(items));
-        }
-        fail(key, "an array of strings");
-      } else {
-        static_assert(std::is_same_v<T, std::vector<run_variable>>, "no reader for this attribute type");
-        T items;
-        if (const auto* arr = v->as_array()) {
-          for (const auto& e : *arr) {
-            auto k = e["key"].as_string();
-            auto val = e["value"].as_string();
-            if (!k || !val) return fail(key, "an array of {key, value} objects");
-            items.push_back(run_variable{std::string(*k), std::string(*val)});
-          }
-          return void(out = std::move(items));
-        }
-        fail(key, "an array of {key, value} objects");
-      }
-    }
-  }
-  /// The string attribute `key`, if present (a wrong type records a failure).
-  std::optional<std::string> string(std::string_view key) {
-    std::optional<std::string> out;
-    read(key, out);
-    return out;
-  }
-  /// The first failure, if any.
-  const std::optional<error>& failure() const noexcept { return err_; }
-
- private:
-  const json* find(std::string_view key) const {
-    if (!attrs_ || !attrs_->is_object()) return nullptr;
-    return attrs_->find(key);
-  }
-  void fail(std::string_view key, const char* what) {
-    if (!err_)
-      err_ = error{errc::validation_failed, std::string(key) + " must be " + what,
-                   "/data/attributes/" + std::string(key)};
-  }
-  const json* attrs_;
-  std::optional<error> err_;
-};
-
-/// Reads every attribute entity E's field list marks as settable by a request into `out` (a
-/// create/update options struct); 422 for the first attribute of the wrong type.
-template <class E, class Options>
-result<void> read_attributes(const json* data, Options& out) {
-  attribute_reader a(data);
-  visit_fields(of<E>, [&](const auto& f) {
-    if constexpr (std::decay_t<decltype(f)>::has_option) a.read(f.name, out.*f.option);
-  });
-  if (a.failure()) return *a.failure();
-  return {};
-}
-
-}  // namespace tfe
-
-#endif  // TFE_API_REQUEST_DOCUMENT_HPP
-// end of <tfe/api/request_document.hpp>
-// #include <tfe/api/serializers.hpp>
-// begin of <tfe/api/serializers.hpp>
-#ifndef TFE_API_SERIALIZERS_HPP
-#define TFE_API_SERIALIZERS_HPP
-
-// #include <tfe/detail/siphash.hpp>
-// begin of <tfe/detail/siphash.hpp>
-#ifndef TFE_DETAIL_SIPHASH_HPP
-#define TFE_DETAIL_SIPHASH_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <string_view>
-
-namespace tfe {
-namespace detail {
-
-inline std::uint64_t rotl(std::uint64_t x, int b) noexcept { return (x << b) | (x >> (64 - b)); }
-
-/// SipHash-2-4 of `data` under the 128-bit key (k0, k1).
-inline std::uint64_t siphash24(std::uint64_t k0, std::uint64_t k1, std::string_view data) noexcept {
-  std::uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1;
-  std::uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
-  auto round = [&] {
-    v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32);
-    v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;
-    v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;
-    v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32);
-  };
-  const std::size_t n = data.size();
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t m = 0;
-    for (int j = 7; j >= 0; --j) m = (m << 8) | static_cast<unsigned char>(data[i + static_cast<std::size_t>(j)]);
-    v3 ^= m;
-    round();
-    round();
-    v0 ^= m;
-  }
-  std::uint64_t b = static_cast<std::uint64_t>(n) << 56;
-  for (std::size_t j = 0; i + j < n; ++j) b |= static_cast<std::uint64_t>(static_cast<unsigned char>(data[i + j])) << (8 * j);
-  v3 ^= b;
-  round();
-  round();
-  v0 ^= b;
-  v2 ^= 0xff;
-  round();
-  round();
-  round();
-  round();
-  return v0 ^ v1 ^ v2 ^ v3;
-}
-
-/// 32 lowercase hex characters: two SipHash-2-4 values of `data` under two keys.
-inline std::string mac_hex(const std::uint64_t key[4], std::string_view data) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out(32, '0');
-  const std::uint64_t h[2] = {siphash24(key[0], key[1], data), siphash24(key[2], key[3], data)};
-  for (int w = 0; w < 2; ++w)
-    for (int j = 0; j < 16; ++j)
-      out[static_cast<std::size_t>(w * 16 + j)] = hex[(h[w] >> (60 - 4 * j)) & 15u];
-  return out;
-}
-
-}  // namespace detail
-}  // namespace tfe
-
-#endif  // TFE_DETAIL_SIPHASH_HPP
-// end of <tfe/detail/siphash.hpp>
-// #include <tfe/json_writer.hpp> (already inlined)
-// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
-// #include <tfe/lifecycle/run_status.hpp> (already inlined)
-// #include <tfe/model/codec.hpp> (already inlined)
-// #include <tfe/model/configuration_version.hpp> (already inlined)
-// #include <tfe/model/ids.hpp> (already inlined)
-// #include <tfe/model/organization.hpp> (already inlined)
-// #include <tfe/model/run.hpp> (already inlined)
-// #include <tfe/model/time.hpp> (already inlined)
-// #include <tfe/model/workspace.hpp> (already inlined)
-// #include <tfe/model/execution_mode.hpp> (already inlined)
-
-#include <cstddef>
-#include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <initializer_list>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <type_traits>
-#include <vector>
-
-namespace tfe {
-
-/// What serializers need beyond the entity: time for derived flags and URL builders.
-struct serialize_context {
-  time_point now{};           ///< for actions (force-cancel availability)
-  std::string base_url;       ///< absolute origin, e.g. "http://127.0.0.1:8080"
-  std::string user_id;        ///< the acting user's id
-  std::string username;       ///< the acting user's username
-  const std::uint64_t* url_key = nullptr;  ///< 4 words keying the MAC of log URLs; null: no log URLs
-};
-
-/// The capability path of a plan's or apply's log: the secret is in the path (clients replace the query).
-inline std::string log_path(const std::uint64_t* key, std::string_view phase_id) {
-  std::string p = "/v1/logs/";
-  p += phase_id;
-  p += '/';
-  p += detail::mac_hex(key, phase_id);
-  return p;
-}
-
-/// The absolute log-read-url of a plan or apply, or empty without a key.
-inline std::string log_url(const serialize_context& ctx, std::string_view phase_id) {
-  if (!ctx.url_key) return std::string();
-  return ctx.base_url + log_path(ctx.url_key, phase_id);
-}
-
-namespace detail {
-
-inline json_writer& time_member(json_writer& w, std::string_view key, time_point t) {
-  char buf[iso8601_length];
-  format_iso8601(buf, t);
-  return w.member(key, std::string_view(buf, iso8601_length));
-}
-
-inline json_writer& optional_time_member(json_writer& w, std::string_view key, std::int64_t ms) {
-  if (ms == run::no_time) return w.key(key).null_value();
-  return time_member(w, key, from_unix_ms(ms));
-}
-
-inline json_writer& id_data(json_writer& w, std::string_view type, std::string_view id) {
-  return w.key("data").begin_object().member("type", type).member("id", id).end_object();
-}
-
-inline json_writer& to_one(json_writer& w, std::string_view name, std::string_view type, std::string_view id) {
-  w.key(name).begin_object();
-  if (id.empty()) w.key("data").null_value();
-  else id_data(w, type, id);
-  return w.end_object();
-}
-
-inline json_writer& to_one_related(json_writer& w, std::string_view name, std::string_view type, std::string_view id,
-                                   std::string_view related) {
-  w.key(name).begin_object();
-  if (id.empty()) w.key("data").null_value();
-  else id_data(w, type, id);
-  if (!related.empty()) w.key("links").begin_object().member("related", related).end_object();
-  return w.end_object();
-}
-
-inline json_writer& empty_to_many(json_writer& w, std::string_view name) {
-  return w.key(name).begin_object().key("data").begin_array().end_array().end_object();
-}
-
-inline json_writer& string_array(json_writer& w, std::string_view key, const std::vector<std::string>& v) {
-  w.key(key).begin_array();
-  for (const auto& s : v) w.value(std::string_view(s));
-  return w.end_array();
-}
-
-inline std::string phase_id(std::string_view prefix, const resource_id& run_id) {
-  std::string id(prefix);
-  id += id_suffix(run_id.view(), "run-");
-  return id;
-}
-
-/// Up to three pieces joined in a stack buffer, for links and ids written once (ids are at most 31
-/// bytes, so these always fit); longer text falls back to the heap. The view lives as long as the object.
-class joined {
- public:
-  /// a + b + c.
-  joined(std::string_view a, std::string_view b, std::string_view c = {}) {
-    const std::size_t n = a.size() + b.size() + c.size();
-    char* p = buf_;
-    if (n > sizeof buf_) {
-      heap_.resize(n);
-      p = &heap_[0];
-    }
-    char* w = p;
-    for (std::string_view part : {a, b, c}) {
-      if (!part.empty()) std::memcpy(w, part.data(), part.size());
-      w += part.size();
-    }
-    view_ = std::string_view(p, n);
-  }
-  joined(const joined&) = delete;             ///< not copyable: the view points into the object
-  joined& operator=(const joined&) = delete;  ///< not assignable
-  /// The joined text.
-  std::string_view view() const noexcept { return view_; }
-
- private:
-  char buf_[96];
-  std::string heap_;
-  std::string_view view_;
-};
-
-/// True when a string, array or id holds nothing (null_if_empty attributes are then written as null).
-template <class T>
-bool attribute_is_empty(const T& v) noexcept {
-  if constexpr (std::is_same_v<T, resource_id> || std::is_same_v<T, std::string> ||
-                std::is_same_v<T, std::vector<std::string>>)
-    return v.empty();
-  else
-    return false;
-}
-
-/// Writes the JSON:API attributes entity E's field list marks as `attribute`, in the list's order, as
-/// members of the open `attributes` object.
-template <class E>
-void write_attributes(json_writer& w, const E& e) {
-  visit_fields(of<E>, [&](const auto& f) {
-    if constexpr (std::decay_t<decltype(f)>::has_member) {
-      if (!f.is_attribute()) return;
-      const auto& v = e.*f.member;
-      using V = std::decay_t<decltype(v)>;
-      if (f.empty_is_null() && attribute_is_empty(v)) w.key(f.name).null_value();
-      else if constexpr (std::is_same_v<V, std::string>) w.member(f.name, std::string_view(v));
-      else if constexpr (std::is_same_v<V, time_point>) time_member(w, f.name, v);
-      else {
-        w.key(f.name);
-        write_value(w, v);
-      }
-    }
-  });
-}
-
-/// Writes pre-serialized members ("k":v,"k2":v2) where the writer expects the next member of an object:
-/// raw_value() puts the separating comma first when one is needed, which is all a run of members needs.
-inline json_writer& raw_members(json_writer& w, std::string_view members) { return w.raw_value(members); }
-
-}  // namespace detail
-
-/// The plan id of a run ("plan-" + the run's suffix).
-inline std::string plan_id_of(const resource_id& run_id) { return detail::phase_id("plan-", run_id); }
-/// The apply id of a run ("apply-" + the run's suffix).
-inline std::string apply_id_of(const resource_id& run_id) { return detail::phase_id("apply-", run_id); }
-/// The cost-estimate id of a run ("ce-" + the run's suffix).
-inline std::string cost_estimate_id_of(const resource_id& run_id) { return detail::phase_id("ce-", run_id); }
-
-/// Writes an organization resource object.
-inline void write_organization(json_writer& w, const organization& o) {
-  w.begin_object().member("id", std::string_view(o.name)).member("type", "organizations");
-  w.key("attributes").begin_object();
-  detail::write_attributes(w, o);
-  w.member("enterprise-plan", "premium");
-  w.key("permissions").begin_object();
-  for (const char* p : {"can-update", "can-destroy", "can-create-workspace", "can-create-team", "can-traverse",
-                        "can-update-api-token", "can-update-oauth", "can-update-sentinel", "can-access-via-teams",
-                        "can-create-module", "can-create-workspace-migration", "can-update-agent-pools",
-                        "can-manage-run-tasks", "can-read-run-tasks"})
-    w.member(p, true);
-  w.end_object();
-  w.end_object();
-  w.key("links").begin_object().member("self", "/api/v2/organizations/" + o.name).end_object();
-  w.end_object();
-}
-
-/// Writes a workspace resource object.
-inline void write_workspace(json_writer& w, const workspace& ws) {
-  const std::string self = "/api/v2/workspaces/" + ws.id.str();
-  w.begin_object().member("id", ws.id.view()).member("type", "workspaces");
-  w.key("attributes").begin_object();
-  detail::write_attributes(w, ws);
-  w.member("can-queue-destroy-plan", ws.allow_destroy_plan);
-  w.member("locked", ws.locked());
-  w.member("operations", ws.execution_mode != execution_mode::local);
-  w.member("environment", "default");
-  w.member("migration-environment", "");
-  w.key("vcs-repo").null_value();
-  w.member("run-failures", 0).member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.size()));
-  w.key("actions").begin_object().member("is-destroyable", true).end_object();
-  w.key("permissions").begin_object();
-  for (const char* p : {"can-destroy", "can-force-unlock", "can-lock", "can-queue-apply", "can-queue-destroy",
-                        "can-queue-run", "can-read-settings", "can-unlock", "can-update", "can-update-variable",
-                        "can-read-run", "can-read-variable", "can-read-state-versions", "can-read-state-outputs",
-                        "can-create-state-versions", "can-manage-tags", "can-manage-run-tasks", "can-force-delete",
-                        "can-manage-assessments", "can-read-assessment-results", "can-queue-run-destroy"})
-    w.member(p, true);
-  w.end_object();
-  w.end_object();  // attributes
-  w.key("relationships").begin_object();
-  detail::to_one_related(w, "organization", "organizations", ws.organization, "/api/v2/organizations/" + ws.organization);
-  detail::to_one(w, "current-run", "runs", ws.current_run.view());
-  detail::to_one(w, "latest-run", "runs", ws.current_run.view());
-  detail::to_one(w, "current-configuration-version", "configuration-versions",
-                 ws.current_configuration_version.view());
-  if (ws.manually_locked) detail::to_one(w, "locked-by", "users", ws.locked_by_user.view());
-  else detail::to_one(w, "locked-by", "runs", ws.active_run.view());
-  w.end_object();
-  w.key("links").begin_object().member("self", std::string_view(self)).end_object();
-  w.end_object();
-}
-
-/// Writes a configuration version resource object; `upload_url` is set while the upload is pending.
-inline void write_configuration_version(json_writer& w, const configuration_version& cv, std::string_view upload_url) {
-  const std::string self = "/api/v2/configuration-versions/" + cv.id.str();
-  w.begin_object().member("id", cv.id.view()).member("type", "configuration-versions");
-  w.key("attributes").begin_object();
-  detail::write_attributes(w, cv);
-  w.key("status-timestamps").begin_object();
-  if (cv.uploaded_at) {
-    detail::time_member(w, "uploaded-at", *cv.uploaded_at);
-    detail::time_member(w, "finished-at", *cv.uploaded_at);
-  }
-  if (cv.errored_at) detail::time_member(w, "errored-at", *cv.errored_at);
-  if (cv.archived_at) detail::time_member(w, "archived-at", *cv.archived_at);
-  w.end_object();
-  if (upload_url.empty()) w.key("upload-url").null_value();
-  else w.member("upload-url", upload_url);
-  w.end_object();
-  w.key("relationships").begin_object();
-  w.key("ingress-attributes").begin_object().key("data").null_value().end_object();
-  w.end_object();
-  w.key("links").begin_object().member("self", std::string_view(self)).member("download", self + "/download");
-  w.end_object();
-  w.end_object();
-}
-
-/// Writes the status-timestamps object of a run.
-inline void write_run_timestamps(json_writer& w, const run& r) {
-  w.key("status-timestamps").begin_object();
-  for (run_status s : all_run_statuses) {
-    const auto ms = r.status_ms[static_cast<std::size_t>(s)];
-    if (ms != run::no_time) detail::time_member(w, timestamp_key(s), from_unix_ms(ms));
-  }
-  w.end_object();
-}
-
-/// Writes a run resource object.
-inline void write_run(json_writer& w, const run& r, const serialize_context& ctx) {
-  // The hot path of GET /runs/:id and of run lists: no heap allocation for links and ids, and the
-  // constant members written as one pre-serialized piece each.
-  const detail::joined self_link("/api/v2/runs/", r.id.view());
-  const std::string_view self = self_link.view();
-  const std::string_view suffix = id_suffix(r.id.view(), "run-");
-  const run_actions a = r.actions(ctx.now);
-  w.begin_object().member("id", r.id.view()).member("type", "runs");
-  w.key("attributes").begin_object();
-  detail::write_attributes(w, r);
-  w.key("actions").begin_object();
-  w.member("is-cancelable", a.is_cancelable).member("is-confirmable", a.is_confirmable);
-  w.member("is-discardable", a.is_discardable).member("is-force-cancelable", a.is_force_cancelable);
-  w.end_object();
-  std::int64_t canceled = r.status_ms[static_cast<std::size_t>(run_status::canceled)];
-  if (canceled == run::no_time) canceled = r.status_ms[static_cast<std::size_t>(run_status::force_canceled)];
-  detail::optional_time_member(w, "canceled-at", canceled);
-  if (r.status == run_status::errored) w.member("error-text", std::string_view(r.error_text));
-  else w.key("error-text").null_value();
-  detail::optional_time_member(w, "force-cancel-available-at", r.force_cancel_available_at_ms);
-  detail::raw_members(w, R"("metadata":{},"permissions":{"can-apply":true,"can-cancel":true,"can-comment":true,)"
-                         R"("can-discard":true,"can-force-cancel":true,"can-force-execute":true,)"
-                         R"("can-override-policy-check":true},"position-in-queue":0)");
-  write_run_timestamps(w, r);
-  w.member("trigger-reason", r.source == run_source::tfe_configuration_version ? "config_version" : "manual");
-  w.end_object();  // attributes
-  w.key("relationships").begin_object();
-  detail::to_one_related(w, "workspace", "workspaces", r.workspace_id.view(),
-                         detail::joined("/api/v2/workspaces/", r.workspace_id.view()).view());
-  detail::to_one(w, "configuration-version", "configuration-versions", r.configuration_version_id.view());
-  detail::to_one_related(w, "plan", "plans", detail::joined("plan-", suffix).view(), detail::joined(self, "/plan").view());
-  detail::to_one_related(w, "apply", "applies", detail::joined("apply-", suffix).view(),
-                         detail::joined(self, "/apply").view());
-  detail::to_one(w, "created-by", "users", r.created_by.view());
-  detail::to_one(w, "confirmed-by", "users", r.confirmed_by.view());
-  detail::to_one(w, "canceled-by", "users", r.canceled_by.view());
-  if (r.cost_estimation && r.entered_at(run_status::cost_estimating))
-    detail::to_one(w, "cost-estimate", "cost-estimates", detail::joined("ce-", suffix).view());
-  else
-    detail::raw_members(w, R"("cost-estimate":{"data":null})");
-  detail::raw_members(w, R"("policy-checks":{"data":[]},"run-events":{"data":[]},"task-stages":{"data":[]})");
-  w.key("comments").begin_object().key("links").begin_object().member("related", detail::joined(self, "/comments").view());
-  w.end_object().end_object();
-  w.end_object();
-  w.key("links").begin_object().member("self", self).end_object();
-  w.end_object();
-}
-
-namespace detail {
-inline void write_phase_timestamps(json_writer& w, const run& r, bool plan_phase) {
-  auto t = [&](run_status s) { return r.status_ms[static_cast<std::size_t>(s)]; };
-  w.key("status-timestamps").begin_object();
-  const phase_status ps = plan_phase ? r.plan_status() : r.apply_status();
-  const std::int64_t queued = plan_phase ? t(run_status::plan_queued) : t(run_status::apply_queued);
-  const std::int64_t started = plan_phase ? t(run_status::planning) : t(run_status::applying);
-  if (queued != run::no_time) optional_time_member(w, "queued-at", queued);
-  if (started != run::no_time) optional_time_member(w, "started-at", started);
-  std::int64_t end = run::no_time;
-  const char* key = nullptr;
-  switch (ps) {
-    case phase_status::finished:
-      end = plan_phase ? t(run_status::planned) : t(run_status::applied);
-      key = "finished-at";
-      break;
-    case phase_status::errored:
-      end = t(run_status::errored);
-      key = "errored-at";
-      break;
-    case phase_status::canceled:
-      end = t(run_status::canceled) != run::no_time ? t(run_status::canceled) : t(run_status::force_canceled);
-      key = t(run_status::force_canceled) != run::no_time ? "force-canceled-at" : "canceled-at";
-      break;
-    default: break;
-  }
-  if (key && end != run::no_time) optional_time_member(w, key, end);
-  w.end_object();
-}
-}  // namespace detail
-
-/// Writes the plan resource object of a run.
-inline void write_plan(json_writer& w, const run& r, const serialize_context& ctx) {
-  const std::string id = plan_id_of(r.id);
-  w.begin_object().member("id", std::string_view(id)).member("type", "plans");
-  w.key("attributes").begin_object();
-  const phase_status ps = r.plan_status();
-  const bool done = ps == phase_status::finished;
-  w.member("has-changes", r.has_changes);
-  w.member("generated-configuration", false);
-  w.member("resource-additions", done ? r.plan_counts.additions : 0);
-  w.member("resource-changes", done ? r.plan_counts.changes : 0);
-  w.member("resource-destructions", done ? r.plan_counts.destructions : 0);
-  w.member("resource-imports", done ? r.plan_counts.imports : 0);
-  w.member("status", to_string(ps));
-  detail::write_phase_timestamps(w, r, true);
-  w.member("log-read-url", log_url(ctx, id));
-  w.key("execution-details").begin_object().member("mode", "remote").end_object();
-  w.member("structured-run-output-enabled", false);
-  w.end_object();
-  w.key("relationships").begin_object();
-  detail::empty_to_many(w, "state-versions");
-  detail::empty_to_many(w, "exports");
-  w.end_object();
-  w.key("links").begin_object().member("self", "/api/v2/plans/" + id).end_object();
-  w.end_object();
-}
-
-/// Writes the apply resource object of a run.
-inline void write_apply(json_writer& w, const run& r, const serialize_context& ctx) {
-  const std::string id = apply_id_of(r.id);
-  w.begin_object().member("id", std::string_view(id)).member("type", "applies");
-  w.key("attributes").begin_object();
-  const phase_status as = r.apply_status();
-  const bool done = as == phase_status::finished;
-  w.member("resource-additions", done ? r.apply_counts.additions : 0);
-  w.member("resource-changes", done ? r.apply_counts.changes : 0);
-  w.member("resource-destructions", done ? r.apply_counts.destructions : 0);
-  w.member("resource-imports", done ? r.apply_counts.imports : 0);
-  w.member("status", to_string(as));
-  detail::write_phase_timestamps(w, r, false);
-  w.member("log-read-url", log_url(ctx, id));
-  w.key("execution-details").begin_object().member("mode", "remote").end_object();
-  w.end_object();
-  w.key("relationships").begin_object();
-  detail::empty_to_many(w, "state-versions");
-  w.end_object();
-  w.key("links").begin_object().member("self", "/api/v2/applies/" + id).end_object();
-  w.end_object();
-}
-
-/// Writes the cost-estimate resource object of a run.
-inline void write_cost_estimate(json_writer& w, const run& r) {
-  const std::string id = cost_estimate_id_of(r.id);
-  const bool done = r.entered_at(run_status::cost_estimated).has_value();
-  char delta[64];
-  std::snprintf(delta, sizeof delta, "%.2f", r.cost_delta_monthly);
-  w.begin_object().member("id", std::string_view(id)).member("type", "cost-estimates");
-  w.key("attributes").begin_object();
-  w.member("delta-monthly-cost", std::string_view(delta));
-  w.member("prior-monthly-cost", "0.00");
-  w.member("proposed-monthly-cost", std::string_view(delta));
-  w.member("matched-resources-count", r.plan_counts.additions + r.plan_counts.changes);
-  w.member("unmatched-resources-count", 0);
-  w.member("resources-count", r.plan_counts.additions + r.plan_counts.changes);
-  w.member("error-message", "");
-  w.member("status", done ? "finished" : "queued");
-  w.key("status-timestamps").begin_object();
-  if (auto t = r.entered_at(run_status::cost_estimating)) detail::time_member(w, "queued-at", *t);
-  if (auto t = r.entered_at(run_status::cost_estimated)) detail::time_member(w, "finished-at", *t);
-  w.end_object();
-  w.end_object();
-  w.key("links").begin_object().member("self", "/api/v2/cost-estimates/" + id).end_object();
-  w.end_object();
-}
-
-/// Writes a comment resource object.
-inline void write_comment(json_writer& w, const run_comment& c) {
-  w.begin_object().member("id", c.id.view()).member("type", "comments");
-  w.key("attributes").begin_object();
-  detail::write_attributes(w, c);
-  w.end_object();
-  w.key("relationships").begin_object();
-  detail::to_one(w, "run", "runs", c.run_id.view());
-  w.key("run-event").begin_object().key("data").null_value().end_object();
-  w.end_object();
-  w.key("links").begin_object().member("self", "/api/v2/comments/" + c.id.str()).end_object();
-  w.end_object();
-}
-
-/// Writes the acting user's resource object.
-inline void write_user(json_writer& w, const serialize_context& ctx) {
-  w.begin_object().member("id", std::string_view(ctx.user_id)).member("type", "users");
-  w.key("attributes").begin_object();
-  w.member("username", std::string_view(ctx.username));
-  w.member("is-service-account", false);
-  w.member("avatar-url", "");
-  w.member("v2-only", false);
-  w.member("two-factor", false);
-  w.key("permissions").begin_object().member("can-create-organizations", true).member("can-change-email", true);
-  w.member("can-change-username", true).end_object();
-  w.end_object();
-  w.key("links").begin_object().member("self", "/api/v2/users/" + ctx.user_id).end_object();
-  w.end_object();
-}
-
-}  // namespace tfe
-
-#endif  // TFE_API_SERIALIZERS_HPP
-// end of <tfe/api/serializers.hpp>
-// #include <tfe/api/handler.hpp>
-// begin of <tfe/api/handler.hpp>
-#ifndef TFE_API_HANDLER_HPP
-#define TFE_API_HANDLER_HPP
-
-// #include <tfe/api/auth.hpp> (already inlined)
-// #include <tfe/api/error_document.hpp> (already inlined)
-// #include <tfe/api/http_message.hpp> (already inlined)
-// #include <tfe/api/query.hpp> (already inlined)
-// #include <tfe/api/request_document.hpp> (already inlined)
-// #include <tfe/api/router.hpp> (already inlined)
-// #include <tfe/api/serializers.hpp> (already inlined)
-// #include <tfe/detail/siphash.hpp> (already inlined)
-// #include <tfe/engine/engine.hpp> (already inlined)
 // #include <tfe/json.hpp> (already inlined)
 // #include <tfe/json_writer.hpp> (already inlined)
 // #include <tfe/result.hpp> (already inlined)
-// #include <tfe/version.hpp> (already inlined)
+// #include <tfe/version.hpp>
+// begin of <tfe/version.hpp>
+#ifndef TFE_VERSION_HPP
+#define TFE_VERSION_HPP
+
+#define TFE_VERSION_MAJOR 0
+#define TFE_VERSION_MINOR 1
+#define TFE_VERSION_PATCH 0
+
+namespace tfe {
+/// The library version as "major.minor.patch".
+inline constexpr const char* version_string = "0.1.0";
+/// The TFE API version tfe speaks (sent as the TFP-API-Version header).
+inline constexpr const char* api_version = "2.5";
+}  // namespace tfe
+
+#endif  // TFE_VERSION_HPP
+// end of <tfe/version.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -9390,13 +9340,13 @@ namespace tfe {
 
 /// Settings of the API layer.
 struct api_options {
-  token_auth auth = token_auth::any();   ///< which bearer tokens are accepted
-  std::string base_url;                  ///< absolute origin for upload/log URLs; empty: "http://" + Host header
-  std::size_t max_json_bytes = 4u << 20; ///< largest JSON:API request document (413 above)
+  token_auth auth = token_auth::any();        ///< which bearer tokens are accepted
+  std::string base_url;                       ///< absolute origin for upload/log URLs; empty: "http://" + Host header
+  std::size_t max_json_bytes = 4u << 20;      ///< largest JSON:API request document (413 above)
   std::size_t max_upload_bytes = 256u << 20;  ///< largest configuration upload (413 above)
-  std::size_t max_json_depth = 64;       ///< deepest JSON:API request document (400 above)
-  bool poll_engine = true;               ///< call engine.poll() before each request (system-clock hosts)
-  std::string tfe_version = "v202502-1"; ///< X-TFE-Version
+  std::size_t max_json_depth = 64;            ///< deepest JSON:API request document (400 above)
+  bool poll_engine = true;                    ///< call engine.poll() before each request (system-clock hosts)
+  std::string tfe_version = "v202502-1";      ///< X-TFE-Version
   std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
 };
 
@@ -9409,8 +9359,8 @@ class basic_api {
 
   /// Serves `eng` (which must outlive the api).
   explicit basic_api(Engine& eng, api_options options = {}) : eng_(eng), opts_(std::move(options)) {
-    std::mt19937_64 rng(opts_.url_key_seed ? *opts_.url_key_seed : std::random_device{}() ^
-                                                                          (std::uint64_t(std::random_device{}()) << 32));
+    std::mt19937_64 rng(opts_.url_key_seed ? *opts_.url_key_seed
+                                           : std::random_device{}() ^ (std::uint64_t(std::random_device{}()) << 32));
     for (auto& k : key_) k = rng();
   }
 
@@ -9455,7 +9405,7 @@ class basic_api {
   // ---------------------------------------------------------------------------------------------
   struct request_ctx {
     const http_request& req;
-    const std::vector<std::string>& seg;  // decoded path segments
+    const std::vector<std::string>& seg;   // decoded path segments
     std::vector<std::string_view> params;  // what the route's placeholders matched
     query_params q;
     std::string base;  // absolute origin
@@ -9627,7 +9577,8 @@ class basic_api {
   http_response discovery(request_ctx&) {
     http_response r;
     r.status = 200;
-    r.body = R"({"tfe.v2":"/api/v2/","tfe.v2.1":"/api/v2/","tfe.v2.2":"/api/v2/","modules.v1":"/api/registry/v1/modules/","motd.v1":"/api/terraform/motd","state.v2":"/api/v2/","versions.v1":"https://checkpoint-api.hashicorp.com/v1/versions/"})";
+    r.body =
+        R"({"tfe.v2":"/api/v2/","tfe.v2.1":"/api/v2/","tfe.v2.2":"/api/v2/","modules.v1":"/api/registry/v1/modules/","motd.v1":"/api/terraform/motd","state.v2":"/api/v2/","versions.v1":"https://checkpoint-api.hashicorp.com/v1/versions/"})";
     r.set_header("Content-Type", "application/json");
     return r;
   }
@@ -9683,14 +9634,26 @@ class basic_api {
   }
 
   // The `include` values each resource accepts (reference 1.5); others are 400 "include parameter".
-  static constexpr std::string_view workspace_includes[] = {
-      "organization", "current_configuration_version", "current_configuration_version.ingress_attributes",
-      "current_run", "current_run.plan", "current_run.configuration_version",
-      "current_run.configuration_version.ingress_attributes", "locked_by", "outputs", "project", "readme",
-      "effective_tag_bindings"};
-  static constexpr std::string_view run_includes[] = {
-      "plan", "apply", "created_by", "cost_estimate", "configuration_version",
-      "configuration_version.ingress_attributes", "workspace", "task_stages"};
+  static constexpr std::string_view workspace_includes[] = {"organization",
+                                                            "current_configuration_version",
+                                                            "current_configuration_version.ingress_attributes",
+                                                            "current_run",
+                                                            "current_run.plan",
+                                                            "current_run.configuration_version",
+                                                            "current_run.configuration_version.ingress_attributes",
+                                                            "locked_by",
+                                                            "outputs",
+                                                            "project",
+                                                            "readme",
+                                                            "effective_tag_bindings"};
+  static constexpr std::string_view run_includes[] = {"plan",
+                                                      "apply",
+                                                      "created_by",
+                                                      "cost_estimate",
+                                                      "configuration_version",
+                                                      "configuration_version.ingress_attributes",
+                                                      "workspace",
+                                                      "task_stages"};
   static constexpr std::string_view configuration_version_includes[] = {"ingress_attributes", "run"};
 
   template <std::size_t N>
@@ -9700,7 +9663,8 @@ class basic_api {
     if (!inc) return out;
     for (auto& item : split_list(*inc)) {
       if (std::find(std::begin(allowed), std::end(allowed), item) == std::end(allowed))
-        return make_error(errc::bad_request, "Invalid include parameter: '" + item.substr(0, 64) + "' is not supported");
+        return make_error(errc::bad_request,
+                          "Invalid include parameter: '" + item.substr(0, 64) + "' is not supported");
       out.push_back(std::move(item));
     }
     return out;
@@ -9751,7 +9715,8 @@ class basic_api {
     w.key("meta").begin_object().key("pagination").begin_object();
     w.member("current-page", static_cast<std::int64_t>(pg.current_page));
     w.member("page-size", static_cast<std::int64_t>(pg.page_size));
-    if (pg.current_page > 1 && pg.current_page <= total_pages) w.member("prev-page", static_cast<std::int64_t>(pg.current_page - 1));
+    if (pg.current_page > 1 && pg.current_page <= total_pages)
+      w.member("prev-page", static_cast<std::int64_t>(pg.current_page - 1));
     else w.key("prev-page").null_value();
     if (pg.current_page < total_pages) w.member("next-page", static_cast<std::int64_t>(pg.current_page + 1));
     else w.key("next-page").null_value();
@@ -9799,8 +9764,8 @@ class basic_api {
       auto pg = eng_.list_organizations(everything);
       if (!pg) return error_response(pg.error());
       for (auto& o : pg->items) {
-        const bool any_ok = q_any.empty() || o.name.find(q_any) != std::string::npos ||
-                            o.email.find(q_any) != std::string::npos;
+        const bool any_ok =
+            q_any.empty() || o.name.find(q_any) != std::string::npos || o.email.find(q_any) != std::string::npos;
         if (any_ok && (q_name.empty() || o.name.find(q_name) != std::string::npos) &&
             (q_email.empty() || o.email.find(q_email) != std::string::npos))
           all.push_back(std::move(o));
@@ -9924,8 +9889,7 @@ class basic_api {
     if (has(inc, "organization"))
       if (auto o = eng_.read_organization(ws.organization))
         out.push_back([o = *o](json_writer& w) { write_organization(w, o); });
-    if ((has(inc, "current_configuration_version") ||
-         has(inc, "current_configuration_version.ingress_attributes")) &&
+    if ((has(inc, "current_configuration_version") || has(inc, "current_configuration_version.ingress_attributes")) &&
         !ws.current_configuration_version.empty())
       if (auto cv = eng_.read_configuration_version(ws.current_configuration_version))
         out.push_back([cv = *cv](json_writer& w) { write_configuration_version(w, cv, {}); });
@@ -9969,7 +9933,8 @@ class basic_api {
     if (!pg) return error_response(pg.error());
     std::vector<std::function<void(json_writer&)>> included;
     for (const auto& ws : pg->items) collect_workspace_includes(c, ws, *inc, included);
-    return document(200, collection(c, *pg, [](json_writer& w, const workspace& ws) { write_workspace(w, ws); }, included));
+    return document(200, collection(
+                             c, *pg, [](json_writer& w, const workspace& ws) { write_workspace(w, ws); }, included));
   }
   http_response create_workspace(request_ctx& c) {
     const std::string org = c.param(0);
@@ -10065,7 +10030,8 @@ class basic_api {
   http_response upload(request_ctx& c) {
     const http_request& req = c.req;
     if (req.body.size() > opts_.max_upload_bytes)
-      return error_response(errc::payload_too_large, "Upload exceeds " + std::to_string(opts_.max_upload_bytes) + " bytes");
+      return error_response(errc::payload_too_large,
+                            "Upload exceeds " + std::to_string(opts_.max_upload_bytes) + " bytes");
     auto cv = eng_.upload_configuration(c.params[0], req.body);
     if (!cv) return error_response(cv.error());
     return empty(200);
@@ -10098,14 +10064,16 @@ class basic_api {
     w.end_object();
     return b;
   }
-  void write_run_includes(json_writer& w, const run& r, const std::vector<std::string>& inc, const serialize_context& sc) {
+  void write_run_includes(json_writer& w, const run& r, const std::vector<std::string>& inc,
+                          const serialize_context& sc) {
     if (has(inc, "plan")) write_plan(w, r, sc);
     if (has(inc, "apply")) write_apply(w, r, sc);
     if (has(inc, "created_by")) write_user(w, sc);
     if (has(inc, "cost_estimate") && r.cost_estimation && r.entered_at(run_status::cost_estimating))
       write_cost_estimate(w, r);
     if (has(inc, "configuration_version") || has(inc, "configuration_version.ingress_attributes"))
-      if (auto cv = eng_.read_configuration_version(r.configuration_version_id)) write_configuration_version(w, *cv, {});
+      if (auto cv = eng_.read_configuration_version(r.configuration_version_id))
+        write_configuration_version(w, *cv, {});
     if (has(inc, "workspace"))
       if (auto ws = eng_.read_workspace(r.workspace_id)) write_workspace(w, *ws);
   }
@@ -10144,9 +10112,9 @@ class basic_api {
       };
       // Intersect with filter[status] when both are given.
       std::vector<run_status> kept;
-      for (run_status s : req.statuses.empty() ? std::vector<run_status>(std::begin(all_run_statuses),
-                                                                          std::end(all_run_statuses))
-                                               : req.statuses)
+      for (run_status s : req.statuses.empty()
+                              ? std::vector<run_status>(std::begin(all_run_statuses), std::end(all_run_statuses))
+                              : req.statuses)
         if (in_group(s)) kept.push_back(s);
       if (kept.empty()) return empty_page(c);  // nothing can match
       req.statuses = std::move(kept);
@@ -10158,7 +10126,8 @@ class basic_api {
     if (!inc->empty())
       for (const auto& r : pg->items)
         included.push_back([this, &r, &inc, &sc](json_writer& w) { write_run_includes(w, r, *inc, sc); });
-    return document(200, collection(c, *pg, [&sc](json_writer& w, const run& r) { write_run(w, r, sc); }, included));
+    return document(200, collection(
+                             c, *pg, [&sc](json_writer& w, const run& r) { write_run(w, r, sc); }, included));
   }
   http_response create_run(request_ctx& c) {
     auto doc = parse_body(c, false);
@@ -10174,7 +10143,8 @@ class basic_api {
     run_options o;
     if (auto attrs = read_attributes<run>(*data, o); !attrs) return error_response(attrs.error());
     if (o.message && o.message->empty()) o.message.reset();
-    if (!is_valid_id_text(*ws_id)) return error_response(errc::not_found, "workspace '" + ws_id->substr(0, 64) + "' not found");
+    if (!is_valid_id_text(*ws_id))
+      return error_response(errc::not_found, "workspace '" + ws_id->substr(0, 64) + "' not found");
     o.workspace_id = resource_id(*ws_id);
     if (!cv_id->empty()) {
       if (!is_valid_id_text(*cv_id))
@@ -10322,7 +10292,631 @@ using api = basic_api<engine>;
 
 #endif  // TFE_API_HANDLER_HPP
 // end of <tfe/api/handler.hpp>
-// #include <tfe/testing/stepping.hpp> (already inlined)
+// #include <tfe/api/http_message.hpp> (already inlined)
+// #include <tfe/api/query.hpp> (already inlined)
+// #include <tfe/api/request_document.hpp> (already inlined)
+// #include <tfe/api/router.hpp> (already inlined)
+// #include <tfe/api/serializers.hpp> (already inlined)
+// #include <tfe/config.hpp> (already inlined)
+// #include <tfe/detail/base64.hpp> (already inlined)
+// #include <tfe/detail/crc32.hpp>
+// begin of <tfe/detail/crc32.hpp>
+#ifndef TFE_DETAIL_CRC32_HPP
+#define TFE_DETAIL_CRC32_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace tfe {
+namespace detail {
+
+// crc32_tables[k][b]: the CRC of byte b followed by k zero bytes.
+inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = [] {
+  std::array<std::array<std::uint32_t, 256>, 8> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    t[0][i] = c;
+  }
+  for (std::size_t k = 1; k < 8; ++k)
+    for (std::size_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFFu];
+  return t;
+}();
+
+/// CRC-32 of `data`, continuing from `crc` (0 to start).
+inline std::uint32_t crc32(std::string_view data, std::uint32_t crc = 0) noexcept {
+  const auto& t = crc32_tables;
+  crc = ~crc;
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  std::size_t n = data.size();
+  while (n >= 8) {
+    const std::uint32_t lo =
+        crc ^ (std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24);
+    const std::uint32_t hi =
+        std::uint32_t(p[4]) | std::uint32_t(p[5]) << 8 | std::uint32_t(p[6]) << 16 | std::uint32_t(p[7]) << 24;
+    crc = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^ t[3][hi & 0xFFu] ^
+          t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) crc = t[0][(crc ^ *p++) & 0xFFu] ^ (crc >> 8);
+  return ~crc;
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_CRC32_HPP
+// end of <tfe/detail/crc32.hpp>
+// #include <tfe/engine/engine.hpp> (already inlined)
+// #include <tfe/engine/options.hpp> (already inlined)
+// #include <tfe/engine/pagination.hpp> (already inlined)
+// #include <tfe/engine/policy_set.hpp> (already inlined)
+// #include <tfe/engine/state_document.hpp> (already inlined)
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/codec.hpp> (already inlined)
+// #include <tfe/model/configuration_version.hpp> (already inlined)
+// #include <tfe/model/execution_mode.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/organization.hpp> (already inlined)
+// #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+// #include <tfe/model/workspace.hpp> (already inlined)
+// #include <tfe/policies/clock.hpp> (already inlined)
+// #include <tfe/policies/executor.hpp> (already inlined)
+// #include <tfe/policies/features.hpp> (already inlined)
+// #include <tfe/policies/id_generator.hpp> (already inlined)
+// #include <tfe/policies/journal_storage.hpp>
+// begin of <tfe/policies/journal_storage.hpp>
+#ifndef TFE_POLICIES_JOURNAL_STORAGE_HPP
+#define TFE_POLICIES_JOURNAL_STORAGE_HPP
+
+// #include <tfe/config.hpp> (already inlined)
+// #include <tfe/detail/crc32.hpp> (already inlined)
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/model/codec.hpp> (already inlined)
+// #include <tfe/policies/storage.hpp> (already inlined)
+// #include <tfe/result.hpp> (already inlined)
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+/// Where a journal's records go. `append` stores bytes after everything appended before; its success
+/// acknowledges them. `sync` makes everything appended durable (e.g. fdatasync); empty: nothing to do.
+struct journal_sink {
+  std::function<result<void>(std::string_view)> append;  ///< store bytes in order
+  std::function<result<void>()> sync;                    ///< make appended bytes durable (optional)
+};
+
+/// A sink appending to `os` (which must outlive it); sync() flushes the stream.
+inline journal_sink ostream_sink(std::ostream& os) {
+  journal_sink s;
+  s.append = [&os](std::string_view bytes) -> result<void> {
+    os.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!os) return make_error(errc::storage_failure, "journal stream write failed");
+    return {};
+  };
+  s.sync = [&os]() -> result<void> {
+    os.flush();
+    if (!os) return make_error(errc::storage_failure, "journal stream flush failed");
+    return {};
+  };
+  return s;
+}
+
+/// What a replay found.
+struct replay_report {
+  std::size_t records = 0;        ///< records read from the valid prefix
+  std::size_t transactions = 0;   ///< committed operations applied
+  std::size_t bytes = 0;          ///< length of the valid prefix: the journal may be cut back to it
+  std::size_t dropped_bytes = 0;  ///< bytes after the valid prefix (a torn, corrupt or uncommitted tail)
+  std::string message;            ///< why a tail was dropped (empty when none was)
+  /// True when the whole journal was applied.
+  bool clean() const noexcept { return dropped_bytes == 0; }
+};
+
+/// The journal storage: memory_storage for reads, plus one checksummed record per change, grouped into
+/// transactions by commit(), which the engine calls when an operation ends. Without a sink it behaves
+/// exactly like memory_storage (nothing is encoded). A failed append fails the write (the entity stays
+/// as it was) and every later write, until the host attaches a new sink.
+///
+/// Journal format: the 6-byte header "TFEJ1\n", then records `u32 length | u32 crc32(payload) | payload`
+/// (little-endian). Payload: an op byte, then for entities a type byte and the entity's JSON
+/// (tfe/model/codec.hpp) or key, for blobs the key length (u32), key and bytes. Ops: 'E' put entity,
+/// 'D' erase entity, 'B' put blob, 'X' erase blob, 'C' clear, 'K' commit. Replay applies a transaction
+/// only when its commit record is intact, so a state from the middle of an operation never comes back.
+class journal_storage {
+ public:
+  /// The bytes every journal starts with.
+  static constexpr std::string_view header = "TFEJ1\n";
+
+  /// Finds an entity by key.
+  template <class T>
+  const T* find(entity_tag<T> tag, const entity_key_t<T>& key) const noexcept {
+    return mem_.find(tag, key);
+  }
+  /// Inserts a new entity (journaled first).
+  template <class T>
+  result<void> insert(T&& value) {
+    using U = std::decay_t<T>;
+    if (sink_.append)
+      if (auto r = append_entity(value); !r) return r;
+    return mem_.insert(U(std::forward<T>(value)));
+  }
+  /// Mutates an entity: the change is journaled before it is made.
+  template <class T, class F>
+  result<void> update(entity_tag<T> tag, const entity_key_t<T>& key, F&& fn) {
+    if (!sink_.append) return mem_.update(tag, key, std::forward<F>(fn));
+    const T* cur = mem_.find(tag, key);
+    if (!cur) return make_error(errc::not_found, "no such entity");
+    T next = *cur;
+    fn(next);
+    if (auto r = append_entity(next); !r) return r;
+    return mem_.update(tag, key, [&](T& x) { x = std::move(next); });
+  }
+  /// Removes an entity.
+  template <class T>
+  result<void> erase(entity_tag<T> tag, const entity_key_t<T>& key) {
+    if (sink_.append) {
+      std::string p;
+      p += 'D';
+      p += type_code<T>();
+      p += key_text(key);
+      if (auto r = append_record(p); !r) return r;
+    }
+    return mem_.erase(tag, key);
+  }
+  /// Number of entities of type T.
+  template <class T>
+  std::size_t size(entity_tag<T> tag) const noexcept {
+    return mem_.size(tag);
+  }
+  /// Calls fn(const T&) for each entity of type T.
+  template <class T, class F>
+  void for_each(entity_tag<T> tag, F&& fn) const {
+    mem_.for_each(tag, std::forward<F>(fn));
+  }
+
+  /// Stores bytes under `key` (journaled).
+  result<void> put_blob(std::string_view key, std::string bytes) {
+    if (sink_.append) {
+      std::string p;
+      p.reserve(bytes.size() + key.size() + 8);
+      p += 'B';
+      put_u32(p, static_cast<std::uint32_t>(key.size()));
+      p += key;
+      p += bytes;
+      if (auto r = append_record(p); !r) return r;
+    }
+    return mem_.put_blob(key, std::move(bytes));
+  }
+  /// The bytes under `key`, or nullptr.
+  const std::string* get_blob(std::string_view key) const noexcept { return mem_.get_blob(key); }
+  /// Removes the bytes under `key`.
+  result<void> erase_blob(std::string_view key) {
+    if (sink_.append) {
+      std::string p = "X";
+      p += key;
+      if (auto r = append_record(p); !r) return r;
+    }
+    return mem_.erase_blob(key);
+  }
+  /// Removes everything.
+  result<void> clear() {
+    if (sink_.append)
+      if (auto r = append_record("C"); !r) return r;
+    return mem_.clear();
+  }
+
+  /// Ends a transaction: the writes since the last commit become one unit for replay.
+  result<void> commit() {
+    if (!pending_ || !sink_.append) return {};
+    if (auto r = append_record("K"); !r) return r;
+    pending_ = false;
+    return {};
+  }
+  /// Makes every appended record durable through the sink's sync (after a commit).
+  result<void> sync() {
+    if (!dirty_ || !sink_.sync) return {};
+    if (failed_) return make_error(errc::storage_failure, "journal sink failed earlier");
+    if (auto r = sink_.sync(); !r) {
+      failed_ = true;
+      return r;
+    }
+    dirty_ = false;
+    return {};
+  }
+
+  /// From now on, records go to `sink`; with `write_header` the journal header is written first.
+  result<void> attach(journal_sink sink, bool write_header) {
+    sink_ = std::move(sink);
+    failed_ = false;
+    pending_ = false;
+    if (write_header && sink_.append) {
+      if (auto r = sink_.append(header); !r) {
+        failed_ = true;
+        return r;
+      }
+      journal_bytes_ = header.size();
+      dirty_ = true;
+    }
+    return {};
+  }
+  /// Stops journaling (the state stays in memory).
+  void detach() { sink_ = journal_sink{}; }
+  /// True when a sink is attached.
+  bool attached() const noexcept { return static_cast<bool>(sink_.append); }
+  /// True after a sink failure (writes fail until attach()).
+  bool failed() const noexcept { return failed_; }
+  /// True when records were appended since the last sync().
+  bool dirty() const noexcept { return dirty_; }
+  /// Bytes in the current journal (replayed prefix plus appended since).
+  std::uint64_t journal_bytes() const noexcept { return journal_bytes_; }
+  /// True when the journal is over `min_bytes` and four times the size of the last compacted image.
+  bool needs_compaction(std::uint64_t min_bytes = 4u << 20) const noexcept {
+    return journal_bytes_ > min_bytes && journal_bytes_ > 4 * last_image_bytes_;
+  }
+
+  /// Applies the journal `bytes` (call before attach(), on an empty storage). Stops at the first
+  /// torn, corrupt or undecodable record and drops it, everything after it and the uncommitted writes
+  /// before it; the report says where and why. Everything committed before is applied.
+  replay_report replay(std::string_view bytes) {
+    replay_report rep;
+    if (bytes.empty()) return rep;
+    if (bytes.substr(0, header.size()) != header) {
+      rep.dropped_bytes = bytes.size();
+      rep.message = "not a tfe journal (bad header): nothing replayed";
+      return rep;
+    }
+    std::size_t pos = header.size();
+    rep.bytes = pos;
+    std::vector<std::string_view> txn;
+    std::size_t records = 0;
+    while (pos < bytes.size()) {
+      if (bytes.size() - pos < 8) {
+        rep.message = "torn record header at offset " + std::to_string(pos);
+        break;
+      }
+      const std::uint32_t len = get_u32(bytes.data() + pos);
+      const std::uint32_t crc = get_u32(bytes.data() + pos + 4);
+      if (len == 0 || len > bytes.size() - pos - 8) {
+        rep.message =
+            "torn record at offset " + std::to_string(pos) + " (length " + std::to_string(len) + " runs past the end)";
+        break;
+      }
+      const std::string_view payload = bytes.substr(pos + 8, len);
+      if (detail::crc32(payload) != crc) {
+        rep.message = "checksum mismatch in the record at offset " + std::to_string(pos);
+        break;
+      }
+      pos += 8 + len;
+      ++records;
+      if (payload[0] != 'K') {
+        txn.push_back(payload);
+        continue;
+      }
+      // A committed transaction: check it decodes completely, then apply it.
+      std::string why;
+      if (!check_transaction(txn, why)) {
+        rep.message = "undecodable record before offset " + std::to_string(pos) + ": " + why;
+        break;
+      }
+      for (auto p : txn) apply(p);
+      txn.clear();
+      rep.records = records;
+      ++rep.transactions;
+      rep.bytes = pos;
+    }
+    if (rep.message.empty() && !txn.empty())
+      rep.message = "uncommitted writes at the end (an operation cut short): dropped";
+    rep.dropped_bytes = bytes.size() - rep.bytes;
+    journal_bytes_ = rep.bytes;
+    return rep;
+  }
+
+  /// A complete journal of the current state (header, one record per entity and blob, a commit):
+  /// what compaction writes in place of the journal so far. Equal states give equal images.
+  std::string image() const {
+    std::string out(header);
+    auto put_entity = [&](const auto& e) {
+      std::string p;
+      p += 'E';
+      p += type_code<std::decay_t<decltype(e)>>();
+      write_entity(p, e);
+      frame(out, p);
+    };
+    std::vector<const organization*> orgs;
+    mem_.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
+    std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) { return a->name < b->name; });
+    for (const organization* o : orgs) put_entity(*o);
+    std::vector<const workspace*> wss;
+    mem_.for_each(of<workspace>, [&](const workspace& w) { wss.push_back(&w); });
+    std::sort(wss.begin(), wss.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    for (const workspace* w : wss) {
+      put_entity(*w);
+      for (const auto& id : w->configuration_versions)
+        if (const auto* cv = mem_.find(of<configuration_version>, id)) put_entity(*cv);
+      for (const auto& id : w->runs)
+        if (const auto* r = mem_.find(of<run>, id)) put_entity(*r);
+    }
+    std::vector<const run_comment*> comments;
+    mem_.for_each(of<run_comment>, [&](const run_comment& c) { comments.push_back(&c); });
+    std::sort(comments.begin(), comments.end(), [](auto* a, auto* b) {
+      return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
+    });
+    for (const auto* c : comments) put_entity(*c);
+    mem_.for_each_blob([&](const std::string& key, const std::string& bytes) {
+      std::string p = "B";
+      put_u32(p, static_cast<std::uint32_t>(key.size()));
+      p += key;
+      p += bytes;
+      frame(out, p);
+    });
+    frame(out, "K");
+    return out;
+  }
+  /// Records that the journal was replaced by image() (`bytes` long): compaction bookkeeping.
+  void compacted(std::uint64_t bytes) noexcept {
+    journal_bytes_ = bytes;
+    last_image_bytes_ = bytes;
+  }
+
+ private:
+  // memory_storage plus a blob walk for image().
+  struct memory : memory_storage {
+    template <class F>
+    void for_each_blob(F&& fn) const {
+      std::vector<std::string> keys = blob_keys_;
+      std::sort(keys.begin(), keys.end());
+      for (const auto& k : keys)
+        if (const std::string* b = get_blob(k)) fn(k, *b);
+    }
+    result<void> put_blob(std::string_view key, std::string bytes) {
+      if (!get_blob(key)) blob_keys_.emplace_back(key);
+      return memory_storage::put_blob(key, std::move(bytes));
+    }
+    result<void> erase_blob(std::string_view key) {
+      blob_keys_.erase(std::remove(blob_keys_.begin(), blob_keys_.end(), key), blob_keys_.end());
+      return memory_storage::erase_blob(key);
+    }
+    result<void> clear() {
+      blob_keys_.clear();
+      return memory_storage::clear();
+    }
+    std::vector<std::string> blob_keys_;
+  };
+
+  template <class T>
+  static constexpr char type_code() noexcept {
+    if constexpr (std::is_same_v<T, organization>) return 'o';
+    else if constexpr (std::is_same_v<T, workspace>) return 'w';
+    else if constexpr (std::is_same_v<T, configuration_version>) return 'c';
+    else if constexpr (std::is_same_v<T, run>) return 'r';
+    else return 'm';
+  }
+  static std::string_view key_text(const std::string& k) noexcept { return k; }
+  static std::string_view key_text(const resource_id& k) noexcept { return k.view(); }
+
+  static void put_u32(std::string& out, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFFu);
+  }
+  static std::uint32_t get_u32(const char* p) noexcept {
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= std::uint32_t(static_cast<unsigned char>(p[i])) << (8 * i);
+    return v;
+  }
+  static void frame(std::string& out, std::string_view payload) {
+    put_u32(out, static_cast<std::uint32_t>(payload.size()));
+    put_u32(out, detail::crc32(payload));
+    out += payload;
+  }
+
+  template <class T>
+  result<void> append_entity(const T& e) {
+    std::string p;
+    p.reserve(2048);
+    p += 'E';
+    p += type_code<T>();
+    write_entity(p, e);
+    return append_record(p);
+  }
+  result<void> append_record(std::string_view payload) {
+    if (failed_) return make_error(errc::storage_failure, "journal sink failed earlier; the write was not made");
+    std::string rec;
+    rec.reserve(payload.size() + 8);
+    frame(rec, payload);
+    if (auto r = sink_.append(rec); !r) {
+      failed_ = true;
+      return make_error(errc::storage_failure, "journal append failed: " + r.error().message);
+    }
+    journal_bytes_ += rec.size();
+    dirty_ = true;
+    if (payload != "K") pending_ = true;
+    return {};
+  }
+
+  // Decodes every record of a transaction without applying it.
+  static bool check_transaction(const std::vector<std::string_view>& txn, std::string& why) {
+    for (auto p : txn) {
+      const char op = p[0];
+      if (op == 'C') continue;
+      if (op == 'X') continue;
+      if (op == 'B') {
+        if (p.size() < 5 || get_u32(p.data() + 1) > p.size() - 5) return (why = "bad blob record", false);
+        continue;
+      }
+      if ((op != 'E' && op != 'D') || p.size() < 2) return (why = "unknown record type", false);
+      const char t = p[1];
+      if (t != 'o' && t != 'w' && t != 'c' && t != 'r' && t != 'm') return (why = "unknown entity type", false);
+      if (op == 'D') continue;
+      auto doc = json::parse(p.substr(2));
+      if (!doc) return (why = "entity JSON: " + doc.error().message, false);
+      bool ok = true;
+      switch (t) {
+        case 'o':
+          ok = decodes<organization>(*doc, why);
+          break;
+        case 'w':
+          ok = decodes<workspace>(*doc, why);
+          break;
+        case 'c':
+          ok = decodes<configuration_version>(*doc, why);
+          break;
+        case 'r':
+          ok = decodes<run>(*doc, why);
+          break;
+        default:
+          ok = decodes<run_comment>(*doc, why);
+          break;
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+  template <class T>
+  static bool decodes(const json& doc, std::string& why) {
+    T v;
+    auto r = decode_entity(doc, v);
+    if (!r) why = r.error().message;
+    return static_cast<bool>(r);
+  }
+
+  // Applies one checked record to memory.
+  void apply(std::string_view p) {
+    const char op = p[0];
+    if (op == 'C') {
+      (void)mem_.clear();
+    } else if (op == 'X') {
+      (void)mem_.erase_blob(p.substr(1));
+    } else if (op == 'B') {
+      const std::uint32_t n = get_u32(p.data() + 1);
+      (void)mem_.put_blob(p.substr(5, n), std::string(p.substr(5 + n)));
+    } else if (op == 'D') {
+      const std::string_view key = p.substr(2);
+      switch (p[1]) {
+        case 'o':
+          (void)mem_.erase(of<organization>, std::string(key));
+          break;
+        case 'w':
+          (void)mem_.erase(of<workspace>, resource_id(key));
+          break;
+        case 'c':
+          (void)mem_.erase(of<configuration_version>, resource_id(key));
+          break;
+        case 'r':
+          (void)mem_.erase(of<run>, resource_id(key));
+          break;
+        default:
+          (void)mem_.erase(of<run_comment>, resource_id(key));
+          break;
+      }
+    } else {
+      const json doc = *json::parse(p.substr(2));
+      switch (p[1]) {
+        case 'o':
+          put<organization>(doc);
+          break;
+        case 'w':
+          put_workspace(doc);
+          break;
+        case 'c':
+          put_indexed<configuration_version>(doc, &workspace::configuration_versions);
+          break;
+        case 'r':
+          put_indexed<run>(doc, &workspace::runs);
+          break;
+        default:
+          put<run_comment>(doc);
+          break;
+      }
+    }
+  }
+  template <class T>
+  void put(const json& doc) {
+    T v;
+    (void)decode_entity(doc, v);
+    (void)mem_.insert(std::move(v));
+  }
+  // A workspace record carries no run or configuration version lists: keep the ones replay built.
+  void put_workspace(const json& doc) {
+    workspace w;
+    (void)decode_entity(doc, w);
+    if (const workspace* cur = mem_.find(of<workspace>, w.id)) {
+      w.runs = cur->runs;
+      w.configuration_versions = cur->configuration_versions;
+    }
+    (void)mem_.insert(std::move(w));
+  }
+  // A new run or configuration version joins its workspace's list, in journal order.
+  template <class T>
+  void put_indexed(const json& doc, std::vector<resource_id> workspace::*list) {
+    T v;
+    (void)decode_entity(doc, v);
+    if (!mem_.find(of<T>, v.id))
+      (void)mem_.update(of<workspace>, v.workspace_id, [&](workspace& w) { (w.*list).push_back(v.id); });
+    (void)mem_.insert(std::move(v));
+  }
+
+  memory mem_;
+  journal_sink sink_;
+  bool pending_ = false;  // writes since the last commit record
+  bool dirty_ = false;    // appended since the last sync
+  bool failed_ = false;
+  std::uint64_t journal_bytes_ = 0;
+  std::uint64_t last_image_bytes_ = 0;
+};
+
+static_assert(is_storage_policy_v<journal_storage>, "journal_storage must satisfy the storage contract");
+
+}  // namespace tfe
+
+#endif  // TFE_POLICIES_JOURNAL_STORAGE_HPP
+// end of <tfe/policies/journal_storage.hpp>
+// #include <tfe/policies/mutex.hpp> (already inlined)
+// #include <tfe/policies/storage.hpp> (already inlined)
+// #include <tfe/policies/terraform_log.hpp> (already inlined)
+// #include <tfe/result.hpp> (already inlined)
+// #include <tfe/testing/admin.hpp>
+// begin of <tfe/testing/admin.hpp>
+#ifndef TFE_TESTING_ADMIN_HPP
+#define TFE_TESTING_ADMIN_HPP
+
+// #include <tfe/api/auth.hpp> (already inlined)
+// #include <tfe/api/error_document.hpp> (already inlined)
+// #include <tfe/api/http_message.hpp> (already inlined)
+// #include <tfe/api/query.hpp> (already inlined)
+// #include <tfe/api/router.hpp> (already inlined)
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/codec.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+// #include <tfe/policies/executor.hpp> (already inlined)
+// #include <tfe/policies/features.hpp> (already inlined)
+// #include <tfe/policies/id_generator.hpp> (already inlined)
+// #include <tfe/result.hpp> (already inlined)
+// #include <tfe/testing/controls.hpp>
+// begin of <tfe/testing/controls.hpp>
+#ifndef TFE_TESTING_CONTROLS_HPP
+#define TFE_TESTING_CONTROLS_HPP
+
+// #include <tfe/api/http_message.hpp> (already inlined)
 // #include <tfe/testing/faulted_response.hpp>
 // begin of <tfe/testing/faulted_response.hpp>
 #ifndef TFE_TESTING_FAULTED_RESPONSE_HPP
@@ -10390,10 +10984,10 @@ struct fault_rule {
   double probability = 1.0;            ///< chance to fire on a matching request (from the injector's seeded generator)
   int status = 0;                      ///< answer with this status instead of serving (0: serve normally)
   double retry_after = 1.0;            ///< 429/503: seconds sent as Retry-After (rounded up) and X-RateLimit-Reset
-  std::chrono::milliseconds latency{0};  ///< wait this long before the response is written (transport)
+  std::chrono::milliseconds latency{0};               ///< wait this long before the response is written (transport)
   transport_fault transport = transport_fault::none;  ///< break the connection (HTTP transport)
-  std::string body;                    ///< custom response body for `status` (default: a JSON:API error)
-  std::uint64_t fired = 0;             ///< how often it fired (reported by fault_injector::rules())
+  std::string body;                                   ///< custom response body for `status` (default: a JSON:API error)
+  std::uint64_t fired = 0;                            ///< how often it fired (reported by fault_injector::rules())
 };
 
 /// True when `path` matches the glob `pattern` ('*' matches any run of characters).
@@ -10507,7 +11101,9 @@ inline result<fault_rule> fault_rule_from_json(const json& j, std::string_view p
     const std::string& k = m.first;
     const json& v = m.second;
     const std::string where = at + "/" + k.substr(0, 64);
-    auto bad = [&](const char* why) { return make_error(errc::validation_failed, k.substr(0, 64) + ": " + why, where); };
+    auto bad = [&](const char* why) {
+      return make_error(errc::validation_failed, k.substr(0, 64) + ": " + why, where);
+    };
     if (k == "method") {
       auto s = v.as_string();
       if (!s || s->size() > 16) return bad("must be an HTTP method");
@@ -10617,8 +11213,8 @@ inline std::string route_of(std::string_view method, std::string_view target) {
   std::string out(method);
   out += ' ';
   std::string_view path = target.substr(0, target.find('?'));
-  static constexpr std::string_view id_prefixes[] = {"ws-", "run-", "cv-", "plan-", "apply-", "wsc-",
-                                                     "ce-", "polchk-", "org-", "user-"};
+  static constexpr std::string_view id_prefixes[] = {"ws-",  "run-", "cv-",     "plan-", "apply-",
+                                                     "wsc-", "ce-",  "polchk-", "org-",  "user-"};
   std::vector<std::string_view> segs;
   while (!path.empty()) {
     if (path.front() == '/') {
@@ -10773,15 +11369,6 @@ class request_journal {
 
 #endif  // TFE_TESTING_JOURNAL_HPP
 // end of <tfe/testing/journal.hpp>
-// #include <tfe/testing/controls.hpp>
-// begin of <tfe/testing/controls.hpp>
-#ifndef TFE_TESTING_CONTROLS_HPP
-#define TFE_TESTING_CONTROLS_HPP
-
-// #include <tfe/api/http_message.hpp> (already inlined)
-// #include <tfe/testing/faulted_response.hpp> (already inlined)
-// #include <tfe/testing/faults.hpp> (already inlined)
-// #include <tfe/testing/journal.hpp> (already inlined)
 
 #include <cstddef>
 #include <optional>
@@ -10796,8 +11383,8 @@ namespace tfe {
 template <class Api>
 class basic_test_controls {
  public:
-  using api_type = Api;                                  ///< the API served
-  using engine_type = typename Api::engine_type;         ///< the engine behind the API
+  using api_type = Api;                           ///< the API served
+  using engine_type = typename Api::engine_type;  ///< the engine behind the API
 
   /// Constructs the wrapped API from `args` (e.g. the engine and api_options).
   template <class... Args>
@@ -10844,26 +11431,6 @@ class basic_test_controls {
 
 #endif  // TFE_TESTING_CONTROLS_HPP
 // end of <tfe/testing/controls.hpp>
-// #include <tfe/testing/admin.hpp>
-// begin of <tfe/testing/admin.hpp>
-#ifndef TFE_TESTING_ADMIN_HPP
-#define TFE_TESTING_ADMIN_HPP
-
-// #include <tfe/api/auth.hpp> (already inlined)
-// #include <tfe/api/error_document.hpp> (already inlined)
-// #include <tfe/api/http_message.hpp> (already inlined)
-// #include <tfe/api/query.hpp> (already inlined)
-// #include <tfe/api/router.hpp> (already inlined)
-// #include <tfe/json.hpp> (already inlined)
-// #include <tfe/json_writer.hpp> (already inlined)
-// #include <tfe/lifecycle/run_status.hpp> (already inlined)
-// #include <tfe/model/codec.hpp> (already inlined)
-// #include <tfe/model/time.hpp> (already inlined)
-// #include <tfe/policies/executor.hpp> (already inlined)
-// #include <tfe/policies/features.hpp> (already inlined)
-// #include <tfe/policies/id_generator.hpp> (already inlined)
-// #include <tfe/result.hpp> (already inlined)
-// #include <tfe/testing/controls.hpp> (already inlined)
 // #include <tfe/testing/faults.hpp> (already inlined)
 // #include <tfe/testing/journal.hpp> (already inlined)
 
@@ -10905,7 +11472,9 @@ inline result<phase_outcome> phase_from_json(const json& j, const std::string& a
     const std::string& k = m.first;
     const json& v = m.second;
     const std::string where = at + "/" + k.substr(0, 64);
-    auto bad = [&](const char* why) { return make_error(errc::validation_failed, k.substr(0, 64) + ": " + why, where); };
+    auto bad = [&](const char* why) {
+      return make_error(errc::validation_failed, k.substr(0, 64) + ": " + why, where);
+    };
     auto ms = [&](milliseconds& out) {
       auto n = v.as_int();
       if (!n || *n < 0 || *n > std::int64_t{86400000} * 365) return false;
@@ -11033,7 +11602,8 @@ class basic_admin_api {
   }
 
   result<json> body_json(const http_request& req) const {
-    if (req.body.size() > opts_.max_body_bytes) return make_error(errc::payload_too_large, "admin request body too large");
+    if (req.body.size() > opts_.max_body_bytes)
+      return make_error(errc::payload_too_large, "admin request body too large");
     json_parse_options po;
     po.max_size = opts_.max_body_bytes;
     po.max_depth = 64;
@@ -11144,7 +11714,8 @@ class basic_admin_api {
     if (doc->is_object()) {
       for (const auto& m : *doc->as_object())
         if (m.first != "rules" && m.first != "seed")
-          return error(errc::validation_failed, "unknown member '" + m.first.substr(0, 64) + "'", "/" + m.first.substr(0, 64));
+          return error(errc::validation_failed, "unknown member '" + m.first.substr(0, 64) + "'",
+                       "/" + m.first.substr(0, 64));
       list = &(*doc)["rules"];
       at = "/rules";
       if (const json* sd = doc->find("seed")) {
@@ -11279,8 +11850,8 @@ class basic_admin_api {
   }
 
   http_response clock_document() {
-    return json_response(200, json::object({{"now", json(to_iso8601(api_.engine().now()))},
-                                            {"manual", json(manual_clock())}}));
+    return json_response(
+        200, json::object({{"now", json(to_iso8601(api_.engine().now()))}, {"manual", json(manual_clock())}}));
   }
 
   // Body: {"seconds": n} or {"ms": n}; moves the manual clock and performs every step now due.
@@ -11295,7 +11866,8 @@ class basic_admin_api {
       auto d = m.second.as_double();
       if (m.first == "seconds" && d) secs = *d;
       else if (m.first == "ms" && d) secs = *d / 1000.0;
-      else return error(errc::validation_failed, "expected {\"seconds\": n} or {\"ms\": n}", "/" + m.first.substr(0, 64));
+      else
+        return error(errc::validation_failed, "expected {\"seconds\": n} or {\"ms\": n}", "/" + m.first.substr(0, 64));
     }
     if (!secs || !(*secs >= 0 && *secs <= 86400.0 * 3650))
       return error(errc::validation_failed, "the time to advance must be from 0 to ten years", "");
@@ -11323,6 +11895,11 @@ class basic_admin_api {
 
 #endif  // TFE_TESTING_ADMIN_HPP
 // end of <tfe/testing/admin.hpp>
+// #include <tfe/testing/controls.hpp> (already inlined)
+// #include <tfe/testing/faulted_response.hpp> (already inlined)
+// #include <tfe/testing/faults.hpp> (already inlined)
+// #include <tfe/testing/journal.hpp> (already inlined)
+// #include <tfe/testing/stepping.hpp> (already inlined)
 // #include <tfe/transport/in_process.hpp>
 // begin of <tfe/transport/in_process.hpp>
 #ifndef TFE_TRANSPORT_IN_PROCESS_HPP
@@ -11360,16 +11937,21 @@ class in_process_transport {
     req.headers.emplace_back("Host", "tfe.local");
     req.headers.emplace_back("Accept", "application/vnd.api+json");
     if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
-    if (req.method != "GET" && req.method != "HEAD") req.headers.emplace_back("Content-Type", "application/vnd.api+json");
+    if (req.method != "GET" && req.method != "HEAD")
+      req.headers.emplace_back("Content-Type", "application/vnd.api+json");
     req.body = std::move(body);
     return handler_.handle(req);
   }
   /// GET target.
   response_type get(std::string target) { return request("GET", std::move(target)); }
   /// POST target with a JSON body.
-  response_type post(std::string target, std::string body = {}) { return request("POST", std::move(target), std::move(body)); }
+  response_type post(std::string target, std::string body = {}) {
+    return request("POST", std::move(target), std::move(body));
+  }
   /// PATCH target with a JSON body.
-  response_type patch(std::string target, std::string body) { return request("PATCH", std::move(target), std::move(body)); }
+  response_type patch(std::string target, std::string body) {
+    return request("PATCH", std::move(target), std::move(body));
+  }
   /// DELETE target.
   response_type del(std::string target) { return request("DELETE", std::move(target)); }
   /// PUT raw bytes to an absolute or origin-form URL (the upload capability), as go-tfe does.
@@ -11408,6 +11990,7 @@ class in_process_transport {
 
 #endif  // TFE_TRANSPORT_IN_PROCESS_HPP
 // end of <tfe/transport/in_process.hpp>
+// #include <tfe/version.hpp> (already inlined)
 
 #endif  // TFE_TFE_HPP
 // end of <tfe/tfe.hpp>

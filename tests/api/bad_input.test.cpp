@@ -1,6 +1,6 @@
 // Every class of bad input gets the status real TFE uses, a JSON:API error, and changes nothing.
-#include "support/catch.hpp"
 #include "support/api_fixture.hpp"
+#include "support/catch.hpp"
 
 #include <string>
 
@@ -36,7 +36,8 @@ TEST_CASE("bad requests are rejected with TFE's status and leave the state uncha
   const std::string run = f.create_run();
   f.eng.run_until_idle();  // the run is planned and waits
   const std::string ws = "/api/v2/workspaces/" + f.ws_id;
-  const std::string runs_body_prefix = R"({"data":{"type":"runs","relationships":{"workspace":{"data":{"type":"workspaces","id":")";
+  const std::string runs_body_prefix =
+      R"({"data":{"type":"runs","relationships":{"workspace":{"data":{"type":"workspaces","id":")";
   const case_t cases[] = {
       // 400: malformed documents and query parameters
       {"truncated JSON", "POST", "/api/v2/runs", R"({"data":{"type":"runs")", 400},
@@ -68,21 +69,31 @@ TEST_CASE("bad requests are rejected with TFE's status and leave the state uncha
       {"force-cancel without cancel", "POST", "/api/v2/runs/" + run + "/actions/force-cancel", "{}", 409},
       {"lock a workspace a run holds", "POST", ws + "/actions/lock", "{}", 409},
       {"unlock a run-held workspace", "POST", ws + "/actions/unlock", "", 409},
-      {"wrong resource type", "POST", "/api/v2/organizations", R"({"data":{"type":"runs","attributes":{"name":"x","email":"a@b.c"}}})", 409},
+      {"wrong resource type", "POST", "/api/v2/organizations",
+       R"({"data":{"type":"runs","attributes":{"name":"x","email":"a@b.c"}}})", 409},
       // 403: force-execute preconditions
       {"force-execute a planned run", "POST", "/api/v2/runs/" + run + "/actions/force-execute", "", 403},
       // 422: wrong types, missing or invalid attributes
       {"is-destroy as a string", "POST", "/api/v2/runs",
-       R"({"data":{"type":"runs","attributes":{"is-destroy":"yes"},"relationships":{"workspace":{"data":{"type":"workspaces","id":")" + f.ws_id + R"("}}}}})", 422},
+       R"({"data":{"type":"runs","attributes":{"is-destroy":"yes"},"relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
+           f.ws_id + R"("}}}}})",
+       422},
       {"missing workspace relationship", "POST", "/api/v2/runs", R"({"data":{"type":"runs","attributes":{}}})", 422},
       {"destroy and refresh-only", "POST", "/api/v2/runs",
-       R"({"data":{"type":"runs","attributes":{"is-destroy":true,"refresh-only":true},"relationships":{"workspace":{"data":{"type":"workspaces","id":")" + f.ws_id + R"("}}}}})", 422},
-      {"duplicate workspace name", "POST", "/api/v2/organizations/acme/workspaces", R"({"data":{"type":"workspaces","attributes":{"name":"prod"}}})", 422},
-      {"invalid workspace name", "POST", "/api/v2/organizations/acme/workspaces", R"({"data":{"type":"workspaces","attributes":{"name":"a b"}}})", 422},
-      {"organization without email", "POST", "/api/v2/organizations", R"({"data":{"type":"organizations","attributes":{"name":"other"}}})", 422},
+       R"({"data":{"type":"runs","attributes":{"is-destroy":true,"refresh-only":true},"relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
+           f.ws_id + R"("}}}}})",
+       422},
+      {"duplicate workspace name", "POST", "/api/v2/organizations/acme/workspaces",
+       R"({"data":{"type":"workspaces","attributes":{"name":"prod"}}})", 422},
+      {"invalid workspace name", "POST", "/api/v2/organizations/acme/workspaces",
+       R"({"data":{"type":"workspaces","attributes":{"name":"a b"}}})", 422},
+      {"organization without email", "POST", "/api/v2/organizations",
+       R"({"data":{"type":"organizations","attributes":{"name":"other"}}})", 422},
       {"data is an array", "POST", "/api/v2/organizations", R"({"data":[]})", 422},
       {"target-addrs not strings", "POST", "/api/v2/runs",
-       R"({"data":{"type":"runs","attributes":{"target-addrs":[1]},"relationships":{"workspace":{"data":{"type":"workspaces","id":")" + f.ws_id + R"("}}}}})", 422},
+       R"({"data":{"type":"runs","attributes":{"target-addrs":[1]},"relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
+           f.ws_id + R"("}}}}})",
+       422},
       {"comment not a string", "POST", "/api/v2/runs/" + run + "/actions/apply", R"({"comment":5})", 422},
   };
   const std::string before = f.observable_state();
@@ -97,7 +108,8 @@ TEST_CASE("bad requests are rejected with TFE's status and leave the state uncha
 TEST_CASE("a document over the size limit is 413 and a wrong media type is 415", "[api][errors]") {
   api_fixture f;
   const std::string before = f.observable_state();
-  std::string big = R"({"data":{"type":"organizations","attributes":{"name":"x","email":")" + std::string(5u << 20, 'a') + R"("}}})";
+  std::string big =
+      R"({"data":{"type":"organizations","attributes":{"name":"x","email":")" + std::string(5u << 20, 'a') + R"("}}})";
   check_error_document(f.http.post("/api/v2/organizations", big), 413);
   tfe::http_request req;
   req.method = "POST";

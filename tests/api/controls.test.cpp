@@ -1,6 +1,6 @@
 // Test controls through the API layer: faults, the request journal, the admin API, determinism.
-#include "support/catch.hpp"
 #include "support/api_fixture.hpp"
+#include "support/catch.hpp"
 
 #include <string>
 #include <vector>
@@ -69,8 +69,9 @@ TEST_CASE("fault rules: status without effects, latency and transport faults as 
   fail.status = 503;
   fail.count = 1;
   f.api.faults().add(fail);
-  auto res = f.http.post("/api/v2/runs", R"({"data":{"type":"runs","relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
-                                              f.ws_id + R"("}}}}})");
+  auto res = f.http.post("/api/v2/runs",
+                         R"({"data":{"type":"runs","relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
+                             f.ws_id + R"("}}}}})");
   CHECK(res.status == 503);
   CHECK(res.header("Retry-After") == "1");
   CHECK(f.observable_state() == before);  // a status fault never reaches the engine
@@ -81,7 +82,7 @@ TEST_CASE("fault rules: status without effects, latency and transport faults as 
   slow.transport = tfe::transport_fault::truncate_body;
   f.api.faults().add(slow);
   auto ping = f.http.get("/api/v2/ping");
-  CHECK(ping.status == 204);  // served normally...
+  CHECK(ping.status == 204);                             // served normally...
   CHECK(ping.delay == std::chrono::milliseconds(1500));  // ...the transport adds the latency
   CHECK(ping.fault == tfe::transport_fault::truncate_body);
   CHECK(f.api.faults().rules().at(0).fired == 1);
@@ -180,8 +181,8 @@ TEST_CASE("admin API: advance, script, faults, requests, snapshot, restore, rese
   CHECK(f.post("/_tfe/runs/run-missing/advance", R"({"to":"applied"})").status == 404);
 
   // an errored plan, scripted for the workspace
-  auto sc = f.post("/_tfe/script", R"({"workspace":")" + f.ws_id +
-                                       R"(","plan":{"errored":true,"error-message":"Error: boom"}})");
+  auto sc = f.post("/_tfe/script",
+                   R"({"workspace":")" + f.ws_id + R"(","plan":{"errored":true,"error-message":"Error: boom"}})");
   REQUIRE(sc.status == 204);
   const std::string bad_run = f.create_run();
   f.eng.run_until_idle();
@@ -277,10 +278,13 @@ TEST_CASE("the same seed and requests give byte-identical responses", "[api][det
       out += std::to_string(r.status) + "\n" + r.body + "\n";
       return r;
     };
-    keep(http.post("/api/v2/organizations", R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"a@b.test"}}})"));
-    auto ws = keep(http.post("/api/v2/organizations/acme/workspaces", R"({"data":{"type":"workspaces","attributes":{"name":"w"}}})"));
+    keep(http.post("/api/v2/organizations",
+                   R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"a@b.test"}}})"));
+    auto ws = keep(http.post("/api/v2/organizations/acme/workspaces",
+                             R"({"data":{"type":"workspaces","attributes":{"name":"w"}}})"));
     const std::string ws_id(*api_fixture::body(ws)["data"]["id"].as_string());
-    auto cv = keep(http.post("/api/v2/workspaces/" + ws_id + "/configuration-versions", R"({"data":{"type":"configuration-versions"}})"));
+    auto cv = keep(http.post("/api/v2/workspaces/" + ws_id + "/configuration-versions",
+                             R"({"data":{"type":"configuration-versions"}})"));
     const std::string url(*api_fixture::body(cv)["data"]["attributes"]["upload-url"].as_string());
     keep(http.put_bytes(url, std::string("\x1f\x8b\x08\x00tar", 7)));
     eng.clock().advance(tfe::milliseconds(1234));

@@ -1,6 +1,6 @@
 // The API-driven run workflow over the JSON:API layer, with the reference's sample payloads.
-#include "support/catch.hpp"
 #include "support/api_fixture.hpp"
+#include "support/catch.hpp"
 
 #include <string>
 
@@ -38,7 +38,8 @@ TEST_CASE("the runs workflow through the JSON:API layer", "[api][workflow]") {
   CHECK(run["attributes"]["actions"]["is-discardable"].as_bool() == true);
   CHECK(run["attributes"]["status-timestamps"].contains("planned-at"));
   CHECK(run["attributes"]["permissions"]["can-force-execute"].as_bool() == true);
-  CHECK(run["relationships"]["configuration-version"]["data"]["id"].as_string() == std::optional<std::string_view>(cv_id));
+  CHECK(run["relationships"]["configuration-version"]["data"]["id"].as_string() ==
+        std::optional<std::string_view>(cv_id));
   CHECK(run["links"]["self"].as_string() == std::optional<std::string_view>("/api/v2/runs/" + run_id));
   CHECK(list["meta"]["pagination"]["total-count"].as_int() == 1);
 
@@ -72,11 +73,13 @@ TEST_CASE("the runs workflow through the JSON:API layer", "[api][workflow]") {
   CHECK(f.run_status(second) == "discarded");
 
   // Promotion: the staging version runs in a second workspace.
-  auto ws2 = f.http.post("/api/v2/organizations/acme/workspaces", R"({"data":{"type":"workspaces","attributes":{"name":"production"}}})");
+  auto ws2 = f.http.post("/api/v2/organizations/acme/workspaces",
+                         R"({"data":{"type":"workspaces","attributes":{"name":"production"}}})");
   const std::string ws2_id = api_fixture::id_of(ws2);
-  auto promoted = f.http.post("/api/v2/runs", R"({"data":{"type":"runs","relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
-                                                  ws2_id + R"("}},"configuration-version":{"data":{"type":"configuration-versions","id":")" +
-                                                  cv_id + R"("}}}}})");
+  auto promoted = f.http.post(
+      "/api/v2/runs", R"({"data":{"type":"runs","relationships":{"workspace":{"data":{"type":"workspaces","id":")" +
+                          ws2_id + R"("}},"configuration-version":{"data":{"type":"configuration-versions","id":")" +
+                          cv_id + R"("}}}}})");
   REQUIRE(promoted.status == 201);
   CHECK(api_fixture::body(promoted)["data"]["relationships"]["configuration-version"]["data"]["id"].as_string() ==
         std::optional<std::string_view>(cv_id));
@@ -141,8 +144,10 @@ TEST_CASE("workspace locks over HTTP: documented 409 cases and texts", "[api][lo
   REQUIRE(f.http.post("/api/v2/workspaces/" + f.ws_id + "/actions/unlock").status == 200);
   CHECK(f.http.post("/api/v2/workspaces/" + f.ws_id + "/actions/unlock").status == 409);
   // The newer go-tfe lock body shape.
-  REQUIRE(f.http.post("/api/v2/workspaces/" + f.ws_id + "/actions/lock",
-                      R"({"data":{"type":"","attributes":{"reason":"x"}}})").status == 200);
+  REQUIRE(f.http
+              .post("/api/v2/workspaces/" + f.ws_id + "/actions/lock",
+                    R"({"data":{"type":"","attributes":{"reason":"x"}}})")
+              .status == 200);
   REQUIRE(f.http.post("/api/v2/workspaces/" + f.ws_id + "/actions/force-unlock").status == 200);
   f.uploaded_cv();
   const std::string run_id = f.create_run();
@@ -150,8 +155,10 @@ TEST_CASE("workspace locks over HTTP: documented 409 cases and texts", "[api][lo
   CHECK(un.status == 409);
   CHECK(un.body.find("is locked by Run " + run_id) != std::string::npos);
   auto ws = api_fixture::body(f.http.get("/api/v2/workspaces/" + f.ws_id + "?include=locked_by,current_run"));
-  CHECK(ws["data"]["relationships"]["locked-by"]["data"]["type"].as_string() == std::optional<std::string_view>("runs"));
-  CHECK(ws["data"]["relationships"]["current-run"]["data"]["id"].as_string() == std::optional<std::string_view>(run_id));
+  CHECK(ws["data"]["relationships"]["locked-by"]["data"]["type"].as_string() ==
+        std::optional<std::string_view>("runs"));
+  CHECK(ws["data"]["relationships"]["current-run"]["data"]["id"].as_string() ==
+        std::optional<std::string_view>(run_id));
   CHECK(ws["included"].size() == 2);
   // By name too.
   CHECK(f.http.get("/api/v2/organizations/acme/workspaces/prod").status == 200);
@@ -160,8 +167,9 @@ TEST_CASE("workspace locks over HTTP: documented 409 cases and texts", "[api][lo
 TEST_CASE("pagination meta and links", "[api][pagination]") {
   api_fixture f;
   for (int i = 0; i < 3; ++i)
-    REQUIRE(f.http.post("/api/v2/organizations/acme/workspaces",
-                        R"({"data":{"type":"workspaces","attributes":{"name":"w)" + std::to_string(i) + R"("}}})")
+    REQUIRE(f.http
+                .post("/api/v2/organizations/acme/workspaces",
+                      R"({"data":{"type":"workspaces","attributes":{"name":"w)" + std::to_string(i) + R"("}}})")
                 .status == 201);
   auto p = api_fixture::body(f.http.get("/api/v2/organizations/acme/workspaces?page%5Bsize%5D=2&include="));
   CHECK(p["data"].size() == 2);
@@ -183,9 +191,11 @@ TEST_CASE("pagination meta and links", "[api][pagination]") {
 TEST_CASE("organization search filters before paging", "[api][pagination]") {
   api_fixture f;
   for (const char* n : {"alpha", "beta", "gamma"})
-    REQUIRE(f.http.post("/api/v2/organizations", std::string(R"({"data":{"type":"organizations","attributes":{"name":")") +
-                                                      n + R"(","email":"x@)" + n + R"(.test"}}})")
-                .status == 201);
+    REQUIRE(
+        f.http
+            .post("/api/v2/organizations", std::string(R"({"data":{"type":"organizations","attributes":{"name":")") +
+                                               n + R"(","email":"x@)" + n + R"(.test"}}})")
+            .status == 201);
   auto all = api_fixture::body(f.http.get("/api/v2/organizations?page%5Bsize%5D=1"));
   CHECK(all["meta"]["pagination"]["total-count"].as_int() == 4);
   auto q = api_fixture::body(f.http.get("/api/v2/organizations?q=mm&page%5Bsize%5D=1"));

@@ -14,11 +14,14 @@ namespace {
 
 using engine_t = tfe::basic_engine<tfe::test_policies>;
 
-std::string tarball() { return std::string("\x1f\x8b\x08\x00" "config", 10); }
-
-bool active_status(tfe::run_status s) {
-  return s != tfe::run_status::pending && !tfe::is_final(s);
+std::string tarball() {
+  return std::string(
+      "\x1f\x8b\x08\x00"
+      "config",
+      10);
 }
+
+bool active_status(tfe::run_status s) { return s != tfe::run_status::pending && !tfe::is_final(s); }
 
 }  // namespace
 

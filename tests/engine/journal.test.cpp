@@ -241,9 +241,8 @@ TEST_CASE("compaction: the image replays to the same state", "[journal]") {
     a.files[std::string(name)] = img;
   });
   CHECK(saved > 0);
-  b.for_each_storage([&](tfe::journal_storage& s, std::string_view name) {
-    REQUIRE(s.replay(a.files[std::string(name)]).clean());
-  });
+  b.for_each_storage(
+      [&](tfe::journal_storage& s, std::string_view name) { REQUIRE(s.replay(a.files[std::string(name)]).clean()); });
   REQUIRE(b.recover());
   CHECK(state_of(b) == state_of(a.eng));
 }
@@ -307,5 +306,6 @@ TEST_CASE("crc32 matches the standard check values", "[journal][crc32]") {
   CHECK(tfe::detail::crc32("The quick brown fox jumps over the lazy dog") == 0x414FA339u);
   CHECK(tfe::detail::crc32("") == 0u);
   const std::string long_text(1000, 'x');  // the 8-byte path and the tail agree with chaining
-  CHECK(tfe::detail::crc32(long_text) == tfe::detail::crc32(long_text.substr(3), tfe::detail::crc32(long_text.substr(0, 3))));
+  CHECK(tfe::detail::crc32(long_text) ==
+        tfe::detail::crc32(long_text.substr(3), tfe::detail::crc32(long_text.substr(0, 3))));
 }

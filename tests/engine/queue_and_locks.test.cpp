@@ -135,8 +135,7 @@ TEST_CASE("configuration versions: gzip check, single-use upload, latest version
   SECTION("the upload capability works once") {
     auto cv = f.eng.create_configuration_version(f.ws);
     REQUIRE(f.eng.upload_configuration(cv->upload_token, tfe_test::fake_tarball()));
-    CHECK(f.eng.upload_configuration(cv->upload_token, tfe_test::fake_tarball()).error().code ==
-          tfe::errc::not_found);
+    CHECK(f.eng.upload_configuration(cv->upload_token, tfe_test::fake_tarball()).error().code == tfe::errc::not_found);
     CHECK(f.eng.upload_configuration("tampered", tfe_test::fake_tarball()).error().code == tfe::errc::not_found);
     CHECK(*f.eng.download_configuration(cv->id) == tfe_test::fake_tarball());
   }

@@ -61,7 +61,7 @@ TEST_CASE("a refused action returns conflict and changes nothing", "[engine][run
   fixture f;
   f.uploaded_cv(f.ws);
   auto first = f.make_run(f.ws);
-  auto r = f.make_run(f.ws);  // pending behind `first`
+  auto r = f.make_run(f.ws);                   // pending behind `first`
   CHECK(first.status == run_status::pending);  // the create response shows the run as created
   CHECK(f.status(first.id) == run_status::planned);
   auto before = f.read(r.id);

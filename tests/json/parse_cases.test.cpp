@@ -347,10 +347,18 @@ TEST_CASE("json parse: accepted values have the documented kinds", "[json][parse
     k kind;
   };
   const expect table[] = {
-      {"null", k::null},        {"true", k::boolean},  {"0", k::integer},       {"-0", k::integer},
-      {"-9223372036854775808", k::integer},            {"1.0", k::number},      {"1e2", k::number},
-      {"1E-2", k::number},      {"9223372036854775808.0", k::number},           {"\"\"", k::string},
-      {"[]", k::array},         {"{}", k::object},
+      {"null", k::null},
+      {"true", k::boolean},
+      {"0", k::integer},
+      {"-0", k::integer},
+      {"-9223372036854775808", k::integer},
+      {"1.0", k::number},
+      {"1e2", k::number},
+      {"1E-2", k::number},
+      {"9223372036854775808.0", k::number},
+      {"\"\"", k::string},
+      {"[]", k::array},
+      {"{}", k::object},
   };
   for (const auto& e : table) {
     INFO(e.text);
@@ -374,12 +382,9 @@ TEST_CASE("json parse: escapes decode to the right bytes", "[json][parse]") {
     std::string_view value;
   };
   const expect table[] = {
-      {R"("\"\\\/\b\f\n\r\t")", "\"\\/\b\f\n\r\t"},
-      {R"("\u0041\u00e9\u20AC")", "A\xC3\xA9\xE2\x82\xAC"},
-      {R"("\uD83D\uDE00")", "\xF0\x9F\x98\x80"},
-      {R"("\udbff\udfff")", "\xF4\x8F\xBF\xBF"},
-      {R"("a\u0000b")", std::string_view("a\0b", 3)},
-      {"\"\xC3\xA9\\n\xE2\x82\xAC\"", "\xC3\xA9\n\xE2\x82\xAC"},
+      {R"("\"\\\/\b\f\n\r\t")", "\"\\/\b\f\n\r\t"},   {R"("\u0041\u00e9\u20AC")", "A\xC3\xA9\xE2\x82\xAC"},
+      {R"("\uD83D\uDE00")", "\xF0\x9F\x98\x80"},      {R"("\udbff\udfff")", "\xF4\x8F\xBF\xBF"},
+      {R"("a\u0000b")", std::string_view("a\0b", 3)}, {"\"\xC3\xA9\\n\xE2\x82\xAC\"", "\xC3\xA9\n\xE2\x82\xAC"},
   };
   for (const auto& e : table) {
     INFO(e.text);

@@ -25,16 +25,26 @@ std::string random_utf8(std::mt19937& rng, std::size_t max_len) {
   for (std::size_t i = 0; i < n; ++i) {
     std::uint32_t cp;
     switch (cls(rng)) {
-      case 0: cp = std::uniform_int_distribution<std::uint32_t>(0, 0x1F)(rng); break;  // controls
-      case 1: cp = (rng() & 1) ? '"' : '\\'; break;
-      case 2: cp = std::uniform_int_distribution<std::uint32_t>(0x80, 0x7FF)(rng); break;
+      case 0:
+        cp = std::uniform_int_distribution<std::uint32_t>(0, 0x1F)(rng);
+        break;  // controls
+      case 1:
+        cp = (rng() & 1) ? '"' : '\\';
+        break;
+      case 2:
+        cp = std::uniform_int_distribution<std::uint32_t>(0x80, 0x7FF)(rng);
+        break;
       case 3: {
         cp = std::uniform_int_distribution<std::uint32_t>(0x800, 0xFFFF)(rng);
         if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
         break;
       }
-      case 4: cp = std::uniform_int_distribution<std::uint32_t>(0x10000, 0x10FFFF)(rng); break;
-      default: cp = std::uniform_int_distribution<std::uint32_t>(0x20, 0x7E)(rng); break;
+      case 4:
+        cp = std::uniform_int_distribution<std::uint32_t>(0x10000, 0x10FFFF)(rng);
+        break;
+      default:
+        cp = std::uniform_int_distribution<std::uint32_t>(0x20, 0x7E)(rng);
+        break;
     }
     char buf[4];
     std::size_t k;
@@ -72,14 +82,24 @@ double random_double(std::mt19937& rng) {
         if (std::isfinite(d)) return d;
       }
     }
-    case 1: return std::uniform_real_distribution<double>(-1e6, 1e6)(rng);
-    case 2: return static_cast<double>(std::uniform_int_distribution<int>(-1000, 1000)(rng));  // integral doubles
-    case 3: return std::uniform_int_distribution<int>(-99999, 99999)(rng) / 100.0;
-    case 4: return (rng() & 1) ? 0.0 : -0.0;
+    case 1:
+      return std::uniform_real_distribution<double>(-1e6, 1e6)(rng);
+    case 2:
+      return static_cast<double>(std::uniform_int_distribution<int>(-1000, 1000)(rng));  // integral doubles
+    case 3:
+      return std::uniform_int_distribution<int>(-99999, 99999)(rng) / 100.0;
+    case 4:
+      return (rng() & 1) ? 0.0 : -0.0;
     default: {
-      const double edge[] = {std::numeric_limits<double>::max(), std::numeric_limits<double>::min(),
-                             std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::epsilon(),
-                             1e21, 1e-7, 0.1, 1.0 / 3.0, 9007199254740993.0};
+      const double edge[] = {std::numeric_limits<double>::max(),
+                             std::numeric_limits<double>::min(),
+                             std::numeric_limits<double>::denorm_min(),
+                             std::numeric_limits<double>::epsilon(),
+                             1e21,
+                             1e-7,
+                             0.1,
+                             1.0 / 3.0,
+                             9007199254740993.0};
       const double d = edge[std::uniform_int_distribution<std::size_t>(0, 8)(rng)];
       return (rng() & 1) ? d : -d;
     }
@@ -88,21 +108,30 @@ double random_double(std::mt19937& rng) {
 
 std::int64_t random_int(std::mt19937& rng) {
   switch (std::uniform_int_distribution<int>(0, 3)(rng)) {
-    case 0: return std::uniform_int_distribution<std::int64_t>(-100, 100)(rng);
-    case 1: return std::uniform_int_distribution<std::int64_t>(INT64_MIN, INT64_MAX)(rng);
-    case 2: return (rng() & 1) ? INT64_MIN : INT64_MAX;
-    default: return std::uniform_int_distribution<std::int64_t>(-1000000000, 1000000000)(rng);
+    case 0:
+      return std::uniform_int_distribution<std::int64_t>(-100, 100)(rng);
+    case 1:
+      return std::uniform_int_distribution<std::int64_t>(INT64_MIN, INT64_MAX)(rng);
+    case 2:
+      return (rng() & 1) ? INT64_MIN : INT64_MAX;
+    default:
+      return std::uniform_int_distribution<std::int64_t>(-1000000000, 1000000000)(rng);
   }
 }
 
 json random_value(std::mt19937& rng, int depth) {
   const int kinds = depth >= 5 ? 5 : 7;
   switch (std::uniform_int_distribution<int>(0, kinds - 1)(rng)) {
-    case 0: return json();
-    case 1: return json((rng() & 1) != 0);
-    case 2: return json(random_int(rng));
-    case 3: return json(random_double(rng));
-    case 4: return json(random_utf8(rng, 40));
+    case 0:
+      return json();
+    case 1:
+      return json((rng() & 1) != 0);
+    case 2:
+      return json(random_int(rng));
+    case 3:
+      return json(random_double(rng));
+    case 4:
+      return json(random_utf8(rng, 40));
     case 5: {
       json a = json::array();
       const int n = std::uniform_int_distribution<int>(0, 5)(rng);
@@ -121,11 +150,21 @@ json random_value(std::mt19937& rng, int depth) {
 // Writes `v` through the streaming writer (recursion is fine at test depths).
 void write_value(tfe::json_writer& w, const json& v) {
   switch (v.type()) {
-    case json::kind::null: w.null_value(); break;
-    case json::kind::boolean: w.value(*v.as_bool()); break;
-    case json::kind::integer: w.value(*v.as_int()); break;
-    case json::kind::number: w.value(*v.as_double()); break;
-    case json::kind::string: w.value(*v.as_string()); break;
+    case json::kind::null:
+      w.null_value();
+      break;
+    case json::kind::boolean:
+      w.value(*v.as_bool());
+      break;
+    case json::kind::integer:
+      w.value(*v.as_int());
+      break;
+    case json::kind::number:
+      w.value(*v.as_double());
+      break;
+    case json::kind::string:
+      w.value(*v.as_string());
+      break;
     case json::kind::array:
       w.begin_array();
       for (const json& e : *v.as_array()) write_value(w, e);

@@ -70,7 +70,7 @@ TEST_CASE("json value: typed accessors return nothing for the wrong kind", "[jso
   CHECK(i.as_double() == 42.0);  // integers convert to double
   CHECK_FALSE(i.as_bool());
   CHECK_FALSE(i.as_string());
-  CHECK_FALSE(d.as_int());       // doubles never convert to integers
+  CHECK_FALSE(d.as_int());  // doubles never convert to integers
   CHECK(d.as_double() == 2.5);
   CHECK(b.as_bool() == true);
   CHECK_FALSE(b.as_int());
@@ -106,17 +106,17 @@ TEST_CASE("json value: typed accessors return nothing for the wrong kind", "[jso
 }
 
 TEST_CASE("json value: const lookups chain safely through missing members", "[json][value]") {
-  const auto parsed = json::parse(
-      R"({"data":{"type":"runs","attributes":{"is-destroy":false,"target-addrs":["a","b"]}}})");
+  const auto parsed =
+      json::parse(R"({"data":{"type":"runs","attributes":{"is-destroy":false,"target-addrs":["a","b"]}}})");
   REQUIRE(parsed);
   const json& doc = *parsed;
   CHECK(doc["data"]["type"].as_string() == "runs");
   CHECK(doc["data"]["attributes"]["is-destroy"].as_bool() == false);
   CHECK(doc["data"]["attributes"]["target-addrs"][1].as_string() == "b");
-  CHECK(doc["data"]["attributes"]["target-addrs"][2].is_null());        // out of range
-  CHECK(doc["data"]["nope"]["deeper"][0]["x"].is_null());               // missing all the way
-  CHECK(doc["data"]["type"]["not-an-object"].is_null());               // string indexed by key
-  CHECK(doc[0].is_null());                                              // object indexed by number
+  CHECK(doc["data"]["attributes"]["target-addrs"][2].is_null());  // out of range
+  CHECK(doc["data"]["nope"]["deeper"][0]["x"].is_null());         // missing all the way
+  CHECK(doc["data"]["type"]["not-an-object"].is_null());          // string indexed by key
+  CHECK(doc[0].is_null());                                        // object indexed by number
   CHECK(doc.contains("data"));
   CHECK_FALSE(doc.contains("links"));
   CHECK_FALSE(doc["data"]["type"].contains("x"));
@@ -207,7 +207,8 @@ TEST_CASE("json value: dump is compact and keeps numbers' kinds", "[json][value]
   CHECK(json(std::nan("")).dump() == "null");
   CHECK(json(std::numeric_limits<double>::infinity()).dump() == "null");
   CHECK(json(-std::numeric_limits<double>::infinity()).dump() == "null");
-  CHECK(json(std::string("a\"b\\c\b\f\n\r\t\x01\x1f/\x7f")).dump() == R"("a\"b\\c\b\f\n\r\t\u0001\u001f/)" "\x7f\"");
+  CHECK(json(std::string("a\"b\\c\b\f\n\r\t\x01\x1f/\x7f")).dump() == R"("a\"b\\c\b\f\n\r\t\u0001\u001f/)"
+                                                                      "\x7f\"");
   CHECK(json(std::string("\0", 1)).dump() == R"("\u0000")");
   CHECK(json("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80").dump() == "\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"");
   CHECK(json::parse(" [ 1 , { \"a\" : null } ] ")->dump() == R"([1,{"a":null}])");
@@ -225,12 +226,14 @@ TEST_CASE("json value: dump replaces invalid UTF-8 with U+FFFD, one per maximal 
   const expect table[] = {
       {"\xFF", fffd},
       {"a\x80z", "a" + fffd + "z"},
-      {"\xC0\xAF", fffd + fffd},                      // overlong: each byte is its own subpart
-      {"\xE0\xA0", fffd},                             // truncated 3-byte sequence: one subpart
-      {"\xE0\x80\x80", fffd + fffd + fffd},           // E0 80 is not a valid prefix
-      {"\xED\xA0\x80", fffd + fffd + fffd},           // encoded surrogate
-      {"\xF0\x9F\x98", fffd},                         // truncated emoji
-      {"\xF0\x9F\x98" "A", fffd + "A"},
+      {"\xC0\xAF", fffd + fffd},             // overlong: each byte is its own subpart
+      {"\xE0\xA0", fffd},                    // truncated 3-byte sequence: one subpart
+      {"\xE0\x80\x80", fffd + fffd + fffd},  // E0 80 is not a valid prefix
+      {"\xED\xA0\x80", fffd + fffd + fffd},  // encoded surrogate
+      {"\xF0\x9F\x98", fffd},                // truncated emoji
+      {"\xF0\x9F\x98"
+       "A",
+       fffd + "A"},
       {"\xF4\x90\x80\x80", fffd + fffd + fffd + fffd},  // above U+10FFFF
       {"ok\xC3\xA9", "ok\xC3\xA9"},                     // valid stays as is
   };
@@ -251,8 +254,8 @@ TEST_CASE("json value: dump replaces invalid UTF-8 with U+FFFD, one per maximal 
 TEST_CASE("json parse: the size limit gives payload_too_large", "[json][limits]") {
   tfe::json_parse_options opt;
   opt.max_size = 8;
-  CHECK(json::parse("[1,2,3]", opt));      // 7 bytes
-  CHECK(json::parse("[1,2,30]", opt));     // exactly 8
+  CHECK(json::parse("[1,2,3]", opt));   // 7 bytes
+  CHECK(json::parse("[1,2,30]", opt));  // exactly 8
   const auto r = json::parse("[1,2,300]", opt);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == tfe::errc::payload_too_large);

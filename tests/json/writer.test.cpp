@@ -19,7 +19,16 @@ TEST_CASE("json_writer: commas between elements and members, none after openers 
   json_writer w(out);
   w.begin_object();
   w.key("a").value(1);
-  w.key("b").begin_array().value(true).value(false).null_value().begin_array().end_array().begin_object().end_object().end_array();
+  w.key("b")
+      .begin_array()
+      .value(true)
+      .value(false)
+      .null_value()
+      .begin_array()
+      .end_array()
+      .begin_object()
+      .end_object()
+      .end_array();
   w.key("c").begin_object().key("d").begin_object().end_object().end_object();
   w.key("e").value("x");
   w.end_object();
@@ -107,7 +116,7 @@ TEST_CASE("json_writer: escaping of keys and values matches dump()", "[json][wri
       "utf8 \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
       "bad \xFF utf8 \xC0\xAF and \xED\xA0\x80 and \xF0\x9F\x98",
       std::string(500, 'x') + "\"" + std::string(500, 'y'),  // long: the slow path
-      std::string(119, 'k'),                                  // around the fast-path limit
+      std::string(119, 'k'),                                 // around the fast-path limit
       std::string(120, 'k'),
       std::string(121, 'k'),
       std::string(200, 'm'),
@@ -148,13 +157,26 @@ TEST_CASE("json_writer: a JSON:API run document from plain values", "[json][writ
   w.begin_object().key("data").begin_object();
   w.member("id", r.id).member("type", "runs");
   w.key("attributes").begin_object();
-  w.key("actions").begin_object().member("is-cancelable", r.is_cancelable).member("is-confirmable", r.is_confirmable).end_object();
+  w.key("actions")
+      .begin_object()
+      .member("is-cancelable", r.is_cancelable)
+      .member("is-confirmable", r.is_confirmable)
+      .end_object();
   w.member("created-at", r.created_at).member("has-changes", r.has_changes).member("message", r.message);
   w.member("position-in-queue", r.position_in_queue).member("status", r.status);
   w.key("status-timestamps").begin_object().member("planned-at", r.created_at).end_object();
   w.end_object();
-  w.key("relationships").begin_object().key("workspace").begin_object().key("data").begin_object()
-      .member("id", r.workspace_id).member("type", "workspaces").end_object().end_object().end_object();
+  w.key("relationships")
+      .begin_object()
+      .key("workspace")
+      .begin_object()
+      .key("data")
+      .begin_object()
+      .member("id", r.workspace_id)
+      .member("type", "workspaces")
+      .end_object()
+      .end_object()
+      .end_object();
   w.end_object().end_object();
   CHECK(w.depth() == 0);
 
@@ -185,7 +207,8 @@ TEST_CASE("json_writer: empty and null-data views, other floating types", "[json
   json_writer w(out);
   w.begin_object()
       .member(std::string_view(), std::string_view())  // default views have data() == nullptr
-      .key(std::string_view()).value(std::string_view())
+      .key(std::string_view())
+      .value(std::string_view())
       .member("f", 0.5f)
       .member("ld", 2.0L)
       .end_object();

@@ -12,12 +12,12 @@ int main() {
   tfe::workspace_options ws;
   ws.name = "prod";
   if (!eng.create_organization(org)) return 1;
-  auto w = eng.create_workspace("acme", ws);               // result<workspace>: a value or a tfe::error
+  auto w = eng.create_workspace("acme", ws);  // result<workspace>: a value or a tfe::error
   if (!w) return 1;
 
-  auto cv = eng.create_configuration_version(w->id);     // returns the upload capability
+  auto cv = eng.create_configuration_version(w->id);                                // returns the upload capability
   (void)eng.upload_configuration(cv->upload_token, std::string("\x1f\x8b...", 5));  // queues a run
-  eng.run_until_idle();                                   // plan, estimate cost (the manual clock moves to each step)
+  eng.run_until_idle();  // plan, estimate cost (the manual clock moves to each step)
 
   auto run = eng.list_runs(w->id)->items.front();
   std::printf("%s is %s\n", run.id.str().c_str(), tfe::to_string(run.status).data());  // cost_estimated

@@ -2,6 +2,7 @@
 #ifndef TFE_TESTS_SUPPORT_API_FIXTURE_HPP
 #define TFE_TESTS_SUPPORT_API_FIXTURE_HPP
 
+#include "support/catch.hpp"
 #include "support/policies_under_test.hpp"
 
 #include <string>
@@ -25,12 +26,13 @@ struct api_fixture {
     return o;
   }
 
-  explicit api_fixture(tfe::token_auth auth = tfe::token_auth::any())
-      : api(eng, options(std::move(auth))), http(api) {
-    auto r = http.post("/api/v2/organizations",
-                       R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"ops@acme.test","cost-estimation-enabled":false}}})");
+  explicit api_fixture(tfe::token_auth auth = tfe::token_auth::any()) : api(eng, options(std::move(auth))), http(api) {
+    auto r = http.post(
+        "/api/v2/organizations",
+        R"({"data":{"type":"organizations","attributes":{"name":"acme","email":"ops@acme.test","cost-estimation-enabled":false}}})");
     REQUIRE(r.status == 201);
-    r = http.post("/api/v2/organizations/acme/workspaces", R"({"data":{"type":"workspaces","attributes":{"name":"prod"}}})");
+    r = http.post("/api/v2/organizations/acme/workspaces",
+                  R"({"data":{"type":"workspaces","attributes":{"name":"prod"}}})");
     REQUIRE(r.status == 201);
     ws_id = id_of(r);
   }

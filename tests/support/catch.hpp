@@ -6,11 +6,11 @@
 #define TFE_TESTS_SUPPORT_CATCH_HPP
 
 #if defined(TFE_CATCH2_V3)
-#  include <catch2/catch_all.hpp>
+#include <catch2/catch_all.hpp>
 #elif __has_include(<catch2/catch.hpp>)
-#  include <catch2/catch.hpp>
+#include <catch2/catch.hpp>
 #else
-#  include <catch2/catch_all.hpp>
+#include <catch2/catch_all.hpp>
 #endif
 
 #endif  // TFE_TESTS_SUPPORT_CATCH_HPP

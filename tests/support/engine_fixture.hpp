@@ -2,6 +2,7 @@
 #ifndef TFE_TESTS_SUPPORT_ENGINE_FIXTURE_HPP
 #define TFE_TESTS_SUPPORT_ENGINE_FIXTURE_HPP
 
+#include "support/catch.hpp"
 #include "support/policies_under_test.hpp"
 
 #include <string>
@@ -11,7 +12,12 @@ namespace tfe_test {
 using test_engine = tfe::basic_engine<fixture_policies>;
 
 /// Bytes that pass the engine's gzip check (the engine stores configuration opaquely).
-inline std::string fake_tarball() { return std::string("\x1f\x8b\x08\x00" "configuration", 17); }
+inline std::string fake_tarball() {
+  return std::string(
+      "\x1f\x8b\x08\x00"
+      "configuration",
+      17);
+}
 
 struct fixture {
   test_engine eng;

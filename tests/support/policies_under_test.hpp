@@ -8,7 +8,7 @@
 #include <tfe/tfe.hpp>
 
 #if defined(TFE_TEST_STORAGE_HEADER)
-#  include TFE_TEST_STORAGE_HEADER
+#include TFE_TEST_STORAGE_HEADER
 #endif
 
 namespace tfe_test {

@@ -30,8 +30,8 @@ class storage_under_test : public tfe::journal_storage {
     tfe::journal_storage replayed;
     const tfe::replay_report rep = replayed.replay(*file_);
     if (!rep.clean() || replayed.image() != image()) {
-      std::fprintf(stderr, "journal verification failed: %s (%zu of %zu bytes valid, images %s)\n",
-                   rep.message.c_str(), rep.bytes, file_->size(), replayed.image() == image() ? "equal" : "differ");
+      std::fprintf(stderr, "journal verification failed: %s (%zu of %zu bytes valid, images %s)\n", rep.message.c_str(),
+                   rep.bytes, file_->size(), replayed.image() == image() ? "equal" : "differ");
       std::abort();
     }
   }

@@ -38,8 +38,7 @@ outcome parse_whole(const std::string& input, http_parser_limits limits = {}) {
 }
 
 // Feeds `input` in the given piece sizes (cycled), as a socket might deliver it.
-outcome parse_pieces(const std::string& input, const std::vector<std::size_t>& sizes,
-                     http_parser_limits limits = {}) {
+outcome parse_pieces(const std::string& input, const std::vector<std::size_t>& sizes, http_parser_limits limits = {}) {
   http_parser p(limits);
   outcome o;
   std::size_t pos = 0, k = 0;
@@ -96,7 +95,8 @@ TEST_CASE("http_parser accepts these well-formed requests", "[http-parser]") {
   const std::vector<good_case> cases = {
       {"HTTP/1.0 without Host", "GET / HTTP/1.0\r\n\r\n", "/", ""},
       {"empty lines before the request line", "\r\n\r\nGET /x HTTP/1.1\r\n" + host + "\r\n", "/x", ""},
-      {"absolute-form becomes origin-form", "GET http://example.com/a/b?c=d HTTP/1.1\r\n" + host + "\r\n", "/a/b?c=d", ""},
+      {"absolute-form becomes origin-form", "GET http://example.com/a/b?c=d HTTP/1.1\r\n" + host + "\r\n", "/a/b?c=d",
+       ""},
       {"absolute-form with upper-case scheme", "GET HTTPS://example.com:8443/a HTTP/1.1\r\n" + host + "\r\n", "/a", ""},
       {"absolute-form without a path", "GET http://example.com HTTP/1.1\r\n" + host + "\r\n", "/", ""},
       {"absolute-form with only a query", "GET http://example.com?q=1 HTTP/1.1\r\n" + host + "\r\n", "/?q=1", ""},
@@ -105,21 +105,39 @@ TEST_CASE("http_parser accepts these well-formed requests", "[http-parser]") {
       {"lower-case method is a token (the handler decides)", "get / HTTP/1.1\r\n" + host + "\r\n", "/", ""},
       {"HTTP/1.9 is read as HTTP/1.1", "GET / HTTP/1.9\r\n" + host + "\r\n", "/", ""},
       {"Content-Length body", "POST /p HTTP/1.1\r\n" + host + "Content-Length: 5\r\n\r\nhello", "/p", "hello"},
-      {"Content-Length with leading zeros", "POST /p HTTP/1.1\r\n" + host + "Content-Length: 0005\r\n\r\nhello", "/p", "hello"},
+      {"Content-Length with leading zeros", "POST /p HTTP/1.1\r\n" + host + "Content-Length: 0005\r\n\r\nhello", "/p",
+       "hello"},
       {"Content-Length: 0", "POST /p HTTP/1.1\r\n" + host + "Content-Length: 0\r\n\r\n", "/p", ""},
-      {"Content-Length with surrounding OWS", "POST /p HTTP/1.1\r\n" + host + "Content-Length: \t5 \r\n\r\nhello", "/p", "hello"},
-      {"repeated identical Content-Length", "POST /p HTTP/1.1\r\n" + host + "Content-Length: 3\r\nContent-Length: 3\r\n\r\nabc", "/p", "abc"},
-      {"chunked body", "POST /c HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", "/c", "hello world"},
-      {"chunked, case-insensitive coding name", "POST /c HTTP/1.1\r\n" + host + "Transfer-Encoding: Chunked\r\n\r\n1\r\na\r\n0\r\n\r\n", "/c", "a"},
-      {"chunked with upper-case hex sizes", "POST /c HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n", "/c", "0123456789"},
-      {"chunked with leading-zero size", "POST /c HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n0003\r\nabc\r\n000\r\n\r\n", "/c", "abc"},
-      {"chunk extensions are ignored", "POST /c HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n3;name=value;flag\r\nabc\r\n0;last=\"q\"\r\n\r\n", "/c", "abc"},
-      {"BWS before a chunk extension", "POST /c HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n3 ;x=y\r\nabc\r\n0\r\n\r\n", "/c", "abc"},
-      {"trailer fields are read and dropped", "POST /c HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Checksum: 1234\r\nX-Other: a b\r\n\r\n", "/c", "abc"},
+      {"Content-Length with surrounding OWS", "POST /p HTTP/1.1\r\n" + host + "Content-Length: \t5 \r\n\r\nhello", "/p",
+       "hello"},
+      {"repeated identical Content-Length",
+       "POST /p HTTP/1.1\r\n" + host + "Content-Length: 3\r\nContent-Length: 3\r\n\r\nabc", "/p", "abc"},
+      {"chunked body",
+       "POST /c HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", "/c",
+       "hello world"},
+      {"chunked, case-insensitive coding name",
+       "POST /c HTTP/1.1\r\n" + host + "Transfer-Encoding: Chunked\r\n\r\n1\r\na\r\n0\r\n\r\n", "/c", "a"},
+      {"chunked with upper-case hex sizes",
+       "POST /c HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n", "/c",
+       "0123456789"},
+      {"chunked with leading-zero size",
+       "POST /c HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n0003\r\nabc\r\n000\r\n\r\n", "/c", "abc"},
+      {"chunk extensions are ignored",
+       "POST /c HTTP/1.1\r\n" + host +
+           "Transfer-Encoding: chunked\r\n\r\n3;name=value;flag\r\nabc\r\n0;last=\"q\"\r\n\r\n",
+       "/c", "abc"},
+      {"BWS before a chunk extension",
+       "POST /c HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n3 ;x=y\r\nabc\r\n0\r\n\r\n", "/c", "abc"},
+      {"trailer fields are read and dropped",
+       "POST /c HTTP/1.1\r\n" + host +
+           "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Checksum: 1234\r\nX-Other: a b\r\n\r\n",
+       "/c", "abc"},
       {"empty header value", "GET / HTTP/1.1\r\n" + host + "X-Empty:\r\nX-Also-Empty:   \r\n\r\n", "/", ""},
       {"obs-text in a header value", "GET / HTTP/1.1\r\n" + host + "X-Name: caf\xc3\xa9\r\n\r\n", "/", ""},
-      {"Expect: 100-continue", "POST /p HTTP/1.1\r\n" + host + "Expect: 100-Continue\r\nContent-Length: 2\r\n\r\nok", "/p", "ok"},
-      {"Expect: 100-continue in HTTP/1.0 is accepted", "POST /p HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok", "/p", "ok"},
+      {"Expect: 100-continue", "POST /p HTTP/1.1\r\n" + host + "Expect: 100-Continue\r\nContent-Length: 2\r\n\r\nok",
+       "/p", "ok"},
+      {"Expect: 100-continue in HTTP/1.0 is accepted",
+       "POST /p HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok", "/p", "ok"},
   };
   for (const auto& c : cases) {
     INFO(c.name);
@@ -206,7 +224,10 @@ TEST_CASE("http_parser rejects malformed requests with the right status", "[http
       {"chunked in quotes", post + "Transfer-Encoding: \"chunked\"\r\n\r\n0\r\n\r\n", 400},
       {"space before the colon of Transfer-Encoding", post + "Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n", 400},
       {"Transfer-Encoding folded onto two lines", post + "Transfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n", 400},
-      {"vertical tab in Transfer-Encoding", post + "Transfer-Encoding: \x0b" "chunked\r\n\r\n0\r\n\r\n", 400},
+      {"vertical tab in Transfer-Encoding",
+       post + "Transfer-Encoding: \x0b"
+              "chunked\r\n\r\n0\r\n\r\n",
+       400},
       {"Transfer-Encoding in HTTP/1.0", "POST /p HTTP/1.0\r\n" + te + "\r\n0\r\n\r\n", 400},
       {"gzip, chunked is not implemented", post + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
       {"deflate then chunked in two fields", post + "Transfer-Encoding: deflate\r\n" + te + "\r\n0\r\n\r\n", 501},
@@ -276,7 +297,8 @@ TEST_CASE("http_parser enforces its size limits", "[http-parser]") {
     // Host line (19) + X-Pad line (9 + n) + final CRLF (2) = 128
     const std::string at = "GET / HTTP/1.1\r\n" + host + "X-Pad: " + std::string(128 - 19 - 2 - 9, 'x') + "\r\n\r\n";
     CHECK(parse_whole(at, limits).state == http_parse_state::complete);
-    const std::string over = "GET / HTTP/1.1\r\n" + host + "X-Pad: " + std::string(128 - 19 - 2 - 9 + 1, 'x') + "\r\n\r\n";
+    const std::string over =
+        "GET / HTTP/1.1\r\n" + host + "X-Pad: " + std::string(128 - 19 - 2 - 9 + 1, 'x') + "\r\n\r\n";
     CHECK(parse_whole(over, limits).status == 431);
   }
   SECTION("too many header lines is 431") {
@@ -285,15 +307,16 @@ TEST_CASE("http_parser enforces its size limits", "[http-parser]") {
     CHECK(parse_whole("GET / HTTP/1.1\r\n" + host + "A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", limits).status == 431);
   }
   SECTION("trailers have their own budget and are capped too") {
-    const std::string in = "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n0\r\nX-T: " +
-                           std::string(200, 't') + "\r\n\r\n";
+    const std::string in = "POST / HTTP/1.1\r\n" + host +
+                           "Transfer-Encoding: chunked\r\n\r\n0\r\nX-T: " + std::string(200, 't') + "\r\n\r\n";
     CHECK(parse_whole(in, limits).status == 431);
   }
   SECTION("Content-Length over the body limit is 413 before any body byte") {
     const auto o = parse_whole("POST / HTTP/1.1\r\n" + host + "Content-Length: 17\r\n\r\n", limits);
     CHECK(o.status == 413);
-    CHECK(parse_whole("POST / HTTP/1.1\r\n" + host + "Content-Length: 16\r\n\r\n" + std::string(16, 'b'), limits).state ==
-          http_parse_state::complete);
+    CHECK(
+        parse_whole("POST / HTTP/1.1\r\n" + host + "Content-Length: 16\r\n\r\n" + std::string(16, 'b'), limits).state ==
+        http_parse_state::complete);
   }
   SECTION("a chunked body growing over the limit is 413") {
     const std::string pre = "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n";
@@ -317,7 +340,8 @@ TEST_CASE("http_parser keep-alive follows the version and Connection", "[http-pa
       {"HTTP/1.1 default", "GET / HTTP/1.1\r\n" + host + "\r\n", true},
       {"HTTP/1.1 close", "GET / HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n", false},
       {"HTTP/1.1 Close in a list", "GET / HTTP/1.1\r\n" + host + "Connection: Upgrade, Close\r\n\r\n", false},
-      {"HTTP/1.1 keep-alive and close", "GET / HTTP/1.1\r\n" + host + "Connection: keep-alive\r\nConnection: close\r\n\r\n", false},
+      {"HTTP/1.1 keep-alive and close",
+       "GET / HTTP/1.1\r\n" + host + "Connection: keep-alive\r\nConnection: close\r\n\r\n", false},
       {"HTTP/1.0 default", "GET / HTTP/1.0\r\n\r\n", false},
       {"HTTP/1.0 keep-alive", "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", true},
       {"HTTP/1.0 keep-alive and close", "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", false},
@@ -479,9 +503,15 @@ TEST_CASE("http_parser: every byte split gives the same verdict as the whole inp
       const std::size_t at = rng() % (in.size() + 1);
       const char ch = alphabet[rng() % alphabet.size()];
       switch (rng() % 3) {
-        case 0: if (at < in.size()) in[at] = ch; break;
-        case 1: in.insert(in.begin() + static_cast<std::ptrdiff_t>(at), ch); break;
-        default: if (at < in.size()) in.erase(at, 1); break;
+        case 0:
+          if (at < in.size()) in[at] = ch;
+          break;
+        case 1:
+          in.insert(in.begin() + static_cast<std::ptrdiff_t>(at), ch);
+          break;
+        default:
+          if (at < in.size()) in.erase(at, 1);
+          break;
       }
     }
     const auto whole = parse_whole(in, limits);

@@ -114,8 +114,9 @@ TEST_CASE("posix_http_server hands the handler the request's fields", "[http-ser
     return res;
   });
   raw_client c(s.port);
-  REQUIRE(c.send_all("POST /api/v2/runs HTTP/1.1\r\nHost: h\r\nContent-Type: application/vnd.api+json\r\n"
-                     "Content-Length: 11\r\n\r\n{\"data\":{}}"));
+  REQUIRE(
+      c.send_all("POST /api/v2/runs HTTP/1.1\r\nHost: h\r\nContent-Type: application/vnd.api+json\r\n"
+                 "Content-Length: 11\r\n\r\n{\"data\":{}}"));
   const auto r = c.read_response();
   REQUIRE(r);
   CHECK(r->status == 201);
@@ -133,8 +134,8 @@ TEST_CASE("posix_http_server reads a POST body framed by Content-Length", "[http
   running_server s;
   raw_client c(s.port);
   const std::string body = pattern(100000);
-  REQUIRE(c.send_all("POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(body.size()) +
-                     "\r\n\r\n" + body));
+  REQUIRE(c.send_all("POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                     body));
   const auto r = c.read_response();
   REQUIRE(r);
   CHECK(r->status == 200);
@@ -184,7 +185,8 @@ TEST_CASE("posix_http_server sends 100 Continue before reading an expected body"
 
   SECTION("a body over the limit gets 413 instead of 100") {
     raw_client d(s.port);
-    REQUIRE(d.send_all("PUT /state HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 999999999999\r\n\r\n"));
+    REQUIRE(
+        d.send_all("PUT /state HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 999999999999\r\n\r\n"));
     const auto e = d.read_response();
     REQUIRE(e);
     CHECK(e->status == 413);
@@ -207,7 +209,8 @@ TEST_CASE("posix_http_server keeps a connection alive across requests", "[http-s
     const auto r = c.read_response();
     REQUIRE(r);
     CHECK(r->status == 200);
-    CHECK(r->body == echo_of(i % 2 == 0 ? "GET" : "POST", target, std::string(i % 2 == 0 ? 0 : static_cast<std::size_t>(i) * 10, 'b')));
+    CHECK(r->body == echo_of(i % 2 == 0 ? "GET" : "POST", target,
+                             std::string(i % 2 == 0 ? 0 : static_cast<std::size_t>(i) * 10, 'b')));
   }
 }
 
@@ -341,12 +344,15 @@ TEST_CASE("posix_http_server answers malformed requests with a JSON:API error an
        "request header fields too large"},
       {"body too large", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1001\r\n\r\n" + std::string(1001, 'b'), 413,
        "payload too large"},
-      {"chunked body too large", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3e9\r\n" +
-       std::string(1001, 'b') + "\r\n0\r\n\r\n", 413, "payload too large"},
+      {"chunked body too large",
+       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3e9\r\n" + std::string(1001, 'b') +
+           "\r\n0\r\n\r\n",
+       413, "payload too large"},
       {"request line too long", "GET /" + std::string(300, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", 414, "URI too long"},
       {"garbage", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 TLS hello\r\n\r\n", 400, "bad request"},
-      {"smuggling shape", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-       400, "bad request"},
+      {"smuggling shape",
+       "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400,
+       "bad request"},
       {"obs-fold", "GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n", 400, "bad request"},
       {"bad version", "GET / HTTP/3.0\r\nHost: h\r\n\r\n", 505, "HTTP version not supported"},
       {"unsupported coding", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501,
@@ -367,8 +373,8 @@ TEST_CASE("posix_http_server answers malformed requests with a JSON:API error an
     CHECK(r->status == b.status);
     CHECK(r->header("content-type") == "application/vnd.api+json");
     CHECK(r->header("connection") == "close");
-    const std::string expected_prefix = "{\"errors\":[{\"status\":\"" + std::to_string(b.status) + "\",\"title\":\"" +
-                                        b.title + "\"";
+    const std::string expected_prefix =
+        "{\"errors\":[{\"status\":\"" + std::to_string(b.status) + "\",\"title\":\"" + b.title + "\"";
     CHECK(r->body.rfind(expected_prefix, 0) == 0);
     CHECK(c.wait_closed());
     require_served(s.port);  // and the server still answers others

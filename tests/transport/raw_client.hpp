@@ -26,9 +26,9 @@ namespace tfe_test {
 
 /// One response as read off the wire.
 struct wire_response {
-  int status = 0;                                          ///< status code
-  std::vector<std::pair<std::string, std::string>> headers; ///< fields in order
-  std::string body;                                        ///< body bytes (framed by Content-Length or close)
+  int status = 0;                                            ///< status code
+  std::vector<std::pair<std::string, std::string>> headers;  ///< fields in order
+  std::string body;                                          ///< body bytes (framed by Content-Length or close)
 
   /// The first value of header `name` (ASCII case-insensitive), or empty.
   std::string header(std::string_view name) const {
@@ -49,8 +49,10 @@ struct wire_response {
   bool has_header(std::string_view name) const {
     for (const auto& h : headers) {
       std::string a = h.first, b(name);
-      for (auto& c : a) if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-      for (auto& c : b) if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      for (auto& c : a)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      for (auto& c : b)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
       if (a == b) return true;
     }
     return false;
@@ -126,7 +128,8 @@ class raw_client {
     while (line_end != std::string::npos) {
       const std::size_t start = line_end + 2;
       line_end = head_text.find("\r\n", start);
-      const std::string line = head_text.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+      const std::string line =
+          head_text.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
       const std::size_t colon = line.find(':');
       if (colon == std::string::npos) return std::nullopt;
       std::string value = line.substr(colon + 1);
@@ -142,8 +145,7 @@ class raw_client {
       buf_.erase(0, n);
       return r;
     }
-    while (fill()) {
-    }
+    while (fill()) {}
     r.body = std::move(buf_);
     buf_.clear();
     return r;

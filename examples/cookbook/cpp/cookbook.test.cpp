@@ -4,9 +4,9 @@
 #include <tfe/tfe.hpp>
 
 #if defined(TFE_CATCH2_V3)
-#  include <catch2/catch_all.hpp>
+#include <catch2/catch_all.hpp>
 #else
-#  include <catch2/catch.hpp>
+#include <catch2/catch.hpp>
 #endif
 
 #include <chrono>

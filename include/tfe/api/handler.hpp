@@ -35,13 +35,13 @@ namespace tfe {
 
 /// Settings of the API layer.
 struct api_options {
-  token_auth auth = token_auth::any();   ///< which bearer tokens are accepted
-  std::string base_url;                  ///< absolute origin for upload/log URLs; empty: "http://" + Host header
-  std::size_t max_json_bytes = 4u << 20; ///< largest JSON:API request document (413 above)
+  token_auth auth = token_auth::any();        ///< which bearer tokens are accepted
+  std::string base_url;                       ///< absolute origin for upload/log URLs; empty: "http://" + Host header
+  std::size_t max_json_bytes = 4u << 20;      ///< largest JSON:API request document (413 above)
   std::size_t max_upload_bytes = 256u << 20;  ///< largest configuration upload (413 above)
-  std::size_t max_json_depth = 64;       ///< deepest JSON:API request document (400 above)
-  bool poll_engine = true;               ///< call engine.poll() before each request (system-clock hosts)
-  std::string tfe_version = "v202502-1"; ///< X-TFE-Version
+  std::size_t max_json_depth = 64;            ///< deepest JSON:API request document (400 above)
+  bool poll_engine = true;                    ///< call engine.poll() before each request (system-clock hosts)
+  std::string tfe_version = "v202502-1";      ///< X-TFE-Version
   std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
 };
 
@@ -54,8 +54,8 @@ class basic_api {
 
   /// Serves `eng` (which must outlive the api).
   explicit basic_api(Engine& eng, api_options options = {}) : eng_(eng), opts_(std::move(options)) {
-    std::mt19937_64 rng(opts_.url_key_seed ? *opts_.url_key_seed : std::random_device{}() ^
-                                                                          (std::uint64_t(std::random_device{}()) << 32));
+    std::mt19937_64 rng(opts_.url_key_seed ? *opts_.url_key_seed
+                                           : std::random_device{}() ^ (std::uint64_t(std::random_device{}()) << 32));
     for (auto& k : key_) k = rng();
   }
 
@@ -100,7 +100,7 @@ class basic_api {
   // ---------------------------------------------------------------------------------------------
   struct request_ctx {
     const http_request& req;
-    const std::vector<std::string>& seg;  // decoded path segments
+    const std::vector<std::string>& seg;   // decoded path segments
     std::vector<std::string_view> params;  // what the route's placeholders matched
     query_params q;
     std::string base;  // absolute origin
@@ -272,7 +272,8 @@ class basic_api {
   http_response discovery(request_ctx&) {
     http_response r;
     r.status = 200;
-    r.body = R"({"tfe.v2":"/api/v2/","tfe.v2.1":"/api/v2/","tfe.v2.2":"/api/v2/","modules.v1":"/api/registry/v1/modules/","motd.v1":"/api/terraform/motd","state.v2":"/api/v2/","versions.v1":"https://checkpoint-api.hashicorp.com/v1/versions/"})";
+    r.body =
+        R"({"tfe.v2":"/api/v2/","tfe.v2.1":"/api/v2/","tfe.v2.2":"/api/v2/","modules.v1":"/api/registry/v1/modules/","motd.v1":"/api/terraform/motd","state.v2":"/api/v2/","versions.v1":"https://checkpoint-api.hashicorp.com/v1/versions/"})";
     r.set_header("Content-Type", "application/json");
     return r;
   }
@@ -328,14 +329,26 @@ class basic_api {
   }
 
   // The `include` values each resource accepts (reference 1.5); others are 400 "include parameter".
-  static constexpr std::string_view workspace_includes[] = {
-      "organization", "current_configuration_version", "current_configuration_version.ingress_attributes",
-      "current_run", "current_run.plan", "current_run.configuration_version",
-      "current_run.configuration_version.ingress_attributes", "locked_by", "outputs", "project", "readme",
-      "effective_tag_bindings"};
-  static constexpr std::string_view run_includes[] = {
-      "plan", "apply", "created_by", "cost_estimate", "configuration_version",
-      "configuration_version.ingress_attributes", "workspace", "task_stages"};
+  static constexpr std::string_view workspace_includes[] = {"organization",
+                                                            "current_configuration_version",
+                                                            "current_configuration_version.ingress_attributes",
+                                                            "current_run",
+                                                            "current_run.plan",
+                                                            "current_run.configuration_version",
+                                                            "current_run.configuration_version.ingress_attributes",
+                                                            "locked_by",
+                                                            "outputs",
+                                                            "project",
+                                                            "readme",
+                                                            "effective_tag_bindings"};
+  static constexpr std::string_view run_includes[] = {"plan",
+                                                      "apply",
+                                                      "created_by",
+                                                      "cost_estimate",
+                                                      "configuration_version",
+                                                      "configuration_version.ingress_attributes",
+                                                      "workspace",
+                                                      "task_stages"};
   static constexpr std::string_view configuration_version_includes[] = {"ingress_attributes", "run"};
 
   template <std::size_t N>
@@ -345,7 +358,8 @@ class basic_api {
     if (!inc) return out;
     for (auto& item : split_list(*inc)) {
       if (std::find(std::begin(allowed), std::end(allowed), item) == std::end(allowed))
-        return make_error(errc::bad_request, "Invalid include parameter: '" + item.substr(0, 64) + "' is not supported");
+        return make_error(errc::bad_request,
+                          "Invalid include parameter: '" + item.substr(0, 64) + "' is not supported");
       out.push_back(std::move(item));
     }
     return out;
@@ -396,7 +410,8 @@ class basic_api {
     w.key("meta").begin_object().key("pagination").begin_object();
     w.member("current-page", static_cast<std::int64_t>(pg.current_page));
     w.member("page-size", static_cast<std::int64_t>(pg.page_size));
-    if (pg.current_page > 1 && pg.current_page <= total_pages) w.member("prev-page", static_cast<std::int64_t>(pg.current_page - 1));
+    if (pg.current_page > 1 && pg.current_page <= total_pages)
+      w.member("prev-page", static_cast<std::int64_t>(pg.current_page - 1));
     else w.key("prev-page").null_value();
     if (pg.current_page < total_pages) w.member("next-page", static_cast<std::int64_t>(pg.current_page + 1));
     else w.key("next-page").null_value();
@@ -444,8 +459,8 @@ class basic_api {
       auto pg = eng_.list_organizations(everything);
       if (!pg) return error_response(pg.error());
       for (auto& o : pg->items) {
-        const bool any_ok = q_any.empty() || o.name.find(q_any) != std::string::npos ||
-                            o.email.find(q_any) != std::string::npos;
+        const bool any_ok =
+            q_any.empty() || o.name.find(q_any) != std::string::npos || o.email.find(q_any) != std::string::npos;
         if (any_ok && (q_name.empty() || o.name.find(q_name) != std::string::npos) &&
             (q_email.empty() || o.email.find(q_email) != std::string::npos))
           all.push_back(std::move(o));
@@ -569,8 +584,7 @@ class basic_api {
     if (has(inc, "organization"))
       if (auto o = eng_.read_organization(ws.organization))
         out.push_back([o = *o](json_writer& w) { write_organization(w, o); });
-    if ((has(inc, "current_configuration_version") ||
-         has(inc, "current_configuration_version.ingress_attributes")) &&
+    if ((has(inc, "current_configuration_version") || has(inc, "current_configuration_version.ingress_attributes")) &&
         !ws.current_configuration_version.empty())
       if (auto cv = eng_.read_configuration_version(ws.current_configuration_version))
         out.push_back([cv = *cv](json_writer& w) { write_configuration_version(w, cv, {}); });
@@ -614,7 +628,8 @@ class basic_api {
     if (!pg) return error_response(pg.error());
     std::vector<std::function<void(json_writer&)>> included;
     for (const auto& ws : pg->items) collect_workspace_includes(c, ws, *inc, included);
-    return document(200, collection(c, *pg, [](json_writer& w, const workspace& ws) { write_workspace(w, ws); }, included));
+    return document(200, collection(
+                             c, *pg, [](json_writer& w, const workspace& ws) { write_workspace(w, ws); }, included));
   }
   http_response create_workspace(request_ctx& c) {
     const std::string org = c.param(0);
@@ -710,7 +725,8 @@ class basic_api {
   http_response upload(request_ctx& c) {
     const http_request& req = c.req;
     if (req.body.size() > opts_.max_upload_bytes)
-      return error_response(errc::payload_too_large, "Upload exceeds " + std::to_string(opts_.max_upload_bytes) + " bytes");
+      return error_response(errc::payload_too_large,
+                            "Upload exceeds " + std::to_string(opts_.max_upload_bytes) + " bytes");
     auto cv = eng_.upload_configuration(c.params[0], req.body);
     if (!cv) return error_response(cv.error());
     return empty(200);
@@ -743,14 +759,16 @@ class basic_api {
     w.end_object();
     return b;
   }
-  void write_run_includes(json_writer& w, const run& r, const std::vector<std::string>& inc, const serialize_context& sc) {
+  void write_run_includes(json_writer& w, const run& r, const std::vector<std::string>& inc,
+                          const serialize_context& sc) {
     if (has(inc, "plan")) write_plan(w, r, sc);
     if (has(inc, "apply")) write_apply(w, r, sc);
     if (has(inc, "created_by")) write_user(w, sc);
     if (has(inc, "cost_estimate") && r.cost_estimation && r.entered_at(run_status::cost_estimating))
       write_cost_estimate(w, r);
     if (has(inc, "configuration_version") || has(inc, "configuration_version.ingress_attributes"))
-      if (auto cv = eng_.read_configuration_version(r.configuration_version_id)) write_configuration_version(w, *cv, {});
+      if (auto cv = eng_.read_configuration_version(r.configuration_version_id))
+        write_configuration_version(w, *cv, {});
     if (has(inc, "workspace"))
       if (auto ws = eng_.read_workspace(r.workspace_id)) write_workspace(w, *ws);
   }
@@ -789,9 +807,9 @@ class basic_api {
       };
       // Intersect with filter[status] when both are given.
       std::vector<run_status> kept;
-      for (run_status s : req.statuses.empty() ? std::vector<run_status>(std::begin(all_run_statuses),
-                                                                          std::end(all_run_statuses))
-                                               : req.statuses)
+      for (run_status s : req.statuses.empty()
+                              ? std::vector<run_status>(std::begin(all_run_statuses), std::end(all_run_statuses))
+                              : req.statuses)
         if (in_group(s)) kept.push_back(s);
       if (kept.empty()) return empty_page(c);  // nothing can match
       req.statuses = std::move(kept);
@@ -803,7 +821,8 @@ class basic_api {
     if (!inc->empty())
       for (const auto& r : pg->items)
         included.push_back([this, &r, &inc, &sc](json_writer& w) { write_run_includes(w, r, *inc, sc); });
-    return document(200, collection(c, *pg, [&sc](json_writer& w, const run& r) { write_run(w, r, sc); }, included));
+    return document(200, collection(
+                             c, *pg, [&sc](json_writer& w, const run& r) { write_run(w, r, sc); }, included));
   }
   http_response create_run(request_ctx& c) {
     auto doc = parse_body(c, false);
@@ -819,7 +838,8 @@ class basic_api {
     run_options o;
     if (auto attrs = read_attributes<run>(*data, o); !attrs) return error_response(attrs.error());
     if (o.message && o.message->empty()) o.message.reset();
-    if (!is_valid_id_text(*ws_id)) return error_response(errc::not_found, "workspace '" + ws_id->substr(0, 64) + "' not found");
+    if (!is_valid_id_text(*ws_id))
+      return error_response(errc::not_found, "workspace '" + ws_id->substr(0, 64) + "' not found");
     o.workspace_id = resource_id(*ws_id);
     if (!cv_id->empty()) {
       if (!is_valid_id_text(*cv_id))

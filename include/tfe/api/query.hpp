@@ -44,8 +44,8 @@ inline std::optional<std::string> percent_decode(std::string_view s, bool plus_i
 inline void append_query_escaped(std::string& out, std::string_view s) {
   static constexpr char digits[] = "0123456789ABCDEF";
   for (char c : s) {
-    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                            c == '-' || c == '_' || c == '.' || c == '~';
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                            c == '_' || c == '.' || c == '~';
     if (unreserved) {
       out.push_back(c);
     } else {

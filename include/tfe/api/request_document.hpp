@@ -35,7 +35,8 @@ inline result<json> parse_request_body(std::string_view body, const request_limi
     return make_error(errc::parse_error, "Request body is empty: a JSON:API document is required");
   }
   if (body.size() > limits.max_bytes)
-    return make_error(errc::payload_too_large, "Request document exceeds " + std::to_string(limits.max_bytes) + " bytes");
+    return make_error(errc::payload_too_large,
+                      "Request document exceeds " + std::to_string(limits.max_bytes) + " bytes");
   json_parse_options po;
   po.max_size = limits.max_bytes;
   po.max_depth = limits.max_depth;
@@ -163,8 +164,8 @@ class attribute_reader {
   }
   void fail(std::string_view key, const char* what) {
     if (!err_)
-      err_ = error{errc::validation_failed, std::string(key) + " must be " + what,
-                   "/data/attributes/" + std::string(key)};
+      err_ =
+          error{errc::validation_failed, std::string(key) + " must be " + what, "/data/attributes/" + std::string(key)};
   }
   const json* attrs_;
   std::optional<error> err_;

@@ -10,12 +10,12 @@
 #include <tfe/lifecycle/run_status.hpp>
 #include <tfe/model/codec.hpp>
 #include <tfe/model/configuration_version.hpp>
+#include <tfe/model/execution_mode.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/organization.hpp>
 #include <tfe/model/run.hpp>
 #include <tfe/model/time.hpp>
 #include <tfe/model/workspace.hpp>
-#include <tfe/model/execution_mode.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -32,10 +32,10 @@ namespace tfe {
 
 /// What serializers need beyond the entity: time for derived flags and URL builders.
 struct serialize_context {
-  time_point now{};           ///< for actions (force-cancel availability)
-  std::string base_url;       ///< absolute origin, e.g. "http://127.0.0.1:8080"
-  std::string user_id;        ///< the acting user's id
-  std::string username;       ///< the acting user's username
+  time_point now{};                        ///< for actions (force-cancel availability)
+  std::string base_url;                    ///< absolute origin, e.g. "http://127.0.0.1:8080"
+  std::string user_id;                     ///< the acting user's id
+  std::string username;                    ///< the acting user's username
   const std::uint64_t* url_key = nullptr;  ///< 4 words keying the MAC of log URLs; null: no log URLs
 };
 
@@ -139,8 +139,7 @@ bool attribute_is_empty(const T& v) noexcept {
   if constexpr (std::is_same_v<T, resource_id> || std::is_same_v<T, std::string> ||
                 std::is_same_v<T, std::vector<std::string>>)
     return v.empty();
-  else
-    return false;
+  else return false;
 }
 
 /// Writes the JSON:API attributes entity E's field list marks as `attribute`, in the list's order, as
@@ -183,10 +182,10 @@ inline void write_organization(json_writer& w, const organization& o) {
   detail::write_attributes(w, o);
   w.member("enterprise-plan", "premium");
   w.key("permissions").begin_object();
-  for (const char* p : {"can-update", "can-destroy", "can-create-workspace", "can-create-team", "can-traverse",
-                        "can-update-api-token", "can-update-oauth", "can-update-sentinel", "can-access-via-teams",
-                        "can-create-module", "can-create-workspace-migration", "can-update-agent-pools",
-                        "can-manage-run-tasks", "can-read-run-tasks"})
+  for (const char* p :
+       {"can-update", "can-destroy", "can-create-workspace", "can-create-team", "can-traverse", "can-update-api-token",
+        "can-update-oauth", "can-update-sentinel", "can-access-via-teams", "can-create-module",
+        "can-create-workspace-migration", "can-update-agent-pools", "can-manage-run-tasks", "can-read-run-tasks"})
     w.member(p, true);
   w.end_object();
   w.end_object();
@@ -209,20 +208,36 @@ inline void write_workspace(json_writer& w, const workspace& ws) {
   w.member("run-failures", 0).member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.size()));
   w.key("actions").begin_object().member("is-destroyable", true).end_object();
   w.key("permissions").begin_object();
-  for (const char* p : {"can-destroy", "can-force-unlock", "can-lock", "can-queue-apply", "can-queue-destroy",
-                        "can-queue-run", "can-read-settings", "can-unlock", "can-update", "can-update-variable",
-                        "can-read-run", "can-read-variable", "can-read-state-versions", "can-read-state-outputs",
-                        "can-create-state-versions", "can-manage-tags", "can-manage-run-tasks", "can-force-delete",
-                        "can-manage-assessments", "can-read-assessment-results", "can-queue-run-destroy"})
+  for (const char* p : {"can-destroy",
+                        "can-force-unlock",
+                        "can-lock",
+                        "can-queue-apply",
+                        "can-queue-destroy",
+                        "can-queue-run",
+                        "can-read-settings",
+                        "can-unlock",
+                        "can-update",
+                        "can-update-variable",
+                        "can-read-run",
+                        "can-read-variable",
+                        "can-read-state-versions",
+                        "can-read-state-outputs",
+                        "can-create-state-versions",
+                        "can-manage-tags",
+                        "can-manage-run-tasks",
+                        "can-force-delete",
+                        "can-manage-assessments",
+                        "can-read-assessment-results",
+                        "can-queue-run-destroy"})
     w.member(p, true);
   w.end_object();
   w.end_object();  // attributes
   w.key("relationships").begin_object();
-  detail::to_one_related(w, "organization", "organizations", ws.organization, "/api/v2/organizations/" + ws.organization);
+  detail::to_one_related(w, "organization", "organizations", ws.organization,
+                         "/api/v2/organizations/" + ws.organization);
   detail::to_one(w, "current-run", "runs", ws.current_run.view());
   detail::to_one(w, "latest-run", "runs", ws.current_run.view());
-  detail::to_one(w, "current-configuration-version", "configuration-versions",
-                 ws.current_configuration_version.view());
+  detail::to_one(w, "current-configuration-version", "configuration-versions", ws.current_configuration_version.view());
   if (ws.manually_locked) detail::to_one(w, "locked-by", "users", ws.locked_by_user.view());
   else detail::to_one(w, "locked-by", "runs", ws.active_run.view());
   w.end_object();
@@ -296,7 +311,8 @@ inline void write_run(json_writer& w, const run& r, const serialize_context& ctx
   detail::to_one_related(w, "workspace", "workspaces", r.workspace_id.view(),
                          detail::joined("/api/v2/workspaces/", r.workspace_id.view()).view());
   detail::to_one(w, "configuration-version", "configuration-versions", r.configuration_version_id.view());
-  detail::to_one_related(w, "plan", "plans", detail::joined("plan-", suffix).view(), detail::joined(self, "/plan").view());
+  detail::to_one_related(w, "plan", "plans", detail::joined("plan-", suffix).view(),
+                         detail::joined(self, "/plan").view());
   detail::to_one_related(w, "apply", "applies", detail::joined("apply-", suffix).view(),
                          detail::joined(self, "/apply").view());
   detail::to_one(w, "created-by", "users", r.created_by.view());
@@ -304,10 +320,13 @@ inline void write_run(json_writer& w, const run& r, const serialize_context& ctx
   detail::to_one(w, "canceled-by", "users", r.canceled_by.view());
   if (r.cost_estimation && r.entered_at(run_status::cost_estimating))
     detail::to_one(w, "cost-estimate", "cost-estimates", detail::joined("ce-", suffix).view());
-  else
-    detail::raw_members(w, R"("cost-estimate":{"data":null})");
+  else detail::raw_members(w, R"("cost-estimate":{"data":null})");
   detail::raw_members(w, R"("policy-checks":{"data":[]},"run-events":{"data":[]},"task-stages":{"data":[]})");
-  w.key("comments").begin_object().key("links").begin_object().member("related", detail::joined(self, "/comments").view());
+  w.key("comments")
+      .begin_object()
+      .key("links")
+      .begin_object()
+      .member("related", detail::joined(self, "/comments").view());
   w.end_object().end_object();
   w.end_object();
   w.key("links").begin_object().member("self", self).end_object();
@@ -338,7 +357,8 @@ inline void write_phase_timestamps(json_writer& w, const run& r, bool plan_phase
       end = t(run_status::canceled) != run::no_time ? t(run_status::canceled) : t(run_status::force_canceled);
       key = t(run_status::force_canceled) != run::no_time ? "force-canceled-at" : "canceled-at";
       break;
-    default: break;
+    default:
+      break;
   }
   if (key && end != run::no_time) optional_time_member(w, key, end);
   w.end_object();

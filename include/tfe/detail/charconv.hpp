@@ -84,14 +84,10 @@ inline constexpr std::size_t int_chars = 24;
 inline constexpr std::size_t double_chars = 32;
 
 /// Writes `v` in decimal at `buf` (int_chars bytes of room); returns the end.
-inline char* write_int64(char* buf, std::int64_t v) noexcept {
-  return std::to_chars(buf, buf + int_chars, v).ptr;
-}
+inline char* write_int64(char* buf, std::int64_t v) noexcept { return std::to_chars(buf, buf + int_chars, v).ptr; }
 
 /// Writes `v` in decimal at `buf` (int_chars bytes of room); returns the end.
-inline char* write_uint64(char* buf, std::uint64_t v) noexcept {
-  return std::to_chars(buf, buf + int_chars, v).ptr;
-}
+inline char* write_uint64(char* buf, std::uint64_t v) noexcept { return std::to_chars(buf, buf + int_chars, v).ptr; }
 
 /// Writes `v` as a JSON number that reads back as the same double and never looks like an
 /// integer (1.0 -> "1.0"); NaN and infinities, which JSON cannot hold, become `null`.

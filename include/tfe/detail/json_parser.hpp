@@ -28,9 +28,7 @@ namespace detail {
 // Views passed to string_value() and key() are valid only during the call.
 
 /// True for the four JSON whitespace bytes (space, tab, line feed, carriage return).
-inline constexpr bool json_is_ws(char c) noexcept {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
+inline constexpr bool json_is_ws(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 /// True for '0'..'9'.
 inline constexpr bool json_is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
@@ -80,11 +78,16 @@ inline bool json_after_zero(const char* begin, const char* p) noexcept {
 inline std::string json_value_error(const char* p, const char* end) {
   const auto rest = std::string_view(p, static_cast<std::size_t>(end - p));
   switch (*p) {
-    case '\'': return "strings must use double quotes, not single quotes";
-    case '/': return "comments are not allowed";
-    case '+': return "a number may not start with '+'";
-    case '.': return "a number may not start with '.'";
-    default: break;
+    case '\'':
+      return "strings must use double quotes, not single quotes";
+    case '/':
+      return "comments are not allowed";
+    case '+':
+      return "a number may not start with '+'";
+    case '.':
+      return "a number may not start with '.'";
+    default:
+      break;
   }
   if (rest.substr(0, 3) == "NaN") return "NaN is not allowed";
   if (rest.substr(0, 8) == "Infinity") return "Infinity is not allowed";
@@ -223,14 +226,30 @@ const char* json_parser<Handler>::parse_string_escaped(const char* start, const 
     if (p == end_) return string_error(end_, "unterminated string");
     char out = 0;
     switch (*p) {
-      case '"': out = '"'; break;
-      case '\\': out = '\\'; break;
-      case '/': out = '/'; break;
-      case 'b': out = '\b'; break;
-      case 'f': out = '\f'; break;
-      case 'n': out = '\n'; break;
-      case 'r': out = '\r'; break;
-      case 't': out = '\t'; break;
+      case '"':
+        out = '"';
+        break;
+      case '\\':
+        out = '\\';
+        break;
+      case '/':
+        out = '/';
+        break;
+      case 'b':
+        out = '\b';
+        break;
+      case 'f':
+        out = '\f';
+        break;
+      case 'n':
+        out = '\n';
+        break;
+      case 'r':
+        out = '\r';
+        break;
+      case 't':
+        out = '\t';
+        break;
       case 'u': {
         auto hex4 = [this](const char* at, std::uint32_t& v) -> bool {
           if (end_ - at < 4) return false;
@@ -246,13 +265,13 @@ const char* json_parser<Handler>::parse_string_escaped(const char* start, const 
         if (!hex4(p + 1, cp)) return string_error(esc, "expected 4 hex digits after \\u");
         p += 5;
         if (cp >= 0xDC00 && cp <= 0xDFFF)
-          return string_error(esc, "unexpected low surrogate \\u" + std::string(esc + 2, 4) +
-                                       " without a preceding high surrogate");
+          return string_error(
+              esc, "unexpected low surrogate \\u" + std::string(esc + 2, 4) + " without a preceding high surrogate");
         if (cp >= 0xD800 && cp <= 0xDBFF) {
           std::uint32_t lo = 0;
           if (end_ - p < 2 || p[0] != '\\' || p[1] != 'u' || !hex4(p + 2, lo) || lo < 0xDC00 || lo > 0xDFFF)
-            return string_error(esc, "high surrogate \\u" + std::string(esc + 2, 4) +
-                                         " is not followed by a low surrogate");
+            return string_error(esc,
+                                "high surrogate \\u" + std::string(esc + 2, 4) + " is not followed by a low surrogate");
           p += 6;
           cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
@@ -262,8 +281,9 @@ const char* json_parser<Handler>::parse_string_escaped(const char* start, const 
       }
       default: {
         const auto e = static_cast<unsigned char>(*p);
-        std::string what = (e >= 0x20 && e < 0x7F) ? std::string("invalid escape sequence '\\") + *p + "'"
-                                                   : "invalid escape sequence: " + json_describe_byte(*p) + " after '\\'";
+        std::string what = (e >= 0x20 && e < 0x7F)
+                               ? std::string("invalid escape sequence '\\") + *p + "'"
+                               : "invalid escape sequence: " + json_describe_byte(*p) + " after '\\'";
         return string_error(esc, what + " (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
       }
     }
@@ -317,16 +337,20 @@ const char* json_parser<Handler>::parse_number(const char* p) {
     // Up to 19 digits always fit in a uint64_t; 20 or more never fit in an int64_t.
     constexpr std::uint64_t max_positive = 9223372036854775807ULL;
     if (digits > 19 || acc > max_positive + (negative ? 1 : 0))
-      return string_error(s, "integer out of range for a 64-bit signed integer "
-                             "(add a fraction or exponent to read it as a double)");
+      return string_error(s,
+                          "integer out of range for a 64-bit signed integer "
+                          "(add a fraction or exponent to read it as a double)");
     h_.int_value(negative ? static_cast<std::int64_t>(0 - acc) : static_cast<std::int64_t>(acc));
     return p;
   }
   double d = 0.0;
   switch (parse_double(s, p, d)) {
-    case double_parse::ok: break;
-    case double_parse::overflow: return string_error(s, "number out of range for a double");
-    case double_parse::invalid: return string_error(s, "invalid number");
+    case double_parse::ok:
+      break;
+    case double_parse::overflow:
+      return string_error(s, "number out of range for a double");
+    case double_parse::invalid:
+      return string_error(s, "invalid number");
   }
   h_.double_value(d);
   return p;
@@ -347,7 +371,8 @@ value:
   // Precondition: p != end and *p is not whitespace.
   switch (*p) {
     case '{':
-      if (stack_.size() >= max_depth_) return fail(p, "nesting depth exceeds the limit of " + std::to_string(max_depth_));
+      if (stack_.size() >= max_depth_)
+        return fail(p, "nesting depth exceeds the limit of " + std::to_string(max_depth_));
       stack_.push(frame{0, true});
       h_.begin_object();
       ++p;
@@ -360,7 +385,8 @@ value:
       }
       goto key;
     case '[':
-      if (stack_.size() >= max_depth_) return fail(p, "nesting depth exceeds the limit of " + std::to_string(max_depth_));
+      if (stack_.size() >= max_depth_)
+        return fail(p, "nesting depth exceeds the limit of " + std::to_string(max_depth_));
       stack_.push(frame{0, false});
       h_.begin_array();
       ++p;
@@ -400,8 +426,17 @@ value:
         goto after_value;
       }
       return fail(p, "invalid literal (expected 'null')");
-    case '-': case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9':
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
       q = parse_number(p);
       if (q == nullptr) return fail(err_at_, std::move(err_msg_));
       p = q;

@@ -26,12 +26,12 @@ inline utf8_check_result utf8_check(const unsigned char* p, const unsigned char*
     need = 1;
   } else if (c >= 0xE0 && c <= 0xEF) {
     need = 2;
-    if (c == 0xE0) lo = 0xA0;        // no overlong 3-byte forms
-    else if (c == 0xED) hi = 0x9F;   // no UTF-16 surrogates
+    if (c == 0xE0) lo = 0xA0;       // no overlong 3-byte forms
+    else if (c == 0xED) hi = 0x9F;  // no UTF-16 surrogates
   } else if (c >= 0xF0 && c <= 0xF4) {
     need = 3;
-    if (c == 0xF0) lo = 0x90;        // no overlong 4-byte forms
-    else if (c == 0xF4) hi = 0x8F;   // nothing above U+10FFFF
+    if (c == 0xF0) lo = 0x90;       // no overlong 4-byte forms
+    else if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
   } else {
     return {1, false};  // continuation byte, overlong lead C0/C1, or F5..FF
   }

@@ -73,7 +73,7 @@ class basic_engine {
   using id_generator_type = typename Policies::id_generator_type;  ///< id policy
   using executor_type = typename Policies::executor_type;          ///< executor policy
   using mutex_type = typename Policies::mutex_type;                ///< mutex policy
-  using observer = std::function<void(const run_status_change&)>; ///< observer callback
+  using observer = std::function<void(const run_status_change&)>;  ///< observer callback
 
   /// An engine with the given settings.
   explicit basic_engine(engine_options options = {}) : options_(std::move(options)) {
@@ -344,11 +344,12 @@ class basic_engine {
     if (w->manually_locked) return make_error(errc::conflict, "Workspace is already locked");
     if (!w->active_run.empty())
       return make_error(errc::conflict, "Workspace is already locked by Run " + w->active_run.str());
-    if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) {
-          x.manually_locked = true;
-          x.locked_reason = std::move(reason);
-          x.locked_by_user = user_;
-        });
+    if (auto r = s.storage.update(of<workspace>, wid,
+                                  [&](workspace& x) {
+                                    x.manually_locked = true;
+                                    x.locked_reason = std::move(reason);
+                                    x.locked_by_user = user_;
+                                  });
         !r)
       return r.error();
     return *s.storage.find(of<workspace>, wid);
@@ -426,7 +427,8 @@ class basic_engine {
     shard& s = *sp;
     shard_guard sg(*this, s);
     const configuration_version* cv = s.storage.find(of<configuration_version>, cv_id);
-    if (!cv || cv->upload_token != upload_token) return make_error(errc::not_found, "upload URL not found or already used");
+    if (!cv || cv->upload_token != upload_token)
+      return make_error(errc::not_found, "upload URL not found or already used");
     {
       // Single use: the first upload claims the token.
       std::lock_guard<mutex_type> g(global_.mutex);
@@ -480,7 +482,8 @@ class basic_engine {
     shard* s = shard_of_indexed(cv_id);
     if (!s) return not_found("configuration version", cv_id);
     shard_guard sg(*this, *s);
-    if (!s->storage.find(of<configuration_version>, resource_id(cv_id))) return not_found("configuration version", cv_id);
+    if (!s->storage.find(of<configuration_version>, resource_id(cv_id)))
+      return not_found("configuration version", cv_id);
     const std::string* b = s->storage.get_blob(blob_key(resource_id(cv_id)));
     if (!b) return make_error(errc::not_found, "configuration version has no uploaded configuration");
     return *b;
@@ -578,8 +581,7 @@ class basic_engine {
     shard_guard sg(*this, s);
     const run* r = s.storage.find(of<run>, resource_id(id));
     if (!r) return not_found("run", id);
-    if (r->status != run_status::pending)
-      return make_error(errc::forbidden, "Run " + r->id.str() + " is not pending");
+    if (r->status != run_status::pending) return make_error(errc::forbidden, "Run " + r->id.str() + " is not pending");
     if (r->plan_only) return make_error(errc::forbidden, "Plan-only runs are never queued behind other runs");
     const resource_id run_id = r->id;
     const workspace* w = s.storage.find(of<workspace>, r->workspace_id);
@@ -879,7 +881,7 @@ class basic_engine {
     std::vector<run_status_change> notes;
     bool promote_enabled = true;
     std::uint32_t index = 0;
-    id_generator_type ids;  // ids and tokens of what lives in this shard
+    id_generator_type ids;                                 // ids and tokens of what lives in this shard
     std::unordered_map<std::string, org_facts> org_cache;  // organization flags, valid for org_cache_version
     std::uint64_t org_cache_version = ~std::uint64_t{0};
   };
@@ -889,9 +891,9 @@ class basic_engine {
     storage_type storage;  // organizations only
     std::unordered_map<std::string, resource_id> ws_by_name;
     std::unordered_map<std::string, resource_id> upload_tokens;
-    std::unordered_map<resource_id, std::string> ws_org;         // workspace id -> organization
-    std::unordered_map<resource_id, std::uint32_t> aliases;      // restored ids living off their natural shard
-    std::atomic<std::uint64_t> version{0};  // bumped on every organization change (shard caches)
+    std::unordered_map<resource_id, std::string> ws_org;     // workspace id -> organization
+    std::unordered_map<resource_id, std::uint32_t> aliases;  // restored ids living off their natural shard
+    std::atomic<std::uint64_t> version{0};                   // bumped on every organization change (shard caches)
   };
   // Locks a shard; on release delivers the observer notifications it collected, outside the lock.
   class shard_guard {
@@ -997,10 +999,11 @@ class basic_engine {
   resource_id next_id_in(id_kind k, shard& s) {
     for (;;) {  // a restored fixture may already use the next id
       resource_id id = routed(s.ids.next(k), k, s);
-      const bool taken = k == id_kind::run                     ? s.storage.find(of<run>, id) != nullptr
-                         : k == id_kind::configuration_version ? s.storage.find(of<configuration_version>, id) != nullptr
-                         : k == id_kind::comment               ? s.storage.find(of<run_comment>, id) != nullptr
-                                                               : false;
+      const bool taken = k == id_kind::run ? s.storage.find(of<run>, id) != nullptr
+                         : k == id_kind::configuration_version
+                             ? s.storage.find(of<configuration_version>, id) != nullptr
+                         : k == id_kind::comment ? s.storage.find(of<run_comment>, id) != nullptr
+                                                 : false;
       if (!taken && !is_alias(id)) return id;
     }
   }
@@ -1124,10 +1127,10 @@ class basic_engine {
       return make_error(errc::validation_failed, "Agent pool is required in agent execution mode",
                         "/data/attributes/agent-pool-id");
     if (o.terraform_version && !is_valid_terraform_version(*o.terraform_version))
-      return make_error(errc::validation_failed,
-                        "Terraform version '" + o.terraform_version->substr(0, 64) +
-                            "' is not a version or version constraint",
-                        "/data/attributes/terraform-version");
+      return make_error(
+          errc::validation_failed,
+          "Terraform version '" + o.terraform_version->substr(0, 64) + "' is not a version or version constraint",
+          "/data/attributes/terraform-version");
     if (o.working_directory && o.working_directory->find("..") != std::string::npos)
       return make_error(errc::validation_failed, "Working directory must not leave the configuration",
                         "/data/attributes/working-directory");
@@ -1165,11 +1168,12 @@ class basic_engine {
       return make_error(errc::conflict, "Workspace is locked by Run " + w->active_run.str());
     if (!w->manually_locked) return make_error(errc::conflict, "Workspace is not locked");
     // One admin user acts for every token, so unlock and force-unlock behave alike.
-    if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) {
-          x.manually_locked = false;
-          x.locked_reason.clear();
-          x.locked_by_user = resource_id();
-        });
+    if (auto r = s.storage.update(of<workspace>, wid,
+                                  [&](workspace& x) {
+                                    x.manually_locked = false;
+                                    x.locked_reason.clear();
+                                    x.locked_by_user = resource_id();
+                                  });
         !r)
       return r.error();
     const auto now = clock_.now();
@@ -1277,8 +1281,8 @@ class basic_engine {
         return not_found("configuration version", *o.configuration_version_id);
       if (found->status != configuration_status::uploaded)
         return make_error(errc::validation_failed,
-                          "Configuration version " + found->id.str() + " is " +
-                              std::string(to_string(found->status)) + ", not uploaded",
+                          "Configuration version " + found->id.str() + " is " + std::string(to_string(found->status)) +
+                              ", not uploaded",
                           "/data/relationships/configuration-version");
       cv = *found;
     } else {
@@ -1286,8 +1290,9 @@ class basic_engine {
         return make_error(errc::validation_failed, "Workspace has no uploaded configuration version to run",
                           "/data/relationships/configuration-version");
       const configuration_version* cur = s.storage.find(of<configuration_version>, w->current_configuration_version);
-      if (!cur) return make_error(errc::validation_failed, "Workspace has no uploaded configuration version to run",
-                                  "/data/relationships/configuration-version");
+      if (!cur)
+        return make_error(errc::validation_failed, "Workspace has no uploaded configuration version to run",
+                          "/data/relationships/configuration-version");
       cv = *cur;
     }
     const bool plan_only = o.plan_only.value_or(cv.speculative);
@@ -1459,16 +1464,23 @@ class basic_engine {
       return;
     }
     switch (to) {
-      case run_status::pending: break;
-      case run_status::plan_queued: schedule(s, id, step, run_event::plan_start, now); break;
-      case run_status::planning: start_plan(s, r, now); break;
+      case run_status::pending:
+        break;
+      case run_status::plan_queued:
+        schedule(s, id, step, run_event::plan_start, now);
+        break;
+      case run_status::planning:
+        start_plan(s, r, now);
+        break;
       case run_status::planned:
       case run_status::cost_estimated:
       case run_status::policy_checked:
       case run_status::confirmed:
         if (can_fire(to, run_event::proceed, r.context(now))) schedule(s, id, step, run_event::proceed, now);
         break;
-      case run_status::cost_estimating: schedule(s, id, step, run_event::estimate_done, now); break;
+      case run_status::cost_estimating:
+        schedule(s, id, step, run_event::estimate_done, now);
+        break;
       case run_status::policy_checking: {
         run_event next = run_event::policy_passed;
         const policy_result outcome = behaviour_of(s, id).policy;
@@ -1477,16 +1489,23 @@ class basic_engine {
         schedule(s, id, step, next, now);
         break;
       }
-      case run_status::policy_override: break;
-      case run_status::apply_queued: schedule(s, id, step, run_event::apply_start, now); break;
-      case run_status::applying: start_apply(s, r, now); break;
+      case run_status::policy_override:
+        break;
+      case run_status::apply_queued:
+        schedule(s, id, step, run_event::apply_start, now);
+        break;
+      case run_status::applying:
+        start_apply(s, r, now);
+        break;
       case run_status::applied:
       case run_status::planned_and_finished:
       case run_status::policy_soft_failed:
       case run_status::discarded:
       case run_status::errored:
       case run_status::canceled:
-      case run_status::force_canceled: finish(s, r, to, e, now); break;
+      case run_status::force_canceled:
+        finish(s, r, to, e, now);
+        break;
     }
   }
 

@@ -16,10 +16,10 @@ namespace tfe {
 
 /// Engine-wide settings.
 struct engine_options {
-  milliseconds cancel_cooloff{10000};         ///< cancel -> force-cancel-available-at delay
-  std::string terraform_version = "1.9.8";    ///< default workspace terraform-version
+  milliseconds cancel_cooloff{10000};              ///< cancel -> force-cancel-available-at delay
+  std::string terraform_version = "1.9.8";         ///< default workspace terraform-version
   std::string user_id = "user-tfeAdmin000000001";  ///< the user API calls act as (created-by, confirmed-by)
-  std::string username = "tfe-admin";         ///< that user's username
+  std::string username = "tfe-admin";              ///< that user's username
   /// cost-estimation-enabled of organizations created without it. TFE enables it, and go-tfe's tests
   /// expect runs of a new organization to reach cost_estimated.
   bool cost_estimation_default = true;

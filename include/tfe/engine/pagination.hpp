@@ -25,9 +25,7 @@ struct page {
   std::size_t page_size = 20;    ///< effective page size
   std::size_t total_count = 0;   ///< items in the whole collection
   /// Pages in the collection (at least 1, so clients' loops stop on empty collections).
-  std::size_t total_pages() const noexcept {
-    return total_count == 0 ? 1 : (total_count + page_size - 1) / page_size;
-  }
+  std::size_t total_pages() const noexcept { return total_count == 0 ? 1 : (total_count + page_size - 1) / page_size; }
 };
 
 /// Clamps a request to valid values: number >= 1, 1 <= size <= 100.

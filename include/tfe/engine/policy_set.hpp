@@ -21,17 +21,17 @@ namespace tfe {
 
 /// The default policies: in-memory storage, system clock, random ids, simulated executor, std::mutex.
 struct default_policies {
-  using storage_type = memory_storage;            ///< where entities live
-  using clock_type = system_clock_policy;         ///< where "now" comes from
-  using id_generator_type = random_ids;           ///< how ids are made
-  using executor_type = simulated_executor;       ///< what plans and applies do
-  using mutex_type = std::mutex;                  ///< how calls are serialized
+  using storage_type = memory_storage;       ///< where entities live
+  using clock_type = system_clock_policy;    ///< where "now" comes from
+  using id_generator_type = random_ids;      ///< how ids are made
+  using executor_type = simulated_executor;  ///< what plans and applies do
+  using mutex_type = std::mutex;             ///< how calls are serialized
 };
 
 /// Policies for deterministic tests: manual clock and sequential ids; inherit and override one alias to vary.
 struct test_policies : default_policies {
-  using clock_type = manual_clock;          ///< moves only when told
-  using id_generator_type = sequential_ids; ///< run-0000000000000001, ...
+  using clock_type = manual_clock;           ///< moves only when told
+  using id_generator_type = sequential_ids;  ///< run-0000000000000001, ...
 };
 
 namespace detail {

@@ -98,7 +98,6 @@ result<void> basic_engine<Policies>::restore(const json& doc) {
   return r;
 }
 
-
 /// Rebuilds the engine from what its storages hold (after a journal replay, or a database behind the
 /// storage policy): the indexes, the queues and the runs' next steps, as restore() does. Entities whose
 /// owner is gone (an operation across shards cut short by a crash) are dropped. Runs that were in the
@@ -114,7 +113,6 @@ result<void> basic_engine<Policies>::recover() {
   }
   return restore(doc);
 }
-
 
 // Sets "organizations", "workspaces", "configuration-versions" (with uploaded bytes), "runs" and
 // "comments" of a state document (snapshot() and recover()), each in creation order so equal states
@@ -190,7 +188,6 @@ void basic_engine<Policies>::collect_entities_locked(json& doc, bool recovering)
   doc.set("comments", std::move(a_comments));
 }
 
-
 // A checked snapshot, ready to install.
 template <class Policies>
 struct basic_engine<Policies>::restore_plan {
@@ -207,15 +204,15 @@ struct basic_engine<Policies>::restore_plan {
   std::optional<std::size_t> next_shard;  // where the next workspace goes
 };
 
-
 template <class Policies>
 result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_plan& plan) const {
   using detail::has_suffix_id;
   using detail::invalid;
   const auto* top = doc.as_object();
   if (!top) return invalid("", "a snapshot must be a JSON object");
-  static constexpr std::string_view known[] = {"tfe-snapshot", "now",  "organizations", "workspaces",
-                                               "configuration-versions", "runs", "comments", "timers", "ids"};
+  static constexpr std::string_view known[] = {
+      "tfe-snapshot", "now",      "organizations", "workspaces", "configuration-versions",
+      "runs",         "comments", "timers",        "ids"};
   for (const auto& m : *top)
     if (std::find(std::begin(known), std::end(known), m.first) == std::end(known))
       return invalid("/" + m.first.substr(0, 64), "unknown member '" + m.first.substr(0, 64) + "'");
@@ -238,16 +235,21 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
   auto at = [](std::string_view key, std::size_t i) { return "/" + std::string(key) + "/" + std::to_string(i); };
   const json::array_type *orgs, *wss, *cvs, *runs, *comments, *timers;
   for (auto [k, p] : {std::pair<std::string_view, const json::array_type**>{"organizations", &orgs},
-                      {"workspaces", &wss}, {"configuration-versions", &cvs}, {"runs", &runs},
-                      {"comments", &comments}, {"timers", &timers}})
+                      {"workspaces", &wss},
+                      {"configuration-versions", &cvs},
+                      {"runs", &runs},
+                      {"comments", &comments},
+                      {"timers", &timers}})
     if (auto r = array_of(k, *p); !r) return r;
 
   std::unordered_map<std::string, std::size_t> org_index;
   for (std::size_t i = 0; i < orgs->size(); ++i) {
     organization o;
     if (auto r = decode_entity((*orgs)[i], o, at("organizations", i)); !r) return r;
-    if (!is_valid_organization_name(o.name)) return invalid(at("organizations", i) + "/name", "invalid organization name");
-    if (!org_index.emplace(o.name, i).second) return invalid(at("organizations", i) + "/name", "duplicate organization " + o.name);
+    if (!is_valid_organization_name(o.name))
+      return invalid(at("organizations", i) + "/name", "invalid organization name");
+    if (!org_index.emplace(o.name, i).second)
+      return invalid(at("organizations", i) + "/name", "duplicate organization " + o.name);
     plan.orgs.push_back(std::move(o));
   }
   std::unordered_map<resource_id, std::size_t> ws_index;
@@ -257,9 +259,11 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     const std::string p = at("workspaces", i);
     if (auto r = decode_entity((*wss)[i], w, p); !r) return r;
     if (!has_suffix_id(w.id, "ws-")) return invalid(p + "/id", "a workspace id looks like ws-<letters and digits>");
-    if (!org_index.count(w.organization)) return invalid(p + "/organization", "unknown organization '" + w.organization + "'");
+    if (!org_index.count(w.organization))
+      return invalid(p + "/organization", "unknown organization '" + w.organization + "'");
     if (!is_valid_workspace_name(w.name)) return invalid(p + "/name", "invalid workspace name");
-    if (!names.insert(name_key(w.organization, w.name)).second) return invalid(p + "/name", "duplicate workspace name " + w.name);
+    if (!names.insert(name_key(w.organization, w.name)).second)
+      return invalid(p + "/name", "duplicate workspace name " + w.name);
     if (!ws_index.emplace(w.id, i).second) return invalid(p + "/id", "duplicate id " + w.id.str());
     plan.workspaces.push_back(std::move(w));
   }
@@ -277,11 +281,13 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     }
     configuration_version cv;
     if (auto r = decode_entity(copy, cv, p); !r) return r;
-    if (!has_suffix_id(cv.id, "cv-")) return invalid(p + "/id", "a configuration version id looks like cv-<letters and digits>");
+    if (!has_suffix_id(cv.id, "cv-"))
+      return invalid(p + "/id", "a configuration version id looks like cv-<letters and digits>");
     auto wi = ws_index.find(cv.workspace_id);
     if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + cv.workspace_id.str() + "'");
     if (!cv_index.emplace(cv.id, i).second) return invalid(p + "/id", "duplicate id " + cv.id.str());
-    if (cv.status == configuration_status::pending && !cv.upload_token.empty() && !tokens.insert(cv.upload_token).second)
+    if (cv.status == configuration_status::pending && !cv.upload_token.empty() &&
+        !tokens.insert(cv.upload_token).second)
       return invalid(p + "/upload-token", "duplicate upload token");
     plan.workspaces[wi->second].configuration_versions.push_back(cv.id);
     plan.cvs.emplace_back(std::move(cv), std::move(bytes));
@@ -294,14 +300,15 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     phase_behaviour b;
     const json* doc_run = &(*runs)[i];
     json stripped;
-    if (doc_run->is_object() &&
-        (doc_run->contains("policy-outcome") || doc_run->contains("slow-cancel") || doc_run->contains("cancel-duration-ms"))) {
+    if (doc_run->is_object() && (doc_run->contains("policy-outcome") || doc_run->contains("slow-cancel") ||
+                                 doc_run->contains("cancel-duration-ms"))) {
       stripped = *doc_run;
       if (const json* v = stripped.find("policy-outcome"))
         if (!detail::decode_value(*v, b.policy))
           return invalid(p + "/policy-outcome", "policy-outcome must be pass, soft-fail or hard-fail");
       if (const json* v = stripped.find("slow-cancel"))
-        if (!detail::decode_value(*v, b.slow_cancel)) return invalid(p + "/slow-cancel", "slow-cancel must be true or false");
+        if (!detail::decode_value(*v, b.slow_cancel))
+          return invalid(p + "/slow-cancel", "slow-cancel must be true or false");
       if (const json* v = stripped.find("cancel-duration-ms"))
         if (!detail::decode_value(*v, b.cancel_duration_ms) || b.cancel_duration_ms < 0 ||
             b.cancel_duration_ms > std::int64_t{365} * 86400000)
@@ -412,7 +419,8 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
           for (std::size_t i = 0; i < a->size(); ++i) {
             auto st = (*a)[i].as_string();
             id_generator_type probe;
-            if (!st || !probe.set_state(*st)) return invalid("/ids/shards/" + std::to_string(i), "not an id generator state");
+            if (!st || !probe.set_state(*st))
+              return invalid("/ids/shards/" + std::to_string(i), "not an id generator state");
             plan.shard_ids.emplace_back(*st);
           }
         } else {
@@ -537,7 +545,6 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
   }
   return {};
 }
-
 
 }  // namespace tfe
 

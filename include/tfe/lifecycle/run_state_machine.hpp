@@ -18,26 +18,26 @@ namespace tfe {
 /// What happens to a run: user actions and system progress.
 enum class run_event : std::uint8_t {
   // user actions
-  apply,             ///< confirm a paused plan (POST /runs/:id/actions/apply)
-  discard,           ///< discard (POST /runs/:id/actions/discard)
-  cancel,            ///< cancel (POST /runs/:id/actions/cancel)
-  force_cancel,      ///< force-cancel after the cool-off (POST /runs/:id/actions/force-cancel)
-  force_execute,     ///< start a pending run now (POST /runs/:id/actions/force-execute)
-  override_policy,   ///< override a soft-mandatory policy failure
+  apply,            ///< confirm a paused plan (POST /runs/:id/actions/apply)
+  discard,          ///< discard (POST /runs/:id/actions/discard)
+  cancel,           ///< cancel (POST /runs/:id/actions/cancel)
+  force_cancel,     ///< force-cancel after the cool-off (POST /runs/:id/actions/force-cancel)
+  force_execute,    ///< start a pending run now (POST /runs/:id/actions/force-execute)
+  override_policy,  ///< override a soft-mandatory policy failure
   // system progress
-  queue,             ///< the run reached the head of its workspace queue
-  plan_start,        ///< the executor picked up the plan
-  plan_succeeded,    ///< terraform plan finished
-  plan_failed,       ///< terraform plan failed
-  proceed,           ///< move on from a check stage (or pause when no row matches)
-  estimate_done,     ///< cost estimation finished
-  policy_passed,     ///< every policy passed
-  policy_soft_failed,///< a soft-mandatory policy failed
-  policy_hard_failed,///< a hard-mandatory policy failed
-  apply_start,       ///< the executor picked up the apply
-  apply_succeeded,   ///< terraform apply finished
-  apply_failed,      ///< terraform apply failed
-  cancel_completed,  ///< terraform stopped after a cancel request
+  queue,               ///< the run reached the head of its workspace queue
+  plan_start,          ///< the executor picked up the plan
+  plan_succeeded,      ///< terraform plan finished
+  plan_failed,         ///< terraform plan failed
+  proceed,             ///< move on from a check stage (or pause when no row matches)
+  estimate_done,       ///< cost estimation finished
+  policy_passed,       ///< every policy passed
+  policy_soft_failed,  ///< a soft-mandatory policy failed
+  policy_hard_failed,  ///< a hard-mandatory policy failed
+  apply_start,         ///< the executor picked up the apply
+  apply_succeeded,     ///< terraform apply finished
+  apply_failed,        ///< terraform apply failed
+  cancel_completed,    ///< terraform stopped after a cancel request
 };
 
 namespace detail {
@@ -45,10 +45,10 @@ namespace detail {
 template <>
 struct enum_names<run_event> {
   static constexpr std::string_view value[] = {
-      "apply",           "discard",        "cancel",          "force_cancel",       "force_execute",
-      "override_policy", "queue",          "plan_start",      "plan_succeeded",     "plan_failed",
-      "proceed",         "estimate_done",  "policy_passed",   "policy_soft_failed", "policy_hard_failed",
-      "apply_start",     "apply_succeeded", "apply_failed",   "cancel_completed",
+      "apply",           "discard",         "cancel",        "force_cancel",       "force_execute",
+      "override_policy", "queue",           "plan_start",    "plan_succeeded",     "plan_failed",
+      "proceed",         "estimate_done",   "policy_passed", "policy_soft_failed", "policy_hard_failed",
+      "apply_start",     "apply_succeeded", "apply_failed",  "cancel_completed",
   };
 };
 }  // namespace detail
@@ -89,9 +89,17 @@ namespace detail {
 template <>
 struct enum_names<guard> {
   static constexpr std::string_view value[] = {
-      "",          "needs_cost_estimate", "needs_policy_check",   "finishes_without_apply",
-      "auto_apply", "awaiting_confirmation", "plan_only",         "not_plan_only",
-      "cancel_not_requested", "cancel_requested", "force_cancel_available",
+      "",
+      "needs_cost_estimate",
+      "needs_policy_check",
+      "finishes_without_apply",
+      "auto_apply",
+      "awaiting_confirmation",
+      "plan_only",
+      "not_plan_only",
+      "cancel_not_requested",
+      "cancel_requested",
+      "force_cancel_available",
   };
 };
 }  // namespace detail
@@ -193,17 +201,28 @@ constexpr bool proceed_matches(run_status from, const guard_context& c) noexcept
 /// Evaluates one guard (exhaustive switch: a new guard must be handled here).
 constexpr bool holds(guard g, run_status from, const guard_context& c) noexcept {
   switch (g) {
-    case guard::none: return true;
-    case guard::needs_cost_estimate: return c.cost_estimation;
-    case guard::needs_policy_check: return c.policy_checks;
-    case guard::finishes_without_apply: return c.plan_only || (!c.has_changes && !c.allow_empty_apply);
-    case guard::auto_apply: return c.auto_apply || (!c.has_changes && c.allow_empty_apply);
-    case guard::awaiting_confirmation: return !c.plan_only && !proceed_matches(from, c);
-    case guard::plan_only: return c.plan_only;
-    case guard::not_plan_only: return !c.plan_only;
-    case guard::cancel_not_requested: return !c.cancel_requested;
-    case guard::cancel_requested: return c.cancel_requested;
-    case guard::force_cancel_available: return c.cancel_requested && c.force_cancel_available;
+    case guard::none:
+      return true;
+    case guard::needs_cost_estimate:
+      return c.cost_estimation;
+    case guard::needs_policy_check:
+      return c.policy_checks;
+    case guard::finishes_without_apply:
+      return c.plan_only || (!c.has_changes && !c.allow_empty_apply);
+    case guard::auto_apply:
+      return c.auto_apply || (!c.has_changes && c.allow_empty_apply);
+    case guard::awaiting_confirmation:
+      return !c.plan_only && !proceed_matches(from, c);
+    case guard::plan_only:
+      return c.plan_only;
+    case guard::not_plan_only:
+      return !c.plan_only;
+    case guard::cancel_not_requested:
+      return !c.cancel_requested;
+    case guard::cancel_requested:
+      return c.cancel_requested;
+    case guard::force_cancel_available:
+      return c.cancel_requested && c.force_cancel_available;
   }
   return false;
 }
@@ -263,9 +282,12 @@ constexpr run_actions actions_for(run_status s, const guard_context& ctx) noexce
 /// Plan phase status derived from the run status and the last non-final status before it (reference 7.7).
 constexpr phase_status plan_status_for(run_status s, run_status before_final) noexcept {
   switch (s) {
-    case run_status::pending: return phase_status::pending;
-    case run_status::plan_queued: return phase_status::queued;
-    case run_status::planning: return phase_status::running;
+    case run_status::pending:
+      return phase_status::pending;
+    case run_status::plan_queued:
+      return phase_status::queued;
+    case run_status::planning:
+      return phase_status::running;
     case run_status::errored:
       return before_final == run_status::planning ? phase_status::errored : phase_status::finished;
     case run_status::discarded:
@@ -273,21 +295,28 @@ constexpr phase_status plan_status_for(run_status s, run_status before_final) no
     case run_status::canceled:
     case run_status::force_canceled:
       switch (before_final) {
-        case run_status::pending: return phase_status::unreachable;
+        case run_status::pending:
+          return phase_status::unreachable;
         case run_status::plan_queued:
-        case run_status::planning: return phase_status::canceled;
-        default: return phase_status::finished;
+        case run_status::planning:
+          return phase_status::canceled;
+        default:
+          return phase_status::finished;
       }
-    default: return phase_status::finished;
+    default:
+      return phase_status::finished;
   }
 }
 
 /// Apply phase status derived from the run status and the last non-final status before it (reference 7.7).
 constexpr phase_status apply_status_for(run_status s, run_status before_final) noexcept {
   switch (s) {
-    case run_status::apply_queued: return phase_status::queued;
-    case run_status::applying: return phase_status::running;
-    case run_status::applied: return phase_status::finished;
+    case run_status::apply_queued:
+      return phase_status::queued;
+    case run_status::applying:
+      return phase_status::running;
+    case run_status::applied:
+      return phase_status::finished;
     case run_status::errored:
       return before_final == run_status::applying ? phase_status::errored : phase_status::unreachable;
     case run_status::canceled:
@@ -297,8 +326,10 @@ constexpr phase_status apply_status_for(run_status s, run_status before_final) n
                  : phase_status::unreachable;
     case run_status::planned_and_finished:
     case run_status::policy_soft_failed:
-    case run_status::discarded: return phase_status::unreachable;
-    default: return phase_status::pending;
+    case run_status::discarded:
+      return phase_status::unreachable;
+    default:
+      return phase_status::pending;
   }
 }
 
@@ -337,8 +368,7 @@ constexpr bool table_has_no_rows_out_of_final_states() noexcept {
 constexpr bool table_has_no_duplicate_rows() noexcept {
   for (std::size_t i = 0; i < run_transition_count; ++i)
     for (std::size_t j = i + 1; j < run_transition_count; ++j)
-      if (run_transitions[i].from == run_transitions[j].from &&
-          run_transitions[i].event == run_transitions[j].event &&
+      if (run_transitions[i].from == run_transitions[j].from && run_transitions[i].event == run_transitions[j].event &&
           run_transitions[i].when == run_transitions[j].when)
         return false;
   return true;

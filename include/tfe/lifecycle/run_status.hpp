@@ -43,19 +43,48 @@ namespace detail {
 template <>
 struct enum_names<run_status> {
   static constexpr std::string_view value[] = {
-      "pending",         "plan_queued",        "planning",   "planned",          "cost_estimating",
-      "cost_estimated",  "policy_checking",    "policy_checked", "policy_override", "policy_soft_failed",
-      "planned_and_finished", "confirmed",     "apply_queued", "applying",       "applied",
-      "discarded",       "errored",            "canceled",   "force_canceled",
+      "pending",
+      "plan_queued",
+      "planning",
+      "planned",
+      "cost_estimating",
+      "cost_estimated",
+      "policy_checking",
+      "policy_checked",
+      "policy_override",
+      "policy_soft_failed",
+      "planned_and_finished",
+      "confirmed",
+      "apply_queued",
+      "applying",
+      "applied",
+      "discarded",
+      "errored",
+      "canceled",
+      "force_canceled",
   };
 };
 /// The status-timestamps key of each run_status, in enumerator order (pending -> "plan-queueable-at").
 inline constexpr std::string_view run_status_timestamp_keys[] = {
-    "plan-queueable-at",  "plan-queued-at",         "planning-at",          "planned-at",
-    "cost-estimating-at", "cost-estimated-at",      "policy-checking-at",   "policy-checked-at",
-    "policy-override-at", "policy-soft-failed-at",  "planned-and-finished-at", "confirmed-at",
-    "apply-queued-at",    "applying-at",            "applied-at",           "discarded-at",
-    "errored-at",         "canceled-at",            "force-canceled-at",
+    "plan-queueable-at",
+    "plan-queued-at",
+    "planning-at",
+    "planned-at",
+    "cost-estimating-at",
+    "cost-estimated-at",
+    "policy-checking-at",
+    "policy-checked-at",
+    "policy-override-at",
+    "policy-soft-failed-at",
+    "planned-and-finished-at",
+    "confirmed-at",
+    "apply-queued-at",
+    "applying-at",
+    "applied-at",
+    "discarded-at",
+    "errored-at",
+    "canceled-at",
+    "force-canceled-at",
 };
 }  // namespace detail
 
@@ -91,8 +120,10 @@ constexpr bool is_final(run_status s) noexcept {
     case run_status::discarded:
     case run_status::errored:
     case run_status::canceled:
-    case run_status::force_canceled: return true;
-    default: return false;
+    case run_status::force_canceled:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -111,8 +142,8 @@ namespace detail {
 /// The wire names of phase_status, in enumerator order.
 template <>
 struct enum_names<phase_status> {
-  static constexpr std::string_view value[] = {"pending",  "queued",   "running",    "finished",
-                                               "errored",  "canceled", "unreachable"};
+  static constexpr std::string_view value[] = {"pending", "queued",   "running",    "finished",
+                                               "errored", "canceled", "unreachable"};
 };
 }  // namespace detail
 static_assert(detail::enum_count<phase_status> == static_cast<std::size_t>(phase_status::unreachable) + 1,

@@ -4,13 +4,13 @@
 #ifndef TFE_MODEL_CODEC_HPP
 #define TFE_MODEL_CODEC_HPP
 
+#include <tfe/detail/enum_names.hpp>
 #include <tfe/json.hpp>
 #include <tfe/json_writer.hpp>
-#include <tfe/detail/enum_names.hpp>
 #include <tfe/lifecycle/run_state_machine.hpp>
 #include <tfe/lifecycle/run_status.hpp>
-#include <tfe/model/field.hpp>
 #include <tfe/model/configuration_version.hpp>
+#include <tfe/model/field.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/organization.hpp>
 #include <tfe/model/run.hpp>

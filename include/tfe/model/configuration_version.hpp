@@ -34,21 +34,21 @@ constexpr std::string_view to_string(configuration_status s) noexcept { return d
 
 /// A configuration version (reference section 4).
 struct configuration_version {
-  resource_id id;                                    ///< "cv-..."
-  resource_id workspace_id;                          ///< owning workspace
+  resource_id id;                                               ///< "cv-..."
+  resource_id workspace_id;                                     ///< owning workspace
   configuration_status status = configuration_status::pending;  ///< lifecycle status
-  std::string source = "tfe-api";                    ///< tfe-api, terraform, github...
-  bool auto_queue_runs = true;                       ///< queue a run on upload
-  bool speculative = false;                          ///< runs using it are plan-only
-  bool provisional = false;                          ///< becomes current only when a run using it applies
-  std::string upload_token;                          ///< capability secret of the upload URL (single use)
-  std::string error;                                 ///< machine error code when errored
-  std::string error_message;                         ///< human error text when errored
-  time_point created_at{};                           ///< creation time
-  std::optional<time_point> uploaded_at;             ///< when the bytes arrived
-  std::optional<time_point> errored_at;              ///< when processing failed
-  std::optional<time_point> archived_at;             ///< when archived
-  std::uint64_t size = 0;                            ///< uploaded bytes
+  std::string source = "tfe-api";                               ///< tfe-api, terraform, github...
+  bool auto_queue_runs = true;                                  ///< queue a run on upload
+  bool speculative = false;                                     ///< runs using it are plan-only
+  bool provisional = false;                                     ///< becomes current only when a run using it applies
+  std::string upload_token;                                     ///< capability secret of the upload URL (single use)
+  std::string error;                                            ///< machine error code when errored
+  std::string error_message;                                    ///< human error text when errored
+  time_point created_at{};                                      ///< creation time
+  std::optional<time_point> uploaded_at;                        ///< when the bytes arrived
+  std::optional<time_point> errored_at;                         ///< when processing failed
+  std::optional<time_point> archived_at;                        ///< when archived
+  std::uint64_t size = 0;                                       ///< uploaded bytes
 };
 
 /// Options of a configuration version create.

@@ -34,8 +34,8 @@ namespace detail {
 /// The id prefix of each id_kind, including the dash, in enumerator order.
 template <>
 struct enum_names<id_kind> {
-  static constexpr std::string_view value[] = {"org-", "ws-",   "cv-",  "run-",    "plan-", "apply-",
-                                               "wsc-", "user-", "ce-",  "polchk-", ""};
+  static constexpr std::string_view value[] = {"org-", "ws-",   "cv-", "run-",    "plan-", "apply-",
+                                               "wsc-", "user-", "ce-", "polchk-", ""};
 };
 }  // namespace detail
 static_assert(detail::enum_count<id_kind> == static_cast<std::size_t>(id_kind::upload_token) + 1,
@@ -104,8 +104,8 @@ class resource_id {
 constexpr bool is_valid_id_text(std::string_view s) noexcept {
   if (s.empty() || s.size() > resource_id::max_size) return false;
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;

@@ -18,34 +18,34 @@ namespace tfe {
 
 /// An organization (reference section 2).
 struct organization {
-  std::string name;                                     ///< unique name; also the JSON:API id
-  resource_id external_id;                              ///< "org-..."
-  std::string email;                                    ///< owner email (required on create)
-  time_point created_at{};                              ///< creation time
-  std::optional<std::int64_t> session_timeout;          ///< minutes, or null
-  std::optional<std::int64_t> session_remember;         ///< minutes, or null
-  std::string collaborator_auth_policy = "password";    ///< "password" or "two_factor_mandatory"
-  bool cost_estimation_enabled = false;                 ///< runs pass through cost estimation
-  bool policy_checks_enabled = false;                   ///< runs pass through policy checks (tfe extension)
-  std::string owners_team_saml_role_id;                 ///< SAML role id, or empty
+  std::string name;                                   ///< unique name; also the JSON:API id
+  resource_id external_id;                            ///< "org-..."
+  std::string email;                                  ///< owner email (required on create)
+  time_point created_at{};                            ///< creation time
+  std::optional<std::int64_t> session_timeout;        ///< minutes, or null
+  std::optional<std::int64_t> session_remember;       ///< minutes, or null
+  std::string collaborator_auth_policy = "password";  ///< "password" or "two_factor_mandatory"
+  bool cost_estimation_enabled = false;               ///< runs pass through cost estimation
+  bool policy_checks_enabled = false;                 ///< runs pass through policy checks (tfe extension)
+  std::string owners_team_saml_role_id;               ///< SAML role id, or empty
   tfe::execution_mode default_execution_mode = tfe::execution_mode::remote;  ///< remote | local | agent
-  bool saml_enabled = false;                            ///< read-only flag
-  bool two_factor_conformant = false;                   ///< read-only flag
-  bool assessments_enforced = false;                    ///< health assessments enforced
+  bool saml_enabled = false;                                                 ///< read-only flag
+  bool two_factor_conformant = false;                                        ///< read-only flag
+  bool assessments_enforced = false;                                         ///< health assessments enforced
 };
 
 /// Fields of an organization create or update; unset fields keep their value (or default).
 struct organization_options {
-  std::optional<std::string> name;                       ///< required on create
-  std::optional<std::string> email;                      ///< required on create
+  std::optional<std::string> name;                              ///< required on create
+  std::optional<std::string> email;                             ///< required on create
   std::optional<std::optional<std::int64_t>> session_timeout;   ///< set (possibly to null)
   std::optional<std::optional<std::int64_t>> session_remember;  ///< set (possibly to null)
-  std::optional<std::string> collaborator_auth_policy;   ///< password | two_factor_mandatory
-  std::optional<bool> cost_estimation_enabled;           ///< enable cost estimation
-  std::optional<bool> policy_checks_enabled;             ///< enable policy checks
-  std::optional<std::string> owners_team_saml_role_id;   ///< SAML role
-  std::optional<std::string> default_execution_mode;     ///< remote | local | agent
-  std::optional<bool> assessments_enforced;              ///< health assessments
+  std::optional<std::string> collaborator_auth_policy;          ///< password | two_factor_mandatory
+  std::optional<bool> cost_estimation_enabled;                  ///< enable cost estimation
+  std::optional<bool> policy_checks_enabled;                    ///< enable policy checks
+  std::optional<std::string> owners_team_saml_role_id;          ///< SAML role
+  std::optional<std::string> default_execution_mode;            ///< remote | local | agent
+  std::optional<bool> assessments_enforced;                     ///< health assessments
 };
 
 /// The fields of an organization: stored form, response attributes and what create/update requests set.

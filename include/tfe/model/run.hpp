@@ -6,8 +6,8 @@
 
 #include <tfe/detail/enum_names.hpp>
 #include <tfe/lifecycle/run_state_machine.hpp>
-#include <tfe/model/field.hpp>
 #include <tfe/lifecycle/run_status.hpp>
+#include <tfe/model/field.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/time.hpp>
 
@@ -72,10 +72,10 @@ struct run_variable {
 
 /// A comment on a run (type `comments`, id `wsc-...`).
 struct run_comment {
-  resource_id id;       ///< "wsc-..."
-  resource_id run_id;   ///< the run
-  std::string body;     ///< the text
-  run_event action{};   ///< the action it was given with (apply, discard, cancel...) or proceed for a plain comment
+  resource_id id;           ///< "wsc-..."
+  resource_id run_id;       ///< the run
+  std::string body;         ///< the text
+  run_event action{};       ///< the action it was given with (apply, discard, cancel...) or proceed for a plain comment
   time_point created_at{};  ///< when written
 };
 
@@ -84,47 +84,47 @@ struct run {
   /// Sentinel for "no timestamp recorded".
   static constexpr std::int64_t no_time = std::numeric_limits<std::int64_t>::min();
 
-  resource_id id;                       ///< "run-..."; plan and apply ids share its suffix
-  resource_id workspace_id;             ///< the workspace it runs in
-  resource_id configuration_version_id; ///< the configuration it plans
-  resource_id created_by;               ///< user id
-  resource_id confirmed_by;             ///< user id, when applied by a user
-  resource_id canceled_by;              ///< user id, when canceled
-  run_status status = run_status::pending;    ///< current status
-  run_status before_final = run_status::pending;  ///< last non-final status (derives phase statuses)
-  run_source source = run_source::tfe_api;    ///< where it came from
-  std::string message;                  ///< free text ("Queued manually via the Terraform API")
-  std::string terraform_version;        ///< workspace version at creation, or plan-only override
-  time_point created_at{};              ///< creation time
-  time_point updated_at{};              ///< last change
+  resource_id id;                                        ///< "run-..."; plan and apply ids share its suffix
+  resource_id workspace_id;                              ///< the workspace it runs in
+  resource_id configuration_version_id;                  ///< the configuration it plans
+  resource_id created_by;                                ///< user id
+  resource_id confirmed_by;                              ///< user id, when applied by a user
+  resource_id canceled_by;                               ///< user id, when canceled
+  run_status status = run_status::pending;               ///< current status
+  run_status before_final = run_status::pending;         ///< last non-final status (derives phase statuses)
+  run_source source = run_source::tfe_api;               ///< where it came from
+  std::string message;                                   ///< free text ("Queued manually via the Terraform API")
+  std::string terraform_version;                         ///< workspace version at creation, or plan-only override
+  time_point created_at{};                               ///< creation time
+  time_point updated_at{};                               ///< last change
   std::array<std::int64_t, run_status_count> status_ms;  ///< per status: when entered (ms) or no_time
-  std::int64_t force_cancel_available_at_ms = no_time;    ///< set by cancel
-  bool is_destroy = false;              ///< destroy plan
-  bool refresh = true;                  ///< refresh state before planning
-  bool refresh_only = false;            ///< refresh-only plan
-  bool plan_only = false;               ///< speculative run
-  bool auto_apply = false;              ///< effective auto-apply (from the workspace when not given)
-  bool allow_empty_apply = false;       ///< apply even with no changes
-  bool allow_config_generation = false; ///< import-block config generation
-  bool save_plan = false;               ///< saved-plan run (stored; behaves as plan-and-apply)
-  bool debugging_mode = false;          ///< TF_LOG=TRACE
-  bool cancel_requested = false;        ///< a cancel was requested while planning/applying
-  bool cost_estimation = false;         ///< organization enabled cost estimation at creation
-  bool policy_checks = false;           ///< policy checks apply
-  bool has_changes = false;             ///< the plan proposed changes
-  std::vector<std::string> target_addrs;   ///< -target
-  std::vector<std::string> replace_addrs;  ///< -replace
-  std::vector<run_variable> variables;     ///< run variables
-  resource_counts plan_counts;          ///< what the plan proposed
-  resource_counts apply_counts;         ///< what the apply did
-  std::string error_text;               ///< why it errored (shown in logs)
-  std::string plan_log;                 ///< custom plan log from the executor (empty: rendered)
-  std::string apply_log;                ///< custom apply log from the executor (empty: rendered)
-  double cost_delta_monthly = 0;        ///< cost estimate: proposed monthly delta
-  std::uint32_t comment_count = 0;      ///< comments written on the run
-  std::uint32_t step = 0;               ///< transition counter; stale timers carry an older value
-  bool plan_errored = false;            ///< the plan phase failed (error_text says why)
-  bool apply_errored = false;           ///< the apply phase failed (error_text says why)
+  std::int64_t force_cancel_available_at_ms = no_time;   ///< set by cancel
+  bool is_destroy = false;                               ///< destroy plan
+  bool refresh = true;                                   ///< refresh state before planning
+  bool refresh_only = false;                             ///< refresh-only plan
+  bool plan_only = false;                                ///< speculative run
+  bool auto_apply = false;                               ///< effective auto-apply (from the workspace when not given)
+  bool allow_empty_apply = false;                        ///< apply even with no changes
+  bool allow_config_generation = false;                  ///< import-block config generation
+  bool save_plan = false;                                ///< saved-plan run (stored; behaves as plan-and-apply)
+  bool debugging_mode = false;                           ///< TF_LOG=TRACE
+  bool cancel_requested = false;                         ///< a cancel was requested while planning/applying
+  bool cost_estimation = false;                          ///< organization enabled cost estimation at creation
+  bool policy_checks = false;                            ///< policy checks apply
+  bool has_changes = false;                              ///< the plan proposed changes
+  std::vector<std::string> target_addrs;                 ///< -target
+  std::vector<std::string> replace_addrs;                ///< -replace
+  std::vector<run_variable> variables;                   ///< run variables
+  resource_counts plan_counts;                           ///< what the plan proposed
+  resource_counts apply_counts;                          ///< what the apply did
+  std::string error_text;                                ///< why it errored (shown in logs)
+  std::string plan_log;                                  ///< custom plan log from the executor (empty: rendered)
+  std::string apply_log;                                 ///< custom apply log from the executor (empty: rendered)
+  double cost_delta_monthly = 0;                         ///< cost estimate: proposed monthly delta
+  std::uint32_t comment_count = 0;                       ///< comments written on the run
+  std::uint32_t step = 0;                                ///< transition counter; stale timers carry an older value
+  bool plan_errored = false;                             ///< the plan phase failed (error_text says why)
+  bool apply_errored = false;                            ///< the apply phase failed (error_text says why)
 
   run() { status_ms.fill(no_time); }
 
@@ -167,23 +167,23 @@ struct run {
 
 /// Options of a run create (POST /runs attributes and relationships).
 struct run_options {
-  resource_id workspace_id;                         ///< required
-  std::optional<resource_id> configuration_version_id;  ///< default: the workspace's current one
-  std::optional<std::string> message;               ///< default "Queued manually via the Terraform Enterprise API"
-  std::optional<bool> is_destroy;                   ///< destroy plan
-  std::optional<bool> refresh;                      ///< default true
-  std::optional<bool> refresh_only;                 ///< refresh-only
-  std::optional<bool> plan_only;                    ///< default: the CV's speculative
-  std::optional<bool> auto_apply;                   ///< default: the workspace's auto-apply
-  std::optional<bool> allow_empty_apply;            ///< allow-empty-apply
-  std::optional<bool> allow_config_generation;      ///< allow-config-generation
-  std::optional<bool> save_plan;                    ///< save-plan
-  std::optional<bool> debugging_mode;               ///< debugging-mode
-  std::optional<std::string> terraform_version;     ///< only for plan-only runs
-  std::optional<std::vector<std::string>> target_addrs;   ///< -target
+  resource_id workspace_id;                              ///< required
+  std::optional<resource_id> configuration_version_id;   ///< default: the workspace's current one
+  std::optional<std::string> message;                    ///< default "Queued manually via the Terraform Enterprise API"
+  std::optional<bool> is_destroy;                        ///< destroy plan
+  std::optional<bool> refresh;                           ///< default true
+  std::optional<bool> refresh_only;                      ///< refresh-only
+  std::optional<bool> plan_only;                         ///< default: the CV's speculative
+  std::optional<bool> auto_apply;                        ///< default: the workspace's auto-apply
+  std::optional<bool> allow_empty_apply;                 ///< allow-empty-apply
+  std::optional<bool> allow_config_generation;           ///< allow-config-generation
+  std::optional<bool> save_plan;                         ///< save-plan
+  std::optional<bool> debugging_mode;                    ///< debugging-mode
+  std::optional<std::string> terraform_version;          ///< only for plan-only runs
+  std::optional<std::vector<std::string>> target_addrs;  ///< -target
   std::optional<std::vector<std::string>> replace_addrs;  ///< -replace
   std::optional<std::vector<run_variable>> variables;     ///< run variables
-  run_source source = run_source::tfe_api;           ///< where it came from
+  run_source source = run_source::tfe_api;                ///< where it came from
 };
 
 /// The fields of a run: stored form, response attributes and what a create request sets. Attributes

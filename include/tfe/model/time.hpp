@@ -114,9 +114,8 @@ inline bool parse_iso8601(std::string_view s, time_point& out) noexcept {
     return true;
   };
   unsigned y, mo, d, h, mi, se, ms = 0;
-  if (s.size() < 20 || !digits(0, 4, y) || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' ||
-      !digits(8, 2, d) || s[10] != 'T' || !digits(11, 2, h) || s[13] != ':' || !digits(14, 2, mi) ||
-      s[16] != ':' || !digits(17, 2, se))
+  if (s.size() < 20 || !digits(0, 4, y) || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' || !digits(8, 2, d) ||
+      s[10] != 'T' || !digits(11, 2, h) || s[13] != ':' || !digits(14, 2, mi) || s[16] != ':' || !digits(17, 2, se))
     return false;
   std::size_t pos = 19;
   if (pos < s.size() && s[pos] == '.') {
@@ -134,8 +133,8 @@ inline bool parse_iso8601(std::string_view s, time_point& out) noexcept {
   if (pos + 1 != s.size() || s[pos] != 'Z') return false;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
   std::int64_t days = detail::days_from_civil(y, mo, d);
-  out = from_unix_ms(days * 86400000 + static_cast<std::int64_t>(h) * 3600000 +
-                     static_cast<std::int64_t>(mi) * 60000 + static_cast<std::int64_t>(se) * 1000 + ms);
+  out = from_unix_ms(days * 86400000 + static_cast<std::int64_t>(h) * 3600000 + static_cast<std::int64_t>(mi) * 60000 +
+                     static_cast<std::int64_t>(se) * 1000 + ms);
   return true;
 }
 

@@ -20,43 +20,43 @@ namespace tfe {
 
 /// A workspace (reference section 3). Queue fields are maintained by the engine.
 struct workspace {
-  resource_id id;                                  ///< "ws-..."
-  std::string organization;                        ///< owning organization's name
-  std::string name;                                ///< unique per organization
-  std::string description;                         ///< free text
-  time_point created_at{};                         ///< creation time
-  time_point updated_at{};                         ///< last settings change
-  bool auto_apply = false;                         ///< plans with changes apply without confirmation
-  bool auto_apply_run_trigger = false;             ///< same, for run-trigger runs
-  bool queue_all_runs = false;                     ///< VCS gating (stored only)
-  bool speculative_enabled = true;                 ///< automatic speculative plans (stored only)
-  bool allow_destroy_plan = true;                  ///< destroy runs may be queued
-  bool file_triggers_enabled = true;               ///< VCS only (stored only)
-  bool global_remote_state = false;                ///< stored only
-  bool structured_run_output_enabled = true;       ///< stored only
-  bool assessments_enabled = false;                ///< stored only
+  resource_id id;                                                    ///< "ws-..."
+  std::string organization;                                          ///< owning organization's name
+  std::string name;                                                  ///< unique per organization
+  std::string description;                                           ///< free text
+  time_point created_at{};                                           ///< creation time
+  time_point updated_at{};                                           ///< last settings change
+  bool auto_apply = false;                                           ///< plans with changes apply without confirmation
+  bool auto_apply_run_trigger = false;                               ///< same, for run-trigger runs
+  bool queue_all_runs = false;                                       ///< VCS gating (stored only)
+  bool speculative_enabled = true;                                   ///< automatic speculative plans (stored only)
+  bool allow_destroy_plan = true;                                    ///< destroy runs may be queued
+  bool file_triggers_enabled = true;                                 ///< VCS only (stored only)
+  bool global_remote_state = false;                                  ///< stored only
+  bool structured_run_output_enabled = true;                         ///< stored only
+  bool assessments_enabled = false;                                  ///< stored only
   tfe::execution_mode execution_mode = tfe::execution_mode::remote;  ///< remote | local | agent
-  std::string terraform_version = "1.9.8";         ///< version or constraint
-  std::string working_directory;                   ///< relative path, or empty
-  std::string source = "tfe-api";                  ///< who created it
-  std::string source_name;                         ///< stored only
-  std::string source_url;                          ///< stored only
-  std::string agent_pool_id;                       ///< stored only
-  std::vector<std::string> trigger_prefixes;       ///< VCS only
-  std::vector<std::string> trigger_patterns;       ///< VCS only
-  std::vector<std::string> tag_names;              ///< tags
+  std::string terraform_version = "1.9.8";                           ///< version or constraint
+  std::string working_directory;                                     ///< relative path, or empty
+  std::string source = "tfe-api";                                    ///< who created it
+  std::string source_name;                                           ///< stored only
+  std::string source_url;                                            ///< stored only
+  std::string agent_pool_id;                                         ///< stored only
+  std::vector<std::string> trigger_prefixes;                         ///< VCS only
+  std::vector<std::string> trigger_patterns;                         ///< VCS only
+  std::vector<std::string> tag_names;                                ///< tags
 
   // --- lock and queue (engine-maintained) ---
-  bool manually_locked = false;                    ///< locked through actions/lock
-  std::string locked_reason;                       ///< reason given on lock
-  resource_id locked_by_user;                      ///< who holds the manual lock
-  resource_id active_run;                          ///< the run holding the workspace, or empty
-  resource_id current_run;                         ///< the run that most recently became current
-  resource_id current_configuration_version;       ///< last non-speculative, non-provisional uploaded CV
-  std::deque<resource_id> queue;                   ///< pending runs waiting for the workspace, FIFO
-  std::vector<resource_id> runs;                   ///< every run, in creation order (list index)
-  std::vector<resource_id> configuration_versions; ///< every CV, in creation order
-  std::int64_t resource_count = 0;                 ///< resources under management after applies
+  bool manually_locked = false;                     ///< locked through actions/lock
+  std::string locked_reason;                        ///< reason given on lock
+  resource_id locked_by_user;                       ///< who holds the manual lock
+  resource_id active_run;                           ///< the run holding the workspace, or empty
+  resource_id current_run;                          ///< the run that most recently became current
+  resource_id current_configuration_version;        ///< last non-speculative, non-provisional uploaded CV
+  std::deque<resource_id> queue;                    ///< pending runs waiting for the workspace, FIFO
+  std::vector<resource_id> runs;                    ///< every run, in creation order (list index)
+  std::vector<resource_id> configuration_versions;  ///< every CV, in creation order
+  std::int64_t resource_count = 0;                  ///< resources under management after applies
 
   /// True while locked manually or by an active run.
   bool locked() const noexcept { return manually_locked || !active_run.empty(); }
@@ -64,24 +64,24 @@ struct workspace {
 
 /// Fields of a workspace create or update; unset fields keep their value (or default).
 struct workspace_options {
-  std::optional<std::string> name;                  ///< required on create
-  std::optional<std::string> description;           ///< free text
-  std::optional<bool> auto_apply;                   ///< auto-apply
-  std::optional<bool> auto_apply_run_trigger;       ///< auto-apply for run triggers
-  std::optional<bool> queue_all_runs;               ///< queue-all-runs
-  std::optional<bool> speculative_enabled;          ///< speculative-enabled
-  std::optional<bool> allow_destroy_plan;           ///< allow-destroy-plan
-  std::optional<bool> file_triggers_enabled;        ///< file-triggers-enabled
-  std::optional<bool> global_remote_state;          ///< global-remote-state
-  std::optional<bool> structured_run_output_enabled;///< structured-run-output-enabled
-  std::optional<bool> assessments_enabled;          ///< assessments-enabled
-  std::optional<std::string> execution_mode;        ///< remote | local | agent
-  std::optional<bool> operations;                   ///< deprecated: false = local
-  std::optional<std::string> terraform_version;     ///< version
-  std::optional<std::string> working_directory;     ///< working directory
-  std::optional<std::string> source_name;           ///< source-name
-  std::optional<std::string> source_url;            ///< source-url
-  std::optional<std::string> agent_pool_id;         ///< agent pool
+  std::optional<std::string> name;                           ///< required on create
+  std::optional<std::string> description;                    ///< free text
+  std::optional<bool> auto_apply;                            ///< auto-apply
+  std::optional<bool> auto_apply_run_trigger;                ///< auto-apply for run triggers
+  std::optional<bool> queue_all_runs;                        ///< queue-all-runs
+  std::optional<bool> speculative_enabled;                   ///< speculative-enabled
+  std::optional<bool> allow_destroy_plan;                    ///< allow-destroy-plan
+  std::optional<bool> file_triggers_enabled;                 ///< file-triggers-enabled
+  std::optional<bool> global_remote_state;                   ///< global-remote-state
+  std::optional<bool> structured_run_output_enabled;         ///< structured-run-output-enabled
+  std::optional<bool> assessments_enabled;                   ///< assessments-enabled
+  std::optional<std::string> execution_mode;                 ///< remote | local | agent
+  std::optional<bool> operations;                            ///< deprecated: false = local
+  std::optional<std::string> terraform_version;              ///< version
+  std::optional<std::string> working_directory;              ///< working directory
+  std::optional<std::string> source_name;                    ///< source-name
+  std::optional<std::string> source_url;                     ///< source-url
+  std::optional<std::string> agent_pool_id;                  ///< agent pool
   std::optional<std::vector<std::string>> trigger_prefixes;  ///< trigger-prefixes
   std::optional<std::vector<std::string>> trigger_patterns;  ///< trigger-patterns
   std::optional<std::vector<std::string>> tag_names;         ///< tag-names
@@ -183,8 +183,8 @@ constexpr bool is_valid_terraform_version(std::string_view v) noexcept {
     while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
     while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
     std::size_t op = 0;
-    while (op < part.size() && (part[op] == '~' || part[op] == '>' || part[op] == '<' || part[op] == '=' ||
-                                part[op] == '!'))
+    while (op < part.size() &&
+           (part[op] == '~' || part[op] == '>' || part[op] == '<' || part[op] == '=' || part[op] == '!'))
       ++op;
     if (op > 2) return false;
     std::string_view rest = part.substr(op);

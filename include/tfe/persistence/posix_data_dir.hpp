@@ -31,7 +31,7 @@ namespace tfe {
 
 /// Settings of a data directory.
 struct data_dir_options {
-  bool fsync = true;                        ///< sync() calls fdatasync: acknowledged writes survive power loss
+  bool fsync = true;                           ///< sync() calls fdatasync: acknowledged writes survive power loss
   std::uint64_t compact_min_bytes = 4u << 20;  ///< journals above this and 4x their live size are compacted
 };
 
@@ -41,8 +41,7 @@ class posix_data_dir {
  public:
   /// Opens (creating when needed) and locks `dir`; errc::conflict when another process holds it.
   static result<std::unique_ptr<posix_data_dir>> open(const std::string& dir, data_dir_options options = {}) {
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-      return os_error("cannot create data directory " + dir);
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return os_error("cannot create data directory " + dir);
     std::unique_ptr<posix_data_dir> d(new posix_data_dir(dir, options));
     const std::string lock_path = dir + "/lock";
     d->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -173,8 +172,7 @@ class posix_data_dir {
         if (::fdatasync(fd) != 0) return os_error("journal fdatasync failed");
         return {};
       };
-    else
-      k.sync = []() -> result<void> { return {}; };
+    else k.sync = []() -> result<void> { return {}; };
     return k;
   }
 
@@ -200,8 +198,8 @@ class posix_data_dir {
         ::close(tf);
       }
       if (::ftruncate(fd, static_cast<off_t>(rep.bytes)) != 0) return os_error("cannot truncate " + path);
-      report += "; " + name + ": " + rep.message + " (" + std::to_string(rep.dropped_bytes) + " bytes dropped, kept in " +
-                torn + ")";
+      report += "; " + name + ": " + rep.message + " (" + std::to_string(rep.dropped_bytes) +
+                " bytes dropped, kept in " + torn + ")";
     }
     return s.attach(sink_for(fd), data.empty());
   }

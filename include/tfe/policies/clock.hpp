@@ -63,8 +63,7 @@ class manual_clock {
   /// Sets the time to `t` when it is later than now.
   void set(time_point t) noexcept {
     auto cur = ms_.load(std::memory_order_acquire);
-    while (to_unix_ms(t) > cur && !ms_.compare_exchange_weak(cur, to_unix_ms(t))) {
-    }
+    while (to_unix_ms(t) > cur && !ms_.compare_exchange_weak(cur, to_unix_ms(t))) {}
   }
 
  private:
@@ -95,8 +94,7 @@ class switchable_clock {
   void set(time_point t) noexcept {
     if (!frozen()) return;
     auto cur = ms_.load(std::memory_order_acquire);
-    while (to_unix_ms(t) > cur && !ms_.compare_exchange_weak(cur, to_unix_ms(t))) {
-    }
+    while (to_unix_ms(t) > cur && !ms_.compare_exchange_weak(cur, to_unix_ms(t))) {}
   }
 
  private:

@@ -23,21 +23,21 @@ namespace tfe {
 
 /// What one plan or apply does: success or error, counts, timing and log.
 struct phase_outcome {
-  bool errored = false;                 ///< the phase fails
-  std::string error_message;            ///< why (appears in the log and error-text)
+  bool errored = false;                   ///< the phase fails
+  std::string error_message;              ///< why (appears in the log and error-text)
   std::optional<resource_counts> counts;  ///< resource counts; default: 1 add (destroy: 1 destroy)
-  milliseconds duration{0};             ///< time from start to finish
-  std::string log;                      ///< custom log text; empty renders Terraform's usual output
-  bool slow_cancel = false;             ///< a cancel request never completes by itself (force-cancel needed)
-  milliseconds cancel_duration{0};      ///< time from cancel request to canceled (when not slow)
+  milliseconds duration{0};               ///< time from start to finish
+  std::string log;                        ///< custom log text; empty renders Terraform's usual output
+  bool slow_cancel = false;               ///< a cancel request never completes by itself (force-cancel needed)
+  milliseconds cancel_duration{0};        ///< time from cancel request to canceled (when not slow)
 };
 
 /// A scripted outcome for a run: plan, apply, and the check stages between them.
 struct run_script {
-  phase_outcome plan;                      ///< the plan phase
-  phase_outcome apply;                     ///< the apply phase
-  std::optional<policy_result> policy;     ///< forces policy checks with this result
-  std::optional<double> cost_delta;        ///< forces cost estimation with this monthly delta
+  phase_outcome plan;                   ///< the plan phase
+  phase_outcome apply;                  ///< the apply phase
+  std::optional<policy_result> policy;  ///< forces policy checks with this result
+  std::optional<double> cost_delta;     ///< forces cost estimation with this monthly delta
 };
 
 // Contract (docs/policies.md#executor):
@@ -55,18 +55,18 @@ namespace detail {
 template <class T, class = void>
 struct has_plan : std::false_type {};
 template <class T>
-struct has_plan<T, std::void_t<decltype(std::declval<T&>().plan(std::declval<const run&>(),
-                                                                std::declval<const workspace&>()))>>
+struct has_plan<
+    T, std::void_t<decltype(std::declval<T&>().plan(std::declval<const run&>(), std::declval<const workspace&>()))>>
     : std::is_convertible<decltype(std::declval<T&>().plan(std::declval<const run&>(),
-                                                          std::declval<const workspace&>())),
+                                                           std::declval<const workspace&>())),
                           phase_outcome> {};
 template <class T, class = void>
 struct has_apply : std::false_type {};
 template <class T>
-struct has_apply<T, std::void_t<decltype(std::declval<T&>().apply(std::declval<const run&>(),
-                                                                  std::declval<const workspace&>()))>>
+struct has_apply<
+    T, std::void_t<decltype(std::declval<T&>().apply(std::declval<const run&>(), std::declval<const workspace&>()))>>
     : std::is_convertible<decltype(std::declval<T&>().apply(std::declval<const run&>(),
-                                                           std::declval<const workspace&>())),
+                                                            std::declval<const workspace&>())),
                           phase_outcome> {};
 }  // namespace detail
 

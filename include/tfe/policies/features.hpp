@@ -48,8 +48,8 @@ template <class T, class = void>
 struct has_id_state : std::false_type {};
 template <class T>
 struct has_id_state<T, std::void_t<decltype(std::string(std::declval<const T&>().state())),
-                                   decltype(bool(std::declval<T&>().set_state(std::string_view{})))>>
-    : std::true_type {};
+                                   decltype(bool(std::declval<T&>().set_state(std::string_view{})))>> : std::true_type {
+};
 
 // ---- executor -------------------------------------------------------------------------------------
 /// The executor forgets a finished run (`x.forget(const resource_id&)`), keeping its memory bounded.
@@ -62,8 +62,8 @@ struct has_forget<X, std::void_t<decltype(std::declval<X&>().forget(std::declval
 template <class X, class = void>
 struct has_checks : std::false_type {};
 template <class X>
-struct has_checks<X, std::void_t<decltype(std::declval<X&>().checks(std::declval<const run&>(),
-                                                                    std::declval<const workspace&>()))>>
+struct has_checks<
+    X, std::void_t<decltype(std::declval<X&>().checks(std::declval<const run&>(), std::declval<const workspace&>()))>>
     : std::is_convertible<decltype(std::declval<X&>().checks(std::declval<const run&>(),
                                                              std::declval<const workspace&>())),
                           run_script> {};

@@ -56,9 +56,8 @@ inline constexpr char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij
 
 /// True when T satisfies the id generator contract.
 template <class T>
-struct is_id_generator_policy
-    : std::bool_constant<detail::has_next_id<T>::value && detail::has_token<T>::value &&
-                         std::is_default_constructible_v<T>> {};
+struct is_id_generator_policy : std::bool_constant<detail::has_next_id<T>::value && detail::has_token<T>::value &&
+                                                   std::is_default_constructible_v<T>> {};
 /// True when T satisfies the id generator contract.
 template <class T>
 inline constexpr bool is_id_generator_policy_v = is_id_generator_policy<T>::value;
@@ -87,7 +86,8 @@ class random_ids {
     const auto colon = s.find(':');
     std::uint64_t sd = 0, n = 0;
     if (colon == std::string_view::npos || !detail::parse_u64(s.substr(0, colon), sd) ||
-        !detail::parse_u64(s.substr(colon + 1), n) || n > (std::uint64_t{1} << 26))  // bounded: replay costs ~1 ns per draw
+        !detail::parse_u64(s.substr(colon + 1), n) ||
+        n > (std::uint64_t{1} << 26))  // bounded: replay costs ~1 ns per draw
       return false;
     seed(sd);
     rng_.discard(n);
@@ -124,7 +124,10 @@ class random_ids {
         auto v = static_cast<unsigned>(bits & 63u);
         bits >>= 6;
         left -= 6;
-        if (v < 62) { out[i] = detail::base62[v]; break; }
+        if (v < 62) {
+          out[i] = detail::base62[v];
+          break;
+        }
       }
     }
   }

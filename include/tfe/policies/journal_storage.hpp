@@ -29,7 +29,7 @@ namespace tfe {
 /// acknowledges them. `sync` makes everything appended durable (e.g. fdatasync); empty: nothing to do.
 struct journal_sink {
   std::function<result<void>(std::string_view)> append;  ///< store bytes in order
-  std::function<result<void>()> sync;                  ///< make appended bytes durable (optional)
+  std::function<result<void>()> sync;                    ///< make appended bytes durable (optional)
 };
 
 /// A sink appending to `os` (which must outlive it); sync() flushes the stream.
@@ -50,11 +50,11 @@ inline journal_sink ostream_sink(std::ostream& os) {
 
 /// What a replay found.
 struct replay_report {
-  std::size_t records = 0;       ///< records read from the valid prefix
-  std::size_t transactions = 0;  ///< committed operations applied
-  std::size_t bytes = 0;         ///< length of the valid prefix: the journal may be cut back to it
-  std::size_t dropped_bytes = 0; ///< bytes after the valid prefix (a torn, corrupt or uncommitted tail)
-  std::string message;           ///< why a tail was dropped (empty when none was)
+  std::size_t records = 0;        ///< records read from the valid prefix
+  std::size_t transactions = 0;   ///< committed operations applied
+  std::size_t bytes = 0;          ///< length of the valid prefix: the journal may be cut back to it
+  std::size_t dropped_bytes = 0;  ///< bytes after the valid prefix (a torn, corrupt or uncommitted tail)
+  std::string message;            ///< why a tail was dropped (empty when none was)
   /// True when the whole journal was applied.
   bool clean() const noexcept { return dropped_bytes == 0; }
 };
@@ -112,10 +112,14 @@ class journal_storage {
   }
   /// Number of entities of type T.
   template <class T>
-  std::size_t size(entity_tag<T> tag) const noexcept { return mem_.size(tag); }
+  std::size_t size(entity_tag<T> tag) const noexcept {
+    return mem_.size(tag);
+  }
   /// Calls fn(const T&) for each entity of type T.
   template <class T, class F>
-  void for_each(entity_tag<T> tag, F&& fn) const { mem_.for_each(tag, std::forward<F>(fn)); }
+  void for_each(entity_tag<T> tag, F&& fn) const {
+    mem_.for_each(tag, std::forward<F>(fn));
+  }
 
   /// Stores bytes under `key` (journaled).
   result<void> put_blob(std::string_view key, std::string bytes) {
@@ -220,8 +224,8 @@ class journal_storage {
       const std::uint32_t len = get_u32(bytes.data() + pos);
       const std::uint32_t crc = get_u32(bytes.data() + pos + 4);
       if (len == 0 || len > bytes.size() - pos - 8) {
-        rep.message = "torn record at offset " + std::to_string(pos) + " (length " + std::to_string(len) +
-                      " runs past the end)";
+        rep.message =
+            "torn record at offset " + std::to_string(pos) + " (length " + std::to_string(len) + " runs past the end)";
         break;
       }
       const std::string_view payload = bytes.substr(pos + 8, len);
@@ -393,11 +397,21 @@ class journal_storage {
       if (!doc) return (why = "entity JSON: " + doc.error().message, false);
       bool ok = true;
       switch (t) {
-        case 'o': ok = decodes<organization>(*doc, why); break;
-        case 'w': ok = decodes<workspace>(*doc, why); break;
-        case 'c': ok = decodes<configuration_version>(*doc, why); break;
-        case 'r': ok = decodes<run>(*doc, why); break;
-        default: ok = decodes<run_comment>(*doc, why); break;
+        case 'o':
+          ok = decodes<organization>(*doc, why);
+          break;
+        case 'w':
+          ok = decodes<workspace>(*doc, why);
+          break;
+        case 'c':
+          ok = decodes<configuration_version>(*doc, why);
+          break;
+        case 'r':
+          ok = decodes<run>(*doc, why);
+          break;
+        default:
+          ok = decodes<run_comment>(*doc, why);
+          break;
       }
       if (!ok) return false;
     }
@@ -424,20 +438,40 @@ class journal_storage {
     } else if (op == 'D') {
       const std::string_view key = p.substr(2);
       switch (p[1]) {
-        case 'o': (void)mem_.erase(of<organization>, std::string(key)); break;
-        case 'w': (void)mem_.erase(of<workspace>, resource_id(key)); break;
-        case 'c': (void)mem_.erase(of<configuration_version>, resource_id(key)); break;
-        case 'r': (void)mem_.erase(of<run>, resource_id(key)); break;
-        default: (void)mem_.erase(of<run_comment>, resource_id(key)); break;
+        case 'o':
+          (void)mem_.erase(of<organization>, std::string(key));
+          break;
+        case 'w':
+          (void)mem_.erase(of<workspace>, resource_id(key));
+          break;
+        case 'c':
+          (void)mem_.erase(of<configuration_version>, resource_id(key));
+          break;
+        case 'r':
+          (void)mem_.erase(of<run>, resource_id(key));
+          break;
+        default:
+          (void)mem_.erase(of<run_comment>, resource_id(key));
+          break;
       }
     } else {
       const json doc = *json::parse(p.substr(2));
       switch (p[1]) {
-        case 'o': put<organization>(doc); break;
-        case 'w': put_workspace(doc); break;
-        case 'c': put_indexed<configuration_version>(doc, &workspace::configuration_versions); break;
-        case 'r': put_indexed<run>(doc, &workspace::runs); break;
-        default: put<run_comment>(doc); break;
+        case 'o':
+          put<organization>(doc);
+          break;
+        case 'w':
+          put_workspace(doc);
+          break;
+        case 'c':
+          put_indexed<configuration_version>(doc, &workspace::configuration_versions);
+          break;
+        case 'r':
+          put_indexed<run>(doc, &workspace::runs);
+          break;
+        default:
+          put<run_comment>(doc);
+          break;
       }
     }
   }

@@ -24,7 +24,8 @@ struct is_basic_lockable<T, std::void_t<decltype(std::declval<T&>().lock()), dec
 
 /// True when T satisfies the mutex policy contract.
 template <class T>
-struct is_mutex_policy : std::bool_constant<detail::is_basic_lockable<T>::value && std::is_default_constructible_v<T>> {};
+struct is_mutex_policy : std::bool_constant<detail::is_basic_lockable<T>::value && std::is_default_constructible_v<T>> {
+};
 /// True when T satisfies the mutex policy contract.
 template <class T>
 inline constexpr bool is_mutex_policy_v = is_mutex_policy<T>::value;

@@ -42,16 +42,16 @@ inline const resource_id& key_of(const run_comment& c) noexcept { return c.id; }
 //   | expression                   | type               | semantics                                                  |
 //   | s.find(of<T>, key)           | const T* / nullptr | read; the pointer stays valid until the next mutating call |
 //   | s.insert(T&&)                | result<void>       | add; the key is new                                         |
-//   | s.update(of<T>, key, fn)     | result<void>       | fn(T&) makes the change (maybe on a copy); durable on success |
-//   | s.erase(of<T>, key)          | result<void>       | remove (no-op when absent)                                  |
-//   | s.size(of<T>)                | std::size_t        | count                                                       |
-//   | s.for_each(of<T>, fn)        | void               | fn(const T&) for every entity, any order                    |
-//   | s.put_blob(key, bytes)       | result<void>       | store opaque bytes (uploaded configuration)                 |
-//   | s.get_blob(key)              | const std::string* | read bytes or nullptr                                       |
-//   | s.erase_blob(key)            | result<void>       | remove bytes                                                |
-//   | s.clear()                    | result<void>       | remove everything                                           |
-//   | s.commit()  (optional)       | result<void>       | end of one engine operation: its writes form one unit      |
-//   | s.sync()    (optional)       | result<void>       | make committed writes durable (hosts call it; see storage.md) |
+//   | s.update(of<T>, key, fn)     | result<void>       | fn(T&) makes the change (maybe on a copy); durable on success
+//   | | s.erase(of<T>, key)          | result<void>       | remove (no-op when absent) | | s.size(of<T>) | std::size_t
+//   | count                                                       | | s.for_each(of<T>, fn)        | void | fn(const
+//   T&) for every entity, any order                    | | s.put_blob(key, bytes)       | result<void>       | store
+//   opaque bytes (uploaded configuration)                 | | s.get_blob(key)              | const std::string* | read
+//   bytes or nullptr                                       | | s.erase_blob(key)            | result<void>       |
+//   remove bytes                                                | | s.clear()                    | result<void>       |
+//   remove everything                                           | | s.commit()  (optional)       | result<void>       |
+//   end of one engine operation: its writes form one unit      | | s.sync()    (optional)       | result<void>       |
+//   make committed writes durable (hosts call it; see storage.md) |
 // Calls happen under the engine's mutex. A failing write returns errc::storage_failure and must
 // leave the stored entity as it was; the engine then reports the failure and changes nothing else.
 
@@ -75,16 +75,18 @@ struct has_entity_ops<
 template <class S, class = void>
 struct has_blob_ops : std::false_type {};
 template <class S>
-struct has_blob_ops<S, std::void_t<decltype(std::declval<S&>().put_blob(std::string_view{}, std::string{})),
-                                   decltype(std::declval<const S&>().get_blob(std::string_view{})),
-                                   decltype(std::declval<S&>().erase_blob(std::string_view{})),
-                                   decltype(std::declval<S&>().clear())>> : std::true_type {};
+struct has_blob_ops<
+    S, std::void_t<decltype(std::declval<S&>().put_blob(std::string_view{}, std::string{})),
+                   decltype(std::declval<const S&>().get_blob(std::string_view{})),
+                   decltype(std::declval<S&>().erase_blob(std::string_view{})), decltype(std::declval<S&>().clear())>>
+    : std::true_type {};
 }  // namespace detail
 
 /// True when S satisfies the storage policy contract.
 template <class S>
 struct is_storage_policy
-    : std::bool_constant<detail::has_entity_ops<S, organization>::value && detail::has_entity_ops<S, workspace>::value &&
+    : std::bool_constant<detail::has_entity_ops<S, organization>::value &&
+                         detail::has_entity_ops<S, workspace>::value &&
                          detail::has_entity_ops<S, configuration_version>::value &&
                          detail::has_entity_ops<S, run>::value && detail::has_entity_ops<S, run_comment>::value &&
                          detail::has_blob_ops<S>::value && std::is_default_constructible_v<S>> {};
@@ -135,7 +137,9 @@ class memory_storage {
   }
   /// Number of entities of type T.
   template <class T>
-  std::size_t size(entity_tag<T>) const noexcept { return table<T>().size(); }
+  std::size_t size(entity_tag<T>) const noexcept {
+    return table<T>().size();
+  }
   /// Calls fn(const T&) for each entity of type T.
   template <class T, class F>
   void for_each(entity_tag<T>, F&& fn) const {
@@ -143,7 +147,9 @@ class memory_storage {
   }
   /// Reserves room for `n` entities of type T.
   template <class T>
-  void reserve(entity_tag<T>, std::size_t n) { table<T>().reserve(n); }
+  void reserve(entity_tag<T>, std::size_t n) {
+    table<T>().reserve(n);
+  }
 
   /// Stores bytes under `key`.
   result<void> put_blob(std::string_view key, std::string bytes) {
@@ -190,7 +196,9 @@ class memory_storage {
     }
   }
   template <class T>
-  map<T>& table() noexcept { return const_cast<map<T>&>(static_cast<const memory_storage*>(this)->table<T>()); }
+  map<T>& table() noexcept {
+    return const_cast<map<T>&>(static_cast<const memory_storage*>(this)->table<T>());
+  }
   template <class T>
   const map<T>& table() const noexcept {
     if constexpr (std::is_same_v<T, organization>) return orgs_;

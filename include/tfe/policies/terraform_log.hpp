@@ -81,11 +81,10 @@ inline phase_log render_apply_log(const run& r) {
     return out;
   }
   const auto& c = r.apply_counts;
-  if (r.is_destroy)
-    out.text += "\nDestroy complete! Resources: " + std::to_string(c.destructions) + " destroyed.\n";
+  if (r.is_destroy) out.text += "\nDestroy complete! Resources: " + std::to_string(c.destructions) + " destroyed.\n";
   else
-    out.text += "\nApply complete! Resources: " + std::to_string(c.additions) + " added, " +
-                std::to_string(c.changes) + " changed, " + std::to_string(c.destructions) + " destroyed.\n";
+    out.text += "\nApply complete! Resources: " + std::to_string(c.additions) + " added, " + std::to_string(c.changes) +
+                " changed, " + std::to_string(c.destructions) + " destroyed.\n";
   return out;
 }
 

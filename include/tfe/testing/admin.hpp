@@ -60,7 +60,9 @@ inline result<phase_outcome> phase_from_json(const json& j, const std::string& a
     const std::string& k = m.first;
     const json& v = m.second;
     const std::string where = at + "/" + k.substr(0, 64);
-    auto bad = [&](const char* why) { return make_error(errc::validation_failed, k.substr(0, 64) + ": " + why, where); };
+    auto bad = [&](const char* why) {
+      return make_error(errc::validation_failed, k.substr(0, 64) + ": " + why, where);
+    };
     auto ms = [&](milliseconds& out) {
       auto n = v.as_int();
       if (!n || *n < 0 || *n > std::int64_t{86400000} * 365) return false;
@@ -188,7 +190,8 @@ class basic_admin_api {
   }
 
   result<json> body_json(const http_request& req) const {
-    if (req.body.size() > opts_.max_body_bytes) return make_error(errc::payload_too_large, "admin request body too large");
+    if (req.body.size() > opts_.max_body_bytes)
+      return make_error(errc::payload_too_large, "admin request body too large");
     json_parse_options po;
     po.max_size = opts_.max_body_bytes;
     po.max_depth = 64;
@@ -299,7 +302,8 @@ class basic_admin_api {
     if (doc->is_object()) {
       for (const auto& m : *doc->as_object())
         if (m.first != "rules" && m.first != "seed")
-          return error(errc::validation_failed, "unknown member '" + m.first.substr(0, 64) + "'", "/" + m.first.substr(0, 64));
+          return error(errc::validation_failed, "unknown member '" + m.first.substr(0, 64) + "'",
+                       "/" + m.first.substr(0, 64));
       list = &(*doc)["rules"];
       at = "/rules";
       if (const json* sd = doc->find("seed")) {
@@ -434,8 +438,8 @@ class basic_admin_api {
   }
 
   http_response clock_document() {
-    return json_response(200, json::object({{"now", json(to_iso8601(api_.engine().now()))},
-                                            {"manual", json(manual_clock())}}));
+    return json_response(
+        200, json::object({{"now", json(to_iso8601(api_.engine().now()))}, {"manual", json(manual_clock())}}));
   }
 
   // Body: {"seconds": n} or {"ms": n}; moves the manual clock and performs every step now due.
@@ -450,7 +454,8 @@ class basic_admin_api {
       auto d = m.second.as_double();
       if (m.first == "seconds" && d) secs = *d;
       else if (m.first == "ms" && d) secs = *d / 1000.0;
-      else return error(errc::validation_failed, "expected {\"seconds\": n} or {\"ms\": n}", "/" + m.first.substr(0, 64));
+      else
+        return error(errc::validation_failed, "expected {\"seconds\": n} or {\"ms\": n}", "/" + m.first.substr(0, 64));
     }
     if (!secs || !(*secs >= 0 && *secs <= 86400.0 * 3650))
       return error(errc::validation_failed, "the time to advance must be from 0 to ten years", "");

@@ -22,8 +22,8 @@ namespace tfe {
 template <class Api>
 class basic_test_controls {
  public:
-  using api_type = Api;                                  ///< the API served
-  using engine_type = typename Api::engine_type;         ///< the engine behind the API
+  using api_type = Api;                           ///< the API served
+  using engine_type = typename Api::engine_type;  ///< the engine behind the API
 
   /// Constructs the wrapped API from `args` (e.g. the engine and api_options).
   template <class... Args>

@@ -31,10 +31,10 @@ struct fault_rule {
   double probability = 1.0;            ///< chance to fire on a matching request (from the injector's seeded generator)
   int status = 0;                      ///< answer with this status instead of serving (0: serve normally)
   double retry_after = 1.0;            ///< 429/503: seconds sent as Retry-After (rounded up) and X-RateLimit-Reset
-  std::chrono::milliseconds latency{0};  ///< wait this long before the response is written (transport)
+  std::chrono::milliseconds latency{0};               ///< wait this long before the response is written (transport)
   transport_fault transport = transport_fault::none;  ///< break the connection (HTTP transport)
-  std::string body;                    ///< custom response body for `status` (default: a JSON:API error)
-  std::uint64_t fired = 0;             ///< how often it fired (reported by fault_injector::rules())
+  std::string body;                                   ///< custom response body for `status` (default: a JSON:API error)
+  std::uint64_t fired = 0;                            ///< how often it fired (reported by fault_injector::rules())
 };
 
 /// True when `path` matches the glob `pattern` ('*' matches any run of characters).
@@ -148,7 +148,9 @@ inline result<fault_rule> fault_rule_from_json(const json& j, std::string_view p
     const std::string& k = m.first;
     const json& v = m.second;
     const std::string where = at + "/" + k.substr(0, 64);
-    auto bad = [&](const char* why) { return make_error(errc::validation_failed, k.substr(0, 64) + ": " + why, where); };
+    auto bad = [&](const char* why) {
+      return make_error(errc::validation_failed, k.substr(0, 64) + ": " + why, where);
+    };
     if (k == "method") {
       auto s = v.as_string();
       if (!s || s->size() > 16) return bad("must be an HTTP method");

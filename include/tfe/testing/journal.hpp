@@ -40,8 +40,8 @@ inline std::string route_of(std::string_view method, std::string_view target) {
   std::string out(method);
   out += ' ';
   std::string_view path = target.substr(0, target.find('?'));
-  static constexpr std::string_view id_prefixes[] = {"ws-", "run-", "cv-", "plan-", "apply-", "wsc-",
-                                                     "ce-", "polchk-", "org-", "user-"};
+  static constexpr std::string_view id_prefixes[] = {"ws-",  "run-", "cv-",     "plan-", "apply-",
+                                                     "wsc-", "ce-",  "polchk-", "org-",  "user-"};
   std::vector<std::string_view> segs;
   while (!path.empty()) {
     if (path.front() == '/') {

@@ -58,8 +58,8 @@ result<run> basic_engine<Policies>::advance_to(std::string_view id, run_status t
         continue;
       }
       if (next && !(r->status == run_status::planning || r->status == run_status::applying))
-        return refuse(*r, "its next step (" + std::string(to_string(e)) + ") leads to " +
-                              std::string(to_string(*next)));
+        return refuse(*r,
+                      "its next step (" + std::string(to_string(e)) + ") leads to " + std::string(to_string(*next)));
     }
     // 2. a user action: cancel first when the target is a cancellation, else the closest one
     std::optional<run_event> pick;

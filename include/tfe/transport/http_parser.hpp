@@ -50,11 +50,25 @@ constexpr std::array<std::uint8_t, 256> make_http_char_table() noexcept {
     const bool digit = c >= '0' && c <= '9';
     if (alpha || digit) f |= http_tchar;
     switch (c) {
-      case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-      case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+      case '!':
+      case '#':
+      case '$':
+      case '%':
+      case '&':
+      case '\'':
+      case '*':
+      case '+':
+      case '-':
+      case '.':
+      case '^':
+      case '_':
+      case '`':
+      case '|':
+      case '~':
         f |= http_tchar;
         break;
-      default: break;
+      default:
+        break;
     }
     if (c >= 0x21 && c <= 0x7e) f |= http_target | http_field_char;
     if (c == ' ' || c == '\t' || c >= 0x80) f |= http_field_char;
@@ -111,7 +125,7 @@ class http_parser {
 
   /// incomplete, complete or failed.
   http_parse_state state() const noexcept {
-    return phase_ == phase::done ? http_parse_state::complete
+    return phase_ == phase::done    ? http_parse_state::complete
            : phase_ == phase::error ? http_parse_state::failed
                                     : http_parse_state::incomplete;
   }
@@ -181,10 +195,28 @@ class http_parser {
 
  private:
   enum class phase : std::uint8_t {
-    request_start, request_start_lf, method, target, version, request_line_lf,
-    field_start, field_name, field_ows, field_value, field_lf, section_end_lf,
-    body_length, chunk_size, chunk_ws, chunk_ext, chunk_size_lf, chunk_data, chunk_data_cr,
-    chunk_data_lf, done, error,
+    request_start,
+    request_start_lf,
+    method,
+    target,
+    version,
+    request_line_lf,
+    field_start,
+    field_name,
+    field_ows,
+    field_value,
+    field_lf,
+    section_end_lf,
+    body_length,
+    chunk_size,
+    chunk_ws,
+    chunk_ext,
+    chunk_size_lf,
+    chunk_data,
+    chunk_data_cr,
+    chunk_data_lf,
+    done,
+    error,
   };
 
   static constexpr std::size_t max_chunk_line = 4096;
@@ -259,7 +291,11 @@ inline std::size_t http_parser::feed(std::string_view data) {
       case phase::request_start:
         // RFC 9112 2.2: a server SHOULD ignore empty lines before the request line.
         if (++line_bytes_ > limits_.max_request_line) return fail(414, "request line too long", i);
-        if (c == '\r') { phase_ = phase::request_start_lf; ++i; break; }
+        if (c == '\r') {
+          phase_ = phase::request_start_lf;
+          ++i;
+          break;
+        }
         if (!http_is(c, detail::http_tchar)) return fail(400, "malformed request line", i);
         --line_bytes_;
         phase_ = phase::method;
@@ -299,7 +335,10 @@ inline std::size_t http_parser::feed(std::string_view data) {
       case phase::version:
         if (++line_bytes_ > limits_.max_request_line) return fail(414, "request line too long", i);
         ++i;
-        if (c == '\r') { phase_ = phase::request_line_lf; break; }
+        if (c == '\r') {
+          phase_ = phase::request_line_lf;
+          break;
+        }
         if (version_len_ == max_version || !http_is(c, detail::http_target))
           return fail(400, "malformed HTTP version", i - 1);
         version_[version_len_++] = c;
@@ -315,7 +354,11 @@ inline std::size_t http_parser::feed(std::string_view data) {
       // --- header (or trailer) section: *( field-line CRLF ) CRLF -------------------
       case phase::field_start:
         if (++section_bytes_ > limits_.max_header_bytes) return fail(431, "request header fields too large", i);
-        if (c == '\r') { phase_ = phase::section_end_lf; ++i; break; }
+        if (c == '\r') {
+          phase_ = phase::section_end_lf;
+          ++i;
+          break;
+        }
         if (c == ' ' || c == '\t') return fail(400, "obsolete line folding is not accepted", i);
         if (!http_is(c, detail::http_tchar)) return fail(400, "malformed header field name", i);
         --section_bytes_;
@@ -402,8 +445,7 @@ inline std::size_t http_parser::feed(std::string_view data) {
           if (remaining_ > (std::numeric_limits<std::uint64_t>::max() >> 4))
             return fail(400, "chunk size overflows", i + j);
           const char h = rest[j];
-          const unsigned d = h <= '9' ? static_cast<unsigned>(h - '0')
-                                      : static_cast<unsigned>((h | 0x20) - 'a' + 10);
+          const unsigned d = h <= '9' ? static_cast<unsigned>(h - '0') : static_cast<unsigned>((h | 0x20) - 'a' + 10);
           remaining_ = (remaining_ << 4) | d;
         }
         chunk_digits_ += k;
@@ -481,8 +523,8 @@ inline std::size_t http_parser::feed(std::string_view data) {
 inline bool http_parser::finish_request_line() noexcept {
   // HTTP-version = "HTTP/" DIGIT "." DIGIT; any other major version is answered 505.
   const std::string_view v(version_, version_len_);
-  if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || v[5] < '0' || v[5] > '9' || v[6] != '.' ||
-      v[7] < '0' || v[7] > '9') {
+  if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || v[5] < '0' || v[5] > '9' || v[6] != '.' || v[7] < '0' ||
+      v[7] > '9') {
     fail(400, "malformed HTTP version", 0);
     return false;
   }
@@ -558,9 +600,15 @@ inline void http_parser::finish_field() noexcept {
           v = v * 10 + static_cast<unsigned>(ch - '0');
         }
         if (!ok) {
-          if (error_status_ == 0) { error_status_ = 400; error_message_ = "malformed Content-Length"; }
+          if (error_status_ == 0) {
+            error_status_ = 400;
+            error_message_ = "malformed Content-Length";
+          }
         } else if (has_content_length_ && v != content_length_) {
-          if (error_status_ == 0) { error_status_ = 400; error_message_ = "conflicting Content-Length values"; }
+          if (error_status_ == 0) {
+            error_status_ = 400;
+            error_message_ = "conflicting Content-Length values";
+          }
         }
         has_content_length_ = true;
         content_length_ = v;
@@ -582,7 +630,8 @@ inline void http_parser::finish_field() noexcept {
         });
       }
       break;
-    default: break;
+    default:
+      break;
   }
 }
 

@@ -36,16 +36,21 @@ class in_process_transport {
     req.headers.emplace_back("Host", "tfe.local");
     req.headers.emplace_back("Accept", "application/vnd.api+json");
     if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
-    if (req.method != "GET" && req.method != "HEAD") req.headers.emplace_back("Content-Type", "application/vnd.api+json");
+    if (req.method != "GET" && req.method != "HEAD")
+      req.headers.emplace_back("Content-Type", "application/vnd.api+json");
     req.body = std::move(body);
     return handler_.handle(req);
   }
   /// GET target.
   response_type get(std::string target) { return request("GET", std::move(target)); }
   /// POST target with a JSON body.
-  response_type post(std::string target, std::string body = {}) { return request("POST", std::move(target), std::move(body)); }
+  response_type post(std::string target, std::string body = {}) {
+    return request("POST", std::move(target), std::move(body));
+  }
   /// PATCH target with a JSON body.
-  response_type patch(std::string target, std::string body) { return request("PATCH", std::move(target), std::move(body)); }
+  response_type patch(std::string target, std::string body) {
+    return request("PATCH", std::move(target), std::move(body));
+  }
   /// DELETE target.
   response_type del(std::string target) { return request("DELETE", std::move(target)); }
   /// PUT raw bytes to an absolute or origin-form URL (the upload capability), as go-tfe does.

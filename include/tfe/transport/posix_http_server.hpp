@@ -6,13 +6,13 @@
 
 #include <tfe/api/error_document.hpp>
 #include <tfe/api/http_message.hpp>
-#include <tfe/testing/faulted_response.hpp>
 #include <tfe/config.hpp>
 #include <tfe/result.hpp>
+#include <tfe/testing/faulted_response.hpp>
 #include <tfe/transport/http_parser.hpp>
 
 #if !defined(__linux__)
-#  error "tfe/transport/posix_http_server.hpp needs Linux (epoll, eventfd, accept4)"
+#error "tfe/transport/posix_http_server.hpp needs Linux (epoll, eventfd, accept4)"
 #endif
 
 #include <arpa/inet.h>
@@ -49,17 +49,18 @@ namespace tfe {
 
 /// Limits and settings of posix_http_server (docs/http-server.md lists the status each limit answers).
 struct http_server_options {
-  std::string host = "127.0.0.1";                 ///< numeric address or name to bind
-  std::uint16_t port = 0;                         ///< 0 = pick a free port (see posix_http_server::port())
-  std::size_t max_request_line = 8 * 1024;        ///< request line with CRLF: over it -> 414
-  std::size_t max_header_bytes = 32 * 1024;       ///< header section: over it -> 431
-  std::size_t max_header_count = 128;             ///< header field lines: over it -> 431
-  std::size_t max_body_bytes = 64u << 20;         ///< decoded body: over it -> 413
-  std::size_t max_connections = 1024;             ///< open connections; over it: 503 and close
-  std::chrono::milliseconds idle_timeout{30000};  ///< keep-alive idle, header (from its first byte), body and write stall cut-off
-  std::chrono::milliseconds linger_timeout{1000}; ///< after a closing response: how long unread input is drained
-  unsigned workers = 2;                           ///< event-loop threads (0 is read as 1)
-  int backlog = 1024;                             ///< listen(2) backlog
+  std::string host = "127.0.0.1";            ///< numeric address or name to bind
+  std::uint16_t port = 0;                    ///< 0 = pick a free port (see posix_http_server::port())
+  std::size_t max_request_line = 8 * 1024;   ///< request line with CRLF: over it -> 414
+  std::size_t max_header_bytes = 32 * 1024;  ///< header section: over it -> 431
+  std::size_t max_header_count = 128;        ///< header field lines: over it -> 431
+  std::size_t max_body_bytes = 64u << 20;    ///< decoded body: over it -> 413
+  std::size_t max_connections = 1024;        ///< open connections; over it: 503 and close
+  std::chrono::milliseconds idle_timeout{
+      30000};  ///< keep-alive idle, header (from its first byte), body and write stall cut-off
+  std::chrono::milliseconds linger_timeout{1000};  ///< after a closing response: how long unread input is drained
+  unsigned workers = 2;                            ///< event-loop threads (0 is read as 1)
+  int backlog = 1024;                              ///< listen(2) backlog
 };
 
 namespace detail {
@@ -80,17 +81,28 @@ inline void http_append_number(std::string& out, std::uint64_t v) {
 /// The JSON:API error title the server uses for a transport-level status.
 inline std::string_view http_error_title(int status) noexcept {
   switch (status) {
-    case 400: return "bad request";
-    case 408: return "request timeout";
-    case 413: return "payload too large";
-    case 414: return "URI too long";
-    case 417: return "expectation failed";
-    case 431: return "request header fields too large";
-    case 500: return "internal server error";
-    case 501: return "not implemented";
-    case 503: return "service unavailable";
-    case 505: return "HTTP version not supported";
-    default: return "error";
+    case 400:
+      return "bad request";
+    case 408:
+      return "request timeout";
+    case 413:
+      return "payload too large";
+    case 414:
+      return "URI too long";
+    case 417:
+      return "expectation failed";
+    case 431:
+      return "request header fields too large";
+    case 500:
+      return "internal server error";
+    case 501:
+      return "not implemented";
+    case 503:
+      return "service unavailable";
+    case 505:
+      return "HTTP version not supported";
+    default:
+      return "error";
   }
 }
 
@@ -107,13 +119,11 @@ inline bool http_is_safe_value(std::string_view s) noexcept {
 }
 
 /// True when `s` is a non-empty token (a valid header field name).
-inline bool http_is_token(std::string_view s) noexcept {
-  return !s.empty() && http_span(s, http_tchar) == s.size();
-}
+inline bool http_is_token(std::string_view s) noexcept { return !s.empty() && http_span(s, http_tchar) == s.size(); }
 
 /// Appends the wire form of `res` to `out`: status line, headers, Content-Length, Connection, body.
-inline void http_serialize_response(std::string& out, const http_response& res, bool head_request,
-                                    bool keep_alive, int request_minor) {
+inline void http_serialize_response(std::string& out, const http_response& res, bool head_request, bool keep_alive,
+                                    int request_minor) {
   int status = res.status;
   if (status < 200 || status > 999) status = 500;
   const bool no_body = head_request || status == 204 || status == 304;
@@ -163,8 +173,7 @@ class posix_http_server {
   /// http_response, or a faulted_response whose delay or transport fault the server carries out.
   using handler_type = std::function<faulted_response(http_request&)>;
   /// The access log hook: request, response and the time spent in the handler.
-  using access_log_type =
-      std::function<void(const http_request&, const http_response&, std::chrono::microseconds)>;
+  using access_log_type = std::function<void(const http_request&, const http_response&, std::chrono::microseconds)>;
 
   /// A server that will call `handler` (answering http_response or faulted_response) for each request;
   /// nothing happens before start().
@@ -205,8 +214,8 @@ class posix_http_server {
     int fd;
     std::string remote;
     http_parser parser;
-    std::string in;       // unparsed input, kept only while parsing is paused
-    std::string out;      // serialized responses not yet sent
+    std::string in;   // unparsed input, kept only while parsing is paused
+    std::string out;  // serialized responses not yet sent
     std::size_t out_pos = 0;
     clock::time_point deadline{};
     std::list<connection>::iterator self{};
@@ -216,7 +225,7 @@ class posix_http_server {
     bool close_after_write = false;
     bool peer_eof = false;
     bool continue_sent = false;
-    bool holding = false;         // a delayed response waits in `held` (test fault: latency)
+    bool holding = false;  // a delayed response waits in `held` (test fault: latency)
     std::string held;
     clock::time_point release_at{};
   };
@@ -267,10 +276,10 @@ class posix_http_server {
     bool listening = false;
     bool draining = false;
     std::thread thread;
-    std::mutex mutex;                // guards incoming
-    std::vector<handoff> incoming;   // connections accepted by another worker
-    std::list<connection> active;    // ordered by deadline (every reset moves to the back)
-    std::list<connection> lingering; // ordered by deadline
+    std::mutex mutex;                  // guards incoming
+    std::vector<handoff> incoming;     // connections accepted by another worker
+    std::list<connection> active;      // ordered by deadline (every reset moves to the back)
+    std::list<connection> lingering;   // ordered by deadline
     std::vector<connection*> delayed;  // connections holding a delayed response
     clock::time_point now{};
     char listen_tag = 0;
@@ -336,29 +345,39 @@ inline result<std::uint16_t> posix_http_server::start() {
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
   const std::string service = std::to_string(options_.port);
-  const int gai = ::getaddrinfo(options_.host.empty() ? nullptr : options_.host.c_str(), service.c_str(),
-                                &hints, &found);
+  const int gai =
+      ::getaddrinfo(options_.host.empty() ? nullptr : options_.host.c_str(), service.c_str(), &hints, &found);
   if (gai != 0)
     return make_error(errc::unavailable, "posix_http_server: cannot resolve " + where + ": " + ::gai_strerror(gai));
   int last_errno = 0;
   const char* failed_call = "socket";
   for (addrinfo* ai = found; ai != nullptr && listen_fd_ < 0; ai = ai->ai_next) {
     const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) { last_errno = errno; failed_call = "socket"; continue; }
+    if (fd < 0) {
+      last_errno = errno;
+      failed_call = "socket";
+      continue;
+    }
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-      last_errno = errno; failed_call = "bind"; ::close(fd); continue;
+      last_errno = errno;
+      failed_call = "bind";
+      ::close(fd);
+      continue;
     }
     if (::listen(fd, options_.backlog) != 0) {
-      last_errno = errno; failed_call = "listen"; ::close(fd); continue;
+      last_errno = errno;
+      failed_call = "listen";
+      ::close(fd);
+      continue;
     }
     listen_fd_ = fd;
   }
   ::freeaddrinfo(found);
   if (listen_fd_ < 0)
-    return make_error(errc::unavailable, std::string("posix_http_server: cannot ") + failed_call + " " + where +
-                                             ": " + std::strerror(last_errno));
+    return make_error(errc::unavailable, std::string("posix_http_server: cannot ") + failed_call + " " + where + ": " +
+                                             std::strerror(last_errno));
 
   sockaddr_storage bound{};
   socklen_t bound_len = sizeof bound;
@@ -368,8 +387,8 @@ inline result<std::uint16_t> posix_http_server::start() {
   else if (bound.ss_family == AF_INET6) p = ntohs(reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port);
 
   rejection_.clear();
-  detail::http_serialize_response(
-      rejection_, detail::http_error_response(503, "too many open connections"), false, false, 1);
+  detail::http_serialize_response(rejection_, detail::http_error_response(503, "too many open connections"), false,
+                                  false, 1);
 
   const unsigned count = options_.workers == 0 ? 1 : options_.workers;
   auto fail = [this](const char* what) {
@@ -532,8 +551,7 @@ inline void posix_http_server::worker::begin_drain() {
 
 inline void posix_http_server::worker::on_wake() {
   std::uint64_t value;
-  while (::read(wakefd, &value, sizeof value) > 0) {
-  }
+  while (::read(wakefd, &value, sizeof value) > 0) {}
   std::vector<handoff> taken;
   {
     std::lock_guard<std::mutex> lock(mutex);
@@ -553,8 +571,7 @@ inline void posix_http_server::worker::on_listener() {
   for (int k = 0; k < 64; ++k) {
     sockaddr_storage peer{};
     socklen_t len = sizeof peer;
-    const int fd = ::accept4(server.listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len,
-                             SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int fd = ::accept4(server.listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       const int e = errno;
       if (e == EAGAIN || e == EWOULDBLOCK) return;
@@ -822,8 +839,9 @@ inline void posix_http_server::worker::handle_request(connection& c) {
     // Hold the answer without blocking this worker; input waits until it is written.
     detail::http_serialize_response(c.held, res, head, keep, minor);
     c.holding = true;
-    c.release_at = now + std::min<std::chrono::milliseconds>(
-                             res.delay, std::chrono::duration_cast<std::chrono::milliseconds>(server.options_.idle_timeout));
+    c.release_at =
+        now + std::min<std::chrono::milliseconds>(
+                  res.delay, std::chrono::duration_cast<std::chrono::milliseconds>(server.options_.idle_timeout));
     delayed.push_back(&c);
   } else {
     detail::http_serialize_response(c.out, res, head, keep, minor);
@@ -871,7 +889,7 @@ inline void posix_http_server::worker::pump(connection& c, bool writable_event) 
       return;
     }
     if (writable_event && c.out_pos > before) touch(c);  // a slow reader that reads is not idle
-    if (c.pending() > 0) break;  // wait for EPOLLOUT
+    if (c.pending() > 0) break;                          // wait for EPOLLOUT
     c.out.clear();
     c.out_pos = 0;
     if (c.out.capacity() > (1u << 20)) std::string().swap(c.out);
