@@ -20,6 +20,7 @@
 #include <tfe/engine/pagination.hpp>
 #include <tfe/engine/policy_set.hpp>
 #include <tfe/engine/state_document.hpp>
+#include <tfe/extern_templates.hpp>
 #include <tfe/json.hpp>
 #include <tfe/json_writer.hpp>
 #include <tfe/lifecycle/run_state_machine.hpp>

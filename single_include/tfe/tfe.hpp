@@ -9365,10 +9365,8 @@ class basic_api {
   }
 
   /// Handles one request. Never throws for bad input: every failure is a JSON:API error document.
-  http_response handle(const http_request& req) {
-    if (opts_.poll_engine) eng_.poll();
-    return finish(dispatch(req), req);
-  }
+  /// (Defined below the class: not inline, so with TFE_EXTERN_TEMPLATES a caller compiles none of it.)
+  http_response handle(const http_request& req);
 
   /// Adds the headers every answer carries (TFP-API-Version, X-TFE-Version, ...) to `res` and empties
   /// the body of a HEAD answer; layers in front of the API (basic_test_controls) use it for theirs.
@@ -10285,6 +10283,12 @@ class basic_api {
   std::uint64_t key_[4] = {};
 };
 
+template <class Engine>
+http_response basic_api<Engine>::handle(const http_request& req) {
+  if (opts_.poll_engine) eng_.poll();
+  return finish(dispatch(req), req);
+}
+
 /// The API over the default engine.
 using api = basic_api<engine>;
 
@@ -10355,6 +10359,27 @@ inline std::uint32_t crc32(std::string_view data, std::uint32_t crc = 0) noexcep
 // #include <tfe/engine/pagination.hpp> (already inlined)
 // #include <tfe/engine/policy_set.hpp> (already inlined)
 // #include <tfe/engine/state_document.hpp> (already inlined)
+// #include <tfe/extern_templates.hpp>
+// begin of <tfe/extern_templates.hpp>
+#ifndef TFE_EXTERN_TEMPLATES_HPP
+#define TFE_EXTERN_TEMPLATES_HPP
+
+// #include <tfe/api/handler.hpp> (already inlined)
+// #include <tfe/engine/engine.hpp> (already inlined)
+// #include <tfe/engine/policy_set.hpp> (already inlined)
+
+#if defined(TFE_EXTERN_TEMPLATES)
+namespace tfe {
+// Defined (explicitly instantiated) in src/tfe_compiled.cpp.
+extern template class basic_engine<default_policies>;
+extern template class basic_engine<test_policies>;
+extern template class basic_api<basic_engine<default_policies>>;
+extern template class basic_api<basic_engine<test_policies>>;
+}  // namespace tfe
+#endif
+
+#endif  // TFE_EXTERN_TEMPLATES_HPP
+// end of <tfe/extern_templates.hpp>
 // #include <tfe/json.hpp> (already inlined)
 // #include <tfe/json_writer.hpp> (already inlined)
 // #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
@@ -10388,7 +10413,6 @@ inline std::uint32_t crc32(std::string_view data, std::uint32_t crc = 0) noexcep
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -10404,11 +10428,13 @@ struct journal_sink {
   std::function<result<void>()> sync;                    ///< make appended bytes durable (optional)
 };
 
-/// A sink appending to `os` (which must outlive it); sync() flushes the stream.
-inline journal_sink ostream_sink(std::ostream& os) {
+/// A sink appending to `os`, a std::ostream (which must outlive it); sync() flushes the stream.
+/// (A template, so tfe does not include <ostream> for it.)
+template <class Ostream>
+journal_sink ostream_sink(Ostream& os) {
   journal_sink s;
   s.append = [&os](std::string_view bytes) -> result<void> {
-    os.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    os.write(bytes.data(), static_cast<std::ptrdiff_t>(bytes.size()));
     if (!os) return make_error(errc::storage_failure, "journal stream write failed");
     return {};
   };
@@ -10441,7 +10467,10 @@ struct replay_report {
 /// (tfe/model/codec.hpp) or key, for blobs the key length (u32), key and bytes. Ops: 'E' put entity,
 /// 'D' erase entity, 'B' put blob, 'X' erase blob, 'C' clear, 'K' commit. Replay applies a transaction
 /// only when its commit record is intact, so a state from the middle of an operation never comes back.
-class journal_storage {
+/// `Memory` is the in-memory image (memory_storage); the class is a template only so that a translation
+/// unit that never uses it compiles none of it.
+template <class Memory = memory_storage>
+class basic_journal_storage {
  public:
   /// The bytes every journal starts with.
   static constexpr std::string_view header = "TFEJ1\n";
@@ -10679,25 +10708,25 @@ class journal_storage {
 
  private:
   // memory_storage plus a blob walk for image().
-  struct memory : memory_storage {
+  struct memory : Memory {
     template <class F>
     void for_each_blob(F&& fn) const {
       std::vector<std::string> keys = blob_keys_;
       std::sort(keys.begin(), keys.end());
       for (const auto& k : keys)
-        if (const std::string* b = get_blob(k)) fn(k, *b);
+        if (const std::string* b = this->get_blob(k)) fn(k, *b);
     }
     result<void> put_blob(std::string_view key, std::string bytes) {
-      if (!get_blob(key)) blob_keys_.emplace_back(key);
-      return memory_storage::put_blob(key, std::move(bytes));
+      if (!this->get_blob(key)) blob_keys_.emplace_back(key);
+      return Memory::put_blob(key, std::move(bytes));
     }
     result<void> erase_blob(std::string_view key) {
       blob_keys_.erase(std::remove(blob_keys_.begin(), blob_keys_.end(), key), blob_keys_.end());
-      return memory_storage::erase_blob(key);
+      return Memory::erase_blob(key);
     }
     result<void> clear() {
       blob_keys_.clear();
-      return memory_storage::clear();
+      return Memory::clear();
     }
     std::vector<std::string> blob_keys_;
   };
@@ -10882,6 +10911,8 @@ class journal_storage {
   std::uint64_t last_image_bytes_ = 0;
 };
 
+/// The journal storage over memory_storage (the storage policy tfe-server and the tests use).
+using journal_storage = basic_journal_storage<>;
 static_assert(is_storage_policy_v<journal_storage>, "journal_storage must satisfy the storage contract");
 
 }  // namespace tfe

@@ -105,6 +105,19 @@ TEST_CASE("bad requests are rejected with TFE's status and leave the state uncha
   }
 }
 
+TEST_CASE("a known path with another method is 405 with the methods it allows", "[api][errors]") {
+  api_fixture f;
+  auto r = f.http.request("PUT", "/api/v2/workspaces/" + f.ws_id, "{}");
+  check_error_document(r, 405);
+  CHECK(r.header("Allow") == "GET, HEAD, PATCH, DELETE");
+  r = f.http.request("DELETE", "/api/v2/runs", "");
+  check_error_document(r, 405);
+  CHECK(r.header("Allow") == "POST");
+  r = f.http.request("GET", "/api/v2/runs/run-1/actions/bogus", "");
+  check_error_document(r, 404);  // no such action: not a known path
+  CHECK(r.header("Allow").empty());
+}
+
 TEST_CASE("a document over the size limit is 413 and a wrong media type is 415", "[api][errors]") {
   api_fixture f;
   const std::string before = f.observable_state();

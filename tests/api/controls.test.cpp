@@ -2,6 +2,7 @@
 #include "support/api_fixture.hpp"
 #include "support/catch.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -231,6 +232,14 @@ TEST_CASE("admin API: advance, script, faults, requests, snapshot, restore, rese
   CHECK(f.ctl.get("/_tfe/").status == 200);
   CHECK(f.ctl.get("/_tfe/nope").status == 404);
   CHECK(f.ctl.get("/_tfe/reset").status == 405);
+  CHECK(f.ctl.get("/_tfe/reset").header("Allow") == "POST");
+  // the endpoint list comes from the route table
+  auto listed = api_fixture::body(f.ctl.get("/_tfe/"));
+  std::vector<std::string> endpoints;
+  for (const auto& e : *listed["endpoints"].as_array()) endpoints.emplace_back(*e.as_string());
+  CHECK(std::find(endpoints.begin(), endpoints.end(), "GET|POST|DELETE /_tfe/faults") != endpoints.end());
+  CHECK(std::find(endpoints.begin(), endpoints.end(), "POST /_tfe/runs/{id}/advance") != endpoints.end());
+  CHECK(endpoints.size() == tfe::basic_admin_api<tfe_test::api_handler>::routes().size() - 4);  // one line a path
   auto clk = f.post("/_tfe/clock/advance", R"({"seconds":30})");
   CHECK(clk.status == 200);  // test_policies use manual_clock
   CHECK(f.post("/_tfe/clock/advance", R"({"minutes":1})").status == 422);

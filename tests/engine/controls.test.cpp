@@ -156,6 +156,32 @@ TEST_CASE("snapshot and restore round-trip the whole state", "[engine][controls]
   CHECK(f.eng.snapshot().dump() == g.eng.snapshot().dump());
 }
 
+TEST_CASE("a snapshot carries what the executor asked of a running phase", "[engine][controls][snapshot]") {
+  fixture f;
+  f.uploaded_cv(f.ws);
+  tfe::run_script s;
+  s.plan.slow_cancel = true;  // a cancel never completes by itself
+  s.plan.duration = tfe::milliseconds(60000);
+  f.eng.executor().script_next(s);
+  auto r = f.make_run(f.ws);
+  REQUIRE(f.status(r.id) == run_status::planning);
+  REQUIRE(f.eng.cancel_run(r.id.str()));
+  const tfe::json doc = f.eng.snapshot();
+  CHECK(doc["runs"][0]["slow-cancel"].as_bool() == std::optional<bool>(true));
+  CHECK(doc["runs"][0]["policy-outcome"].as_string() == std::optional<std::string_view>("pass"));
+
+  fixture g;
+  REQUIRE(g.eng.restore(doc));
+  CHECK(g.eng.snapshot().dump() == doc.dump());
+  g.eng.clock().advance(tfe::milliseconds(1000));
+  g.eng.poll();
+  CHECK(g.status(r.id) == run_status::planning);  // still waiting: the cancel is slow
+  g.eng.clock().advance(g.eng.options().cancel_cooloff);
+  REQUIRE(g.eng.force_cancel_run(r.id.str()));
+  CHECK(g.status(r.id) == run_status::force_canceled);
+  CHECK_FALSE(g.eng.snapshot()["runs"][0].contains("slow-cancel"));  // forgotten once the run ended
+}
+
 TEST_CASE("restore takes a hand-written fixture", "[engine][controls][snapshot]") {
   fixture f;
   auto doc = tfe::json::parse(R"({

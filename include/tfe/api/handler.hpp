@@ -60,10 +60,8 @@ class basic_api {
   }
 
   /// Handles one request. Never throws for bad input: every failure is a JSON:API error document.
-  http_response handle(const http_request& req) {
-    if (opts_.poll_engine) eng_.poll();
-    return finish(dispatch(req), req);
-  }
+  /// (Defined below the class: not inline, so with TFE_EXTERN_TEMPLATES a caller compiles none of it.)
+  http_response handle(const http_request& req);
 
   /// Adds the headers every answer carries (TFP-API-Version, X-TFE-Version, ...) to `res` and empties
   /// the body of a HEAD answer; layers in front of the API (basic_test_controls) use it for theirs.
@@ -979,6 +977,12 @@ class basic_api {
   api_options opts_;
   std::uint64_t key_[4] = {};
 };
+
+template <class Engine>
+http_response basic_api<Engine>::handle(const http_request& req) {
+  if (opts_.poll_engine) eng_.poll();
+  return finish(dispatch(req), req);
+}
 
 /// The API over the default engine.
 using api = basic_api<engine>;

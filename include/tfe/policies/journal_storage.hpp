@@ -16,7 +16,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -32,11 +31,13 @@ struct journal_sink {
   std::function<result<void>()> sync;                    ///< make appended bytes durable (optional)
 };
 
-/// A sink appending to `os` (which must outlive it); sync() flushes the stream.
-inline journal_sink ostream_sink(std::ostream& os) {
+/// A sink appending to `os`, a std::ostream (which must outlive it); sync() flushes the stream.
+/// (A template, so tfe does not include <ostream> for it.)
+template <class Ostream>
+journal_sink ostream_sink(Ostream& os) {
   journal_sink s;
   s.append = [&os](std::string_view bytes) -> result<void> {
-    os.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    os.write(bytes.data(), static_cast<std::ptrdiff_t>(bytes.size()));
     if (!os) return make_error(errc::storage_failure, "journal stream write failed");
     return {};
   };
@@ -69,7 +70,10 @@ struct replay_report {
 /// (tfe/model/codec.hpp) or key, for blobs the key length (u32), key and bytes. Ops: 'E' put entity,
 /// 'D' erase entity, 'B' put blob, 'X' erase blob, 'C' clear, 'K' commit. Replay applies a transaction
 /// only when its commit record is intact, so a state from the middle of an operation never comes back.
-class journal_storage {
+/// `Memory` is the in-memory image (memory_storage); the class is a template only so that a translation
+/// unit that never uses it compiles none of it.
+template <class Memory = memory_storage>
+class basic_journal_storage {
  public:
   /// The bytes every journal starts with.
   static constexpr std::string_view header = "TFEJ1\n";
@@ -307,25 +311,25 @@ class journal_storage {
 
  private:
   // memory_storage plus a blob walk for image().
-  struct memory : memory_storage {
+  struct memory : Memory {
     template <class F>
     void for_each_blob(F&& fn) const {
       std::vector<std::string> keys = blob_keys_;
       std::sort(keys.begin(), keys.end());
       for (const auto& k : keys)
-        if (const std::string* b = get_blob(k)) fn(k, *b);
+        if (const std::string* b = this->get_blob(k)) fn(k, *b);
     }
     result<void> put_blob(std::string_view key, std::string bytes) {
-      if (!get_blob(key)) blob_keys_.emplace_back(key);
-      return memory_storage::put_blob(key, std::move(bytes));
+      if (!this->get_blob(key)) blob_keys_.emplace_back(key);
+      return Memory::put_blob(key, std::move(bytes));
     }
     result<void> erase_blob(std::string_view key) {
       blob_keys_.erase(std::remove(blob_keys_.begin(), blob_keys_.end(), key), blob_keys_.end());
-      return memory_storage::erase_blob(key);
+      return Memory::erase_blob(key);
     }
     result<void> clear() {
       blob_keys_.clear();
-      return memory_storage::clear();
+      return Memory::clear();
     }
     std::vector<std::string> blob_keys_;
   };
@@ -510,6 +514,8 @@ class journal_storage {
   std::uint64_t last_image_bytes_ = 0;
 };
 
+/// The journal storage over memory_storage (the storage policy tfe-server and the tests use).
+using journal_storage = basic_journal_storage<>;
 static_assert(is_storage_policy_v<journal_storage>, "journal_storage must satisfy the storage contract");
 
 }  // namespace tfe
