@@ -4404,56 +4404,88 @@ struct route_match {
   std::string allow;                     ///< no row for the method but the path is known: "GET, HEAD, PATCH"
 };
 
-namespace detail {
-/// True when `segments` match `pattern`; the placeholders' segments are appended to `params`.
-inline bool pattern_matches(std::string_view pattern, const std::vector<std::string>& segments,
-                            std::vector<std::string_view>& params) {
-  const std::size_t mark = params.size();
-  std::size_t i = 0;
-  for (std::size_t pos = 0; pos < pattern.size();) {
-    const std::size_t start = pos + 1;
-    std::size_t end = pattern.find('/', start);
-    if (end == std::string_view::npos) end = pattern.size();
-    const std::string_view seg = pattern.substr(start, end - start);
-    pos = end;
-    if (seg.empty()) continue;
-    if (i >= segments.size() || (seg.front() != ':' && seg != segments[i])) {
-      params.resize(mark);
-      return false;
+/// A route table compiled into a tree of path segments, for matching in a few comparisons per segment.
+/// Built once from a constexpr table of rows (which must outlive it).
+template <class Fn>
+class route_index {
+ public:
+  /// Indexes `rows` (literal segments before placeholders when both could match).
+  template <std::size_t N>
+  explicit route_index(const route<Fn> (&rows)[N]) {
+    nodes_.emplace_back();
+    for (const auto& r : rows) {
+      std::size_t at = 0;
+      std::string_view p = r.pattern;
+      while (!p.empty()) {
+        p.remove_prefix(1);  // the '/'
+        const std::size_t slash = p.find('/');
+        const std::string_view seg = p.substr(0, slash);
+        p = slash == std::string_view::npos ? std::string_view{} : p.substr(slash);
+        if (seg.empty()) continue;
+        at = child(at, seg);
+      }
+      nodes_[at].rows.push_back(&r);
     }
-    if (seg.front() == ':') params.emplace_back(segments[i]);
-    ++i;
   }
-  if (i == segments.size()) return true;
-  params.resize(mark);
-  return false;
-}
-}  // namespace detail
 
-/// Matches `method` and the decoded `segments` of a path against `table`: the row serving them, or
-/// the methods the path allows (for a 405), or neither (404).
-template <class Fn, std::size_t N>
-route_match<Fn> match_route(const route<Fn> (&table)[N], std::string_view method,
-                            const std::vector<std::string>& segments) {
-  route_match<Fn> m;
-  const std::string_view want = method == "HEAD" ? std::string_view("GET") : method;
-  std::vector<std::string_view> scratch;
-  for (const auto& r : table) {
-    if (r.segments != segments.size()) continue;
-    scratch.clear();
-    if (!detail::pattern_matches(r.pattern, segments, scratch)) continue;
-    if (r.method == want) {
-      m.found = &r;
-      m.params = std::move(scratch);
-      m.allow.clear();
-      return m;
+  /// Matches `method` and the decoded `segments` of a path: the row serving them, or the methods the
+  /// path allows (for a 405), or neither (404). A GET row also serves HEAD.
+  route_match<Fn> match(std::string_view method, const std::vector<std::string>& segments) const {
+    route_match<Fn> m;
+    const node* end = walk(0, segments, 0, m.params);
+    if (!end) return m;
+    const std::string_view want = method == "HEAD" ? std::string_view("GET") : method;
+    for (const route<Fn>* r : end->rows)
+      if (r->method == want) {
+        m.found = r;
+        return m;
+      }
+    m.params.clear();
+    for (const route<Fn>* r : end->rows) {
+      if (!m.allow.empty()) m.allow += ", ";
+      m.allow += r->method;
+      if (r->method == "GET") m.allow += ", HEAD";
     }
-    if (!m.allow.empty()) m.allow += ", ";
-    m.allow += r.method;
-    if (r.method == "GET") m.allow += ", HEAD";
+    return m;
   }
-  return m;
-}
+
+ private:
+  struct node {
+    std::vector<std::pair<std::string_view, std::size_t>> literals;  // segment -> child
+    std::size_t param = 0;                                           // placeholder child, 0: none
+    std::vector<const route<Fn>*> rows;                              // rows ending here
+  };
+  std::size_t child(std::size_t at, std::string_view seg) {
+    const bool placeholder = seg.front() == ':';
+    if (placeholder && nodes_[at].param) return nodes_[at].param;
+    if (!placeholder)
+      for (const auto& l : nodes_[at].literals)
+        if (l.first == seg) return l.second;
+    const std::size_t made = nodes_.size();
+    nodes_.emplace_back();
+    if (placeholder) nodes_[at].param = made;
+    else nodes_[at].literals.emplace_back(seg, made);
+    return made;
+  }
+  // The node where `segments` end, literals tried before the placeholder; the placeholders' segments
+  // are appended to `params`.
+  const node* walk(std::size_t at, const std::vector<std::string>& segments, std::size_t i,
+                   std::vector<std::string_view>& params) const {
+    const node& n = nodes_[at];
+    if (i == segments.size()) return n.rows.empty() ? nullptr : &n;
+    const std::string& seg = segments[i];
+    for (const auto& l : n.literals)
+      if (l.first == seg)
+        if (const node* found = walk(l.second, segments, i + 1, params)) return found;
+    if (n.param && !seg.empty()) {
+      params.emplace_back(seg);
+      if (const node* found = walk(n.param, segments, i + 1, params)) return found;
+      params.pop_back();
+    }
+    return nullptr;
+  }
+  std::vector<node> nodes_;
+};
 
 }  // namespace tfe
 
@@ -8132,12 +8164,13 @@ class basic_engine {
   }
 
   static phase_behaviour behaviour_of(const shard& s, const resource_id& run_id) {
+    if (s.behaviours.empty()) return phase_behaviour{};
     auto it = s.behaviours.find(run_id);
     return it == s.behaviours.end() ? phase_behaviour{} : it->second;
   }
   static void set_behaviour(shard& s, const resource_id& run_id, const phase_behaviour& b) {
-    if (b.is_default()) s.behaviours.erase(run_id);
-    else s.behaviours[run_id] = b;
+    if (!b.is_default()) s.behaviours[run_id] = b;
+    else if (!s.behaviours.empty()) s.behaviours.erase(run_id);
   }
 
   static std::size_t plan_only_count(const shard& s, const workspace& w) {
@@ -8468,7 +8501,7 @@ class basic_engine {
   // A run reached a final status: leave the queue, release the workspace, hand it on.
   void finish(shard& s, const run& r, run_status to, run_event, time_point now) {
     const resource_id id = r.id;
-    s.behaviours.erase(id);
+    if (!s.behaviours.empty()) s.behaviours.erase(id);
     const resource_id ws_id = r.workspace_id;
     const resource_id cv_id = r.configuration_version_id;
     const resource_counts counts = r.apply_counts;
@@ -9415,6 +9448,11 @@ class basic_api {
   // The route table. Paths under /api/v2/ need an accepted token and a JSON media type for bodies;
   // /.well-known/terraform.json and the capability URLs (/v1/...) need neither.
   // (a function: its body may name the members declared below)
+  // The table compiled for matching, once.
+  static const route_index<handler_fn>& index() {
+    static const route_index<handler_fn> compiled(table());
+    return compiled;
+  }
   static const auto& table() {
     static constexpr route<handler_fn> rows[] = {
         {"GET", "/.well-known/terraform.json", &basic_api::discovery},
@@ -9548,7 +9586,7 @@ class basic_api {
           !req.body.empty() && !json_content_type(req.header("Content-Type")))
         return error_response(errc::unsupported_media_type, "Content-Type must be application/vnd.api+json");
     }
-    auto m = match_route(table(), req.method, s);
+    auto m = index().match(req.method, s);
     if (m.found) {
       c.params = std::move(m.params);
       c.base = origin(req);
@@ -11583,6 +11621,11 @@ class basic_admin_api {
   using params = std::vector<std::string_view>;
 
   // (a function: its body may name the members declared below)
+  // The table compiled for matching, once.
+  static const route_index<handler_fn>& index() {
+    static const route_index<handler_fn> compiled(table());
+    return compiled;
+  }
   static const auto& table() {
     static constexpr route<handler_fn> rows[] = {
         {"GET", "/_tfe", &basic_admin_api::endpoints},
@@ -11648,7 +11691,7 @@ class basic_admin_api {
     if (!authorized(req, refusal)) return refusal;
     auto segs = path_segments(req.path());
     if (!segs) return error(errc::bad_request, "Malformed request path");
-    auto m = match_route(table(), req.method, *segs);
+    auto m = index().match(req.method, *segs);
     if (m.found) return (this->*(m.found->fn))(req, m.params);
     if (!m.allow.empty()) {
       http_response r = error(errc::method_not_allowed, "This method is not supported on this admin path");

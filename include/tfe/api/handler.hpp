@@ -110,6 +110,11 @@ class basic_api {
   // The route table. Paths under /api/v2/ need an accepted token and a JSON media type for bodies;
   // /.well-known/terraform.json and the capability URLs (/v1/...) need neither.
   // (a function: its body may name the members declared below)
+  // The table compiled for matching, once.
+  static const route_index<handler_fn>& index() {
+    static const route_index<handler_fn> compiled(table());
+    return compiled;
+  }
   static const auto& table() {
     static constexpr route<handler_fn> rows[] = {
         {"GET", "/.well-known/terraform.json", &basic_api::discovery},
@@ -243,7 +248,7 @@ class basic_api {
           !req.body.empty() && !json_content_type(req.header("Content-Type")))
         return error_response(errc::unsupported_media_type, "Content-Type must be application/vnd.api+json");
     }
-    auto m = match_route(table(), req.method, s);
+    auto m = index().match(req.method, s);
     if (m.found) {
       c.params = std::move(m.params);
       c.base = origin(req);

@@ -45,56 +45,88 @@ struct route_match {
   std::string allow;                     ///< no row for the method but the path is known: "GET, HEAD, PATCH"
 };
 
-namespace detail {
-/// True when `segments` match `pattern`; the placeholders' segments are appended to `params`.
-inline bool pattern_matches(std::string_view pattern, const std::vector<std::string>& segments,
-                            std::vector<std::string_view>& params) {
-  const std::size_t mark = params.size();
-  std::size_t i = 0;
-  for (std::size_t pos = 0; pos < pattern.size();) {
-    const std::size_t start = pos + 1;
-    std::size_t end = pattern.find('/', start);
-    if (end == std::string_view::npos) end = pattern.size();
-    const std::string_view seg = pattern.substr(start, end - start);
-    pos = end;
-    if (seg.empty()) continue;
-    if (i >= segments.size() || (seg.front() != ':' && seg != segments[i])) {
-      params.resize(mark);
-      return false;
+/// A route table compiled into a tree of path segments, for matching in a few comparisons per segment.
+/// Built once from a constexpr table of rows (which must outlive it).
+template <class Fn>
+class route_index {
+ public:
+  /// Indexes `rows` (literal segments before placeholders when both could match).
+  template <std::size_t N>
+  explicit route_index(const route<Fn> (&rows)[N]) {
+    nodes_.emplace_back();
+    for (const auto& r : rows) {
+      std::size_t at = 0;
+      std::string_view p = r.pattern;
+      while (!p.empty()) {
+        p.remove_prefix(1);  // the '/'
+        const std::size_t slash = p.find('/');
+        const std::string_view seg = p.substr(0, slash);
+        p = slash == std::string_view::npos ? std::string_view{} : p.substr(slash);
+        if (seg.empty()) continue;
+        at = child(at, seg);
+      }
+      nodes_[at].rows.push_back(&r);
     }
-    if (seg.front() == ':') params.emplace_back(segments[i]);
-    ++i;
   }
-  if (i == segments.size()) return true;
-  params.resize(mark);
-  return false;
-}
-}  // namespace detail
 
-/// Matches `method` and the decoded `segments` of a path against `table`: the row serving them, or
-/// the methods the path allows (for a 405), or neither (404).
-template <class Fn, std::size_t N>
-route_match<Fn> match_route(const route<Fn> (&table)[N], std::string_view method,
-                            const std::vector<std::string>& segments) {
-  route_match<Fn> m;
-  const std::string_view want = method == "HEAD" ? std::string_view("GET") : method;
-  std::vector<std::string_view> scratch;
-  for (const auto& r : table) {
-    if (r.segments != segments.size()) continue;
-    scratch.clear();
-    if (!detail::pattern_matches(r.pattern, segments, scratch)) continue;
-    if (r.method == want) {
-      m.found = &r;
-      m.params = std::move(scratch);
-      m.allow.clear();
-      return m;
+  /// Matches `method` and the decoded `segments` of a path: the row serving them, or the methods the
+  /// path allows (for a 405), or neither (404). A GET row also serves HEAD.
+  route_match<Fn> match(std::string_view method, const std::vector<std::string>& segments) const {
+    route_match<Fn> m;
+    const node* end = walk(0, segments, 0, m.params);
+    if (!end) return m;
+    const std::string_view want = method == "HEAD" ? std::string_view("GET") : method;
+    for (const route<Fn>* r : end->rows)
+      if (r->method == want) {
+        m.found = r;
+        return m;
+      }
+    m.params.clear();
+    for (const route<Fn>* r : end->rows) {
+      if (!m.allow.empty()) m.allow += ", ";
+      m.allow += r->method;
+      if (r->method == "GET") m.allow += ", HEAD";
     }
-    if (!m.allow.empty()) m.allow += ", ";
-    m.allow += r.method;
-    if (r.method == "GET") m.allow += ", HEAD";
+    return m;
   }
-  return m;
-}
+
+ private:
+  struct node {
+    std::vector<std::pair<std::string_view, std::size_t>> literals;  // segment -> child
+    std::size_t param = 0;                                           // placeholder child, 0: none
+    std::vector<const route<Fn>*> rows;                              // rows ending here
+  };
+  std::size_t child(std::size_t at, std::string_view seg) {
+    const bool placeholder = seg.front() == ':';
+    if (placeholder && nodes_[at].param) return nodes_[at].param;
+    if (!placeholder)
+      for (const auto& l : nodes_[at].literals)
+        if (l.first == seg) return l.second;
+    const std::size_t made = nodes_.size();
+    nodes_.emplace_back();
+    if (placeholder) nodes_[at].param = made;
+    else nodes_[at].literals.emplace_back(seg, made);
+    return made;
+  }
+  // The node where `segments` end, literals tried before the placeholder; the placeholders' segments
+  // are appended to `params`.
+  const node* walk(std::size_t at, const std::vector<std::string>& segments, std::size_t i,
+                   std::vector<std::string_view>& params) const {
+    const node& n = nodes_[at];
+    if (i == segments.size()) return n.rows.empty() ? nullptr : &n;
+    const std::string& seg = segments[i];
+    for (const auto& l : n.literals)
+      if (l.first == seg)
+        if (const node* found = walk(l.second, segments, i + 1, params)) return found;
+    if (n.param && !seg.empty()) {
+      params.emplace_back(seg);
+      if (const node* found = walk(n.param, segments, i + 1, params)) return found;
+      params.pop_back();
+    }
+    return nullptr;
+  }
+  std::vector<node> nodes_;
+};
 
 }  // namespace tfe
 

@@ -1229,12 +1229,13 @@ class basic_engine {
   }
 
   static phase_behaviour behaviour_of(const shard& s, const resource_id& run_id) {
+    if (s.behaviours.empty()) return phase_behaviour{};
     auto it = s.behaviours.find(run_id);
     return it == s.behaviours.end() ? phase_behaviour{} : it->second;
   }
   static void set_behaviour(shard& s, const resource_id& run_id, const phase_behaviour& b) {
-    if (b.is_default()) s.behaviours.erase(run_id);
-    else s.behaviours[run_id] = b;
+    if (!b.is_default()) s.behaviours[run_id] = b;
+    else if (!s.behaviours.empty()) s.behaviours.erase(run_id);
   }
 
   static std::size_t plan_only_count(const shard& s, const workspace& w) {
@@ -1565,7 +1566,7 @@ class basic_engine {
   // A run reached a final status: leave the queue, release the workspace, hand it on.
   void finish(shard& s, const run& r, run_status to, run_event, time_point now) {
     const resource_id id = r.id;
-    s.behaviours.erase(id);
+    if (!s.behaviours.empty()) s.behaviours.erase(id);
     const resource_id ws_id = r.workspace_id;
     const resource_id cv_id = r.configuration_version_id;
     const resource_counts counts = r.apply_counts;

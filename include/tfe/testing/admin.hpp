@@ -140,6 +140,11 @@ class basic_admin_api {
   using params = std::vector<std::string_view>;
 
   // (a function: its body may name the members declared below)
+  // The table compiled for matching, once.
+  static const route_index<handler_fn>& index() {
+    static const route_index<handler_fn> compiled(table());
+    return compiled;
+  }
   static const auto& table() {
     static constexpr route<handler_fn> rows[] = {
         {"GET", "/_tfe", &basic_admin_api::endpoints},
@@ -205,7 +210,7 @@ class basic_admin_api {
     if (!authorized(req, refusal)) return refusal;
     auto segs = path_segments(req.path());
     if (!segs) return error(errc::bad_request, "Malformed request path");
-    auto m = match_route(table(), req.method, *segs);
+    auto m = index().match(req.method, *segs);
     if (m.found) return (this->*(m.found->fn))(req, m.params);
     if (!m.allow.empty()) {
       http_response r = error(errc::method_not_allowed, "This method is not supported on this admin path");
