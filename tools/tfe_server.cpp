@@ -58,10 +58,17 @@ constexpr const char* usage_text =
     "  --plan-duration D    how long each plan takes (default 0s)\n"
     "  --apply-duration D   how long each apply takes (default 0s)\n"
     "  --cancel-cooloff D   cancel -> force-cancel availability (default 10s)\n"
+    "  --organization-concurrency N\n"
+    "                       runs of one organization planning or applying at once; the others wait\n"
+    "                       in plan_queued/apply_queued with a position-in-queue (default 0: no limit)\n"
+    "  --state-processing-delay D\n"
+    "                       a state version reports resources-processed D after its upload (default 0)\n"
     "  --workers N          event-loop threads (default 2)\n"
     "  --idle-timeout D     cut off idle, slow or stalled connections after D (default 30s)\n"
     "  --max-connections N  open connections at most; more are answered 503 and closed (default 1024)\n"
     "  --log                one access-log line per request on stderr\n"
+    "  --upload-url-on-read reads and lists of a pending configuration version carry its upload-url\n"
+    "                       (TFE before 2022; go-tfe 0.x's tests expect it; today only the create has it)\n"
     "\n"
     "Test controls (docs/testing.md): the admin API under /_tfe/ (reset, snapshot, restore, faults,\n"
     "requests, runs/{id}/advance, script, clock).\n"
@@ -136,6 +143,9 @@ int main(int argc, char** argv) {
   bool manual_clock = false;
   std::string admin_token, snapshot_file, data_dir;
   bool fsync = true;
+  bool upload_url_on_read = false;
+  std::size_t org_concurrency = 0;
+  tfe::milliseconds state_delay{0};
   std::size_t journal = 2000;  // at most 2000 x 2 x 16 KiB of bodies
 
   for (int i = 1; i < argc; ++i) {
@@ -154,10 +164,12 @@ int main(int argc, char** argv) {
       manual_clock = true;
     } else if (a == "--no-fsync") {
       fsync = false;
+    } else if (a == "--upload-url-on-read") {
+      upload_url_on_read = true;
     } else if (a == "--port" || a == "--host" || a == "--token" || a == "--seed" || a == "--plan-duration" ||
                a == "--apply-duration" || a == "--cancel-cooloff" || a == "--workers" || a == "--admin-token" ||
                a == "--snapshot" || a == "--journal" || a == "--data-dir" || a == "--idle-timeout" ||
-               a == "--max-connections") {
+               a == "--max-connections" || a == "--organization-concurrency" || a == "--state-processing-delay") {
       auto v = value(argv[i]);
       if (!v) return usage_error(std::string(a) + " needs a value");
       if (a == "--admin-token") {
@@ -165,6 +177,14 @@ int main(int argc, char** argv) {
         admin_token = std::string(*v);
       } else if (a == "--snapshot") {
         snapshot_file = std::string(*v);
+      } else if (a == "--organization-concurrency") {
+        auto n = parse_int(*v);
+        if (!n || *n > 1000000) return usage_error("--organization-concurrency must be 0-1000000");
+        org_concurrency = static_cast<std::size_t>(*n);
+      } else if (a == "--state-processing-delay") {
+        auto d = parse_duration(*v);
+        if (!d) return usage_error("--state-processing-delay: bad duration '" + std::string(*v) + "'");
+        state_delay = *d;
       } else if (a == "--max-connections") {
         auto n = parse_int(*v);
         if (!n || *n < 1 || *n > 1000000) return usage_error("--max-connections must be 1-1000000");
@@ -221,6 +241,8 @@ int main(int argc, char** argv) {
 
   tfe::engine_options eo;
   eo.cancel_cooloff = cooloff;
+  eo.organization_concurrency = org_concurrency;
+  eo.state_processing_delay = state_delay;
   server_engine eng(eo);
   if (seed) eng.seed_ids(*seed);
   if (manual_clock) eng.clock().freeze();
@@ -305,6 +327,7 @@ int main(int argc, char** argv) {
   tfe::api_options ao;
   if (!tokens.empty()) ao.auth = tfe::token_auth::tokens(tokens);
   if (seed) ao.url_key_seed = *seed;
+  ao.upload_url_on_read = upload_url_on_read;
   server_api api(eng, ao);
   api.journal().set_capacity(journal);
   if (seed) api.faults().seed(*seed);

@@ -236,6 +236,9 @@ class sqlite_storage {
     else if constexpr (std::is_same_v<T, tfe::workspace>) return "workspace";
     else if constexpr (std::is_same_v<T, tfe::configuration_version>) return "configuration-version";
     else if constexpr (std::is_same_v<T, tfe::run>) return "run";
+    else if constexpr (std::is_same_v<T, tfe::project>) return "project";
+    else if constexpr (std::is_same_v<T, tfe::state_version>) return "state-version";
+    else if constexpr (std::is_same_v<T, tfe::agent_pool>) return "agent-pool";
     else return "run-comment";
   }
   static std::string_view key_text(const std::string& k) noexcept { return k; }
@@ -302,7 +305,7 @@ class sqlite_storage {
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v2(db, "SELECT type, key, seq, body FROM entities ORDER BY seq", -1, &st, nullptr) != SQLITE_OK)
       return failure(db, "load");
-    std::vector<std::pair<tfe::resource_id, tfe::resource_id>> cvs, runs;  // (workspace, id) in seq order
+    std::vector<std::pair<tfe::resource_id, tfe::resource_id>> cvs, runs, svs;  // (workspace, id) in seq order
     tfe::result<void> res;
     int rc = SQLITE_DONE;
     while (res && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -320,6 +323,9 @@ class sqlite_storage {
         res = load_one<tfe::configuration_version>(*doc, key, out, &cvs);
       else if (type == type_name<tfe::run>()) res = load_one<tfe::run>(*doc, key, out, &runs);
       else if (type == type_name<tfe::run_comment>()) res = load_one<tfe::run_comment>(*doc, key, out);
+      else if (type == type_name<tfe::project>()) res = load_one<tfe::project>(*doc, key, out);
+      else if (type == type_name<tfe::state_version>()) res = load_one<tfe::state_version>(*doc, key, out, &svs);
+      else if (type == type_name<tfe::agent_pool>()) res = load_one<tfe::agent_pool>(*doc, key, out);
       else res = tfe::make_error(tfe::errc::storage_failure, "sqlite: unknown entity type '" + std::string(type) + "'");
     }
     if (res && rc != SQLITE_DONE) res = failure(db, "load");
@@ -331,6 +337,8 @@ class sqlite_storage {
                        [&](workspace& w) { w.configuration_versions.push_back(c.second); });
     for (const auto& r : runs)
       (void)out.update(tfe::of<workspace>, r.first, [&](workspace& w) { w.runs.push_back(r.second); });
+    for (const auto& v : svs)
+      (void)out.update(tfe::of<workspace>, v.first, [&](workspace& w) { w.state_versions.push_back(v.second); });
     if (sqlite3_prepare_v2(db, "SELECT key, bytes FROM blobs", -1, &st, nullptr) != SQLITE_OK)
       return failure(db, "load blobs");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -350,7 +358,8 @@ class sqlite_storage {
       return tfe::make_error(tfe::errc::storage_failure,
                              "sqlite: undecodable " + std::string(type_name<T>()) + " '" + std::string(key) + "'" +
                                  (r ? std::string(" (key differs)") : ": " + r.error().message));
-    if constexpr (std::is_same_v<T, tfe::run> || std::is_same_v<T, tfe::configuration_version>)
+    if constexpr (std::is_same_v<T, tfe::run> || std::is_same_v<T, tfe::configuration_version> ||
+                  std::is_same_v<T, tfe::state_version>)
       if (list) list->emplace_back(v.workspace_id, v.id);
     return out.insert(std::move(v));
   }

@@ -47,6 +47,8 @@ class storage_under_test : public tfe_sqlite::sqlite_storage {
       for (const auto& id : w.runs) l += " " + id.str();
       l += " cvs:";
       for (const auto& id : w.configuration_versions) l += " " + id.str();
+      l += " svs:";
+      for (const auto& id : w.state_versions) l += " " + id.str();
       lines.push_back(std::move(l));
     });
     for_each(of<configuration_version>, [&](const configuration_version& c) {
@@ -56,6 +58,14 @@ class storage_under_test : public tfe_sqlite::sqlite_storage {
     });
     for_each(of<run>, [&](const run& r) { lines.push_back("r " + encode_entity(r).dump()); });
     for_each(of<run_comment>, [&](const run_comment& c) { lines.push_back("m " + encode_entity(c).dump()); });
+    for_each(of<project>, [&](const project& p) { lines.push_back("p " + encode_entity(p).dump()); });
+    for_each(of<agent_pool>, [&](const agent_pool& p) { lines.push_back("a " + encode_entity(p).dump()); });
+    for_each(of<state_version>, [&](const state_version& v) {
+      std::string l = "s " + encode_entity(v).dump();
+      if (const std::string* b = get_blob("sv/" + v.id.str())) l += " state: " + *b;
+      if (const std::string* b = get_blob("svj/" + v.id.str())) l += " json: " + *b;
+      lines.push_back(std::move(l));
+    });
     std::sort(lines.begin(), lines.end());
     std::string out;
     for (const auto& l : lines) out += l + "\n";

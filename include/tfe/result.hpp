@@ -104,6 +104,7 @@ struct error {
   std::string message;         ///< detail for humans (becomes JSON:API `detail`)
   std::string pointer;         ///< optional JSON pointer into the request, e.g. /data/attributes/name
   text_position position;      ///< for parse errors: where in the input
+  std::string title;           ///< JSON:API `title` when the code's default_title() would not say what is wrong
 
   /// An error with a code and message.
   error() = default;
@@ -142,6 +143,14 @@ struct unexpected {
 /// Builds an unexpected error for returning from a function that returns result<T>.
 inline unexpected make_error(errc code, std::string message, std::string pointer = {}) {
   return unexpected{error{code, std::move(message), std::move(pointer)}};
+}
+
+/// The same with a JSON:API title of its own (e.g. "wrong resource type" for a 409 that is not a
+/// refused transition).
+inline unexpected make_titled_error(errc code, std::string title, std::string message, std::string pointer = {}) {
+  error e{code, std::move(message), std::move(pointer)};
+  e.title = std::move(title);
+  return unexpected{std::move(e)};
 }
 
 namespace detail {

@@ -1059,6 +1059,7 @@ struct error {
   std::string message;         ///< detail for humans (becomes JSON:API `detail`)
   std::string pointer;         ///< optional JSON pointer into the request, e.g. /data/attributes/name
   text_position position;      ///< for parse errors: where in the input
+  std::string title;           ///< JSON:API `title` when the code's default_title() would not say what is wrong
 
   /// An error with a code and message.
   error() = default;
@@ -1097,6 +1098,14 @@ struct unexpected {
 /// Builds an unexpected error for returning from a function that returns result<T>.
 inline unexpected make_error(errc code, std::string message, std::string pointer = {}) {
   return unexpected{error{code, std::move(message), std::move(pointer)}};
+}
+
+/// The same with a JSON:API title of its own (e.g. "wrong resource type" for a 409 that is not a
+/// refused transition).
+inline unexpected make_titled_error(errc code, std::string title, std::string message, std::string pointer = {}) {
+  error e{code, std::move(message), std::move(pointer)};
+  e.title = std::move(title);
+  return unexpected{std::move(e)};
 }
 
 namespace detail {
@@ -2859,7 +2868,8 @@ inline http_response error_response(int status, std::string_view title, std::str
 
 /// The response of a tfe::error: its code's HTTP status and title, its message as detail, its pointer.
 inline http_response error_response(const error& e) {
-  return error_response(http_status(e.code), default_title(e.code), e.message, e.pointer);
+  return error_response(http_status(e.code), e.title.empty() ? default_title(e.code) : std::string_view(e.title),
+                        e.message, e.pointer);
 }
 
 /// The response of an error made of a code, a message and an optional JSON pointer.
@@ -2879,220 +2889,12 @@ inline http_response error_response(errc code, std::string_view message, std::st
 // #include <tfe/api/auth.hpp> (already inlined)
 // #include <tfe/api/error_document.hpp> (already inlined)
 // #include <tfe/api/http_message.hpp> (already inlined)
-// #include <tfe/api/query.hpp>
-// begin of <tfe/api/query.hpp>
-#ifndef TFE_API_QUERY_HPP
-#define TFE_API_QUERY_HPP
+// #include <tfe/api/json_plan.hpp>
+// begin of <tfe/api/json_plan.hpp>
+#ifndef TFE_API_JSON_PLAN_HPP
+#define TFE_API_JSON_PLAN_HPP
 
-#include <cstddef>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-namespace tfe {
-
-/// Decodes %XX escapes (and '+' as space when `plus_is_space`); nullopt on a malformed escape or a NUL byte.
-inline std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      c = static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      c = ' ';
-    }
-    if (c == '\0') return std::nullopt;
-    out.push_back(c);
-  }
-  return out;
-}
-
-/// Appends `s` percent-encoded for a query value (unreserved characters stay).
-inline void append_query_escaped(std::string& out, std::string_view s) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  for (char c : s) {
-    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                            c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      out.push_back(c);
-    } else {
-      const auto u = static_cast<unsigned char>(c);
-      out.push_back('%');
-      out.push_back(digits[u >> 4]);
-      out.push_back(digits[u & 15]);
-    }
-  }
-}
-
-/// The decoded query parameters of a request, in order (repeated keys kept).
-class query_params {
- public:
-  /// Parses a raw query string; false when an escape is malformed.
-  bool parse(std::string_view q) {
-    params_.clear();
-    while (!q.empty()) {
-      auto amp = q.find('&');
-      std::string_view part = q.substr(0, amp);
-      q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
-      if (part.empty()) continue;
-      auto eq = part.find('=');
-      auto k = percent_decode(part.substr(0, eq), true);
-      auto v = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
-      if (!k || !v) return false;
-      params_.emplace_back(std::move(*k), std::move(*v));
-    }
-    return true;
-  }
-  /// The first value of `key`, or nullopt.
-  std::optional<std::string_view> get(std::string_view key) const {
-    for (const auto& p : params_)
-      if (p.first == key) return std::string_view(p.second);
-    return std::nullopt;
-  }
-  /// Every value of `key` joined with commas (clients repeat keys or use comma lists).
-  std::optional<std::string> joined(std::string_view key) const {
-    std::optional<std::string> out;
-    for (const auto& p : params_) {
-      if (p.first != key) continue;
-      if (!out) out.emplace();
-      else if (!p.second.empty()) out->push_back(',');
-      out->append(p.second);
-    }
-    return out;
-  }
-  /// All parameters.
-  const std::vector<std::pair<std::string, std::string>>& all() const noexcept { return params_; }
-
- private:
-  std::vector<std::pair<std::string, std::string>> params_;
-};
-
-/// Splits a comma-separated list, dropping empty items.
-inline std::vector<std::string> split_list(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    auto c = s.find(',');
-    auto item = s.substr(0, c);
-    if (!item.empty()) out.emplace_back(item);
-    if (c == std::string_view::npos) break;
-    s = s.substr(c + 1);
-  }
-  return out;
-}
-
-/// Splits a path into decoded segments; nullopt when an escape is malformed or decodes to '/' or NUL.
-inline std::optional<std::vector<std::string>> path_segments(std::string_view path) {
-  std::vector<std::string> out;
-  if (path.empty() || path[0] != '/') return std::nullopt;
-  path.remove_prefix(1);
-  while (true) {
-    auto slash = path.find('/');
-    auto seg = path.substr(0, slash);
-    auto d = percent_decode(seg, false);
-    if (!d || d->find('/') != std::string::npos) return std::nullopt;
-    out.push_back(std::move(*d));
-    if (slash == std::string_view::npos) break;
-    path = path.substr(slash + 1);
-  }
-  if (!out.empty() && out.back().empty()) out.pop_back();  // tolerate one trailing slash
-  return out;
-}
-
-}  // namespace tfe
-
-#endif  // TFE_API_QUERY_HPP
-// end of <tfe/api/query.hpp>
-// #include <tfe/api/request_document.hpp>
-// begin of <tfe/api/request_document.hpp>
-#ifndef TFE_API_REQUEST_DOCUMENT_HPP
-#define TFE_API_REQUEST_DOCUMENT_HPP
-
-// #include <tfe/json.hpp> (already inlined)
-// #include <tfe/model/field.hpp>
-// begin of <tfe/model/field.hpp>
-#ifndef TFE_MODEL_FIELD_HPP
-#define TFE_MODEL_FIELD_HPP
-
-#include <cstdint>
-#include <string_view>
-#include <type_traits>
-
-namespace tfe {
-
-/// Selects an entity type in storage and field calls: `s.find(of<run>, id)`, `visit_fields(of<run>, v)`.
-template <class T>
-struct entity_tag {};
-/// The tag value for entity type T.
-template <class T>
-inline constexpr entity_tag<T> of{};
-
-/// Where a field is used; a field description combines these bits.
-enum field_use : std::uint8_t {
-  stored = 1,         ///< part of the entity's stored form (snapshots, journals, databases)
-  attribute = 2,      ///< written as a JSON:API attribute of the same name in responses
-  null_if_empty = 4,  ///< as an attribute: an empty string or array is written as null
-};
-
-/// Marks a field without an entity member (request-only) or without an options member (not writable).
-struct no_member {};
-
-/// One field of entity E: its kebab-case name, the entity member (or no_member), the options member
-/// that a create or update request sets (or no_member) and its uses.
-template <class E, class Member, class Option>
-struct field {
-  std::string_view name;  ///< wire and stored name ("auto-apply")
-  Member member;          ///< pointer to the entity's member, or no_member{}
-  Option option;          ///< pointer to the options struct's member, or no_member{}
-  std::uint8_t uses;      ///< field_use bits
-
-  /// True when the field is part of the stored form.
-  constexpr bool is_stored() const noexcept { return (uses & field_use::stored) != 0; }
-  /// True when the field is written as a response attribute.
-  constexpr bool is_attribute() const noexcept { return (uses & field_use::attribute) != 0; }
-  /// True when an empty value is written as null in responses.
-  constexpr bool empty_is_null() const noexcept { return (uses & field_use::null_if_empty) != 0; }
-  /// True when the field has an entity member.
-  static constexpr bool has_member = !std::is_same_v<Member, no_member>;
-  /// True when a request can set the field.
-  static constexpr bool has_option = !std::is_same_v<Option, no_member>;
-};
-
-/// A field of E stored in member `m` (and readable from requests through options member `o`).
-template <class E, class M, class Option = no_member>
-constexpr field<E, M E::*, Option> make_field(std::string_view name, M E::*m, std::uint8_t uses,
-                                              Option o = {}) noexcept {
-  return {name, m, o, uses};
-}
-/// A request-only field of E: an options member without an entity member (e.g. `operations`).
-template <class E, class Option>
-constexpr field<E, no_member, Option> request_field(std::string_view name, Option o) noexcept {
-  return {name, no_member{}, o, 0};
-}
-
-/// Calls fn(field) for every field of an entity, in the order of its description. Each entity header
-/// defines `template <class F> constexpr void visit_fields(entity_tag<E>, F&& fn)`.
-template <class E, class F>
-constexpr void for_each_field(F&& fn) {
-  visit_fields(of<E>, fn);
-}
-
-}  // namespace tfe
-
-#endif  // TFE_MODEL_FIELD_HPP
-// end of <tfe/model/field.hpp>
+// #include <tfe/json_writer.hpp> (already inlined)
 // #include <tfe/model/run.hpp>
 // begin of <tfe/model/run.hpp>
 #ifndef TFE_MODEL_RUN_HPP
@@ -3663,7 +3465,78 @@ static_assert(detail::every_non_final_status_can_end(), "run_transitions: a non-
 #endif  // TFE_LIFECYCLE_RUN_STATE_MACHINE_HPP
 // end of <tfe/lifecycle/run_state_machine.hpp>
 // #include <tfe/lifecycle/run_status.hpp> (already inlined)
-// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/field.hpp>
+// begin of <tfe/model/field.hpp>
+#ifndef TFE_MODEL_FIELD_HPP
+#define TFE_MODEL_FIELD_HPP
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+namespace tfe {
+
+/// Selects an entity type in storage and field calls: `s.find(of<run>, id)`, `visit_fields(of<run>, v)`.
+template <class T>
+struct entity_tag {};
+/// The tag value for entity type T.
+template <class T>
+inline constexpr entity_tag<T> of{};
+
+/// Where a field is used; a field description combines these bits.
+enum field_use : std::uint8_t {
+  stored = 1,         ///< part of the entity's stored form (snapshots, journals, databases)
+  attribute = 2,      ///< written as a JSON:API attribute of the same name in responses
+  null_if_empty = 4,  ///< as an attribute: an empty string or array is written as null
+};
+
+/// Marks a field without an entity member (request-only) or without an options member (not writable).
+struct no_member {};
+
+/// One field of entity E: its kebab-case name, the entity member (or no_member), the options member
+/// that a create or update request sets (or no_member) and its uses.
+template <class E, class Member, class Option>
+struct field {
+  std::string_view name;  ///< wire and stored name ("auto-apply")
+  Member member;          ///< pointer to the entity's member, or no_member{}
+  Option option;          ///< pointer to the options struct's member, or no_member{}
+  std::uint8_t uses;      ///< field_use bits
+
+  /// True when the field is part of the stored form.
+  constexpr bool is_stored() const noexcept { return (uses & field_use::stored) != 0; }
+  /// True when the field is written as a response attribute.
+  constexpr bool is_attribute() const noexcept { return (uses & field_use::attribute) != 0; }
+  /// True when an empty value is written as null in responses.
+  constexpr bool empty_is_null() const noexcept { return (uses & field_use::null_if_empty) != 0; }
+  /// True when the field has an entity member.
+  static constexpr bool has_member = !std::is_same_v<Member, no_member>;
+  /// True when a request can set the field.
+  static constexpr bool has_option = !std::is_same_v<Option, no_member>;
+};
+
+/// A field of E stored in member `m` (and readable from requests through options member `o`).
+template <class E, class M, class Option = no_member>
+constexpr field<E, M E::*, Option> make_field(std::string_view name, M E::*m, std::uint8_t uses,
+                                              Option o = {}) noexcept {
+  return {name, m, o, uses};
+}
+/// A request-only field of E: an options member without an entity member (e.g. `operations`).
+template <class E, class Option>
+constexpr field<E, no_member, Option> request_field(std::string_view name, Option o) noexcept {
+  return {name, no_member{}, o, 0};
+}
+
+/// Calls fn(field) for every field of an entity, in the order of its description. Each entity header
+/// defines `template <class F> constexpr void visit_fields(entity_tag<E>, F&& fn)`.
+template <class E, class F>
+constexpr void for_each_field(F&& fn) {
+  visit_fields(of<E>, fn);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_FIELD_HPP
+// end of <tfe/model/field.hpp>
 // #include <tfe/model/ids.hpp>
 // begin of <tfe/model/ids.hpp>
 #ifndef TFE_MODEL_IDS_HPP
@@ -3693,21 +3566,30 @@ enum class id_kind : std::uint8_t {
   cost_estimate,          ///< "ce-"
   policy_check,           ///< "polchk-"
   upload_token,           ///< "" (capability secret for upload and log URLs)
+  state_version,          ///< "sv-"
+  state_version_output,   ///< "wsout-"
+  project,                ///< "prj-"
+  agent_pool,             ///< "apool-"
 };
 
 namespace detail {
 /// The id prefix of each id_kind, including the dash, in enumerator order.
 template <>
 struct enum_names<id_kind> {
-  static constexpr std::string_view value[] = {"org-", "ws-",   "cv-", "run-",    "plan-", "apply-",
-                                               "wsc-", "user-", "ce-", "polchk-", ""};
+  static constexpr std::string_view value[] = {"org-", "ws-",     "cv-", "run-", "plan-",  "apply-", "wsc-",  "user-",
+                                               "ce-",  "polchk-", "",    "sv-",  "wsout-", "prj-",   "apool-"};
 };
 }  // namespace detail
-static_assert(detail::enum_count<id_kind> == static_cast<std::size_t>(id_kind::upload_token) + 1,
+static_assert(detail::enum_count<id_kind> == static_cast<std::size_t>(id_kind::agent_pool) + 1,
               "id_kind: the prefix table must list every enumerator");
 
 /// The id prefix of a kind, including the dash ("ws-").
 constexpr std::string_view id_prefix(id_kind k) noexcept { return detail::enum_name(k); }
+
+namespace detail {
+/// The 62 characters of the random part of ids, in order (a digit per shard, base62 text).
+inline constexpr char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+}  // namespace detail
 
 /// Length of the random part of a TFE id.
 inline constexpr std::size_t id_suffix_length = 16;
@@ -4041,16 +3923,19 @@ struct run {
   std::vector<std::string> target_addrs;                 ///< -target
   std::vector<std::string> replace_addrs;                ///< -replace
   std::vector<run_variable> variables;                   ///< run variables
-  resource_counts plan_counts;                           ///< what the plan proposed
-  resource_counts apply_counts;                          ///< what the apply did
-  std::string error_text;                                ///< why it errored (shown in logs)
-  std::string plan_log;                                  ///< custom plan log from the executor (empty: rendered)
-  std::string apply_log;                                 ///< custom apply log from the executor (empty: rendered)
-  double cost_delta_monthly = 0;                         ///< cost estimate: proposed monthly delta
-  std::uint32_t comment_count = 0;                       ///< comments written on the run
-  std::uint32_t step = 0;                                ///< transition counter; stale timers carry an older value
-  bool plan_errored = false;                             ///< the plan phase failed (error_text says why)
-  bool apply_errored = false;                            ///< the apply phase failed (error_text says why)
+  std::vector<std::string> invoke_action_addrs;          ///< invoke-action-addrs (stored and echoed)
+  std::vector<std::string> policy_paths;                 ///< policy-paths (stored and echoed)
+  resource_id input_state_version;  ///< the workspace's current state version when the run was created
+  resource_counts plan_counts;      ///< what the plan proposed
+  resource_counts apply_counts;     ///< what the apply did
+  std::string error_text;           ///< why it errored (shown in logs)
+  std::string plan_log;             ///< custom plan log from the executor (empty: rendered)
+  std::string apply_log;            ///< custom apply log from the executor (empty: rendered)
+  double cost_delta_monthly = 0;    ///< cost estimate: proposed monthly delta
+  std::uint32_t comment_count = 0;  ///< comments written on the run
+  std::uint32_t step = 0;           ///< transition counter; stale timers carry an older value
+  bool plan_errored = false;        ///< the plan phase failed (error_text says why)
+  bool apply_errored = false;       ///< the apply phase failed (error_text says why)
 
   run() { status_ms.fill(no_time); }
 
@@ -4107,9 +3992,11 @@ struct run_options {
   std::optional<bool> debugging_mode;                    ///< debugging-mode
   std::optional<std::string> terraform_version;          ///< only for plan-only runs
   std::optional<std::vector<std::string>> target_addrs;  ///< -target
-  std::optional<std::vector<std::string>> replace_addrs;  ///< -replace
-  std::optional<std::vector<run_variable>> variables;     ///< run variables
-  run_source source = run_source::tfe_api;                ///< where it came from
+  std::optional<std::vector<std::string>> replace_addrs;        ///< -replace
+  std::optional<std::vector<run_variable>> variables;           ///< run variables
+  std::optional<std::vector<std::string>> invoke_action_addrs;  ///< invoke-action-addrs
+  std::optional<std::vector<std::string>> policy_paths;         ///< policy-paths
+  run_source source = run_source::tfe_api;                      ///< where it came from
 };
 
 /// The fields of a run: stored form, response attributes and what a create request sets. Attributes
@@ -4151,6 +4038,10 @@ constexpr void visit_fields(entity_tag<run>, F&& f) {
   f(make_field("target-addrs", &r::target_addrs, sa | field_use::null_if_empty, &opt::target_addrs));
   f(make_field("replace-addrs", &r::replace_addrs, sa | field_use::null_if_empty, &opt::replace_addrs));
   f(make_field("variables", &r::variables, sa, &opt::variables));
+  f(make_field("invoke-action-addrs", &r::invoke_action_addrs, sa | field_use::null_if_empty,
+               &opt::invoke_action_addrs));
+  f(make_field("policy-paths", &r::policy_paths, sa | field_use::null_if_empty, &opt::policy_paths));
+  f(make_field("input-state-version", &r::input_state_version, s));
   f(make_field("plan-counts", &r::plan_counts, s));
   f(make_field("apply-counts", &r::apply_counts, s));
   f(make_field("error-text", &r::error_text, s));
@@ -4180,6 +4071,2176 @@ constexpr void visit_fields(entity_tag<run_comment>, F&& f) {
 
 #endif  // TFE_MODEL_RUN_HPP
 // end of <tfe/model/run.hpp>
+// #include <tfe/model/state_version.hpp>
+// begin of <tfe/model/state_version.hpp>
+#ifndef TFE_MODEL_STATE_VERSION_HPP
+#define TFE_MODEL_STATE_VERSION_HPP
+
+// #include <tfe/detail/enum_names.hpp> (already inlined)
+// #include <tfe/model/backing_data.hpp>
+// begin of <tfe/model/backing_data.hpp>
+#ifndef TFE_MODEL_BACKING_DATA_HPP
+#define TFE_MODEL_BACKING_DATA_HPP
+
+// #include <tfe/detail/enum_names.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace tfe {
+
+/// Where the uploaded bytes of a configuration or state version are.
+enum class backing_data : std::uint8_t {
+  present,              ///< stored and downloadable
+  soft_deleted,         ///< hidden: downloads answer 404 until restored
+  permanently_deleted,  ///< gone for good
+};
+
+namespace detail {
+/// The stored names of backing_data, in enumerator order.
+template <>
+struct enum_names<backing_data> {
+  static constexpr std::string_view value[] = {"present", "soft-deleted", "permanently-deleted"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<backing_data> == static_cast<std::size_t>(backing_data::permanently_deleted) + 1,
+              "backing_data: the name table must list every enumerator");
+
+/// The stored string of a backing_data state.
+constexpr std::string_view to_string(backing_data b) noexcept { return detail::enum_name(b); }
+
+/// What a backing-data action asks for (`actions/soft_delete_backing_data` and its two siblings).
+enum class backing_data_action : std::uint8_t {
+  soft_delete,         ///< present -> soft_deleted
+  restore,             ///< soft_deleted -> present
+  permanently_delete,  ///< soft_deleted -> permanently_deleted
+};
+
+/// The state `action` leads to from `from`, or false (TFE: 422 "transition not allowed").
+constexpr bool backing_data_transition(backing_data from, backing_data_action action, backing_data& to) noexcept {
+  switch (action) {
+    case backing_data_action::soft_delete:
+      to = backing_data::soft_deleted;
+      return from == backing_data::present;
+    case backing_data_action::restore:
+      to = backing_data::present;
+      return from == backing_data::soft_deleted;
+    case backing_data_action::permanently_delete:
+      to = backing_data::permanently_deleted;
+      return from == backing_data::soft_deleted;
+  }
+  return false;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_BACKING_DATA_HPP
+// end of <tfe/model/backing_data.hpp>
+// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// Status of a state version: created without its state and waiting for the upload, or complete.
+enum class state_version_status : std::uint8_t {
+  pending,    ///< created; the state arrives through hosted-state-upload-url
+  finalized,  ///< the state is stored
+  discarded,  ///< a pending version replaced by a newer one before its upload
+};
+
+namespace detail {
+/// The wire names of state_version_status, in enumerator order.
+template <>
+struct enum_names<state_version_status> {
+  static constexpr std::string_view value[] = {"pending", "finalized", "discarded"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<state_version_status> == static_cast<std::size_t>(state_version_status::discarded) + 1,
+              "state_version_status: the name table must list every enumerator");
+
+/// The wire string of a state version status.
+constexpr std::string_view to_string(state_version_status s) noexcept { return detail::enum_name(s); }
+
+/// An output of a state (`state-version-outputs`, "wsout-...").
+struct state_output {
+  resource_id id;             ///< "wsout-..."
+  std::string name;           ///< the output's name
+  std::string type;           ///< "string", "number", "boolean", "array", "object" or "null"
+  std::string detailed_type;  ///< the state's type constraint as JSON text ("\"string\"", "[\"list\",\"string\"]")
+  std::string value;          ///< the value as JSON text
+  bool sensitive = false;     ///< hidden in the workspace's current outputs
+};
+
+/// A resource of a state: one `resource` block with its number of instances.
+struct state_resource {
+  std::string address;     ///< "module.m.terraform_data.web" (data sources start with "data.")
+  std::string module;      ///< "root" or "module.m"
+  std::string mode;        ///< "managed" or "data"
+  std::string type;        ///< "terraform_data"
+  std::string name;        ///< "web"
+  std::string provider;    ///< "provider[\"terraform.io/builtin/terraform\"]"
+  std::int64_t count = 0;  ///< instances
+};
+
+/// A state version (`state-versions`, "sv-...").
+struct state_version {
+  /// Sentinel for "no time".
+  static constexpr std::int64_t no_time = std::numeric_limits<std::int64_t>::min();
+
+  resource_id id;                                               ///< "sv-..."
+  resource_id workspace_id;                                     ///< the workspace
+  resource_id run_id;                                           ///< the run whose apply wrote it, or empty
+  state_version_status status = state_version_status::pending;  ///< pending until the state arrived
+  std::int64_t serial = 0;                                      ///< as given by the creator
+  std::string lineage;                                          ///< as given (or read from the state)
+  std::string md5;                                              ///< of the raw state, as given
+  std::string terraform_version;                                ///< read from the state
+  std::int64_t state_format = 4;                                ///< the state's "version" ("state-version")
+  std::uint64_t size = 0;                                       ///< bytes of the raw state
+  bool json_state = false;                                      ///< a JSON state (terraform show -json) is stored too
+  std::string upload_token;                                     ///< capability of hosted-state-upload-url while pending
+  tfe::backing_data backing = tfe::backing_data::present;       ///< soft or permanently deleted state
+  std::string json_upload_token;           ///< capability of hosted-json-state-upload-url while it is not uploaded
+  time_point created_at{};                 ///< creation
+  std::int64_t processed_at_ms = no_time;  ///< when resources-processed becomes true (engine clock)
+  std::string vcs_commit_sha;              ///< stored only
+  std::string vcs_commit_url;              ///< stored only
+  std::vector<state_output> outputs;       ///< read from the state
+  std::vector<state_resource> resources;   ///< read from the state
+
+  /// True once the state was read and processed at `now_ms` (resources-processed).
+  bool processed(std::int64_t now_ms) const noexcept {
+    return status == state_version_status::finalized && processed_at_ms != no_time && now_ms >= processed_at_ms;
+  }
+  /// Managed resource instances (a workspace's resource-count).
+  std::int64_t managed_count() const noexcept {
+    std::int64_t n = 0;
+    for (const auto& r : resources)
+      if (r.mode != "data") n += r.count;
+    return n;
+  }
+};
+
+/// What a state version create sends (POST /workspaces/:id/state-versions).
+struct state_version_options {
+  std::optional<std::int64_t> serial;             ///< required
+  std::optional<std::string> md5;                 ///< required: of the raw state
+  std::optional<std::string> lineage;             ///< must match the current version's unless `force`
+  std::optional<std::string> state;               ///< base64 raw state (else: uploaded later)
+  std::optional<std::string> json_state;          ///< base64 JSON state
+  std::optional<std::string> json_state_outputs;  ///< base64 JSON outputs (accepted, not read)
+  std::optional<bool> force;                      ///< replace even with another lineage or a lower serial
+  std::optional<std::string> run_id;              ///< relationships.run
+};
+
+namespace detail {
+/// The storage blob key of a state version's raw state.
+inline std::string state_blob_key(const resource_id& sv) { return "sv/" + sv.str(); }
+/// The storage blob key of a state version's JSON state.
+inline std::string json_state_blob_key(const resource_id& sv) { return "svj/" + sv.str(); }
+}  // namespace detail
+
+/// The stored fields of a state version.
+template <class F>
+constexpr void visit_fields(entity_tag<state_version>, F&& f) {
+  using v = state_version;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &v::id, s));
+  f(make_field("workspace", &v::workspace_id, s));
+  f(make_field("run", &v::run_id, s));
+  f(make_field("status", &v::status, sa));
+  f(make_field("serial", &v::serial, sa));
+  f(make_field("lineage", &v::lineage, s));
+  f(make_field("md5", &v::md5, s));
+  f(make_field("terraform-version", &v::terraform_version, sa));
+  f(make_field("state-version", &v::state_format, sa));
+  f(make_field("size", &v::size, sa));
+  f(make_field("json-state", &v::json_state, s));
+  f(make_field("upload-token", &v::upload_token, s));
+  f(make_field("json-upload-token", &v::json_upload_token, s));
+  f(make_field("backing-data", &v::backing, s));
+  f(make_field("created-at", &v::created_at, sa));
+  f(make_field("processed-at-ms", &v::processed_at_ms, s));
+  f(make_field("vcs-commit-sha", &v::vcs_commit_sha, sa));
+  f(make_field("vcs-commit-url", &v::vcs_commit_url, sa));
+  f(make_field("outputs", &v::outputs, s));
+  f(make_field("resources", &v::resources, s));
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_STATE_VERSION_HPP
+// end of <tfe/model/state_version.hpp>
+// #include <tfe/model/time.hpp> (already inlined)
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// The JSON plan (format 1.2) of run `r` planned against the resources `prior` of its workspace's state:
+/// one resource change per counted addition, change and destruction, consistent with the plan's counts.
+inline std::string json_plan_document(const run& r, const std::vector<state_resource>& prior) {
+  std::string out;
+  json_writer w(out);
+  auto change = [&](std::string_view action, const state_resource& res) {
+    w.begin_object();
+    w.member("address", std::string_view(res.address)).member("mode", std::string_view(res.mode));
+    w.member("type", std::string_view(res.type)).member("name", std::string_view(res.name));
+    w.member("provider_name", "terraform.io/builtin/terraform");
+    w.key("change").begin_object().key("actions").begin_array();
+    if (action == "replace") w.value("delete").value("create");
+    else w.value(action);
+    w.end_array();
+    if (action == "create") w.key("before").null_value();
+    else w.key("before").begin_object().end_object();
+    if (action == "delete") w.key("after").null_value();
+    else w.key("after").begin_object().end_object();
+    w.key("after_unknown").begin_object().end_object();
+    w.member("before_sensitive", false).member("after_sensitive", false);
+    w.end_object();
+    w.end_object();
+  };
+  auto synthetic = [&](std::int64_t i) {
+    state_resource res;
+    res.mode = "managed";
+    res.type = "terraform_data";
+    res.name = "planned_" + std::to_string(i);
+    res.address = res.type + "." + res.name;
+    return res;
+  };
+  const resource_counts& c = r.plan_counts;
+  w.begin_object();
+  w.member("format_version", "1.2").member("terraform_version", std::string_view(r.terraform_version));
+  w.key("planned_values").begin_object().key("root_module").begin_object().key("resources").begin_array();
+  w.end_array().end_object().end_object();
+  w.key("resource_changes").begin_array();
+  std::int64_t n = 0;
+  for (std::int64_t i = 0; i < c.additions; ++i) change("create", synthetic(n++));
+  for (std::int64_t i = 0; i < c.changes; ++i)
+    change("update", i < static_cast<std::int64_t>(prior.size()) ? prior[static_cast<std::size_t>(i)] : synthetic(n++));
+  for (std::int64_t i = 0; i < c.destructions; ++i) {
+    const std::size_t k =
+        prior.size() > static_cast<std::size_t>(i) ? prior.size() - 1 - static_cast<std::size_t>(i) : 0;
+    change("delete", k < prior.size() ? prior[k] : synthetic(n++));
+  }
+  w.end_array();
+  w.key("output_changes").begin_object().end_object();
+  w.key("configuration").begin_object().key("root_module").begin_object().end_object().end_object();
+  w.member("applyable", c.any()).member("complete", true).member("errored", false);
+  char ts[iso8601_length];
+  format_iso8601(ts, r.created_at);
+  w.member("timestamp", std::string_view(ts, iso8601_length));
+  w.end_object();
+  return out;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_JSON_PLAN_HPP
+// end of <tfe/api/json_plan.hpp>
+// #include <tfe/api/project_serializers.hpp>
+// begin of <tfe/api/project_serializers.hpp>
+#ifndef TFE_API_PROJECT_SERIALIZERS_HPP
+#define TFE_API_PROJECT_SERIALIZERS_HPP
+
+// #include <tfe/api/serializers.hpp>
+// begin of <tfe/api/serializers.hpp>
+#ifndef TFE_API_SERIALIZERS_HPP
+#define TFE_API_SERIALIZERS_HPP
+
+// #include <tfe/detail/siphash.hpp>
+// begin of <tfe/detail/siphash.hpp>
+#ifndef TFE_DETAIL_SIPHASH_HPP
+#define TFE_DETAIL_SIPHASH_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+namespace detail {
+
+inline std::uint64_t rotl(std::uint64_t x, int b) noexcept { return (x << b) | (x >> (64 - b)); }
+
+/// SipHash-2-4 of `data` under the 128-bit key (k0, k1).
+inline std::uint64_t siphash24(std::uint64_t k0, std::uint64_t k1, std::string_view data) noexcept {
+  std::uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1;
+  std::uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
+  auto round = [&] {
+    v0 += v1;
+    v1 = rotl(v1, 13);
+    v1 ^= v0;
+    v0 = rotl(v0, 32);
+    v2 += v3;
+    v3 = rotl(v3, 16);
+    v3 ^= v2;
+    v0 += v3;
+    v3 = rotl(v3, 21);
+    v3 ^= v0;
+    v2 += v1;
+    v1 = rotl(v1, 17);
+    v1 ^= v2;
+    v2 = rotl(v2, 32);
+  };
+  const std::size_t n = data.size();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t m = 0;
+    for (int j = 7; j >= 0; --j) m = (m << 8) | static_cast<unsigned char>(data[i + static_cast<std::size_t>(j)]);
+    v3 ^= m;
+    round();
+    round();
+    v0 ^= m;
+  }
+  std::uint64_t b = static_cast<std::uint64_t>(n) << 56;
+  for (std::size_t j = 0; i + j < n; ++j)
+    b |= static_cast<std::uint64_t>(static_cast<unsigned char>(data[i + j])) << (8 * j);
+  v3 ^= b;
+  round();
+  round();
+  v0 ^= b;
+  v2 ^= 0xff;
+  round();
+  round();
+  round();
+  round();
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/// 32 lowercase hex characters: two SipHash-2-4 values of `data` under two keys.
+inline std::string mac_hex(const std::uint64_t key[4], std::string_view data) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out(32, '0');
+  const std::uint64_t h[2] = {siphash24(key[0], key[1], data), siphash24(key[2], key[3], data)};
+  for (int w = 0; w < 2; ++w)
+    for (int j = 0; j < 16; ++j) out[static_cast<std::size_t>(w * 16 + j)] = hex[(h[w] >> (60 - 4 * j)) & 15u];
+  return out;
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_SIPHASH_HPP
+// end of <tfe/detail/siphash.hpp>
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/codec.hpp>
+// begin of <tfe/model/codec.hpp>
+#ifndef TFE_MODEL_CODEC_HPP
+#define TFE_MODEL_CODEC_HPP
+
+// #include <tfe/detail/enum_names.hpp> (already inlined)
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/configuration_version.hpp>
+// begin of <tfe/model/configuration_version.hpp>
+#ifndef TFE_MODEL_CONFIGURATION_VERSION_HPP
+#define TFE_MODEL_CONFIGURATION_VERSION_HPP
+
+// #include <tfe/detail/enum_names.hpp> (already inlined)
+// #include <tfe/model/backing_data.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+
+/// Status of a configuration version (reference 4.2).
+enum class configuration_status : std::uint8_t { pending, fetching, uploaded, archived, errored };
+
+namespace detail {
+/// The wire names of configuration_status, in enumerator order.
+template <>
+struct enum_names<configuration_status> {
+  static constexpr std::string_view value[] = {"pending", "fetching", "uploaded", "archived", "errored"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<configuration_status> == static_cast<std::size_t>(configuration_status::errored) + 1,
+              "configuration_status: the name table must list every enumerator");
+
+/// The wire string of a configuration version status.
+constexpr std::string_view to_string(configuration_status s) noexcept { return detail::enum_name(s); }
+
+/// A configuration version (reference section 4).
+struct configuration_version {
+  resource_id id;                                               ///< "cv-..."
+  resource_id workspace_id;                                     ///< owning workspace
+  configuration_status status = configuration_status::pending;  ///< lifecycle status
+  std::string source = "tfe-api";                               ///< tfe-api, terraform, github...
+  bool auto_queue_runs = true;                                  ///< queue a run on upload
+  bool speculative = false;                                     ///< runs using it are plan-only
+  bool provisional = false;                                     ///< becomes current only when a run using it applies
+  std::string upload_token;                                     ///< capability secret of the upload URL (single use)
+  std::string error;                                            ///< machine error code when errored
+  std::string error_message;                                    ///< human error text when errored
+  time_point created_at{};                                      ///< creation time
+  std::optional<time_point> uploaded_at;                        ///< when the bytes arrived
+  std::optional<time_point> errored_at;                         ///< when processing failed
+  std::optional<time_point> archived_at;                        ///< when archived
+  std::uint64_t size = 0;                                       ///< uploaded bytes
+  tfe::backing_data backing = tfe::backing_data::present;       ///< soft or permanently deleted bytes
+};
+
+/// Options of a configuration version create.
+struct configuration_version_options {
+  std::optional<bool> auto_queue_runs;  ///< default true
+  std::optional<bool> speculative;      ///< default false
+  std::optional<bool> provisional;      ///< default false
+};
+
+/// The fields of a configuration version: stored form, response attributes and what a create request sets.
+template <class F>
+constexpr void visit_fields(entity_tag<configuration_version>, F&& f) {
+  using c = configuration_version;
+  using opt = configuration_version_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &c::id, s));
+  f(make_field("workspace", &c::workspace_id, s));
+  f(make_field("status", &c::status, sa));
+  f(make_field("source", &c::source, sa));
+  f(make_field("auto-queue-runs", &c::auto_queue_runs, sa, &opt::auto_queue_runs));
+  f(make_field("speculative", &c::speculative, sa, &opt::speculative));
+  f(make_field("provisional", &c::provisional, sa, &opt::provisional));
+  f(make_field("upload-token", &c::upload_token, s));
+  f(make_field("error", &c::error, sa | field_use::null_if_empty));
+  f(make_field("error-message", &c::error_message, sa | field_use::null_if_empty));
+  f(make_field("created-at", &c::created_at, sa));
+  f(make_field("uploaded-at", &c::uploaded_at, s));
+  f(make_field("errored-at", &c::errored_at, s));
+  f(make_field("archived-at", &c::archived_at, s));
+  f(make_field("size", &c::size, s));
+  f(make_field("backing-data", &c::backing, s));
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_CONFIGURATION_VERSION_HPP
+// end of <tfe/model/configuration_version.hpp>
+// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/organization.hpp>
+// begin of <tfe/model/organization.hpp>
+#ifndef TFE_MODEL_ORGANIZATION_HPP
+#define TFE_MODEL_ORGANIZATION_HPP
+
+// #include <tfe/model/execution_mode.hpp>
+// begin of <tfe/model/execution_mode.hpp>
+#ifndef TFE_MODEL_EXECUTION_MODE_HPP
+#define TFE_MODEL_EXECUTION_MODE_HPP
+
+// #include <tfe/detail/enum_names.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace tfe {
+
+/// A workspace's (or an organization's default) execution mode.
+enum class execution_mode : std::uint8_t {
+  remote,  ///< runs plan and apply in tfe (the default)
+  local,   ///< runs happen on the client; tfe only stores state (POST /runs is refused)
+  agent,   ///< runs execute on an agent pool (agent-pool-id required)
+};
+
+namespace detail {
+/// The wire names of execution_mode, in enumerator order.
+template <>
+struct enum_names<execution_mode> {
+  static constexpr std::string_view value[] = {"remote", "local", "agent"};
+};
+}  // namespace detail
+static_assert(detail::enum_count<execution_mode> == static_cast<std::size_t>(execution_mode::agent) + 1,
+              "execution_mode: the name table must list every enumerator");
+
+/// The wire string of an execution mode ("remote").
+constexpr std::string_view to_string(execution_mode m) noexcept { return detail::enum_name(m); }
+
+/// Parses "remote", "local" or "agent"; nullopt otherwise.
+constexpr std::optional<execution_mode> execution_mode_from_string(std::string_view s) noexcept {
+  return detail::enum_from_name<execution_mode>(s);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_EXECUTION_MODE_HPP
+// end of <tfe/model/execution_mode.hpp>
+// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+
+/// An organization (reference section 2).
+struct organization {
+  std::string name;                                   ///< unique name; also the JSON:API id
+  resource_id external_id;                            ///< "org-..."
+  std::string email;                                  ///< owner email (required on create)
+  time_point created_at{};                            ///< creation time
+  std::optional<std::int64_t> session_timeout;        ///< minutes, or null
+  std::optional<std::int64_t> session_remember;       ///< minutes, or null
+  std::string collaborator_auth_policy = "password";  ///< "password" or "two_factor_mandatory"
+  bool cost_estimation_enabled = false;               ///< runs pass through cost estimation
+  bool policy_checks_enabled = false;                 ///< runs pass through policy checks (tfe extension)
+  std::string owners_team_saml_role_id;               ///< SAML role id, or empty
+  tfe::execution_mode default_execution_mode = tfe::execution_mode::remote;  ///< remote | local | agent
+  bool saml_enabled = false;                                                 ///< read-only flag
+  bool two_factor_conformant = false;                                        ///< read-only flag
+  bool assessments_enforced = false;                                         ///< health assessments enforced
+  resource_id default_project_id;                                            ///< its "Default Project" ("prj-...")
+  resource_id default_agent_pool_id;                ///< the agent pool of its default `agent` execution mode, or empty
+  bool allow_force_delete_workspaces = false;       ///< allow-force-delete-workspaces (echoed; no behaviour)
+  bool stacks_enabled = false;                      ///< stacks-enabled (echoed; no behaviour)
+  bool speculative_plan_management_enabled = true;  ///< speculative-plan-management-enabled (echoed)
+  bool send_passing_statuses = false;             ///< send-passing-statuses-for-untriggered-speculative-plans (echoed)
+  bool aggregated_commit_status_enabled = false;  ///< aggregated-commit-status-enabled (echoed)
+};
+
+/// Fields of an organization create or update; unset fields keep their value (or default).
+struct organization_options {
+  std::optional<std::string> name;                              ///< required on create
+  std::optional<std::string> email;                             ///< required on create
+  std::optional<std::optional<std::int64_t>> session_timeout;   ///< set (possibly to null)
+  std::optional<std::optional<std::int64_t>> session_remember;  ///< set (possibly to null)
+  std::optional<std::string> collaborator_auth_policy;          ///< password | two_factor_mandatory
+  std::optional<bool> cost_estimation_enabled;                  ///< enable cost estimation
+  std::optional<bool> policy_checks_enabled;                    ///< enable policy checks
+  std::optional<std::string> owners_team_saml_role_id;          ///< SAML role
+  std::optional<std::string> default_execution_mode;            ///< remote | local | agent
+  std::optional<bool> assessments_enforced;                     ///< health assessments
+  std::optional<bool> allow_force_delete_workspaces;            ///< allow-force-delete-workspaces
+  std::optional<bool> stacks_enabled;                           ///< stacks-enabled
+  std::optional<bool> speculative_plan_management_enabled;      ///< speculative-plan-management-enabled
+  std::optional<bool> send_passing_statuses;             ///< send-passing-statuses-for-untriggered-speculative-plans
+  std::optional<bool> aggregated_commit_status_enabled;  ///< aggregated-commit-status-enabled
+  std::optional<std::string> default_agent_pool_id;      ///< relationships.default-agent-pool ("" = null)
+};
+
+/// The fields of an organization: stored form, response attributes and what create/update requests set.
+template <class F>
+constexpr void visit_fields(entity_tag<organization>, F&& f) {
+  using o = organization;
+  using opt = organization_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("name", &o::name, sa, &opt::name));
+  f(make_field("external-id", &o::external_id, sa));
+  f(make_field("email", &o::email, sa, &opt::email));
+  f(make_field("created-at", &o::created_at, sa));
+  f(make_field("session-timeout", &o::session_timeout, sa, &opt::session_timeout));
+  f(make_field("session-remember", &o::session_remember, sa, &opt::session_remember));
+  f(make_field("collaborator-auth-policy", &o::collaborator_auth_policy, sa, &opt::collaborator_auth_policy));
+  f(make_field("cost-estimation-enabled", &o::cost_estimation_enabled, sa, &opt::cost_estimation_enabled));
+  f(make_field("policy-checks-enabled", &o::policy_checks_enabled, sa, &opt::policy_checks_enabled));
+  f(make_field("owners-team-saml-role-id", &o::owners_team_saml_role_id, sa | field_use::null_if_empty,
+               &opt::owners_team_saml_role_id));
+  f(make_field("default-execution-mode", &o::default_execution_mode, sa, &opt::default_execution_mode));
+  f(make_field("saml-enabled", &o::saml_enabled, sa));
+  f(make_field("two-factor-conformant", &o::two_factor_conformant, sa));
+  f(make_field("assessments-enforced", &o::assessments_enforced, sa, &opt::assessments_enforced));
+  f(make_field("default-project", &o::default_project_id, s));
+  f(make_field("default-agent-pool", &o::default_agent_pool_id, s));
+  f(make_field("allow-force-delete-workspaces", &o::allow_force_delete_workspaces, sa,
+               &opt::allow_force_delete_workspaces));
+  f(make_field("stacks-enabled", &o::stacks_enabled, sa, &opt::stacks_enabled));
+  f(make_field("speculative-plan-management-enabled", &o::speculative_plan_management_enabled, sa,
+               &opt::speculative_plan_management_enabled));
+  f(make_field("send-passing-statuses-for-untriggered-speculative-plans", &o::send_passing_statuses, sa,
+               &opt::send_passing_statuses));
+  f(make_field("aggregated-commit-status-enabled", &o::aggregated_commit_status_enabled, sa,
+               &opt::aggregated_commit_status_enabled));
+}
+
+/// True when `name` is a valid organization name: 1-40 of [A-Za-z0-9_-] (TFE's rule).
+constexpr bool is_valid_organization_name(std::string_view name) noexcept {
+  if (name.empty() || name.size() > 40) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_ORGANIZATION_HPP
+// end of <tfe/model/organization.hpp>
+// #include <tfe/model/project.hpp>
+// begin of <tfe/model/project.hpp>
+#ifndef TFE_MODEL_PROJECT_HPP
+#define TFE_MODEL_PROJECT_HPP
+
+// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/tag.hpp>
+// begin of <tfe/model/tag.hpp>
+#ifndef TFE_MODEL_TAG_HPP
+#define TFE_MODEL_TAG_HPP
+
+// #include <tfe/detail/siphash.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+
+/// A key/value tag binding of a workspace or a project (`tag-bindings`).
+struct tag_binding {
+  std::string key;    ///< 1-128 characters
+  std::string value;  ///< may be empty
+};
+
+/// Equality of key and value.
+inline bool operator==(const tag_binding& a, const tag_binding& b) noexcept {
+  return a.key == b.key && a.value == b.value;
+}
+
+namespace detail {
+/// 16 base62 characters derived from `text` (stable across runs and restarts).
+inline std::string stable_suffix(std::string_view text) {
+  std::uint64_t h1 = siphash24(0x7466652d74616773ull, 0x0123456789abcdefull, text);
+  std::uint64_t h2 = siphash24(0x5eed5eed5eed5eedull, 0x2026120400000000ull, text);
+  std::string out(16, '0');
+  for (std::size_t i = 0; i < 16; ++i) {
+    std::uint64_t& h = i < 8 ? h1 : h2;
+    out[i] = base62[h % 62];
+    h /= 62;
+  }
+  return out;
+}
+}  // namespace detail
+
+/// The id of the organization tag `name` of `org` ("tag-" + 16 characters). A tag exists while a
+/// workspace carries it; the same name always has the same id.
+inline resource_id tag_id_of(std::string_view org, std::string_view name) {
+  std::string text(org);
+  text += '\n';
+  text += name;
+  return resource_id("tag-" + detail::stable_suffix(text));
+}
+
+/// The id of a tag binding `key` on the workspace or project `owner` ("tb-" + 16 characters).
+inline resource_id tag_binding_id_of(std::string_view owner, std::string_view key) {
+  std::string text(owner);
+  text += '\n';
+  text += key;
+  return resource_id("tb-" + detail::stable_suffix(text));
+}
+
+/// True for a valid flat tag name: 1-255 of lower-case letters, digits, ':', '-' and '_', starting
+/// with a letter or digit (TFE's rule; names are lower-cased before the check).
+constexpr bool is_valid_tag_name(std::string_view name) noexcept {
+  if (name.empty() || name.size() > 255) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!(alnum || (i > 0 && (c == ':' || c == '-' || c == '_')))) return false;
+  }
+  return true;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_TAG_HPP
+// end of <tfe/model/tag.hpp>
+// #include <tfe/model/time.hpp> (already inlined)
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// A project (`projects`, "prj-...").
+struct project {
+  resource_id id;                              ///< "prj-..."
+  std::string organization;                    ///< owning organization's name
+  std::string name;                            ///< unique per organization
+  std::string description;                     ///< free text
+  time_point created_at{};                     ///< creation
+  std::string default_execution_mode;          ///< remote | local | agent, or empty: the organization's
+  resource_id default_agent_pool_id;           ///< with its own `agent` mode: the pool, else empty
+  std::string auto_destroy_activity_duration;  ///< "14d", or empty
+  std::vector<tag_binding> tag_bindings;       ///< inherited by its workspaces
+};
+
+/// Fields of a project create or update.
+struct project_options {
+  std::optional<std::string> name;                            ///< required on create
+  std::optional<std::string> description;                     ///< description
+  std::optional<std::string> default_execution_mode;          ///< remote | local | agent
+  std::optional<std::string> default_agent_pool_id;           ///< default-agent-pool-id ("" = none)
+  std::optional<bool> overwrites_execution_mode;              ///< setting-overwrites.default-execution-mode
+  std::optional<bool> overwrites_agent_pool;                  ///< setting-overwrites.default-agent-pool
+  std::optional<std::string> auto_destroy_activity_duration;  ///< "14d", "12h"
+  std::optional<std::vector<tag_binding>> tag_bindings;       ///< relationships.tag-bindings
+};
+
+/// The name of an organization's default project.
+inline constexpr std::string_view default_project_name = "Default Project";
+
+/// The id of an organization's default project: "prj-" and the suffix of its "org-..." id, so making
+/// the default project takes no id from the generator (the ids of what follows stay as they were);
+/// empty when the organization has no external id.
+inline resource_id default_project_id_for(const resource_id& organization_external_id) {
+  const std::string_view org = organization_external_id.view();
+  const std::size_t dash = org.find('-');
+  if (dash == std::string_view::npos || dash + 1 >= org.size()) return resource_id{};
+  return resource_id(std::string("prj-").append(org.substr(dash + 1)));
+}
+
+/// True for a valid project name: 3-40 letters, digits, spaces, '-' or '_' (TFE's rule).
+constexpr bool is_valid_project_name(std::string_view name) noexcept {
+  if (name.size() < 3 || name.size() > 40) return false;
+  for (char c : name) {
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/// The fields of a project: stored form, response attributes and what create/update requests set.
+template <class F>
+constexpr void visit_fields(entity_tag<project>, F&& f) {
+  using p = project;
+  using opt = project_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &p::id, s));
+  f(make_field("organization", &p::organization, s));
+  f(make_field("name", &p::name, sa, &opt::name));
+  f(make_field("description", &p::description, sa, &opt::description));
+  f(make_field("created-at", &p::created_at, sa));
+  f(make_field("default-execution-mode", &p::default_execution_mode, s, &opt::default_execution_mode));
+  f(make_field("default-agent-pool-id", &p::default_agent_pool_id, s, &opt::default_agent_pool_id));
+  f(make_field("auto-destroy-activity-duration", &p::auto_destroy_activity_duration, sa | field_use::null_if_empty,
+               &opt::auto_destroy_activity_duration));
+  f(make_field("tag-bindings", &p::tag_bindings, s));
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_PROJECT_HPP
+// end of <tfe/model/project.hpp>
+// #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/state_version.hpp> (already inlined)
+// #include <tfe/model/tag.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+// #include <tfe/model/workspace.hpp>
+// begin of <tfe/model/workspace.hpp>
+#ifndef TFE_MODEL_WORKSPACE_HPP
+#define TFE_MODEL_WORKSPACE_HPP
+
+// #include <tfe/model/execution_mode.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/tag.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// A workspace (reference section 3). Queue fields are maintained by the engine.
+struct workspace {
+  resource_id id;                                                    ///< "ws-..."
+  std::string organization;                                          ///< owning organization's name
+  std::string name;                                                  ///< unique per organization
+  std::string description;                                           ///< free text
+  time_point created_at{};                                           ///< creation time
+  time_point updated_at{};                                           ///< last settings change
+  bool auto_apply = false;                                           ///< plans with changes apply without confirmation
+  bool auto_apply_run_trigger = false;                               ///< same, for run-trigger runs
+  bool queue_all_runs = false;                                       ///< VCS gating (stored only)
+  bool speculative_enabled = true;                                   ///< automatic speculative plans (stored only)
+  bool allow_destroy_plan = true;                                    ///< destroy runs may be queued
+  bool file_triggers_enabled = true;                                 ///< VCS only (stored only)
+  bool global_remote_state = false;                                  ///< stored only
+  bool structured_run_output_enabled = true;                         ///< stored only
+  bool assessments_enabled = false;                                  ///< stored only
+  tfe::execution_mode execution_mode = tfe::execution_mode::remote;  ///< remote | local | agent
+  std::string terraform_version = "1.9.8";                           ///< version or constraint
+  std::string working_directory;                                     ///< relative path, or empty
+  std::string source = "tfe-api";                                    ///< who created it
+  std::string source_name;                                           ///< stored only
+  std::string source_url;                                            ///< stored only
+  std::string agent_pool_id;                                         ///< stored only
+  std::vector<std::string> trigger_prefixes;                         ///< VCS only
+  std::vector<std::string> trigger_patterns;                         ///< VCS only
+  std::vector<std::string> tag_names;                                ///< tags
+  std::vector<tag_binding> tag_bindings;            ///< key/value tags of its own (the project's are inherited)
+  resource_id project_id;                           ///< its project ("prj-..."); the organization's default one
+  std::vector<resource_id> remote_state_consumers;  ///< workspaces allowed to read its state
+  bool project_remote_state = false;                ///< workspaces of the same project may read its state
+  bool overwrites_execution_mode = true;            ///< its execution mode is its own, not the organization's
+  bool overwrites_agent_pool = true;                ///< its agent pool is its own
+  std::optional<time_point> auto_destroy_at;        ///< stored only
+  std::string auto_destroy_activity_duration;       ///< "14d", or empty (the project's when inherited)
+  bool inherits_project_auto_destroy = true;        ///< the duration follows its project's
+  time_point latest_change_at{};                    ///< creation, or its latest state version's creation
+
+  // --- lock and queue (engine-maintained) ---
+  bool manually_locked = false;                     ///< locked through actions/lock
+  std::string locked_reason;                        ///< reason given on lock
+  resource_id locked_by_user;                       ///< who holds the manual lock
+  resource_id active_run;                           ///< the run holding the workspace, or empty
+  resource_id current_run;                          ///< the run that most recently became current
+  resource_id current_configuration_version;        ///< last non-speculative, non-provisional uploaded CV
+  std::deque<resource_id> queue;                    ///< pending runs waiting for the workspace, FIFO
+  std::vector<resource_id> runs;                    ///< every run, in creation order (list index)
+  std::vector<resource_id> configuration_versions;  ///< every CV, in creation order
+  std::vector<resource_id> state_versions;          ///< every state version, in creation order
+  resource_id current_state_version;                ///< the latest finalized state version, or empty
+  std::int64_t resource_count = 0;                  ///< resources under management after applies
+
+  /// True while locked manually or by an active run.
+  bool locked() const noexcept { return manually_locked || !active_run.empty(); }
+};
+
+/// Fields of a workspace create or update; unset fields keep their value (or default).
+struct workspace_options {
+  std::optional<std::string> name;                            ///< required on create
+  std::optional<std::string> description;                     ///< free text
+  std::optional<bool> auto_apply;                             ///< auto-apply
+  std::optional<bool> auto_apply_run_trigger;                 ///< auto-apply for run triggers
+  std::optional<bool> queue_all_runs;                         ///< queue-all-runs
+  std::optional<bool> speculative_enabled;                    ///< speculative-enabled
+  std::optional<bool> allow_destroy_plan;                     ///< allow-destroy-plan
+  std::optional<bool> file_triggers_enabled;                  ///< file-triggers-enabled
+  std::optional<bool> global_remote_state;                    ///< global-remote-state
+  std::optional<bool> structured_run_output_enabled;          ///< structured-run-output-enabled
+  std::optional<bool> assessments_enabled;                    ///< assessments-enabled
+  std::optional<std::string> execution_mode;                  ///< remote | local | agent
+  std::optional<bool> operations;                             ///< deprecated: false = local
+  std::optional<std::string> terraform_version;               ///< version
+  std::optional<std::string> working_directory;               ///< working directory
+  std::optional<std::string> source_name;                     ///< source-name
+  std::optional<std::string> source_url;                      ///< source-url
+  std::optional<std::string> agent_pool_id;                   ///< agent pool
+  std::optional<std::vector<std::string>> trigger_prefixes;   ///< trigger-prefixes
+  std::optional<std::vector<std::string>> trigger_patterns;   ///< trigger-patterns
+  std::optional<std::vector<std::string>> tag_names;          ///< tag-names
+  std::optional<std::string> project_id;                      ///< relationships.project
+  std::optional<std::vector<tag_binding>> tag_bindings;       ///< relationships.tag-bindings
+  std::optional<bool> project_remote_state;                   ///< project-remote-state
+  std::optional<std::optional<time_point>> auto_destroy_at;   ///< auto-destroy-at, or null to clear
+  std::optional<std::string> auto_destroy_activity_duration;  ///< auto-destroy-activity-duration
+  std::optional<bool> inherits_project_auto_destroy;          ///< inherits-project-auto-destroy
+  std::optional<bool> overwrites_execution_mode;              ///< setting-overwrites.execution-mode
+  std::optional<bool> overwrites_agent_pool;                  ///< setting-overwrites.agent-pool
+};
+
+/// The fields of a workspace: stored form, response attributes and what create/update requests set.
+/// Engine-maintained indexes (`runs`, `configuration_versions`) are not fields: snapshots rebuild them.
+template <class F>
+constexpr void visit_fields(entity_tag<workspace>, F&& f) {
+  using w = workspace;
+  using opt = workspace_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &w::id, s));
+  f(make_field("organization", &w::organization, s));
+  f(make_field("name", &w::name, sa, &opt::name));
+  f(make_field("description", &w::description, sa, &opt::description));
+  f(make_field("created-at", &w::created_at, sa));
+  f(make_field("updated-at", &w::updated_at, sa));
+  f(make_field("auto-apply", &w::auto_apply, sa, &opt::auto_apply));
+  f(make_field("auto-apply-run-trigger", &w::auto_apply_run_trigger, sa, &opt::auto_apply_run_trigger));
+  f(make_field("queue-all-runs", &w::queue_all_runs, sa, &opt::queue_all_runs));
+  f(make_field("speculative-enabled", &w::speculative_enabled, sa, &opt::speculative_enabled));
+  f(make_field("allow-destroy-plan", &w::allow_destroy_plan, sa, &opt::allow_destroy_plan));
+  f(make_field("file-triggers-enabled", &w::file_triggers_enabled, sa, &opt::file_triggers_enabled));
+  f(make_field("global-remote-state", &w::global_remote_state, sa, &opt::global_remote_state));
+  f(make_field("structured-run-output-enabled", &w::structured_run_output_enabled, sa,
+               &opt::structured_run_output_enabled));
+  f(make_field("assessments-enabled", &w::assessments_enabled, sa, &opt::assessments_enabled));
+  f(make_field("execution-mode", &w::execution_mode, sa, &opt::execution_mode));
+  f(request_field<w>("operations", &opt::operations));
+  f(make_field("terraform-version", &w::terraform_version, sa, &opt::terraform_version));
+  f(make_field("working-directory", &w::working_directory, sa, &opt::working_directory));
+  f(make_field("source", &w::source, sa));
+  f(make_field("source-name", &w::source_name, sa, &opt::source_name));
+  f(make_field("source-url", &w::source_url, sa, &opt::source_url));
+  f(make_field("agent-pool-id", &w::agent_pool_id, sa | field_use::null_if_empty, &opt::agent_pool_id));
+  f(make_field("trigger-prefixes", &w::trigger_prefixes, sa, &opt::trigger_prefixes));
+  f(make_field("trigger-patterns", &w::trigger_patterns, sa, &opt::trigger_patterns));
+  f(make_field("tag-names", &w::tag_names, sa, &opt::tag_names));
+  f(make_field("tag-bindings", &w::tag_bindings, s));
+  f(make_field("project", &w::project_id, s));
+  f(make_field("remote-state-consumers", &w::remote_state_consumers, s));
+  f(make_field("project-remote-state", &w::project_remote_state, sa, &opt::project_remote_state));
+  f(make_field("overwrites-execution-mode", &w::overwrites_execution_mode, s));
+  f(make_field("overwrites-agent-pool", &w::overwrites_agent_pool, s));
+  f(make_field("auto-destroy-at", &w::auto_destroy_at, sa));
+  f(make_field("auto-destroy-activity-duration", &w::auto_destroy_activity_duration, sa | field_use::null_if_empty,
+               &opt::auto_destroy_activity_duration));
+  f(make_field("inherits-project-auto-destroy", &w::inherits_project_auto_destroy, sa,
+               &opt::inherits_project_auto_destroy));
+  f(make_field("latest-change-at", &w::latest_change_at, sa));
+  f(make_field("locked", &w::manually_locked, s));
+  f(make_field("locked-reason", &w::locked_reason, sa));
+  f(make_field("locked-by", &w::locked_by_user, s));
+  f(make_field("active-run", &w::active_run, s));
+  f(make_field("current-run", &w::current_run, s));
+  f(make_field("current-configuration-version", &w::current_configuration_version, s));
+  f(make_field("queue", &w::queue, s));
+  f(make_field("current-state-version", &w::current_state_version, s));
+  f(make_field("resource-count", &w::resource_count, sa));
+}
+
+/// True when `name` is a valid workspace name: 1-90 of [A-Za-z0-9_-] (TFE's rule).
+constexpr bool is_valid_workspace_name(std::string_view name) noexcept {
+  if (name.empty() || name.size() > 90) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/// True for a Terraform version ("1.9.8", "1.10.0-beta1"), "latest", or a constraint of operators and
+/// versions ("~> 1.5", ">= 1.2.0, < 2.0.0").
+constexpr bool is_valid_terraform_version(std::string_view v) noexcept {
+  if (v == "latest") return true;
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  // one version: N.N.N with an optional -prerelease, or N.N for constraints
+  auto version = [&](std::string_view s, bool allow_short) {
+    int parts = 0;
+    std::size_t i = 0;
+    while (true) {
+      std::size_t start = i;
+      while (i < s.size() && is_digit(s[i])) ++i;
+      if (i == start || i - start > 6) return false;
+      ++parts;
+      if (i < s.size() && s[i] == '.' && parts < 3) {
+        ++i;
+        continue;
+      }
+      break;
+    }
+    if (parts < (allow_short ? 1 : 3)) return false;
+    if (i < s.size() && s[i] == '-') {
+      ++i;
+      if (i == s.size()) return false;
+      for (; i < s.size(); ++i) {
+        const char c = s[i];
+        if (!(is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.')) return false;
+      }
+    }
+    return i == s.size();
+  };
+  if (v.empty() || v.size() > 128) return false;
+  if (version(v, false)) return true;
+  // a comma-separated list of "<op> version"
+  while (!v.empty()) {
+    auto comma = v.find(',');
+    std::string_view part = v.substr(0, comma);
+    v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    std::size_t op = 0;
+    while (op < part.size() &&
+           (part[op] == '~' || part[op] == '>' || part[op] == '<' || part[op] == '=' || part[op] == '!'))
+      ++op;
+    if (op > 2) return false;
+    std::string_view rest = part.substr(op);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    if (!version(rest, op > 0)) return false;
+  }
+  return true;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_WORKSPACE_HPP
+// end of <tfe/model/workspace.hpp>
+// #include <tfe/result.hpp> (already inlined)
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace tfe {
+
+// Every entity names its fields once (visit_fields, next to the entity); the stored form is the
+// fields marked `stored`, written and read by walking that list. A field missing from a document
+// keeps its default, so a hand-written fixture names only what it needs; an unknown member is an
+// error (typos show up). Engine-maintained indexes (a workspace's run and configuration version
+// lists) are not fields: a snapshot rebuilds them from the order of its arrays.
+
+namespace detail {
+
+using status_times = std::array<std::int64_t, run_status_count>;
+
+/// Builds a json DOM through json_writer's calls, so one set of write_value overloads gives both the
+/// text of a journal record and the value of a snapshot.
+class json_builder {
+ public:
+  json_builder& begin_object() { return open(true); }
+  json_builder& begin_array() { return open(false); }
+  json_builder& end_object() { return close(); }
+  json_builder& end_array() { return close(); }
+  json_builder& key(std::string_view k) {
+    pending_.assign(k.data(), k.size());
+    return *this;
+  }
+  json_builder& value(std::string_view s) { return add(json(s)); }
+  json_builder& value(bool b) { return add(json(b)); }
+  json_builder& value(std::int64_t v) { return add(json(v)); }
+  json_builder& value(double v) { return add(json(v)); }
+  json_builder& null_value() { return add(json()); }
+  /// The value built (after the outermost container closed).
+  json take() { return std::move(root_); }
+
+ private:
+  struct frame {
+    bool object;
+    std::string key;  // where this container goes in its parent (when the parent is an object)
+    json::object_type members;
+    json::array_type items;
+  };
+  json_builder& open(bool object) {
+    stack_.push_back(frame{object, std::move(pending_), {}, {}});
+    pending_.clear();
+    return *this;
+  }
+  json_builder& close() {
+    frame f = std::move(stack_.back());
+    stack_.pop_back();
+    pending_ = std::move(f.key);
+    return add(f.object ? json(std::move(f.members)) : json(std::move(f.items)));
+  }
+  json_builder& add(json v) {
+    if (stack_.empty()) root_ = std::move(v);
+    else if (stack_.back().object) stack_.back().members.emplace_back(std::move(pending_), std::move(v));
+    else stack_.back().items.push_back(std::move(v));
+    pending_.clear();
+    return *this;
+  }
+  std::vector<frame> stack_;
+  std::string pending_;
+  json root_;
+};
+
+// The stored form of each field type, written through a json_writer or a json_builder.
+template <class W>
+void write_value(W& w, const std::string& v) {
+  w.value(std::string_view(v));
+}
+template <class W>
+void write_value(W& w, bool v) {
+  w.value(v);
+}
+template <class W, class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
+void write_value(W& w, I v) {
+  w.value(static_cast<std::int64_t>(v));
+}
+template <class W>
+void write_value(W& w, double v) {
+  w.value(v);
+}
+template <class W>
+void write_value(W& w, const resource_id& v) {
+  w.value(v.view());
+}
+template <class W>
+void write_value(W& w, time_point v) {
+  char buf[iso8601_length];
+  format_iso8601(buf, v);
+  w.value(std::string_view(buf, iso8601_length));
+}
+template <class W>
+void write_value(W& w, const resource_counts& c) {
+  w.begin_object();
+  w.key("additions").value(c.additions).key("changes").value(c.changes);
+  w.key("destructions").value(c.destructions).key("imports").value(c.imports);
+  w.end_object();
+}
+template <class W>
+void write_value(W& w, const run_variable& v) {
+  w.begin_object().key("key").value(std::string_view(v.key)).key("value").value(std::string_view(v.value));
+  w.end_object();
+}
+template <class W>
+void write_value(W& w, const tag_binding& b) {
+  w.begin_object().key("key").value(std::string_view(b.key)).key("value").value(std::string_view(b.value));
+  w.end_object();
+}
+template <class W>
+void write_value(W& w, const state_output& o) {
+  w.begin_object();
+  w.key("id");
+  write_value(w, o.id);
+  w.key("name").value(std::string_view(o.name)).key("type").value(std::string_view(o.type));
+  w.key("detailed-type").value(std::string_view(o.detailed_type)).key("value").value(std::string_view(o.value));
+  w.key("sensitive").value(o.sensitive);
+  w.end_object();
+}
+template <class W>
+void write_value(W& w, const state_resource& r) {
+  w.begin_object();
+  w.key("address").value(std::string_view(r.address)).key("module").value(std::string_view(r.module));
+  w.key("mode").value(std::string_view(r.mode)).key("type").value(std::string_view(r.type));
+  w.key("name").value(std::string_view(r.name)).key("provider").value(std::string_view(r.provider));
+  w.key("count").value(r.count);
+  w.end_object();
+}
+template <class W>
+void write_value(W& w, const status_times& t) {
+  w.begin_object();
+  for (std::size_t i = 0; i < run_status_count; ++i)
+    if (t[i] != run::no_time) {
+      w.key(to_string(all_run_statuses[i]));
+      write_value(w, from_unix_ms(t[i]));
+    }
+  w.end_object();
+}
+template <class W, class E, std::enable_if_t<has_enum_names<E>::value, int> = 0>
+void write_value(W& w, E e) {
+  w.value(to_string(e));
+}
+template <class W, class T>
+void write_value(W& w, const std::optional<T>& v) {
+  if (v) write_value(w, *v);
+  else w.null_value();
+}
+template <class W, class C, class = typename C::value_type, std::enable_if_t<!std::is_same_v<C, std::string>, int> = 0>
+void write_value(W& w, const C& items) {
+  w.begin_array();
+  for (const auto& x : items) write_value(w, x);
+  w.end_array();
+}
+
+/// Writes the stored form of `value` (an object of its stored fields) through `w`.
+template <class W, class T>
+void write_stored(W& w, const T& value) {
+  w.begin_object();
+  visit_fields(of<T>, [&](const auto& f) {
+    if constexpr (std::decay_t<decltype(f)>::has_member) {
+      if (!f.is_stored()) return;
+      w.key(f.name);
+      write_value(w, value.*f.member);
+    }
+  });
+  w.end_object();
+}
+
+inline bool decode_value(const json& j, std::string& out) {
+  auto s = j.as_string();
+  if (!s) return false;
+  out = std::string(*s);
+  return true;
+}
+inline bool decode_value(const json& j, bool& out) {
+  auto b = j.as_bool();
+  if (!b) return false;
+  out = *b;
+  return true;
+}
+template <class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
+bool decode_value(const json& j, I& out) {
+  auto i = j.as_int();
+  if (!i) return false;
+  if constexpr (std::is_unsigned_v<I>) {
+    if (*i < 0 || static_cast<std::uint64_t>(*i) > std::numeric_limits<I>::max()) return false;
+  } else {
+    if (*i < std::numeric_limits<I>::min() || *i > std::numeric_limits<I>::max()) return false;
+  }
+  out = static_cast<I>(*i);
+  return true;
+}
+inline bool decode_value(const json& j, double& out) {
+  auto d = j.as_double();
+  if (!d) return false;
+  out = *d;
+  return true;
+}
+inline bool decode_value(const json& j, resource_id& out) {
+  auto s = j.as_string();
+  if (!s || (!s->empty() && !is_valid_id_text(*s))) return false;
+  out = resource_id(*s);
+  return true;
+}
+inline bool decode_value(const json& j, time_point& out) {
+  auto s = j.as_string();
+  return s && parse_iso8601(*s, out);
+}
+inline bool decode_value(const json& j, resource_counts& c) {
+  if (!j.is_object()) return false;
+  for (const auto& m : *j.as_object()) {
+    std::int64_t* f = m.first == "additions"      ? &c.additions
+                      : m.first == "changes"      ? &c.changes
+                      : m.first == "destructions" ? &c.destructions
+                      : m.first == "imports"      ? &c.imports
+                                                  : nullptr;
+    if (!f || !decode_value(m.second, *f) || *f < 0) return false;
+  }
+  return true;
+}
+inline bool decode_value(const json& j, run_variable& v) {
+  return j.is_object() && j.size() == 2 && decode_value(j["key"], v.key) && decode_value(j["value"], v.value);
+}
+inline bool decode_value(const json& j, tag_binding& b) {
+  if (!j.is_object()) return false;
+  for (const auto& m : *j.as_object()) {
+    if (m.first == "key" ? !decode_value(m.second, b.key) : (m.first != "value" || !decode_value(m.second, b.value)))
+      return false;
+  }
+  return true;
+}
+inline bool decode_value(const json& j, state_output& o) {
+  if (!j.is_object()) return false;
+  for (const auto& m : *j.as_object()) {
+    const std::string& k = m.first;
+    const bool ok = k == "id"              ? decode_value(m.second, o.id)
+                    : k == "name"          ? decode_value(m.second, o.name)
+                    : k == "type"          ? decode_value(m.second, o.type)
+                    : k == "detailed-type" ? decode_value(m.second, o.detailed_type)
+                    : k == "value"         ? decode_value(m.second, o.value)
+                    : k == "sensitive"     ? decode_value(m.second, o.sensitive)
+                                           : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+inline bool decode_value(const json& j, state_resource& r) {
+  if (!j.is_object()) return false;
+  for (const auto& m : *j.as_object()) {
+    const std::string& k = m.first;
+    const bool ok = k == "address"    ? decode_value(m.second, r.address)
+                    : k == "module"   ? decode_value(m.second, r.module)
+                    : k == "mode"     ? decode_value(m.second, r.mode)
+                    : k == "type"     ? decode_value(m.second, r.type)
+                    : k == "name"     ? decode_value(m.second, r.name)
+                    : k == "provider" ? decode_value(m.second, r.provider)
+                    : k == "count"    ? decode_value(m.second, r.count)
+                                      : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+inline bool decode_value(const json& j, status_times& t) {
+  if (!j.is_object()) return false;
+  t.fill(run::no_time);
+  for (const auto& m : *j.as_object()) {
+    auto s = run_status_from_string(m.first);
+    time_point tp;
+    if (!s || !decode_value(m.second, tp)) return false;
+    t[static_cast<std::size_t>(*s)] = to_unix_ms(tp);
+  }
+  return true;
+}
+template <class E, std::enable_if_t<has_enum_names<E>::value, int> = 0>
+bool decode_value(const json& j, E& out) {
+  auto s = j.as_string();
+  if (!s) return false;
+  auto e = enum_from_name<E>(*s);
+  if (!e) return false;
+  out = *e;
+  return true;
+}
+template <class T>
+bool decode_value(const json& j, std::optional<T>& out) {
+  if (j.is_null()) {
+    out.reset();
+    return true;
+  }
+  T v{};
+  if (!decode_value(j, v)) return false;
+  out = std::move(v);
+  return true;
+}
+template <class C, class = typename C::value_type, std::enable_if_t<!std::is_same_v<C, std::string>, int> = 0>
+bool decode_value(const json& j, C& out) {
+  const auto* a = j.as_array();
+  if (!a) return false;
+  C items;
+  for (const auto& x : *a) {
+    typename C::value_type v{};
+    if (!decode_value(x, v)) return false;
+    items.push_back(std::move(v));
+  }
+  out = std::move(items);
+  return true;
+}
+
+}  // namespace detail
+
+/// The JSON object of an entity's stored form (organization, workspace, configuration_version, run, run_comment).
+template <class T>
+json encode_entity(const T& value) {
+  detail::json_builder b;
+  detail::write_stored(b, value);
+  return b.take();
+}
+
+/// Appends the JSON text of an entity's stored form to `out` (the same document as encode_entity(value).dump()).
+template <class T>
+void write_entity(std::string& out, const T& value) {
+  json_writer w(out);
+  detail::write_stored(w, value);
+}
+
+/// Fills `out` from the JSON object `doc`; members not given keep out's value. Fails with
+/// errc::validation_failed and a JSON pointer (`pointer` + member) on an unknown member or a bad value.
+template <class T>
+result<void> decode_entity(const json& doc, T& out, std::string_view pointer = {}) {
+  const auto* members = doc.as_object();
+  if (!members) return make_error(errc::validation_failed, "must be an object", std::string(pointer));
+  const auto& m = *members;
+  const std::size_t n = m.size();
+  std::size_t cursor = 0, matched = 0;
+  result<void> failure;
+  // One pass over the fields; documents written by encode have their members in field order, so
+  // the search from the cursor finds each at once.
+  visit_fields(of<T>, [&](const auto& f) {
+    if constexpr (std::decay_t<decltype(f)>::has_member) {
+      if (!f.is_stored() || !failure || n == 0) return;
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t i = cursor + k < n ? cursor + k : cursor + k - n;
+        if (m[i].first != f.name) continue;
+        cursor = i + 1;
+        ++matched;
+        if (!detail::decode_value(m[i].second, out.*f.member)) {
+          std::string where(pointer);
+          where += '/';
+          where += f.name;
+          failure = make_error(errc::validation_failed,
+                               "member '" + std::string(f.name) + "' has the wrong type or value", std::move(where));
+        }
+        return;
+      }
+    }
+  });
+  if (!failure) return failure;
+  if (matched == n) return {};
+  for (const auto& member : m) {  // some member named no field
+    bool known = false;
+    visit_fields(of<T>, [&](const auto& f) {
+      if constexpr (std::decay_t<decltype(f)>::has_member) known = known || (f.is_stored() && f.name == member.first);
+    });
+    if (!known) {
+      std::string where(pointer);
+      where += '/';
+      where += member.first.substr(0, 64);
+      return make_error(errc::validation_failed, "unknown member '" + member.first.substr(0, 64) + "'", where);
+    }
+  }
+  return {};
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_CODEC_HPP
+// end of <tfe/model/codec.hpp>
+// #include <tfe/model/configuration_version.hpp> (already inlined)
+// #include <tfe/model/execution_mode.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/organization.hpp> (already inlined)
+// #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/state_version.hpp> (already inlined)
+// #include <tfe/model/tag.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+// #include <tfe/model/workspace.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace tfe {
+
+/// What serializers need beyond the entity: time for derived flags and URL builders.
+struct serialize_context {
+  time_point now{};                        ///< for actions (force-cancel availability)
+  std::string base_url;                    ///< absolute origin, e.g. "http://127.0.0.1:8080"
+  std::string user_id;                     ///< the acting user's id
+  std::string username;                    ///< the acting user's username
+  const std::uint64_t* url_key = nullptr;  ///< 4 words keying the MAC of log URLs; null: no log URLs
+  /// A run's position-in-queue (`queue_owner` passed back); null: 0 for every run.
+  std::size_t (*queue_position)(void* owner, std::string_view run_id) = nullptr;
+  void* queue_owner = nullptr;  ///< the argument of queue_position
+};
+
+/// The capability path of a plan's or apply's log: the secret is in the path (clients replace the query).
+inline std::string log_path(const std::uint64_t* key, std::string_view phase_id) {
+  std::string p = "/v1/logs/";
+  p += phase_id;
+  p += '/';
+  p += detail::mac_hex(key, phase_id);
+  return p;
+}
+
+/// The absolute log-read-url of a plan or apply, or empty without a key.
+inline std::string log_url(const serialize_context& ctx, std::string_view phase_id) {
+  if (!ctx.url_key) return std::string();
+  return ctx.base_url + log_path(ctx.url_key, phase_id);
+}
+
+namespace detail {
+
+inline json_writer& time_member(json_writer& w, std::string_view key, time_point t) {
+  char buf[iso8601_length];
+  format_iso8601(buf, t);
+  return w.member(key, std::string_view(buf, iso8601_length));
+}
+
+inline json_writer& optional_time_member(json_writer& w, std::string_view key, std::int64_t ms) {
+  if (ms == run::no_time) return w.key(key).null_value();
+  return time_member(w, key, from_unix_ms(ms));
+}
+
+inline json_writer& id_data(json_writer& w, std::string_view type, std::string_view id) {
+  return w.key("data").begin_object().member("type", type).member("id", id).end_object();
+}
+
+inline json_writer& to_one(json_writer& w, std::string_view name, std::string_view type, std::string_view id) {
+  w.key(name).begin_object();
+  if (id.empty()) w.key("data").null_value();
+  else id_data(w, type, id);
+  return w.end_object();
+}
+
+inline json_writer& to_one_related(json_writer& w, std::string_view name, std::string_view type, std::string_view id,
+                                   std::string_view related) {
+  w.key(name).begin_object();
+  if (id.empty()) w.key("data").null_value();
+  else id_data(w, type, id);
+  if (!related.empty()) w.key("links").begin_object().member("related", related).end_object();
+  return w.end_object();
+}
+
+inline json_writer& empty_to_many(json_writer& w, std::string_view name) {
+  return w.key(name).begin_object().key("data").begin_array().end_array().end_object();
+}
+
+inline json_writer& string_array(json_writer& w, std::string_view key, const std::vector<std::string>& v) {
+  w.key(key).begin_array();
+  for (const auto& s : v) w.value(std::string_view(s));
+  return w.end_array();
+}
+
+inline std::string phase_id(std::string_view prefix, const resource_id& run_id) {
+  std::string id(prefix);
+  id += id_suffix(run_id.view(), "run-");
+  return id;
+}
+
+/// Up to three pieces joined in a stack buffer, for links and ids written once (ids are at most 31
+/// bytes, so these always fit); longer text falls back to the heap. The view lives as long as the object.
+class joined {
+ public:
+  /// a + b + c.
+  joined(std::string_view a, std::string_view b, std::string_view c = {}) {
+    const std::size_t n = a.size() + b.size() + c.size();
+    char* p = buf_;
+    if (n > sizeof buf_) {
+      heap_.resize(n);
+      p = &heap_[0];
+    }
+    char* w = p;
+    for (std::string_view part : {a, b, c}) {
+      if (!part.empty()) std::memcpy(w, part.data(), part.size());
+      w += part.size();
+    }
+    view_ = std::string_view(p, n);
+  }
+  joined(const joined&) = delete;             ///< not copyable: the view points into the object
+  joined& operator=(const joined&) = delete;  ///< not assignable
+  /// The joined text.
+  std::string_view view() const noexcept { return view_; }
+
+ private:
+  char buf_[96];
+  std::string heap_;
+  std::string_view view_;
+};
+
+/// True when a string, array or id holds nothing (null_if_empty attributes are then written as null).
+template <class T>
+bool attribute_is_empty(const T& v) noexcept {
+  if constexpr (std::is_same_v<T, resource_id> || std::is_same_v<T, std::string> ||
+                std::is_same_v<T, std::vector<std::string>>)
+    return v.empty();
+  else return false;
+}
+
+/// Writes the JSON:API attributes entity E's field list marks as `attribute`, in the list's order, as
+/// members of the open `attributes` object.
+template <class E>
+void write_attributes(json_writer& w, const E& e) {
+  visit_fields(of<E>, [&](const auto& f) {
+    if constexpr (std::decay_t<decltype(f)>::has_member) {
+      if (!f.is_attribute()) return;
+      const auto& v = e.*f.member;
+      using V = std::decay_t<decltype(v)>;
+      if (f.empty_is_null() && attribute_is_empty(v)) w.key(f.name).null_value();
+      else if constexpr (std::is_same_v<V, std::string>) w.member(f.name, std::string_view(v));
+      else if constexpr (std::is_same_v<V, time_point>) time_member(w, f.name, v);
+      else {
+        w.key(f.name);
+        write_value(w, v);
+      }
+    }
+  });
+}
+
+/// Writes pre-serialized members ("k":v,"k2":v2) where the writer expects the next member of an object:
+/// raw_value() puts the separating comma first when one is needed, which is all a run of members needs.
+inline json_writer& raw_members(json_writer& w, std::string_view members) { return w.raw_value(members); }
+
+}  // namespace detail
+
+/// The plan id of a run ("plan-" + the run's suffix).
+inline std::string plan_id_of(const resource_id& run_id) { return detail::phase_id("plan-", run_id); }
+/// The apply id of a run ("apply-" + the run's suffix).
+inline std::string apply_id_of(const resource_id& run_id) { return detail::phase_id("apply-", run_id); }
+/// The cost-estimate id of a run ("ce-" + the run's suffix).
+inline std::string cost_estimate_id_of(const resource_id& run_id) { return detail::phase_id("ce-", run_id); }
+
+/// Writes an organization resource object.
+inline void write_organization(json_writer& w, const organization& o) {
+  w.begin_object().member("id", std::string_view(o.name)).member("type", "organizations");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, o);
+  detail::raw_members(w, R"("enterprise-plan":"premium","is-unified":false,"trial-expires-at":null,)"
+                         R"("remaining-testable-count":5,"user-tokens-enabled":true,"max-ttl-enabled":false,)"
+                         R"("enforce-hyok":false)");
+  w.key("permissions").begin_object();
+  for (const char* p :
+       {"can-update", "can-destroy", "can-create-workspace", "can-create-team", "can-traverse", "can-update-api-token",
+        "can-update-oauth", "can-update-sentinel", "can-access-via-teams", "can-create-module",
+        "can-create-workspace-migration", "can-update-agent-pools", "can-manage-run-tasks", "can-read-run-tasks",
+        "can-manage-auditing", "can-deploy-no-code-modules", "can-manage-no-code-modules", "can-enable-stacks",
+        "can-create-project"})
+    w.member(p, true);
+  detail::raw_members(w, R"("can-update-hyok-configuration":false,"can-view-hyok-feature-info":false)");
+  w.end_object();
+  w.end_object();
+  w.key("relationships").begin_object();
+  detail::to_one(w, "default-project", "projects", o.default_project_id.view());
+  detail::to_one(w, "default-agent-pool", "agent-pools", o.default_agent_pool_id.view());
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/organizations/" + o.name).end_object();
+  w.end_object();
+}
+
+/// Writes a workspace resource object; `outputs` are its current state's (the `outputs` relationship).
+inline void write_workspace(json_writer& w, const workspace& ws, const std::vector<state_output>* outputs = nullptr) {
+  w.begin_object().member("id", ws.id.view()).member("type", "workspaces");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, ws);
+  w.member("can-queue-destroy-plan", ws.allow_destroy_plan);
+  w.member("locked", ws.locked());
+  w.member("operations", ws.execution_mode != execution_mode::local);
+  w.key("setting-overwrites").begin_object();
+  w.member("execution-mode", ws.overwrites_execution_mode).member("agent-pool", ws.overwrites_agent_pool);
+  w.end_object();
+  detail::raw_members(w, R"("environment":"default","migration-environment":"","vcs-repo":null,)"
+                         R"("apply-duration-average":null,"plan-duration-average":null,"policy-check-failures":null,)"
+                         R"("source-module-id":"","no-code-upgrade-available":false,)"
+                         R"("hyok-enabled":false)");
+  w.member("run-failures", 0).member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.size()));
+  w.key("actions").begin_object().member("is-destroyable", true).end_object();
+  w.key("permissions").begin_object();
+  for (const char* p : {"can-destroy",
+                        "can-force-unlock",
+                        "can-lock",
+                        "can-queue-apply",
+                        "can-queue-destroy",
+                        "can-queue-run",
+                        "can-read-settings",
+                        "can-unlock",
+                        "can-update",
+                        "can-update-variable",
+                        "can-read-run",
+                        "can-read-variable",
+                        "can-read-state-versions",
+                        "can-read-state-outputs",
+                        "can-create-state-versions",
+                        "can-manage-tags",
+                        "can-manage-run-tasks",
+                        "can-force-delete",
+                        "can-manage-assessments",
+                        "can-read-assessment-results",
+                        "can-queue-run-destroy"})
+    w.member(p, true);
+  w.member("can-manage-hyok", false);
+  w.end_object();
+  w.end_object();  // attributes
+  const std::string self = "/api/v2/workspaces/" + ws.id.str();
+  w.key("relationships").begin_object();
+  detail::to_one_related(w, "organization", "organizations", ws.organization,
+                         "/api/v2/organizations/" + ws.organization);
+  detail::to_one_related(w, "project", "projects", ws.project_id.view(), "/api/v2/projects/" + ws.project_id.str());
+  detail::to_one(w, "current-run", "runs", ws.current_run.view());
+  detail::to_one(w, "latest-run", "runs", ws.current_run.view());
+  detail::to_one(w, "current-configuration-version", "configuration-versions", ws.current_configuration_version.view());
+  detail::to_one_related(w, "current-state-version", "state-versions", ws.current_state_version.view(),
+                         self + "/current-state-version");
+  if (ws.manually_locked) detail::to_one(w, "locked-by", "users", ws.locked_by_user.view());
+  else detail::to_one(w, "locked-by", "runs", ws.active_run.view());
+  w.key("outputs").begin_object().key("data").begin_array();
+  if (outputs)
+    for (const auto& o : *outputs)
+      w.begin_object().member("id", o.id.view()).member("type", "workspace-outputs").end_object();
+  w.end_array().end_object();
+  w.key("tags").begin_object().key("data").begin_array();
+  for (const auto& t : ws.tag_names)
+    w.begin_object().member("id", tag_id_of(ws.organization, t).view()).member("type", "tags").end_object();
+  w.end_array().end_object();
+  detail::to_one(w, "agent-pool", "agent-pools", ws.agent_pool_id);
+  detail::raw_members(w, R"("ssh-key":{"data":null})");
+  w.key("remote-state-consumers").begin_object().key("links").begin_object();
+  w.member("related", self + "/relationships/remote-state-consumers").end_object().end_object();
+  w.key("tag-bindings").begin_object().key("links").begin_object();
+  w.member("related", self + "/tag-bindings").end_object().end_object();
+  w.key("effective-tag-bindings").begin_object().key("links").begin_object();
+  w.member("related", self + "/effective-tag-bindings").end_object().end_object();
+  w.end_object();
+  w.key("links").begin_object();
+  w.member("self", "/api/v2/organizations/" + ws.organization + "/workspaces/" + ws.name);
+  w.member("self-html", "/app/" + ws.organization + "/workspaces/" + ws.name);
+  w.end_object();
+  w.end_object();
+}
+
+/// Writes a configuration version resource object; `upload_url` is set while the upload is pending.
+inline void write_configuration_version(json_writer& w, const configuration_version& cv, std::string_view upload_url) {
+  const std::string self = "/api/v2/configuration-versions/" + cv.id.str();
+  w.begin_object().member("id", cv.id.view()).member("type", "configuration-versions");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, cv);
+  w.key("status-timestamps").begin_object();
+  if (cv.uploaded_at) {
+    detail::time_member(w, "uploaded-at", *cv.uploaded_at);
+    detail::time_member(w, "finished-at", *cv.uploaded_at);
+  }
+  if (cv.errored_at) detail::time_member(w, "errored-at", *cv.errored_at);
+  if (cv.archived_at) detail::time_member(w, "archived-at", *cv.archived_at);
+  w.end_object();
+  if (upload_url.empty()) w.key("upload-url").null_value();
+  else w.member("upload-url", upload_url);
+  w.end_object();
+  w.key("relationships").begin_object();
+  w.key("ingress-attributes").begin_object().key("data").null_value().end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", std::string_view(self)).member("download", self + "/download");
+  w.end_object();
+  w.end_object();
+}
+
+/// Writes the status-timestamps object of a run.
+inline void write_run_timestamps(json_writer& w, const run& r) {
+  w.key("status-timestamps").begin_object();
+  for (run_status s : all_run_statuses) {
+    const auto ms = r.status_ms[static_cast<std::size_t>(s)];
+    if (ms != run::no_time) detail::time_member(w, timestamp_key(s), from_unix_ms(ms));
+  }
+  w.end_object();
+}
+
+/// Writes a run resource object; `comment_ids` (oldest first) fill the comments and run-events relationships.
+inline void write_run(json_writer& w, const run& r, const serialize_context& ctx,
+                      const std::vector<resource_id>* comment_ids = nullptr) {
+  // The hot path of GET /runs/:id and of run lists: no heap allocation for links and ids, and the
+  // constant members written as one pre-serialized piece each.
+  const detail::joined self_link("/api/v2/runs/", r.id.view());
+  const std::string_view self = self_link.view();
+  const std::string_view suffix = id_suffix(r.id.view(), "run-");
+  const run_actions a = r.actions(ctx.now);
+  w.begin_object().member("id", r.id.view()).member("type", "runs");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, r);
+  w.key("actions").begin_object();
+  w.member("is-cancelable", a.is_cancelable).member("is-confirmable", a.is_confirmable);
+  w.member("is-discardable", a.is_discardable).member("is-force-cancelable", a.is_force_cancelable);
+  w.end_object();
+  std::int64_t canceled = r.status_ms[static_cast<std::size_t>(run_status::canceled)];
+  if (canceled == run::no_time) canceled = r.status_ms[static_cast<std::size_t>(run_status::force_canceled)];
+  detail::optional_time_member(w, "canceled-at", canceled);
+  if (r.status == run_status::errored) w.member("error-text", std::string_view(r.error_text));
+  else w.key("error-text").null_value();
+  detail::optional_time_member(w, "force-cancel-available-at", r.force_cancel_available_at_ms);
+  detail::raw_members(w, R"("metadata":{},"permissions":{"can-apply":true,"can-cancel":true,"can-comment":true,)"
+                         R"("can-discard":true,"can-force-cancel":true,"can-force-execute":true,)"
+                         R"("can-override-policy-check":true})");
+  w.member("position-in-queue",
+           static_cast<std::int64_t>(ctx.queue_position ? ctx.queue_position(ctx.queue_owner, r.id.view()) : 0));
+  write_run_timestamps(w, r);
+  w.member("trigger-reason", r.source == run_source::tfe_configuration_version ? "config_version" : "manual");
+  w.end_object();  // attributes
+  w.key("relationships").begin_object();
+  detail::to_one_related(w, "workspace", "workspaces", r.workspace_id.view(),
+                         detail::joined("/api/v2/workspaces/", r.workspace_id.view()).view());
+  detail::to_one(w, "configuration-version", "configuration-versions", r.configuration_version_id.view());
+  detail::to_one_related(w, "plan", "plans", detail::joined("plan-", suffix).view(),
+                         detail::joined(self, "/plan").view());
+  detail::to_one_related(w, "apply", "applies", detail::joined("apply-", suffix).view(),
+                         detail::joined(self, "/apply").view());
+  detail::to_one(w, "created-by", "users", r.created_by.view());
+  detail::to_one(w, "confirmed-by", "users", r.confirmed_by.view());
+  detail::to_one(w, "canceled-by", "users", r.canceled_by.view());
+  if (r.cost_estimation) detail::to_one(w, "cost-estimate", "cost-estimates", detail::joined("ce-", suffix).view());
+  else detail::raw_members(w, R"("cost-estimate":{"data":null})");
+  detail::raw_members(w,
+                      R"("policy-checks":{"data":[]},"task-stages":{"data":[]},"tf-policy-evaluations":{"data":[]})");
+  // run events: one per status entered (ids as run_events_of makes them), and one per comment
+  w.key("run-events").begin_object().key("data").begin_array();
+  for (run_status st : all_run_statuses)
+    if (r.status_ms[static_cast<std::size_t>(st)] != run::no_time) {
+      char n[4];
+      const int len = std::snprintf(n, sizeof n, "%d", static_cast<int>(st));
+      w.begin_object()
+          .member("id", detail::joined("re-", suffix,
+                                       detail::joined("s", std::string_view(n, static_cast<std::size_t>(len))).view())
+                            .view())
+          .member("type", "run-events")
+          .end_object();
+    }
+  if (comment_ids)
+    for (std::size_t i = 0; i < comment_ids->size(); ++i)
+      w.begin_object()
+          .member("id", "re-" + std::string(suffix) + "c" + std::to_string(i))
+          .member("type", "run-events")
+          .end_object();
+  w.end_array().end_object();
+  w.key("comments").begin_object().key("data").begin_array();
+  if (comment_ids)
+    for (const auto& c : *comment_ids) w.begin_object().member("id", c.view()).member("type", "comments").end_object();
+  w.end_array();
+  w.key("links").begin_object().member("related", detail::joined(self, "/comments").view());
+  w.end_object().end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", self).end_object();
+  w.end_object();
+}
+
+namespace detail {
+inline void write_phase_timestamps(json_writer& w, const run& r, bool plan_phase) {
+  auto t = [&](run_status s) { return r.status_ms[static_cast<std::size_t>(s)]; };
+  w.key("status-timestamps").begin_object();
+  const phase_status ps = plan_phase ? r.plan_status() : r.apply_status();
+  const std::int64_t queued = plan_phase ? t(run_status::plan_queued) : t(run_status::apply_queued);
+  const std::int64_t started = plan_phase ? t(run_status::planning) : t(run_status::applying);
+  if (queued != run::no_time) optional_time_member(w, "queued-at", queued);
+  if (started != run::no_time) optional_time_member(w, "started-at", started);
+  std::int64_t end = run::no_time;
+  const char* key = nullptr;
+  switch (ps) {
+    case phase_status::finished:
+      end = plan_phase ? t(run_status::planned) : t(run_status::applied);
+      key = "finished-at";
+      break;
+    case phase_status::errored:
+      end = t(run_status::errored);
+      key = "errored-at";
+      break;
+    case phase_status::canceled:
+      end = t(run_status::canceled) != run::no_time ? t(run_status::canceled) : t(run_status::force_canceled);
+      key = t(run_status::force_canceled) != run::no_time ? "force-canceled-at" : "canceled-at";
+      break;
+    default:
+      break;
+  }
+  if (key && end != run::no_time) optional_time_member(w, key, end);
+  w.end_object();
+}
+}  // namespace detail
+
+/// Writes the plan resource object of a run.
+inline void write_plan(json_writer& w, const run& r, const serialize_context& ctx) {
+  const std::string id = plan_id_of(r.id);
+  w.begin_object().member("id", std::string_view(id)).member("type", "plans");
+  w.key("attributes").begin_object();
+  const phase_status ps = r.plan_status();
+  const bool done = ps == phase_status::finished;
+  w.member("has-changes", r.has_changes);
+  w.member("generated-configuration", false);
+  w.member("resource-additions", done ? r.plan_counts.additions : 0);
+  w.member("resource-changes", done ? r.plan_counts.changes : 0);
+  w.member("resource-destructions", done ? r.plan_counts.destructions : 0);
+  w.member("resource-imports", done ? r.plan_counts.imports : 0);
+  w.member("status", to_string(ps));
+  detail::write_phase_timestamps(w, r, true);
+  w.member("log-read-url", log_url(ctx, id));
+  w.key("execution-details").begin_object().member("mode", "remote").end_object();
+  w.member("structured-run-output-enabled", false);
+  w.end_object();
+  w.key("relationships").begin_object();
+  detail::empty_to_many(w, "state-versions");
+  detail::empty_to_many(w, "exports");
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/plans/" + id).end_object();
+  w.end_object();
+}
+
+/// Writes the apply resource object of a run.
+inline void write_apply(json_writer& w, const run& r, const serialize_context& ctx) {
+  const std::string id = apply_id_of(r.id);
+  w.begin_object().member("id", std::string_view(id)).member("type", "applies");
+  w.key("attributes").begin_object();
+  const phase_status as = r.apply_status();
+  const bool done = as == phase_status::finished;
+  w.member("resource-additions", done ? r.apply_counts.additions : 0);
+  w.member("resource-changes", done ? r.apply_counts.changes : 0);
+  w.member("resource-destructions", done ? r.apply_counts.destructions : 0);
+  w.member("resource-imports", done ? r.apply_counts.imports : 0);
+  w.member("status", to_string(as));
+  detail::write_phase_timestamps(w, r, false);
+  w.member("log-read-url", log_url(ctx, id));
+  w.key("execution-details").begin_object().member("mode", "remote").end_object();
+  w.end_object();
+  w.key("relationships").begin_object();
+  detail::empty_to_many(w, "state-versions");
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/applies/" + id).end_object();
+  w.end_object();
+}
+
+/// Writes the cost-estimate resource object of a run.
+inline void write_cost_estimate(json_writer& w, const run& r) {
+  const std::string id = cost_estimate_id_of(r.id);
+  const bool done = r.entered_at(run_status::cost_estimated).has_value();
+  char delta[64];
+  std::snprintf(delta, sizeof delta, "%.2f", r.cost_delta_monthly);
+  w.begin_object().member("id", std::string_view(id)).member("type", "cost-estimates");
+  w.key("attributes").begin_object();
+  w.member("delta-monthly-cost", std::string_view(delta));
+  w.member("prior-monthly-cost", "0.00");
+  w.member("proposed-monthly-cost", std::string_view(delta));
+  w.member("matched-resources-count", r.plan_counts.additions + r.plan_counts.changes);
+  w.member("unmatched-resources-count", 0);
+  w.member("resources-count", r.plan_counts.additions + r.plan_counts.changes);
+  w.member("error-message", "");
+  const bool started = r.entered_at(run_status::cost_estimating).has_value();
+  w.member("status", done ? "finished" : started ? "queued" : is_final(r.status) ? "canceled" : "pending");
+  w.key("status-timestamps").begin_object();
+  if (auto t = r.entered_at(run_status::cost_estimating)) detail::time_member(w, "queued-at", *t);
+  if (auto t = r.entered_at(run_status::cost_estimated)) detail::time_member(w, "finished-at", *t);
+  w.end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/cost-estimates/" + id).end_object();
+  w.end_object();
+}
+
+/// Writes a comment resource object.
+inline void write_comment(json_writer& w, const run_comment& c) {
+  w.begin_object().member("id", c.id.view()).member("type", "comments");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, c);
+  w.end_object();
+  w.key("relationships").begin_object();
+  detail::to_one(w, "run", "runs", c.run_id.view());
+  w.key("run-event").begin_object().key("data").null_value().end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/comments/" + c.id.str()).end_object();
+  w.end_object();
+}
+
+/// Writes the acting user's resource object.
+inline void write_user(json_writer& w, const serialize_context& ctx) {
+  w.begin_object().member("id", std::string_view(ctx.user_id)).member("type", "users");
+  w.key("attributes").begin_object();
+  w.member("username", std::string_view(ctx.username));
+  w.member("is-service-account", false);
+  w.member("avatar-url", "");
+  w.member("v2-only", false);
+  w.member("email", std::string_view(ctx.username) == "" ? std::string_view("") : std::string_view("admin@tfe.local"));
+  w.member("unconfirmed-email", "");
+  detail::raw_members(w, R"("two-factor":{"enabled":false,"verified":false},"is-site-admin":true,"is-admin":true,)"
+                         R"("is-sso-login":false)");
+  w.key("permissions").begin_object().member("can-create-organizations", true).member("can-change-email", true);
+  w.member("can-change-username", true).member("can-manage-user-tokens", true).end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/users/" + ctx.user_id).end_object();
+  w.end_object();
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_SERIALIZERS_HPP
+// end of <tfe/api/serializers.hpp>
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/model/organization.hpp> (already inlined)
+// #include <tfe/model/project.hpp> (already inlined)
+// #include <tfe/model/tag.hpp> (already inlined)
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// Writes a project; a project without its own execution mode shows its organization's
+/// (`org_default_mode`, with `org_default_pool` when that is `agent`).
+inline void write_project(json_writer& w, const project& p, std::string_view org_default_mode,
+                          std::string_view org_default_pool = {}) {
+  w.begin_object().member("id", p.id.view()).member("type", "projects");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, p);
+  const bool own_mode = !p.default_execution_mode.empty();
+  w.member("default-execution-mode", own_mode ? std::string_view(p.default_execution_mode) : org_default_mode);
+  w.member("is-unified", false);
+  w.key("setting-overwrites").begin_object();
+  w.member("default-execution-mode", own_mode).member("default-agent-pool", own_mode);
+  w.end_object();
+  w.key("permissions").begin_object();
+  for (const char* perm : {"can-read", "can-update", "can-destroy", "can-create-workspace", "can-move-workspace",
+                           "can-move-stack", "can-deploy-no-code-modules", "can-read-teams", "can-manage-tags",
+                           "can-manage-teams", "can-manage-in-hcp", "can-manage-ephemeral-workspace-for-projects"})
+    w.member(perm, true);
+  w.end_object();
+  w.end_object();
+  const std::string self = "/api/v2/projects/" + p.id.str();
+  w.key("relationships").begin_object();
+  detail::to_one_related(w, "organization", "organizations", p.organization, "/api/v2/organizations/" + p.organization);
+  detail::to_one(w, "default-agent-pool", "agent-pools", own_mode ? p.default_agent_pool_id.view() : org_default_pool);
+  w.key("tag-bindings").begin_object().key("links").begin_object().member("related", self + "/tag-bindings");
+  w.end_object().end_object();
+  w.key("effective-tag-bindings").begin_object().key("data").begin_array();
+  for (const auto& b : p.tag_bindings)
+    w.begin_object()
+        .member("type", "effective-tag-bindings")
+        .member("id", tag_binding_id_of(p.id.view(), b.key).view())
+        .end_object();
+  w.end_array().key("links").begin_object();
+  w.member("related", self + "/effective-tag-bindings").end_object().end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", self).end_object();
+  w.end_object();
+}
+
+/// Writes a tag of a workspace or an organization (`tags`); `count` is written when it is not negative.
+inline void write_tag(json_writer& w, std::string_view org, std::string_view name, long long count = -1) {
+  w.begin_object().member("id", tag_id_of(org, name).view()).member("type", "tags");
+  w.key("attributes").begin_object().member("name", name);
+  if (count >= 0) w.member("instance-count", static_cast<std::int64_t>(count));
+  w.end_object();
+  w.key("relationships").begin_object();
+  detail::to_one(w, "organization", "organizations", org);
+  w.end_object();
+  w.end_object();
+}
+
+/// Writes a tag binding of `owner` (a workspace or project id); `type` is "tag-bindings" or
+/// "effective-tag-bindings"; a non-empty `inherited_from` becomes links.inherited-from.
+inline void write_tag_binding(json_writer& w, std::string_view owner, const tag_binding& b, std::string_view type,
+                              std::string_view inherited_from = {}) {
+  w.begin_object().member("id", tag_binding_id_of(inherited_from.empty() ? owner : inherited_from, b.key).view());
+  w.member("type", type);
+  w.key("attributes").begin_object().member("key", std::string_view(b.key)).member("value", std::string_view(b.value));
+  w.end_object();
+  if (!inherited_from.empty())
+    w.key("links")
+        .begin_object()
+        .member("inherited-from", "/api/v2/projects/" + std::string(inherited_from))
+        .end_object();
+  w.end_object();
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_PROJECT_SERIALIZERS_HPP
+// end of <tfe/api/project_serializers.hpp>
+// #include <tfe/api/query.hpp>
+// begin of <tfe/api/query.hpp>
+#ifndef TFE_API_QUERY_HPP
+#define TFE_API_QUERY_HPP
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+/// Decodes %XX escapes (and '+' as space when `plus_is_space`); nullopt on a malformed escape or a NUL byte.
+inline std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      c = ' ';
+    }
+    if (c == '\0') return std::nullopt;
+    out.push_back(c);
+  }
+  return out;
+}
+
+/// Appends `s` percent-encoded for a query value (unreserved characters stay).
+inline void append_query_escaped(std::string& out, std::string_view s) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  for (char c : s) {
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                            c == '_' || c == '.' || c == '~';
+    if (unreserved) {
+      out.push_back(c);
+    } else {
+      const auto u = static_cast<unsigned char>(c);
+      out.push_back('%');
+      out.push_back(digits[u >> 4]);
+      out.push_back(digits[u & 15]);
+    }
+  }
+}
+
+/// The decoded query parameters of a request, in order (repeated keys kept).
+class query_params {
+ public:
+  /// Parses a raw query string; false when an escape is malformed.
+  bool parse(std::string_view q) {
+    params_.clear();
+    while (!q.empty()) {
+      auto amp = q.find('&');
+      std::string_view part = q.substr(0, amp);
+      q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+      if (part.empty()) continue;
+      auto eq = part.find('=');
+      auto k = percent_decode(part.substr(0, eq), true);
+      auto v = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
+      if (!k || !v) return false;
+      params_.emplace_back(std::move(*k), std::move(*v));
+    }
+    return true;
+  }
+  /// The first value of `key`, or nullopt.
+  std::optional<std::string_view> get(std::string_view key) const {
+    for (const auto& p : params_)
+      if (p.first == key) return std::string_view(p.second);
+    return std::nullopt;
+  }
+  /// Every value of `key` joined with commas (clients repeat keys or use comma lists).
+  std::optional<std::string> joined(std::string_view key) const {
+    std::optional<std::string> out;
+    for (const auto& p : params_) {
+      if (p.first != key) continue;
+      if (!out) out.emplace();
+      else if (!p.second.empty()) out->push_back(',');
+      out->append(p.second);
+    }
+    return out;
+  }
+  /// All parameters.
+  const std::vector<std::pair<std::string, std::string>>& all() const noexcept { return params_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> params_;
+};
+
+/// Splits a comma-separated list, dropping empty items.
+inline std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    auto c = s.find(',');
+    auto item = s.substr(0, c);
+    if (!item.empty()) out.emplace_back(item);
+    if (c == std::string_view::npos) break;
+    s = s.substr(c + 1);
+  }
+  return out;
+}
+
+/// Splits a path into decoded segments; nullopt when an escape is malformed or decodes to '/' or NUL.
+inline std::optional<std::vector<std::string>> path_segments(std::string_view path) {
+  std::vector<std::string> out;
+  if (path.empty() || path[0] != '/') return std::nullopt;
+  path.remove_prefix(1);
+  while (true) {
+    auto slash = path.find('/');
+    auto seg = path.substr(0, slash);
+    auto d = percent_decode(seg, false);
+    if (!d || d->find('/') != std::string::npos) return std::nullopt;
+    out.push_back(std::move(*d));
+    if (slash == std::string_view::npos) break;
+    path = path.substr(slash + 1);
+  }
+  if (!out.empty() && out.back().empty()) out.pop_back();  // tolerate one trailing slash
+  return out;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_QUERY_HPP
+// end of <tfe/api/query.hpp>
+// #include <tfe/api/request_document.hpp>
+// begin of <tfe/api/request_document.hpp>
+#ifndef TFE_API_REQUEST_DOCUMENT_HPP
+#define TFE_API_REQUEST_DOCUMENT_HPP
+
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/tag.hpp> (already inlined)
 // #include <tfe/result.hpp> (already inlined)
 
 #include <cstddef>
@@ -4223,8 +6284,18 @@ inline result<json> parse_request_body(std::string_view body, const request_limi
   return doc;
 }
 
-/// The `data` object of a JSON:API request document, checking `type` when given (409 when it names
-/// another type, 422 for a wrong shape).
+/// True when `given` names the resource type `type`: the type itself, its singular (TFE accepts
+/// "configuration-version" for "configuration-versions", "run" for "runs"), or empty.
+inline bool names_type(std::string_view given, std::string_view type) noexcept {
+  if (given.empty() || given == type) return true;
+  if (type.size() > 3 && type.substr(type.size() - 3) == "ies")  // policies -> policy
+    return given.size() == type.size() - 2 && given.substr(0, given.size() - 1) == type.substr(0, type.size() - 3) &&
+           given.back() == 'y';
+  return type.size() > 1 && type.back() == 's' && given == type.substr(0, type.size() - 1);
+}
+
+/// The `data` object of a JSON:API request document, checking `type` when given (409 "wrong resource
+/// type" when it names another type, 422 for a wrong shape).
 inline result<const json*> data_object(const json& doc, std::string_view type, bool type_required) {
   if (!doc.is_object()) return make_error(errc::validation_failed, "Document must be a JSON object", "");
   const json* data = doc.find("data");
@@ -4233,8 +6304,11 @@ inline result<const json*> data_object(const json& doc, std::string_view type, b
   if (t && !t->is_null()) {
     auto ts = t->as_string();
     if (!ts) return make_error(errc::validation_failed, "type must be a string", "/data/type");
-    if (*ts != type && !ts->empty())
-      return make_error(errc::conflict, "type must be " + std::string(type), "/data/type");
+    if (!names_type(*ts, type))
+      return make_titled_error(
+          errc::conflict, "wrong resource type",
+          "data.type is '" + std::string(ts->substr(0, 64)) + "', this endpoint takes '" + std::string(type) + "'",
+          "/data/type");
   } else if (type_required) {
     return make_error(errc::validation_failed, "type is required", "/data/type");
   }
@@ -4263,10 +6337,77 @@ inline result<std::string> relationship_id(const json& data, std::string_view na
   if (!id || id->empty())
     return make_error(errc::validation_failed, std::string(name) + " id is required", ptr + "/data/id");
   auto t = (*d)["type"].as_string();
-  if (t && !t->empty() && *t != type)
+  if (t && !names_type(*t, type))
     return make_error(errc::validation_failed, std::string(name) + " type must be " + std::string(type),
                       ptr + "/data/type");
   return std::string(*id);
+}
+
+/// The ids of a to-many relationship `name` of `data`: nullopt when absent, the ids of its `data` array
+/// otherwise (null counts as empty); 422 when malformed or of another `type`.
+inline result<std::optional<std::vector<std::string>>> relationship_ids(const json& data, std::string_view name,
+                                                                        std::string_view type) {
+  const json* rels = data.find("relationships");
+  if (!rels || rels->is_null()) return std::optional<std::vector<std::string>>();
+  const std::string ptr = "/data/relationships/" + std::string(name) + "/data";
+  if (!rels->is_object())
+    return make_error(errc::validation_failed, "relationships must be an object", "/data/relationships");
+  const json* rel = rels->find(name);
+  if (!rel) return std::optional<std::vector<std::string>>();
+  const json* d = rel->is_object() ? rel->find("data") : nullptr;
+  if (!rel->is_null() && (!d || (!d->is_null() && !d->is_array())))
+    return make_error(errc::validation_failed, std::string(name) + " data must be an array", ptr);
+  std::vector<std::string> ids;
+  if (d && d->is_array())
+    for (std::size_t i = 0; i < d->size(); ++i) {
+      const json& e = (*d)[i];
+      const std::string at = ptr + "/" + std::to_string(i);
+      auto id = e["id"].as_string();
+      if (!e.is_object() || !id || id->empty())
+        return make_error(errc::validation_failed, "each item of " + std::string(name) + " has an id", at);
+      if (auto t = e["type"].as_string(); t && !names_type(*t, type))
+        return make_error(errc::validation_failed,
+                          "items of " + std::string(name) + " are of type " + std::string(type), at + "/type");
+      ids.emplace_back(*id);
+    }
+  return std::optional<std::vector<std::string>>(std::move(ids));
+}
+
+/// The members of a top-level `data` array ({"data":[{...}, ...]}), each checked to be an object whose
+/// `type` names `type`; 422 otherwise.
+inline result<std::vector<const json*>> data_array(const json& doc, std::string_view type) {
+  if (!doc.is_object()) return make_error(errc::validation_failed, "Document must be a JSON object", "");
+  const json* data = doc.find("data");
+  if (!data || !data->is_array()) return make_error(errc::validation_failed, "data must be an array", "/data");
+  std::vector<const json*> out;
+  for (std::size_t i = 0; i < data->size(); ++i) {
+    const json& e = (*data)[i];
+    const std::string at = "/data/" + std::to_string(i);
+    if (!e.is_object()) return make_error(errc::validation_failed, "each item of data must be an object", at);
+    if (auto t = e["type"].as_string(); t && !names_type(*t, type))
+      return make_titled_error(errc::conflict, "wrong resource type",
+                               "items of data must be of type " + std::string(type), at + "/type");
+    out.push_back(&e);
+  }
+  return out;
+}
+
+/// The key/value bindings of a `tag-bindings` list (items {"type":"tag-bindings","attributes":{"key","value"}});
+/// 422 for an item without a string key.
+inline result<std::vector<tag_binding>> read_tag_bindings(const json& list, const std::string& pointer) {
+  std::vector<tag_binding> out;
+  const auto* items = list.as_array();
+  if (!items) return make_error(errc::validation_failed, "tag bindings must be an array", pointer);
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const json& a = (*items)[i]["attributes"];
+    auto key = a["key"].as_string();
+    auto value = a["value"].as_string();
+    if (!key || (!a["value"].is_null() && !value))
+      return make_error(errc::validation_failed, "a tag binding has a string key and value",
+                        pointer + "/" + std::to_string(i) + "/attributes");
+    out.push_back(tag_binding{std::string(*key), std::string(value.value_or(""))});
+  }
+  return out;
 }
 
 /// Typed reads of `data.attributes`: absent or null leaves the option unset; a wrong type records the
@@ -4491,1304 +6632,213 @@ class route_index {
 
 #endif  // TFE_API_ROUTER_HPP
 // end of <tfe/api/router.hpp>
-// #include <tfe/api/serializers.hpp>
-// begin of <tfe/api/serializers.hpp>
-#ifndef TFE_API_SERIALIZERS_HPP
-#define TFE_API_SERIALIZERS_HPP
+// #include <tfe/api/run_events.hpp>
+// begin of <tfe/api/run_events.hpp>
+#ifndef TFE_API_RUN_EVENTS_HPP
+#define TFE_API_RUN_EVENTS_HPP
 
-// #include <tfe/detail/siphash.hpp>
-// begin of <tfe/detail/siphash.hpp>
-#ifndef TFE_DETAIL_SIPHASH_HPP
-#define TFE_DETAIL_SIPHASH_HPP
+// #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
 
+#include <algorithm>
 #include <cstddef>
-#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tfe {
+
+/// One event of a run: a status it entered, or a comment written on it.
+struct run_event_record {
+  std::string id;           ///< "re-" + the run id's suffix + "s<status>" or "c<comment index>"
+  std::string action;       ///< "created", "planned", ..., "commented"
+  std::string description;  ///< human text
+  time_point created_at{};  ///< when
+  resource_id comment_id;   ///< the comment of a "commented" event
+};
+
 namespace detail {
-
-inline std::uint64_t rotl(std::uint64_t x, int b) noexcept { return (x << b) | (x >> (64 - b)); }
-
-/// SipHash-2-4 of `data` under the 128-bit key (k0, k1).
-inline std::uint64_t siphash24(std::uint64_t k0, std::uint64_t k1, std::string_view data) noexcept {
-  std::uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1;
-  std::uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
-  auto round = [&] {
-    v0 += v1;
-    v1 = rotl(v1, 13);
-    v1 ^= v0;
-    v0 = rotl(v0, 32);
-    v2 += v3;
-    v3 = rotl(v3, 16);
-    v3 ^= v2;
-    v0 += v3;
-    v3 = rotl(v3, 21);
-    v3 ^= v0;
-    v2 += v1;
-    v1 = rotl(v1, 17);
-    v1 ^= v2;
-    v2 = rotl(v2, 32);
-  };
-  const std::size_t n = data.size();
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t m = 0;
-    for (int j = 7; j >= 0; --j) m = (m << 8) | static_cast<unsigned char>(data[i + static_cast<std::size_t>(j)]);
-    v3 ^= m;
-    round();
-    round();
-    v0 ^= m;
-  }
-  std::uint64_t b = static_cast<std::uint64_t>(n) << 56;
-  for (std::size_t j = 0; i + j < n; ++j)
-    b |= static_cast<std::uint64_t>(static_cast<unsigned char>(data[i + j])) << (8 * j);
-  v3 ^= b;
-  round();
-  round();
-  v0 ^= b;
-  v2 ^= 0xff;
-  round();
-  round();
-  round();
-  round();
-  return v0 ^ v1 ^ v2 ^ v3;
+/// The run-event action of entering `s` (TFE calls the first one "created").
+inline std::string run_event_action(run_status s) {
+  if (s == run_status::pending) return "created";
+  return std::string(to_string(s));
 }
+}  // namespace detail
 
-/// 32 lowercase hex characters: two SipHash-2-4 values of `data` under two keys.
-inline std::string mac_hex(const std::uint64_t key[4], std::string_view data) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out(32, '0');
-  const std::uint64_t h[2] = {siphash24(key[0], key[1], data), siphash24(key[2], key[3], data)};
-  for (int w = 0; w < 2; ++w)
-    for (int j = 0; j < 16; ++j) out[static_cast<std::size_t>(w * 16 + j)] = hex[(h[w] >> (60 - 4 * j)) & 15u];
+/// The events of run `r` with comments `comments` (oldest first), oldest first.
+inline std::vector<run_event_record> run_events_of(const run& r, const std::vector<run_comment>& comments) {
+  const std::string_view suffix = id_suffix(r.id.view(), "run-");
+  std::vector<run_event_record> out;
+  for (run_status st : all_run_statuses) {
+    const auto at = r.entered_at(st);
+    if (!at) continue;
+    run_event_record e;
+    e.id = "re-" + std::string(suffix) + "s" + std::to_string(static_cast<int>(st));
+    e.action = detail::run_event_action(st);
+    e.description = "Run " + std::string(to_string(st));
+    e.created_at = *at;
+    out.push_back(std::move(e));
+  }
+  for (std::size_t i = 0; i < comments.size(); ++i) {
+    run_event_record e;
+    e.id = "re-" + std::string(suffix) + "c" + std::to_string(i);
+    e.action = "commented";
+    e.description = "Comment added";
+    e.created_at = comments[i].created_at;
+    e.comment_id = comments[i].id;
+    out.push_back(std::move(e));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const run_event_record& a, const run_event_record& b) { return a.created_at < b.created_at; });
   return out;
 }
 
-}  // namespace detail
+/// The run id a run event id belongs to ("re-<suffix>s3" -> "run-<suffix>"), or nullopt.
+inline std::optional<std::string> run_of_event(std::string_view event_id) {
+  auto rest = id_suffix(event_id, "re-");
+  const auto mark = rest.find_last_of("sc");
+  if (rest.empty() || mark == std::string_view::npos || mark == 0 || mark + 1 >= rest.size()) return std::nullopt;
+  for (std::size_t i = mark + 1; i < rest.size(); ++i)
+    if (rest[i] < '0' || rest[i] > '9') return std::nullopt;
+  return "run-" + std::string(rest.substr(0, mark));
+}
+
 }  // namespace tfe
 
-#endif  // TFE_DETAIL_SIPHASH_HPP
-// end of <tfe/detail/siphash.hpp>
+#endif  // TFE_API_RUN_EVENTS_HPP
+// end of <tfe/api/run_events.hpp>
+// #include <tfe/api/serializers.hpp> (already inlined)
+// #include <tfe/api/state_serializers.hpp>
+// begin of <tfe/api/state_serializers.hpp>
+#ifndef TFE_API_STATE_SERIALIZERS_HPP
+#define TFE_API_STATE_SERIALIZERS_HPP
+
+// #include <tfe/api/serializers.hpp> (already inlined)
+// #include <tfe/detail/siphash.hpp> (already inlined)
 // #include <tfe/json_writer.hpp> (already inlined)
-// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
-// #include <tfe/lifecycle/run_status.hpp> (already inlined)
-// #include <tfe/model/codec.hpp>
-// begin of <tfe/model/codec.hpp>
-#ifndef TFE_MODEL_CODEC_HPP
-#define TFE_MODEL_CODEC_HPP
-
-// #include <tfe/detail/enum_names.hpp> (already inlined)
-// #include <tfe/json.hpp> (already inlined)
-// #include <tfe/json_writer.hpp> (already inlined)
-// #include <tfe/lifecycle/run_state_machine.hpp> (already inlined)
-// #include <tfe/lifecycle/run_status.hpp> (already inlined)
-// #include <tfe/model/configuration_version.hpp>
-// begin of <tfe/model/configuration_version.hpp>
-#ifndef TFE_MODEL_CONFIGURATION_VERSION_HPP
-#define TFE_MODEL_CONFIGURATION_VERSION_HPP
-
-// #include <tfe/detail/enum_names.hpp> (already inlined)
-// #include <tfe/model/field.hpp> (already inlined)
-// #include <tfe/model/ids.hpp> (already inlined)
-// #include <tfe/model/time.hpp> (already inlined)
+// #include <tfe/model/state_version.hpp> (already inlined)
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
 namespace tfe {
 
-/// Status of a configuration version (reference 4.2).
-enum class configuration_status : std::uint8_t { pending, fetching, uploaded, archived, errored };
-
-namespace detail {
-/// The wire names of configuration_status, in enumerator order.
-template <>
-struct enum_names<configuration_status> {
-  static constexpr std::string_view value[] = {"pending", "fetching", "uploaded", "archived", "errored"};
-};
-}  // namespace detail
-static_assert(detail::enum_count<configuration_status> == static_cast<std::size_t>(configuration_status::errored) + 1,
-              "configuration_status: the name table must list every enumerator");
-
-/// The wire string of a configuration version status.
-constexpr std::string_view to_string(configuration_status s) noexcept { return detail::enum_name(s); }
-
-/// A configuration version (reference section 4).
-struct configuration_version {
-  resource_id id;                                               ///< "cv-..."
-  resource_id workspace_id;                                     ///< owning workspace
-  configuration_status status = configuration_status::pending;  ///< lifecycle status
-  std::string source = "tfe-api";                               ///< tfe-api, terraform, github...
-  bool auto_queue_runs = true;                                  ///< queue a run on upload
-  bool speculative = false;                                     ///< runs using it are plan-only
-  bool provisional = false;                                     ///< becomes current only when a run using it applies
-  std::string upload_token;                                     ///< capability secret of the upload URL (single use)
-  std::string error;                                            ///< machine error code when errored
-  std::string error_message;                                    ///< human error text when errored
-  time_point created_at{};                                      ///< creation time
-  std::optional<time_point> uploaded_at;                        ///< when the bytes arrived
-  std::optional<time_point> errored_at;                         ///< when processing failed
-  std::optional<time_point> archived_at;                        ///< when archived
-  std::uint64_t size = 0;                                       ///< uploaded bytes
-};
-
-/// Options of a configuration version create.
-struct configuration_version_options {
-  std::optional<bool> auto_queue_runs;  ///< default true
-  std::optional<bool> speculative;      ///< default false
-  std::optional<bool> provisional;      ///< default false
-};
-
-/// The fields of a configuration version: stored form, response attributes and what a create request sets.
-template <class F>
-constexpr void visit_fields(entity_tag<configuration_version>, F&& f) {
-  using c = configuration_version;
-  using opt = configuration_version_options;
-  constexpr auto s = field_use::stored;
-  constexpr auto sa = field_use::stored | field_use::attribute;
-  f(make_field("id", &c::id, s));
-  f(make_field("workspace", &c::workspace_id, s));
-  f(make_field("status", &c::status, sa));
-  f(make_field("source", &c::source, sa));
-  f(make_field("auto-queue-runs", &c::auto_queue_runs, sa, &opt::auto_queue_runs));
-  f(make_field("speculative", &c::speculative, sa, &opt::speculative));
-  f(make_field("provisional", &c::provisional, sa, &opt::provisional));
-  f(make_field("upload-token", &c::upload_token, s));
-  f(make_field("error", &c::error, sa | field_use::null_if_empty));
-  f(make_field("error-message", &c::error_message, sa | field_use::null_if_empty));
-  f(make_field("created-at", &c::created_at, sa));
-  f(make_field("uploaded-at", &c::uploaded_at, s));
-  f(make_field("errored-at", &c::errored_at, s));
-  f(make_field("archived-at", &c::archived_at, s));
-  f(make_field("size", &c::size, s));
-}
-
-}  // namespace tfe
-
-#endif  // TFE_MODEL_CONFIGURATION_VERSION_HPP
-// end of <tfe/model/configuration_version.hpp>
-// #include <tfe/model/field.hpp> (already inlined)
-// #include <tfe/model/ids.hpp> (already inlined)
-// #include <tfe/model/organization.hpp>
-// begin of <tfe/model/organization.hpp>
-#ifndef TFE_MODEL_ORGANIZATION_HPP
-#define TFE_MODEL_ORGANIZATION_HPP
-
-// #include <tfe/model/execution_mode.hpp>
-// begin of <tfe/model/execution_mode.hpp>
-#ifndef TFE_MODEL_EXECUTION_MODE_HPP
-#define TFE_MODEL_EXECUTION_MODE_HPP
-
-// #include <tfe/detail/enum_names.hpp> (already inlined)
-
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <string_view>
-
-namespace tfe {
-
-/// A workspace's (or an organization's default) execution mode.
-enum class execution_mode : std::uint8_t {
-  remote,  ///< runs plan and apply in tfe (the default)
-  local,   ///< runs happen on the client; tfe only stores state (POST /runs is refused)
-  agent,   ///< runs execute on an agent pool (agent-pool-id required)
-};
-
-namespace detail {
-/// The wire names of execution_mode, in enumerator order.
-template <>
-struct enum_names<execution_mode> {
-  static constexpr std::string_view value[] = {"remote", "local", "agent"};
-};
-}  // namespace detail
-static_assert(detail::enum_count<execution_mode> == static_cast<std::size_t>(execution_mode::agent) + 1,
-              "execution_mode: the name table must list every enumerator");
-
-/// The wire string of an execution mode ("remote").
-constexpr std::string_view to_string(execution_mode m) noexcept { return detail::enum_name(m); }
-
-/// Parses "remote", "local" or "agent"; nullopt otherwise.
-constexpr std::optional<execution_mode> execution_mode_from_string(std::string_view s) noexcept {
-  return detail::enum_from_name<execution_mode>(s);
-}
-
-}  // namespace tfe
-
-#endif  // TFE_MODEL_EXECUTION_MODE_HPP
-// end of <tfe/model/execution_mode.hpp>
-// #include <tfe/model/field.hpp> (already inlined)
-// #include <tfe/model/ids.hpp> (already inlined)
-// #include <tfe/model/time.hpp> (already inlined)
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-
-namespace tfe {
-
-/// An organization (reference section 2).
-struct organization {
-  std::string name;                                   ///< unique name; also the JSON:API id
-  resource_id external_id;                            ///< "org-..."
-  std::string email;                                  ///< owner email (required on create)
-  time_point created_at{};                            ///< creation time
-  std::optional<std::int64_t> session_timeout;        ///< minutes, or null
-  std::optional<std::int64_t> session_remember;       ///< minutes, or null
-  std::string collaborator_auth_policy = "password";  ///< "password" or "two_factor_mandatory"
-  bool cost_estimation_enabled = false;               ///< runs pass through cost estimation
-  bool policy_checks_enabled = false;                 ///< runs pass through policy checks (tfe extension)
-  std::string owners_team_saml_role_id;               ///< SAML role id, or empty
-  tfe::execution_mode default_execution_mode = tfe::execution_mode::remote;  ///< remote | local | agent
-  bool saml_enabled = false;                                                 ///< read-only flag
-  bool two_factor_conformant = false;                                        ///< read-only flag
-  bool assessments_enforced = false;                                         ///< health assessments enforced
-};
-
-/// Fields of an organization create or update; unset fields keep their value (or default).
-struct organization_options {
-  std::optional<std::string> name;                              ///< required on create
-  std::optional<std::string> email;                             ///< required on create
-  std::optional<std::optional<std::int64_t>> session_timeout;   ///< set (possibly to null)
-  std::optional<std::optional<std::int64_t>> session_remember;  ///< set (possibly to null)
-  std::optional<std::string> collaborator_auth_policy;          ///< password | two_factor_mandatory
-  std::optional<bool> cost_estimation_enabled;                  ///< enable cost estimation
-  std::optional<bool> policy_checks_enabled;                    ///< enable policy checks
-  std::optional<std::string> owners_team_saml_role_id;          ///< SAML role
-  std::optional<std::string> default_execution_mode;            ///< remote | local | agent
-  std::optional<bool> assessments_enforced;                     ///< health assessments
-};
-
-/// The fields of an organization: stored form, response attributes and what create/update requests set.
-template <class F>
-constexpr void visit_fields(entity_tag<organization>, F&& f) {
-  using o = organization;
-  using opt = organization_options;
-  constexpr auto sa = field_use::stored | field_use::attribute;
-  f(make_field("name", &o::name, sa, &opt::name));
-  f(make_field("external-id", &o::external_id, sa));
-  f(make_field("email", &o::email, sa, &opt::email));
-  f(make_field("created-at", &o::created_at, sa));
-  f(make_field("session-timeout", &o::session_timeout, sa, &opt::session_timeout));
-  f(make_field("session-remember", &o::session_remember, sa, &opt::session_remember));
-  f(make_field("collaborator-auth-policy", &o::collaborator_auth_policy, sa, &opt::collaborator_auth_policy));
-  f(make_field("cost-estimation-enabled", &o::cost_estimation_enabled, sa, &opt::cost_estimation_enabled));
-  f(make_field("policy-checks-enabled", &o::policy_checks_enabled, sa, &opt::policy_checks_enabled));
-  f(make_field("owners-team-saml-role-id", &o::owners_team_saml_role_id, sa | field_use::null_if_empty,
-               &opt::owners_team_saml_role_id));
-  f(make_field("default-execution-mode", &o::default_execution_mode, sa, &opt::default_execution_mode));
-  f(make_field("saml-enabled", &o::saml_enabled, sa));
-  f(make_field("two-factor-conformant", &o::two_factor_conformant, sa));
-  f(make_field("assessments-enforced", &o::assessments_enforced, sa, &opt::assessments_enforced));
-}
-
-/// True when `name` is a valid organization name: 1-40 of [A-Za-z0-9_-] (TFE's rule).
-constexpr bool is_valid_organization_name(std::string_view name) noexcept {
-  if (name.empty() || name.size() > 40) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-}  // namespace tfe
-
-#endif  // TFE_MODEL_ORGANIZATION_HPP
-// end of <tfe/model/organization.hpp>
-// #include <tfe/model/run.hpp> (already inlined)
-// #include <tfe/model/time.hpp> (already inlined)
-// #include <tfe/model/workspace.hpp>
-// begin of <tfe/model/workspace.hpp>
-#ifndef TFE_MODEL_WORKSPACE_HPP
-#define TFE_MODEL_WORKSPACE_HPP
-
-// #include <tfe/model/execution_mode.hpp> (already inlined)
-// #include <tfe/model/field.hpp> (already inlined)
-// #include <tfe/model/ids.hpp> (already inlined)
-// #include <tfe/model/time.hpp> (already inlined)
-
-#include <cstdint>
-#include <deque>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace tfe {
-
-/// A workspace (reference section 3). Queue fields are maintained by the engine.
-struct workspace {
-  resource_id id;                                                    ///< "ws-..."
-  std::string organization;                                          ///< owning organization's name
-  std::string name;                                                  ///< unique per organization
-  std::string description;                                           ///< free text
-  time_point created_at{};                                           ///< creation time
-  time_point updated_at{};                                           ///< last settings change
-  bool auto_apply = false;                                           ///< plans with changes apply without confirmation
-  bool auto_apply_run_trigger = false;                               ///< same, for run-trigger runs
-  bool queue_all_runs = false;                                       ///< VCS gating (stored only)
-  bool speculative_enabled = true;                                   ///< automatic speculative plans (stored only)
-  bool allow_destroy_plan = true;                                    ///< destroy runs may be queued
-  bool file_triggers_enabled = true;                                 ///< VCS only (stored only)
-  bool global_remote_state = false;                                  ///< stored only
-  bool structured_run_output_enabled = true;                         ///< stored only
-  bool assessments_enabled = false;                                  ///< stored only
-  tfe::execution_mode execution_mode = tfe::execution_mode::remote;  ///< remote | local | agent
-  std::string terraform_version = "1.9.8";                           ///< version or constraint
-  std::string working_directory;                                     ///< relative path, or empty
-  std::string source = "tfe-api";                                    ///< who created it
-  std::string source_name;                                           ///< stored only
-  std::string source_url;                                            ///< stored only
-  std::string agent_pool_id;                                         ///< stored only
-  std::vector<std::string> trigger_prefixes;                         ///< VCS only
-  std::vector<std::string> trigger_patterns;                         ///< VCS only
-  std::vector<std::string> tag_names;                                ///< tags
-
-  // --- lock and queue (engine-maintained) ---
-  bool manually_locked = false;                     ///< locked through actions/lock
-  std::string locked_reason;                        ///< reason given on lock
-  resource_id locked_by_user;                       ///< who holds the manual lock
-  resource_id active_run;                           ///< the run holding the workspace, or empty
-  resource_id current_run;                          ///< the run that most recently became current
-  resource_id current_configuration_version;        ///< last non-speculative, non-provisional uploaded CV
-  std::deque<resource_id> queue;                    ///< pending runs waiting for the workspace, FIFO
-  std::vector<resource_id> runs;                    ///< every run, in creation order (list index)
-  std::vector<resource_id> configuration_versions;  ///< every CV, in creation order
-  std::int64_t resource_count = 0;                  ///< resources under management after applies
-
-  /// True while locked manually or by an active run.
-  bool locked() const noexcept { return manually_locked || !active_run.empty(); }
-};
-
-/// Fields of a workspace create or update; unset fields keep their value (or default).
-struct workspace_options {
-  std::optional<std::string> name;                           ///< required on create
-  std::optional<std::string> description;                    ///< free text
-  std::optional<bool> auto_apply;                            ///< auto-apply
-  std::optional<bool> auto_apply_run_trigger;                ///< auto-apply for run triggers
-  std::optional<bool> queue_all_runs;                        ///< queue-all-runs
-  std::optional<bool> speculative_enabled;                   ///< speculative-enabled
-  std::optional<bool> allow_destroy_plan;                    ///< allow-destroy-plan
-  std::optional<bool> file_triggers_enabled;                 ///< file-triggers-enabled
-  std::optional<bool> global_remote_state;                   ///< global-remote-state
-  std::optional<bool> structured_run_output_enabled;         ///< structured-run-output-enabled
-  std::optional<bool> assessments_enabled;                   ///< assessments-enabled
-  std::optional<std::string> execution_mode;                 ///< remote | local | agent
-  std::optional<bool> operations;                            ///< deprecated: false = local
-  std::optional<std::string> terraform_version;              ///< version
-  std::optional<std::string> working_directory;              ///< working directory
-  std::optional<std::string> source_name;                    ///< source-name
-  std::optional<std::string> source_url;                     ///< source-url
-  std::optional<std::string> agent_pool_id;                  ///< agent pool
-  std::optional<std::vector<std::string>> trigger_prefixes;  ///< trigger-prefixes
-  std::optional<std::vector<std::string>> trigger_patterns;  ///< trigger-patterns
-  std::optional<std::vector<std::string>> tag_names;         ///< tag-names
-};
-
-/// The fields of a workspace: stored form, response attributes and what create/update requests set.
-/// Engine-maintained indexes (`runs`, `configuration_versions`) are not fields: snapshots rebuild them.
-template <class F>
-constexpr void visit_fields(entity_tag<workspace>, F&& f) {
-  using w = workspace;
-  using opt = workspace_options;
-  constexpr auto s = field_use::stored;
-  constexpr auto sa = field_use::stored | field_use::attribute;
-  f(make_field("id", &w::id, s));
-  f(make_field("organization", &w::organization, s));
-  f(make_field("name", &w::name, sa, &opt::name));
-  f(make_field("description", &w::description, sa, &opt::description));
-  f(make_field("created-at", &w::created_at, sa));
-  f(make_field("updated-at", &w::updated_at, sa));
-  f(make_field("auto-apply", &w::auto_apply, sa, &opt::auto_apply));
-  f(make_field("auto-apply-run-trigger", &w::auto_apply_run_trigger, sa, &opt::auto_apply_run_trigger));
-  f(make_field("queue-all-runs", &w::queue_all_runs, sa, &opt::queue_all_runs));
-  f(make_field("speculative-enabled", &w::speculative_enabled, sa, &opt::speculative_enabled));
-  f(make_field("allow-destroy-plan", &w::allow_destroy_plan, sa, &opt::allow_destroy_plan));
-  f(make_field("file-triggers-enabled", &w::file_triggers_enabled, sa, &opt::file_triggers_enabled));
-  f(make_field("global-remote-state", &w::global_remote_state, sa, &opt::global_remote_state));
-  f(make_field("structured-run-output-enabled", &w::structured_run_output_enabled, sa,
-               &opt::structured_run_output_enabled));
-  f(make_field("assessments-enabled", &w::assessments_enabled, sa, &opt::assessments_enabled));
-  f(make_field("execution-mode", &w::execution_mode, sa, &opt::execution_mode));
-  f(request_field<w>("operations", &opt::operations));
-  f(make_field("terraform-version", &w::terraform_version, sa, &opt::terraform_version));
-  f(make_field("working-directory", &w::working_directory, sa, &opt::working_directory));
-  f(make_field("source", &w::source, sa));
-  f(make_field("source-name", &w::source_name, sa, &opt::source_name));
-  f(make_field("source-url", &w::source_url, sa, &opt::source_url));
-  f(make_field("agent-pool-id", &w::agent_pool_id, sa | field_use::null_if_empty, &opt::agent_pool_id));
-  f(make_field("trigger-prefixes", &w::trigger_prefixes, sa, &opt::trigger_prefixes));
-  f(make_field("trigger-patterns", &w::trigger_patterns, sa, &opt::trigger_patterns));
-  f(make_field("tag-names", &w::tag_names, sa, &opt::tag_names));
-  f(make_field("locked", &w::manually_locked, s));
-  f(make_field("locked-reason", &w::locked_reason, sa));
-  f(make_field("locked-by", &w::locked_by_user, s));
-  f(make_field("active-run", &w::active_run, s));
-  f(make_field("current-run", &w::current_run, s));
-  f(make_field("current-configuration-version", &w::current_configuration_version, s));
-  f(make_field("queue", &w::queue, s));
-  f(make_field("resource-count", &w::resource_count, sa));
-}
-
-/// True when `name` is a valid workspace name: 1-90 of [A-Za-z0-9_-] (TFE's rule).
-constexpr bool is_valid_workspace_name(std::string_view name) noexcept {
-  if (name.empty() || name.size() > 90) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/// True for a Terraform version ("1.9.8", "1.10.0-beta1"), "latest", or a constraint of operators and
-/// versions ("~> 1.5", ">= 1.2.0, < 2.0.0").
-constexpr bool is_valid_terraform_version(std::string_view v) noexcept {
-  if (v == "latest") return true;
-  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  // one version: N.N.N with an optional -prerelease, or N.N for constraints
-  auto version = [&](std::string_view s, bool allow_short) {
-    int parts = 0;
-    std::size_t i = 0;
-    while (true) {
-      std::size_t start = i;
-      while (i < s.size() && is_digit(s[i])) ++i;
-      if (i == start || i - start > 6) return false;
-      ++parts;
-      if (i < s.size() && s[i] == '.' && parts < 3) {
-        ++i;
-        continue;
-      }
-      break;
-    }
-    if (parts < (allow_short ? 1 : 3)) return false;
-    if (i < s.size() && s[i] == '-') {
-      ++i;
-      if (i == s.size()) return false;
-      for (; i < s.size(); ++i) {
-        const char c = s[i];
-        if (!(is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.')) return false;
-      }
-    }
-    return i == s.size();
-  };
-  if (v.empty() || v.size() > 128) return false;
-  if (version(v, false)) return true;
-  // a comma-separated list of "<op> version"
-  while (!v.empty()) {
-    auto comma = v.find(',');
-    std::string_view part = v.substr(0, comma);
-    v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
-    std::size_t op = 0;
-    while (op < part.size() &&
-           (part[op] == '~' || part[op] == '>' || part[op] == '<' || part[op] == '=' || part[op] == '!'))
-      ++op;
-    if (op > 2) return false;
-    std::string_view rest = part.substr(op);
-    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-    if (!version(rest, op > 0)) return false;
-  }
-  return true;
-}
-
-}  // namespace tfe
-
-#endif  // TFE_MODEL_WORKSPACE_HPP
-// end of <tfe/model/workspace.hpp>
-// #include <tfe/result.hpp> (already inlined)
-
-#include <array>
-#include <cstdint>
-#include <deque>
-#include <limits>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <type_traits>
-#include <vector>
-
-namespace tfe {
-
-// Every entity names its fields once (visit_fields, next to the entity); the stored form is the
-// fields marked `stored`, written and read by walking that list. A field missing from a document
-// keeps its default, so a hand-written fixture names only what it needs; an unknown member is an
-// error (typos show up). Engine-maintained indexes (a workspace's run and configuration version
-// lists) are not fields: a snapshot rebuilds them from the order of its arrays.
-
-namespace detail {
-
-using status_times = std::array<std::int64_t, run_status_count>;
-
-/// Builds a json DOM through json_writer's calls, so one set of write_value overloads gives both the
-/// text of a journal record and the value of a snapshot.
-class json_builder {
- public:
-  json_builder& begin_object() { return open(true); }
-  json_builder& begin_array() { return open(false); }
-  json_builder& end_object() { return close(); }
-  json_builder& end_array() { return close(); }
-  json_builder& key(std::string_view k) {
-    pending_.assign(k.data(), k.size());
-    return *this;
-  }
-  json_builder& value(std::string_view s) { return add(json(s)); }
-  json_builder& value(bool b) { return add(json(b)); }
-  json_builder& value(std::int64_t v) { return add(json(v)); }
-  json_builder& value(double v) { return add(json(v)); }
-  json_builder& null_value() { return add(json()); }
-  /// The value built (after the outermost container closed).
-  json take() { return std::move(root_); }
-
- private:
-  struct frame {
-    bool object;
-    std::string key;  // where this container goes in its parent (when the parent is an object)
-    json::object_type members;
-    json::array_type items;
-  };
-  json_builder& open(bool object) {
-    stack_.push_back(frame{object, std::move(pending_), {}, {}});
-    pending_.clear();
-    return *this;
-  }
-  json_builder& close() {
-    frame f = std::move(stack_.back());
-    stack_.pop_back();
-    pending_ = std::move(f.key);
-    return add(f.object ? json(std::move(f.members)) : json(std::move(f.items)));
-  }
-  json_builder& add(json v) {
-    if (stack_.empty()) root_ = std::move(v);
-    else if (stack_.back().object) stack_.back().members.emplace_back(std::move(pending_), std::move(v));
-    else stack_.back().items.push_back(std::move(v));
-    pending_.clear();
-    return *this;
-  }
-  std::vector<frame> stack_;
-  std::string pending_;
-  json root_;
-};
-
-// The stored form of each field type, written through a json_writer or a json_builder.
-template <class W>
-void write_value(W& w, const std::string& v) {
-  w.value(std::string_view(v));
-}
-template <class W>
-void write_value(W& w, bool v) {
-  w.value(v);
-}
-template <class W, class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
-void write_value(W& w, I v) {
-  w.value(static_cast<std::int64_t>(v));
-}
-template <class W>
-void write_value(W& w, double v) {
-  w.value(v);
-}
-template <class W>
-void write_value(W& w, const resource_id& v) {
-  w.value(v.view());
-}
-template <class W>
-void write_value(W& w, time_point v) {
-  char buf[iso8601_length];
-  format_iso8601(buf, v);
-  w.value(std::string_view(buf, iso8601_length));
-}
-template <class W>
-void write_value(W& w, const resource_counts& c) {
-  w.begin_object();
-  w.key("additions").value(c.additions).key("changes").value(c.changes);
-  w.key("destructions").value(c.destructions).key("imports").value(c.imports);
-  w.end_object();
-}
-template <class W>
-void write_value(W& w, const run_variable& v) {
-  w.begin_object().key("key").value(std::string_view(v.key)).key("value").value(std::string_view(v.value));
-  w.end_object();
-}
-template <class W>
-void write_value(W& w, const status_times& t) {
-  w.begin_object();
-  for (std::size_t i = 0; i < run_status_count; ++i)
-    if (t[i] != run::no_time) {
-      w.key(to_string(all_run_statuses[i]));
-      write_value(w, from_unix_ms(t[i]));
-    }
-  w.end_object();
-}
-template <class W, class E, std::enable_if_t<has_enum_names<E>::value, int> = 0>
-void write_value(W& w, E e) {
-  w.value(to_string(e));
-}
-template <class W, class T>
-void write_value(W& w, const std::optional<T>& v) {
-  if (v) write_value(w, *v);
-  else w.null_value();
-}
-template <class W, class C, class = typename C::value_type, std::enable_if_t<!std::is_same_v<C, std::string>, int> = 0>
-void write_value(W& w, const C& items) {
-  w.begin_array();
-  for (const auto& x : items) write_value(w, x);
-  w.end_array();
-}
-
-/// Writes the stored form of `value` (an object of its stored fields) through `w`.
-template <class W, class T>
-void write_stored(W& w, const T& value) {
-  w.begin_object();
-  visit_fields(of<T>, [&](const auto& f) {
-    if constexpr (std::decay_t<decltype(f)>::has_member) {
-      if (!f.is_stored()) return;
-      w.key(f.name);
-      write_value(w, value.*f.member);
-    }
-  });
-  w.end_object();
-}
-
-inline bool decode_value(const json& j, std::string& out) {
-  auto s = j.as_string();
-  if (!s) return false;
-  out = std::string(*s);
-  return true;
-}
-inline bool decode_value(const json& j, bool& out) {
-  auto b = j.as_bool();
-  if (!b) return false;
-  out = *b;
-  return true;
-}
-template <class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
-bool decode_value(const json& j, I& out) {
-  auto i = j.as_int();
-  if (!i) return false;
-  if constexpr (std::is_unsigned_v<I>) {
-    if (*i < 0 || static_cast<std::uint64_t>(*i) > std::numeric_limits<I>::max()) return false;
-  } else {
-    if (*i < std::numeric_limits<I>::min() || *i > std::numeric_limits<I>::max()) return false;
-  }
-  out = static_cast<I>(*i);
-  return true;
-}
-inline bool decode_value(const json& j, double& out) {
-  auto d = j.as_double();
-  if (!d) return false;
-  out = *d;
-  return true;
-}
-inline bool decode_value(const json& j, resource_id& out) {
-  auto s = j.as_string();
-  if (!s || (!s->empty() && !is_valid_id_text(*s))) return false;
-  out = resource_id(*s);
-  return true;
-}
-inline bool decode_value(const json& j, time_point& out) {
-  auto s = j.as_string();
-  return s && parse_iso8601(*s, out);
-}
-inline bool decode_value(const json& j, resource_counts& c) {
-  if (!j.is_object()) return false;
-  for (const auto& m : *j.as_object()) {
-    std::int64_t* f = m.first == "additions"      ? &c.additions
-                      : m.first == "changes"      ? &c.changes
-                      : m.first == "destructions" ? &c.destructions
-                      : m.first == "imports"      ? &c.imports
-                                                  : nullptr;
-    if (!f || !decode_value(m.second, *f) || *f < 0) return false;
-  }
-  return true;
-}
-inline bool decode_value(const json& j, run_variable& v) {
-  return j.is_object() && j.size() == 2 && decode_value(j["key"], v.key) && decode_value(j["value"], v.value);
-}
-inline bool decode_value(const json& j, status_times& t) {
-  if (!j.is_object()) return false;
-  t.fill(run::no_time);
-  for (const auto& m : *j.as_object()) {
-    auto s = run_status_from_string(m.first);
-    time_point tp;
-    if (!s || !decode_value(m.second, tp)) return false;
-    t[static_cast<std::size_t>(*s)] = to_unix_ms(tp);
-  }
-  return true;
-}
-template <class E, std::enable_if_t<has_enum_names<E>::value, int> = 0>
-bool decode_value(const json& j, E& out) {
-  auto s = j.as_string();
-  if (!s) return false;
-  auto e = enum_from_name<E>(*s);
-  if (!e) return false;
-  out = *e;
-  return true;
-}
-template <class T>
-bool decode_value(const json& j, std::optional<T>& out) {
-  if (j.is_null()) {
-    out.reset();
-    return true;
-  }
-  T v{};
-  if (!decode_value(j, v)) return false;
-  out = std::move(v);
-  return true;
-}
-template <class C, class = typename C::value_type, std::enable_if_t<!std::is_same_v<C, std::string>, int> = 0>
-bool decode_value(const json& j, C& out) {
-  const auto* a = j.as_array();
-  if (!a) return false;
-  C items;
-  for (const auto& x : *a) {
-    typename C::value_type v{};
-    if (!decode_value(x, v)) return false;
-    items.push_back(std::move(v));
-  }
-  out = std::move(items);
-  return true;
-}
-
-}  // namespace detail
-
-/// The JSON object of an entity's stored form (organization, workspace, configuration_version, run, run_comment).
-template <class T>
-json encode_entity(const T& value) {
-  detail::json_builder b;
-  detail::write_stored(b, value);
-  return b.take();
-}
-
-/// Appends the JSON text of an entity's stored form to `out` (the same document as encode_entity(value).dump()).
-template <class T>
-void write_entity(std::string& out, const T& value) {
-  json_writer w(out);
-  detail::write_stored(w, value);
-}
-
-/// Fills `out` from the JSON object `doc`; members not given keep out's value. Fails with
-/// errc::validation_failed and a JSON pointer (`pointer` + member) on an unknown member or a bad value.
-template <class T>
-result<void> decode_entity(const json& doc, T& out, std::string_view pointer = {}) {
-  const auto* members = doc.as_object();
-  if (!members) return make_error(errc::validation_failed, "must be an object", std::string(pointer));
-  const auto& m = *members;
-  const std::size_t n = m.size();
-  std::size_t cursor = 0, matched = 0;
-  result<void> failure;
-  // One pass over the fields; documents written by encode have their members in field order, so
-  // the search from the cursor finds each at once.
-  visit_fields(of<T>, [&](const auto& f) {
-    if constexpr (std::decay_t<decltype(f)>::has_member) {
-      if (!f.is_stored() || !failure || n == 0) return;
-      for (std::size_t k = 0; k < n; ++k) {
-        const std::size_t i = cursor + k < n ? cursor + k : cursor + k - n;
-        if (m[i].first != f.name) continue;
-        cursor = i + 1;
-        ++matched;
-        if (!detail::decode_value(m[i].second, out.*f.member)) {
-          std::string where(pointer);
-          where += '/';
-          where += f.name;
-          failure = make_error(errc::validation_failed,
-                               "member '" + std::string(f.name) + "' has the wrong type or value", std::move(where));
-        }
-        return;
-      }
-    }
-  });
-  if (!failure) return failure;
-  if (matched == n) return {};
-  for (const auto& member : m) {  // some member named no field
-    bool known = false;
-    visit_fields(of<T>, [&](const auto& f) {
-      if constexpr (std::decay_t<decltype(f)>::has_member) known = known || (f.is_stored() && f.name == member.first);
-    });
-    if (!known) {
-      std::string where(pointer);
-      where += '/';
-      where += member.first.substr(0, 64);
-      return make_error(errc::validation_failed, "unknown member '" + member.first.substr(0, 64) + "'", where);
-    }
-  }
-  return {};
-}
-
-}  // namespace tfe
-
-#endif  // TFE_MODEL_CODEC_HPP
-// end of <tfe/model/codec.hpp>
-// #include <tfe/model/configuration_version.hpp> (already inlined)
-// #include <tfe/model/execution_mode.hpp> (already inlined)
-// #include <tfe/model/ids.hpp> (already inlined)
-// #include <tfe/model/organization.hpp> (already inlined)
-// #include <tfe/model/run.hpp> (already inlined)
-// #include <tfe/model/time.hpp> (already inlined)
-// #include <tfe/model/workspace.hpp> (already inlined)
-
-#include <cstddef>
-#include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <initializer_list>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <type_traits>
-#include <vector>
-
-namespace tfe {
-
-/// What serializers need beyond the entity: time for derived flags and URL builders.
-struct serialize_context {
-  time_point now{};                        ///< for actions (force-cancel availability)
-  std::string base_url;                    ///< absolute origin, e.g. "http://127.0.0.1:8080"
-  std::string user_id;                     ///< the acting user's id
-  std::string username;                    ///< the acting user's username
-  const std::uint64_t* url_key = nullptr;  ///< 4 words keying the MAC of log URLs; null: no log URLs
-};
-
-/// The capability path of a plan's or apply's log: the secret is in the path (clients replace the query).
-inline std::string log_path(const std::uint64_t* key, std::string_view phase_id) {
-  std::string p = "/v1/logs/";
-  p += phase_id;
+/// The capability path that downloads a state version's state (`json`: its JSON state). The MAC binds
+/// the id and the kind, so neither can be changed.
+inline std::string state_download_path(const std::uint64_t* key, std::string_view sv_id, bool json) {
+  std::string p = json ? "/v1/state-json/" : "/v1/state/";
+  p += sv_id;
   p += '/';
-  p += detail::mac_hex(key, phase_id);
+  p += detail::mac_hex(key, std::string(json ? "state-json:" : "state:") + std::string(sv_id));
   return p;
 }
 
-/// The absolute log-read-url of a plan or apply, or empty without a key.
-inline std::string log_url(const serialize_context& ctx, std::string_view phase_id) {
-  if (!ctx.url_key) return std::string();
-  return ctx.base_url + log_path(ctx.url_key, phase_id);
+/// The capability path that uploads a pending version's state (or, with `json`, its JSON state).
+inline std::string state_upload_path(std::string_view token, bool json) {
+  return std::string(json ? "/v1/state/upload-json/" : "/v1/state/upload/") + std::string(token);
 }
 
 namespace detail {
-
-inline json_writer& time_member(json_writer& w, std::string_view key, time_point t) {
-  char buf[iso8601_length];
-  format_iso8601(buf, t);
-  return w.member(key, std::string_view(buf, iso8601_length));
-}
-
-inline json_writer& optional_time_member(json_writer& w, std::string_view key, std::int64_t ms) {
-  if (ms == run::no_time) return w.key(key).null_value();
-  return time_member(w, key, from_unix_ms(ms));
-}
-
-inline json_writer& id_data(json_writer& w, std::string_view type, std::string_view id) {
-  return w.key("data").begin_object().member("type", type).member("id", id).end_object();
-}
-
-inline json_writer& to_one(json_writer& w, std::string_view name, std::string_view type, std::string_view id) {
-  w.key(name).begin_object();
-  if (id.empty()) w.key("data").null_value();
-  else id_data(w, type, id);
-  return w.end_object();
-}
-
-inline json_writer& to_one_related(json_writer& w, std::string_view name, std::string_view type, std::string_view id,
-                                   std::string_view related) {
-  w.key(name).begin_object();
-  if (id.empty()) w.key("data").null_value();
-  else id_data(w, type, id);
-  if (!related.empty()) w.key("links").begin_object().member("related", related).end_object();
-  return w.end_object();
-}
-
-inline json_writer& empty_to_many(json_writer& w, std::string_view name) {
-  return w.key(name).begin_object().key("data").begin_array().end_array().end_object();
-}
-
-inline json_writer& string_array(json_writer& w, std::string_view key, const std::vector<std::string>& v) {
-  w.key(key).begin_array();
-  for (const auto& s : v) w.value(std::string_view(s));
-  return w.end_array();
-}
-
-inline std::string phase_id(std::string_view prefix, const resource_id& run_id) {
-  std::string id(prefix);
-  id += id_suffix(run_id.view(), "run-");
-  return id;
-}
-
-/// Up to three pieces joined in a stack buffer, for links and ids written once (ids are at most 31
-/// bytes, so these always fit); longer text falls back to the heap. The view lives as long as the object.
-class joined {
- public:
-  /// a + b + c.
-  joined(std::string_view a, std::string_view b, std::string_view c = {}) {
-    const std::size_t n = a.size() + b.size() + c.size();
-    char* p = buf_;
-    if (n > sizeof buf_) {
-      heap_.resize(n);
-      p = &heap_[0];
-    }
-    char* w = p;
-    for (std::string_view part : {a, b, c}) {
-      if (!part.empty()) std::memcpy(w, part.data(), part.size());
-      w += part.size();
-    }
-    view_ = std::string_view(p, n);
-  }
-  joined(const joined&) = delete;             ///< not copyable: the view points into the object
-  joined& operator=(const joined&) = delete;  ///< not assignable
-  /// The joined text.
-  std::string_view view() const noexcept { return view_; }
-
- private:
-  char buf_[96];
-  std::string heap_;
-  std::string_view view_;
-};
-
-/// True when a string, array or id holds nothing (null_if_empty attributes are then written as null).
-template <class T>
-bool attribute_is_empty(const T& v) noexcept {
-  if constexpr (std::is_same_v<T, resource_id> || std::is_same_v<T, std::string> ||
-                std::is_same_v<T, std::vector<std::string>>)
-    return v.empty();
-  else return false;
-}
-
-/// Writes the JSON:API attributes entity E's field list marks as `attribute`, in the list's order, as
-/// members of the open `attributes` object.
-template <class E>
-void write_attributes(json_writer& w, const E& e) {
-  visit_fields(of<E>, [&](const auto& f) {
-    if constexpr (std::decay_t<decltype(f)>::has_member) {
-      if (!f.is_attribute()) return;
-      const auto& v = e.*f.member;
-      using V = std::decay_t<decltype(v)>;
-      if (f.empty_is_null() && attribute_is_empty(v)) w.key(f.name).null_value();
-      else if constexpr (std::is_same_v<V, std::string>) w.member(f.name, std::string_view(v));
-      else if constexpr (std::is_same_v<V, time_point>) time_member(w, f.name, v);
-      else {
-        w.key(f.name);
-        write_value(w, v);
-      }
-    }
-  });
-}
-
-/// Writes pre-serialized members ("k":v,"k2":v2) where the writer expects the next member of an object:
-/// raw_value() puts the separating comma first when one is needed, which is all a run of members needs.
-inline json_writer& raw_members(json_writer& w, std::string_view members) { return w.raw_value(members); }
-
-}  // namespace detail
-
-/// The plan id of a run ("plan-" + the run's suffix).
-inline std::string plan_id_of(const resource_id& run_id) { return detail::phase_id("plan-", run_id); }
-/// The apply id of a run ("apply-" + the run's suffix).
-inline std::string apply_id_of(const resource_id& run_id) { return detail::phase_id("apply-", run_id); }
-/// The cost-estimate id of a run ("ce-" + the run's suffix).
-inline std::string cost_estimate_id_of(const resource_id& run_id) { return detail::phase_id("ce-", run_id); }
-
-/// Writes an organization resource object.
-inline void write_organization(json_writer& w, const organization& o) {
-  w.begin_object().member("id", std::string_view(o.name)).member("type", "organizations");
-  w.key("attributes").begin_object();
-  detail::write_attributes(w, o);
-  w.member("enterprise-plan", "premium");
-  w.key("permissions").begin_object();
-  for (const char* p :
-       {"can-update", "can-destroy", "can-create-workspace", "can-create-team", "can-traverse", "can-update-api-token",
-        "can-update-oauth", "can-update-sentinel", "can-access-via-teams", "can-create-module",
-        "can-create-workspace-migration", "can-update-agent-pools", "can-manage-run-tasks", "can-read-run-tasks"})
-    w.member(p, true);
-  w.end_object();
-  w.end_object();
-  w.key("links").begin_object().member("self", "/api/v2/organizations/" + o.name).end_object();
-  w.end_object();
-}
-
-/// Writes a workspace resource object.
-inline void write_workspace(json_writer& w, const workspace& ws) {
-  const std::string self = "/api/v2/workspaces/" + ws.id.str();
-  w.begin_object().member("id", ws.id.view()).member("type", "workspaces");
-  w.key("attributes").begin_object();
-  detail::write_attributes(w, ws);
-  w.member("can-queue-destroy-plan", ws.allow_destroy_plan);
-  w.member("locked", ws.locked());
-  w.member("operations", ws.execution_mode != execution_mode::local);
-  w.member("environment", "default");
-  w.member("migration-environment", "");
-  w.key("vcs-repo").null_value();
-  w.member("run-failures", 0).member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.size()));
-  w.key("actions").begin_object().member("is-destroyable", true).end_object();
-  w.key("permissions").begin_object();
-  for (const char* p : {"can-destroy",
-                        "can-force-unlock",
-                        "can-lock",
-                        "can-queue-apply",
-                        "can-queue-destroy",
-                        "can-queue-run",
-                        "can-read-settings",
-                        "can-unlock",
-                        "can-update",
-                        "can-update-variable",
-                        "can-read-run",
-                        "can-read-variable",
-                        "can-read-state-versions",
-                        "can-read-state-outputs",
-                        "can-create-state-versions",
-                        "can-manage-tags",
-                        "can-manage-run-tasks",
-                        "can-force-delete",
-                        "can-manage-assessments",
-                        "can-read-assessment-results",
-                        "can-queue-run-destroy"})
-    w.member(p, true);
-  w.end_object();
-  w.end_object();  // attributes
-  w.key("relationships").begin_object();
-  detail::to_one_related(w, "organization", "organizations", ws.organization,
-                         "/api/v2/organizations/" + ws.organization);
-  detail::to_one(w, "current-run", "runs", ws.current_run.view());
-  detail::to_one(w, "latest-run", "runs", ws.current_run.view());
-  detail::to_one(w, "current-configuration-version", "configuration-versions", ws.current_configuration_version.view());
-  if (ws.manually_locked) detail::to_one(w, "locked-by", "users", ws.locked_by_user.view());
-  else detail::to_one(w, "locked-by", "runs", ws.active_run.view());
-  w.end_object();
-  w.key("links").begin_object().member("self", std::string_view(self)).end_object();
-  w.end_object();
-}
-
-/// Writes a configuration version resource object; `upload_url` is set while the upload is pending.
-inline void write_configuration_version(json_writer& w, const configuration_version& cv, std::string_view upload_url) {
-  const std::string self = "/api/v2/configuration-versions/" + cv.id.str();
-  w.begin_object().member("id", cv.id.view()).member("type", "configuration-versions");
-  w.key("attributes").begin_object();
-  detail::write_attributes(w, cv);
-  w.key("status-timestamps").begin_object();
-  if (cv.uploaded_at) {
-    detail::time_member(w, "uploaded-at", *cv.uploaded_at);
-    detail::time_member(w, "finished-at", *cv.uploaded_at);
-  }
-  if (cv.errored_at) detail::time_member(w, "errored-at", *cv.errored_at);
-  if (cv.archived_at) detail::time_member(w, "archived-at", *cv.archived_at);
-  w.end_object();
-  if (upload_url.empty()) w.key("upload-url").null_value();
-  else w.member("upload-url", upload_url);
-  w.end_object();
-  w.key("relationships").begin_object();
-  w.key("ingress-attributes").begin_object().key("data").null_value().end_object();
-  w.end_object();
-  w.key("links").begin_object().member("self", std::string_view(self)).member("download", self + "/download");
-  w.end_object();
-  w.end_object();
-}
-
-/// Writes the status-timestamps object of a run.
-inline void write_run_timestamps(json_writer& w, const run& r) {
-  w.key("status-timestamps").begin_object();
-  for (run_status s : all_run_statuses) {
-    const auto ms = r.status_ms[static_cast<std::size_t>(s)];
-    if (ms != run::no_time) detail::time_member(w, timestamp_key(s), from_unix_ms(ms));
-  }
-  w.end_object();
-}
-
-/// Writes a run resource object.
-inline void write_run(json_writer& w, const run& r, const serialize_context& ctx) {
-  // The hot path of GET /runs/:id and of run lists: no heap allocation for links and ids, and the
-  // constant members written as one pre-serialized piece each.
-  const detail::joined self_link("/api/v2/runs/", r.id.view());
-  const std::string_view self = self_link.view();
-  const std::string_view suffix = id_suffix(r.id.view(), "run-");
-  const run_actions a = r.actions(ctx.now);
-  w.begin_object().member("id", r.id.view()).member("type", "runs");
-  w.key("attributes").begin_object();
-  detail::write_attributes(w, r);
-  w.key("actions").begin_object();
-  w.member("is-cancelable", a.is_cancelable).member("is-confirmable", a.is_confirmable);
-  w.member("is-discardable", a.is_discardable).member("is-force-cancelable", a.is_force_cancelable);
-  w.end_object();
-  std::int64_t canceled = r.status_ms[static_cast<std::size_t>(run_status::canceled)];
-  if (canceled == run::no_time) canceled = r.status_ms[static_cast<std::size_t>(run_status::force_canceled)];
-  detail::optional_time_member(w, "canceled-at", canceled);
-  if (r.status == run_status::errored) w.member("error-text", std::string_view(r.error_text));
-  else w.key("error-text").null_value();
-  detail::optional_time_member(w, "force-cancel-available-at", r.force_cancel_available_at_ms);
-  detail::raw_members(w, R"("metadata":{},"permissions":{"can-apply":true,"can-cancel":true,"can-comment":true,)"
-                         R"("can-discard":true,"can-force-cancel":true,"can-force-execute":true,)"
-                         R"("can-override-policy-check":true},"position-in-queue":0)");
-  write_run_timestamps(w, r);
-  w.member("trigger-reason", r.source == run_source::tfe_configuration_version ? "config_version" : "manual");
-  w.end_object();  // attributes
-  w.key("relationships").begin_object();
-  detail::to_one_related(w, "workspace", "workspaces", r.workspace_id.view(),
-                         detail::joined("/api/v2/workspaces/", r.workspace_id.view()).view());
-  detail::to_one(w, "configuration-version", "configuration-versions", r.configuration_version_id.view());
-  detail::to_one_related(w, "plan", "plans", detail::joined("plan-", suffix).view(),
-                         detail::joined(self, "/plan").view());
-  detail::to_one_related(w, "apply", "applies", detail::joined("apply-", suffix).view(),
-                         detail::joined(self, "/apply").view());
-  detail::to_one(w, "created-by", "users", r.created_by.view());
-  detail::to_one(w, "confirmed-by", "users", r.confirmed_by.view());
-  detail::to_one(w, "canceled-by", "users", r.canceled_by.view());
-  if (r.cost_estimation && r.entered_at(run_status::cost_estimating))
-    detail::to_one(w, "cost-estimate", "cost-estimates", detail::joined("ce-", suffix).view());
-  else detail::raw_members(w, R"("cost-estimate":{"data":null})");
-  detail::raw_members(w, R"("policy-checks":{"data":[]},"run-events":{"data":[]},"task-stages":{"data":[]})");
-  w.key("comments")
-      .begin_object()
-      .key("links")
-      .begin_object()
-      .member("related", detail::joined(self, "/comments").view());
-  w.end_object().end_object();
-  w.end_object();
-  w.key("links").begin_object().member("self", self).end_object();
-  w.end_object();
-}
-
-namespace detail {
-inline void write_phase_timestamps(json_writer& w, const run& r, bool plan_phase) {
-  auto t = [&](run_status s) { return r.status_ms[static_cast<std::size_t>(s)]; };
-  w.key("status-timestamps").begin_object();
-  const phase_status ps = plan_phase ? r.plan_status() : r.apply_status();
-  const std::int64_t queued = plan_phase ? t(run_status::plan_queued) : t(run_status::apply_queued);
-  const std::int64_t started = plan_phase ? t(run_status::planning) : t(run_status::applying);
-  if (queued != run::no_time) optional_time_member(w, "queued-at", queued);
-  if (started != run::no_time) optional_time_member(w, "started-at", started);
-  std::int64_t end = run::no_time;
-  const char* key = nullptr;
-  switch (ps) {
-    case phase_status::finished:
-      end = plan_phase ? t(run_status::planned) : t(run_status::applied);
-      key = "finished-at";
-      break;
-    case phase_status::errored:
-      end = t(run_status::errored);
-      key = "errored-at";
-      break;
-    case phase_status::canceled:
-      end = t(run_status::canceled) != run::no_time ? t(run_status::canceled) : t(run_status::force_canceled);
-      key = t(run_status::force_canceled) != run::no_time ? "force-canceled-at" : "canceled-at";
-      break;
-    default:
-      break;
-  }
-  if (key && end != run::no_time) optional_time_member(w, key, end);
-  w.end_object();
+inline void write_output_value(json_writer& w, const state_output& o, bool hide_sensitive) {
+  if (hide_sensitive && o.sensitive) w.key("value").null_value();
+  else w.key("value").raw_value(o.value.empty() ? std::string_view("null") : std::string_view(o.value));
 }
 }  // namespace detail
 
-/// Writes the plan resource object of a run.
-inline void write_plan(json_writer& w, const run& r, const serialize_context& ctx) {
-  const std::string id = plan_id_of(r.id);
-  w.begin_object().member("id", std::string_view(id)).member("type", "plans");
+/// Writes a state version output (`state-version-outputs`); a sensitive value is shown unless
+/// `hide_sensitive` (the workspace's current outputs hide it, a state version's outputs show it, as TFE).
+inline void write_state_output(json_writer& w, const state_output& o, bool hide_sensitive = false) {
+  w.begin_object().member("id", o.id.view()).member("type", "state-version-outputs");
   w.key("attributes").begin_object();
-  const phase_status ps = r.plan_status();
-  const bool done = ps == phase_status::finished;
-  w.member("has-changes", r.has_changes);
-  w.member("generated-configuration", false);
-  w.member("resource-additions", done ? r.plan_counts.additions : 0);
-  w.member("resource-changes", done ? r.plan_counts.changes : 0);
-  w.member("resource-destructions", done ? r.plan_counts.destructions : 0);
-  w.member("resource-imports", done ? r.plan_counts.imports : 0);
-  w.member("status", to_string(ps));
-  detail::write_phase_timestamps(w, r, true);
-  w.member("log-read-url", log_url(ctx, id));
-  w.key("execution-details").begin_object().member("mode", "remote").end_object();
-  w.member("structured-run-output-enabled", false);
+  w.member("name", std::string_view(o.name)).member("sensitive", o.sensitive).member("type", std::string_view(o.type));
+  detail::write_output_value(w, o, hide_sensitive);
+  w.key("detailed-type")
+      .raw_value(o.detailed_type.empty() ? std::string_view("null") : std::string_view(o.detailed_type));
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/state-version-outputs/" + o.id.str()).end_object();
+  w.end_object();
+}
+
+/// Writes a workspace's current output (`workspace-outputs`): a sensitive value is null, as TFE does.
+inline void write_workspace_output(json_writer& w, const state_output& o) {
+  w.begin_object().member("id", o.id.view()).member("type", "workspace-outputs");
+  w.key("attributes").begin_object();
+  w.member("name", std::string_view(o.name)).member("sensitive", o.sensitive);
+  w.member("output-type", std::string_view(o.type));
+  detail::write_output_value(w, o, true);
+  w.key("detailed-type")
+      .raw_value(o.detailed_type.empty() ? std::string_view("null") : std::string_view(o.detailed_type));
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/state-version-outputs/" + o.id.str()).end_object();
+  w.end_object();
+}
+
+/// Writes a state version object. Upload URLs appear while their upload is due, download URLs once
+/// the state (or JSON state) is stored; `now_ms` decides resources-processed.
+inline void write_state_version(json_writer& w, const state_version& v, const serialize_context& ctx,
+                                std::int64_t now_ms) {
+  w.begin_object().member("id", v.id.view()).member("type", "state-versions");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, v);
+  const bool stored = v.status == state_version_status::finalized;
+  const bool processed = v.processed(now_ms);
+  w.member("resources-processed", processed);
+  auto url = [&](bool present, const std::string& path) {
+    if (present) return ctx.base_url + path;
+    return std::string();
+  };
+  const std::string state_dl = ctx.url_key ? url(stored, state_download_path(ctx.url_key, v.id.view(), false)) : "";
+  const std::string json_dl = ctx.url_key ? url(v.json_state, state_download_path(ctx.url_key, v.id.view(), true)) : "";
+  if (state_dl.empty()) w.key("hosted-state-download-url").null_value();
+  else w.member("hosted-state-download-url", state_dl);
+  if (json_dl.empty()) w.key("hosted-json-state-download-url").null_value();
+  else w.member("hosted-json-state-download-url", json_dl);
+  w.member("download-url", state_dl);
+  if (v.upload_token.empty()) w.key("hosted-state-upload-url").null_value();
+  else w.member("hosted-state-upload-url", ctx.base_url + state_upload_path(v.upload_token, false));
+  if (v.json_upload_token.empty()) w.key("hosted-json-state-upload-url").null_value();
+  else w.member("hosted-json-state-upload-url", ctx.base_url + state_upload_path(v.json_upload_token, true));
+  w.member("intermediate", false);
+  if (processed) {
+    w.key("billable-rum-count").value(v.managed_count());
+    w.key("resources").begin_array();
+    for (const auto& r : v.resources) {
+      w.begin_object().member("name", std::string_view(r.name)).member("type", std::string_view(r.type));
+      w.member("count", r.count).member("module", std::string_view(r.module));
+      w.member("provider", std::string_view(r.provider)).end_object();
+    }
+    w.end_array();
+    w.key("modules").begin_object().key("root").begin_object().end_object().end_object();
+    w.key("providers").begin_object().end_object();
+  } else {
+    w.key("billable-rum-count").null_value();
+    w.key("resources").begin_array().end_array();
+    w.key("modules").null_value();
+    w.key("providers").null_value();
+  }
   w.end_object();
   w.key("relationships").begin_object();
-  detail::empty_to_many(w, "state-versions");
-  detail::empty_to_many(w, "exports");
+  detail::to_one(w, "run", "runs", v.run_id.view());
+  detail::to_one(w, "workspace", "workspaces", v.workspace_id.view());
+  w.key("outputs").begin_object().key("data").begin_array();
+  for (const auto& o : v.outputs)
+    w.begin_object().member("id", o.id.view()).member("type", "state-version-outputs").end_object();
+  w.end_array().end_object();
+  w.key("created-by").begin_object().key("data").begin_object().member("id", std::string_view(ctx.user_id));
+  w.member("type", "users").end_object().end_object();
   w.end_object();
-  w.key("links").begin_object().member("self", "/api/v2/plans/" + id).end_object();
-  w.end_object();
-}
-
-/// Writes the apply resource object of a run.
-inline void write_apply(json_writer& w, const run& r, const serialize_context& ctx) {
-  const std::string id = apply_id_of(r.id);
-  w.begin_object().member("id", std::string_view(id)).member("type", "applies");
-  w.key("attributes").begin_object();
-  const phase_status as = r.apply_status();
-  const bool done = as == phase_status::finished;
-  w.member("resource-additions", done ? r.apply_counts.additions : 0);
-  w.member("resource-changes", done ? r.apply_counts.changes : 0);
-  w.member("resource-destructions", done ? r.apply_counts.destructions : 0);
-  w.member("resource-imports", done ? r.apply_counts.imports : 0);
-  w.member("status", to_string(as));
-  detail::write_phase_timestamps(w, r, false);
-  w.member("log-read-url", log_url(ctx, id));
-  w.key("execution-details").begin_object().member("mode", "remote").end_object();
-  w.end_object();
-  w.key("relationships").begin_object();
-  detail::empty_to_many(w, "state-versions");
-  w.end_object();
-  w.key("links").begin_object().member("self", "/api/v2/applies/" + id).end_object();
-  w.end_object();
-}
-
-/// Writes the cost-estimate resource object of a run.
-inline void write_cost_estimate(json_writer& w, const run& r) {
-  const std::string id = cost_estimate_id_of(r.id);
-  const bool done = r.entered_at(run_status::cost_estimated).has_value();
-  char delta[64];
-  std::snprintf(delta, sizeof delta, "%.2f", r.cost_delta_monthly);
-  w.begin_object().member("id", std::string_view(id)).member("type", "cost-estimates");
-  w.key("attributes").begin_object();
-  w.member("delta-monthly-cost", std::string_view(delta));
-  w.member("prior-monthly-cost", "0.00");
-  w.member("proposed-monthly-cost", std::string_view(delta));
-  w.member("matched-resources-count", r.plan_counts.additions + r.plan_counts.changes);
-  w.member("unmatched-resources-count", 0);
-  w.member("resources-count", r.plan_counts.additions + r.plan_counts.changes);
-  w.member("error-message", "");
-  w.member("status", done ? "finished" : "queued");
-  w.key("status-timestamps").begin_object();
-  if (auto t = r.entered_at(run_status::cost_estimating)) detail::time_member(w, "queued-at", *t);
-  if (auto t = r.entered_at(run_status::cost_estimated)) detail::time_member(w, "finished-at", *t);
-  w.end_object();
-  w.end_object();
-  w.key("links").begin_object().member("self", "/api/v2/cost-estimates/" + id).end_object();
-  w.end_object();
-}
-
-/// Writes a comment resource object.
-inline void write_comment(json_writer& w, const run_comment& c) {
-  w.begin_object().member("id", c.id.view()).member("type", "comments");
-  w.key("attributes").begin_object();
-  detail::write_attributes(w, c);
-  w.end_object();
-  w.key("relationships").begin_object();
-  detail::to_one(w, "run", "runs", c.run_id.view());
-  w.key("run-event").begin_object().key("data").null_value().end_object();
-  w.end_object();
-  w.key("links").begin_object().member("self", "/api/v2/comments/" + c.id.str()).end_object();
-  w.end_object();
-}
-
-/// Writes the acting user's resource object.
-inline void write_user(json_writer& w, const serialize_context& ctx) {
-  w.begin_object().member("id", std::string_view(ctx.user_id)).member("type", "users");
-  w.key("attributes").begin_object();
-  w.member("username", std::string_view(ctx.username));
-  w.member("is-service-account", false);
-  w.member("avatar-url", "");
-  w.member("v2-only", false);
-  w.member("two-factor", false);
-  w.key("permissions").begin_object().member("can-create-organizations", true).member("can-change-email", true);
-  w.member("can-change-username", true).end_object();
-  w.end_object();
-  w.key("links").begin_object().member("self", "/api/v2/users/" + ctx.user_id).end_object();
+  w.key("links").begin_object().member("self", "/api/v2/state-versions/" + v.id.str()).end_object();
   w.end_object();
 }
 
 }  // namespace tfe
 
-#endif  // TFE_API_SERIALIZERS_HPP
-// end of <tfe/api/serializers.hpp>
+#endif  // TFE_API_STATE_SERIALIZERS_HPP
+// end of <tfe/api/state_serializers.hpp>
 // #include <tfe/detail/siphash.hpp> (already inlined)
 // #include <tfe/engine/engine.hpp>
 // begin of <tfe/engine/engine.hpp>
@@ -5824,6 +6874,12 @@ struct engine_options {
   /// workspaces run in parallel; at most 62). With more than one, the first character of each id's
   /// random part names its shard. 1 gives a single lock and ids exactly as the id policy makes them.
   std::size_t shards = 16;
+  /// How long after its state arrives a state version reports `resources-processed` (TFE processes states
+  /// asynchronously; a delay reproduces the window clients must poll through). 0: at once.
+  milliseconds state_processing_delay{0};
+  /// Runs of one organization that may be in a phase (planning or applying) at once; more wait in
+  /// plan_queued or apply_queued, first come first served, with their position-in-queue. 0: no limit.
+  std::size_t organization_concurrency = 0;
 };
 
 /// A run status change, as delivered to observers.
@@ -6006,6 +7062,7 @@ static_assert(is_clock_policy_v<switchable_clock>, "switchable_clock must satisf
 // #include <tfe/config.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/state_version.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 // #include <tfe/model/workspace.hpp> (already inlined)
 
@@ -6029,6 +7086,11 @@ struct phase_outcome {
   std::string log;                        ///< custom log text; empty renders Terraform's usual output
   bool slow_cancel = false;               ///< a cancel request never completes by itself (force-cancel needed)
   milliseconds cancel_duration{0};        ///< time from cancel request to canceled (when not slow)
+  /// Apply: the resources the state holds afterwards (default: the previous state's, with the plan's
+  /// additions and destructions applied).
+  std::optional<std::vector<state_resource>> resources;
+  /// Apply: the outputs afterwards (default: the previous state's).
+  std::optional<std::vector<state_output>> outputs;
 };
 
 /// A scripted outcome for a run: plan, apply, and the check stages between them.
@@ -6341,7 +7403,6 @@ inline bool parse_u64(std::string_view s, std::uint64_t& out) noexcept {
   return true;
 }
 
-inline constexpr char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 }  // namespace detail
 
 /// True when T satisfies the id generator contract.
@@ -6522,11 +7583,80 @@ static_assert(is_mutex_policy_v<null_mutex>, "null_mutex must satisfy the mutex 
 #define TFE_POLICIES_STORAGE_HPP
 
 // #include <tfe/config.hpp> (already inlined)
+// #include <tfe/model/agent_pool.hpp>
+// begin of <tfe/model/agent_pool.hpp>
+#ifndef TFE_MODEL_AGENT_POOL_HPP
+#define TFE_MODEL_AGENT_POOL_HPP
+
+// #include <tfe/model/field.hpp> (already inlined)
+// #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// An agent pool (`agent-pools`, "apool-..."). tfe has no agents: runs of a workspace in `agent`
+/// execution mode are executed by the engine's executor, as remote runs are.
+struct agent_pool {
+  resource_id id;                                ///< "apool-..."
+  std::string organization;                      ///< owning organization's name
+  std::string name;                              ///< unique per organization
+  bool organization_scoped = true;               ///< every workspace of the organization may use it
+  time_point created_at{};                       ///< creation
+  std::vector<resource_id> allowed_workspaces;   ///< when not organization-scoped: the workspaces that may
+  std::vector<resource_id> allowed_projects;     ///< ... and the projects whose workspaces may
+  std::vector<resource_id> excluded_workspaces;  ///< workspaces that may not, whatever the scope
+};
+
+/// Fields of an agent pool create or update.
+struct agent_pool_options {
+  std::optional<std::string> name;                              ///< required on create
+  std::optional<bool> organization_scoped;                      ///< organization-scoped
+  std::optional<std::vector<std::string>> allowed_workspaces;   ///< relationships.allowed-workspaces
+  std::optional<std::vector<std::string>> allowed_projects;     ///< relationships.allowed-projects
+  std::optional<std::vector<std::string>> excluded_workspaces;  ///< relationships.excluded-workspaces
+};
+
+/// True for a valid agent pool name: 1-90 printable characters (TFE checks little more).
+constexpr bool is_valid_agent_pool_name(std::string_view name) noexcept {
+  if (name.empty() || name.size() > 90) return false;
+  for (char c : name)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
+/// The fields of an agent pool: stored form, response attributes and what create/update requests set.
+template <class F>
+constexpr void visit_fields(entity_tag<agent_pool>, F&& f) {
+  using p = agent_pool;
+  using opt = agent_pool_options;
+  constexpr auto s = field_use::stored;
+  constexpr auto sa = field_use::stored | field_use::attribute;
+  f(make_field("id", &p::id, s));
+  f(make_field("organization", &p::organization, s));
+  f(make_field("name", &p::name, sa, &opt::name));
+  f(make_field("organization-scoped", &p::organization_scoped, sa, &opt::organization_scoped));
+  f(make_field("created-at", &p::created_at, sa));
+  f(make_field("allowed-workspaces", &p::allowed_workspaces, s));
+  f(make_field("allowed-projects", &p::allowed_projects, s));
+  f(make_field("excluded-workspaces", &p::excluded_workspaces, s));
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_AGENT_POOL_HPP
+// end of <tfe/model/agent_pool.hpp>
 // #include <tfe/model/configuration_version.hpp> (already inlined)
 // #include <tfe/model/field.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/organization.hpp> (already inlined)
+// #include <tfe/model/project.hpp> (already inlined)
 // #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/state_version.hpp> (already inlined)
 // #include <tfe/model/workspace.hpp> (already inlined)
 // #include <tfe/result.hpp> (already inlined)
 
@@ -6553,22 +7683,30 @@ inline const resource_id& key_of(const configuration_version& c) noexcept { retu
 inline const resource_id& key_of(const run& r) noexcept { return r.id; }
 /// The key of an entity value.
 inline const resource_id& key_of(const run_comment& c) noexcept { return c.id; }
+/// The key of an entity value.
+inline const resource_id& key_of(const project& p) noexcept { return p.id; }
+/// The key of an entity value.
+inline const resource_id& key_of(const state_version& v) noexcept { return v.id; }
+/// The key of an entity value.
+inline const resource_id& key_of(const agent_pool& p) noexcept { return p.id; }
 
+// clang-format off
 // Contract (docs/policies.md#storage), for each entity T in {organization, workspace,
-// configuration_version, run, run_comment} and K = entity_key_t<T>:
-//   | expression                   | type               | semantics                                                  |
-//   | s.find(of<T>, key)           | const T* / nullptr | read; the pointer stays valid until the next mutating call |
-//   | s.insert(T&&)                | result<void>       | add; the key is new                                         |
-//   | s.update(of<T>, key, fn)     | result<void>       | fn(T&) makes the change (maybe on a copy); durable on success
-//   | | s.erase(of<T>, key)          | result<void>       | remove (no-op when absent) | | s.size(of<T>) | std::size_t
-//   | count                                                       | | s.for_each(of<T>, fn)        | void | fn(const
-//   T&) for every entity, any order                    | | s.put_blob(key, bytes)       | result<void>       | store
-//   opaque bytes (uploaded configuration)                 | | s.get_blob(key)              | const std::string* | read
-//   bytes or nullptr                                       | | s.erase_blob(key)            | result<void>       |
-//   remove bytes                                                | | s.clear()                    | result<void>       |
-//   remove everything                                           | | s.commit()  (optional)       | result<void>       |
-//   end of one engine operation: its writes form one unit      | | s.sync()    (optional)       | result<void>       |
-//   make committed writes durable (hosts call it; see storage.md) |
+// configuration_version, run, run_comment, project, state_version, agent_pool} and K = entity_key_t<T>:
+//   | expression                   | type               | semantics                                                    |
+//   | s.find(of<T>, key)           | const T* / nullptr | read; the pointer stays valid until the next mutating call   |
+//   | s.insert(T&&)                | result<void>       | add; the key is new                                          |
+//   | s.update(of<T>, key, fn)     | result<void>       | fn(T&) makes the change (maybe on a copy); durable on success |
+//   | s.erase(of<T>, key)          | result<void>       | remove (no-op when absent)                                   |
+//   | s.size(of<T>)                | std::size_t        | count                                                        |
+//   | s.for_each(of<T>, fn)        | void               | fn(const T&) for every entity, any order                     |
+//   | s.put_blob(key, bytes)       | result<void>       | store opaque bytes (uploaded configuration, states)          |
+//   | s.get_blob(key)              | const std::string* | read bytes or nullptr                                        |
+//   | s.erase_blob(key)            | result<void>       | remove bytes                                                 |
+//   | s.clear()                    | result<void>       | remove everything                                            |
+//   | s.commit()  (optional)       | result<void>       | end of one engine operation: its writes form one unit        |
+//   | s.sync()    (optional)       | result<void>       | make committed writes durable (hosts call it; storage.md)   |
+// clang-format on
 // Calls happen under the engine's mutex. A failing write returns errc::storage_failure and must
 // leave the stored entity as it was; the engine then reports the failure and changes nothing else.
 
@@ -6602,11 +7740,12 @@ struct has_blob_ops<
 /// True when S satisfies the storage policy contract.
 template <class S>
 struct is_storage_policy
-    : std::bool_constant<detail::has_entity_ops<S, organization>::value &&
-                         detail::has_entity_ops<S, workspace>::value &&
-                         detail::has_entity_ops<S, configuration_version>::value &&
-                         detail::has_entity_ops<S, run>::value && detail::has_entity_ops<S, run_comment>::value &&
-                         detail::has_blob_ops<S>::value && std::is_default_constructible_v<S>> {};
+    : std::bool_constant<
+          detail::has_entity_ops<S, organization>::value && detail::has_entity_ops<S, workspace>::value &&
+          detail::has_entity_ops<S, configuration_version>::value && detail::has_entity_ops<S, run>::value &&
+          detail::has_entity_ops<S, run_comment>::value && detail::has_entity_ops<S, project>::value &&
+          detail::has_entity_ops<S, state_version>::value && detail::has_entity_ops<S, agent_pool>::value &&
+          detail::has_blob_ops<S>::value && std::is_default_constructible_v<S>> {};
 /// True when S satisfies the storage policy contract.
 template <class S>
 inline constexpr bool is_storage_policy_v = is_storage_policy<S>::value;
@@ -6691,6 +7830,9 @@ class memory_storage {
     cvs_.clear();
     runs_.clear();
     comments_.clear();
+    projects_.clear();
+    state_versions_.clear();
+    agent_pools_.clear();
     blobs_.clear();
     return {};
   }
@@ -6722,7 +7864,10 @@ class memory_storage {
     else if constexpr (std::is_same_v<T, workspace>) return workspaces_;
     else if constexpr (std::is_same_v<T, configuration_version>) return cvs_;
     else if constexpr (std::is_same_v<T, run>) return runs_;
-    else return comments_;
+    else if constexpr (std::is_same_v<T, run_comment>) return comments_;
+    else if constexpr (std::is_same_v<T, project>) return projects_;
+    else if constexpr (std::is_same_v<T, agent_pool>) return agent_pools_;
+    else return state_versions_;
   }
 
   map<organization> orgs_;
@@ -6730,6 +7875,9 @@ class memory_storage {
   map<configuration_version> cvs_;
   map<run> runs_;
   map<run_comment> comments_;
+  map<project> projects_;
+  map<state_version> state_versions_;
+  map<agent_pool> agent_pools_;
   std::unordered_map<std::string, std::string> blobs_;
   run* last_run_ = nullptr;
 };
@@ -6856,7 +8004,10 @@ static_assert(is_policy_set_v<test_policies>, "test_policies must be a valid pol
 // #include <tfe/model/configuration_version.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/organization.hpp> (already inlined)
+// #include <tfe/model/project.hpp> (already inlined)
 // #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/state_version.hpp> (already inlined)
+// #include <tfe/model/tag.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 // #include <tfe/model/workspace.hpp> (already inlined)
 // #include <tfe/policies/terraform_log.hpp>
@@ -6958,6 +8109,7 @@ inline phase_log render_apply_log(const run& r) {
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -6976,13 +8128,48 @@ inline phase_log render_apply_log(const run& r) {
 namespace tfe {
 
 class json;
+struct terraform_state;
 
 /// Filters of a run list (GET /workspaces/:id/runs).
 struct run_list_request {
-  page_request page;                    ///< which page
-  std::vector<run_status> statuses;     ///< filter[status]; empty = all
-  std::vector<std::string> operations;  ///< filter[operation]; empty = all but plan_only
-  std::vector<std::string> sources;     ///< filter[source]; empty = all
+  page_request page;                          ///< which page
+  std::vector<run_status> statuses;           ///< filter[status]; empty = all
+  std::vector<std::string> operations;        ///< filter[operation]; empty = all but plan_only
+  std::vector<std::string> sources;           ///< filter[source]; empty = all
+  std::string user;                           ///< search[user]: runs created by this username
+  std::string commit;                         ///< search[commit]: runs of this commit (tfe runs carry none)
+  std::string basic;                          ///< search[basic]: id, message or creator containing it
+  std::vector<std::string> workspace_names;   ///< organization lists: filter[workspace_names]
+  std::vector<std::string> agent_pool_names;  ///< organization lists: filter[agent_pool_names]
+};
+
+/// Filters and order of a workspace list (GET /organizations/:org/workspaces).
+struct workspace_list_request {
+  page_request page;                             ///< which page
+  std::string search;                            ///< search[name]: names containing it
+  std::string wildcard;                          ///< search[wildcard-name]: '*' matches any text
+  std::vector<std::string> tags;                 ///< search[tags]: workspaces with every one of these
+  std::vector<std::string> exclude_tags;         ///< search[exclude-tags]: workspaces with none of these
+  std::vector<tag_binding> tagged;               ///< filter[tagged]: key/value bindings (empty value: any)
+  std::string project_id;                        ///< filter[project][id]
+  std::vector<run_status> current_run_statuses;  ///< filter[current-run][status]
+  /// "name", "current-run.created-at" or "latest-change-at", "-" first for the reverse order; empty:
+  /// "-latest-change-at" (the latest state version or creation first). Workspaces without a current run
+  /// sort last by current-run.created-at.
+  std::string sort;
+};
+
+/// An organization's tag (`tags`): a name some of its workspaces carry.
+struct organization_tag {
+  resource_id id;                  ///< tag_id_of(org, name)
+  std::string name;                ///< the tag
+  std::size_t instance_count = 0;  ///< workspaces carrying it
+};
+
+/// A tag binding of a workspace with where it comes from (`effective-tag-bindings`).
+struct effective_tag_binding {
+  tag_binding binding;         ///< key and value
+  resource_id inherited_from;  ///< the project it comes from, or empty for the workspace's own
 };
 
 /// Opaque handle of an observer subscription.
@@ -7018,6 +8205,7 @@ class basic_engine {
       shards_.push_back(std::make_unique<shard>());
       shards_.back()->index = static_cast<std::uint32_t>(i);
     }
+    global_.grants.resize(n);
     user_ = resource_id(options_.user_id);
   }
   basic_engine(const basic_engine&) = delete;
@@ -7055,7 +8243,8 @@ class basic_engine {
 
   // ---- organizations ---------------------------------------------------------------------------
 
-  /// Creates an organization (name and email required; 422 on invalid or duplicate name).
+  /// Creates an organization (name and email required; 422 on invalid or duplicate name) with its
+  /// "Default Project".
   result<organization> create_organization(const organization_options& o) {
     if (!o.name || !is_valid_organization_name(*o.name))
       return make_error(errc::validation_failed, "Name is invalid: use 1-40 letters, digits, '-' or '_'",
@@ -7070,8 +8259,20 @@ class basic_engine {
     std::lock_guard<mutex_type> g(global_.mutex);
     if (global_.storage.find(of<organization>, *o.name))
       return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
+    if (auto e = resolve_organization_agent_pool_locked(org, o); !e) return e.error();  // none exist yet
     org.external_id = next_id(id_kind::organization);
+    project def;
+    def.organization = org.name;
+    def.name = std::string(default_project_name);
+    def.created_at = org.created_at;
+    def.id = default_project_id_for(org.external_id);
+    while (def.id.empty() || global_.storage.find(of<project>, def.id)) def.id = next_id(id_kind::project);
+    org.default_project_id = def.id;
     if (auto w = global_.storage.insert(organization(org)); !w) return w.error();
+    if (auto w = global_.storage.insert(std::move(def)); !w) {
+      (void)global_.storage.erase(of<organization>, org.name);
+      return w.error();
+    }
     commit_global();
     global_.version.fetch_add(1, std::memory_order_acq_rel);
     return org;
@@ -7083,21 +8284,64 @@ class basic_engine {
     if (!o) return not_found("organization", name);
     return *o;
   }
-  /// Updates an organization's settings (a rename is not supported: 422).
+  /// Updates an organization's settings; a new `name` renames it (its workspaces and projects follow).
   result<organization> update_organization(std::string_view name, const organization_options& o) {
-    std::lock_guard<mutex_type> g(global_.mutex);
-    const organization* cur = find_org(name);
-    if (!cur) return not_found("organization", name);
-    if (o.name && *o.name != cur->name)
-      return make_error(errc::validation_failed, "Renaming an organization is not supported", "/data/attributes/name");
-    if (o.email && (o.email->empty() || o.email->find('@') == std::string::npos))
-      return make_error(errc::validation_failed, "Email is invalid", "/data/attributes/email");
-    organization next = *cur;
-    if (auto e = apply_organization_options(next, o); !e) return e.error();
-    if (auto w = global_.storage.update(of<organization>, next.name, [&](organization& x) { x = next; }); !w)
-      return w.error();
-    commit_global();
-    global_.version.fetch_add(1, std::memory_order_acq_rel);
+    organization next;
+    std::string old_name;
+    bool renamed = false;
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      const organization* cur = find_org(name);
+      if (!cur) return not_found("organization", name);
+      if (o.name && *o.name != cur->name) {
+        if (!is_valid_organization_name(*o.name))
+          return make_error(errc::validation_failed, "Name is invalid: use 1-40 letters, digits, '-' or '_'",
+                            "/data/attributes/name");
+        if (find_org(*o.name))
+          return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
+      }
+      if (o.email && (o.email->empty() || o.email->find('@') == std::string::npos))
+        return make_error(errc::validation_failed, "Email is invalid", "/data/attributes/email");
+      next = *cur;
+      if (auto e = apply_organization_options(next, o); !e) return e.error();
+      if (auto e = resolve_organization_agent_pool_locked(next, o); !e) return e.error();
+      old_name = cur->name;
+      if (o.name && *o.name != cur->name) {
+        // The organization and its projects take the new name; workspaces follow below, shard by shard
+        // (a workspace of the old name that another call reads meanwhile says the old name).
+        next.name = *o.name;
+        if (auto w = global_.storage.insert(organization(next)); !w) return w.error();
+        if (auto w = global_.storage.erase(of<organization>, old_name); !w) return w.error();
+        for (const auto& id : owned_locked<project>(old_name))
+          (void)global_.storage.update(of<project>, id, [&](project& p) { p.organization = next.name; });
+        for (const auto& id : owned_locked<agent_pool>(old_name))
+          (void)global_.storage.update(of<agent_pool>, id, [&](agent_pool& p) { p.organization = next.name; });
+        std::vector<std::pair<std::string, resource_id>> names;
+        for (auto& kv : global_.ws_org)
+          if (kv.second == old_name) kv.second = next.name;
+        for (const auto& kv : global_.ws_by_name)
+          if (kv.first.compare(0, old_name.size() + 1, old_name + "/") == 0) names.emplace_back(kv.first, kv.second);
+        for (const auto& [key, id] : names) {
+          global_.ws_by_name.erase(key);
+          global_.ws_by_name.emplace(name_key(next.name, std::string_view(key).substr(old_name.size() + 1)), id);
+        }
+        renamed = true;
+      } else if (auto w = global_.storage.update(of<organization>, next.name, [&](organization& x) { x = next; }); !w) {
+        return w.error();
+      }
+      commit_global();
+      global_.version.fetch_add(1, std::memory_order_acq_rel);
+    }
+    if (renamed)
+      for (auto& sp : shards_) {
+        shard_guard sg(*this, *sp);
+        std::vector<resource_id> wss;
+        sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+          if (w.organization == old_name) wss.push_back(w.id);
+        });
+        for (const auto& id : wss)
+          (void)sp->storage.update(of<workspace>, id, [&](workspace& w) { w.organization = next.name; });
+      }
     return next;
   }
   /// Deletes an organization and everything it owns.
@@ -7105,6 +8349,10 @@ class basic_engine {
     {
       std::lock_guard<mutex_type> g(global_.mutex);
       if (!find_org(name)) return not_found("organization", name);
+      for (const auto& id : owned_locked<project>(name))
+        if (auto r = global_.storage.erase(of<project>, id); !r) return r;
+      for (const auto& id : owned_locked<agent_pool>(name))
+        if (auto r = global_.storage.erase(of<agent_pool>, id); !r) return r;
       if (auto r = global_.storage.erase(of<organization>, std::string(name)); !r) return r;
       commit_global();
       global_.version.fetch_add(1, std::memory_order_acq_rel);
@@ -7143,7 +8391,7 @@ class basic_engine {
     }
     workspace w;
     w.organization = std::string(org);
-    w.created_at = w.updated_at = clock_.now();
+    w.created_at = w.updated_at = w.latest_change_at = clock_.now();
     w.terraform_version = options_.terraform_version;
     if (auto e = apply_workspace_options(w, o); !e) {
       std::lock_guard<mutex_type> g(global_.mutex);
@@ -7158,6 +8406,11 @@ class basic_engine {
       if (!find_org(org)) return not_found("organization", org);
       if (global_.ws_by_name.count(key))
         return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
+      auto pid = project_of_locked(org, o.project_id);
+      if (!pid) return pid.error();
+      w.project_id = *pid;
+      if (auto r = resolve_workspace_execution_locked(w, o, true); !r) return r.error();
+      inherit_project_auto_destroy_locked(w, o);
       do {  // a restored fixture may already use the next id
         w.id = routed(next_id(id_kind::workspace), id_kind::workspace, target);
       } while (global_.ws_org.count(w.id));
@@ -7218,6 +8471,16 @@ class basic_engine {
       return make_error(errc::validation_failed, "Name is invalid: use 1-90 letters, digits, '-' or '_'",
                         "/data/attributes/name");
     if (auto e = apply_workspace_options(next, o); !e) return e.error();
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (o.project_id) {
+        auto pid = project_of_locked(next.organization, o.project_id);
+        if (!pid) return pid.error();
+        next.project_id = *pid;
+      }
+      if (auto r = resolve_workspace_execution_locked(next, o, false); !r) return r.error();
+      inherit_project_auto_destroy_locked(next, o);
+    }
     next.updated_at = clock_.now();
     const std::string old_key = name_key(cur->organization, cur->name);
     const std::string new_key = name_key(next.organization, next.name);
@@ -7249,24 +8512,64 @@ class basic_engine {
     if (!s.storage.find(of<workspace>, wid)) return not_found("workspace", id);
     return erase_workspace_locked(s, wid);
   }
-  /// Lists an organization's workspaces sorted by name; `search` keeps names containing it.
-  result<page<workspace>> list_workspaces(std::string_view org, page_request req = {}, std::string_view search = {}) {
+  /// Lists an organization's workspaces, filtered and ordered as `req` says.
+  result<page<workspace>> list_workspaces(std::string_view org, const workspace_list_request& req) {
     {
       std::lock_guard<mutex_type> g(global_.mutex);
       if (!find_org(org)) return not_found("organization", org);
     }
-    std::vector<workspace> all;
+    struct row {
+      workspace w;
+      std::int64_t current_run_ms;  // created-at of the current run, or none
+    };
+    constexpr std::int64_t none = std::numeric_limits<std::int64_t>::min();
+    std::vector<row> all;
     for (auto& sp : shards_) {
       shard_guard sg(*this, *sp);
       sp->storage.for_each(of<workspace>, [&](const workspace& w) {
-        if (w.organization == org && (search.empty() || w.name.find(search) != std::string::npos)) all.push_back(w);
+        if (w.organization != org || !workspace_matches(w, req)) return;
+        const run* cur = w.current_run.empty() ? nullptr : sp->storage.find(of<run>, w.current_run);
+        if (!req.current_run_statuses.empty() &&
+            (!cur || std::find(req.current_run_statuses.begin(), req.current_run_statuses.end(), cur->status) ==
+                         req.current_run_statuses.end()))
+          return;
+        all.push_back(row{w, cur ? to_unix_ms(cur->created_at) : none});
       });
     }
-    std::sort(all.begin(), all.end(), [](const workspace& a, const workspace& b) { return a.name < b.name; });
+    std::string_view key = req.sort.empty() ? std::string_view("-latest-change-at") : std::string_view(req.sort);
+    const bool reverse = !key.empty() && key.front() == '-';
+    if (reverse) key.remove_prefix(1);
+    auto by_name = [](const row& a, const row& b) { return a.w.name < b.w.name; };
+    if (key == "current-run.created-at") {
+      // workspaces without a current run come last either way
+      std::sort(all.begin(), all.end(), [&](const row& a, const row& b) {
+        if ((a.current_run_ms == none) != (b.current_run_ms == none)) return b.current_run_ms == none;
+        if (a.current_run_ms != b.current_run_ms)
+          return reverse ? a.current_run_ms > b.current_run_ms : a.current_run_ms < b.current_run_ms;
+        return by_name(a, b);
+      });
+    } else if (key == "latest-change-at") {
+      std::sort(all.begin(), all.end(), [&](const row& a, const row& b) {
+        if (a.w.latest_change_at != b.w.latest_change_at)
+          return reverse ? a.w.latest_change_at > b.w.latest_change_at : a.w.latest_change_at < b.w.latest_change_at;
+        return by_name(a, b);
+      });
+    } else {  // name
+      std::sort(all.begin(), all.end(),
+                [&](const row& a, const row& b) { return reverse ? a.w.name > b.w.name : a.w.name < b.w.name; });
+    }
     std::vector<const workspace*> ptrs;
     ptrs.reserve(all.size());
-    for (const auto& w : all) ptrs.push_back(&w);
-    return paginate(ptrs, req);
+    for (const auto& r : all) ptrs.push_back(&r.w);
+    return paginate(ptrs, req.page);
+  }
+  /// Lists an organization's workspaces by name; `search` keeps names containing it.
+  result<page<workspace>> list_workspaces(std::string_view org, page_request page = {}, std::string_view search = {}) {
+    workspace_list_request req;
+    req.page = page;
+    req.search = std::string(search);
+    req.sort = "name";
+    return list_workspaces(org, req);
   }
   /// Locks a workspace manually (409 when already locked, by a user or a run).
   result<workspace> lock_workspace(std::string_view id, std::string reason = {}) {
@@ -7321,7 +8624,12 @@ class basic_engine {
       global_.upload_tokens.erase(cv.upload_token);
       return r.error();
     }
-    (void)s.storage.update(of<workspace>, wid, [&](workspace& x) { x.configuration_versions.push_back(cv.id); });
+    // A version that may become current is current from its creation (the workspace's latest configuration).
+    const bool current = !cv.speculative && !cv.provisional;
+    (void)s.storage.update(of<workspace>, wid, [&](workspace& x) {
+      x.configuration_versions.push_back(cv.id);
+      if (current) x.current_configuration_version = cv.id;
+    });
     return cv;
   }
   /// Reads a configuration version.
@@ -7355,38 +8663,33 @@ class basic_engine {
   /// Uploads a tar.gz through the capability `upload_token` (single use). Not gzip -> the version errors.
   result<configuration_version> upload_configuration(std::string_view upload_token, std::string bytes) {
     auto target = upload_target(upload_token);
-    if (!target) return make_error(errc::not_found, "upload URL not found or already used");
+    if (!target) return make_error(errc::not_found, "upload URL not found");
     const resource_id cv_id = *target;
     shard* sp = shard_of_indexed(cv_id);
-    if (!sp) return make_error(errc::not_found, "upload URL not found or already used");
+    if (!sp) return make_error(errc::not_found, "upload URL not found");
     shard& s = *sp;
     shard_guard sg(*this, s);
     const configuration_version* cv = s.storage.find(of<configuration_version>, cv_id);
-    if (!cv || cv->upload_token != upload_token)
-      return make_error(errc::not_found, "upload URL not found or already used");
-    {
-      // Single use: the first upload claims the token.
-      std::lock_guard<mutex_type> g(global_.mutex);
-      if (global_.upload_tokens.erase(std::string(upload_token)) == 0)
-        return make_error(errc::not_found, "upload URL not found or already used");
-    }
+    if (!cv || cv->upload_token != upload_token || cv->status == configuration_status::archived)
+      return make_error(errc::not_found, "upload URL not found");
     const auto now = clock_.now();
     const bool gzip = bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
                       static_cast<unsigned char>(bytes[1]) == 0x8b;
     const std::uint64_t size = bytes.size();
-    if (gzip) {
-      if (auto r = s.storage.put_blob(blob_key(cv_id), std::move(bytes)); !r) {
-        std::lock_guard<mutex_type> g(global_.mutex);
-        global_.upload_tokens.emplace(std::string(upload_token), cv_id);
-        return r.error();
-      }
-    }
+    const bool again = cv->status != configuration_status::pending;  // the URL takes another upload (as TFE's)
+    if (again && !gzip)
+      return make_titled_error(errc::validation_failed, "invalid archive",
+                               "The uploaded configuration is not a gzip-compressed tar archive");
+    if (gzip)
+      if (auto r = s.storage.put_blob(blob_key(cv_id), std::move(bytes)); !r) return r.error();
     auto r = s.storage.update(of<configuration_version>, cv_id, [&](configuration_version& x) {
-      x.upload_token.clear();
       x.size = size;
       if (gzip) {
         x.status = configuration_status::uploaded;
         x.uploaded_at = now;
+        x.error.clear();
+        x.error_message.clear();
+        x.errored_at.reset();
       } else {
         x.status = configuration_status::errored;
         x.errored_at = now;
@@ -7395,12 +8698,8 @@ class basic_engine {
       }
     });
     if (!r) return r.error();
-    cv = s.storage.find(of<configuration_version>, cv_id);
-    const configuration_version result_cv = *cv;
-    if (gzip && !result_cv.speculative && !result_cv.provisional)
-      (void)s.storage.update(of<workspace>, result_cv.workspace_id,
-                             [&](workspace& x) { x.current_configuration_version = cv_id; });
-    if (gzip && result_cv.auto_queue_runs) {
+    const configuration_version result_cv = *s.storage.find(of<configuration_version>, cv_id);
+    if (gzip && !again && result_cv.auto_queue_runs) {
       run_options ro;
       ro.workspace_id = result_cv.workspace_id;
       ro.configuration_version_id = cv_id;
@@ -7412,17 +8711,142 @@ class basic_engine {
     }
     return *s.storage.find(of<configuration_version>, cv_id);
   }
+  /// Archives a configuration version: its uploaded bytes are dropped (422 while it is its workspace's
+  /// current one, as TFE).
+  result<configuration_version> archive_configuration_version(std::string_view id) {
+    shard* sp = shard_of_indexed(id);
+    if (!sp || id.substr(0, 3) != "cv-") return not_found("configuration version", id);
+    shard& s = *sp;
+    shard_guard sg(*this, s);
+    const configuration_version* cv = s.storage.find(of<configuration_version>, resource_id(id));
+    if (!cv) return not_found("configuration version", id);
+    const workspace* w = s.storage.find(of<workspace>, cv->workspace_id);
+    if (w && w->current_configuration_version == cv->id)
+      return make_titled_error(errc::validation_failed, "transition not allowed",
+                               "configuration could not be archived because it is current");
+    if (cv->status == configuration_status::archived) return *cv;
+    const resource_id cv_id = cv->id;
+    const std::string token = cv->upload_token;
+    if (auto r = s.storage.erase_blob(blob_key(cv_id)); !r) return r.error();
+    if (auto r = s.storage.update(of<configuration_version>, cv_id,
+                                  [&](configuration_version& x) {
+                                    x.status = configuration_status::archived;
+                                    x.archived_at = clock_.now();
+                                    x.upload_token.clear();
+                                  });
+        !r)
+      return r.error();
+    if (!token.empty()) {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      global_.upload_tokens.erase(token);
+    }
+    return *s.storage.find(of<configuration_version>, cv_id);
+  }
   /// The uploaded bytes of a configuration version (404 when none).
   result<std::string> download_configuration(std::string_view cv_id) {
     shard* s = shard_of_indexed(cv_id);
     if (!s) return not_found("configuration version", cv_id);
     shard_guard sg(*this, *s);
-    if (!s->storage.find(of<configuration_version>, resource_id(cv_id)))
-      return not_found("configuration version", cv_id);
+    const configuration_version* cv = s->storage.find(of<configuration_version>, resource_id(cv_id));
+    if (!cv) return not_found("configuration version", cv_id);
+    if (cv->backing != backing_data::present)
+      return make_error(errc::not_found, "the configuration version's backing data is deleted");
     const std::string* b = s->storage.get_blob(blob_key(resource_id(cv_id)));
     if (!b) return make_error(errc::not_found, "configuration version has no uploaded configuration");
     return *b;
   }
+  /// Soft deletes, restores or permanently deletes the bytes behind a configuration version ("cv-...")
+  /// or a state version ("sv-..."); 422 "transition not allowed" for a move the lifecycle forbids (or
+  /// a soft delete of the workspace's current one). Downloads answer 404 until the bytes are restored.
+  result<void> manage_backing_data(std::string_view id, backing_data_action action);
+
+  // ---- projects (engine/projects.hpp) ---------------------------------------------------------
+
+  /// Creates a project in `org` (422 for an invalid or taken name; docs/http.md#projects).
+  result<project> create_project(std::string_view org, const project_options& o);
+  /// Reads a project.
+  result<project> read_project(std::string_view id);
+  /// Updates a project's settings.
+  result<project> update_project(std::string_view id, const project_options& o);
+  /// Adds or updates key/value tag bindings of a project (at most 10); its workspaces inherit them.
+  result<project> add_project_tag_bindings(std::string_view id, const std::vector<tag_binding>& bindings);
+  /// Deletes an empty project (409 while it holds workspaces; 422 for the default project).
+  result<void> delete_project(std::string_view id);
+  /// Lists `org`'s projects by name; `q` keeps names containing it (case-insensitive).
+  result<page<project>> list_projects(std::string_view org, page_request req = {}, std::string_view q = {});
+
+  // ---- agent pools (engine/agent_pools.hpp) ---------------------------------------------------
+
+  /// Creates an agent pool in `org` (422 for a missing, invalid or taken name).
+  result<agent_pool> create_agent_pool(std::string_view org, const agent_pool_options& o);
+  /// Reads an agent pool.
+  result<agent_pool> read_agent_pool(std::string_view id);
+  /// Updates an agent pool's name, scope and allowed/excluded workspaces and projects.
+  result<agent_pool> update_agent_pool(std::string_view id, const agent_pool_options& o);
+  /// Deletes an agent pool (422 while a workspace, a project or the organization uses it).
+  result<void> delete_agent_pool(std::string_view id);
+  /// Lists `org`'s agent pools by name (`sort`: "name" or "created-at", "-" first to reverse; 400
+  /// otherwise); `q` keeps names containing it.
+  result<page<agent_pool>> list_agent_pools(std::string_view org, page_request req = {}, std::string_view q = {},
+                                            std::string_view sort = {});
+  /// The ids of the workspaces in `agent` execution mode on agent pool `id`, sorted.
+  std::vector<resource_id> agent_pool_workspaces(std::string_view id);
+
+  // ---- tags, tag bindings, remote-state consumers (engine/tags.hpp) ---------------------------
+
+  /// Adds flat tags to a workspace (lower-cased; 422 for an invalid name); names it has stay once.
+  result<workspace> add_workspace_tags(std::string_view ws_id, const std::vector<std::string>& names);
+  /// Removes tags from a workspace by name (names it does not carry are ignored, as TFE).
+  result<workspace> remove_workspace_tags(std::string_view ws_id, const std::vector<std::string>& names);
+  /// The tags `org`'s workspaces carry, with how many carry each, by name; `q` keeps names containing it.
+  result<std::vector<organization_tag>> organization_tags(std::string_view org, std::string_view q = {});
+  /// The names of `org`'s tags `tag_ids` (404 for an unknown one).
+  result<std::vector<std::string>> tag_names_of(std::string_view org, const std::vector<std::string>& tag_ids);
+  /// Removes the tags `tag_ids` from every workspace of `org`.
+  result<void> delete_organization_tags(std::string_view org, const std::vector<std::string>& tag_ids);
+  /// Adds `org`'s tag `tag_id` to the workspaces `ws_ids` (404 for an unknown tag or workspace).
+  result<void> tag_workspaces(std::string_view org, std::string_view tag_id, const std::vector<std::string>& ws_ids);
+  /// Adds or updates key/value tag bindings of a workspace (at most 10).
+  result<workspace> add_workspace_tag_bindings(std::string_view ws_id, const std::vector<tag_binding>& bindings);
+  /// A workspace's bindings with its project's: the project's first, its own overriding the same key.
+  result<std::vector<effective_tag_binding>> effective_tag_bindings(std::string_view ws_id);
+  /// Adds workspaces (of the same organization) that may read `ws_id`'s state.
+  result<void> add_remote_state_consumers(std::string_view ws_id, const std::vector<std::string>& ids) {
+    return change_remote_state_consumers(ws_id, ids, 1);
+  }
+  /// Removes remote-state consumers of `ws_id` (ids it does not list are ignored).
+  result<void> remove_remote_state_consumers(std::string_view ws_id, const std::vector<std::string>& ids) {
+    return change_remote_state_consumers(ws_id, ids, -1);
+  }
+  /// Replaces the remote-state consumers of `ws_id`.
+  result<void> replace_remote_state_consumers(std::string_view ws_id, const std::vector<std::string>& ids) {
+    return change_remote_state_consumers(ws_id, ids, 0);
+  }
+  /// The workspaces that may read `ws_id`'s state, in the order they were added (with project-remote-state,
+  /// only those in its project).
+  result<page<workspace>> list_remote_state_consumers(std::string_view ws_id, page_request req = {});
+
+  // ---- state versions (engine/state_versions.hpp) ---------------------------------------------
+
+  /// Creates a state version of workspace `ws_id` (docs/http.md#state-versions). The workspace must be
+  /// locked (409); `serial` and `md5` are required (422); with `state` (base64) the version is finalized
+  /// at once and becomes current, else it waits for its upload. 409 when the serial goes backwards or the
+  /// lineage changes, unless `force`.
+  result<state_version> create_state_version(std::string_view ws_id, const state_version_options& o);
+  /// Uploads the state (or, for a JSON-state token, the JSON state) of a pending version through its
+  /// capability `token`: the version is finalized and becomes current (404 for an unknown token).
+  result<state_version> upload_state(std::string_view token, std::string bytes);
+  /// Reads a state version.
+  result<state_version> read_state_version(std::string_view id);
+  /// Lists the state versions of workspace `ws_name` of `org`, newest first.
+  result<page<state_version>> list_state_versions(std::string_view org, std::string_view ws_name,
+                                                  page_request req = {});
+  /// The workspace's current state version (404 when it has none).
+  result<state_version> current_state_version(std::string_view ws_id);
+  /// The raw state (or the JSON state) of a finalized version (404 when there is none).
+  result<std::string> download_state(std::string_view sv_id, bool json_state = false);
+  /// A state version output by id ("wsout-...").
+  result<state_output> read_state_output(std::string_view output_id);
 
   // ---- runs ------------------------------------------------------------------------------------
 
@@ -7468,7 +8892,8 @@ class basic_engine {
     page<run> out;
     out.current_page = pr.number;
     out.page_size = pr.size;
-    const bool unfiltered = req.statuses.empty() && req.sources.empty() && req.operations.empty();
+    const bool unfiltered = req.statuses.empty() && req.sources.empty() && req.operations.empty() && req.user.empty() &&
+                            req.commit.empty() && req.basic.empty();
     const std::size_t skip = (pr.number - 1) * pr.size;
     if (unfiltered && plan_only_count(s, *w) == 0) {
       // O(page): the index is in creation order.
@@ -7488,6 +8913,72 @@ class basic_engine {
     out.total_count = matched;
     return out;
   }
+  /// Lists the runs of every workspace of `org` (or of `req.workspace_names`, or of the workspaces on
+  /// `req.agent_pool_names`) newest first, with `req`'s filters.
+  result<page<run>> list_organization_runs(std::string_view org, const run_list_request& req = {}) {
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (!find_org(org)) return not_found("organization", org);
+    }
+    std::vector<std::string> pool_ids;  // filter[agent_pool_names]: the workspaces on those pools
+    if (!req.agent_pool_names.empty()) {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      for (const auto& n : req.agent_pool_names)
+        if (const agent_pool* p = agent_pool_named_locked(org, n)) pool_ids.push_back(p->id.str());
+      if (pool_ids.empty()) return paginate(std::vector<const run*>{}, req.page);
+    }
+    std::vector<run> all;
+    for (auto& sp : shards_) {
+      shard_guard sg(*this, *sp);
+      sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+        if (w.organization != org) return;
+        if (!req.workspace_names.empty() &&
+            std::find(req.workspace_names.begin(), req.workspace_names.end(), w.name) == req.workspace_names.end())
+          return;
+        if (!req.agent_pool_names.empty() &&
+            std::find(pool_ids.begin(), pool_ids.end(), w.agent_pool_id) == pool_ids.end())
+          return;
+        for (const auto& rid : w.runs)
+          if (const run* r = sp->storage.find(of<run>, rid); r && matches(*r, req)) all.push_back(*r);
+      });
+    }
+    std::sort(all.begin(), all.end(), [](const run& a, const run& b) {
+      return a.created_at != b.created_at ? a.created_at > b.created_at : b.id < a.id;
+    });
+    std::vector<const run*> ptrs;
+    for (const auto& r : all) ptrs.push_back(&r);
+    return paginate(ptrs, req.page);
+  }
+  /// How many of `org`'s runs wait (pending, or queued for a plan or an apply) and how many run (in a
+  /// phase or a check stage): the organization's capacity figures.
+  result<std::pair<std::size_t, std::size_t>> organization_run_counts(std::string_view org) {
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (!find_org(org)) return not_found("organization", org);
+    }
+    std::size_t waiting = 0, running = 0;
+    const time_point now = clock_.now();
+    for (auto& sp : shards_) {
+      shard_guard sg(*this, *sp);
+      sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+        if (w.organization != org) return;
+        auto count = [&](const resource_id& rid) {
+          const run* r = sp->storage.find(of<run>, rid);
+          if (!r || is_final(r->status) || is_paused(r->status, r->context(now))) return;
+          if (r->status == run_status::pending || r->status == run_status::plan_queued ||
+              r->status == run_status::apply_queued)
+            ++waiting;
+          else ++running;
+        };
+        if (!w.active_run.empty()) count(w.active_run);
+        for (const auto& q : w.queue) count(q);
+      });
+    }
+    return std::make_pair(waiting, running);
+  }
+  /// A run's place in its organization's line for a phase slot (1 = next), or 0 when it does not
+  /// wait for one (engine_options::organization_concurrency; always 0 without a limit).
+  std::size_t queue_position(std::string_view run_id);
   /// Confirms a paused run so it applies (409 when not confirmable).
   result<void> apply_run(std::string_view id, std::string comment = {}) {
     return user_action(id, run_event::apply, std::move(comment));
@@ -7671,11 +9162,17 @@ class basic_engine {
       sp->comments_by_run.clear();
       sp->plan_only_counts.clear();
       sp->behaviours.clear();
+      sp->output_owner.clear();
+      sp->grants_pending.store(false, std::memory_order_release);
       if (auto r = sp->storage.clear(); !r) return r;
     }
     std::lock_guard<mutex_type> g(global_.mutex);
+    global_.capacity.clear();
+    global_.slot_holders.clear();
+    for (auto& grants : global_.grants) grants.clear();
     global_.ws_by_name.clear();
     global_.upload_tokens.clear();
+    global_.state_upload_tokens.clear();
     global_.ws_org.clear();
     global_.aliases.clear();
     has_aliases_.store(false, std::memory_order_release);
@@ -7793,8 +9290,10 @@ class basic_engine {
     policy_result policy = policy_result::pass;
     bool slow_cancel = false;
     std::int64_t cancel_duration_ms = 0;
+    std::optional<std::vector<state_resource>> resources;  // what the apply leaves in the state
+    std::optional<std::vector<state_output>> outputs;
     bool is_default() const noexcept {
-      return policy == policy_result::pass && !slow_cancel && cancel_duration_ms == 0;
+      return policy == policy_result::pass && !slow_cancel && cancel_duration_ms == 0 && !resources && !outputs;
     }
   };
   struct org_facts {
@@ -7812,7 +9311,9 @@ class basic_engine {
     std::uint64_t timer_seq = 0;
     std::unordered_map<resource_id, std::vector<resource_id>> comments_by_run;
     std::unordered_map<resource_id, std::size_t> plan_only_counts;
-    std::unordered_map<resource_id, phase_behaviour> behaviours;  // runs whose executor asked for more than the default
+    std::unordered_map<resource_id, phase_behaviour> behaviours;
+    std::unordered_map<resource_id, resource_id> output_owner;  // state version output -> its state version
+    std::atomic<bool> grants_pending{false};                    // global_.grants[index] holds runs this shard may start
     std::vector<run_status_change> notes;
     bool promote_enabled = true;
     std::uint32_t index = 0;
@@ -7820,15 +9321,31 @@ class basic_engine {
     std::unordered_map<std::string, org_facts> org_cache;  // organization flags, valid for org_cache_version
     std::uint64_t org_cache_version = ~std::uint64_t{0};
   };
+  // A run waiting for a phase slot of its organization (engine/capacity.hpp).
+  struct capacity_waiter {
+    resource_id run;
+    std::uint32_t shard = 0;
+    run_event start = run_event::plan_start;  // plan_start or apply_start
+  };
+  struct org_capacity {
+    std::size_t running = 0;              // holders of a slot
+    std::deque<capacity_waiter> waiting;  // first come first served
+  };
   // Organizations, workspace names and upload capabilities (leaf lock).
   struct global_section {
     mutable mutex_type mutex;
     storage_type storage;  // organizations only
     std::unordered_map<std::string, resource_id> ws_by_name;
     std::unordered_map<std::string, resource_id> upload_tokens;
-    std::unordered_map<resource_id, std::string> ws_org;     // workspace id -> organization
-    std::unordered_map<resource_id, std::uint32_t> aliases;  // restored ids living off their natural shard
-    std::atomic<std::uint64_t> version{0};                   // bumped on every organization change (shard caches)
+    std::unordered_map<std::string, resource_id> state_upload_tokens;  // state (and "json:" + JSON state) uploads
+    std::unordered_map<resource_id, std::string> ws_org;               // workspace id -> organization
+    std::unordered_map<resource_id, std::uint32_t> aliases;            // restored ids living off their natural shard
+    std::atomic<std::uint64_t> version{0};  // bumped on every organization change (shard caches)
+    // organization_concurrency (engine/capacity.hpp): per organization, the runs in a phase and those
+    // waiting for one; runs granted a slot for a shard other than the releasing one.
+    std::unordered_map<std::string, org_capacity> capacity;
+    std::unordered_map<resource_id, std::string> slot_holders;  // run -> its organization
+    std::vector<std::vector<capacity_waiter>> grants;           // per shard index
   };
   // Locks a shard; on release delivers the observer notifications it collected, outside the lock.
   class shard_guard {
@@ -7868,6 +9385,52 @@ class basic_engine {
    private:
     basic_engine& e_;
   };
+
+  // State versions (engine/state_versions.hpp).
+  result<state_version> finalize_state_locked(shard& s, resource_id sv_id, std::string raw,
+                                              const terraform_state* parsed);
+  void write_applied_state_locked(shard& s, const run& r, const std::optional<std::vector<state_resource>>& resources,
+                                  const std::optional<std::vector<state_output>>& outputs);
+  void erase_state_versions_locked(shard& s, const workspace& w);
+  void index_outputs_locked(shard& s, const state_version& v);
+  std::string new_lineage_locked(shard& s);
+
+  // organization_concurrency (engine/capacity.hpp).
+  bool take_slot(shard& s, const run& r, run_event start);
+  void leave_capacity(shard& s, const run& r, time_point now);
+  void take_grants_locked(shard& s, std::int64_t now_ms);
+  void rebuild_capacity_locked();
+
+  // The ids of the projects or agent pools (T) of organization `org`. Requires global_.mutex.
+  template <class T>
+  std::vector<resource_id> owned_locked(std::string_view org) const {
+    std::vector<resource_id> ids;
+    global_.storage.for_each(of<T>, [&](const T& x) {
+      if (x.organization == org) ids.push_back(x.id);
+    });
+    return ids;
+  }
+
+  // Agent pools and execution modes (engine/agent_pools.hpp).
+  const agent_pool* agent_pool_named_locked(std::string_view org, std::string_view name) const;
+  result<resource_id> agent_pool_of_locked(std::string_view org, std::string_view id, std::string_view pointer) const;
+  result<void> apply_agent_pool_options_locked(agent_pool& p, const agent_pool_options& o) const;
+  result<void> resolve_organization_agent_pool_locked(organization& next, const organization_options& o) const;
+  result<void> resolve_project_execution_locked(project& p, const project_options& o) const;
+  result<void> resolve_workspace_execution_locked(workspace& w, const workspace_options& o, bool creating) const;
+  std::pair<execution_mode, resource_id> inherited_execution_locked(std::string_view org,
+                                                                    const resource_id& project_id) const;
+  static result<void> check_agent_mode(execution_mode mode, const resource_id& pool, std::string_view what,
+                                       std::string_view pointer, bool pool_given, resource_id& clear);
+
+  // Projects and tags (engine/projects.hpp, engine/tags.hpp).
+  static result<void> check_project_options(const project_options& o, bool creating);
+  void inherit_project_auto_destroy_locked(workspace& w, const workspace_options& o) const;
+  static void apply_project_options(project& p, const project_options& o);
+  const project* project_named_locked(std::string_view org, std::string_view name) const;
+  template <class F>
+  result<workspace> change_workspace(std::string_view ws_id, F&& change);
+  result<void> change_remote_state_consumers(std::string_view ws_id, const std::vector<std::string>& ids, int how);
 
   void dispatch(const std::vector<run_status_change>& notes) {
     std::shared_ptr<const observer_list> obs;
@@ -7926,7 +9489,7 @@ class basic_engine {
       auto it = global_.aliases.find(resource_id(id));
       if (it != global_.aliases.end()) return shards_[it->second].get();
     }
-    for (std::string_view p : {"run-", "cv-", "wsc-"})
+    for (std::string_view p : {"run-", "cv-", "wsc-", "sv-", "wsout-"})
       if (id.substr(0, p.size()) == p) return shard_of_id(id, p);
     return nullptr;
   }
@@ -7937,8 +9500,10 @@ class basic_engine {
       const bool taken = k == id_kind::run ? s.storage.find(of<run>, id) != nullptr
                          : k == id_kind::configuration_version
                              ? s.storage.find(of<configuration_version>, id) != nullptr
-                         : k == id_kind::comment ? s.storage.find(of<run_comment>, id) != nullptr
-                                                 : false;
+                         : k == id_kind::comment              ? s.storage.find(of<run_comment>, id) != nullptr
+                         : k == id_kind::state_version        ? s.storage.find(of<state_version>, id) != nullptr
+                         : k == id_kind::state_version_output ? s.output_owner.count(id) != 0
+                                                              : false;
       if (!taken && !is_alias(id)) return id;
     }
   }
@@ -8039,6 +9604,12 @@ class basic_engine {
     if (o.policy_checks_enabled) org.policy_checks_enabled = *o.policy_checks_enabled;
     if (o.owners_team_saml_role_id) org.owners_team_saml_role_id = *o.owners_team_saml_role_id;
     if (o.assessments_enforced) org.assessments_enforced = *o.assessments_enforced;
+    if (o.allow_force_delete_workspaces) org.allow_force_delete_workspaces = *o.allow_force_delete_workspaces;
+    if (o.stacks_enabled) org.stacks_enabled = *o.stacks_enabled;
+    if (o.speculative_plan_management_enabled)
+      org.speculative_plan_management_enabled = *o.speculative_plan_management_enabled;
+    if (o.send_passing_statuses) org.send_passing_statuses = *o.send_passing_statuses;
+    if (o.aggregated_commit_status_enabled) org.aggregated_commit_status_enabled = *o.aggregated_commit_status_enabled;
     return {};
   }
 
@@ -8069,6 +9640,26 @@ class basic_engine {
     if (o.working_directory && o.working_directory->find("..") != std::string::npos)
       return make_error(errc::validation_failed, "Working directory must not leave the configuration",
                         "/data/attributes/working-directory");
+    if (o.tag_names)
+      for (const auto& t : *o.tag_names)
+        if (!is_valid_tag_name(lowercase(t)))
+          return make_error(errc::validation_failed,
+                            "Tag '" + t.substr(0, 64) +
+                                "' is invalid: use letters, digits, ':', '-' and '_', starting with a letter or digit",
+                            "/data/attributes/tag-names");
+    if (o.tag_bindings)
+      if (auto r = check_tag_bindings(*o.tag_bindings); !r) return r;
+    if ((o.project_remote_state.value_or(w.project_remote_state)) &&
+        o.global_remote_state.value_or(w.global_remote_state) && (o.project_remote_state || o.global_remote_state))
+      return make_error(errc::validation_failed,
+                        "Project remote state cannot be enabled when global remote state sharing is enabled",
+                        "/data/attributes/project-remote-state");
+    if (o.auto_destroy_activity_duration && !o.auto_destroy_activity_duration->empty() &&
+        !is_valid_auto_destroy_duration(*o.auto_destroy_activity_duration))
+      return make_error(errc::validation_failed,
+                        "Auto destroy activity duration has an incorrect format, we expect up to 4 numeric digits and "
+                        "1 unit ('d' or 'h')",
+                        "/data/attributes/auto-destroy-activity-duration");
     if (o.name) w.name = *o.name;
     if (o.description) w.description = *o.description;
     if (o.auto_apply) w.auto_apply = *o.auto_apply;
@@ -8088,8 +9679,67 @@ class basic_engine {
     if (o.agent_pool_id) w.agent_pool_id = *o.agent_pool_id;
     if (o.trigger_prefixes) w.trigger_prefixes = *o.trigger_prefixes;
     if (o.trigger_patterns) w.trigger_patterns = *o.trigger_patterns;
-    if (o.tag_names) w.tag_names = *o.tag_names;
+    if (o.tag_names) {
+      w.tag_names.clear();
+      for (const auto& t : *o.tag_names) {
+        std::string n = lowercase(t);
+        if (std::find(w.tag_names.begin(), w.tag_names.end(), n) == w.tag_names.end()) w.tag_names.push_back(n);
+      }
+    }
+    if (o.tag_bindings) w.tag_bindings = merged_bindings({}, *o.tag_bindings);
+    if (o.project_remote_state) w.project_remote_state = *o.project_remote_state;
+    if (o.auto_destroy_at) w.auto_destroy_at = *o.auto_destroy_at;
+    if (o.auto_destroy_activity_duration) w.auto_destroy_activity_duration = *o.auto_destroy_activity_duration;
+    if (mode) w.overwrites_execution_mode = true;
+    if (o.overwrites_execution_mode) w.overwrites_execution_mode = *o.overwrites_execution_mode;
+    if (o.overwrites_agent_pool) w.overwrites_agent_pool = *o.overwrites_agent_pool;
     return {};
+  }
+
+  static std::string lowercase(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+  }
+  // "14d", "12h": up to four digits and a unit.
+  static bool is_valid_auto_destroy_duration(std::string_view d) noexcept {
+    if (d.size() < 2 || d.size() > 5 || (d.back() != 'd' && d.back() != 'h')) return false;
+    for (std::size_t i = 0; i + 1 < d.size(); ++i)
+      if (d[i] < '0' || d[i] > '9') return false;
+    return true;
+  }
+  // Keys 1-128 characters, unique, at most 10 per resource (TFE's limit).
+  static result<void> check_tag_bindings(const std::vector<tag_binding>& bindings) {
+    if (bindings.size() > 10)
+      return make_error(errc::validation_failed, "Tag bindings cannot exceed 10 bindings per resource",
+                        "/data/relationships/tag-bindings");
+    for (const auto& b : bindings)
+      if (b.key.empty() || b.key.size() > 128 || b.value.size() > 256)
+        return make_error(errc::validation_failed, "Tag binding keys are 1-128 characters, values at most 256",
+                          "/data/relationships/tag-bindings");
+    return {};
+  }
+  // `base` with `changes` applied: a key given again takes its new value, new keys come last.
+  static std::vector<tag_binding> merged_bindings(std::vector<tag_binding> base,
+                                                  const std::vector<tag_binding>& changes) {
+    for (const auto& c : changes) {
+      auto it = std::find_if(base.begin(), base.end(), [&](const tag_binding& b) { return b.key == c.key; });
+      if (it != base.end()) it->value = c.value;
+      else base.push_back(c);
+    }
+    return base;
+  }
+  // The project a workspace of `org` goes to: `id` when given (404 unless a project of `org`), else the
+  // organization's default project. Requires global_.mutex.
+  result<resource_id> project_of_locked(std::string_view org, const std::optional<std::string>& id) {
+    const organization* o = find_org(org);
+    if (!o) return not_found("organization", org);
+    if (!id || id->empty()) return o->default_project_id;
+    if (!is_valid_id_text(*id)) return not_found("project", *id);
+    const project* p = global_.storage.find(of<project>, resource_id(*id));
+    if (!p || p->organization != org) return not_found("project", *id);
+    return p->id;
   }
 
   result<workspace> unlock_impl(std::string_view id) {
@@ -8137,6 +9787,8 @@ class basic_engine {
         executor_.forget(r);
       }
       s.behaviours.erase(r);
+      if (options_.organization_concurrency)  // its slot or its place in line goes to the next
+        if (const run* x = s.storage.find(of<run>, r)) leave_capacity(s, *x, clock_.now());
       (void)s.storage.erase(of<run>, r);
     }
     for (const auto& c : cvs) {
@@ -8147,6 +9799,7 @@ class basic_engine {
       (void)s.storage.erase_blob(blob_key(c));
       (void)s.storage.erase(of<configuration_version>, c);
     }
+    if (const workspace* cur = s.storage.find(of<workspace>, ws_id)) erase_state_versions_locked(s, *cur);
     s.plan_only_counts.erase(ws_id);
     {
       std::lock_guard<mutex_type> g(global_.mutex);
@@ -8178,8 +9831,54 @@ class basic_engine {
     return it == s.plan_only_counts.end() ? 0 : it->second;
   }
 
-  static bool matches(const run& r, const run_list_request& req) {
+  // The name, tag, binding and project filters of a workspace list.
+  static bool workspace_matches(const workspace& w, const workspace_list_request& req) {
+    if (!req.search.empty() && w.name.find(req.search) == std::string::npos) return false;
+    if (!req.wildcard.empty() && !wildcard_match(req.wildcard, w.name)) return false;
+    if (!req.project_id.empty() && w.project_id.view() != req.project_id) return false;
+    auto has_tag = [&](const std::string& t) {
+      return std::find(w.tag_names.begin(), w.tag_names.end(), lowercase(t)) != w.tag_names.end();
+    };
+    for (const auto& t : req.tags)
+      if (!has_tag(t)) return false;
+    for (const auto& t : req.exclude_tags)
+      if (has_tag(t)) return false;
+    for (const auto& b : req.tagged) {
+      auto it = std::find_if(w.tag_bindings.begin(), w.tag_bindings.end(),
+                             [&](const tag_binding& x) { return x.key == b.key; });
+      if (it == w.tag_bindings.end() || (!b.value.empty() && it->value != b.value)) return false;
+    }
+    return true;
+  }
+  // '*' matches any run of characters (case-insensitive, as TFE's wildcard search).
+  static bool wildcard_match(std::string_view pattern, std::string_view text) {
+    const std::string p = lowercase(pattern), t = lowercase(text);
+    std::size_t pi = 0, ti = 0, star = std::string::npos, mark = 0;
+    while (ti < t.size()) {
+      if (pi < p.size() && p[pi] == '*') {
+        star = pi++;
+        mark = ti;
+      } else if (pi < p.size() && p[pi] == t[ti]) {
+        ++pi;
+        ++ti;
+      } else if (star != std::string::npos) {
+        pi = star + 1;
+        ti = ++mark;
+      } else {
+        return false;
+      }
+    }
+    while (pi < p.size() && p[pi] == '*') ++pi;
+    return pi == p.size();
+  }
+
+  bool matches(const run& r, const run_list_request& req) const {
     if (!req.statuses.empty() && std::find(req.statuses.begin(), req.statuses.end(), r.status) == req.statuses.end())
+      return false;
+    if (!req.commit.empty()) return false;  // tfe's runs carry no commit
+    if (!req.user.empty() && req.user != options_.username) return false;
+    if (!req.basic.empty() && r.id.view().find(req.basic) == std::string_view::npos &&
+        r.message.find(req.basic) == std::string::npos && options_.username.find(req.basic) == std::string::npos)
       return false;
     if (!req.sources.empty() &&
         std::find(req.sources.begin(), req.sources.end(), to_string(r.source)) == req.sources.end())
@@ -8219,6 +9918,10 @@ class basic_engine {
         return make_error(errc::validation_failed,
                           "Configuration version " + found->id.str() + " is " + std::string(to_string(found->status)) +
                               ", not uploaded",
+                          "/data/relationships/configuration-version");
+      if (found->backing != backing_data::present)
+        return make_error(errc::validation_failed,
+                          "Configuration version " + found->id.str() + " has its backing data deleted",
                           "/data/relationships/configuration-version");
       cv = *found;
     } else {
@@ -8261,6 +9964,9 @@ class basic_engine {
     if (o.target_addrs) r.target_addrs = *o.target_addrs;
     if (o.replace_addrs) r.replace_addrs = *o.replace_addrs;
     if (o.variables) r.variables = *o.variables;
+    if (o.invoke_action_addrs) r.invoke_action_addrs = *o.invoke_action_addrs;
+    if (o.policy_paths) r.policy_paths = *o.policy_paths;
+    r.input_state_version = w->current_state_version;
     r.cost_estimation = org.cost_estimation && r.target_addrs.empty();
     r.policy_checks = org.policy_checks;
     r.status_ms[static_cast<std::size_t>(run_status::pending)] = to_unix_ms(now);
@@ -8356,6 +10062,9 @@ class basic_engine {
                       std::string(to_string(e)) + " is not allowed";
       return make_error(errc::conflict, std::move(m));
     }
+    if (options_.organization_concurrency && (e == run_event::plan_start || e == run_event::apply_start) &&
+        !take_slot(s, cur, e))
+      return make_error(errc::conflict, "Run " + cur.id.str() + " waits for its organization's capacity");
     const resource_id id = cur.id;
     const run_status from = cur.status;
     const run_status to = t->to;
@@ -8399,6 +10108,10 @@ class basic_engine {
       if (!b.slow_cancel) schedule(s, id, step, run_event::cancel_completed, now + milliseconds(b.cancel_duration_ms));
       return;
     }
+    if (options_.organization_concurrency && to != run_status::planning && to != run_status::applying &&
+        (from == run_status::plan_queued || from == run_status::apply_queued || from == run_status::planning ||
+         from == run_status::applying))
+      leave_capacity(s, r, now);
     switch (to) {
       case run_status::pending:
         break;
@@ -8474,7 +10187,7 @@ class basic_engine {
         x.cost_delta_monthly = *cost;
       }
     });
-    set_behaviour(s, id, {policy.value_or(policy_result::pass), o.slow_cancel, o.cancel_duration.count()});
+    set_behaviour(s, id, {policy.value_or(policy_result::pass), o.slow_cancel, o.cancel_duration.count(), {}, {}});
     schedule(s, id, step, o.errored ? run_event::plan_failed : run_event::plan_succeeded, now + o.duration);
   }
 
@@ -8494,18 +10207,23 @@ class basic_engine {
       if (o.errored) x.error_text = o.error_message.empty() ? "Error: terraform apply failed" : o.error_message;
       x.apply_log = std::move(o.log);
     });
-    set_behaviour(s, id, {behaviour_of(s, id).policy, o.slow_cancel, o.cancel_duration.count()});
+    set_behaviour(s, id,
+                  {behaviour_of(s, id).policy, o.slow_cancel, o.cancel_duration.count(), std::move(o.resources),
+                   std::move(o.outputs)});
     schedule(s, id, step, o.errored ? run_event::apply_failed : run_event::apply_succeeded, now + o.duration);
   }
 
   // A run reached a final status: leave the queue, release the workspace, hand it on.
   void finish(shard& s, const run& r, run_status to, run_event, time_point now) {
     const resource_id id = r.id;
-    if (!s.behaviours.empty()) s.behaviours.erase(id);
     const resource_id ws_id = r.workspace_id;
     const resource_id cv_id = r.configuration_version_id;
-    const resource_counts counts = r.apply_counts;
-    const bool destroy = r.is_destroy;
+    if (to == run_status::applied) {  // the new state version (and with it the workspace's resource count)
+      const run applied = r;
+      const phase_behaviour b = behaviour_of(s, id);
+      write_applied_state_locked(s, applied, b.resources, b.outputs);
+    }
+    if (!s.behaviours.empty()) s.behaviours.erase(id);
     bool released = false;
     (void)s.storage.update(of<workspace>, ws_id, [&](workspace& x) {
       if (x.active_run == id) {
@@ -8515,9 +10233,6 @@ class basic_engine {
         auto it = std::find(x.queue.begin(), x.queue.end(), id);
         if (it != x.queue.end()) x.queue.erase(it);
       }
-      if (to == run_status::applied)
-        x.resource_count =
-            destroy ? 0 : std::max<std::int64_t>(0, x.resource_count + counts.additions - counts.destructions);
     });
     if (to == run_status::applied) {
       const configuration_version* cv = s.storage.find(of<configuration_version>, cv_id);
@@ -8568,6 +10283,7 @@ class basic_engine {
   // Fires every timer of shard `s` due at `now_ms` (steps may schedule more due steps).
   std::size_t drain_locked(shard& s, std::int64_t now_ms) {
     std::size_t fired = 0;
+    if (s.grants_pending.load(std::memory_order_acquire)) take_grants_locked(s, now_ms);
     while (!s.timers.empty() && s.timers.top().due_ms <= now_ms) {
       timer t = s.timers.top();
       s.timers.pop();
@@ -8602,6 +10318,715 @@ using engine = basic_engine<default_policies>;
 }  // namespace tfe
 
 // The rooms that define the declared members above.
+// #include <tfe/engine/agent_pools.hpp>
+// begin of <tfe/engine/agent_pools.hpp>
+#ifndef TFE_ENGINE_AGENT_POOLS_HPP
+#define TFE_ENGINE_AGENT_POOLS_HPP
+
+// #include <tfe/engine/engine.hpp> (already inlined)
+// #include <tfe/model/agent_pool.hpp> (already inlined)
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+template <class Policies>
+result<agent_pool> basic_engine<Policies>::create_agent_pool(std::string_view org, const agent_pool_options& o) {
+  std::lock_guard<mutex_type> g(global_.mutex);
+  if (!find_org(org)) return not_found("organization", org);
+  if (!o.name || !is_valid_agent_pool_name(*o.name))
+    return make_titled_error(errc::validation_failed, "invalid attribute",
+                             o.name ? "Name is invalid: use 1-90 printable characters" : "Name can't be blank",
+                             "/data/attributes/name");
+  if (agent_pool_named_locked(org, *o.name))
+    return make_titled_error(errc::validation_failed, "invalid attribute", "Name has already been taken",
+                             "/data/attributes/name");
+  agent_pool p;
+  p.organization = std::string(org);
+  p.created_at = clock_.now();
+  if (auto r = apply_agent_pool_options_locked(p, o); !r) return r.error();
+  do p.id = next_id(id_kind::agent_pool);
+  while (global_.storage.find(of<agent_pool>, p.id));
+  if (auto r = global_.storage.insert(agent_pool(p)); !r) return r.error();
+  commit_global();
+  return p;
+}
+
+template <class Policies>
+result<agent_pool> basic_engine<Policies>::read_agent_pool(std::string_view id) {
+  std::lock_guard<mutex_type> g(global_.mutex);
+  if (!is_valid_id_text(id)) return not_found("agent pool", id);
+  const agent_pool* p = global_.storage.find(of<agent_pool>, resource_id(id));
+  if (!p) return not_found("agent pool", id);
+  return *p;
+}
+
+template <class Policies>
+result<agent_pool> basic_engine<Policies>::update_agent_pool(std::string_view id, const agent_pool_options& o) {
+  std::lock_guard<mutex_type> g(global_.mutex);
+  if (!is_valid_id_text(id)) return not_found("agent pool", id);
+  const agent_pool* cur = global_.storage.find(of<agent_pool>, resource_id(id));
+  if (!cur) return not_found("agent pool", id);
+  if (o.name && !is_valid_agent_pool_name(*o.name))
+    return make_titled_error(errc::validation_failed, "invalid attribute",
+                             "Name is invalid: use 1-90 printable characters", "/data/attributes/name");
+  if (o.name)
+    if (const agent_pool* other = agent_pool_named_locked(cur->organization, *o.name); other && other->id != cur->id)
+      return make_titled_error(errc::validation_failed, "invalid attribute", "Name has already been taken",
+                               "/data/attributes/name");
+  agent_pool next = *cur;
+  if (auto r = apply_agent_pool_options_locked(next, o); !r) return r.error();
+  if (auto r = global_.storage.update(of<agent_pool>, next.id, [&](agent_pool& x) { x = next; }); !r) return r.error();
+  commit_global();
+  return next;
+}
+
+template <class Policies>
+result<void> basic_engine<Policies>::delete_agent_pool(std::string_view id) {
+  auto p = read_agent_pool(id);
+  if (!p) return p.error();
+  {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    const organization* o = find_org(p->organization);
+    bool used = o && o->default_agent_pool_id == p->id;
+    global_.storage.for_each(of<project>, [&](const project& pr) { used = used || pr.default_agent_pool_id == p->id; });
+    if (used)
+      return make_titled_error(errc::validation_failed, "invalid attribute",
+                               "Agent pool is the default of its organization or of a project: change that first");
+  }
+  for (auto& sp : shards_) {
+    shard_guard sg(*this, *sp);
+    bool used = false;
+    sp->storage.for_each(of<workspace>, [&](const workspace& w) { used = used || w.agent_pool_id == p->id.view(); });
+    if (used)
+      return make_titled_error(errc::validation_failed, "invalid attribute",
+                               "Agent pool is still used by workspaces: change their execution mode first");
+  }
+  std::lock_guard<mutex_type> g(global_.mutex);
+  if (auto r = global_.storage.erase(of<agent_pool>, p->id); !r) return r;
+  commit_global();
+  return {};
+}
+
+template <class Policies>
+result<page<agent_pool>> basic_engine<Policies>::list_agent_pools(std::string_view org, page_request req,
+                                                                  std::string_view q, std::string_view sort) {
+  std::lock_guard<mutex_type> g(global_.mutex);
+  if (!find_org(org)) return not_found("organization", org);
+  std::vector<const agent_pool*> all;
+  const std::string needle = lowercase(q);
+  global_.storage.for_each(of<agent_pool>, [&](const agent_pool& p) {
+    if (p.organization == org && (needle.empty() || lowercase(p.name).find(needle) != std::string::npos))
+      all.push_back(&p);
+  });
+  const bool desc = !sort.empty() && sort.front() == '-';
+  const std::string_view key = desc ? sort.substr(1) : sort;
+  if (!key.empty() && key != "name" && key != "created-at")
+    return make_error(errc::bad_request, "sort must be name or created-at, '-' first for the reverse order", "sort");
+  std::sort(all.begin(), all.end(), [&](auto* a, auto* b) {
+    const bool less = key == "created-at"
+                          ? (a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id)
+                          : a->name < b->name;
+    const bool more = key == "created-at"
+                          ? (a->created_at != b->created_at ? b->created_at < a->created_at : b->id < a->id)
+                          : b->name < a->name;
+    return desc ? more : less;
+  });
+  return paginate(all, req);
+}
+
+template <class Policies>
+std::vector<resource_id> basic_engine<Policies>::agent_pool_workspaces(std::string_view id) {
+  std::vector<resource_id> out;
+  for (auto& sp : shards_) {
+    shard_guard sg(*this, *sp);
+    sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+      if (!w.agent_pool_id.empty() && w.agent_pool_id == id) out.push_back(w.id);
+    });
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+template <class Policies>
+const agent_pool* basic_engine<Policies>::agent_pool_named_locked(std::string_view org, std::string_view name) const {
+  const agent_pool* found = nullptr;
+  global_.storage.for_each(of<agent_pool>, [&](const agent_pool& p) {
+    if (!found && p.organization == org && p.name == name) found = &p;
+  });
+  return found;
+}
+
+template <class Policies>
+result<resource_id> basic_engine<Policies>::agent_pool_of_locked(std::string_view org, std::string_view id,
+                                                                 std::string_view pointer) const {
+  const agent_pool* p = is_valid_id_text(id) ? global_.storage.find(of<agent_pool>, resource_id(id)) : nullptr;
+  if (!p || p->organization != org)
+    return make_titled_error(
+        errc::validation_failed, "invalid attribute",
+        "Agent pool '" + std::string(id) + "' is not an agent pool of organization " + std::string(org),
+        std::string(pointer));
+  return p->id;
+}
+
+template <class Policies>
+result<void> basic_engine<Policies>::apply_agent_pool_options_locked(agent_pool& p, const agent_pool_options& o) const {
+  // The workspaces and projects named must be the organization's (422 otherwise); checked before any change.
+  const auto ids = [&](const std::vector<std::string>& in, bool projects,
+                       std::string_view pointer) -> result<std::vector<resource_id>> {
+    std::vector<resource_id> out;
+    for (const auto& id : in) {
+      bool ok = is_valid_id_text(id);
+      if (ok && projects) {
+        const project* pr = global_.storage.find(of<project>, resource_id(id));
+        ok = pr && pr->organization == p.organization;
+      } else if (ok) {
+        auto it = global_.ws_org.find(resource_id(id));
+        ok = it != global_.ws_org.end() && it->second == p.organization;
+      }
+      if (!ok)
+        return make_titled_error(
+            errc::validation_failed, "invalid attribute",
+            std::string(projects ? "Project '" : "Workspace '") + id + "' is not of organization " + p.organization,
+            std::string(pointer));
+      if (std::find(out.begin(), out.end(), resource_id(id)) == out.end()) out.emplace_back(id);
+    }
+    return out;
+  };
+  std::vector<resource_id> aw = p.allowed_workspaces, ap = p.allowed_projects, ew = p.excluded_workspaces;
+  if (o.allowed_workspaces) {
+    auto r = ids(*o.allowed_workspaces, false, "/data/relationships/allowed-workspaces");
+    if (!r) return r.error();
+    aw = std::move(*r);
+  }
+  if (o.allowed_projects) {
+    auto r = ids(*o.allowed_projects, true, "/data/relationships/allowed-projects");
+    if (!r) return r.error();
+    ap = std::move(*r);
+  }
+  if (o.excluded_workspaces) {
+    auto r = ids(*o.excluded_workspaces, false, "/data/relationships/excluded-workspaces");
+    if (!r) return r.error();
+    ew = std::move(*r);
+  }
+  if (o.name) p.name = *o.name;
+  if (o.organization_scoped) p.organization_scoped = *o.organization_scoped;
+  p.allowed_workspaces = std::move(aw);
+  p.allowed_projects = std::move(ap);
+  p.excluded_workspaces = std::move(ew);
+  return {};
+}
+
+template <class Policies>
+result<void> basic_engine<Policies>::resolve_organization_agent_pool_locked(organization& next,
+                                                                            const organization_options& o) const {
+  if (o.default_agent_pool_id && !o.default_agent_pool_id->empty()) {
+    auto id = agent_pool_of_locked(next.name, *o.default_agent_pool_id, "/data/relationships/default-agent-pool");
+    if (!id) return id.error();
+    next.default_agent_pool_id = *id;
+  } else if (o.default_agent_pool_id) {
+    next.default_agent_pool_id = resource_id{};
+  }
+  return check_agent_mode(next.default_execution_mode, next.default_agent_pool_id, "Default agent pool",
+                          "/data/relationships/default-agent-pool", o.default_agent_pool_id.has_value(),
+                          next.default_agent_pool_id);
+}
+
+template <class Policies>
+result<void> basic_engine<Policies>::check_agent_mode(execution_mode mode, const resource_id& pool,
+                                                      std::string_view what, std::string_view pointer, bool pool_given,
+                                                      resource_id& clear) {
+  if (mode == execution_mode::agent) {
+    if (pool.empty())
+      return make_titled_error(errc::validation_failed, "invalid attribute",
+                               std::string(what) + " must be specified when using 'agent' execution mode",
+                               std::string(pointer));
+    return {};
+  }
+  if (!pool.empty() && pool_given)
+    return make_titled_error(errc::validation_failed, "invalid attribute",
+                             std::string(what) + " must not be specified unless using 'agent' execution mode",
+                             std::string(pointer));
+  clear = resource_id{};  // leaving `agent` drops the pool
+  return {};
+}
+
+template <class Policies>
+result<void> basic_engine<Policies>::resolve_project_execution_locked(project& p, const project_options& o) const {
+  if (o.overwrites_execution_mode && o.overwrites_agent_pool &&
+      *o.overwrites_execution_mode != *o.overwrites_agent_pool)
+    return make_titled_error(errc::validation_failed, "invalid attribute",
+                             "If agent-pool and execution-mode are both included in setting-overwrites, their values "
+                             "must be the same.",
+                             "/data/attributes/setting-overwrites");
+  if ((o.overwrites_execution_mode && !*o.overwrites_execution_mode) ||
+      (o.overwrites_agent_pool && !*o.overwrites_agent_pool)) {
+    p.default_execution_mode.clear();  // the organization's, inherited
+    p.default_agent_pool_id = resource_id{};
+    return {};
+  }
+  resource_id pool = p.default_agent_pool_id;
+  if (o.default_agent_pool_id && !o.default_agent_pool_id->empty()) {
+    auto id = agent_pool_of_locked(p.organization, *o.default_agent_pool_id, "/data/attributes/default-agent-pool-id");
+    if (!id) return id.error();
+    pool = *id;
+  } else if (o.default_agent_pool_id) {
+    pool = resource_id{};
+  }
+  const auto mode = execution_mode_from_string(p.default_execution_mode);
+  if (auto r = check_agent_mode(mode.value_or(execution_mode::remote), pool, "Default agent pool",
+                                "/data/attributes/default-agent-pool-id",
+                                o.default_agent_pool_id && !o.default_agent_pool_id->empty(), pool);
+      !r)
+    return r;
+  p.default_agent_pool_id = pool;
+  return {};
+}
+
+template <class Policies>
+std::pair<execution_mode, resource_id> basic_engine<Policies>::inherited_execution_locked(
+    std::string_view org, const resource_id& project_id) const {
+  if (const project* p = global_.storage.find(of<project>, project_id))
+    if (auto m = execution_mode_from_string(p->default_execution_mode)) return {*m, p->default_agent_pool_id};
+  if (const organization* o = find_org(org)) return {o->default_execution_mode, o->default_agent_pool_id};
+  return {execution_mode::remote, resource_id{}};
+}
+
+template <class Policies>
+result<void> basic_engine<Policies>::resolve_workspace_execution_locked(workspace& w, const workspace_options& o,
+                                                                        bool creating) const {
+  // Not given on create, or setting-overwrites false: the project's default, else the organization's.
+  const bool inherit =
+      o.overwrites_execution_mode ? !*o.overwrites_execution_mode : creating && !o.execution_mode && !o.operations;
+  if (inherit) {
+    const auto [mode, pool] = inherited_execution_locked(w.organization, w.project_id);
+    w.execution_mode = mode;
+    w.agent_pool_id = pool.str();
+    w.overwrites_execution_mode = false;
+    w.overwrites_agent_pool = false;
+    return {};
+  }
+  resource_id pool(w.agent_pool_id);
+  if (o.agent_pool_id && !o.agent_pool_id->empty()) {
+    auto id = agent_pool_of_locked(w.organization, *o.agent_pool_id, "/data/attributes/agent-pool-id");
+    if (!id) return id.error();
+    pool = *id;
+  } else if (o.agent_pool_id) {
+    pool = resource_id{};
+  }
+  if (auto r = check_agent_mode(w.execution_mode, pool, "Agent pool", "/data/attributes/agent-pool-id",
+                                o.agent_pool_id && !o.agent_pool_id->empty(), pool);
+      !r)
+    return r;
+  w.agent_pool_id = pool.str();
+  return {};
+}
+
+}  // namespace tfe
+
+#endif  // TFE_ENGINE_AGENT_POOLS_HPP
+// end of <tfe/engine/agent_pools.hpp>
+// #include <tfe/engine/backing_data.hpp>
+// begin of <tfe/engine/backing_data.hpp>
+#ifndef TFE_ENGINE_BACKING_DATA_HPP
+#define TFE_ENGINE_BACKING_DATA_HPP
+
+// #include <tfe/engine/engine.hpp> (already inlined)
+// #include <tfe/model/backing_data.hpp> (already inlined)
+
+#include <string>
+#include <string_view>
+
+namespace tfe {
+
+template <class Policies>
+result<void> basic_engine<Policies>::manage_backing_data(std::string_view id, backing_data_action action) {
+  const bool is_cv = id.substr(0, 3) == "cv-";
+  const char* what = is_cv ? "configuration version" : "state version";
+  shard* s = (is_cv || id.substr(0, 3) == "sv-") ? shard_of_indexed(id) : nullptr;
+  if (!s) return not_found(is_cv ? "configuration version" : "state version", id);
+  shard_guard sg(*this, *s);
+  const resource_id rid(id);
+  const auto refuse = [&](std::string detail) {
+    return make_titled_error(errc::validation_failed, "transition not allowed", std::move(detail));
+  };
+  backing_data from, to;
+  bool has_data, current;
+  if (is_cv) {
+    const configuration_version* cv = s->storage.find(of<configuration_version>, rid);
+    if (!cv) return not_found(what, id);
+    const workspace* w = s->storage.find(of<workspace>, cv->workspace_id);
+    from = cv->backing;
+    has_data = cv->uploaded_at.has_value();
+    current = w && w->current_configuration_version == rid;
+  } else {
+    const state_version* v = s->storage.find(of<state_version>, rid);
+    if (!v) return not_found(what, id);
+    const workspace* w = s->storage.find(of<workspace>, v->workspace_id);
+    from = v->backing;
+    has_data = v->status == state_version_status::finalized;
+    current = w && w->current_state_version == rid;
+  }
+  if (!has_data) return refuse(std::string("the ") + what + " has no uploaded data");
+  if (!backing_data_transition(from, action, to))
+    return refuse(std::string("backing data that is ") + std::string(to_string(from)) + " cannot be " +
+                  (action == backing_data_action::soft_delete ? "soft deleted"
+                   : action == backing_data_action::restore   ? "restored"
+                                                              : "permanently deleted"));
+  if (current && action == backing_data_action::soft_delete)
+    return refuse(std::string("the backing data of the workspace's current ") + what + " cannot be deleted");
+  result<void> r =
+      is_cv ? s->storage.update(of<configuration_version>, rid, [&](configuration_version& cv) { cv.backing = to; })
+            : s->storage.update(of<state_version>, rid, [&](state_version& v) { v.backing = to; });
+  if (!r) return r;
+  if (to == backing_data::permanently_deleted) {
+    if (is_cv) return s->storage.erase_blob(blob_key(rid));
+    if (auto e = s->storage.erase_blob(detail::state_blob_key(rid)); !e) return e;
+    return s->storage.erase_blob(detail::json_state_blob_key(rid));
+  }
+  return {};
+}
+
+}  // namespace tfe
+
+#endif  // TFE_ENGINE_BACKING_DATA_HPP
+// end of <tfe/engine/backing_data.hpp>
+// #include <tfe/engine/capacity.hpp>
+// begin of <tfe/engine/capacity.hpp>
+#ifndef TFE_ENGINE_CAPACITY_HPP
+#define TFE_ENGINE_CAPACITY_HPP
+
+// #include <tfe/engine/engine.hpp> (already inlined)
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace tfe {
+
+// Whether run `r` (in plan_queued or apply_queued) may start its phase now: it holds a slot, or takes a
+// free one when nobody waits before it. Otherwise it joins its organization's waiting line (once).
+template <class Policies>
+bool basic_engine<Policies>::take_slot(shard& s, const run& r, run_event start) {
+  const workspace* w = s.storage.find(of<workspace>, r.workspace_id);
+  const std::string org = w ? w->organization : std::string();
+  std::lock_guard<mutex_type> g(global_.mutex);
+  if (global_.slot_holders.count(r.id)) return true;
+  org_capacity& cap = global_.capacity[org];
+  auto waiting =
+      std::find_if(cap.waiting.begin(), cap.waiting.end(), [&](const capacity_waiter& x) { return x.run == r.id; });
+  if (waiting == cap.waiting.end() && cap.running < options_.organization_concurrency && cap.waiting.empty()) {
+    ++cap.running;
+    global_.slot_holders.emplace(r.id, org);
+    return true;
+  }
+  if (waiting == cap.waiting.end()) cap.waiting.push_back(capacity_waiter{r.id, s.index, start});
+  return false;
+}
+
+// Run `r` left a phase, or left the line before starting one (canceled, discarded, deleted): its slot
+// goes to the first runs waiting, each started at `now` on its own shard (this one directly, the
+// others through global_.grants, picked up by their next drain).
+template <class Policies>
+void basic_engine<Policies>::leave_capacity(shard& s, const run& r, time_point now) {
+  std::vector<capacity_waiter> here;
+  {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    std::string org;
+    if (auto h = global_.slot_holders.find(r.id); h != global_.slot_holders.end()) {
+      org = h->second;
+      global_.slot_holders.erase(h);
+      auto c = global_.capacity.find(org);
+      if (c != global_.capacity.end() && c->second.running) --c->second.running;
+    } else {
+      const workspace* w = s.storage.find(of<workspace>, r.workspace_id);
+      org = w ? w->organization : std::string();
+      auto c = global_.capacity.find(org);
+      if (c == global_.capacity.end()) return;
+      auto& line = c->second.waiting;
+      line.erase(std::remove_if(line.begin(), line.end(), [&](const capacity_waiter& x) { return x.run == r.id; }),
+                 line.end());
+    }
+    auto c = global_.capacity.find(org);
+    if (c == global_.capacity.end()) return;
+    org_capacity& cap = c->second;
+    const std::int64_t now_ms = to_unix_ms(now);
+    while (cap.running < options_.organization_concurrency && !cap.waiting.empty()) {
+      capacity_waiter next = cap.waiting.front();
+      cap.waiting.pop_front();
+      ++cap.running;
+      global_.slot_holders.emplace(next.run, org);
+      if (next.shard == s.index) {
+        here.push_back(next);
+      } else {
+        shard& other = *shards_[next.shard];
+        global_.grants[next.shard].push_back(next);
+        other.grants_pending.store(true, std::memory_order_release);
+        std::int64_t due = other.next_due_ms.load(std::memory_order_acquire);
+        while (due > now_ms && !other.next_due_ms.compare_exchange_weak(due, now_ms, std::memory_order_acq_rel)) {}
+      }
+    }
+    if (cap.running == 0 && cap.waiting.empty()) global_.capacity.erase(c);
+  }
+  for (const auto& g : here)
+    if (const run* x = s.storage.find(of<run>, g.run)) schedule(s, g.run, x->step, g.start, now);
+}
+
+// Starts the runs another shard granted a slot to (requires s's lock).
+template <class Policies>
+void basic_engine<Policies>::take_grants_locked(shard& s, std::int64_t now_ms) {
+  std::vector<capacity_waiter> mine;
+  {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    mine.swap(global_.grants[s.index]);
+    s.grants_pending.store(false, std::memory_order_release);
+  }
+  for (const auto& g : mine)
+    if (const run* x = s.storage.find(of<run>, g.run))  // gone or moved on: its leave released the slot
+      if (x->status == run_status::plan_queued || x->status == run_status::apply_queued)
+        schedule(s, g.run, x->step, g.start, from_unix_ms(now_ms));
+}
+
+// After a restore: the runs in a phase hold their organization's slots (even past the limit); the
+// queued ones line up again as their start steps fire. Requires every shard lock.
+template <class Policies>
+void basic_engine<Policies>::rebuild_capacity_locked() {
+  std::lock_guard<mutex_type> g(global_.mutex);
+  global_.capacity.clear();
+  global_.slot_holders.clear();
+  for (auto& grants : global_.grants) grants.clear();
+  if (!options_.organization_concurrency) return;
+  for (auto& sp : shards_) {
+    sp->grants_pending.store(false, std::memory_order_release);
+    sp->storage.for_each(of<run>, [&](const run& r) {
+      if (r.status != run_status::planning && r.status != run_status::applying) return;
+      auto o = global_.ws_org.find(r.workspace_id);
+      if (o == global_.ws_org.end()) return;
+      ++global_.capacity[o->second].running;
+      global_.slot_holders.emplace(r.id, o->second);
+    });
+  }
+}
+
+template <class Policies>
+std::size_t basic_engine<Policies>::queue_position(std::string_view run_id) {
+  if (!options_.organization_concurrency) return 0;
+  std::lock_guard<mutex_type> g(global_.mutex);
+  for (const auto& [org, cap] : global_.capacity)
+    for (std::size_t i = 0; i < cap.waiting.size(); ++i)
+      if (cap.waiting[i].run.view() == run_id) return i + 1;
+  return 0;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_ENGINE_CAPACITY_HPP
+// end of <tfe/engine/capacity.hpp>
+// #include <tfe/engine/projects.hpp>
+// begin of <tfe/engine/projects.hpp>
+#ifndef TFE_ENGINE_PROJECTS_HPP
+#define TFE_ENGINE_PROJECTS_HPP
+
+// #include <tfe/engine/engine.hpp> (already inlined)
+// #include <tfe/model/project.hpp> (already inlined)
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+template <class Policies>
+result<project> basic_engine<Policies>::create_project(std::string_view org, const project_options& o) {
+  if (auto r = check_project_options(o, true); !r) {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    if (!find_org(org)) return not_found("organization", org);
+    return r.error();
+  }
+  std::lock_guard<mutex_type> g(global_.mutex);
+  if (!find_org(org)) return not_found("organization", org);
+  if (project_named_locked(org, *o.name))
+    return make_titled_error(errc::validation_failed, "invalid attribute", "Name has already been taken",
+                             "/data/attributes/name");
+  project p;
+  p.organization = std::string(org);
+  p.created_at = clock_.now();
+  apply_project_options(p, o);
+  if (auto r = resolve_project_execution_locked(p, o); !r) return r.error();
+  do p.id = next_id(id_kind::project);
+  while (global_.storage.find(of<project>, p.id));
+  if (auto r = global_.storage.insert(project(p)); !r) return r.error();
+  commit_global();
+  return p;
+}
+
+template <class Policies>
+result<project> basic_engine<Policies>::read_project(std::string_view id) {
+  std::lock_guard<mutex_type> g(global_.mutex);
+  if (!is_valid_id_text(id)) return not_found("project", id);
+  const project* p = global_.storage.find(of<project>, resource_id(id));
+  if (!p) return not_found("project", id);
+  return *p;
+}
+
+template <class Policies>
+result<project> basic_engine<Policies>::update_project(std::string_view id, const project_options& o) {
+  if (auto r = check_project_options(o, false); !r) {
+    if (auto found = read_project(id); !found) return found.error();
+    return r.error();
+  }
+  std::unique_lock<mutex_type> g(global_.mutex);
+  if (!is_valid_id_text(id)) return not_found("project", id);
+  const project* cur = global_.storage.find(of<project>, resource_id(id));
+  if (!cur) return not_found("project", id);
+  if (o.name && *o.name != cur->name)
+    if (const project* other = project_named_locked(cur->organization, *o.name); other && other->id != cur->id)
+      return make_titled_error(errc::validation_failed, "invalid attribute", "Name has already been taken",
+                               "/data/attributes/name");
+  project next = *cur;
+  apply_project_options(next, o);
+  if (auto r = resolve_project_execution_locked(next, o); !r) return r.error();
+  if (auto r = global_.storage.update(of<project>, next.id, [&](project& x) { x = next; }); !r) return r.error();
+  commit_global();
+  if (o.auto_destroy_activity_duration) {  // its inheriting workspaces follow, shard by shard
+    g.unlock();
+    for (auto& sp : shards_) {
+      shard_guard sg(*this, *sp);
+      std::vector<resource_id> wss;
+      sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+        if (w.project_id == next.id && w.inherits_project_auto_destroy &&
+            w.auto_destroy_activity_duration != next.auto_destroy_activity_duration)
+          wss.push_back(w.id);
+      });
+      for (const auto& wid : wss)
+        (void)sp->storage.update(of<workspace>, wid, [&](workspace& w) {
+          w.auto_destroy_activity_duration = next.auto_destroy_activity_duration;
+        });
+    }
+  }
+  return next;
+}
+
+template <class Policies>
+void basic_engine<Policies>::inherit_project_auto_destroy_locked(workspace& w, const workspace_options& o) const {
+  // A duration of its own, given without inherits-project-auto-destroy, stops the inheritance.
+  if (o.inherits_project_auto_destroy) w.inherits_project_auto_destroy = *o.inherits_project_auto_destroy;
+  else if (o.auto_destroy_activity_duration) w.inherits_project_auto_destroy = false;
+  if (!w.inherits_project_auto_destroy) return;
+  const project* p = global_.storage.find(of<project>, w.project_id);
+  w.auto_destroy_activity_duration = p ? p->auto_destroy_activity_duration : std::string();
+}
+
+template <class Policies>
+result<project> basic_engine<Policies>::add_project_tag_bindings(std::string_view id,
+                                                                 const std::vector<tag_binding>& bindings) {
+  std::lock_guard<mutex_type> g(global_.mutex);
+  if (!is_valid_id_text(id)) return not_found("project", id);
+  const project* cur = global_.storage.find(of<project>, resource_id(id));
+  if (!cur) return not_found("project", id);
+  project next = *cur;
+  next.tag_bindings = merged_bindings(cur->tag_bindings, bindings);
+  if (auto r = check_tag_bindings(next.tag_bindings); !r) return r.error();
+  if (auto r = global_.storage.update(of<project>, next.id, [&](project& x) { x = next; }); !r) return r.error();
+  commit_global();
+  return next;
+}
+
+template <class Policies>
+result<void> basic_engine<Policies>::delete_project(std::string_view id) {
+  auto p = read_project(id);
+  if (!p) return p.error();
+  {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    const organization* o = find_org(p->organization);
+    if (o && o->default_project_id == p->id)
+      return make_titled_error(errc::validation_failed, "invalid attribute",
+                               "The default project of an organization cannot be deleted");
+  }
+  for (auto& sp : shards_) {  // a project with workspaces cannot go (TFE: move or delete them first)
+    shard_guard sg(*this, *sp);
+    bool used = false;
+    sp->storage.for_each(of<workspace>, [&](const workspace& w) { used = used || w.project_id == p->id; });
+    if (used)
+      return make_titled_error(errc::conflict, "project not empty",
+                               "Project " + p->id.str() + " still contains workspaces: move or delete them first");
+  }
+  std::lock_guard<mutex_type> g(global_.mutex);
+  if (auto r = global_.storage.erase(of<project>, p->id); !r) return r;
+  commit_global();
+  return {};
+}
+
+template <class Policies>
+result<page<project>> basic_engine<Policies>::list_projects(std::string_view org, page_request req,
+                                                            std::string_view q) {
+  std::lock_guard<mutex_type> g(global_.mutex);
+  if (!find_org(org)) return not_found("organization", org);
+  std::vector<const project*> all;
+  const std::string needle = lowercase(q);
+  global_.storage.for_each(of<project>, [&](const project& p) {
+    if (p.organization == org && (needle.empty() || lowercase(p.name).find(needle) != std::string::npos))
+      all.push_back(&p);
+  });
+  std::sort(all.begin(), all.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  return paginate(all, req);
+}
+
+template <class Policies>
+result<void> basic_engine<Policies>::check_project_options(const project_options& o, bool creating) {
+  if (creating && !o.name)
+    return make_titled_error(errc::validation_failed, "invalid attribute", "Name can't be blank",
+                             "/data/attributes/name");
+  if (o.name && !is_valid_project_name(*o.name))
+    return make_titled_error(errc::validation_failed, "invalid attribute",
+                             "Name may only contain letters, numbers, spaces, -, and _, and must be 3 to 40 "
+                             "characters long",
+                             "/data/attributes/name");
+  if (o.default_execution_mode && !o.default_execution_mode->empty() &&
+      !execution_mode_from_string(*o.default_execution_mode))
+    return make_titled_error(errc::validation_failed, "invalid attribute",
+                             "Default execution mode must be remote, local or agent",
+                             "/data/attributes/default-execution-mode");
+  if (o.auto_destroy_activity_duration && !o.auto_destroy_activity_duration->empty() &&
+      !is_valid_auto_destroy_duration(*o.auto_destroy_activity_duration))
+    return make_titled_error(errc::validation_failed, "invalid attribute",
+                             "Auto destroy activity duration has an incorrect format, we expect up to 4 numeric digits "
+                             "and 1 unit ('d' or 'h')",
+                             "/data/attributes/auto-destroy-activity-duration");
+  if (o.tag_bindings)
+    if (auto r = check_tag_bindings(*o.tag_bindings); !r) return r;
+  return {};
+}
+
+template <class Policies>
+void basic_engine<Policies>::apply_project_options(project& p, const project_options& o) {
+  if (o.name) p.name = *o.name;
+  if (o.description) p.description = *o.description;
+  if (o.default_execution_mode) p.default_execution_mode = *o.default_execution_mode;
+  if (o.auto_destroy_activity_duration) p.auto_destroy_activity_duration = *o.auto_destroy_activity_duration;
+  if (o.tag_bindings) p.tag_bindings = merged_bindings({}, *o.tag_bindings);
+}
+
+template <class Policies>
+const project* basic_engine<Policies>::project_named_locked(std::string_view org, std::string_view name) const {
+  const project* found = nullptr;
+  const std::string wanted = lowercase(name);
+  global_.storage.for_each(of<project>, [&](const project& p) {
+    if (!found && p.organization == org && lowercase(p.name) == wanted) found = &p;
+  });
+  return found;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_ENGINE_PROJECTS_HPP
+// end of <tfe/engine/projects.hpp>
 // #include <tfe/engine/state_document.hpp>
 // begin of <tfe/engine/state_document.hpp>
 #ifndef TFE_ENGINE_STATE_DOCUMENT_HPP
@@ -8682,6 +11107,626 @@ inline std::optional<std::string> base64_decode(std::string_view text) {
 #endif  // TFE_DETAIL_BASE64_HPP
 // end of <tfe/detail/base64.hpp>
 // #include <tfe/engine/engine.hpp> (already inlined)
+// #include <tfe/engine/state_versions.hpp>
+// begin of <tfe/engine/state_versions.hpp>
+#ifndef TFE_ENGINE_STATE_VERSIONS_HPP
+#define TFE_ENGINE_STATE_VERSIONS_HPP
+
+// #include <tfe/detail/base64.hpp> (already inlined)
+// #include <tfe/detail/md5.hpp>
+// begin of <tfe/detail/md5.hpp>
+#ifndef TFE_DETAIL_MD5_HPP
+#define TFE_DETAIL_MD5_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+namespace detail {
+
+/// The MD5 of `data` as 32 lower-case hex characters.
+inline std::string md5_hex(std::string_view data) {
+  static constexpr std::uint32_t k[64] = {
+      0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+      0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+      0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+      0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+      0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+      0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+      0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+      0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
+  static constexpr int r[64] = {7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 5,  9,  14, 20, 5,  9,
+                                14, 20, 5,  9,  14, 20, 5,  9,  14, 20, 4,  11, 16, 23, 4,  11, 16, 23, 4,  11, 16, 23,
+                                4,  11, 16, 23, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21};
+  std::uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+  auto block = [&](const unsigned char* p) {
+    std::uint32_t m[16];
+    for (int i = 0; i < 16; ++i)
+      m[i] = std::uint32_t(p[4 * i]) | std::uint32_t(p[4 * i + 1]) << 8 | std::uint32_t(p[4 * i + 2]) << 16 |
+             std::uint32_t(p[4 * i + 3]) << 24;
+    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
+    for (int i = 0; i < 64; ++i) {
+      std::uint32_t f;
+      int g;
+      if (i < 16) {
+        f = (b & c) | (~b & d);
+        g = i;
+      } else if (i < 32) {
+        f = (d & b) | (~d & c);
+        g = (5 * i + 1) % 16;
+      } else if (i < 48) {
+        f = b ^ c ^ d;
+        g = (3 * i + 5) % 16;
+      } else {
+        f = c ^ (b | ~d);
+        g = (7 * i) % 16;
+      }
+      const std::uint32_t t = d;
+      d = c;
+      c = b;
+      const std::uint32_t x = a + f + k[i] + m[g];
+      b = b + ((x << r[i]) | (x >> (32 - r[i])));
+      a = t;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+  };
+  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
+  const std::size_t n = data.size();
+  std::size_t i = 0;
+  for (; i + 64 <= n; i += 64) block(bytes + i);
+  unsigned char tail[128] = {};
+  const std::size_t rest = n - i;
+  if (rest) std::memcpy(tail, bytes + i, rest);
+  tail[rest] = 0x80;
+  const std::size_t len = rest + 1 + 8 <= 64 ? 64 : 128;
+  const std::uint64_t bits = static_cast<std::uint64_t>(n) * 8;
+  for (int b = 0; b < 8; ++b) tail[len - 8 + static_cast<std::size_t>(b)] = static_cast<unsigned char>(bits >> (8 * b));
+  block(tail);
+  if (len == 128) block(tail + 64);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out(32, '0');
+  for (int w = 0; w < 4; ++w)
+    for (int b = 0; b < 4; ++b) {
+      const unsigned v = (h[w] >> (8 * b)) & 0xff;
+      out[static_cast<std::size_t>(8 * w + 2 * b)] = hex[v >> 4];
+      out[static_cast<std::size_t>(8 * w + 2 * b + 1)] = hex[v & 15];
+    }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_MD5_HPP
+// end of <tfe/detail/md5.hpp>
+// #include <tfe/engine/engine.hpp> (already inlined)
+// #include <tfe/model/state_version.hpp> (already inlined)
+// #include <tfe/model/terraform_state.hpp>
+// begin of <tfe/model/terraform_state.hpp>
+#ifndef TFE_MODEL_TERRAFORM_STATE_HPP
+#define TFE_MODEL_TERRAFORM_STATE_HPP
+
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/model/state_version.hpp> (already inlined)
+// #include <tfe/result.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// What tfe reads from a Terraform state: its header, outputs and resources.
+struct terraform_state {
+  std::int64_t version = 4;               ///< state format ("version")
+  std::string terraform_version;          ///< "terraform_version"
+  std::int64_t serial = 0;                ///< "serial"
+  std::string lineage;                    ///< "lineage"
+  std::vector<state_output> outputs;      ///< "outputs" (ids left empty), in the state's order
+  std::vector<state_resource> resources;  ///< "resources" with their instance counts
+};
+
+namespace detail {
+/// The coarse output type TFE reports for a state's type constraint (`"string"`, `["list","string"]`...).
+inline std::string output_kind(const json& type, const json& value) {
+  const json* t = &type;
+  if (const auto* a = type.as_array(); a && !a->empty()) t = &(*a)[0];
+  if (auto s = t->as_string()) {
+    if (*s == "string") return "string";
+    if (*s == "number") return "number";
+    if (*s == "bool") return "boolean";
+    if (*s == "list" || *s == "tuple" || *s == "set") return "array";
+    if (*s == "map" || *s == "object") return "object";
+  }
+  switch (value.type()) {  // no usable type: the value's kind
+    case json::kind::string:
+      return "string";
+    case json::kind::integer:
+    case json::kind::number:
+      return "number";
+    case json::kind::boolean:
+      return "boolean";
+    case json::kind::array:
+      return "array";
+    case json::kind::object:
+      return "object";
+    case json::kind::null:
+      return "null";
+  }
+  return "null";
+}
+}  // namespace detail
+
+/// Reads a Terraform state (JSON, format 3 or 4). 422 when it is not a JSON object with the shape of one;
+/// unknown members are ignored, as Terraform does.
+inline result<terraform_state> parse_terraform_state(std::string_view bytes) {
+  json_parse_options po;
+  po.max_size = bytes.size() + 1;
+  po.max_depth = 256;
+  auto doc = json::parse(bytes, po);
+  if (!doc || !doc->is_object())
+    return make_titled_error(errc::validation_failed, "invalid state", "the state is not a JSON object",
+                             "/data/attributes/state");
+  terraform_state st;
+  const json& d = *doc;
+  if (auto v = d["version"].as_int()) st.version = *v;
+  if (auto v = d["terraform_version"].as_string()) st.terraform_version = std::string(*v);
+  if (auto v = d["serial"].as_int()) st.serial = *v;
+  if (auto v = d["lineage"].as_string()) st.lineage = std::string(*v);
+  if (const auto* outs = d["outputs"].as_object()) {
+    for (const auto& m : *outs) {
+      if (!m.second.is_object()) continue;
+      state_output o;
+      o.name = m.first;
+      const json& value = m.second["value"];
+      const json& type = m.second["type"];
+      o.value = value.dump();
+      o.detailed_type = type.is_null() ? std::string("null") : type.dump();
+      o.type = detail::output_kind(type, value);
+      o.sensitive = m.second["sensitive"].as_bool().value_or(false);
+      st.outputs.push_back(std::move(o));
+    }
+  }
+  if (const auto* res = d["resources"].as_array()) {
+    for (const auto& r : *res) {
+      if (!r.is_object()) continue;
+      state_resource sr;
+      sr.module = std::string(r["module"].as_string().value_or("root"));
+      sr.mode = std::string(r["mode"].as_string().value_or("managed"));
+      sr.type = std::string(r["type"].as_string().value_or(""));
+      sr.name = std::string(r["name"].as_string().value_or(""));
+      sr.provider = std::string(r["provider"].as_string().value_or(""));
+      sr.count = r["instances"].is_array() ? static_cast<std::int64_t>(r["instances"].size()) : 1;
+      sr.address = (sr.module == "root" ? std::string() : sr.module + ".") + (sr.mode == "data" ? "data." : "") +
+                   sr.type + "." + sr.name;
+      st.resources.push_back(std::move(sr));
+    }
+  }
+  return st;
+}
+
+/// Writes a Terraform state (format 4) holding `st`'s outputs and resources: what an apply stores. Each
+/// resource gets `count` instances with an `id` attribute (`<address>/<index>` made unique by `lineage`).
+inline std::string write_terraform_state(const terraform_state& st) {
+  std::string out;
+  json_writer w(out);
+  w.begin_object();
+  w.member("version", std::int64_t{4});
+  w.member("terraform_version", std::string_view(st.terraform_version));
+  w.member("serial", st.serial);
+  w.member("lineage", std::string_view(st.lineage));
+  w.key("outputs").begin_object();
+  for (const auto& o : st.outputs) {
+    w.key(o.name).begin_object();
+    auto value = json::parse(o.value);
+    w.key("value").value(value ? *value : json());
+    auto type = json::parse(o.detailed_type);
+    w.key("type").value(type ? *type : json("string"));
+    if (o.sensitive) w.member("sensitive", true);
+    w.end_object();
+  }
+  w.end_object();
+  w.key("resources").begin_array();
+  for (const auto& r : st.resources) {
+    w.begin_object();
+    if (r.module != "root" && !r.module.empty()) w.member("module", std::string_view(r.module));
+    w.member("mode", std::string_view(r.mode.empty() ? "managed" : r.mode));
+    w.member("type", std::string_view(r.type));
+    w.member("name", std::string_view(r.name));
+    w.member("provider", std::string_view(r.provider));
+    w.key("instances").begin_array();
+    for (std::int64_t i = 0; i < r.count; ++i) {
+      w.begin_object();
+      if (r.count > 1) w.member("index_key", i);
+      w.member("schema_version", std::int64_t{0});
+      w.key("attributes").begin_object();
+      w.member("id", r.address + (r.count > 1 ? "[" + std::to_string(i) + "]" : std::string()) + "/" + st.lineage);
+      w.end_object();
+      w.key("sensitive_attributes").begin_array().end_array();
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("check_results").null_value();
+  w.end_object();
+  return out;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_TERRAFORM_STATE_HPP
+// end of <tfe/model/terraform_state.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+template <class Policies>
+result<state_version> basic_engine<Policies>::create_state_version(std::string_view ws_id,
+                                                                   const state_version_options& o) {
+  if (!is_valid_id_text(ws_id)) return not_found("workspace", ws_id);
+  const resource_id wid(ws_id);
+  shard& s = shard_of_workspace(wid);
+  shard_guard sg(*this, s);
+  const workspace* w = s.storage.find(of<workspace>, wid);
+  if (!w) return not_found("workspace", ws_id);
+  if (!o.serial)
+    return make_titled_error(errc::validation_failed, "invalid attribute", "Serial can't be blank",
+                             "/data/attributes/serial");
+  if (*o.serial < 0)
+    return make_titled_error(errc::validation_failed, "invalid attribute", "Serial must be a non-negative integer",
+                             "/data/attributes/serial");
+  if (!o.md5 || o.md5->empty())
+    return make_titled_error(errc::validation_failed, "invalid attribute", "MD5 can't be blank",
+                             "/data/attributes/md5");
+  if (!w->locked())
+    return make_titled_error(errc::conflict, "workspace not locked",
+                             "The workspace must be locked by the current user to create a state version");
+  std::optional<std::string> raw, json_state;
+  if (o.state) {
+    raw = detail::base64_decode(*o.state);
+    if (!raw)
+      return make_titled_error(errc::validation_failed, "invalid attribute", "State is not valid base64",
+                               "/data/attributes/state");
+    if (detail::md5_hex(*raw) != *o.md5)
+      return make_titled_error(errc::validation_failed, "invalid attribute",
+                               "MD5 does not match the state: the state was corrupted in transit",
+                               "/data/attributes/md5");
+  }
+  if (o.json_state) {
+    json_state = detail::base64_decode(*o.json_state);
+    if (!json_state)
+      return make_titled_error(errc::validation_failed, "invalid attribute", "JSON state is not valid base64",
+                               "/data/attributes/json-state");
+  }
+  std::optional<terraform_state> parsed;
+  if (raw) {
+    auto st = parse_terraform_state(*raw);
+    if (!st) return st.error();
+    parsed = std::move(*st);
+  }
+  const std::string lineage = o.lineage ? *o.lineage : parsed ? parsed->lineage : std::string();
+  // TFE's checks against the current version: the serial may not go backwards, the lineage may not
+  // change (a duplicate serial of the same lineage is accepted, as TFE does); `force` skips both.
+  if (!o.force.value_or(false) && !w->current_state_version.empty())
+    if (const state_version* cur = s.storage.find(of<state_version>, w->current_state_version)) {
+      if (*o.serial < cur->serial)
+        return make_titled_error(errc::conflict, "serial conflict",
+                                 "serial " + std::to_string(*o.serial) + " is lower than the current state's serial " +
+                                     std::to_string(cur->serial),
+                                 "/data/attributes/serial");
+      if (!lineage.empty() && !cur->lineage.empty() && lineage != cur->lineage)
+        return make_titled_error(
+            errc::conflict, "lineage conflict",
+            "lineage " + lineage.substr(0, 64) + " differs from the current state's lineage " + cur->lineage,
+            "/data/attributes/lineage");
+    }
+  resource_id run_id;
+  if (o.run_id && !o.run_id->empty()) {
+    if (!is_valid_id_text(*o.run_id)) return not_found("run", *o.run_id);
+    const run* r = s.storage.find(of<run>, resource_id(*o.run_id));
+    if (!r || r->workspace_id != wid) return not_found("run", *o.run_id);
+    run_id = r->id;
+  }
+  state_version v;
+  v.id = next_id_in(id_kind::state_version, s);
+  v.workspace_id = wid;
+  v.run_id = run_id;
+  v.serial = *o.serial;
+  v.lineage = lineage;
+  v.md5 = *o.md5;
+  v.created_at = clock_.now();
+  v.status = state_version_status::pending;
+  if (!raw) {
+    for (;;) {
+      v.upload_token = s.ids.token();
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (global_.state_upload_tokens.emplace(v.upload_token, v.id).second) break;
+    }
+  }
+  if (!json_state) {
+    for (;;) {
+      v.json_upload_token = s.ids.token();
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (global_.state_upload_tokens.emplace("json:" + v.json_upload_token, v.id).second) break;
+    }
+  }
+  if (json_state) v.json_state = true;
+  auto drop_tokens = [&] {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    if (!v.upload_token.empty()) global_.state_upload_tokens.erase(v.upload_token);
+    if (!v.json_upload_token.empty()) global_.state_upload_tokens.erase("json:" + v.json_upload_token);
+  };
+  if (json_state)
+    if (auto r = s.storage.put_blob(detail::json_state_blob_key(v.id), std::move(*json_state)); !r) {
+      drop_tokens();
+      return r.error();
+    }
+  const resource_id sv_id = v.id;
+  if (auto r = s.storage.insert(state_version(v)); !r) {
+    drop_tokens();
+    return r.error();
+  }
+  (void)s.storage.update(of<workspace>, wid, [&](workspace& x) { x.state_versions.push_back(sv_id); });
+  if (raw) return finalize_state_locked(s, sv_id, std::move(*raw), &*parsed);
+  return *s.storage.find(of<state_version>, sv_id);
+}
+
+template <class Policies>
+result<state_version> basic_engine<Policies>::upload_state(std::string_view token, std::string bytes) {
+  const bool json_upload = token.substr(0, 5) == "json:";
+  resource_id sv_id;
+  {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    auto it = global_.state_upload_tokens.find(std::string(token));
+    if (it == global_.state_upload_tokens.end()) return make_error(errc::not_found, "upload URL not found");
+    sv_id = it->second;
+  }
+  shard* sp = shard_of_indexed(sv_id.view());
+  if (!sp) return make_error(errc::not_found, "upload URL not found");
+  shard& s = *sp;
+  shard_guard sg(*this, s);
+  const state_version* v = s.storage.find(of<state_version>, sv_id);
+  if (!v) return make_error(errc::not_found, "upload URL not found");
+  if (json_upload) {
+    if (auto r = s.storage.put_blob(detail::json_state_blob_key(sv_id), std::move(bytes)); !r) return r.error();
+    const std::string jt = v->json_upload_token;
+    (void)s.storage.update(of<state_version>, sv_id, [&](state_version& x) {
+      x.json_state = true;
+      x.json_upload_token.clear();
+    });
+    std::lock_guard<mutex_type> g(global_.mutex);
+    global_.state_upload_tokens.erase("json:" + jt);
+    return *s.storage.find(of<state_version>, sv_id);
+  }
+  if (v->status != state_version_status::pending) return make_error(errc::not_found, "upload URL not found");
+  if (detail::md5_hex(bytes) != v->md5)
+    return make_titled_error(errc::validation_failed, "invalid attribute",
+                             "MD5 of the uploaded state does not match the state version's md5");
+  auto parsed = parse_terraform_state(bytes);
+  if (!parsed) return parsed.error();
+  return finalize_state_locked(s, sv_id, std::move(bytes), &*parsed);
+}
+
+// Stores the raw state of version `sv_id`, reads its outputs and resources and makes it current (shard
+// locked). `parsed` is `raw` read as a state.
+template <class Policies>
+result<state_version> basic_engine<Policies>::finalize_state_locked(shard& s, resource_id sv_id, std::string raw,
+                                                                    const terraform_state* parsed) {
+  const state_version* cur = s.storage.find(of<state_version>, sv_id);
+  if (!cur) return not_found("state version", sv_id.view());
+  const std::string token = cur->upload_token;
+  const std::uint64_t size = raw.size();
+  if (auto r = s.storage.put_blob(detail::state_blob_key(sv_id), std::move(raw)); !r) return r.error();
+  std::vector<state_output> outputs = parsed->outputs;
+  for (auto& out : outputs) out.id = next_id_in(id_kind::state_version_output, s);
+  const std::int64_t processed_at = to_unix_ms(clock_.now()) + options_.state_processing_delay.count();
+  (void)s.storage.update(of<state_version>, sv_id, [&](state_version& x) {
+    x.status = state_version_status::finalized;
+    x.upload_token.clear();
+    x.size = size;
+    x.terraform_version = parsed->terraform_version;
+    x.state_format = parsed->version;
+    if (x.lineage.empty()) x.lineage = parsed->lineage;
+    x.outputs = std::move(outputs);
+    x.resources = parsed->resources;
+    x.processed_at_ms = processed_at;
+  });
+  const state_version& done = *s.storage.find(of<state_version>, sv_id);
+  index_outputs_locked(s, done);
+  const std::int64_t resources = done.managed_count();
+  const time_point created = done.created_at;
+  // The newest finalized version is current; an older one finishing late does not replace it.
+  (void)s.storage.update(of<workspace>, done.workspace_id, [&](workspace& x) {
+    const state_version* prev =
+        x.current_state_version.empty() ? nullptr : s.storage.find(of<state_version>, x.current_state_version);
+    if (!prev || prev->created_at <= created) {
+      x.current_state_version = sv_id;
+      x.resource_count = resources;
+      if (x.latest_change_at < created) x.latest_change_at = created;
+    }
+  });
+  if (!token.empty()) {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    global_.state_upload_tokens.erase(token);
+  }
+  return *s.storage.find(of<state_version>, sv_id);
+}
+
+template <class Policies>
+void basic_engine<Policies>::index_outputs_locked(shard& s, const state_version& v) {
+  for (const auto& out : v.outputs) s.output_owner[out.id] = v.id;
+}
+
+// A lineage for a workspace's first state: a UUID-shaped text from the shard's id generator.
+template <class Policies>
+std::string basic_engine<Policies>::new_lineage_locked(shard& s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  const std::string t = s.ids.token();
+  std::string out;
+  std::size_t i = 0;
+  for (std::size_t group : {8u, 4u, 4u, 4u, 12u}) {
+    if (!out.empty()) out += '-';
+    for (std::size_t k = 0; k < group; ++k, ++i) out += hex[static_cast<unsigned char>(t[i % t.size()]) % 16];
+  }
+  return out;
+}
+
+// The state an applied run leaves: the executor's resources and outputs when it reported them, else the
+// previous state's, with the plan's additions appended and its destructions removed (a destroy run
+// leaves none). Serial: the previous one plus one.
+template <class Policies>
+void basic_engine<Policies>::write_applied_state_locked(shard& s, const run& r,
+                                                        const std::optional<std::vector<state_resource>>& resources,
+                                                        const std::optional<std::vector<state_output>>& outputs) {
+  const workspace* w = s.storage.find(of<workspace>, r.workspace_id);
+  if (!w) return;
+  const state_version* prev =
+      w->current_state_version.empty() ? nullptr : s.storage.find(of<state_version>, w->current_state_version);
+  terraform_state st;
+  st.terraform_version = r.terraform_version;
+  st.serial = prev ? prev->serial + 1 : 1;
+  st.lineage = prev && !prev->lineage.empty() ? prev->lineage : new_lineage_locked(s);
+  if (resources) {
+    st.resources = *resources;
+  } else if (!r.is_destroy) {
+    if (prev) st.resources = prev->resources;
+    for (std::int64_t d = 0; d < r.apply_counts.destructions && !st.resources.empty(); ++d) st.resources.pop_back();
+    for (std::int64_t a = 0; a < r.apply_counts.additions; ++a) {
+      state_resource res;
+      res.module = "root";
+      res.mode = "managed";
+      res.type = "terraform_data";
+      res.name = "simulated_" + std::to_string(st.serial) + "_" + std::to_string(a);
+      res.provider = "provider[\"terraform.io/builtin/terraform\"]";
+      res.address = res.type + "." + res.name;
+      res.count = 1;
+      st.resources.push_back(std::move(res));
+    }
+  }
+  if (outputs) st.outputs = *outputs;
+  else if (prev && !r.is_destroy) st.outputs = prev->outputs;
+  std::string raw = write_terraform_state(st);
+  state_version v;
+  v.id = next_id_in(id_kind::state_version, s);
+  v.workspace_id = w->id;
+  v.run_id = r.id;
+  v.serial = st.serial;
+  v.lineage = st.lineage;
+  v.md5 = detail::md5_hex(raw);
+  v.created_at = clock_.now();
+  const resource_id sv_id = v.id;
+  if (!s.storage.insert(std::move(v))) return;
+  (void)s.storage.update(of<workspace>, w->id, [&](workspace& x) { x.state_versions.push_back(sv_id); });
+  (void)finalize_state_locked(s, sv_id, std::move(raw), &st);
+}
+
+template <class Policies>
+void basic_engine<Policies>::erase_state_versions_locked(shard& s, const workspace& w) {
+  std::vector<std::string> tokens;
+  for (const auto& id : w.state_versions) {
+    if (const state_version* v = s.storage.find(of<state_version>, id)) {
+      if (!v->upload_token.empty()) tokens.push_back(v->upload_token);
+      if (!v->json_upload_token.empty()) tokens.push_back("json:" + v->json_upload_token);
+      for (const auto& out : v->outputs) s.output_owner.erase(out.id);
+    }
+    (void)s.storage.erase_blob(detail::state_blob_key(id));
+    (void)s.storage.erase_blob(detail::json_state_blob_key(id));
+    (void)s.storage.erase(of<state_version>, id);
+  }
+  if (tokens.empty()) return;
+  std::lock_guard<mutex_type> g(global_.mutex);
+  for (const auto& t : tokens) global_.state_upload_tokens.erase(t);
+}
+
+template <class Policies>
+result<state_version> basic_engine<Policies>::read_state_version(std::string_view id) {
+  shard* s = shard_of_indexed(id);
+  if (!s || id.substr(0, 3) != "sv-") return not_found("state version", id);
+  shard_guard sg(*this, *s);
+  const state_version* v = s->storage.find(of<state_version>, resource_id(id));
+  if (!v) return not_found("state version", id);
+  return *v;
+}
+
+template <class Policies>
+result<page<state_version>> basic_engine<Policies>::list_state_versions(std::string_view org, std::string_view ws_name,
+                                                                        page_request req) {
+  auto id = workspace_id_by_name(org, ws_name);
+  if (!id) return not_found("workspace", ws_name);
+  shard& s = shard_of_workspace(*id);
+  shard_guard sg(*this, s);
+  const workspace* w = s.storage.find(of<workspace>, *id);
+  if (!w || w->organization != org) return not_found("workspace", ws_name);
+  std::vector<const state_version*> all;
+  for (auto it = w->state_versions.rbegin(); it != w->state_versions.rend(); ++it)
+    if (const auto* v = s.storage.find(of<state_version>, *it)) all.push_back(v);
+  return paginate(all, req);
+}
+
+template <class Policies>
+result<state_version> basic_engine<Policies>::current_state_version(std::string_view ws_id) {
+  if (!is_valid_id_text(ws_id)) return not_found("workspace", ws_id);
+  const resource_id wid(ws_id);
+  shard& s = shard_of_workspace(wid);
+  shard_guard sg(*this, s);
+  const workspace* w = s.storage.find(of<workspace>, wid);
+  if (!w) return not_found("workspace", ws_id);
+  const state_version* v =
+      w->current_state_version.empty() ? nullptr : s.storage.find(of<state_version>, w->current_state_version);
+  if (!v) return make_error(errc::not_found, "workspace " + w->id.str() + " has no state yet");
+  return *v;
+}
+
+template <class Policies>
+result<std::string> basic_engine<Policies>::download_state(std::string_view sv_id, bool json_state) {
+  shard* s = shard_of_indexed(sv_id);
+  if (!s || sv_id.substr(0, 3) != "sv-") return not_found("state version", sv_id);
+  shard_guard sg(*this, *s);
+  const resource_id id(sv_id);
+  const state_version* v = s->storage.find(of<state_version>, id);
+  if (!v) return not_found("state version", sv_id);
+  if (v->backing != backing_data::present) return make_error(errc::not_found, "the state version's data is deleted");
+  const std::string* b = s->storage.get_blob(json_state ? detail::json_state_blob_key(id) : detail::state_blob_key(id));
+  if (!b) return make_error(errc::not_found, "the state version has no stored state");
+  return *b;
+}
+
+template <class Policies>
+result<state_output> basic_engine<Policies>::read_state_output(std::string_view output_id) {
+  shard* s = shard_of_indexed(output_id);
+  if (!s || output_id.substr(0, 6) != "wsout-") return not_found("state version output", output_id);
+  shard_guard sg(*this, *s);
+  auto it = s->output_owner.find(resource_id(output_id));
+  if (it == s->output_owner.end()) return not_found("state version output", output_id);
+  const state_version* v = s->storage.find(of<state_version>, it->second);
+  if (v)
+    for (const auto& out : v->outputs)
+      if (out.id.view() == output_id) return out;
+  return not_found("state version output", output_id);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_ENGINE_STATE_VERSIONS_HPP
+// end of <tfe/engine/state_versions.hpp>
 // #include <tfe/json.hpp> (already inlined)
 // #include <tfe/model/codec.hpp> (already inlined)
 
@@ -8691,6 +11736,7 @@ inline std::optional<std::string> base64_decode(std::string_view text) {
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -8807,6 +11853,24 @@ void basic_engine<Policies>::collect_entities_locked(json& doc, bool recovering)
     a_orgs.push_back(encode_entity(*o));
     if (recovering) org_names.insert(o->name);
   }
+  std::vector<const project*> projects;
+  global_.storage.for_each(of<project>, [&](const project& p) {
+    if (!recovering || org_names.count(p.organization)) projects.push_back(&p);
+  });
+  std::sort(projects.begin(), projects.end(), [](auto* a, auto* b) {
+    return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
+  });
+  json a_projects = json::array();
+  for (const auto* p : projects) a_projects.push_back(encode_entity(*p));
+  std::vector<const agent_pool*> pools;
+  global_.storage.for_each(of<agent_pool>, [&](const agent_pool& p) {
+    if (!recovering || org_names.count(p.organization)) pools.push_back(&p);
+  });
+  std::sort(pools.begin(), pools.end(), [](auto* a, auto* b) {
+    return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
+  });
+  json a_pools = json::array();
+  for (const auto* p : pools) a_pools.push_back(encode_entity(*p));
   std::vector<std::pair<const workspace*, shard*>> wss;
   for (auto& sp : shards_)
     sp->storage.for_each(of<workspace>, [&](const workspace& w) {
@@ -8820,7 +11884,8 @@ void basic_engine<Policies>::collect_entities_locked(json& doc, bool recovering)
   if (recovering)
     for (auto& sp : shards_)
       sp->storage.for_each(of<run_comment>, [&](const run_comment& c) { stored_comments[c.run_id].push_back(&c); });
-  json a_ws = json::array(), a_cvs = json::array(), a_runs = json::array(), a_comments = json::array();
+  json a_ws = json::array(), a_cvs = json::array(), a_runs = json::array(), a_comments = json::array(),
+       a_svs = json::array();
   for (const auto& [w, sp] : wss) {
     a_ws.push_back(encode_entity(*w));
     for (const auto& cid : w->configuration_versions) {
@@ -8830,6 +11895,16 @@ void basic_engine<Policies>::collect_entities_locked(json& doc, bool recovering)
       if (const std::string* bytes = sp->storage.get_blob(blob_key(cid)))
         j.set("content-base64", json(detail::base64_encode(*bytes)));
       a_cvs.push_back(std::move(j));
+    }
+    for (const auto& vid : w->state_versions) {
+      const state_version* v = sp->storage.find(of<state_version>, vid);
+      if (!v || (recovering && v->workspace_id != w->id)) continue;
+      json j = encode_entity(*v);
+      if (const std::string* bytes = sp->storage.get_blob(detail::state_blob_key(vid)))
+        j.set("state-base64", json(detail::base64_encode(*bytes)));
+      if (const std::string* bytes = sp->storage.get_blob(detail::json_state_blob_key(vid)))
+        j.set("json-state-base64", json(detail::base64_encode(*bytes)));
+      a_svs.push_back(std::move(j));
     }
     std::vector<const run_comment*> cs;  // recovering: this workspace's comments, by creation
     for (const auto& rid : w->runs) {
@@ -8857,10 +11932,13 @@ void basic_engine<Policies>::collect_entities_locked(json& doc, bool recovering)
     for (const auto* c : cs) a_comments.push_back(encode_entity(*c));
   }
   doc.set("organizations", std::move(a_orgs));
+  doc.set("projects", std::move(a_projects));
+  doc.set("agent-pools", std::move(a_pools));
   doc.set("workspaces", std::move(a_ws));
   doc.set("configuration-versions", std::move(a_cvs));
   doc.set("runs", std::move(a_runs));
   doc.set("comments", std::move(a_comments));
+  doc.set("state-versions", std::move(a_svs));
 }
 
 // A checked snapshot, ready to install.
@@ -8868,11 +11946,15 @@ template <class Policies>
 struct basic_engine<Policies>::restore_plan {
   std::optional<time_point> now;
   std::vector<organization> orgs;
+  std::vector<project> projects;
+  std::vector<agent_pool> pools;
   std::vector<workspace> workspaces;
   std::vector<std::pair<configuration_version, std::optional<std::string>>> cvs;  // with uploaded bytes
   std::vector<run> runs;
   std::vector<phase_behaviour> behaviours;  // one per run
   std::vector<run_comment> comments;
+  // state versions with their raw and JSON state
+  std::vector<std::tuple<state_version, std::optional<std::string>, std::optional<std::string>>> svs;
   std::vector<timer> timers;
   std::optional<std::string> engine_ids;
   std::vector<std::string> shard_ids;
@@ -8886,8 +11968,8 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
   const auto* top = doc.as_object();
   if (!top) return invalid("", "a snapshot must be a JSON object");
   static constexpr std::string_view known[] = {
-      "tfe-snapshot", "now",      "organizations", "workspaces", "configuration-versions",
-      "runs",         "comments", "timers",        "ids"};
+      "tfe-snapshot",           "now",  "organizations", "projects",       "agent-pools", "workspaces",
+      "configuration-versions", "runs", "comments",      "state-versions", "timers",      "ids"};
   for (const auto& m : *top)
     if (std::find(std::begin(known), std::end(known), m.first) == std::end(known))
       return invalid("/" + m.first.substr(0, 64), "unknown member '" + m.first.substr(0, 64) + "'");
@@ -8908,8 +11990,11 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     return {};
   };
   auto at = [](std::string_view key, std::size_t i) { return "/" + std::string(key) + "/" + std::to_string(i); };
-  const json::array_type *orgs, *wss, *cvs, *runs, *comments, *timers;
+  const json::array_type *orgs, *projects, *pools, *wss, *cvs, *runs, *comments, *svs, *timers;
   for (auto [k, p] : {std::pair<std::string_view, const json::array_type**>{"organizations", &orgs},
+                      {"projects", &projects},
+                      {"agent-pools", &pools},
+                      {"state-versions", &svs},
                       {"workspaces", &wss},
                       {"configuration-versions", &cvs},
                       {"runs", &runs},
@@ -8927,6 +12012,59 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
       return invalid(at("organizations", i) + "/name", "duplicate organization " + o.name);
     plan.orgs.push_back(std::move(o));
   }
+  // Projects: every organization has a default one; a document without (older snapshots, fixtures)
+  // gets one per organization at install.
+  std::unordered_map<resource_id, std::size_t> project_index;
+  std::set<std::string> project_names;
+  for (std::size_t i = 0; i < projects->size(); ++i) {
+    project pr;
+    const std::string p = at("projects", i);
+    if (auto r = decode_entity((*projects)[i], pr, p); !r) return r;
+    if (!has_suffix_id(pr.id, "prj-")) return invalid(p + "/id", "a project id looks like prj-<letters and digits>");
+    if (!org_index.count(pr.organization))
+      return invalid(p + "/organization", "unknown organization '" + pr.organization + "'");
+    if (pr.name.empty() || pr.name.size() > 90) return invalid(p + "/name", "invalid project name");
+    if (!project_names.insert(pr.organization + "/" + lowercase(pr.name)).second)
+      return invalid(p + "/name", "duplicate project name " + pr.name);
+    if (!project_index.emplace(pr.id, i).second) return invalid(p + "/id", "duplicate id " + pr.id.str());
+    plan.projects.push_back(std::move(pr));
+  }
+  // Agent pools: an organization's, project's or workspace's pool must be one of its organization.
+  std::unordered_map<resource_id, std::string> pool_org;
+  std::set<std::string> pool_names;
+  for (std::size_t i = 0; i < pools->size(); ++i) {
+    agent_pool ap;
+    const std::string p = at("agent-pools", i);
+    if (auto r = decode_entity((*pools)[i], ap, p); !r) return r;
+    if (!has_suffix_id(ap.id, "apool-"))
+      return invalid(p + "/id", "an agent pool id looks like apool-<letters and digits>");
+    if (!org_index.count(ap.organization))
+      return invalid(p + "/organization", "unknown organization '" + ap.organization + "'");
+    if (!is_valid_agent_pool_name(ap.name)) return invalid(p + "/name", "invalid agent pool name");
+    if (!pool_names.insert(ap.organization + "/" + ap.name).second)
+      return invalid(p + "/name", "duplicate agent pool name " + ap.name);
+    if (!pool_org.emplace(ap.id, ap.organization).second) return invalid(p + "/id", "duplicate id " + ap.id.str());
+    plan.pools.push_back(std::move(ap));
+  }
+  const auto pool_of = [&](const resource_id& id, const std::string& org) {
+    auto it = pool_org.find(id);
+    return id.empty() || (it != pool_org.end() && it->second == org);
+  };
+  for (std::size_t i = 0; i < plan.projects.size(); ++i)
+    if (!pool_of(plan.projects[i].default_agent_pool_id, plan.projects[i].organization))
+      return invalid(at("projects", i) + "/default-agent-pool-id",
+                     "unknown agent pool '" + plan.projects[i].default_agent_pool_id.str() + "'");
+  for (std::size_t i = 0; i < plan.orgs.size(); ++i) {
+    const organization& o = plan.orgs[i];
+    if (!pool_of(o.default_agent_pool_id, o.name))
+      return invalid(at("organizations", i) + "/default-agent-pool",
+                     "unknown agent pool '" + o.default_agent_pool_id.str() + "'");
+    if (o.default_project_id.empty()) continue;
+    auto pi = project_index.find(o.default_project_id);
+    if (pi == project_index.end() || plan.projects[pi->second].organization != o.name)
+      return invalid(at("organizations", i) + "/default-project",
+                     "unknown project '" + o.default_project_id.str() + "'");
+  }
   std::unordered_map<resource_id, std::size_t> ws_index;
   std::set<std::string> names;
   for (std::size_t i = 0; i < wss->size(); ++i) {
@@ -8937,9 +12075,16 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     if (!org_index.count(w.organization))
       return invalid(p + "/organization", "unknown organization '" + w.organization + "'");
     if (!is_valid_workspace_name(w.name)) return invalid(p + "/name", "invalid workspace name");
+    if (!w.agent_pool_id.empty() && !pool_of(resource_id(w.agent_pool_id), w.organization))
+      return invalid(p + "/agent-pool-id", "unknown agent pool '" + w.agent_pool_id + "'");
     if (!names.insert(name_key(w.organization, w.name)).second)
       return invalid(p + "/name", "duplicate workspace name " + w.name);
     if (!ws_index.emplace(w.id, i).second) return invalid(p + "/id", "duplicate id " + w.id.str());
+    if (!w.project_id.empty()) {
+      auto pi = project_index.find(w.project_id);
+      if (pi == project_index.end() || plan.projects[pi->second].organization != w.organization)
+        return invalid(p + "/project", "unknown project '" + w.project_id.str() + "'");
+    }
     plan.workspaces.push_back(std::move(w));
   }
   std::unordered_map<resource_id, std::size_t> cv_index;
@@ -8961,7 +12106,7 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     auto wi = ws_index.find(cv.workspace_id);
     if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + cv.workspace_id.str() + "'");
     if (!cv_index.emplace(cv.id, i).second) return invalid(p + "/id", "duplicate id " + cv.id.str());
-    if (cv.status == configuration_status::pending && !cv.upload_token.empty() &&
+    if (cv.status != configuration_status::archived && !cv.upload_token.empty() &&
         !tokens.insert(cv.upload_token).second)
       return invalid(p + "/upload-token", "duplicate upload token");
     plan.workspaces[wi->second].configuration_versions.push_back(cv.id);
@@ -9022,10 +12167,56 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     if (!comment_index.emplace(c.id, i).second) return invalid(p + "/id", "duplicate id " + c.id.str());
     plan.comments.push_back(std::move(c));
   }
+  std::unordered_map<resource_id, std::size_t> sv_index;
+  std::set<resource_id> output_ids;
+  std::set<std::string> state_tokens;
+  for (std::size_t i = 0; i < svs->size(); ++i) {
+    const std::string p = at("state-versions", i);
+    json copy = (*svs)[i];
+    std::optional<std::string> raw, json_state;
+    for (auto [key, out] : {std::pair<const char*, std::optional<std::string>*>{"state-base64", &raw},
+                            {"json-state-base64", &json_state}})
+      if (const json* b = copy.find(key)) {
+        auto text = b->as_string();
+        if (text) *out = detail::base64_decode(*text);
+        if (!*out) return invalid(p + "/" + key, std::string(key) + " must be base64 text");
+        copy.erase(key);
+      }
+    state_version v;
+    if (auto r = decode_entity(copy, v, p); !r) return r;
+    if (!has_suffix_id(v.id, "sv-")) return invalid(p + "/id", "a state version id looks like sv-<letters and digits>");
+    auto wi = ws_index.find(v.workspace_id);
+    if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + v.workspace_id.str() + "'");
+    if (!v.run_id.empty() && !run_index.count(v.run_id))
+      return invalid(p + "/run", "unknown run '" + v.run_id.str() + "'");
+    if (!sv_index.emplace(v.id, i).second) return invalid(p + "/id", "duplicate id " + v.id.str());
+    if (v.status == state_version_status::finalized && !raw)
+      return invalid(p + "/state-base64", "a finalized state version needs its state");
+    for (const auto& out : v.outputs)
+      if (!has_suffix_id(out.id, "wsout-") || !output_ids.insert(out.id).second)
+        return invalid(p + "/outputs", "output ids look like wsout-<letters and digits> and are unique");
+    for (const auto& t : {v.upload_token, "json:" + v.json_upload_token})
+      if (t != "json:" && !t.empty() && !state_tokens.insert(t).second)
+        return invalid(p + "/upload-token", "duplicate upload token");
+    plan.workspaces[wi->second].state_versions.push_back(v.id);
+    plan.svs.emplace_back(std::move(v), std::move(raw), std::move(json_state));
+  }
   // queue and lock consistency, per workspace
   for (std::size_t i = 0; i < plan.workspaces.size(); ++i) {
     const workspace& w = plan.workspaces[i];
     const std::string p = at("workspaces", i);
+    if (!w.current_state_version.empty()) {
+      auto vi = sv_index.find(w.current_state_version);
+      if (vi == sv_index.end() || std::get<0>(plan.svs[vi->second]).workspace_id != w.id ||
+          std::get<0>(plan.svs[vi->second]).status != state_version_status::finalized)
+        return invalid(p + "/current-state-version",
+                       "the current state version must be a finalized version of the workspace");
+    }
+    for (const auto& c : w.remote_state_consumers) {
+      auto ci = ws_index.find(c);
+      if (ci == ws_index.end() || plan.workspaces[ci->second].organization != w.organization)
+        return invalid(p + "/remote-state-consumers", "unknown workspace '" + c.str() + "'");
+    }
     auto own_run = [&](const resource_id& id) -> const run* {
       auto it = run_index.find(id);
       if (it == run_index.end() || plan.runs[it->second].workspace_id != w.id) return nullptr;
@@ -9116,11 +12307,40 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     sp->comments_by_run.clear();
     sp->plan_only_counts.clear();
     sp->behaviours.clear();
+    sp->output_owner.clear();
     sp->notes.clear();
     if (auto r = sp->storage.clear(); !r) return r;
   }
   for (auto& o : plan.orgs)
     if (o.external_id.empty()) o.external_id = next_id(id_kind::organization);
+  // Every organization gets its default project (documents from before projects, hand-written fixtures),
+  // and every workspace a project.
+  std::unordered_map<std::string, resource_id> default_project;
+  for (auto& o : plan.orgs) {
+    if (o.default_project_id.empty()) {
+      for (const auto& pr : plan.projects)
+        if (pr.organization == o.name && pr.name == default_project_name) o.default_project_id = pr.id;
+    }
+    if (o.default_project_id.empty()) {
+      project pr;
+      pr.organization = o.name;
+      pr.name = std::string(default_project_name);
+      pr.created_at = o.created_at;
+      pr.id = default_project_id_for(o.external_id);
+      const auto taken = [&] {
+        if (pr.id.empty()) return true;
+        for (const auto& other : plan.projects)
+          if (other.id == pr.id) return true;
+        return false;
+      };
+      while (taken()) pr.id = next_id(id_kind::project);
+      o.default_project_id = pr.id;
+      plan.projects.push_back(std::move(pr));
+    }
+    default_project.emplace(o.name, o.default_project_id);
+  }
+  for (auto& w : plan.workspaces)
+    if (w.project_id.empty()) w.project_id = default_project.at(w.organization);
   std::unordered_map<resource_id, shard*> home;  // workspace -> shard
   std::unordered_map<resource_id, std::uint32_t> aliases;
   auto place = [&](const resource_id& id, std::string_view prefix, shard& s) {
@@ -9131,17 +12351,27 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     if (auto r = global_.storage.clear(); !r) return r;
     global_.ws_by_name.clear();
     global_.upload_tokens.clear();
+    global_.state_upload_tokens.clear();
     global_.ws_org.clear();
     global_.aliases.clear();
     global_.version.fetch_add(1, std::memory_order_acq_rel);
     for (auto& o : plan.orgs)
       if (auto r = global_.storage.insert(std::move(o)); !r) return r;
+    for (auto& pr : plan.projects)
+      if (auto r = global_.storage.insert(std::move(pr)); !r) return r;
+    for (auto& ap : plan.pools)
+      if (auto r = global_.storage.insert(std::move(ap)); !r) return r;
+    for (const auto& sv : plan.svs) {
+      const state_version& v = std::get<0>(sv);
+      if (!v.upload_token.empty()) global_.state_upload_tokens.emplace(v.upload_token, v.id);
+      if (!v.json_upload_token.empty()) global_.state_upload_tokens.emplace("json:" + v.json_upload_token, v.id);
+    }
     for (const auto& w : plan.workspaces) {
       global_.ws_by_name.emplace(name_key(w.organization, w.name), w.id);
       global_.ws_org.emplace(w.id, w.organization);
     }
     for (const auto& cv : plan.cvs)
-      if (cv.first.status == configuration_status::pending && !cv.first.upload_token.empty())
+      if (cv.first.status != configuration_status::archived && !cv.first.upload_token.empty())
         global_.upload_tokens.emplace(cv.first.upload_token, cv.first.id);
   }
   for (auto& w : plan.workspaces) {
@@ -9155,6 +12385,17 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     if (bytes)
       if (auto r = s.storage.put_blob(blob_key(cv.id), std::move(*bytes)); !r) return r;
     if (auto r = s.storage.insert(std::move(cv)); !r) return r;
+  }
+  for (auto& [v, raw, json_state] : plan.svs) {
+    shard& s = *home.at(v.workspace_id);
+    place(v.id, "sv-", s);
+    for (const auto& out : v.outputs) place(out.id, "wsout-", s);
+    if (raw)
+      if (auto r = s.storage.put_blob(detail::state_blob_key(v.id), std::move(*raw)); !r) return r;
+    if (json_state)
+      if (auto r = s.storage.put_blob(detail::json_state_blob_key(v.id), std::move(*json_state)); !r) return r;
+    index_outputs_locked(s, v);
+    if (auto r = s.storage.insert(std::move(v)); !r) return r;
   }
   std::vector<std::pair<resource_id, shard*>> run_homes;
   for (std::size_t i = 0; i < plan.runs.size(); ++i) {
@@ -9211,6 +12452,7 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
       on_enter(s, cur, run_status::pending, cur.status, run_event::proceed, now);
     }
   }
+  rebuild_capacity_locked();
   for (const auto& [id, sp] : home) promote_next(*sp, id, now);
   if constexpr (detail::has_commit<storage_type>::value) {
     for (auto& sp : shards_)
@@ -9225,6 +12467,214 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
 
 #endif  // TFE_ENGINE_STATE_DOCUMENT_HPP
 // end of <tfe/engine/state_document.hpp>
+// #include <tfe/engine/state_versions.hpp> (already inlined)
+// #include <tfe/engine/tags.hpp>
+// begin of <tfe/engine/tags.hpp>
+#ifndef TFE_ENGINE_TAGS_HPP
+#define TFE_ENGINE_TAGS_HPP
+
+// #include <tfe/engine/engine.hpp> (already inlined)
+// #include <tfe/model/tag.hpp> (already inlined)
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+template <class Policies>
+template <class F>
+result<workspace> basic_engine<Policies>::change_workspace(std::string_view ws_id, F&& change) {
+  if (!is_valid_id_text(ws_id)) return not_found("workspace", ws_id);
+  const resource_id wid(ws_id);
+  shard& s = shard_of_workspace(wid);
+  shard_guard sg(*this, s);
+  const workspace* cur = s.storage.find(of<workspace>, wid);
+  if (!cur) return not_found("workspace", ws_id);
+  workspace next = *cur;
+  if (auto r = change(next); !r) return r.error();
+  if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) { x = next; }); !r) return r.error();
+  return next;
+}
+
+template <class Policies>
+result<workspace> basic_engine<Policies>::add_workspace_tags(std::string_view ws_id,
+                                                             const std::vector<std::string>& names) {
+  std::vector<std::string> tags;
+  for (const auto& n : names) {
+    std::string t = lowercase(n);
+    if (!is_valid_tag_name(t))
+      return make_titled_error(
+          errc::validation_failed, "invalid attribute",
+          "Tag '" + n.substr(0, 64) +
+              "' is invalid: use letters, digits, ':', '-' and '_', starting with a letter or digit",
+          "/data");
+    tags.push_back(std::move(t));
+  }
+  return change_workspace(ws_id, [&](workspace& w) -> result<void> {
+    for (auto& t : tags)
+      if (std::find(w.tag_names.begin(), w.tag_names.end(), t) == w.tag_names.end()) w.tag_names.push_back(t);
+    return {};
+  });
+}
+
+template <class Policies>
+result<workspace> basic_engine<Policies>::remove_workspace_tags(std::string_view ws_id,
+                                                                const std::vector<std::string>& names) {
+  return change_workspace(ws_id, [&](workspace& w) -> result<void> {
+    for (const auto& n : names) {
+      const std::string t = lowercase(n);
+      w.tag_names.erase(std::remove(w.tag_names.begin(), w.tag_names.end(), t), w.tag_names.end());
+    }
+    return {};
+  });
+}
+
+template <class Policies>
+result<std::vector<organization_tag>> basic_engine<Policies>::organization_tags(std::string_view org,
+                                                                                std::string_view q) {
+  {
+    std::lock_guard<mutex_type> g(global_.mutex);
+    if (!find_org(org)) return not_found("organization", org);
+  }
+  std::map<std::string, std::size_t> counts;
+  for (auto& sp : shards_) {
+    shard_guard sg(*this, *sp);
+    sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+      if (w.organization != org) return;
+      for (const auto& t : w.tag_names)
+        if (q.empty() || t.find(lowercase(q)) != std::string::npos) ++counts[t];
+    });
+  }
+  std::vector<organization_tag> out;
+  for (const auto& [name, n] : counts) out.push_back(organization_tag{tag_id_of(org, name), name, n});
+  return out;
+}
+
+template <class Policies>
+result<std::vector<std::string>> basic_engine<Policies>::tag_names_of(std::string_view org,
+                                                                      const std::vector<std::string>& tag_ids) {
+  auto tags = organization_tags(org);
+  if (!tags) return tags.error();
+  std::vector<std::string> names;
+  for (const auto& id : tag_ids) {
+    auto it = std::find_if(tags->begin(), tags->end(), [&](const organization_tag& t) { return t.id.view() == id; });
+    if (it == tags->end()) return not_found("tag", id);
+    names.push_back(it->name);
+  }
+  return names;
+}
+
+template <class Policies>
+result<void> basic_engine<Policies>::delete_organization_tags(std::string_view org,
+                                                              const std::vector<std::string>& tag_ids) {
+  auto names = tag_names_of(org, tag_ids);
+  if (!names) return names.error();
+  for (auto& sp : shards_) {
+    shard_guard sg(*this, *sp);
+    std::vector<resource_id> wss;
+    sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+      if (w.organization == org) wss.push_back(w.id);
+    });
+    for (const auto& id : wss)
+      (void)sp->storage.update(of<workspace>, id, [&](workspace& w) {
+        for (const auto& n : *names)
+          w.tag_names.erase(std::remove(w.tag_names.begin(), w.tag_names.end(), n), w.tag_names.end());
+      });
+  }
+  return {};
+}
+
+template <class Policies>
+result<void> basic_engine<Policies>::tag_workspaces(std::string_view org, std::string_view tag_id,
+                                                    const std::vector<std::string>& ws_ids) {
+  auto names = tag_names_of(org, {std::string(tag_id)});
+  if (!names) return names.error();
+  for (const auto& id : ws_ids) {  // all of them exist in the organization, or nothing changes
+    auto w = read_workspace(id);
+    if (!w || w->organization != org) return not_found("workspace", id);
+  }
+  for (const auto& id : ws_ids)
+    if (auto r = add_workspace_tags(id, *names); !r) return r.error();
+  return {};
+}
+
+template <class Policies>
+result<workspace> basic_engine<Policies>::add_workspace_tag_bindings(std::string_view ws_id,
+                                                                     const std::vector<tag_binding>& bindings) {
+  return change_workspace(ws_id, [&](workspace& w) -> result<void> {
+    auto merged = merged_bindings(w.tag_bindings, bindings);
+    if (auto r = check_tag_bindings(merged); !r) return r;
+    w.tag_bindings = std::move(merged);
+    return {};
+  });
+}
+
+template <class Policies>
+result<std::vector<effective_tag_binding>> basic_engine<Policies>::effective_tag_bindings(std::string_view ws_id) {
+  auto w = read_workspace(ws_id);
+  if (!w) return w.error();
+  std::vector<effective_tag_binding> out;
+  if (auto p = read_project(w->project_id.view()))
+    for (const auto& b : p->tag_bindings) out.push_back(effective_tag_binding{b, p->id});
+  for (const auto& b : w->tag_bindings) {
+    auto it =
+        std::find_if(out.begin(), out.end(), [&](const effective_tag_binding& e) { return e.binding.key == b.key; });
+    if (it != out.end()) *it = effective_tag_binding{b, resource_id()};
+    else out.push_back(effective_tag_binding{b, resource_id()});
+  }
+  return out;
+}
+
+template <class Policies>
+result<void> basic_engine<Policies>::change_remote_state_consumers(std::string_view ws_id,
+                                                                   const std::vector<std::string>& ids, int how) {
+  auto target = read_workspace(ws_id);
+  if (!target) return target.error();
+  std::vector<resource_id> consumers;
+  for (const auto& id : ids) {  // one shard at a time: check the consumers before taking the target's
+    auto w = read_workspace(id);
+    if (!w || w->organization != target->organization) return not_found("workspace", id);
+    if (std::find(consumers.begin(), consumers.end(), w->id) == consumers.end()) consumers.push_back(w->id);
+  }
+  auto r = change_workspace(ws_id, [&](workspace& w) -> result<void> {
+    if (how == 0) w.remote_state_consumers.clear();  // replace
+    for (const auto& c : consumers) {
+      auto it = std::find(w.remote_state_consumers.begin(), w.remote_state_consumers.end(), c);
+      if (how < 0) {
+        if (it != w.remote_state_consumers.end()) w.remote_state_consumers.erase(it);
+      } else if (it == w.remote_state_consumers.end()) {
+        w.remote_state_consumers.push_back(c);
+      }
+    }
+    return {};
+  });
+  if (!r) return r.error();
+  return {};
+}
+
+template <class Policies>
+result<page<workspace>> basic_engine<Policies>::list_remote_state_consumers(std::string_view ws_id, page_request req) {
+  auto target = read_workspace(ws_id);
+  if (!target) return target.error();
+  std::vector<workspace> all;
+  // Deleted ones drop out; with project-remote-state, TFE lists only those of the workspace's project.
+  for (const auto& id : target->remote_state_consumers)
+    if (auto w = read_workspace(id.view()))
+      if (!target->project_remote_state || w->project_id == target->project_id) all.push_back(std::move(*w));
+  std::vector<const workspace*> ptrs;
+  for (const auto& w : all) ptrs.push_back(&w);
+  return paginate(ptrs, req);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_ENGINE_TAGS_HPP
+// end of <tfe/engine/tags.hpp>
 // #include <tfe/testing/stepping.hpp>
 // begin of <tfe/testing/stepping.hpp>
 #ifndef TFE_TESTING_STEPPING_HPP
@@ -9381,6 +12831,7 @@ struct api_options {
   bool poll_engine = true;                    ///< call engine.poll() before each request (system-clock hosts)
   std::string tfe_version = "v202502-1";      ///< X-TFE-Version
   std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
+  bool upload_url_on_read = false;            ///< reads and lists show a pending version's upload-url (TFE before 2022)
 };
 
 /// Turns HTTP-shaped requests into engine calls and JSON:API documents (docs/http.md). Every path it
@@ -9404,10 +12855,11 @@ class basic_api {
   /// Adds the headers every answer carries (TFP-API-Version, X-TFE-Version, ...) to `res` and empties
   /// the body of a HEAD answer; layers in front of the API (basic_test_controls) use it for theirs.
   http_response finish(http_response res, const http_request& req) const {
-    res.headers.reserve(res.headers.size() + 5);  // one allocation for the headers below
+    res.headers.reserve(res.headers.size() + 6);  // one allocation for the headers below
     res.set_header("TFP-API-Version", api_version);
     res.set_header("TFP-AppName", "Terraform Enterprise");
     res.set_header("X-TFE-Version", opts_.tfe_version);
+    res.set_header("X-TFE-Current-Version", opts_.tfe_version);
     res.set_header("X-RateLimit-Limit", "30");
     if (res.header("Content-Type").empty() && !res.body.empty())
       res.set_header("Content-Type", std::string(jsonapi_media_type));
@@ -9457,6 +12909,10 @@ class basic_api {
     static constexpr route<handler_fn> rows[] = {
         {"GET", "/.well-known/terraform.json", &basic_api::discovery},
         {"PUT", "/v1/object/upload/:token", &basic_api::upload},
+        {"PUT", "/v1/state/upload/:token", &basic_api::upload_state},
+        {"PUT", "/v1/state/upload-json/:token", &basic_api::upload_json_state},
+        {"GET", "/v1/state/:id/:mac", &basic_api::download_state},
+        {"GET", "/v1/state-json/:id/:mac", &basic_api::download_json_state},
         {"GET", "/v1/logs/:id/:mac", &basic_api::logs},
         {"GET", "/api/v2/ping", &basic_api::ping},
         {"GET", "/api/v2/account/details", &basic_api::account_details},
@@ -9469,6 +12925,23 @@ class basic_api {
         {"GET", "/api/v2/organizations/:org/entitlement-set", &basic_api::entitlements},
         {"GET", "/api/v2/organizations/:org/capacity", &basic_api::capacity},
         {"GET", "/api/v2/organizations/:org/runs/queue", &basic_api::run_queue},
+        {"GET", "/api/v2/organizations/:org/runs", &basic_api::list_organization_runs},
+        {"GET", "/api/v2/organizations/:org/agent-pools", &basic_api::list_agent_pools},
+        {"POST", "/api/v2/organizations/:org/agent-pools", &basic_api::create_agent_pool},
+        {"GET", "/api/v2/agent-pools/:id", &basic_api::read_agent_pool},
+        {"PATCH", "/api/v2/agent-pools/:id", &basic_api::update_agent_pool},
+        {"DELETE", "/api/v2/agent-pools/:id", &basic_api::delete_agent_pool},
+        {"GET", "/api/v2/organizations/:org/projects", &basic_api::list_projects},
+        {"POST", "/api/v2/organizations/:org/projects", &basic_api::create_project},
+        {"GET", "/api/v2/projects/:id", &basic_api::read_project},
+        {"PATCH", "/api/v2/projects/:id", &basic_api::update_project},
+        {"DELETE", "/api/v2/projects/:id", &basic_api::delete_project},
+        {"GET", "/api/v2/projects/:id/tag-bindings", &basic_api::project_tag_bindings},
+        {"PATCH", "/api/v2/projects/:id/tag-bindings", &basic_api::add_project_tag_bindings},
+        {"GET", "/api/v2/projects/:id/effective-tag-bindings", &basic_api::project_tag_bindings},
+        {"GET", "/api/v2/organizations/:org/tags", &basic_api::list_organization_tags},
+        {"DELETE", "/api/v2/organizations/:org/tags", &basic_api::delete_organization_tags},
+        {"POST", "/api/v2/tags/:id/relationships/workspaces", &basic_api::tag_workspaces},
         {"GET", "/api/v2/organizations/:org/workspaces", &basic_api::list_workspaces},
         {"POST", "/api/v2/organizations/:org/workspaces", &basic_api::create_workspace},
         {"GET", "/api/v2/organizations/:org/workspaces/:name", &basic_api::read_workspace_by_name},
@@ -9488,8 +12961,36 @@ class basic_api {
         {"GET", "/api/v2/workspaces/:id/configuration-versions", &basic_api::list_configuration_versions},
         {"POST", "/api/v2/workspaces/:id/configuration-versions", &basic_api::create_configuration_version},
         {"GET", "/api/v2/workspaces/:id/runs", &basic_api::list_runs},
+        {"GET", "/api/v2/workspaces/:id/relationships/tags", &basic_api::list_workspace_tags},
+        {"POST", "/api/v2/workspaces/:id/relationships/tags", &basic_api::add_workspace_tags},
+        {"DELETE", "/api/v2/workspaces/:id/relationships/tags", &basic_api::remove_workspace_tags},
+        {"GET", "/api/v2/workspaces/:id/tag-bindings", &basic_api::workspace_tag_bindings},
+        {"PATCH", "/api/v2/workspaces/:id/tag-bindings", &basic_api::add_workspace_tag_bindings},
+        {"GET", "/api/v2/workspaces/:id/effective-tag-bindings", &basic_api::workspace_effective_tag_bindings},
+        {"GET", "/api/v2/workspaces/:id/relationships/remote-state-consumers", &basic_api::list_remote_state_consumers},
+        {"POST", "/api/v2/workspaces/:id/relationships/remote-state-consumers", &basic_api::add_remote_state_consumers},
+        {"PATCH", "/api/v2/workspaces/:id/relationships/remote-state-consumers",
+         &basic_api::replace_remote_state_consumers},
+        {"DELETE", "/api/v2/workspaces/:id/relationships/remote-state-consumers",
+         &basic_api::remove_remote_state_consumers},
+        {"POST", "/api/v2/workspaces/:id/state-versions", &basic_api::create_state_version},
+        {"GET", "/api/v2/workspaces/:id/current-state-version", &basic_api::current_state_version},
+        {"GET", "/api/v2/workspaces/:id/current-state-version-outputs", &basic_api::current_state_version_outputs},
+        {"GET", "/api/v2/state-versions", &basic_api::list_state_versions},
+        {"GET", "/api/v2/state-versions/:id", &basic_api::read_state_version},
+        {"GET", "/api/v2/state-versions/:id/outputs", &basic_api::state_version_outputs},
+        {"GET", "/api/v2/state-version-outputs/:id", &basic_api::read_state_version_output},
         {"GET", "/api/v2/configuration-versions/:id", &basic_api::read_configuration_version},
         {"GET", "/api/v2/configuration-versions/:id/download", &basic_api::download_configuration_version},
+        {"POST", "/api/v2/configuration-versions/:id/actions/archive", &basic_api::archive_configuration_version},
+        {"POST", "/api/v2/configuration-versions/:id/actions/soft_delete_backing_data",
+         &basic_api::manage_backing_data},
+        {"POST", "/api/v2/configuration-versions/:id/actions/restore_backing_data", &basic_api::manage_backing_data},
+        {"POST", "/api/v2/configuration-versions/:id/actions/permanently_delete_backing_data",
+         &basic_api::manage_backing_data},
+        {"POST", "/api/v2/state-versions/:id/actions/soft_delete_backing_data", &basic_api::manage_backing_data},
+        {"POST", "/api/v2/state-versions/:id/actions/restore_backing_data", &basic_api::manage_backing_data},
+        {"POST", "/api/v2/state-versions/:id/actions/permanently_delete_backing_data", &basic_api::manage_backing_data},
         {"POST", "/api/v2/runs", &basic_api::create_run},
         {"GET", "/api/v2/runs/:id", &basic_api::read_run},
         {"POST", "/api/v2/runs/:id/actions/apply", &basic_api::apply_run},
@@ -9502,14 +13003,21 @@ class basic_api {
         {"GET", "/api/v2/runs/:id/apply", &basic_api::run_apply},
         {"GET", "/api/v2/runs/:id/comments", &basic_api::list_comments},
         {"POST", "/api/v2/runs/:id/comments", &basic_api::create_comment},
-        {"GET", "/api/v2/runs/:id/run-events", &basic_api::empty_run_collection},
+        {"GET", "/api/v2/runs/:id/run-events", &basic_api::list_run_events},
+        {"GET", "/api/v2/run-events/:id", &basic_api::read_run_event},
         {"GET", "/api/v2/runs/:id/policy-checks", &basic_api::empty_run_collection},
         {"GET", "/api/v2/runs/:id/task-stages", &basic_api::empty_run_collection},
         {"GET", "/api/v2/runs/:id/configuration-version/download", &basic_api::download_run_configuration},
         {"GET", "/api/v2/plans/:id", &basic_api::read_plan},
+        {"GET", "/api/v2/plans/:id/json-output", &basic_api::plan_json_output},
+        {"GET", "/api/v2/plans/:id/json-output-redacted", &basic_api::plan_json_output},
+        {"GET", "/api/v2/runs/:id/plan/json-output", &basic_api::run_plan_json_output},
+        {"GET", "/api/v2/runs/:id/plan/json-output-redacted", &basic_api::run_plan_json_output},
         {"GET", "/api/v2/applies/:id", &basic_api::read_apply},
         {"GET", "/api/v2/cost-estimates/:id", &basic_api::read_cost_estimate},
         {"GET", "/api/v2/comments/:id", &basic_api::read_comment},
+        {"GET", "/api/v2/admin/feature-sets", &basic_api::admin_feature_sets},
+        {"POST", "/api/v2/admin/organizations/:org/subscription", &basic_api::admin_subscription},
     };
     return rows;
   }
@@ -9545,6 +13053,10 @@ class basic_api {
     s.user_id = eng_.options().user_id;
     s.username = eng_.options().username;
     s.url_key = key_;
+    if (eng_.options().organization_concurrency) {
+      s.queue_position = [](void* e, std::string_view id) { return static_cast<Engine*>(e)->queue_position(id); };
+      s.queue_owner = &eng_;
+    }
     return s;
   }
 
@@ -9606,6 +13118,53 @@ class basic_api {
     while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
     return detail::iequals(ct, jsonapi_media_type) || detail::iequals(ct, "application/json");
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // endpoints defined in api/handler_projects.hpp, api/handler_agent_pools.hpp and
+  // api/handler_state_versions.hpp
+  // ---------------------------------------------------------------------------------------------
+  http_response list_agent_pools(request_ctx& c);
+  http_response create_agent_pool(request_ctx& c);
+  http_response read_agent_pool(request_ctx& c);
+  http_response update_agent_pool(request_ctx& c);
+  http_response delete_agent_pool(request_ctx& c);
+  http_response list_projects(request_ctx& c);
+  http_response create_project(request_ctx& c);
+  http_response read_project(request_ctx& c);
+  http_response update_project(request_ctx& c);
+  http_response delete_project(request_ctx& c);
+  http_response project_tag_bindings(request_ctx& c);
+  http_response add_project_tag_bindings(request_ctx& c);
+  http_response list_organization_tags(request_ctx& c);
+  http_response delete_organization_tags(request_ctx& c);
+  http_response tag_workspaces(request_ctx& c);
+  http_response list_workspace_tags(request_ctx& c);
+  http_response add_workspace_tags(request_ctx& c);
+  http_response remove_workspace_tags(request_ctx& c);
+  http_response workspace_tag_bindings(request_ctx& c);
+  http_response add_workspace_tag_bindings(request_ctx& c);
+  http_response workspace_effective_tag_bindings(request_ctx& c);
+  http_response list_remote_state_consumers(request_ctx& c);
+  http_response add_remote_state_consumers(request_ctx& c);
+  http_response replace_remote_state_consumers(request_ctx& c);
+  http_response remove_remote_state_consumers(request_ctx& c);
+  http_response create_state_version(request_ctx& c);
+  http_response current_state_version(request_ctx& c);
+  http_response current_state_version_outputs(request_ctx& c);
+  http_response list_state_versions(request_ctx& c);
+  http_response read_state_version(request_ctx& c);
+  http_response state_version_outputs(request_ctx& c);
+  http_response read_state_version_output(request_ctx& c);
+  http_response upload_state(request_ctx& c);
+  http_response upload_json_state(request_ctx& c);
+  http_response download_state(request_ctx& c);
+  http_response download_json_state(request_ctx& c);
+  // helpers they share
+  result<std::vector<std::string>> workspace_ids_of(const request_ctx& c);
+  result<std::vector<std::string>> tag_names_in(const request_ctx& c, std::string_view org);
+  std::string state_version_document(const request_ctx& c, const state_version& v, const std::vector<std::string>& inc);
+  template <class T, class F>
+  http_response list_document(const request_ctx& c, const std::vector<T>& all, F&& write_item);
 
   // ---------------------------------------------------------------------------------------------
   // service
@@ -9670,6 +13229,8 @@ class basic_api {
   }
 
   // The `include` values each resource accepts (reference 1.5); others are 400 "include parameter".
+  // The `include` values each resource accepts: every value current clients send (go-tfe v1's include
+  // options, the terraform CLI's), each adding what tfe has behind it; others are 400 "include parameter".
   static constexpr std::string_view workspace_includes[] = {"organization",
                                                             "current_configuration_version",
                                                             "current_configuration_version.ingress_attributes",
@@ -9681,7 +13242,10 @@ class basic_api {
                                                             "outputs",
                                                             "project",
                                                             "readme",
-                                                            "effective_tag_bindings"};
+                                                            "effective_tag_bindings",
+                                                            "current-state-version",
+                                                            "current_state_version",
+                                                            "tag_bindings"};
   static constexpr std::string_view run_includes[] = {"plan",
                                                       "apply",
                                                       "created_by",
@@ -9689,8 +13253,16 @@ class basic_api {
                                                       "configuration_version",
                                                       "configuration_version.ingress_attributes",
                                                       "workspace",
-                                                      "task_stages"};
+                                                      "task_stages",
+                                                      "tf_policy_evaluations",
+                                                      "policy_checks",
+                                                      "run_events"};
   static constexpr std::string_view configuration_version_includes[] = {"ingress_attributes", "run"};
+  static constexpr std::string_view state_version_includes[] = {"outputs", "run", "created_by", "run.created_by",
+                                                                "run.configuration_version"};
+  static constexpr std::string_view run_event_includes[] = {"actor", "comment"};
+  static constexpr std::string_view project_includes[] = {"effective_tag_bindings", "organization"};
+  static constexpr std::string_view organization_includes[] = {"default-project", "default_project"};
 
   template <std::size_t N>
   static result<std::vector<std::string>> includes(const request_ctx& c, const std::string_view (&allowed)[N]) {
@@ -9781,8 +13353,20 @@ class basic_api {
   // ---------------------------------------------------------------------------------------------
   // organizations
   // ---------------------------------------------------------------------------------------------
+  // The attributes of an organization create or update, with relationships.default-agent-pool.
   result<organization_options> organization_body(const request_ctx& c) const {
-    return read_body<organization, organization_options>(c, "organizations");
+    auto doc = parse_body(c, false);
+    if (!doc) return doc.error();
+    auto data = data_object(*doc, "organizations", false);
+    if (!data) return data.error();
+    organization_options o;
+    if (auto r = read_attributes<organization>(*data, o); !r) return r.error();
+    if ((**data)["relationships"].find("default-agent-pool")) {  // null: none
+      auto id = relationship_id(**data, "default-agent-pool", "agent-pools");
+      if (!id) return id.error();
+      o.default_agent_pool_id = std::move(*id);
+    }
+    return o;
   }
   http_response list_organizations(request_ctx& c) {
     auto p = page_of(c);
@@ -9824,7 +13408,21 @@ class basic_api {
     return document(201, single([&](json_writer& w) { write_organization(w, *org); }));
   }
   http_response read_organization(request_ctx& c) {
-    return answer(200, eng_.read_organization(c.params[0]), write_organization);
+    auto inc = includes(c, organization_includes);
+    if (!inc) return error_response(inc.error());
+    auto o = eng_.read_organization(c.params[0]);
+    if (!o) return error_response(o.error());
+    std::string b;
+    json_writer w(b);
+    w.begin_object().key("data");
+    write_organization(w, *o);
+    if (has(*inc, "default-project") || has(*inc, "default_project")) {
+      w.key("included").begin_array();
+      if (auto p = eng_.read_project(o->default_project_id.view())) project_writer (*p)(w);
+      w.end_array();
+    }
+    w.end_object();
+    return document(200, std::move(b));
   }
   http_response update_organization(request_ctx& c) {
     auto o = organization_body(c);
@@ -9835,14 +13433,34 @@ class basic_api {
   }
   http_response delete_organization(request_ctx& c) { return delete_result(eng_.delete_organization(c.params[0])); }
   http_response capacity(request_ctx& c) {
-    const std::string org = c.param(0);
-    if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
-    return document(200, "{\"data\":{\"id\":\"" + org +
-                             "\",\"type\":\"organization-capacity\",\"attributes\":{\"pending\":0,\"running\":0}}}");
+    auto counts = eng_.organization_run_counts(c.params[0]);
+    if (!counts) return error_response(counts.error());
+    return document(200, single([&](json_writer& w) {
+                      w.begin_object().member("id", c.params[0]).member("type", "organization-capacity");
+                      w.key("attributes").begin_object();
+                      w.member("pending", static_cast<std::int64_t>(counts->first));
+                      w.member("running", static_cast<std::int64_t>(counts->second));
+                      w.end_object().end_object();
+                    }));
   }
+  // The organization's runs that are not finished and not waiting for a user, oldest first.
   http_response run_queue(request_ctx& c) {
-    if (auto o = eng_.read_organization(c.params[0]); !o) return error_response(o.error());
-    return empty_page(c);
+    run_list_request req;
+    req.operations = {"plan_and_apply", "destroy", "refresh_only", "save_plan", "empty_apply"};
+    req.page.size = page_request::max_size;
+    std::vector<run> active;
+    for (std::size_t n = 1;; ++n) {
+      req.page.number = n;
+      auto pg = eng_.list_organization_runs(c.params[0], req);
+      if (!pg) return error_response(pg.error());
+      const time_point now = eng_.now();
+      for (auto& r : pg->items)
+        if (!is_final(r.status) && !is_paused(r.status, r.context(now))) active.push_back(std::move(r));
+      if (n >= pg->total_pages()) break;
+    }
+    std::reverse(active.begin(), active.end());
+    auto sc = sctx(c);
+    return list_document(c, active, [&](json_writer& w, const run& r) { write_run(w, r, sc); });
   }
   http_response entitlements(request_ctx& c) {
     auto o = eng_.read_organization(c.params[0]);
@@ -9851,9 +13469,12 @@ class basic_api {
     json_writer w(b);
     w.begin_object().key("data").begin_object().member("id", o->external_id.view()).member("type", "entitlement-sets");
     w.key("attributes").begin_object();
+    // What HCP Terraform's Standard plan answers (go-tfe's TestOrganizationsReadEntitlements)
     for (const char* k : {"operations", "state-storage", "private-module-registry", "cost-estimation", "sentinel",
-                          "teams", "vcs-integrations", "audit-logging", "agents", "sso", "run-tasks"})
+                          "teams", "vcs-integrations", "audit-logging", "agents", "sso", "run-tasks",
+                          "global-run-tasks", "private-run-tasks", "waypoint-templates-and-addons", "infragraph"})
       w.member(k, true);
+    for (const char* k : {"waypoint-actions", "infragraph-with-nrtu"}) w.member(k, false);
     w.end_object().end_object().end_object();
     return document(200, std::move(b));
   }
@@ -9861,8 +13482,55 @@ class basic_api {
   // ---------------------------------------------------------------------------------------------
   // workspaces
   // ---------------------------------------------------------------------------------------------
+  // The attributes of a workspace create or update, with what TFE takes beside them: the project and tag
+  // relationships, auto-destroy-at and setting-overwrites.
   result<workspace_options> workspace_body(const request_ctx& c) const {
-    return read_body<workspace, workspace_options>(c, "workspaces");
+    auto doc = parse_body(c, false);
+    if (!doc) return doc.error();
+    auto data = data_object(*doc, "workspaces", false);
+    if (!data) return data.error();
+    workspace_options o;
+    if (auto r = read_attributes<workspace>(*data, o); !r) return r.error();
+    const json& attrs = (**data)["attributes"];
+    if (const json* d = attrs.find("auto-destroy-activity-duration"); d && d->is_null())
+      o.auto_destroy_activity_duration = std::string();  // null clears it
+    if (const json* at = attrs.find("auto-destroy-at")) {
+      if (at->is_null()) {
+        o.auto_destroy_at = std::optional<time_point>();
+      } else {
+        time_point t;
+        auto text = at->as_string();
+        if (!text || !parse_iso8601(*text, t))
+          return make_error(errc::validation_failed, "auto-destroy-at must be an ISO 8601 time",
+                            "/data/attributes/auto-destroy-at");
+        o.auto_destroy_at = std::optional<time_point>(t);
+      }
+    }
+    if (const json* so = attrs.find("setting-overwrites"); so && !so->is_null()) {
+      if (!so->is_object())
+        return make_error(errc::validation_failed, "setting-overwrites must be an object",
+                          "/data/attributes/setting-overwrites");
+      if (const json* v = so->find("execution-mode"); v && !v->is_null()) o.overwrites_execution_mode = v->as_bool();
+      if (const json* v = so->find("agent-pool"); v && !v->is_null()) o.overwrites_agent_pool = v->as_bool();
+    }
+    auto project = relationship_id(**data, "project", "projects");
+    if (!project) return project.error();
+    if (!project->empty()) o.project_id = *project;
+    const json& rels = (**data)["relationships"];
+    if (const json* tags = rels["tags"].find("data"); tags && !tags->is_null()) {
+      auto items = tags->as_array();
+      if (!items) return make_error(errc::validation_failed, "tags must be an array", "/data/relationships/tags/data");
+      std::vector<std::string> names = o.tag_names.value_or(std::vector<std::string>{});
+      for (const auto& t : *items)
+        if (auto n = t["attributes"]["name"].as_string()) names.emplace_back(*n);
+      o.tag_names = std::move(names);
+    }
+    if (const json* tb = rels["tag-bindings"].find("data"); tb && !tb->is_null()) {
+      auto bindings = read_tag_bindings(*tb, "/data/relationships/tag-bindings/data");
+      if (!bindings) return bindings.error();
+      o.tag_bindings = std::move(*bindings);
+    }
+    return o;
   }
   // The id of workspace :name of organization :org (the first two placeholders), or the error.
   result<std::string> workspace_by_name(const request_ctx& c) {
@@ -9904,12 +13572,19 @@ class basic_api {
   http_response delete_workspace_id(const request_ctx&, const std::string& id) {
     return delete_result(eng_.delete_workspace(id));
   }
+  // The outputs of a workspace's current state version (none without one).
+  std::vector<state_output> current_outputs(const workspace& ws) {
+    if (ws.current_state_version.empty()) return {};
+    auto v = eng_.read_state_version(ws.current_state_version.view());
+    return v ? std::move(v->outputs) : std::vector<state_output>{};
+  }
   std::string workspace_document(const request_ctx& c, const workspace& ws, const std::vector<std::string>& inc) {
     std::string b;
     b.reserve(4096);
     json_writer w(b);
     w.begin_object().key("data");
-    write_workspace(w, ws);
+    const std::vector<state_output> outputs = current_outputs(ws);
+    write_workspace(w, ws, &outputs);
     std::vector<std::function<void(json_writer&)>> included;
     collect_workspace_includes(c, ws, inc, included);
     if (!included.empty()) {
@@ -9935,7 +13610,8 @@ class basic_api {
     if (run_inc && !ws.current_run.empty()) {
       if (auto r = eng_.read_run(ws.current_run)) {
         auto sc = sctx(c);
-        out.push_back([r = *r, sc](json_writer& w) { write_run(w, r, sc); });
+        auto cids = comment_ids_of(*r);
+        out.push_back([r = *r, sc, cids](json_writer& w) { write_run(w, r, sc, &cids); });
         if (has(inc, "current_run.plan")) out.push_back([r = *r, sc](json_writer& w) { write_plan(w, r, sc); });
         if (has(inc, "current_run.configuration_version") ||
             has(inc, "current_run.configuration_version.ingress_attributes"))
@@ -9952,6 +13628,31 @@ class basic_api {
         out.push_back([r = *r, sc](json_writer& w) { write_run(w, r, sc); });
       }
     }
+    if ((has(inc, "current-state-version") || has(inc, "current_state_version")) && !ws.current_state_version.empty())
+      if (auto v = eng_.read_state_version(ws.current_state_version.view())) {
+        auto sc = sctx(c);
+        const std::int64_t now = to_unix_ms(sc.now);
+        out.push_back([v = *v, sc, now](json_writer& w) { write_state_version(w, v, sc, now); });
+      }
+    if (has(inc, "outputs"))
+      for (const auto& o : current_outputs(ws)) out.push_back([o](json_writer& w) { write_workspace_output(w, o); });
+    if (has(inc, "project"))
+      if (auto p = eng_.read_project(ws.project_id.view())) out.push_back(project_writer(*p));
+    if (has(inc, "effective_tag_bindings"))
+      if (auto bindings = eng_.effective_tag_bindings(ws.id.view()))
+        for (const auto& b : *bindings)
+          out.push_back([id = ws.id, b](json_writer& w) {
+            write_tag_binding(w, id.view(), b.binding, "effective-tag-bindings", b.inherited_from.view());
+          });
+  }
+  // Writes a project with its organization's default execution mode.
+  std::function<void(json_writer&)> project_writer(const project& p) {
+    std::string mode = "remote", pool;
+    if (auto o = eng_.read_organization(p.organization)) {
+      mode = std::string(to_string(o->default_execution_mode));
+      pool = o->default_agent_pool_id.str();
+    }
+    return [p, mode, pool](json_writer& w) { write_project(w, p, mode, pool); };
   }
   http_response list_workspaces(request_ctx& c) {
     const std::string org = c.param(0);
@@ -9959,18 +13660,45 @@ class basic_api {
     if (!p) return error_response(p.error());
     auto inc = includes(c, workspace_includes);
     if (!inc) return error_response(inc.error());
-    std::string search;
-    if (auto s = c.q.get("search[name]")) search = std::string(*s);
-    else if (auto s2 = c.q.get("search[wildcard-name]")) {
-      search = std::string(*s2);
-      search.erase(std::remove(search.begin(), search.end(), '*'), search.end());
+    workspace_list_request req;
+    req.page = *p;
+    if (auto v = c.q.get("search[name]")) req.search = std::string(*v);
+    if (auto v = c.q.get("search[wildcard-name]")) req.wildcard = std::string(*v);
+    if (auto v = c.q.joined("search[tags]")) req.tags = split_list(*v);
+    if (auto v = c.q.joined("search[exclude-tags]")) req.exclude_tags = split_list(*v);
+    if (auto v = c.q.get("filter[project][id]")) req.project_id = std::string(*v);
+    if (auto v = c.q.get("sort")) {
+      const std::string_view key = v->substr(v->front() == '-' ? 1 : 0);
+      if (key != "name" && key != "current-run.created-at" && key != "latest-change-at")
+        return error_response(errc::bad_request,
+                              "Invalid sort parameter: use name, current-run.created-at or latest-change-at");
+      req.sort = std::string(*v);
     }
-    auto pg = eng_.list_workspaces(org, *p, search);
+    if (auto st = c.q.joined("filter[current-run][status]"))
+      for (const auto& s : split_list(*st)) {
+        auto rs = run_status_from_string(s);
+        if (!rs)
+          return error_response(errc::bad_request,
+                                "Invalid filter[current-run][status] value '" + s.substr(0, 64) + "'");
+        req.current_run_statuses.push_back(*rs);
+      }
+    for (std::size_t i = 0;; ++i) {  // filter[tagged][0][key]=k&filter[tagged][0][value]=v
+      const std::string base = "filter[tagged][" + std::to_string(i) + "]";
+      auto key = c.q.get(base + "[key]");
+      if (!key) break;
+      req.tagged.push_back(tag_binding{std::string(*key), std::string(c.q.get(base + "[value]").value_or(""))});
+    }
+    auto pg = eng_.list_workspaces(org, req);
     if (!pg) return error_response(pg.error());
     std::vector<std::function<void(json_writer&)>> included;
     for (const auto& ws : pg->items) collect_workspace_includes(c, ws, *inc, included);
     return document(200, collection(
-                             c, *pg, [](json_writer& w, const workspace& ws) { write_workspace(w, ws); }, included));
+                             c, *pg,
+                             [this](json_writer& w, const workspace& ws) {
+                               const std::vector<state_output> outputs = current_outputs(ws);
+                               write_workspace(w, ws, &outputs);
+                             },
+                             included));
   }
   http_response create_workspace(request_ctx& c) {
     const std::string org = c.param(0);
@@ -10002,10 +13730,20 @@ class basic_api {
   http_response force_unlock_workspace_id(const request_ctx& c, const std::string& id) {
     return workspace_answer(c, eng_.force_unlock_workspace(id));
   }
+  // TFE deletes a workspace safely only when it is unlocked and its state manages no resources.
   http_response safe_delete_workspace_id(const request_ctx&, const std::string& id) {
     auto cur = eng_.read_workspace(id);
     if (!cur) return error_response(cur.error());
     if (cur->locked()) return error_response(errc::conflict, "Workspace is locked and cannot be deleted");
+    if (!cur->current_state_version.empty())
+      if (auto v = eng_.read_state_version(cur->current_state_version.view())) {
+        if (!v->processed(to_unix_ms(eng_.now())))
+          return tfe::error_response(409, "conflict",
+                                     "the workspace's latest state version is being processed; try again shortly");
+        if (v->managed_count() > 0)
+          return tfe::error_response(409, "conflict",
+                                     "workspace cannot be safely deleted because it is still managing resources");
+      }
     return delete_result(eng_.delete_workspace(id));
   }
   http_response lock_workspace(request_ctx& c) { return lock_workspace_id(c, c.param(0)); }
@@ -10038,8 +13776,29 @@ class basic_api {
     auto cv = eng_.read_configuration_version(c.params[0]);
     if (!cv) return error_response(cv.error());
     if (auto inc = includes(c, configuration_version_includes); !inc) return error_response(inc.error());
-    const std::string url = upload_url(c, *cv);
+    // upload-url is in the create response only, as TFE today (go-tfe v1's tests read it empty);
+    // upload_url_on_read restores the older behaviour (go-tfe 0.x's tests read it set)
+    const std::string url = read_upload_url(c, *cv);
     return document(200, single([&](json_writer& w) { write_configuration_version(w, *cv, url); }));
+  }
+  http_response archive_configuration_version(request_ctx& c) {  // the body is not read
+    if (auto cv = eng_.archive_configuration_version(c.params[0]); !cv) return error_response(cv.error());
+    return empty(202);
+  }
+  // actions/{soft_delete,restore,permanently_delete}_backing_data of a configuration or state version
+  // (the body is not read; Terraform Enterprise's data retention).
+  http_response manage_backing_data(request_ctx& c) {
+    const std::string_view act = c.seg.back();
+    const backing_data_action a = act == "soft_delete_backing_data" ? backing_data_action::soft_delete
+                                  : act == "restore_backing_data"   ? backing_data_action::restore
+                                                                    : backing_data_action::permanently_delete;
+    const std::string id = c.param(0);
+    const bool cv_route = c.seg[2] == "configuration-versions";
+    if (id.substr(0, 3) != (cv_route ? "cv-" : "sv-"))
+      return error_response(errc::not_found, std::string(cv_route ? "configuration version" : "state version") + " '" +
+                                                 id.substr(0, 64) + "' not found");
+    if (auto r = eng_.manage_backing_data(id, a); !r) return error_response(r.error());
+    return empty(204);
   }
   http_response download_configuration_version(request_ctx& c) { return download(c.param(0)); }
   http_response download_run_configuration(request_ctx& c) {
@@ -10055,10 +13814,15 @@ class basic_api {
     auto pg = eng_.list_configuration_versions(ws_id, *p);
     if (!pg) return error_response(pg.error());
     return document(200, collection(c, *pg, [&](json_writer& w, const configuration_version& cv) {
-                      write_configuration_version(w, cv, upload_url(c, cv));
+                      write_configuration_version(w, cv, read_upload_url(c, cv));
                     }));
   }
-  // The upload capability URL while the version still waits for its (single) upload, else empty.
+  // The upload-url of a read or list: empty, unless upload_url_on_read and the version is pending.
+  std::string read_upload_url(const request_ctx& c, const configuration_version& cv) const {
+    if (!opts_.upload_url_on_read || cv.status != configuration_status::pending) return std::string();
+    return upload_url(c, cv);
+  }
+  // The upload capability URL of a version (it takes uploads until the version is archived).
   static std::string upload_url(const request_ctx& c, const configuration_version& cv) {
     if (cv.upload_token.empty()) return std::string();
     return c.base + "/v1/object/upload/" + cv.upload_token;
@@ -10085,13 +13849,22 @@ class basic_api {
   // ---------------------------------------------------------------------------------------------
   // runs
   // ---------------------------------------------------------------------------------------------
+  // The ids of a run's comments, oldest first (its comments and run-events relationships).
+  std::vector<resource_id> comment_ids_of(const run& r) {
+    std::vector<resource_id> ids;
+    if (r.comment_count == 0) return ids;
+    if (auto cs = eng_.list_comments(r.id.view()))
+      for (const auto& cm : *cs) ids.push_back(cm.id);
+    return ids;
+  }
   std::string run_document(const request_ctx& c, const run& r, const std::vector<std::string>& inc) {
     std::string b;
     b.reserve(4096);
     json_writer w(b);
     auto sc = sctx(c);
     w.begin_object().key("data");
-    write_run(w, r, sc);
+    const std::vector<resource_id> cids = comment_ids_of(r);
+    write_run(w, r, sc, &cids);
     if (!inc.empty()) {
       w.key("included").begin_array();
       write_run_includes(w, r, inc, sc);
@@ -10105,13 +13878,15 @@ class basic_api {
     if (has(inc, "plan")) write_plan(w, r, sc);
     if (has(inc, "apply")) write_apply(w, r, sc);
     if (has(inc, "created_by")) write_user(w, sc);
-    if (has(inc, "cost_estimate") && r.cost_estimation && r.entered_at(run_status::cost_estimating))
-      write_cost_estimate(w, r);
+    if (has(inc, "cost_estimate") && r.cost_estimation) write_cost_estimate(w, r);
     if (has(inc, "configuration_version") || has(inc, "configuration_version.ingress_attributes"))
       if (auto cv = eng_.read_configuration_version(r.configuration_version_id))
         write_configuration_version(w, *cv, {});
     if (has(inc, "workspace"))
-      if (auto ws = eng_.read_workspace(r.workspace_id)) write_workspace(w, *ws);
+      if (auto ws = eng_.read_workspace(r.workspace_id)) {
+        const std::vector<state_output> outputs = current_outputs(*ws);
+        write_workspace(w, *ws, &outputs);
+      }
   }
   http_response read_run(request_ctx& c) {
     auto inc = includes(c, run_includes);
@@ -10120,26 +13895,26 @@ class basic_api {
     if (!r) return error_response(r.error());
     return document(200, run_document(c, *r, *inc));
   }
-  http_response list_runs(request_ctx& c) {
-    const std::string ws_id = c.param(0);
-    auto p = page_of(c);
-    if (!p) return error_response(p.error());
-    auto inc = includes(c, run_includes);
-    if (!inc) return error_response(inc.error());
-    run_list_request req;
-    req.page = *p;
+  // The filters of a run list (filter[status], [status_group], [operation], [source], [workspace_names],
+  // [agent_pool_names], search[user], [commit], [basic]); false when nothing can match.
+  result<bool> run_filters(const request_ctx& c, run_list_request& req) {
     if (auto st = c.q.joined("filter[status]")) {
       for (const auto& s : split_list(*st)) {
         auto rs = run_status_from_string(s);
-        if (!rs) return error_response(errc::bad_request, "Invalid filter[status] value '" + s.substr(0, 64) + "'");
+        if (!rs) return make_error(errc::bad_request, "Invalid filter[status] value '" + s.substr(0, 64) + "'");
         req.statuses.push_back(*rs);
       }
     }
     if (auto ops = c.q.joined("filter[operation]")) req.operations = split_list(*ops);
     if (auto src = c.q.joined("filter[source]")) req.sources = split_list(*src);
+    if (auto names = c.q.joined("filter[workspace_names]")) req.workspace_names = split_list(*names);
+    if (auto names = c.q.joined("filter[agent_pool_names]")) req.agent_pool_names = split_list(*names);
+    if (auto v = c.q.get("search[user]")) req.user = std::string(*v);
+    if (auto v = c.q.get("search[commit]")) req.commit = std::string(*v);
+    if (auto v = c.q.get("search[basic]")) req.basic = std::string(*v);
     if (auto grp = c.q.get("filter[status_group]")) {
       if (*grp != "final" && *grp != "non_final" && *grp != "discardable")
-        return error_response(errc::bad_request, "Invalid filter[status_group] value");
+        return make_error(errc::bad_request, "Invalid filter[status_group] value");
       auto in_group = [&](run_status s) {
         if (*grp == "final") return is_final(s);
         if (*grp == "non_final") return !is_final(s);
@@ -10152,18 +13927,54 @@ class basic_api {
                               ? std::vector<run_status>(std::begin(all_run_statuses), std::end(all_run_statuses))
                               : req.statuses)
         if (in_group(s)) kept.push_back(s);
-      if (kept.empty()) return empty_page(c);  // nothing can match
+      if (kept.empty()) return false;
       req.statuses = std::move(kept);
     }
-    auto pg = eng_.list_runs(ws_id, req);
-    if (!pg) return error_response(pg.error());
+    return true;
+  }
+  // A page of runs with their includes.
+  http_response run_page(const request_ctx& c, const page<run>& pg, const std::vector<std::string>& inc) {
     auto sc = sctx(c);
     std::vector<std::function<void(json_writer&)>> included;
-    if (!inc->empty())
-      for (const auto& r : pg->items)
-        included.push_back([this, &r, &inc, &sc](json_writer& w) { write_run_includes(w, r, *inc, sc); });
+    if (!inc.empty())
+      for (const auto& r : pg.items)
+        included.push_back([this, &r, &inc, &sc](json_writer& w) { write_run_includes(w, r, inc, sc); });
     return document(200, collection(
-                             c, *pg, [&sc](json_writer& w, const run& r) { write_run(w, r, sc); }, included));
+                             c, pg,
+                             [&](json_writer& w, const run& r) {
+                               const std::vector<resource_id> cids = comment_ids_of(r);
+                               write_run(w, r, sc, &cids);
+                             },
+                             included));
+  }
+  http_response list_runs(request_ctx& c) {
+    const std::string ws_id = c.param(0);
+    auto p = page_of(c);
+    if (!p) return error_response(p.error());
+    auto inc = includes(c, run_includes);
+    if (!inc) return error_response(inc.error());
+    run_list_request req;
+    req.page = *p;
+    auto any = run_filters(c, req);
+    if (!any) return error_response(any.error());
+    if (!*any) return empty_page(c);
+    auto pg = eng_.list_runs(ws_id, req);
+    if (!pg) return error_response(pg.error());
+    return run_page(c, *pg, *inc);
+  }
+  http_response list_organization_runs(request_ctx& c) {
+    auto p = page_of(c);
+    if (!p) return error_response(p.error());
+    auto inc = includes(c, run_includes);
+    if (!inc) return error_response(inc.error());
+    run_list_request req;
+    req.page = *p;
+    auto any = run_filters(c, req);
+    if (!any) return error_response(any.error());
+    if (!*any) return empty_page(c);
+    auto pg = eng_.list_organization_runs(c.params[0], req);
+    if (!pg) return error_response(pg.error());
+    return run_page(c, *pg, *inc);
   }
   http_response create_run(request_ctx& c) {
     auto doc = parse_body(c, false);
@@ -10182,6 +13993,8 @@ class basic_api {
     if (!is_valid_id_text(*ws_id))
       return error_response(errc::not_found, "workspace '" + ws_id->substr(0, 64) + "' not found");
     o.workspace_id = resource_id(*ws_id);
+    // The terraform CLI's cloud backend says who it is; TFE records such runs as terraform+cloud.
+    if (detail::iequals(c.req.header("X-Terraform-Integration"), "cloud")) o.source = run_source::terraform_cloud;
     if (!cv_id->empty()) {
       if (!is_valid_id_text(*cv_id))
         return error_response(errc::not_found, "configuration version '" + cv_id->substr(0, 64) + "' not found");
@@ -10238,9 +14051,133 @@ class basic_api {
       return error_response(errc::not_found, "cost estimate not found");
     return document(200, single([&](json_writer& w) { write_cost_estimate(w, *r); }));
   }
-  http_response empty_run_collection(request_ctx& c) {  // run-events, policy-checks, task-stages
+  http_response empty_run_collection(request_ctx& c) {  // policy-checks, task-stages
     if (auto r = eng_.read_run(c.params[0]); !r) return error_response(r.error());
     return empty_page(c);
+  }
+  // A run event with its actor and comment relationships (and them included when asked).
+  void write_run_event(json_writer& w, const run_event_record& e, const serialize_context& sc) {
+    w.begin_object().member("id", std::string_view(e.id)).member("type", "run-events");
+    w.key("attributes").begin_object().member("action", std::string_view(e.action));
+    w.member("description", std::string_view(e.description));
+    detail::time_member(w, "created-at", e.created_at);
+    w.end_object();
+    w.key("relationships").begin_object();
+    detail::to_one(w, "actor", "users", sc.user_id);
+    detail::to_one(w, "comment", "comments", e.comment_id.view());
+    w.end_object();
+    w.key("links").begin_object().member("self", "/api/v2/run-events/" + e.id).end_object();
+    w.end_object();
+  }
+  result<std::vector<run_event_record>> events_of(std::string_view run_id) {
+    auto r = eng_.read_run(run_id);
+    if (!r) return r.error();
+    auto comments = eng_.list_comments(run_id);
+    if (!comments) return comments.error();
+    return run_events_of(*r, *comments);
+  }
+  void write_run_event_includes(json_writer& w, const std::vector<run_event_record>& events,
+                                const std::vector<std::string>& inc, const serialize_context& sc) {
+    if (inc.empty()) return;
+    w.key("included").begin_array();
+    if (has(inc, "actor")) write_user(w, sc);
+    if (has(inc, "comment"))
+      for (const auto& e : events)
+        if (!e.comment_id.empty())
+          if (auto cm = eng_.read_comment(e.comment_id.view())) write_comment(w, *cm);
+    w.end_array();
+  }
+  http_response list_run_events(request_ctx& c) {
+    auto inc = includes(c, run_event_includes);
+    if (!inc) return error_response(inc.error());
+    auto p = page_of(c);
+    if (!p) return error_response(p.error());
+    auto events = events_of(c.params[0]);
+    if (!events) return error_response(events.error());
+    page<run_event_record> pg;
+    pg.current_page = p->number;
+    pg.page_size = p->size;
+    pg.total_count = events->size();
+    for (std::size_t i = (p->number - 1) * p->size; i < events->size() && pg.items.size() < p->size; ++i)
+      pg.items.push_back((*events)[i]);
+    auto sc = sctx(c);
+    std::vector<std::function<void(json_writer&)>> included;
+    if (has(*inc, "actor")) included.push_back([sc](json_writer& w) { write_user(w, sc); });
+    if (has(*inc, "comment"))
+      for (const auto& e : pg.items)
+        if (!e.comment_id.empty())
+          if (auto cm = eng_.read_comment(e.comment_id.view()))
+            included.push_back([cm = *cm](json_writer& w) { write_comment(w, cm); });
+    return document(
+        200, collection(
+                 c, pg, [&](json_writer& w, const run_event_record& e) { write_run_event(w, e, sc); }, included));
+  }
+  http_response read_run_event(request_ctx& c) {
+    auto inc = includes(c, run_event_includes);
+    if (!inc) return error_response(inc.error());
+    auto run_id = run_of_event(c.params[0]);
+    if (!run_id) return error_response(errc::not_found, "run event not found");
+    auto events = events_of(*run_id);
+    if (!events) return error_response(errc::not_found, "run event not found");
+    for (const auto& e : *events)
+      if (e.id == c.params[0]) {
+        auto sc = sctx(c);
+        std::string b;
+        json_writer w(b);
+        w.begin_object().key("data");
+        write_run_event(w, e, sc);
+        write_run_event_includes(w, {e}, *inc, sc);
+        w.end_object();
+        return document(200, std::move(b));
+      }
+    return error_response(errc::not_found, "run event not found");
+  }
+  // The JSON plan of a run (terraform show -json of its plan), once the plan finished.
+  http_response json_plan_of(const run& r) {
+    if (r.plan_status() != phase_status::finished)
+      return error_response(errc::not_found, "the plan has no JSON output yet: it has not finished");
+    std::vector<state_resource> prior;
+    if (auto ws = eng_.read_workspace(r.workspace_id.view()); ws && !ws->current_state_version.empty())
+      if (auto v = eng_.read_state_version(ws->current_state_version.view())) prior = v->resources;
+    http_response res;
+    res.status = 200;
+    res.body = json_plan_document(r, prior);
+    res.set_header("Content-Type", "application/json");
+    return res;
+  }
+  http_response plan_json_output(request_ctx& c) {
+    auto r = eng_.read_run_by_plan(c.params[0]);
+    if (!r) return error_response(r.error());
+    return json_plan_of(*r);
+  }
+  http_response run_plan_json_output(request_ctx& c) {
+    auto r = eng_.read_run(c.params[0]);
+    if (!r) return error_response(r.error());
+    return json_plan_of(*r);
+  }
+  // Stand-ins for TFE's paid-tier admin API that go-tfe's test helpers call to upgrade an
+  // organization: a fixed list of feature sets, and a subscription that is accepted and not kept.
+  http_response admin_feature_sets(request_ctx& c) {
+    static constexpr std::string_view names[] = {"Free", "Standard", "Plus", "Business", "Standard (entitlement)"};
+    std::vector<std::string> matching;
+    const std::string q(c.q.get("q").value_or(""));
+    for (auto n : names)
+      if (q.empty() || std::string(n).find(q) != std::string::npos) matching.emplace_back(n);
+    return list_document(c, matching, [](json_writer& w, const std::string& n) {
+      std::string id = "fs-";
+      for (char ch : n) id += (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ? ch : 'x';
+      w.begin_object().member("id", std::string_view(id)).member("type", "feature-sets");
+      w.key("attributes").begin_object().member("name", std::string_view(n)).end_object().end_object();
+    });
+  }
+  http_response admin_subscription(request_ctx& c) {
+    if (auto o = eng_.read_organization(c.params[0]); !o) return error_response(o.error());
+    auto doc = parse_body(c, true);
+    if (!doc) return error_response(doc.error());
+    return document(201, single([&](json_writer& w) {
+                      w.begin_object().member("id", "sub-" + c.param(0)).member("type", "subscriptions");
+                      w.key("attributes").begin_object().member("is-active", true).end_object().end_object();
+                    }));
   }
   http_response phase_document(const request_ctx& c, const run& r, bool plan) {
     auto sc = sctx(c);
@@ -10331,6 +14268,665 @@ http_response basic_api<Engine>::handle(const http_request& req) {
 using api = basic_api<engine>;
 
 }  // namespace tfe
+
+// The endpoints defined outside the class.
+// #include <tfe/api/handler_agent_pools.hpp>
+// begin of <tfe/api/handler_agent_pools.hpp>
+#ifndef TFE_API_HANDLER_AGENT_POOLS_HPP
+#define TFE_API_HANDLER_AGENT_POOLS_HPP
+
+// #include <tfe/api/agent_pool_serializers.hpp>
+// begin of <tfe/api/agent_pool_serializers.hpp>
+#ifndef TFE_API_AGENT_POOL_SERIALIZERS_HPP
+#define TFE_API_AGENT_POOL_SERIALIZERS_HPP
+
+// #include <tfe/api/serializers.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/model/agent_pool.hpp> (already inlined)
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// Writes an agent pool; `workspaces` are the ids of the workspaces that use it.
+inline void write_agent_pool(json_writer& w, const agent_pool& p, const std::vector<resource_id>& workspaces = {}) {
+  w.begin_object().member("id", p.id.view()).member("type", "agent-pools");
+  w.key("attributes").begin_object();
+  detail::write_attributes(w, p);
+  w.member("agent-count", 0);
+  w.end_object();
+  const auto to_many = [&](std::string_view name, std::string_view type, const std::vector<resource_id>& ids) {
+    w.key(name).begin_object().key("data").begin_array();
+    for (const auto& id : ids) w.begin_object().member("type", type).member("id", id.view()).end_object();
+    w.end_array().end_object();
+  };
+  w.key("relationships").begin_object();
+  detail::to_one(w, "organization", "organizations", p.organization);
+  to_many("workspaces", "workspaces", workspaces);
+  to_many("allowed-workspaces", "workspaces", p.allowed_workspaces);
+  to_many("allowed-projects", "projects", p.allowed_projects);
+  to_many("excluded-workspaces", "workspaces", p.excluded_workspaces);
+  w.key("agents").begin_object().key("links").begin_object();
+  w.member("related", "/api/v2/agent-pools/" + p.id.str() + "/agents").end_object().end_object();
+  w.end_object();
+  w.key("links").begin_object().member("self", "/api/v2/agent-pools/" + p.id.str()).end_object();
+  w.end_object();
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_AGENT_POOL_SERIALIZERS_HPP
+// end of <tfe/api/agent_pool_serializers.hpp>
+// #include <tfe/api/handler.hpp> (already inlined)
+// #include <tfe/api/request_document.hpp> (already inlined)
+
+#include <string>
+#include <utility>
+
+namespace tfe {
+
+namespace detail {
+// The attributes and allowed/excluded relationships of an agent pool create or update.
+inline result<agent_pool_options> agent_pool_body(const json& data) {
+  agent_pool_options o;
+  if (auto r = read_attributes<agent_pool>(&data, o); !r) return r.error();
+  for (auto [name, type, out] : {std::tuple<const char*, const char*, std::optional<std::vector<std::string>>*>{
+                                     "allowed-workspaces", "workspaces", &o.allowed_workspaces},
+                                 {"allowed-projects", "projects", &o.allowed_projects},
+                                 {"excluded-workspaces", "workspaces", &o.excluded_workspaces}}) {
+    auto ids = relationship_ids(data, name, type);
+    if (!ids) return ids.error();
+    *out = std::move(*ids);
+  }
+  return o;
+}
+}  // namespace detail
+
+template <class Engine>
+http_response basic_api<Engine>::list_agent_pools(request_ctx& c) {
+  auto p = page_of(c);
+  if (!p) return error_response(p.error());
+  auto pg = eng_.list_agent_pools(c.params[0], *p, c.q.get("q").value_or(""), c.q.get("sort").value_or(""));
+  if (!pg) return error_response(pg.error());
+  return document(200, collection(c, *pg, [&](json_writer& w, const agent_pool& ap) {
+                    write_agent_pool(w, ap, eng_.agent_pool_workspaces(ap.id.view()));
+                  }));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::create_agent_pool(request_ctx& c) {
+  const std::string org = c.param(0);
+  if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
+  auto doc = parse_body(c, false);
+  if (!doc) return error_response(doc.error());
+  auto data = data_object(*doc, "agent-pools", false);
+  if (!data) return error_response(data.error());
+  auto o = detail::agent_pool_body(**data);
+  if (!o) return error_response(o.error());
+  auto ap = eng_.create_agent_pool(org, *o);
+  if (!ap) return error_response(ap.error());
+  return document(201, single([&](json_writer& w) { write_agent_pool(w, *ap); }));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::read_agent_pool(request_ctx& c) {
+  auto ap = eng_.read_agent_pool(c.params[0]);
+  if (!ap) return error_response(ap.error());
+  const auto wss = eng_.agent_pool_workspaces(ap->id.view());
+  return document(200, single([&](json_writer& w) { write_agent_pool(w, *ap, wss); }));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::update_agent_pool(request_ctx& c) {
+  auto doc = parse_body(c, false);
+  if (!doc) return error_response(doc.error());
+  auto data = data_object(*doc, "agent-pools", false);
+  if (!data) return error_response(data.error());
+  auto o = detail::agent_pool_body(**data);
+  if (!o) return error_response(o.error());
+  auto ap = eng_.update_agent_pool(c.params[0], *o);
+  if (!ap) return error_response(ap.error());
+  const auto wss = eng_.agent_pool_workspaces(ap->id.view());
+  return document(200, single([&](json_writer& w) { write_agent_pool(w, *ap, wss); }));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::delete_agent_pool(request_ctx& c) {
+  return delete_result(eng_.delete_agent_pool(c.params[0]));
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_HANDLER_AGENT_POOLS_HPP
+// end of <tfe/api/handler_agent_pools.hpp>
+// #include <tfe/api/handler_projects.hpp>
+// begin of <tfe/api/handler_projects.hpp>
+#ifndef TFE_API_HANDLER_PROJECTS_HPP
+#define TFE_API_HANDLER_PROJECTS_HPP
+
+// #include <tfe/api/handler.hpp> (already inlined)
+// #include <tfe/api/project_serializers.hpp> (already inlined)
+// #include <tfe/api/request_document.hpp> (already inlined)
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+// A page of `all` (already in order) with each item written by `write_item`.
+template <class Engine>
+template <class T, class F>
+http_response basic_api<Engine>::list_document(const request_ctx& c, const std::vector<T>& all, F&& write_item) {
+  auto p = page_of(c);
+  if (!p) return error_response(p.error());
+  page<T> pg;
+  pg.current_page = p->number;
+  pg.page_size = p->size;
+  pg.total_count = all.size();
+  for (std::size_t i = (p->number - 1) * p->size; i < all.size() && pg.items.size() < p->size; ++i)
+    pg.items.push_back(all[i]);
+  return document(200, collection(c, pg, std::forward<F>(write_item)));
+}
+
+// ---- projects ---------------------------------------------------------------------------------------
+
+template <class Engine>
+http_response basic_api<Engine>::list_projects(request_ctx& c) {
+  auto p = page_of(c);
+  if (!p) return error_response(p.error());
+  if (auto inc = includes(c, project_includes); !inc) return error_response(inc.error());
+  auto pg = eng_.list_projects(c.params[0], *p, c.q.get("q").value_or(""));
+  if (!pg) return error_response(pg.error());
+  std::string mode = "remote";
+  if (auto o = eng_.read_organization(c.params[0])) mode = std::string(to_string(o->default_execution_mode));
+  return document(200, collection(c, *pg, [&](json_writer& w, const project& pr) { write_project(w, pr, mode); }));
+}
+
+namespace detail {
+// The project attributes and tag-binding relationship of a request body.
+inline result<project_options> project_body(const json& data) {
+  project_options o;
+  if (auto r = read_attributes<project>(&data, o); !r) return r.error();
+  const json& attrs = data["attributes"];
+  if (const json* m = attrs.find("default-execution-mode"); m && !m->is_null()) {
+    auto s = m->as_string();
+    if (!s)
+      return make_error(errc::validation_failed, "default-execution-mode must be a string",
+                        "/data/attributes/default-execution-mode");
+  }
+  if (const json* d = attrs.find("auto-destroy-activity-duration"); d && d->is_null())
+    o.auto_destroy_activity_duration = std::string();  // null clears it
+  if (const json* so = attrs.find("setting-overwrites"); so && !so->is_null()) {
+    if (!so->is_object())
+      return make_error(errc::validation_failed, "setting-overwrites must be an object",
+                        "/data/attributes/setting-overwrites");
+    for (auto [key, out] :
+         {std::pair<const char*, std::optional<bool>*>{"default-execution-mode", &o.overwrites_execution_mode},
+          {"default-agent-pool", &o.overwrites_agent_pool}})
+      if (const json* v = so->find(key); v && !v->is_null()) {
+        if (!v->is_bool())
+          return make_error(errc::validation_failed, std::string("setting-overwrites.") + key + " must be a boolean",
+                            "/data/attributes/setting-overwrites/" + std::string(key));
+        *out = v->as_bool();
+      }
+  }
+  if (const json* tb = data["relationships"]["tag-bindings"].find("data"); tb && !tb->is_null()) {
+    auto bindings = read_tag_bindings(*tb, "/data/relationships/tag-bindings/data");
+    if (!bindings) return bindings.error();
+    o.tag_bindings = std::move(*bindings);
+  }
+  return o;
+}
+}  // namespace detail
+
+template <class Engine>
+http_response basic_api<Engine>::create_project(request_ctx& c) {
+  const std::string org = c.param(0);
+  if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
+  auto doc = parse_body(c, false);
+  if (!doc) return error_response(doc.error());
+  auto data = data_object(*doc, "projects", false);
+  if (!data) return error_response(data.error());
+  auto o = detail::project_body(**data);
+  if (!o) return error_response(o.error());
+  auto pr = eng_.create_project(org, *o);
+  if (!pr) return error_response(pr.error());
+  return document(201, single(project_writer(*pr)));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::read_project(request_ctx& c) {
+  auto inc = includes(c, project_includes);
+  if (!inc) return error_response(inc.error());
+  auto pr = eng_.read_project(c.params[0]);
+  if (!pr) return error_response(pr.error());
+  std::string b;
+  json_writer w(b);
+  w.begin_object().key("data");
+  project_writer (*pr)(w);
+  if (!inc->empty()) {
+    w.key("included").begin_array();
+    if (has(*inc, "effective_tag_bindings"))
+      for (const auto& tb : pr->tag_bindings) write_tag_binding(w, pr->id.view(), tb, "effective-tag-bindings");
+    if (has(*inc, "organization"))
+      if (auto o = eng_.read_organization(pr->organization)) write_organization(w, *o);
+    w.end_array();
+  }
+  w.end_object();
+  return document(200, std::move(b));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::update_project(request_ctx& c) {
+  auto doc = parse_body(c, false);
+  if (!doc) return error_response(doc.error());
+  auto data = data_object(*doc, "projects", false);
+  if (!data) return error_response(data.error());
+  auto o = detail::project_body(**data);
+  if (!o) return error_response(o.error());
+  auto pr = eng_.update_project(c.params[0], *o);
+  if (!pr) return error_response(pr.error());
+  return document(200, single(project_writer(*pr)));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::delete_project(request_ctx& c) {
+  return delete_result(eng_.delete_project(c.params[0]));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::project_tag_bindings(request_ctx& c) {
+  auto pr = eng_.read_project(c.params[0]);
+  if (!pr) return error_response(pr.error());
+  const bool effective = c.seg.back() == "effective-tag-bindings";
+  return list_document(c, pr->tag_bindings, [&](json_writer& w, const tag_binding& tb) {
+    write_tag_binding(w, pr->id.view(), tb, effective ? "effective-tag-bindings" : "tag-bindings");
+  });
+}
+
+template <class Engine>
+http_response basic_api<Engine>::add_project_tag_bindings(request_ctx& c) {
+  if (auto pr = eng_.read_project(c.params[0]); !pr) return error_response(pr.error());
+  auto doc = parse_body(c, false);
+  if (!doc) return error_response(doc.error());
+  if (!doc->is_object() || !(*doc)["data"].is_array())
+    return error_response(errc::validation_failed, "data must be an array of tag bindings", "/data");
+  auto bindings = read_tag_bindings((*doc)["data"], "/data");
+  if (!bindings) return error_response(bindings.error());
+  auto pr = eng_.add_project_tag_bindings(c.params[0], *bindings);
+  if (!pr) return error_response(pr.error());
+  return list_document(c, pr->tag_bindings, [&](json_writer& w, const tag_binding& tb) {
+    write_tag_binding(w, pr->id.view(), tb, "tag-bindings");
+  });
+}
+
+// ---- tags -------------------------------------------------------------------------------------------
+
+template <class Engine>
+http_response basic_api<Engine>::list_organization_tags(request_ctx& c) {
+  const std::string org = c.param(0);
+  auto tags = eng_.organization_tags(org, c.q.get("q").value_or(""));
+  if (!tags) return error_response(tags.error());
+  return list_document(c, *tags, [&](json_writer& w, const organization_tag& t) {
+    write_tag(w, org, t.name, static_cast<long long>(t.instance_count));
+  });
+}
+
+// The ids of a {"data":[{"type":"tags","id":...}]} body.
+template <class Engine>
+result<std::vector<std::string>> basic_api<Engine>::workspace_ids_of(const request_ctx& c) {
+  auto doc = parse_body(c, false);
+  if (!doc) return doc.error();
+  auto items = data_array(*doc, "workspaces");
+  if (!items) return items.error();
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    auto id = (*(*items)[i])["id"].as_string();
+    if (!id || id->empty())
+      return make_error(errc::validation_failed, "each item needs an id", "/data/" + std::to_string(i) + "/id");
+    ids.emplace_back(*id);
+  }
+  return ids;
+}
+
+template <class Engine>
+http_response basic_api<Engine>::delete_organization_tags(request_ctx& c) {
+  auto doc = parse_body(c, false);
+  if (!doc) return error_response(doc.error());
+  auto items = data_array(*doc, "tags");
+  if (!items) return error_response(items.error());
+  std::vector<std::string> ids;
+  for (const json* t : *items)
+    if (auto id = (*t)["id"].as_string()) ids.emplace_back(*id);
+  if (auto r = eng_.delete_organization_tags(c.params[0], ids); !r) return error_response(r.error());
+  return empty(204);
+}
+
+template <class Engine>
+http_response basic_api<Engine>::tag_workspaces(request_ctx& c) {
+  auto ids = workspace_ids_of(c);
+  if (!ids) return error_response(ids.error());
+  // the tag's organization is the first workspace's
+  if (ids->empty()) return empty(204);
+  auto first = eng_.read_workspace((*ids)[0]);
+  if (!first) return error_response(first.error());
+  if (auto r = eng_.tag_workspaces(first->organization, c.params[0], *ids); !r) return error_response(r.error());
+  return empty(204);
+}
+
+template <class Engine>
+http_response basic_api<Engine>::list_workspace_tags(request_ctx& c) {
+  auto ws = eng_.read_workspace(c.params[0]);
+  if (!ws) return error_response(ws.error());
+  return list_document(c, ws->tag_names,
+                       [&](json_writer& w, const std::string& name) { write_tag(w, ws->organization, name); });
+}
+
+// The tag names of a {"data":[{"type":"tags","attributes":{"name":...}} or {"type":"tags","id":...}]} body.
+template <class Engine>
+result<std::vector<std::string>> basic_api<Engine>::tag_names_in(const request_ctx& c, std::string_view org) {
+  auto doc = parse_body(c, false);
+  if (!doc) return doc.error();
+  auto items = data_array(*doc, "tags");
+  if (!items) return items.error();
+  std::vector<std::string> names, ids;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const json& t = *(*items)[i];
+    if (auto n = t["attributes"]["name"].as_string()) names.emplace_back(*n);
+    else if (auto id = t["id"].as_string()) ids.emplace_back(*id);
+    else return make_error(errc::validation_failed, "a tag needs a name or an id", "/data/" + std::to_string(i));
+  }
+  if (!ids.empty()) {
+    auto more = eng_.tag_names_of(org, ids);
+    if (!more) return more.error();
+    names.insert(names.end(), more->begin(), more->end());
+  }
+  return names;
+}
+
+template <class Engine>
+http_response basic_api<Engine>::add_workspace_tags(request_ctx& c) {
+  auto ws = eng_.read_workspace(c.params[0]);
+  if (!ws) return error_response(ws.error());
+  auto names = tag_names_in(c, ws->organization);
+  if (!names) return error_response(names.error());
+  if (auto r = eng_.add_workspace_tags(c.params[0], *names); !r) return error_response(r.error());
+  return empty(204);
+}
+
+template <class Engine>
+http_response basic_api<Engine>::remove_workspace_tags(request_ctx& c) {
+  auto ws = eng_.read_workspace(c.params[0]);
+  if (!ws) return error_response(ws.error());
+  auto doc = parse_body(c, false);
+  if (!doc) return error_response(doc.error());
+  auto items = data_array(*doc, "tags");
+  if (!items) return error_response(items.error());
+  std::vector<std::string> names;
+  for (const json* t : *items) {
+    if (auto n = (*t)["attributes"]["name"].as_string()) names.emplace_back(*n);
+    else if (auto id = (*t)["id"].as_string())
+      if (auto known = eng_.tag_names_of(ws->organization, {std::string(*id)})) names.push_back(known->front());
+  }
+  if (auto r = eng_.remove_workspace_tags(c.params[0], names); !r) return error_response(r.error());
+  return empty(204);
+}
+
+// ---- tag bindings -----------------------------------------------------------------------------------
+
+template <class Engine>
+http_response basic_api<Engine>::workspace_tag_bindings(request_ctx& c) {
+  auto ws = eng_.read_workspace(c.params[0]);
+  if (!ws) return error_response(ws.error());
+  return list_document(c, ws->tag_bindings, [&](json_writer& w, const tag_binding& tb) {
+    write_tag_binding(w, ws->id.view(), tb, "tag-bindings");
+  });
+}
+
+template <class Engine>
+http_response basic_api<Engine>::add_workspace_tag_bindings(request_ctx& c) {
+  if (auto ws = eng_.read_workspace(c.params[0]); !ws) return error_response(ws.error());
+  auto doc = parse_body(c, false);
+  if (!doc) return error_response(doc.error());
+  if (!doc->is_object() || !(*doc)["data"].is_array())
+    return error_response(errc::validation_failed, "data must be an array of tag bindings", "/data");
+  auto bindings = read_tag_bindings((*doc)["data"], "/data");
+  if (!bindings) return error_response(bindings.error());
+  auto ws = eng_.add_workspace_tag_bindings(c.params[0], *bindings);
+  if (!ws) return error_response(ws.error());
+  return list_document(c, ws->tag_bindings, [&](json_writer& w, const tag_binding& tb) {
+    write_tag_binding(w, ws->id.view(), tb, "tag-bindings");
+  });
+}
+
+template <class Engine>
+http_response basic_api<Engine>::workspace_effective_tag_bindings(request_ctx& c) {
+  auto bindings = eng_.effective_tag_bindings(c.params[0]);
+  if (!bindings) return error_response(bindings.error());
+  const std::string ws_id = c.param(0);
+  return list_document(c, *bindings, [&](json_writer& w, const effective_tag_binding& b) {
+    write_tag_binding(w, ws_id, b.binding, "effective-tag-bindings", b.inherited_from.view());
+  });
+}
+
+// ---- remote-state consumers -------------------------------------------------------------------------
+
+template <class Engine>
+http_response basic_api<Engine>::list_remote_state_consumers(request_ctx& c) {
+  auto p = page_of(c);
+  if (!p) return error_response(p.error());
+  auto pg = eng_.list_remote_state_consumers(c.params[0], *p);
+  if (!pg) return error_response(pg.error());
+  return document(200, collection(c, *pg, [this](json_writer& w, const workspace& ws) {
+                    const std::vector<state_output> outputs = current_outputs(ws);
+                    write_workspace(w, ws, &outputs);
+                  }));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::add_remote_state_consumers(request_ctx& c) {
+  auto ids = workspace_ids_of(c);
+  if (!ids) return error_response(ids.error());
+  if (auto r = eng_.add_remote_state_consumers(c.params[0], *ids); !r) return error_response(r.error());
+  return empty(204);
+}
+
+template <class Engine>
+http_response basic_api<Engine>::replace_remote_state_consumers(request_ctx& c) {
+  auto ids = workspace_ids_of(c);
+  if (!ids) return error_response(ids.error());
+  if (auto r = eng_.replace_remote_state_consumers(c.params[0], *ids); !r) return error_response(r.error());
+  return empty(204);
+}
+
+template <class Engine>
+http_response basic_api<Engine>::remove_remote_state_consumers(request_ctx& c) {
+  auto ids = workspace_ids_of(c);
+  if (!ids) return error_response(ids.error());
+  if (auto r = eng_.remove_remote_state_consumers(c.params[0], *ids); !r) return error_response(r.error());
+  return empty(204);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_HANDLER_PROJECTS_HPP
+// end of <tfe/api/handler_projects.hpp>
+// #include <tfe/api/handler_state_versions.hpp>
+// begin of <tfe/api/handler_state_versions.hpp>
+#ifndef TFE_API_HANDLER_STATE_VERSIONS_HPP
+#define TFE_API_HANDLER_STATE_VERSIONS_HPP
+
+// #include <tfe/api/handler.hpp> (already inlined)
+// #include <tfe/api/request_document.hpp> (already inlined)
+// #include <tfe/api/state_serializers.hpp> (already inlined)
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+template <class Engine>
+std::string basic_api<Engine>::state_version_document(const request_ctx& c, const state_version& v,
+                                                      const std::vector<std::string>& inc) {
+  std::string b;
+  json_writer w(b);
+  auto sc = sctx(c);
+  w.begin_object().key("data");
+  write_state_version(w, v, sc, to_unix_ms(sc.now));
+  if (!inc.empty()) {
+    w.key("included").begin_array();
+    if (has(inc, "outputs"))
+      for (const auto& o : v.outputs) write_state_output(w, o);
+    if ((has(inc, "run") || has(inc, "run.created_by") || has(inc, "run.configuration_version")) && !v.run_id.empty())
+      if (auto r = eng_.read_run(v.run_id.view())) write_run(w, *r, sc);
+    if (has(inc, "created_by") || has(inc, "run.created_by")) write_user(w, sc);
+    w.end_array();
+  }
+  w.end_object();
+  return b;
+}
+
+template <class Engine>
+http_response basic_api<Engine>::create_state_version(request_ctx& c) {
+  const std::string ws_id = c.param(0);
+  if (auto ws = eng_.read_workspace(ws_id); !ws) return error_response(ws.error());
+  auto doc = parse_body(c, false);
+  if (!doc) return error_response(doc.error());
+  auto data = data_object(*doc, "state-versions", false);
+  if (!data) return error_response(data.error());
+  const json& a = (**data)["attributes"];
+  state_version_options o;
+  if (const json* v = a.find("serial"); v && !v->is_null()) {
+    auto n = v->as_int();
+    if (!n) return error_response(errc::validation_failed, "serial must be an integer", "/data/attributes/serial");
+    o.serial = *n;
+  }
+  attribute_reader r(*data);
+  r.read("md5", o.md5);
+  r.read("lineage", o.lineage);
+  r.read("state", o.state);
+  r.read("json-state", o.json_state);
+  r.read("json-state-outputs", o.json_state_outputs);
+  r.read("force", o.force);
+  if (r.failure()) return error_response(*r.failure());
+  auto run_id = relationship_id(**data, "run", "runs");
+  if (!run_id) return error_response(run_id.error());
+  if (!run_id->empty()) o.run_id = *run_id;
+  auto v = eng_.create_state_version(ws_id, o);
+  if (!v) return error_response(v.error());
+  return document(201, state_version_document(c, *v, {}));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::read_state_version(request_ctx& c) {
+  auto inc = includes(c, state_version_includes);
+  if (!inc) return error_response(inc.error());
+  auto v = eng_.read_state_version(c.params[0]);
+  if (!v) return error_response(v.error());
+  return document(200, state_version_document(c, *v, *inc));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::current_state_version(request_ctx& c) {
+  auto inc = includes(c, state_version_includes);
+  if (!inc) return error_response(inc.error());
+  auto v = eng_.current_state_version(c.params[0]);
+  if (!v) return error_response(v.error());
+  return document(200, state_version_document(c, *v, *inc));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::list_state_versions(request_ctx& c) {
+  auto p = page_of(c);
+  if (!p) return error_response(p.error());
+  if (auto inc = includes(c, state_version_includes); !inc) return error_response(inc.error());
+  auto ws = c.q.get("filter[workspace][name]");
+  auto org = c.q.get("filter[organization][name]");
+  if (!ws || !org || ws->empty() || org->empty())
+    return error_response(errc::bad_request, "filter[workspace][name] and filter[organization][name] are required");
+  auto pg = eng_.list_state_versions(*org, *ws, *p);
+  if (!pg) return error_response(pg.error());
+  auto sc = sctx(c);
+  const std::int64_t now = to_unix_ms(sc.now);
+  return document(
+      200, collection(c, *pg, [&](json_writer& w, const state_version& v) { write_state_version(w, v, sc, now); }));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::state_version_outputs(request_ctx& c) {
+  auto v = eng_.read_state_version(c.params[0]);
+  if (!v) return error_response(v.error());
+  return list_document(c, v->outputs, [](json_writer& w, const state_output& o) { write_state_output(w, o); });
+}
+
+template <class Engine>
+http_response basic_api<Engine>::current_state_version_outputs(request_ctx& c) {
+  auto v = eng_.current_state_version(c.params[0]);
+  if (!v) return error_response(v.error());
+  return list_document(c, v->outputs, [](json_writer& w, const state_output& o) { write_state_output(w, o, true); });
+}
+
+template <class Engine>
+http_response basic_api<Engine>::read_state_version_output(request_ctx& c) {
+  auto o = eng_.read_state_output(c.params[0]);
+  if (!o) return error_response(o.error());
+  return document(200, single([&](json_writer& w) { write_state_output(w, *o); }));
+}
+
+template <class Engine>
+http_response basic_api<Engine>::upload_state(request_ctx& c) {
+  if (c.req.body.size() > opts_.max_upload_bytes)
+    return error_response(errc::payload_too_large,
+                          "Upload exceeds " + std::to_string(opts_.max_upload_bytes) + " bytes");
+  if (auto v = eng_.upload_state(c.params[0], c.req.body); !v) return error_response(v.error());
+  return empty(200);
+}
+
+template <class Engine>
+http_response basic_api<Engine>::upload_json_state(request_ctx& c) {
+  if (c.req.body.size() > opts_.max_upload_bytes)
+    return error_response(errc::payload_too_large,
+                          "Upload exceeds " + std::to_string(opts_.max_upload_bytes) + " bytes");
+  if (auto v = eng_.upload_state("json:" + c.param(0), c.req.body); !v) return error_response(v.error());
+  return empty(200);
+}
+
+template <class Engine>
+http_response basic_api<Engine>::download_state(request_ctx& c) {
+  const std::string id = c.param(0);
+  if (c.params[1] != detail::mac_hex(key_, "state:" + id)) return not_found();
+  auto bytes = eng_.download_state(id, false);
+  if (!bytes) return error_response(bytes.error());
+  http_response r;
+  r.status = 200;
+  r.body = std::move(*bytes);
+  r.set_header("Content-Type", "application/json");
+  return r;
+}
+
+template <class Engine>
+http_response basic_api<Engine>::download_json_state(request_ctx& c) {
+  const std::string id = c.param(0);
+  if (c.params[1] != detail::mac_hex(key_, "state-json:" + id)) return not_found();
+  auto bytes = eng_.download_state(id, true);
+  if (!bytes) return error_response(bytes.error());
+  http_response r;
+  r.status = 200;
+  r.body = std::move(*bytes);
+  r.set_header("Content-Type", "application/json");
+  return r;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_API_HANDLER_STATE_VERSIONS_HPP
+// end of <tfe/api/handler_state_versions.hpp>
 
 #endif  // TFE_API_HANDLER_HPP
 // end of <tfe/api/handler.hpp>
@@ -10712,6 +15308,14 @@ class basic_journal_storage {
     mem_.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
     std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) { return a->name < b->name; });
     for (const organization* o : orgs) put_entity(*o);
+    std::vector<const project*> projects;
+    mem_.for_each(of<project>, [&](const project& p) { projects.push_back(&p); });
+    std::sort(projects.begin(), projects.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    for (const project* p : projects) put_entity(*p);
+    std::vector<const agent_pool*> pools;
+    mem_.for_each(of<agent_pool>, [&](const agent_pool& p) { pools.push_back(&p); });
+    std::sort(pools.begin(), pools.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    for (const agent_pool* p : pools) put_entity(*p);
     std::vector<const workspace*> wss;
     mem_.for_each(of<workspace>, [&](const workspace& w) { wss.push_back(&w); });
     std::sort(wss.begin(), wss.end(), [](auto* a, auto* b) { return a->id < b->id; });
@@ -10721,6 +15325,8 @@ class basic_journal_storage {
         if (const auto* cv = mem_.find(of<configuration_version>, id)) put_entity(*cv);
       for (const auto& id : w->runs)
         if (const auto* r = mem_.find(of<run>, id)) put_entity(*r);
+      for (const auto& id : w->state_versions)
+        if (const auto* v = mem_.find(of<state_version>, id)) put_entity(*v);
     }
     std::vector<const run_comment*> comments;
     mem_.for_each(of<run_comment>, [&](const run_comment& c) { comments.push_back(&c); });
@@ -10775,6 +15381,9 @@ class basic_journal_storage {
     else if constexpr (std::is_same_v<T, workspace>) return 'w';
     else if constexpr (std::is_same_v<T, configuration_version>) return 'c';
     else if constexpr (std::is_same_v<T, run>) return 'r';
+    else if constexpr (std::is_same_v<T, project>) return 'p';
+    else if constexpr (std::is_same_v<T, state_version>) return 's';
+    else if constexpr (std::is_same_v<T, agent_pool>) return 'a';
     else return 'm';
   }
   static std::string_view key_text(const std::string& k) noexcept { return k; }
@@ -10830,7 +15439,8 @@ class basic_journal_storage {
       }
       if ((op != 'E' && op != 'D') || p.size() < 2) return (why = "unknown record type", false);
       const char t = p[1];
-      if (t != 'o' && t != 'w' && t != 'c' && t != 'r' && t != 'm') return (why = "unknown entity type", false);
+      if (t != 'o' && t != 'w' && t != 'c' && t != 'r' && t != 'm' && t != 'p' && t != 's' && t != 'a')
+        return (why = "unknown entity type", false);
       if (op == 'D') continue;
       auto doc = json::parse(p.substr(2));
       if (!doc) return (why = "entity JSON: " + doc.error().message, false);
@@ -10847,6 +15457,15 @@ class basic_journal_storage {
           break;
         case 'r':
           ok = decodes<run>(*doc, why);
+          break;
+        case 'p':
+          ok = decodes<project>(*doc, why);
+          break;
+        case 's':
+          ok = decodes<state_version>(*doc, why);
+          break;
+        case 'a':
+          ok = decodes<agent_pool>(*doc, why);
           break;
         default:
           ok = decodes<run_comment>(*doc, why);
@@ -10889,6 +15508,15 @@ class basic_journal_storage {
         case 'r':
           (void)mem_.erase(of<run>, resource_id(key));
           break;
+        case 'p':
+          (void)mem_.erase(of<project>, resource_id(key));
+          break;
+        case 's':
+          (void)mem_.erase(of<state_version>, resource_id(key));
+          break;
+        case 'a':
+          (void)mem_.erase(of<agent_pool>, resource_id(key));
+          break;
         default:
           (void)mem_.erase(of<run_comment>, resource_id(key));
           break;
@@ -10907,6 +15535,15 @@ class basic_journal_storage {
           break;
         case 'r':
           put_indexed<run>(doc, &workspace::runs);
+          break;
+        case 'p':
+          put<project>(doc);
+          break;
+        case 's':
+          put_indexed<state_version>(doc, &workspace::state_versions);
+          break;
+        case 'a':
+          put<agent_pool>(doc);
           break;
         default:
           put<run_comment>(doc);
@@ -10927,6 +15564,7 @@ class basic_journal_storage {
     if (const workspace* cur = mem_.find(of<workspace>, w.id)) {
       w.runs = cur->runs;
       w.configuration_versions = cur->configuration_versions;
+      w.state_versions = cur->state_versions;
     }
     (void)mem_.insert(std::move(w));
   }

@@ -53,7 +53,9 @@ TEST_CASE("threads creating, applying, discarding and canceling keep the queue i
   (void)eng.subscribe([&](const tfe::run_status_change& c) {
     notified.fetch_add(1, std::memory_order_relaxed);
     if (c.to == c.from) return;
-    auto page = eng.list_runs(c.workspace_id, tfe::run_list_request{tfe::page_request{1, 100}, {}, {}, {}});
+    tfe::run_list_request req;
+    req.page = tfe::page_request{1, 100};
+    auto page = eng.list_runs(c.workspace_id, req);
     (void)page;
   });
   std::vector<std::thread> pool;

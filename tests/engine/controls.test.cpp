@@ -140,7 +140,7 @@ TEST_CASE("snapshot and restore round-trip the whole state", "[engine][controls]
   auto bytes = g.eng.download_configuration(applied.configuration_version_id.str());
   REQUIRE(bytes);
   CHECK(*bytes == tfe_test::fake_tarball());
-  // the upload capability survives and is still single use
+  // the upload capability survives the restore
   REQUIRE(g.eng.upload_configuration(pending_cv->upload_token, tfe_test::fake_tarball()));
   REQUIRE(f.eng.upload_configuration(pending_cv->upload_token, tfe_test::fake_tarball()));
 

@@ -132,12 +132,19 @@ TEST_CASE("configuration versions: gzip check, single-use upload, latest version
     CHECK(up->status == tfe::configuration_status::errored);
     CHECK(f.eng.list_runs(f.ws)->items.empty());
   }
-  SECTION("the upload capability works once") {
+  SECTION("the upload capability takes another upload, as TFE's (go-tfe uploads twice); it queues one run") {
     auto cv = f.eng.create_configuration_version(f.ws);
     REQUIRE(f.eng.upload_configuration(cv->upload_token, tfe_test::fake_tarball()));
-    CHECK(f.eng.upload_configuration(cv->upload_token, tfe_test::fake_tarball()).error().code == tfe::errc::not_found);
+    const std::string again = tfe_test::fake_tarball() + "v2";
+    REQUIRE(f.eng.upload_configuration(cv->upload_token, again));
+    CHECK(f.eng.upload_configuration(cv->upload_token, "not gzip").error().code == tfe::errc::validation_failed);
     CHECK(f.eng.upload_configuration("tampered", tfe_test::fake_tarball()).error().code == tfe::errc::not_found);
-    CHECK(*f.eng.download_configuration(cv->id) == tfe_test::fake_tarball());
+    CHECK(*f.eng.download_configuration(cv->id) == again);
+    CHECK(f.eng.list_runs(f.ws)->items.size() == 1);
+    REQUIRE(f.eng.create_configuration_version(f.ws));  // a newer one: the first can be archived
+    REQUIRE(f.eng.archive_configuration_version(cv->id.view()));
+    CHECK(f.eng.upload_configuration(cv->upload_token, tfe_test::fake_tarball()).error().code == tfe::errc::not_found);
+    CHECK(f.eng.download_configuration(cv->id).error().code == tfe::errc::not_found);
   }
   SECTION("a run without a version uses the latest uploaded one; none -> 422") {
     tfe::run_options o;

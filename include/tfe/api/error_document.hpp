@@ -46,7 +46,8 @@ inline http_response error_response(int status, std::string_view title, std::str
 
 /// The response of a tfe::error: its code's HTTP status and title, its message as detail, its pointer.
 inline http_response error_response(const error& e) {
-  return error_response(http_status(e.code), default_title(e.code), e.message, e.pointer);
+  return error_response(http_status(e.code), e.title.empty() ? default_title(e.code) : std::string_view(e.title),
+                        e.message, e.pointer);
 }
 
 /// The response of an error made of a code, a message and an optional JSON pointer.

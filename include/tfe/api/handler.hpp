@@ -7,10 +7,14 @@
 #include <tfe/api/auth.hpp>
 #include <tfe/api/error_document.hpp>
 #include <tfe/api/http_message.hpp>
+#include <tfe/api/json_plan.hpp>
+#include <tfe/api/project_serializers.hpp>
 #include <tfe/api/query.hpp>
 #include <tfe/api/request_document.hpp>
 #include <tfe/api/router.hpp>
+#include <tfe/api/run_events.hpp>
 #include <tfe/api/serializers.hpp>
+#include <tfe/api/state_serializers.hpp>
 #include <tfe/detail/siphash.hpp>
 #include <tfe/engine/engine.hpp>
 #include <tfe/json.hpp>
@@ -43,6 +47,7 @@ struct api_options {
   bool poll_engine = true;                    ///< call engine.poll() before each request (system-clock hosts)
   std::string tfe_version = "v202502-1";      ///< X-TFE-Version
   std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
+  bool upload_url_on_read = false;            ///< reads and lists show a pending version's upload-url (TFE before 2022)
 };
 
 /// Turns HTTP-shaped requests into engine calls and JSON:API documents (docs/http.md). Every path it
@@ -66,10 +71,11 @@ class basic_api {
   /// Adds the headers every answer carries (TFP-API-Version, X-TFE-Version, ...) to `res` and empties
   /// the body of a HEAD answer; layers in front of the API (basic_test_controls) use it for theirs.
   http_response finish(http_response res, const http_request& req) const {
-    res.headers.reserve(res.headers.size() + 5);  // one allocation for the headers below
+    res.headers.reserve(res.headers.size() + 6);  // one allocation for the headers below
     res.set_header("TFP-API-Version", api_version);
     res.set_header("TFP-AppName", "Terraform Enterprise");
     res.set_header("X-TFE-Version", opts_.tfe_version);
+    res.set_header("X-TFE-Current-Version", opts_.tfe_version);
     res.set_header("X-RateLimit-Limit", "30");
     if (res.header("Content-Type").empty() && !res.body.empty())
       res.set_header("Content-Type", std::string(jsonapi_media_type));
@@ -119,6 +125,10 @@ class basic_api {
     static constexpr route<handler_fn> rows[] = {
         {"GET", "/.well-known/terraform.json", &basic_api::discovery},
         {"PUT", "/v1/object/upload/:token", &basic_api::upload},
+        {"PUT", "/v1/state/upload/:token", &basic_api::upload_state},
+        {"PUT", "/v1/state/upload-json/:token", &basic_api::upload_json_state},
+        {"GET", "/v1/state/:id/:mac", &basic_api::download_state},
+        {"GET", "/v1/state-json/:id/:mac", &basic_api::download_json_state},
         {"GET", "/v1/logs/:id/:mac", &basic_api::logs},
         {"GET", "/api/v2/ping", &basic_api::ping},
         {"GET", "/api/v2/account/details", &basic_api::account_details},
@@ -131,6 +141,23 @@ class basic_api {
         {"GET", "/api/v2/organizations/:org/entitlement-set", &basic_api::entitlements},
         {"GET", "/api/v2/organizations/:org/capacity", &basic_api::capacity},
         {"GET", "/api/v2/organizations/:org/runs/queue", &basic_api::run_queue},
+        {"GET", "/api/v2/organizations/:org/runs", &basic_api::list_organization_runs},
+        {"GET", "/api/v2/organizations/:org/agent-pools", &basic_api::list_agent_pools},
+        {"POST", "/api/v2/organizations/:org/agent-pools", &basic_api::create_agent_pool},
+        {"GET", "/api/v2/agent-pools/:id", &basic_api::read_agent_pool},
+        {"PATCH", "/api/v2/agent-pools/:id", &basic_api::update_agent_pool},
+        {"DELETE", "/api/v2/agent-pools/:id", &basic_api::delete_agent_pool},
+        {"GET", "/api/v2/organizations/:org/projects", &basic_api::list_projects},
+        {"POST", "/api/v2/organizations/:org/projects", &basic_api::create_project},
+        {"GET", "/api/v2/projects/:id", &basic_api::read_project},
+        {"PATCH", "/api/v2/projects/:id", &basic_api::update_project},
+        {"DELETE", "/api/v2/projects/:id", &basic_api::delete_project},
+        {"GET", "/api/v2/projects/:id/tag-bindings", &basic_api::project_tag_bindings},
+        {"PATCH", "/api/v2/projects/:id/tag-bindings", &basic_api::add_project_tag_bindings},
+        {"GET", "/api/v2/projects/:id/effective-tag-bindings", &basic_api::project_tag_bindings},
+        {"GET", "/api/v2/organizations/:org/tags", &basic_api::list_organization_tags},
+        {"DELETE", "/api/v2/organizations/:org/tags", &basic_api::delete_organization_tags},
+        {"POST", "/api/v2/tags/:id/relationships/workspaces", &basic_api::tag_workspaces},
         {"GET", "/api/v2/organizations/:org/workspaces", &basic_api::list_workspaces},
         {"POST", "/api/v2/organizations/:org/workspaces", &basic_api::create_workspace},
         {"GET", "/api/v2/organizations/:org/workspaces/:name", &basic_api::read_workspace_by_name},
@@ -150,8 +177,36 @@ class basic_api {
         {"GET", "/api/v2/workspaces/:id/configuration-versions", &basic_api::list_configuration_versions},
         {"POST", "/api/v2/workspaces/:id/configuration-versions", &basic_api::create_configuration_version},
         {"GET", "/api/v2/workspaces/:id/runs", &basic_api::list_runs},
+        {"GET", "/api/v2/workspaces/:id/relationships/tags", &basic_api::list_workspace_tags},
+        {"POST", "/api/v2/workspaces/:id/relationships/tags", &basic_api::add_workspace_tags},
+        {"DELETE", "/api/v2/workspaces/:id/relationships/tags", &basic_api::remove_workspace_tags},
+        {"GET", "/api/v2/workspaces/:id/tag-bindings", &basic_api::workspace_tag_bindings},
+        {"PATCH", "/api/v2/workspaces/:id/tag-bindings", &basic_api::add_workspace_tag_bindings},
+        {"GET", "/api/v2/workspaces/:id/effective-tag-bindings", &basic_api::workspace_effective_tag_bindings},
+        {"GET", "/api/v2/workspaces/:id/relationships/remote-state-consumers", &basic_api::list_remote_state_consumers},
+        {"POST", "/api/v2/workspaces/:id/relationships/remote-state-consumers", &basic_api::add_remote_state_consumers},
+        {"PATCH", "/api/v2/workspaces/:id/relationships/remote-state-consumers",
+         &basic_api::replace_remote_state_consumers},
+        {"DELETE", "/api/v2/workspaces/:id/relationships/remote-state-consumers",
+         &basic_api::remove_remote_state_consumers},
+        {"POST", "/api/v2/workspaces/:id/state-versions", &basic_api::create_state_version},
+        {"GET", "/api/v2/workspaces/:id/current-state-version", &basic_api::current_state_version},
+        {"GET", "/api/v2/workspaces/:id/current-state-version-outputs", &basic_api::current_state_version_outputs},
+        {"GET", "/api/v2/state-versions", &basic_api::list_state_versions},
+        {"GET", "/api/v2/state-versions/:id", &basic_api::read_state_version},
+        {"GET", "/api/v2/state-versions/:id/outputs", &basic_api::state_version_outputs},
+        {"GET", "/api/v2/state-version-outputs/:id", &basic_api::read_state_version_output},
         {"GET", "/api/v2/configuration-versions/:id", &basic_api::read_configuration_version},
         {"GET", "/api/v2/configuration-versions/:id/download", &basic_api::download_configuration_version},
+        {"POST", "/api/v2/configuration-versions/:id/actions/archive", &basic_api::archive_configuration_version},
+        {"POST", "/api/v2/configuration-versions/:id/actions/soft_delete_backing_data",
+         &basic_api::manage_backing_data},
+        {"POST", "/api/v2/configuration-versions/:id/actions/restore_backing_data", &basic_api::manage_backing_data},
+        {"POST", "/api/v2/configuration-versions/:id/actions/permanently_delete_backing_data",
+         &basic_api::manage_backing_data},
+        {"POST", "/api/v2/state-versions/:id/actions/soft_delete_backing_data", &basic_api::manage_backing_data},
+        {"POST", "/api/v2/state-versions/:id/actions/restore_backing_data", &basic_api::manage_backing_data},
+        {"POST", "/api/v2/state-versions/:id/actions/permanently_delete_backing_data", &basic_api::manage_backing_data},
         {"POST", "/api/v2/runs", &basic_api::create_run},
         {"GET", "/api/v2/runs/:id", &basic_api::read_run},
         {"POST", "/api/v2/runs/:id/actions/apply", &basic_api::apply_run},
@@ -164,14 +219,21 @@ class basic_api {
         {"GET", "/api/v2/runs/:id/apply", &basic_api::run_apply},
         {"GET", "/api/v2/runs/:id/comments", &basic_api::list_comments},
         {"POST", "/api/v2/runs/:id/comments", &basic_api::create_comment},
-        {"GET", "/api/v2/runs/:id/run-events", &basic_api::empty_run_collection},
+        {"GET", "/api/v2/runs/:id/run-events", &basic_api::list_run_events},
+        {"GET", "/api/v2/run-events/:id", &basic_api::read_run_event},
         {"GET", "/api/v2/runs/:id/policy-checks", &basic_api::empty_run_collection},
         {"GET", "/api/v2/runs/:id/task-stages", &basic_api::empty_run_collection},
         {"GET", "/api/v2/runs/:id/configuration-version/download", &basic_api::download_run_configuration},
         {"GET", "/api/v2/plans/:id", &basic_api::read_plan},
+        {"GET", "/api/v2/plans/:id/json-output", &basic_api::plan_json_output},
+        {"GET", "/api/v2/plans/:id/json-output-redacted", &basic_api::plan_json_output},
+        {"GET", "/api/v2/runs/:id/plan/json-output", &basic_api::run_plan_json_output},
+        {"GET", "/api/v2/runs/:id/plan/json-output-redacted", &basic_api::run_plan_json_output},
         {"GET", "/api/v2/applies/:id", &basic_api::read_apply},
         {"GET", "/api/v2/cost-estimates/:id", &basic_api::read_cost_estimate},
         {"GET", "/api/v2/comments/:id", &basic_api::read_comment},
+        {"GET", "/api/v2/admin/feature-sets", &basic_api::admin_feature_sets},
+        {"POST", "/api/v2/admin/organizations/:org/subscription", &basic_api::admin_subscription},
     };
     return rows;
   }
@@ -207,6 +269,10 @@ class basic_api {
     s.user_id = eng_.options().user_id;
     s.username = eng_.options().username;
     s.url_key = key_;
+    if (eng_.options().organization_concurrency) {
+      s.queue_position = [](void* e, std::string_view id) { return static_cast<Engine*>(e)->queue_position(id); };
+      s.queue_owner = &eng_;
+    }
     return s;
   }
 
@@ -268,6 +334,53 @@ class basic_api {
     while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
     return detail::iequals(ct, jsonapi_media_type) || detail::iequals(ct, "application/json");
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // endpoints defined in api/handler_projects.hpp, api/handler_agent_pools.hpp and
+  // api/handler_state_versions.hpp
+  // ---------------------------------------------------------------------------------------------
+  http_response list_agent_pools(request_ctx& c);
+  http_response create_agent_pool(request_ctx& c);
+  http_response read_agent_pool(request_ctx& c);
+  http_response update_agent_pool(request_ctx& c);
+  http_response delete_agent_pool(request_ctx& c);
+  http_response list_projects(request_ctx& c);
+  http_response create_project(request_ctx& c);
+  http_response read_project(request_ctx& c);
+  http_response update_project(request_ctx& c);
+  http_response delete_project(request_ctx& c);
+  http_response project_tag_bindings(request_ctx& c);
+  http_response add_project_tag_bindings(request_ctx& c);
+  http_response list_organization_tags(request_ctx& c);
+  http_response delete_organization_tags(request_ctx& c);
+  http_response tag_workspaces(request_ctx& c);
+  http_response list_workspace_tags(request_ctx& c);
+  http_response add_workspace_tags(request_ctx& c);
+  http_response remove_workspace_tags(request_ctx& c);
+  http_response workspace_tag_bindings(request_ctx& c);
+  http_response add_workspace_tag_bindings(request_ctx& c);
+  http_response workspace_effective_tag_bindings(request_ctx& c);
+  http_response list_remote_state_consumers(request_ctx& c);
+  http_response add_remote_state_consumers(request_ctx& c);
+  http_response replace_remote_state_consumers(request_ctx& c);
+  http_response remove_remote_state_consumers(request_ctx& c);
+  http_response create_state_version(request_ctx& c);
+  http_response current_state_version(request_ctx& c);
+  http_response current_state_version_outputs(request_ctx& c);
+  http_response list_state_versions(request_ctx& c);
+  http_response read_state_version(request_ctx& c);
+  http_response state_version_outputs(request_ctx& c);
+  http_response read_state_version_output(request_ctx& c);
+  http_response upload_state(request_ctx& c);
+  http_response upload_json_state(request_ctx& c);
+  http_response download_state(request_ctx& c);
+  http_response download_json_state(request_ctx& c);
+  // helpers they share
+  result<std::vector<std::string>> workspace_ids_of(const request_ctx& c);
+  result<std::vector<std::string>> tag_names_in(const request_ctx& c, std::string_view org);
+  std::string state_version_document(const request_ctx& c, const state_version& v, const std::vector<std::string>& inc);
+  template <class T, class F>
+  http_response list_document(const request_ctx& c, const std::vector<T>& all, F&& write_item);
 
   // ---------------------------------------------------------------------------------------------
   // service
@@ -332,6 +445,8 @@ class basic_api {
   }
 
   // The `include` values each resource accepts (reference 1.5); others are 400 "include parameter".
+  // The `include` values each resource accepts: every value current clients send (go-tfe v1's include
+  // options, the terraform CLI's), each adding what tfe has behind it; others are 400 "include parameter".
   static constexpr std::string_view workspace_includes[] = {"organization",
                                                             "current_configuration_version",
                                                             "current_configuration_version.ingress_attributes",
@@ -343,7 +458,10 @@ class basic_api {
                                                             "outputs",
                                                             "project",
                                                             "readme",
-                                                            "effective_tag_bindings"};
+                                                            "effective_tag_bindings",
+                                                            "current-state-version",
+                                                            "current_state_version",
+                                                            "tag_bindings"};
   static constexpr std::string_view run_includes[] = {"plan",
                                                       "apply",
                                                       "created_by",
@@ -351,8 +469,16 @@ class basic_api {
                                                       "configuration_version",
                                                       "configuration_version.ingress_attributes",
                                                       "workspace",
-                                                      "task_stages"};
+                                                      "task_stages",
+                                                      "tf_policy_evaluations",
+                                                      "policy_checks",
+                                                      "run_events"};
   static constexpr std::string_view configuration_version_includes[] = {"ingress_attributes", "run"};
+  static constexpr std::string_view state_version_includes[] = {"outputs", "run", "created_by", "run.created_by",
+                                                                "run.configuration_version"};
+  static constexpr std::string_view run_event_includes[] = {"actor", "comment"};
+  static constexpr std::string_view project_includes[] = {"effective_tag_bindings", "organization"};
+  static constexpr std::string_view organization_includes[] = {"default-project", "default_project"};
 
   template <std::size_t N>
   static result<std::vector<std::string>> includes(const request_ctx& c, const std::string_view (&allowed)[N]) {
@@ -443,8 +569,20 @@ class basic_api {
   // ---------------------------------------------------------------------------------------------
   // organizations
   // ---------------------------------------------------------------------------------------------
+  // The attributes of an organization create or update, with relationships.default-agent-pool.
   result<organization_options> organization_body(const request_ctx& c) const {
-    return read_body<organization, organization_options>(c, "organizations");
+    auto doc = parse_body(c, false);
+    if (!doc) return doc.error();
+    auto data = data_object(*doc, "organizations", false);
+    if (!data) return data.error();
+    organization_options o;
+    if (auto r = read_attributes<organization>(*data, o); !r) return r.error();
+    if ((**data)["relationships"].find("default-agent-pool")) {  // null: none
+      auto id = relationship_id(**data, "default-agent-pool", "agent-pools");
+      if (!id) return id.error();
+      o.default_agent_pool_id = std::move(*id);
+    }
+    return o;
   }
   http_response list_organizations(request_ctx& c) {
     auto p = page_of(c);
@@ -486,7 +624,21 @@ class basic_api {
     return document(201, single([&](json_writer& w) { write_organization(w, *org); }));
   }
   http_response read_organization(request_ctx& c) {
-    return answer(200, eng_.read_organization(c.params[0]), write_organization);
+    auto inc = includes(c, organization_includes);
+    if (!inc) return error_response(inc.error());
+    auto o = eng_.read_organization(c.params[0]);
+    if (!o) return error_response(o.error());
+    std::string b;
+    json_writer w(b);
+    w.begin_object().key("data");
+    write_organization(w, *o);
+    if (has(*inc, "default-project") || has(*inc, "default_project")) {
+      w.key("included").begin_array();
+      if (auto p = eng_.read_project(o->default_project_id.view())) project_writer (*p)(w);
+      w.end_array();
+    }
+    w.end_object();
+    return document(200, std::move(b));
   }
   http_response update_organization(request_ctx& c) {
     auto o = organization_body(c);
@@ -497,14 +649,34 @@ class basic_api {
   }
   http_response delete_organization(request_ctx& c) { return delete_result(eng_.delete_organization(c.params[0])); }
   http_response capacity(request_ctx& c) {
-    const std::string org = c.param(0);
-    if (auto o = eng_.read_organization(org); !o) return error_response(o.error());
-    return document(200, "{\"data\":{\"id\":\"" + org +
-                             "\",\"type\":\"organization-capacity\",\"attributes\":{\"pending\":0,\"running\":0}}}");
+    auto counts = eng_.organization_run_counts(c.params[0]);
+    if (!counts) return error_response(counts.error());
+    return document(200, single([&](json_writer& w) {
+                      w.begin_object().member("id", c.params[0]).member("type", "organization-capacity");
+                      w.key("attributes").begin_object();
+                      w.member("pending", static_cast<std::int64_t>(counts->first));
+                      w.member("running", static_cast<std::int64_t>(counts->second));
+                      w.end_object().end_object();
+                    }));
   }
+  // The organization's runs that are not finished and not waiting for a user, oldest first.
   http_response run_queue(request_ctx& c) {
-    if (auto o = eng_.read_organization(c.params[0]); !o) return error_response(o.error());
-    return empty_page(c);
+    run_list_request req;
+    req.operations = {"plan_and_apply", "destroy", "refresh_only", "save_plan", "empty_apply"};
+    req.page.size = page_request::max_size;
+    std::vector<run> active;
+    for (std::size_t n = 1;; ++n) {
+      req.page.number = n;
+      auto pg = eng_.list_organization_runs(c.params[0], req);
+      if (!pg) return error_response(pg.error());
+      const time_point now = eng_.now();
+      for (auto& r : pg->items)
+        if (!is_final(r.status) && !is_paused(r.status, r.context(now))) active.push_back(std::move(r));
+      if (n >= pg->total_pages()) break;
+    }
+    std::reverse(active.begin(), active.end());
+    auto sc = sctx(c);
+    return list_document(c, active, [&](json_writer& w, const run& r) { write_run(w, r, sc); });
   }
   http_response entitlements(request_ctx& c) {
     auto o = eng_.read_organization(c.params[0]);
@@ -513,9 +685,12 @@ class basic_api {
     json_writer w(b);
     w.begin_object().key("data").begin_object().member("id", o->external_id.view()).member("type", "entitlement-sets");
     w.key("attributes").begin_object();
+    // What HCP Terraform's Standard plan answers (go-tfe's TestOrganizationsReadEntitlements)
     for (const char* k : {"operations", "state-storage", "private-module-registry", "cost-estimation", "sentinel",
-                          "teams", "vcs-integrations", "audit-logging", "agents", "sso", "run-tasks"})
+                          "teams", "vcs-integrations", "audit-logging", "agents", "sso", "run-tasks",
+                          "global-run-tasks", "private-run-tasks", "waypoint-templates-and-addons", "infragraph"})
       w.member(k, true);
+    for (const char* k : {"waypoint-actions", "infragraph-with-nrtu"}) w.member(k, false);
     w.end_object().end_object().end_object();
     return document(200, std::move(b));
   }
@@ -523,8 +698,55 @@ class basic_api {
   // ---------------------------------------------------------------------------------------------
   // workspaces
   // ---------------------------------------------------------------------------------------------
+  // The attributes of a workspace create or update, with what TFE takes beside them: the project and tag
+  // relationships, auto-destroy-at and setting-overwrites.
   result<workspace_options> workspace_body(const request_ctx& c) const {
-    return read_body<workspace, workspace_options>(c, "workspaces");
+    auto doc = parse_body(c, false);
+    if (!doc) return doc.error();
+    auto data = data_object(*doc, "workspaces", false);
+    if (!data) return data.error();
+    workspace_options o;
+    if (auto r = read_attributes<workspace>(*data, o); !r) return r.error();
+    const json& attrs = (**data)["attributes"];
+    if (const json* d = attrs.find("auto-destroy-activity-duration"); d && d->is_null())
+      o.auto_destroy_activity_duration = std::string();  // null clears it
+    if (const json* at = attrs.find("auto-destroy-at")) {
+      if (at->is_null()) {
+        o.auto_destroy_at = std::optional<time_point>();
+      } else {
+        time_point t;
+        auto text = at->as_string();
+        if (!text || !parse_iso8601(*text, t))
+          return make_error(errc::validation_failed, "auto-destroy-at must be an ISO 8601 time",
+                            "/data/attributes/auto-destroy-at");
+        o.auto_destroy_at = std::optional<time_point>(t);
+      }
+    }
+    if (const json* so = attrs.find("setting-overwrites"); so && !so->is_null()) {
+      if (!so->is_object())
+        return make_error(errc::validation_failed, "setting-overwrites must be an object",
+                          "/data/attributes/setting-overwrites");
+      if (const json* v = so->find("execution-mode"); v && !v->is_null()) o.overwrites_execution_mode = v->as_bool();
+      if (const json* v = so->find("agent-pool"); v && !v->is_null()) o.overwrites_agent_pool = v->as_bool();
+    }
+    auto project = relationship_id(**data, "project", "projects");
+    if (!project) return project.error();
+    if (!project->empty()) o.project_id = *project;
+    const json& rels = (**data)["relationships"];
+    if (const json* tags = rels["tags"].find("data"); tags && !tags->is_null()) {
+      auto items = tags->as_array();
+      if (!items) return make_error(errc::validation_failed, "tags must be an array", "/data/relationships/tags/data");
+      std::vector<std::string> names = o.tag_names.value_or(std::vector<std::string>{});
+      for (const auto& t : *items)
+        if (auto n = t["attributes"]["name"].as_string()) names.emplace_back(*n);
+      o.tag_names = std::move(names);
+    }
+    if (const json* tb = rels["tag-bindings"].find("data"); tb && !tb->is_null()) {
+      auto bindings = read_tag_bindings(*tb, "/data/relationships/tag-bindings/data");
+      if (!bindings) return bindings.error();
+      o.tag_bindings = std::move(*bindings);
+    }
+    return o;
   }
   // The id of workspace :name of organization :org (the first two placeholders), or the error.
   result<std::string> workspace_by_name(const request_ctx& c) {
@@ -566,12 +788,19 @@ class basic_api {
   http_response delete_workspace_id(const request_ctx&, const std::string& id) {
     return delete_result(eng_.delete_workspace(id));
   }
+  // The outputs of a workspace's current state version (none without one).
+  std::vector<state_output> current_outputs(const workspace& ws) {
+    if (ws.current_state_version.empty()) return {};
+    auto v = eng_.read_state_version(ws.current_state_version.view());
+    return v ? std::move(v->outputs) : std::vector<state_output>{};
+  }
   std::string workspace_document(const request_ctx& c, const workspace& ws, const std::vector<std::string>& inc) {
     std::string b;
     b.reserve(4096);
     json_writer w(b);
     w.begin_object().key("data");
-    write_workspace(w, ws);
+    const std::vector<state_output> outputs = current_outputs(ws);
+    write_workspace(w, ws, &outputs);
     std::vector<std::function<void(json_writer&)>> included;
     collect_workspace_includes(c, ws, inc, included);
     if (!included.empty()) {
@@ -597,7 +826,8 @@ class basic_api {
     if (run_inc && !ws.current_run.empty()) {
       if (auto r = eng_.read_run(ws.current_run)) {
         auto sc = sctx(c);
-        out.push_back([r = *r, sc](json_writer& w) { write_run(w, r, sc); });
+        auto cids = comment_ids_of(*r);
+        out.push_back([r = *r, sc, cids](json_writer& w) { write_run(w, r, sc, &cids); });
         if (has(inc, "current_run.plan")) out.push_back([r = *r, sc](json_writer& w) { write_plan(w, r, sc); });
         if (has(inc, "current_run.configuration_version") ||
             has(inc, "current_run.configuration_version.ingress_attributes"))
@@ -614,6 +844,31 @@ class basic_api {
         out.push_back([r = *r, sc](json_writer& w) { write_run(w, r, sc); });
       }
     }
+    if ((has(inc, "current-state-version") || has(inc, "current_state_version")) && !ws.current_state_version.empty())
+      if (auto v = eng_.read_state_version(ws.current_state_version.view())) {
+        auto sc = sctx(c);
+        const std::int64_t now = to_unix_ms(sc.now);
+        out.push_back([v = *v, sc, now](json_writer& w) { write_state_version(w, v, sc, now); });
+      }
+    if (has(inc, "outputs"))
+      for (const auto& o : current_outputs(ws)) out.push_back([o](json_writer& w) { write_workspace_output(w, o); });
+    if (has(inc, "project"))
+      if (auto p = eng_.read_project(ws.project_id.view())) out.push_back(project_writer(*p));
+    if (has(inc, "effective_tag_bindings"))
+      if (auto bindings = eng_.effective_tag_bindings(ws.id.view()))
+        for (const auto& b : *bindings)
+          out.push_back([id = ws.id, b](json_writer& w) {
+            write_tag_binding(w, id.view(), b.binding, "effective-tag-bindings", b.inherited_from.view());
+          });
+  }
+  // Writes a project with its organization's default execution mode.
+  std::function<void(json_writer&)> project_writer(const project& p) {
+    std::string mode = "remote", pool;
+    if (auto o = eng_.read_organization(p.organization)) {
+      mode = std::string(to_string(o->default_execution_mode));
+      pool = o->default_agent_pool_id.str();
+    }
+    return [p, mode, pool](json_writer& w) { write_project(w, p, mode, pool); };
   }
   http_response list_workspaces(request_ctx& c) {
     const std::string org = c.param(0);
@@ -621,18 +876,45 @@ class basic_api {
     if (!p) return error_response(p.error());
     auto inc = includes(c, workspace_includes);
     if (!inc) return error_response(inc.error());
-    std::string search;
-    if (auto s = c.q.get("search[name]")) search = std::string(*s);
-    else if (auto s2 = c.q.get("search[wildcard-name]")) {
-      search = std::string(*s2);
-      search.erase(std::remove(search.begin(), search.end(), '*'), search.end());
+    workspace_list_request req;
+    req.page = *p;
+    if (auto v = c.q.get("search[name]")) req.search = std::string(*v);
+    if (auto v = c.q.get("search[wildcard-name]")) req.wildcard = std::string(*v);
+    if (auto v = c.q.joined("search[tags]")) req.tags = split_list(*v);
+    if (auto v = c.q.joined("search[exclude-tags]")) req.exclude_tags = split_list(*v);
+    if (auto v = c.q.get("filter[project][id]")) req.project_id = std::string(*v);
+    if (auto v = c.q.get("sort")) {
+      const std::string_view key = v->substr(v->front() == '-' ? 1 : 0);
+      if (key != "name" && key != "current-run.created-at" && key != "latest-change-at")
+        return error_response(errc::bad_request,
+                              "Invalid sort parameter: use name, current-run.created-at or latest-change-at");
+      req.sort = std::string(*v);
     }
-    auto pg = eng_.list_workspaces(org, *p, search);
+    if (auto st = c.q.joined("filter[current-run][status]"))
+      for (const auto& s : split_list(*st)) {
+        auto rs = run_status_from_string(s);
+        if (!rs)
+          return error_response(errc::bad_request,
+                                "Invalid filter[current-run][status] value '" + s.substr(0, 64) + "'");
+        req.current_run_statuses.push_back(*rs);
+      }
+    for (std::size_t i = 0;; ++i) {  // filter[tagged][0][key]=k&filter[tagged][0][value]=v
+      const std::string base = "filter[tagged][" + std::to_string(i) + "]";
+      auto key = c.q.get(base + "[key]");
+      if (!key) break;
+      req.tagged.push_back(tag_binding{std::string(*key), std::string(c.q.get(base + "[value]").value_or(""))});
+    }
+    auto pg = eng_.list_workspaces(org, req);
     if (!pg) return error_response(pg.error());
     std::vector<std::function<void(json_writer&)>> included;
     for (const auto& ws : pg->items) collect_workspace_includes(c, ws, *inc, included);
     return document(200, collection(
-                             c, *pg, [](json_writer& w, const workspace& ws) { write_workspace(w, ws); }, included));
+                             c, *pg,
+                             [this](json_writer& w, const workspace& ws) {
+                               const std::vector<state_output> outputs = current_outputs(ws);
+                               write_workspace(w, ws, &outputs);
+                             },
+                             included));
   }
   http_response create_workspace(request_ctx& c) {
     const std::string org = c.param(0);
@@ -664,10 +946,20 @@ class basic_api {
   http_response force_unlock_workspace_id(const request_ctx& c, const std::string& id) {
     return workspace_answer(c, eng_.force_unlock_workspace(id));
   }
+  // TFE deletes a workspace safely only when it is unlocked and its state manages no resources.
   http_response safe_delete_workspace_id(const request_ctx&, const std::string& id) {
     auto cur = eng_.read_workspace(id);
     if (!cur) return error_response(cur.error());
     if (cur->locked()) return error_response(errc::conflict, "Workspace is locked and cannot be deleted");
+    if (!cur->current_state_version.empty())
+      if (auto v = eng_.read_state_version(cur->current_state_version.view())) {
+        if (!v->processed(to_unix_ms(eng_.now())))
+          return tfe::error_response(409, "conflict",
+                                     "the workspace's latest state version is being processed; try again shortly");
+        if (v->managed_count() > 0)
+          return tfe::error_response(409, "conflict",
+                                     "workspace cannot be safely deleted because it is still managing resources");
+      }
     return delete_result(eng_.delete_workspace(id));
   }
   http_response lock_workspace(request_ctx& c) { return lock_workspace_id(c, c.param(0)); }
@@ -700,8 +992,29 @@ class basic_api {
     auto cv = eng_.read_configuration_version(c.params[0]);
     if (!cv) return error_response(cv.error());
     if (auto inc = includes(c, configuration_version_includes); !inc) return error_response(inc.error());
-    const std::string url = upload_url(c, *cv);
+    // upload-url is in the create response only, as TFE today (go-tfe v1's tests read it empty);
+    // upload_url_on_read restores the older behaviour (go-tfe 0.x's tests read it set)
+    const std::string url = read_upload_url(c, *cv);
     return document(200, single([&](json_writer& w) { write_configuration_version(w, *cv, url); }));
+  }
+  http_response archive_configuration_version(request_ctx& c) {  // the body is not read
+    if (auto cv = eng_.archive_configuration_version(c.params[0]); !cv) return error_response(cv.error());
+    return empty(202);
+  }
+  // actions/{soft_delete,restore,permanently_delete}_backing_data of a configuration or state version
+  // (the body is not read; Terraform Enterprise's data retention).
+  http_response manage_backing_data(request_ctx& c) {
+    const std::string_view act = c.seg.back();
+    const backing_data_action a = act == "soft_delete_backing_data" ? backing_data_action::soft_delete
+                                  : act == "restore_backing_data"   ? backing_data_action::restore
+                                                                    : backing_data_action::permanently_delete;
+    const std::string id = c.param(0);
+    const bool cv_route = c.seg[2] == "configuration-versions";
+    if (id.substr(0, 3) != (cv_route ? "cv-" : "sv-"))
+      return error_response(errc::not_found, std::string(cv_route ? "configuration version" : "state version") + " '" +
+                                                 id.substr(0, 64) + "' not found");
+    if (auto r = eng_.manage_backing_data(id, a); !r) return error_response(r.error());
+    return empty(204);
   }
   http_response download_configuration_version(request_ctx& c) { return download(c.param(0)); }
   http_response download_run_configuration(request_ctx& c) {
@@ -717,10 +1030,15 @@ class basic_api {
     auto pg = eng_.list_configuration_versions(ws_id, *p);
     if (!pg) return error_response(pg.error());
     return document(200, collection(c, *pg, [&](json_writer& w, const configuration_version& cv) {
-                      write_configuration_version(w, cv, upload_url(c, cv));
+                      write_configuration_version(w, cv, read_upload_url(c, cv));
                     }));
   }
-  // The upload capability URL while the version still waits for its (single) upload, else empty.
+  // The upload-url of a read or list: empty, unless upload_url_on_read and the version is pending.
+  std::string read_upload_url(const request_ctx& c, const configuration_version& cv) const {
+    if (!opts_.upload_url_on_read || cv.status != configuration_status::pending) return std::string();
+    return upload_url(c, cv);
+  }
+  // The upload capability URL of a version (it takes uploads until the version is archived).
   static std::string upload_url(const request_ctx& c, const configuration_version& cv) {
     if (cv.upload_token.empty()) return std::string();
     return c.base + "/v1/object/upload/" + cv.upload_token;
@@ -747,13 +1065,22 @@ class basic_api {
   // ---------------------------------------------------------------------------------------------
   // runs
   // ---------------------------------------------------------------------------------------------
+  // The ids of a run's comments, oldest first (its comments and run-events relationships).
+  std::vector<resource_id> comment_ids_of(const run& r) {
+    std::vector<resource_id> ids;
+    if (r.comment_count == 0) return ids;
+    if (auto cs = eng_.list_comments(r.id.view()))
+      for (const auto& cm : *cs) ids.push_back(cm.id);
+    return ids;
+  }
   std::string run_document(const request_ctx& c, const run& r, const std::vector<std::string>& inc) {
     std::string b;
     b.reserve(4096);
     json_writer w(b);
     auto sc = sctx(c);
     w.begin_object().key("data");
-    write_run(w, r, sc);
+    const std::vector<resource_id> cids = comment_ids_of(r);
+    write_run(w, r, sc, &cids);
     if (!inc.empty()) {
       w.key("included").begin_array();
       write_run_includes(w, r, inc, sc);
@@ -767,13 +1094,15 @@ class basic_api {
     if (has(inc, "plan")) write_plan(w, r, sc);
     if (has(inc, "apply")) write_apply(w, r, sc);
     if (has(inc, "created_by")) write_user(w, sc);
-    if (has(inc, "cost_estimate") && r.cost_estimation && r.entered_at(run_status::cost_estimating))
-      write_cost_estimate(w, r);
+    if (has(inc, "cost_estimate") && r.cost_estimation) write_cost_estimate(w, r);
     if (has(inc, "configuration_version") || has(inc, "configuration_version.ingress_attributes"))
       if (auto cv = eng_.read_configuration_version(r.configuration_version_id))
         write_configuration_version(w, *cv, {});
     if (has(inc, "workspace"))
-      if (auto ws = eng_.read_workspace(r.workspace_id)) write_workspace(w, *ws);
+      if (auto ws = eng_.read_workspace(r.workspace_id)) {
+        const std::vector<state_output> outputs = current_outputs(*ws);
+        write_workspace(w, *ws, &outputs);
+      }
   }
   http_response read_run(request_ctx& c) {
     auto inc = includes(c, run_includes);
@@ -782,26 +1111,26 @@ class basic_api {
     if (!r) return error_response(r.error());
     return document(200, run_document(c, *r, *inc));
   }
-  http_response list_runs(request_ctx& c) {
-    const std::string ws_id = c.param(0);
-    auto p = page_of(c);
-    if (!p) return error_response(p.error());
-    auto inc = includes(c, run_includes);
-    if (!inc) return error_response(inc.error());
-    run_list_request req;
-    req.page = *p;
+  // The filters of a run list (filter[status], [status_group], [operation], [source], [workspace_names],
+  // [agent_pool_names], search[user], [commit], [basic]); false when nothing can match.
+  result<bool> run_filters(const request_ctx& c, run_list_request& req) {
     if (auto st = c.q.joined("filter[status]")) {
       for (const auto& s : split_list(*st)) {
         auto rs = run_status_from_string(s);
-        if (!rs) return error_response(errc::bad_request, "Invalid filter[status] value '" + s.substr(0, 64) + "'");
+        if (!rs) return make_error(errc::bad_request, "Invalid filter[status] value '" + s.substr(0, 64) + "'");
         req.statuses.push_back(*rs);
       }
     }
     if (auto ops = c.q.joined("filter[operation]")) req.operations = split_list(*ops);
     if (auto src = c.q.joined("filter[source]")) req.sources = split_list(*src);
+    if (auto names = c.q.joined("filter[workspace_names]")) req.workspace_names = split_list(*names);
+    if (auto names = c.q.joined("filter[agent_pool_names]")) req.agent_pool_names = split_list(*names);
+    if (auto v = c.q.get("search[user]")) req.user = std::string(*v);
+    if (auto v = c.q.get("search[commit]")) req.commit = std::string(*v);
+    if (auto v = c.q.get("search[basic]")) req.basic = std::string(*v);
     if (auto grp = c.q.get("filter[status_group]")) {
       if (*grp != "final" && *grp != "non_final" && *grp != "discardable")
-        return error_response(errc::bad_request, "Invalid filter[status_group] value");
+        return make_error(errc::bad_request, "Invalid filter[status_group] value");
       auto in_group = [&](run_status s) {
         if (*grp == "final") return is_final(s);
         if (*grp == "non_final") return !is_final(s);
@@ -814,18 +1143,54 @@ class basic_api {
                               ? std::vector<run_status>(std::begin(all_run_statuses), std::end(all_run_statuses))
                               : req.statuses)
         if (in_group(s)) kept.push_back(s);
-      if (kept.empty()) return empty_page(c);  // nothing can match
+      if (kept.empty()) return false;
       req.statuses = std::move(kept);
     }
-    auto pg = eng_.list_runs(ws_id, req);
-    if (!pg) return error_response(pg.error());
+    return true;
+  }
+  // A page of runs with their includes.
+  http_response run_page(const request_ctx& c, const page<run>& pg, const std::vector<std::string>& inc) {
     auto sc = sctx(c);
     std::vector<std::function<void(json_writer&)>> included;
-    if (!inc->empty())
-      for (const auto& r : pg->items)
-        included.push_back([this, &r, &inc, &sc](json_writer& w) { write_run_includes(w, r, *inc, sc); });
+    if (!inc.empty())
+      for (const auto& r : pg.items)
+        included.push_back([this, &r, &inc, &sc](json_writer& w) { write_run_includes(w, r, inc, sc); });
     return document(200, collection(
-                             c, *pg, [&sc](json_writer& w, const run& r) { write_run(w, r, sc); }, included));
+                             c, pg,
+                             [&](json_writer& w, const run& r) {
+                               const std::vector<resource_id> cids = comment_ids_of(r);
+                               write_run(w, r, sc, &cids);
+                             },
+                             included));
+  }
+  http_response list_runs(request_ctx& c) {
+    const std::string ws_id = c.param(0);
+    auto p = page_of(c);
+    if (!p) return error_response(p.error());
+    auto inc = includes(c, run_includes);
+    if (!inc) return error_response(inc.error());
+    run_list_request req;
+    req.page = *p;
+    auto any = run_filters(c, req);
+    if (!any) return error_response(any.error());
+    if (!*any) return empty_page(c);
+    auto pg = eng_.list_runs(ws_id, req);
+    if (!pg) return error_response(pg.error());
+    return run_page(c, *pg, *inc);
+  }
+  http_response list_organization_runs(request_ctx& c) {
+    auto p = page_of(c);
+    if (!p) return error_response(p.error());
+    auto inc = includes(c, run_includes);
+    if (!inc) return error_response(inc.error());
+    run_list_request req;
+    req.page = *p;
+    auto any = run_filters(c, req);
+    if (!any) return error_response(any.error());
+    if (!*any) return empty_page(c);
+    auto pg = eng_.list_organization_runs(c.params[0], req);
+    if (!pg) return error_response(pg.error());
+    return run_page(c, *pg, *inc);
   }
   http_response create_run(request_ctx& c) {
     auto doc = parse_body(c, false);
@@ -844,6 +1209,8 @@ class basic_api {
     if (!is_valid_id_text(*ws_id))
       return error_response(errc::not_found, "workspace '" + ws_id->substr(0, 64) + "' not found");
     o.workspace_id = resource_id(*ws_id);
+    // The terraform CLI's cloud backend says who it is; TFE records such runs as terraform+cloud.
+    if (detail::iequals(c.req.header("X-Terraform-Integration"), "cloud")) o.source = run_source::terraform_cloud;
     if (!cv_id->empty()) {
       if (!is_valid_id_text(*cv_id))
         return error_response(errc::not_found, "configuration version '" + cv_id->substr(0, 64) + "' not found");
@@ -900,9 +1267,133 @@ class basic_api {
       return error_response(errc::not_found, "cost estimate not found");
     return document(200, single([&](json_writer& w) { write_cost_estimate(w, *r); }));
   }
-  http_response empty_run_collection(request_ctx& c) {  // run-events, policy-checks, task-stages
+  http_response empty_run_collection(request_ctx& c) {  // policy-checks, task-stages
     if (auto r = eng_.read_run(c.params[0]); !r) return error_response(r.error());
     return empty_page(c);
+  }
+  // A run event with its actor and comment relationships (and them included when asked).
+  void write_run_event(json_writer& w, const run_event_record& e, const serialize_context& sc) {
+    w.begin_object().member("id", std::string_view(e.id)).member("type", "run-events");
+    w.key("attributes").begin_object().member("action", std::string_view(e.action));
+    w.member("description", std::string_view(e.description));
+    detail::time_member(w, "created-at", e.created_at);
+    w.end_object();
+    w.key("relationships").begin_object();
+    detail::to_one(w, "actor", "users", sc.user_id);
+    detail::to_one(w, "comment", "comments", e.comment_id.view());
+    w.end_object();
+    w.key("links").begin_object().member("self", "/api/v2/run-events/" + e.id).end_object();
+    w.end_object();
+  }
+  result<std::vector<run_event_record>> events_of(std::string_view run_id) {
+    auto r = eng_.read_run(run_id);
+    if (!r) return r.error();
+    auto comments = eng_.list_comments(run_id);
+    if (!comments) return comments.error();
+    return run_events_of(*r, *comments);
+  }
+  void write_run_event_includes(json_writer& w, const std::vector<run_event_record>& events,
+                                const std::vector<std::string>& inc, const serialize_context& sc) {
+    if (inc.empty()) return;
+    w.key("included").begin_array();
+    if (has(inc, "actor")) write_user(w, sc);
+    if (has(inc, "comment"))
+      for (const auto& e : events)
+        if (!e.comment_id.empty())
+          if (auto cm = eng_.read_comment(e.comment_id.view())) write_comment(w, *cm);
+    w.end_array();
+  }
+  http_response list_run_events(request_ctx& c) {
+    auto inc = includes(c, run_event_includes);
+    if (!inc) return error_response(inc.error());
+    auto p = page_of(c);
+    if (!p) return error_response(p.error());
+    auto events = events_of(c.params[0]);
+    if (!events) return error_response(events.error());
+    page<run_event_record> pg;
+    pg.current_page = p->number;
+    pg.page_size = p->size;
+    pg.total_count = events->size();
+    for (std::size_t i = (p->number - 1) * p->size; i < events->size() && pg.items.size() < p->size; ++i)
+      pg.items.push_back((*events)[i]);
+    auto sc = sctx(c);
+    std::vector<std::function<void(json_writer&)>> included;
+    if (has(*inc, "actor")) included.push_back([sc](json_writer& w) { write_user(w, sc); });
+    if (has(*inc, "comment"))
+      for (const auto& e : pg.items)
+        if (!e.comment_id.empty())
+          if (auto cm = eng_.read_comment(e.comment_id.view()))
+            included.push_back([cm = *cm](json_writer& w) { write_comment(w, cm); });
+    return document(
+        200, collection(
+                 c, pg, [&](json_writer& w, const run_event_record& e) { write_run_event(w, e, sc); }, included));
+  }
+  http_response read_run_event(request_ctx& c) {
+    auto inc = includes(c, run_event_includes);
+    if (!inc) return error_response(inc.error());
+    auto run_id = run_of_event(c.params[0]);
+    if (!run_id) return error_response(errc::not_found, "run event not found");
+    auto events = events_of(*run_id);
+    if (!events) return error_response(errc::not_found, "run event not found");
+    for (const auto& e : *events)
+      if (e.id == c.params[0]) {
+        auto sc = sctx(c);
+        std::string b;
+        json_writer w(b);
+        w.begin_object().key("data");
+        write_run_event(w, e, sc);
+        write_run_event_includes(w, {e}, *inc, sc);
+        w.end_object();
+        return document(200, std::move(b));
+      }
+    return error_response(errc::not_found, "run event not found");
+  }
+  // The JSON plan of a run (terraform show -json of its plan), once the plan finished.
+  http_response json_plan_of(const run& r) {
+    if (r.plan_status() != phase_status::finished)
+      return error_response(errc::not_found, "the plan has no JSON output yet: it has not finished");
+    std::vector<state_resource> prior;
+    if (auto ws = eng_.read_workspace(r.workspace_id.view()); ws && !ws->current_state_version.empty())
+      if (auto v = eng_.read_state_version(ws->current_state_version.view())) prior = v->resources;
+    http_response res;
+    res.status = 200;
+    res.body = json_plan_document(r, prior);
+    res.set_header("Content-Type", "application/json");
+    return res;
+  }
+  http_response plan_json_output(request_ctx& c) {
+    auto r = eng_.read_run_by_plan(c.params[0]);
+    if (!r) return error_response(r.error());
+    return json_plan_of(*r);
+  }
+  http_response run_plan_json_output(request_ctx& c) {
+    auto r = eng_.read_run(c.params[0]);
+    if (!r) return error_response(r.error());
+    return json_plan_of(*r);
+  }
+  // Stand-ins for TFE's paid-tier admin API that go-tfe's test helpers call to upgrade an
+  // organization: a fixed list of feature sets, and a subscription that is accepted and not kept.
+  http_response admin_feature_sets(request_ctx& c) {
+    static constexpr std::string_view names[] = {"Free", "Standard", "Plus", "Business", "Standard (entitlement)"};
+    std::vector<std::string> matching;
+    const std::string q(c.q.get("q").value_or(""));
+    for (auto n : names)
+      if (q.empty() || std::string(n).find(q) != std::string::npos) matching.emplace_back(n);
+    return list_document(c, matching, [](json_writer& w, const std::string& n) {
+      std::string id = "fs-";
+      for (char ch : n) id += (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ? ch : 'x';
+      w.begin_object().member("id", std::string_view(id)).member("type", "feature-sets");
+      w.key("attributes").begin_object().member("name", std::string_view(n)).end_object().end_object();
+    });
+  }
+  http_response admin_subscription(request_ctx& c) {
+    if (auto o = eng_.read_organization(c.params[0]); !o) return error_response(o.error());
+    auto doc = parse_body(c, true);
+    if (!doc) return error_response(doc.error());
+    return document(201, single([&](json_writer& w) {
+                      w.begin_object().member("id", "sub-" + c.param(0)).member("type", "subscriptions");
+                      w.key("attributes").begin_object().member("is-active", true).end_object().end_object();
+                    }));
   }
   http_response phase_document(const request_ctx& c, const run& r, bool plan) {
     auto sc = sctx(c);
@@ -993,5 +1484,10 @@ http_response basic_api<Engine>::handle(const http_request& req) {
 using api = basic_api<engine>;
 
 }  // namespace tfe
+
+// The endpoints defined outside the class.
+#include <tfe/api/handler_agent_pools.hpp>
+#include <tfe/api/handler_projects.hpp>
+#include <tfe/api/handler_state_versions.hpp>
 
 #endif  // TFE_API_HANDLER_HPP

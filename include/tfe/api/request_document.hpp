@@ -8,6 +8,7 @@
 #include <tfe/json.hpp>
 #include <tfe/model/field.hpp>
 #include <tfe/model/run.hpp>
+#include <tfe/model/tag.hpp>
 #include <tfe/result.hpp>
 
 #include <cstddef>
@@ -51,8 +52,18 @@ inline result<json> parse_request_body(std::string_view body, const request_limi
   return doc;
 }
 
-/// The `data` object of a JSON:API request document, checking `type` when given (409 when it names
-/// another type, 422 for a wrong shape).
+/// True when `given` names the resource type `type`: the type itself, its singular (TFE accepts
+/// "configuration-version" for "configuration-versions", "run" for "runs"), or empty.
+inline bool names_type(std::string_view given, std::string_view type) noexcept {
+  if (given.empty() || given == type) return true;
+  if (type.size() > 3 && type.substr(type.size() - 3) == "ies")  // policies -> policy
+    return given.size() == type.size() - 2 && given.substr(0, given.size() - 1) == type.substr(0, type.size() - 3) &&
+           given.back() == 'y';
+  return type.size() > 1 && type.back() == 's' && given == type.substr(0, type.size() - 1);
+}
+
+/// The `data` object of a JSON:API request document, checking `type` when given (409 "wrong resource
+/// type" when it names another type, 422 for a wrong shape).
 inline result<const json*> data_object(const json& doc, std::string_view type, bool type_required) {
   if (!doc.is_object()) return make_error(errc::validation_failed, "Document must be a JSON object", "");
   const json* data = doc.find("data");
@@ -61,8 +72,11 @@ inline result<const json*> data_object(const json& doc, std::string_view type, b
   if (t && !t->is_null()) {
     auto ts = t->as_string();
     if (!ts) return make_error(errc::validation_failed, "type must be a string", "/data/type");
-    if (*ts != type && !ts->empty())
-      return make_error(errc::conflict, "type must be " + std::string(type), "/data/type");
+    if (!names_type(*ts, type))
+      return make_titled_error(
+          errc::conflict, "wrong resource type",
+          "data.type is '" + std::string(ts->substr(0, 64)) + "', this endpoint takes '" + std::string(type) + "'",
+          "/data/type");
   } else if (type_required) {
     return make_error(errc::validation_failed, "type is required", "/data/type");
   }
@@ -91,10 +105,77 @@ inline result<std::string> relationship_id(const json& data, std::string_view na
   if (!id || id->empty())
     return make_error(errc::validation_failed, std::string(name) + " id is required", ptr + "/data/id");
   auto t = (*d)["type"].as_string();
-  if (t && !t->empty() && *t != type)
+  if (t && !names_type(*t, type))
     return make_error(errc::validation_failed, std::string(name) + " type must be " + std::string(type),
                       ptr + "/data/type");
   return std::string(*id);
+}
+
+/// The ids of a to-many relationship `name` of `data`: nullopt when absent, the ids of its `data` array
+/// otherwise (null counts as empty); 422 when malformed or of another `type`.
+inline result<std::optional<std::vector<std::string>>> relationship_ids(const json& data, std::string_view name,
+                                                                        std::string_view type) {
+  const json* rels = data.find("relationships");
+  if (!rels || rels->is_null()) return std::optional<std::vector<std::string>>();
+  const std::string ptr = "/data/relationships/" + std::string(name) + "/data";
+  if (!rels->is_object())
+    return make_error(errc::validation_failed, "relationships must be an object", "/data/relationships");
+  const json* rel = rels->find(name);
+  if (!rel) return std::optional<std::vector<std::string>>();
+  const json* d = rel->is_object() ? rel->find("data") : nullptr;
+  if (!rel->is_null() && (!d || (!d->is_null() && !d->is_array())))
+    return make_error(errc::validation_failed, std::string(name) + " data must be an array", ptr);
+  std::vector<std::string> ids;
+  if (d && d->is_array())
+    for (std::size_t i = 0; i < d->size(); ++i) {
+      const json& e = (*d)[i];
+      const std::string at = ptr + "/" + std::to_string(i);
+      auto id = e["id"].as_string();
+      if (!e.is_object() || !id || id->empty())
+        return make_error(errc::validation_failed, "each item of " + std::string(name) + " has an id", at);
+      if (auto t = e["type"].as_string(); t && !names_type(*t, type))
+        return make_error(errc::validation_failed,
+                          "items of " + std::string(name) + " are of type " + std::string(type), at + "/type");
+      ids.emplace_back(*id);
+    }
+  return std::optional<std::vector<std::string>>(std::move(ids));
+}
+
+/// The members of a top-level `data` array ({"data":[{...}, ...]}), each checked to be an object whose
+/// `type` names `type`; 422 otherwise.
+inline result<std::vector<const json*>> data_array(const json& doc, std::string_view type) {
+  if (!doc.is_object()) return make_error(errc::validation_failed, "Document must be a JSON object", "");
+  const json* data = doc.find("data");
+  if (!data || !data->is_array()) return make_error(errc::validation_failed, "data must be an array", "/data");
+  std::vector<const json*> out;
+  for (std::size_t i = 0; i < data->size(); ++i) {
+    const json& e = (*data)[i];
+    const std::string at = "/data/" + std::to_string(i);
+    if (!e.is_object()) return make_error(errc::validation_failed, "each item of data must be an object", at);
+    if (auto t = e["type"].as_string(); t && !names_type(*t, type))
+      return make_titled_error(errc::conflict, "wrong resource type",
+                               "items of data must be of type " + std::string(type), at + "/type");
+    out.push_back(&e);
+  }
+  return out;
+}
+
+/// The key/value bindings of a `tag-bindings` list (items {"type":"tag-bindings","attributes":{"key","value"}});
+/// 422 for an item without a string key.
+inline result<std::vector<tag_binding>> read_tag_bindings(const json& list, const std::string& pointer) {
+  std::vector<tag_binding> out;
+  const auto* items = list.as_array();
+  if (!items) return make_error(errc::validation_failed, "tag bindings must be an array", pointer);
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const json& a = (*items)[i]["attributes"];
+    auto key = a["key"].as_string();
+    auto value = a["value"].as_string();
+    if (!key || (!a["value"].is_null() && !value))
+      return make_error(errc::validation_failed, "a tag binding has a string key and value",
+                        pointer + "/" + std::to_string(i) + "/attributes");
+    out.push_back(tag_binding{std::string(*key), std::string(value.value_or(""))});
+  }
+  return out;
 }
 
 /// Typed reads of `data.attributes`: absent or null leaves the option unset; a wrong type records the

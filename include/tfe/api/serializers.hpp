@@ -14,6 +14,8 @@
 #include <tfe/model/ids.hpp>
 #include <tfe/model/organization.hpp>
 #include <tfe/model/run.hpp>
+#include <tfe/model/state_version.hpp>
+#include <tfe/model/tag.hpp>
 #include <tfe/model/time.hpp>
 #include <tfe/model/workspace.hpp>
 
@@ -37,6 +39,9 @@ struct serialize_context {
   std::string user_id;                     ///< the acting user's id
   std::string username;                    ///< the acting user's username
   const std::uint64_t* url_key = nullptr;  ///< 4 words keying the MAC of log URLs; null: no log URLs
+  /// A run's position-in-queue (`queue_owner` passed back); null: 0 for every run.
+  std::size_t (*queue_position)(void* owner, std::string_view run_id) = nullptr;
+  void* queue_owner = nullptr;  ///< the argument of queue_position
 };
 
 /// The capability path of a plan's or apply's log: the secret is in the path (clients replace the query).
@@ -180,31 +185,43 @@ inline void write_organization(json_writer& w, const organization& o) {
   w.begin_object().member("id", std::string_view(o.name)).member("type", "organizations");
   w.key("attributes").begin_object();
   detail::write_attributes(w, o);
-  w.member("enterprise-plan", "premium");
+  detail::raw_members(w, R"("enterprise-plan":"premium","is-unified":false,"trial-expires-at":null,)"
+                         R"("remaining-testable-count":5,"user-tokens-enabled":true,"max-ttl-enabled":false,)"
+                         R"("enforce-hyok":false)");
   w.key("permissions").begin_object();
   for (const char* p :
        {"can-update", "can-destroy", "can-create-workspace", "can-create-team", "can-traverse", "can-update-api-token",
         "can-update-oauth", "can-update-sentinel", "can-access-via-teams", "can-create-module",
-        "can-create-workspace-migration", "can-update-agent-pools", "can-manage-run-tasks", "can-read-run-tasks"})
+        "can-create-workspace-migration", "can-update-agent-pools", "can-manage-run-tasks", "can-read-run-tasks",
+        "can-manage-auditing", "can-deploy-no-code-modules", "can-manage-no-code-modules", "can-enable-stacks",
+        "can-create-project"})
     w.member(p, true);
+  detail::raw_members(w, R"("can-update-hyok-configuration":false,"can-view-hyok-feature-info":false)");
   w.end_object();
+  w.end_object();
+  w.key("relationships").begin_object();
+  detail::to_one(w, "default-project", "projects", o.default_project_id.view());
+  detail::to_one(w, "default-agent-pool", "agent-pools", o.default_agent_pool_id.view());
   w.end_object();
   w.key("links").begin_object().member("self", "/api/v2/organizations/" + o.name).end_object();
   w.end_object();
 }
 
-/// Writes a workspace resource object.
-inline void write_workspace(json_writer& w, const workspace& ws) {
-  const std::string self = "/api/v2/workspaces/" + ws.id.str();
+/// Writes a workspace resource object; `outputs` are its current state's (the `outputs` relationship).
+inline void write_workspace(json_writer& w, const workspace& ws, const std::vector<state_output>* outputs = nullptr) {
   w.begin_object().member("id", ws.id.view()).member("type", "workspaces");
   w.key("attributes").begin_object();
   detail::write_attributes(w, ws);
   w.member("can-queue-destroy-plan", ws.allow_destroy_plan);
   w.member("locked", ws.locked());
   w.member("operations", ws.execution_mode != execution_mode::local);
-  w.member("environment", "default");
-  w.member("migration-environment", "");
-  w.key("vcs-repo").null_value();
+  w.key("setting-overwrites").begin_object();
+  w.member("execution-mode", ws.overwrites_execution_mode).member("agent-pool", ws.overwrites_agent_pool);
+  w.end_object();
+  detail::raw_members(w, R"("environment":"default","migration-environment":"","vcs-repo":null,)"
+                         R"("apply-duration-average":null,"plan-duration-average":null,"policy-check-failures":null,)"
+                         R"("source-module-id":"","no-code-upgrade-available":false,)"
+                         R"("hyok-enabled":false)");
   w.member("run-failures", 0).member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.size()));
   w.key("actions").begin_object().member("is-destroyable", true).end_object();
   w.key("permissions").begin_object();
@@ -230,18 +247,43 @@ inline void write_workspace(json_writer& w, const workspace& ws) {
                         "can-read-assessment-results",
                         "can-queue-run-destroy"})
     w.member(p, true);
+  w.member("can-manage-hyok", false);
   w.end_object();
   w.end_object();  // attributes
+  const std::string self = "/api/v2/workspaces/" + ws.id.str();
   w.key("relationships").begin_object();
   detail::to_one_related(w, "organization", "organizations", ws.organization,
                          "/api/v2/organizations/" + ws.organization);
+  detail::to_one_related(w, "project", "projects", ws.project_id.view(), "/api/v2/projects/" + ws.project_id.str());
   detail::to_one(w, "current-run", "runs", ws.current_run.view());
   detail::to_one(w, "latest-run", "runs", ws.current_run.view());
   detail::to_one(w, "current-configuration-version", "configuration-versions", ws.current_configuration_version.view());
+  detail::to_one_related(w, "current-state-version", "state-versions", ws.current_state_version.view(),
+                         self + "/current-state-version");
   if (ws.manually_locked) detail::to_one(w, "locked-by", "users", ws.locked_by_user.view());
   else detail::to_one(w, "locked-by", "runs", ws.active_run.view());
+  w.key("outputs").begin_object().key("data").begin_array();
+  if (outputs)
+    for (const auto& o : *outputs)
+      w.begin_object().member("id", o.id.view()).member("type", "workspace-outputs").end_object();
+  w.end_array().end_object();
+  w.key("tags").begin_object().key("data").begin_array();
+  for (const auto& t : ws.tag_names)
+    w.begin_object().member("id", tag_id_of(ws.organization, t).view()).member("type", "tags").end_object();
+  w.end_array().end_object();
+  detail::to_one(w, "agent-pool", "agent-pools", ws.agent_pool_id);
+  detail::raw_members(w, R"("ssh-key":{"data":null})");
+  w.key("remote-state-consumers").begin_object().key("links").begin_object();
+  w.member("related", self + "/relationships/remote-state-consumers").end_object().end_object();
+  w.key("tag-bindings").begin_object().key("links").begin_object();
+  w.member("related", self + "/tag-bindings").end_object().end_object();
+  w.key("effective-tag-bindings").begin_object().key("links").begin_object();
+  w.member("related", self + "/effective-tag-bindings").end_object().end_object();
   w.end_object();
-  w.key("links").begin_object().member("self", std::string_view(self)).end_object();
+  w.key("links").begin_object();
+  w.member("self", "/api/v2/organizations/" + ws.organization + "/workspaces/" + ws.name);
+  w.member("self-html", "/app/" + ws.organization + "/workspaces/" + ws.name);
+  w.end_object();
   w.end_object();
 }
 
@@ -280,8 +322,9 @@ inline void write_run_timestamps(json_writer& w, const run& r) {
   w.end_object();
 }
 
-/// Writes a run resource object.
-inline void write_run(json_writer& w, const run& r, const serialize_context& ctx) {
+/// Writes a run resource object; `comment_ids` (oldest first) fill the comments and run-events relationships.
+inline void write_run(json_writer& w, const run& r, const serialize_context& ctx,
+                      const std::vector<resource_id>* comment_ids = nullptr) {
   // The hot path of GET /runs/:id and of run lists: no heap allocation for links and ids, and the
   // constant members written as one pre-serialized piece each.
   const detail::joined self_link("/api/v2/runs/", r.id.view());
@@ -303,7 +346,9 @@ inline void write_run(json_writer& w, const run& r, const serialize_context& ctx
   detail::optional_time_member(w, "force-cancel-available-at", r.force_cancel_available_at_ms);
   detail::raw_members(w, R"("metadata":{},"permissions":{"can-apply":true,"can-cancel":true,"can-comment":true,)"
                          R"("can-discard":true,"can-force-cancel":true,"can-force-execute":true,)"
-                         R"("can-override-policy-check":true},"position-in-queue":0)");
+                         R"("can-override-policy-check":true})");
+  w.member("position-in-queue",
+           static_cast<std::int64_t>(ctx.queue_position ? ctx.queue_position(ctx.queue_owner, r.id.view()) : 0));
   write_run_timestamps(w, r);
   w.member("trigger-reason", r.source == run_source::tfe_configuration_version ? "config_version" : "manual");
   w.end_object();  // attributes
@@ -318,15 +363,35 @@ inline void write_run(json_writer& w, const run& r, const serialize_context& ctx
   detail::to_one(w, "created-by", "users", r.created_by.view());
   detail::to_one(w, "confirmed-by", "users", r.confirmed_by.view());
   detail::to_one(w, "canceled-by", "users", r.canceled_by.view());
-  if (r.cost_estimation && r.entered_at(run_status::cost_estimating))
-    detail::to_one(w, "cost-estimate", "cost-estimates", detail::joined("ce-", suffix).view());
+  if (r.cost_estimation) detail::to_one(w, "cost-estimate", "cost-estimates", detail::joined("ce-", suffix).view());
   else detail::raw_members(w, R"("cost-estimate":{"data":null})");
-  detail::raw_members(w, R"("policy-checks":{"data":[]},"run-events":{"data":[]},"task-stages":{"data":[]})");
-  w.key("comments")
-      .begin_object()
-      .key("links")
-      .begin_object()
-      .member("related", detail::joined(self, "/comments").view());
+  detail::raw_members(w,
+                      R"("policy-checks":{"data":[]},"task-stages":{"data":[]},"tf-policy-evaluations":{"data":[]})");
+  // run events: one per status entered (ids as run_events_of makes them), and one per comment
+  w.key("run-events").begin_object().key("data").begin_array();
+  for (run_status st : all_run_statuses)
+    if (r.status_ms[static_cast<std::size_t>(st)] != run::no_time) {
+      char n[4];
+      const int len = std::snprintf(n, sizeof n, "%d", static_cast<int>(st));
+      w.begin_object()
+          .member("id", detail::joined("re-", suffix,
+                                       detail::joined("s", std::string_view(n, static_cast<std::size_t>(len))).view())
+                            .view())
+          .member("type", "run-events")
+          .end_object();
+    }
+  if (comment_ids)
+    for (std::size_t i = 0; i < comment_ids->size(); ++i)
+      w.begin_object()
+          .member("id", "re-" + std::string(suffix) + "c" + std::to_string(i))
+          .member("type", "run-events")
+          .end_object();
+  w.end_array().end_object();
+  w.key("comments").begin_object().key("data").begin_array();
+  if (comment_ids)
+    for (const auto& c : *comment_ids) w.begin_object().member("id", c.view()).member("type", "comments").end_object();
+  w.end_array();
+  w.key("links").begin_object().member("related", detail::joined(self, "/comments").view());
   w.end_object().end_object();
   w.end_object();
   w.key("links").begin_object().member("self", self).end_object();
@@ -430,7 +495,8 @@ inline void write_cost_estimate(json_writer& w, const run& r) {
   w.member("unmatched-resources-count", 0);
   w.member("resources-count", r.plan_counts.additions + r.plan_counts.changes);
   w.member("error-message", "");
-  w.member("status", done ? "finished" : "queued");
+  const bool started = r.entered_at(run_status::cost_estimating).has_value();
+  w.member("status", done ? "finished" : started ? "queued" : is_final(r.status) ? "canceled" : "pending");
   w.key("status-timestamps").begin_object();
   if (auto t = r.entered_at(run_status::cost_estimating)) detail::time_member(w, "queued-at", *t);
   if (auto t = r.entered_at(run_status::cost_estimated)) detail::time_member(w, "finished-at", *t);
@@ -462,9 +528,12 @@ inline void write_user(json_writer& w, const serialize_context& ctx) {
   w.member("is-service-account", false);
   w.member("avatar-url", "");
   w.member("v2-only", false);
-  w.member("two-factor", false);
+  w.member("email", std::string_view(ctx.username) == "" ? std::string_view("") : std::string_view("admin@tfe.local"));
+  w.member("unconfirmed-email", "");
+  detail::raw_members(w, R"("two-factor":{"enabled":false,"verified":false},"is-site-admin":true,"is-admin":true,)"
+                         R"("is-sso-login":false)");
   w.key("permissions").begin_object().member("can-create-organizations", true).member("can-change-email", true);
-  w.member("can-change-username", true).end_object();
+  w.member("can-change-username", true).member("can-manage-user-tokens", true).end_object();
   w.end_object();
   w.key("links").begin_object().member("self", "/api/v2/users/" + ctx.user_id).end_object();
   w.end_object();

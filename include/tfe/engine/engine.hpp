@@ -13,7 +13,10 @@
 #include <tfe/model/configuration_version.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/organization.hpp>
+#include <tfe/model/project.hpp>
 #include <tfe/model/run.hpp>
+#include <tfe/model/state_version.hpp>
+#include <tfe/model/tag.hpp>
 #include <tfe/model/time.hpp>
 #include <tfe/model/workspace.hpp>
 #include <tfe/policies/terraform_log.hpp>
@@ -23,6 +26,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -41,13 +45,48 @@
 namespace tfe {
 
 class json;
+struct terraform_state;
 
 /// Filters of a run list (GET /workspaces/:id/runs).
 struct run_list_request {
-  page_request page;                    ///< which page
-  std::vector<run_status> statuses;     ///< filter[status]; empty = all
-  std::vector<std::string> operations;  ///< filter[operation]; empty = all but plan_only
-  std::vector<std::string> sources;     ///< filter[source]; empty = all
+  page_request page;                          ///< which page
+  std::vector<run_status> statuses;           ///< filter[status]; empty = all
+  std::vector<std::string> operations;        ///< filter[operation]; empty = all but plan_only
+  std::vector<std::string> sources;           ///< filter[source]; empty = all
+  std::string user;                           ///< search[user]: runs created by this username
+  std::string commit;                         ///< search[commit]: runs of this commit (tfe runs carry none)
+  std::string basic;                          ///< search[basic]: id, message or creator containing it
+  std::vector<std::string> workspace_names;   ///< organization lists: filter[workspace_names]
+  std::vector<std::string> agent_pool_names;  ///< organization lists: filter[agent_pool_names]
+};
+
+/// Filters and order of a workspace list (GET /organizations/:org/workspaces).
+struct workspace_list_request {
+  page_request page;                             ///< which page
+  std::string search;                            ///< search[name]: names containing it
+  std::string wildcard;                          ///< search[wildcard-name]: '*' matches any text
+  std::vector<std::string> tags;                 ///< search[tags]: workspaces with every one of these
+  std::vector<std::string> exclude_tags;         ///< search[exclude-tags]: workspaces with none of these
+  std::vector<tag_binding> tagged;               ///< filter[tagged]: key/value bindings (empty value: any)
+  std::string project_id;                        ///< filter[project][id]
+  std::vector<run_status> current_run_statuses;  ///< filter[current-run][status]
+  /// "name", "current-run.created-at" or "latest-change-at", "-" first for the reverse order; empty:
+  /// "-latest-change-at" (the latest state version or creation first). Workspaces without a current run
+  /// sort last by current-run.created-at.
+  std::string sort;
+};
+
+/// An organization's tag (`tags`): a name some of its workspaces carry.
+struct organization_tag {
+  resource_id id;                  ///< tag_id_of(org, name)
+  std::string name;                ///< the tag
+  std::size_t instance_count = 0;  ///< workspaces carrying it
+};
+
+/// A tag binding of a workspace with where it comes from (`effective-tag-bindings`).
+struct effective_tag_binding {
+  tag_binding binding;         ///< key and value
+  resource_id inherited_from;  ///< the project it comes from, or empty for the workspace's own
 };
 
 /// Opaque handle of an observer subscription.
@@ -83,6 +122,7 @@ class basic_engine {
       shards_.push_back(std::make_unique<shard>());
       shards_.back()->index = static_cast<std::uint32_t>(i);
     }
+    global_.grants.resize(n);
     user_ = resource_id(options_.user_id);
   }
   basic_engine(const basic_engine&) = delete;
@@ -120,7 +160,8 @@ class basic_engine {
 
   // ---- organizations ---------------------------------------------------------------------------
 
-  /// Creates an organization (name and email required; 422 on invalid or duplicate name).
+  /// Creates an organization (name and email required; 422 on invalid or duplicate name) with its
+  /// "Default Project".
   result<organization> create_organization(const organization_options& o) {
     if (!o.name || !is_valid_organization_name(*o.name))
       return make_error(errc::validation_failed, "Name is invalid: use 1-40 letters, digits, '-' or '_'",
@@ -135,8 +176,20 @@ class basic_engine {
     std::lock_guard<mutex_type> g(global_.mutex);
     if (global_.storage.find(of<organization>, *o.name))
       return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
+    if (auto e = resolve_organization_agent_pool_locked(org, o); !e) return e.error();  // none exist yet
     org.external_id = next_id(id_kind::organization);
+    project def;
+    def.organization = org.name;
+    def.name = std::string(default_project_name);
+    def.created_at = org.created_at;
+    def.id = default_project_id_for(org.external_id);
+    while (def.id.empty() || global_.storage.find(of<project>, def.id)) def.id = next_id(id_kind::project);
+    org.default_project_id = def.id;
     if (auto w = global_.storage.insert(organization(org)); !w) return w.error();
+    if (auto w = global_.storage.insert(std::move(def)); !w) {
+      (void)global_.storage.erase(of<organization>, org.name);
+      return w.error();
+    }
     commit_global();
     global_.version.fetch_add(1, std::memory_order_acq_rel);
     return org;
@@ -148,21 +201,64 @@ class basic_engine {
     if (!o) return not_found("organization", name);
     return *o;
   }
-  /// Updates an organization's settings (a rename is not supported: 422).
+  /// Updates an organization's settings; a new `name` renames it (its workspaces and projects follow).
   result<organization> update_organization(std::string_view name, const organization_options& o) {
-    std::lock_guard<mutex_type> g(global_.mutex);
-    const organization* cur = find_org(name);
-    if (!cur) return not_found("organization", name);
-    if (o.name && *o.name != cur->name)
-      return make_error(errc::validation_failed, "Renaming an organization is not supported", "/data/attributes/name");
-    if (o.email && (o.email->empty() || o.email->find('@') == std::string::npos))
-      return make_error(errc::validation_failed, "Email is invalid", "/data/attributes/email");
-    organization next = *cur;
-    if (auto e = apply_organization_options(next, o); !e) return e.error();
-    if (auto w = global_.storage.update(of<organization>, next.name, [&](organization& x) { x = next; }); !w)
-      return w.error();
-    commit_global();
-    global_.version.fetch_add(1, std::memory_order_acq_rel);
+    organization next;
+    std::string old_name;
+    bool renamed = false;
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      const organization* cur = find_org(name);
+      if (!cur) return not_found("organization", name);
+      if (o.name && *o.name != cur->name) {
+        if (!is_valid_organization_name(*o.name))
+          return make_error(errc::validation_failed, "Name is invalid: use 1-40 letters, digits, '-' or '_'",
+                            "/data/attributes/name");
+        if (find_org(*o.name))
+          return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
+      }
+      if (o.email && (o.email->empty() || o.email->find('@') == std::string::npos))
+        return make_error(errc::validation_failed, "Email is invalid", "/data/attributes/email");
+      next = *cur;
+      if (auto e = apply_organization_options(next, o); !e) return e.error();
+      if (auto e = resolve_organization_agent_pool_locked(next, o); !e) return e.error();
+      old_name = cur->name;
+      if (o.name && *o.name != cur->name) {
+        // The organization and its projects take the new name; workspaces follow below, shard by shard
+        // (a workspace of the old name that another call reads meanwhile says the old name).
+        next.name = *o.name;
+        if (auto w = global_.storage.insert(organization(next)); !w) return w.error();
+        if (auto w = global_.storage.erase(of<organization>, old_name); !w) return w.error();
+        for (const auto& id : owned_locked<project>(old_name))
+          (void)global_.storage.update(of<project>, id, [&](project& p) { p.organization = next.name; });
+        for (const auto& id : owned_locked<agent_pool>(old_name))
+          (void)global_.storage.update(of<agent_pool>, id, [&](agent_pool& p) { p.organization = next.name; });
+        std::vector<std::pair<std::string, resource_id>> names;
+        for (auto& kv : global_.ws_org)
+          if (kv.second == old_name) kv.second = next.name;
+        for (const auto& kv : global_.ws_by_name)
+          if (kv.first.compare(0, old_name.size() + 1, old_name + "/") == 0) names.emplace_back(kv.first, kv.second);
+        for (const auto& [key, id] : names) {
+          global_.ws_by_name.erase(key);
+          global_.ws_by_name.emplace(name_key(next.name, std::string_view(key).substr(old_name.size() + 1)), id);
+        }
+        renamed = true;
+      } else if (auto w = global_.storage.update(of<organization>, next.name, [&](organization& x) { x = next; }); !w) {
+        return w.error();
+      }
+      commit_global();
+      global_.version.fetch_add(1, std::memory_order_acq_rel);
+    }
+    if (renamed)
+      for (auto& sp : shards_) {
+        shard_guard sg(*this, *sp);
+        std::vector<resource_id> wss;
+        sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+          if (w.organization == old_name) wss.push_back(w.id);
+        });
+        for (const auto& id : wss)
+          (void)sp->storage.update(of<workspace>, id, [&](workspace& w) { w.organization = next.name; });
+      }
     return next;
   }
   /// Deletes an organization and everything it owns.
@@ -170,6 +266,10 @@ class basic_engine {
     {
       std::lock_guard<mutex_type> g(global_.mutex);
       if (!find_org(name)) return not_found("organization", name);
+      for (const auto& id : owned_locked<project>(name))
+        if (auto r = global_.storage.erase(of<project>, id); !r) return r;
+      for (const auto& id : owned_locked<agent_pool>(name))
+        if (auto r = global_.storage.erase(of<agent_pool>, id); !r) return r;
       if (auto r = global_.storage.erase(of<organization>, std::string(name)); !r) return r;
       commit_global();
       global_.version.fetch_add(1, std::memory_order_acq_rel);
@@ -208,7 +308,7 @@ class basic_engine {
     }
     workspace w;
     w.organization = std::string(org);
-    w.created_at = w.updated_at = clock_.now();
+    w.created_at = w.updated_at = w.latest_change_at = clock_.now();
     w.terraform_version = options_.terraform_version;
     if (auto e = apply_workspace_options(w, o); !e) {
       std::lock_guard<mutex_type> g(global_.mutex);
@@ -223,6 +323,11 @@ class basic_engine {
       if (!find_org(org)) return not_found("organization", org);
       if (global_.ws_by_name.count(key))
         return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
+      auto pid = project_of_locked(org, o.project_id);
+      if (!pid) return pid.error();
+      w.project_id = *pid;
+      if (auto r = resolve_workspace_execution_locked(w, o, true); !r) return r.error();
+      inherit_project_auto_destroy_locked(w, o);
       do {  // a restored fixture may already use the next id
         w.id = routed(next_id(id_kind::workspace), id_kind::workspace, target);
       } while (global_.ws_org.count(w.id));
@@ -283,6 +388,16 @@ class basic_engine {
       return make_error(errc::validation_failed, "Name is invalid: use 1-90 letters, digits, '-' or '_'",
                         "/data/attributes/name");
     if (auto e = apply_workspace_options(next, o); !e) return e.error();
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (o.project_id) {
+        auto pid = project_of_locked(next.organization, o.project_id);
+        if (!pid) return pid.error();
+        next.project_id = *pid;
+      }
+      if (auto r = resolve_workspace_execution_locked(next, o, false); !r) return r.error();
+      inherit_project_auto_destroy_locked(next, o);
+    }
     next.updated_at = clock_.now();
     const std::string old_key = name_key(cur->organization, cur->name);
     const std::string new_key = name_key(next.organization, next.name);
@@ -314,24 +429,64 @@ class basic_engine {
     if (!s.storage.find(of<workspace>, wid)) return not_found("workspace", id);
     return erase_workspace_locked(s, wid);
   }
-  /// Lists an organization's workspaces sorted by name; `search` keeps names containing it.
-  result<page<workspace>> list_workspaces(std::string_view org, page_request req = {}, std::string_view search = {}) {
+  /// Lists an organization's workspaces, filtered and ordered as `req` says.
+  result<page<workspace>> list_workspaces(std::string_view org, const workspace_list_request& req) {
     {
       std::lock_guard<mutex_type> g(global_.mutex);
       if (!find_org(org)) return not_found("organization", org);
     }
-    std::vector<workspace> all;
+    struct row {
+      workspace w;
+      std::int64_t current_run_ms;  // created-at of the current run, or none
+    };
+    constexpr std::int64_t none = std::numeric_limits<std::int64_t>::min();
+    std::vector<row> all;
     for (auto& sp : shards_) {
       shard_guard sg(*this, *sp);
       sp->storage.for_each(of<workspace>, [&](const workspace& w) {
-        if (w.organization == org && (search.empty() || w.name.find(search) != std::string::npos)) all.push_back(w);
+        if (w.organization != org || !workspace_matches(w, req)) return;
+        const run* cur = w.current_run.empty() ? nullptr : sp->storage.find(of<run>, w.current_run);
+        if (!req.current_run_statuses.empty() &&
+            (!cur || std::find(req.current_run_statuses.begin(), req.current_run_statuses.end(), cur->status) ==
+                         req.current_run_statuses.end()))
+          return;
+        all.push_back(row{w, cur ? to_unix_ms(cur->created_at) : none});
       });
     }
-    std::sort(all.begin(), all.end(), [](const workspace& a, const workspace& b) { return a.name < b.name; });
+    std::string_view key = req.sort.empty() ? std::string_view("-latest-change-at") : std::string_view(req.sort);
+    const bool reverse = !key.empty() && key.front() == '-';
+    if (reverse) key.remove_prefix(1);
+    auto by_name = [](const row& a, const row& b) { return a.w.name < b.w.name; };
+    if (key == "current-run.created-at") {
+      // workspaces without a current run come last either way
+      std::sort(all.begin(), all.end(), [&](const row& a, const row& b) {
+        if ((a.current_run_ms == none) != (b.current_run_ms == none)) return b.current_run_ms == none;
+        if (a.current_run_ms != b.current_run_ms)
+          return reverse ? a.current_run_ms > b.current_run_ms : a.current_run_ms < b.current_run_ms;
+        return by_name(a, b);
+      });
+    } else if (key == "latest-change-at") {
+      std::sort(all.begin(), all.end(), [&](const row& a, const row& b) {
+        if (a.w.latest_change_at != b.w.latest_change_at)
+          return reverse ? a.w.latest_change_at > b.w.latest_change_at : a.w.latest_change_at < b.w.latest_change_at;
+        return by_name(a, b);
+      });
+    } else {  // name
+      std::sort(all.begin(), all.end(),
+                [&](const row& a, const row& b) { return reverse ? a.w.name > b.w.name : a.w.name < b.w.name; });
+    }
     std::vector<const workspace*> ptrs;
     ptrs.reserve(all.size());
-    for (const auto& w : all) ptrs.push_back(&w);
-    return paginate(ptrs, req);
+    for (const auto& r : all) ptrs.push_back(&r.w);
+    return paginate(ptrs, req.page);
+  }
+  /// Lists an organization's workspaces by name; `search` keeps names containing it.
+  result<page<workspace>> list_workspaces(std::string_view org, page_request page = {}, std::string_view search = {}) {
+    workspace_list_request req;
+    req.page = page;
+    req.search = std::string(search);
+    req.sort = "name";
+    return list_workspaces(org, req);
   }
   /// Locks a workspace manually (409 when already locked, by a user or a run).
   result<workspace> lock_workspace(std::string_view id, std::string reason = {}) {
@@ -386,7 +541,12 @@ class basic_engine {
       global_.upload_tokens.erase(cv.upload_token);
       return r.error();
     }
-    (void)s.storage.update(of<workspace>, wid, [&](workspace& x) { x.configuration_versions.push_back(cv.id); });
+    // A version that may become current is current from its creation (the workspace's latest configuration).
+    const bool current = !cv.speculative && !cv.provisional;
+    (void)s.storage.update(of<workspace>, wid, [&](workspace& x) {
+      x.configuration_versions.push_back(cv.id);
+      if (current) x.current_configuration_version = cv.id;
+    });
     return cv;
   }
   /// Reads a configuration version.
@@ -420,38 +580,33 @@ class basic_engine {
   /// Uploads a tar.gz through the capability `upload_token` (single use). Not gzip -> the version errors.
   result<configuration_version> upload_configuration(std::string_view upload_token, std::string bytes) {
     auto target = upload_target(upload_token);
-    if (!target) return make_error(errc::not_found, "upload URL not found or already used");
+    if (!target) return make_error(errc::not_found, "upload URL not found");
     const resource_id cv_id = *target;
     shard* sp = shard_of_indexed(cv_id);
-    if (!sp) return make_error(errc::not_found, "upload URL not found or already used");
+    if (!sp) return make_error(errc::not_found, "upload URL not found");
     shard& s = *sp;
     shard_guard sg(*this, s);
     const configuration_version* cv = s.storage.find(of<configuration_version>, cv_id);
-    if (!cv || cv->upload_token != upload_token)
-      return make_error(errc::not_found, "upload URL not found or already used");
-    {
-      // Single use: the first upload claims the token.
-      std::lock_guard<mutex_type> g(global_.mutex);
-      if (global_.upload_tokens.erase(std::string(upload_token)) == 0)
-        return make_error(errc::not_found, "upload URL not found or already used");
-    }
+    if (!cv || cv->upload_token != upload_token || cv->status == configuration_status::archived)
+      return make_error(errc::not_found, "upload URL not found");
     const auto now = clock_.now();
     const bool gzip = bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
                       static_cast<unsigned char>(bytes[1]) == 0x8b;
     const std::uint64_t size = bytes.size();
-    if (gzip) {
-      if (auto r = s.storage.put_blob(blob_key(cv_id), std::move(bytes)); !r) {
-        std::lock_guard<mutex_type> g(global_.mutex);
-        global_.upload_tokens.emplace(std::string(upload_token), cv_id);
-        return r.error();
-      }
-    }
+    const bool again = cv->status != configuration_status::pending;  // the URL takes another upload (as TFE's)
+    if (again && !gzip)
+      return make_titled_error(errc::validation_failed, "invalid archive",
+                               "The uploaded configuration is not a gzip-compressed tar archive");
+    if (gzip)
+      if (auto r = s.storage.put_blob(blob_key(cv_id), std::move(bytes)); !r) return r.error();
     auto r = s.storage.update(of<configuration_version>, cv_id, [&](configuration_version& x) {
-      x.upload_token.clear();
       x.size = size;
       if (gzip) {
         x.status = configuration_status::uploaded;
         x.uploaded_at = now;
+        x.error.clear();
+        x.error_message.clear();
+        x.errored_at.reset();
       } else {
         x.status = configuration_status::errored;
         x.errored_at = now;
@@ -460,12 +615,8 @@ class basic_engine {
       }
     });
     if (!r) return r.error();
-    cv = s.storage.find(of<configuration_version>, cv_id);
-    const configuration_version result_cv = *cv;
-    if (gzip && !result_cv.speculative && !result_cv.provisional)
-      (void)s.storage.update(of<workspace>, result_cv.workspace_id,
-                             [&](workspace& x) { x.current_configuration_version = cv_id; });
-    if (gzip && result_cv.auto_queue_runs) {
+    const configuration_version result_cv = *s.storage.find(of<configuration_version>, cv_id);
+    if (gzip && !again && result_cv.auto_queue_runs) {
       run_options ro;
       ro.workspace_id = result_cv.workspace_id;
       ro.configuration_version_id = cv_id;
@@ -477,17 +628,142 @@ class basic_engine {
     }
     return *s.storage.find(of<configuration_version>, cv_id);
   }
+  /// Archives a configuration version: its uploaded bytes are dropped (422 while it is its workspace's
+  /// current one, as TFE).
+  result<configuration_version> archive_configuration_version(std::string_view id) {
+    shard* sp = shard_of_indexed(id);
+    if (!sp || id.substr(0, 3) != "cv-") return not_found("configuration version", id);
+    shard& s = *sp;
+    shard_guard sg(*this, s);
+    const configuration_version* cv = s.storage.find(of<configuration_version>, resource_id(id));
+    if (!cv) return not_found("configuration version", id);
+    const workspace* w = s.storage.find(of<workspace>, cv->workspace_id);
+    if (w && w->current_configuration_version == cv->id)
+      return make_titled_error(errc::validation_failed, "transition not allowed",
+                               "configuration could not be archived because it is current");
+    if (cv->status == configuration_status::archived) return *cv;
+    const resource_id cv_id = cv->id;
+    const std::string token = cv->upload_token;
+    if (auto r = s.storage.erase_blob(blob_key(cv_id)); !r) return r.error();
+    if (auto r = s.storage.update(of<configuration_version>, cv_id,
+                                  [&](configuration_version& x) {
+                                    x.status = configuration_status::archived;
+                                    x.archived_at = clock_.now();
+                                    x.upload_token.clear();
+                                  });
+        !r)
+      return r.error();
+    if (!token.empty()) {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      global_.upload_tokens.erase(token);
+    }
+    return *s.storage.find(of<configuration_version>, cv_id);
+  }
   /// The uploaded bytes of a configuration version (404 when none).
   result<std::string> download_configuration(std::string_view cv_id) {
     shard* s = shard_of_indexed(cv_id);
     if (!s) return not_found("configuration version", cv_id);
     shard_guard sg(*this, *s);
-    if (!s->storage.find(of<configuration_version>, resource_id(cv_id)))
-      return not_found("configuration version", cv_id);
+    const configuration_version* cv = s->storage.find(of<configuration_version>, resource_id(cv_id));
+    if (!cv) return not_found("configuration version", cv_id);
+    if (cv->backing != backing_data::present)
+      return make_error(errc::not_found, "the configuration version's backing data is deleted");
     const std::string* b = s->storage.get_blob(blob_key(resource_id(cv_id)));
     if (!b) return make_error(errc::not_found, "configuration version has no uploaded configuration");
     return *b;
   }
+  /// Soft deletes, restores or permanently deletes the bytes behind a configuration version ("cv-...")
+  /// or a state version ("sv-..."); 422 "transition not allowed" for a move the lifecycle forbids (or
+  /// a soft delete of the workspace's current one). Downloads answer 404 until the bytes are restored.
+  result<void> manage_backing_data(std::string_view id, backing_data_action action);
+
+  // ---- projects (engine/projects.hpp) ---------------------------------------------------------
+
+  /// Creates a project in `org` (422 for an invalid or taken name; docs/http.md#projects).
+  result<project> create_project(std::string_view org, const project_options& o);
+  /// Reads a project.
+  result<project> read_project(std::string_view id);
+  /// Updates a project's settings.
+  result<project> update_project(std::string_view id, const project_options& o);
+  /// Adds or updates key/value tag bindings of a project (at most 10); its workspaces inherit them.
+  result<project> add_project_tag_bindings(std::string_view id, const std::vector<tag_binding>& bindings);
+  /// Deletes an empty project (409 while it holds workspaces; 422 for the default project).
+  result<void> delete_project(std::string_view id);
+  /// Lists `org`'s projects by name; `q` keeps names containing it (case-insensitive).
+  result<page<project>> list_projects(std::string_view org, page_request req = {}, std::string_view q = {});
+
+  // ---- agent pools (engine/agent_pools.hpp) ---------------------------------------------------
+
+  /// Creates an agent pool in `org` (422 for a missing, invalid or taken name).
+  result<agent_pool> create_agent_pool(std::string_view org, const agent_pool_options& o);
+  /// Reads an agent pool.
+  result<agent_pool> read_agent_pool(std::string_view id);
+  /// Updates an agent pool's name, scope and allowed/excluded workspaces and projects.
+  result<agent_pool> update_agent_pool(std::string_view id, const agent_pool_options& o);
+  /// Deletes an agent pool (422 while a workspace, a project or the organization uses it).
+  result<void> delete_agent_pool(std::string_view id);
+  /// Lists `org`'s agent pools by name (`sort`: "name" or "created-at", "-" first to reverse; 400
+  /// otherwise); `q` keeps names containing it.
+  result<page<agent_pool>> list_agent_pools(std::string_view org, page_request req = {}, std::string_view q = {},
+                                            std::string_view sort = {});
+  /// The ids of the workspaces in `agent` execution mode on agent pool `id`, sorted.
+  std::vector<resource_id> agent_pool_workspaces(std::string_view id);
+
+  // ---- tags, tag bindings, remote-state consumers (engine/tags.hpp) ---------------------------
+
+  /// Adds flat tags to a workspace (lower-cased; 422 for an invalid name); names it has stay once.
+  result<workspace> add_workspace_tags(std::string_view ws_id, const std::vector<std::string>& names);
+  /// Removes tags from a workspace by name (names it does not carry are ignored, as TFE).
+  result<workspace> remove_workspace_tags(std::string_view ws_id, const std::vector<std::string>& names);
+  /// The tags `org`'s workspaces carry, with how many carry each, by name; `q` keeps names containing it.
+  result<std::vector<organization_tag>> organization_tags(std::string_view org, std::string_view q = {});
+  /// The names of `org`'s tags `tag_ids` (404 for an unknown one).
+  result<std::vector<std::string>> tag_names_of(std::string_view org, const std::vector<std::string>& tag_ids);
+  /// Removes the tags `tag_ids` from every workspace of `org`.
+  result<void> delete_organization_tags(std::string_view org, const std::vector<std::string>& tag_ids);
+  /// Adds `org`'s tag `tag_id` to the workspaces `ws_ids` (404 for an unknown tag or workspace).
+  result<void> tag_workspaces(std::string_view org, std::string_view tag_id, const std::vector<std::string>& ws_ids);
+  /// Adds or updates key/value tag bindings of a workspace (at most 10).
+  result<workspace> add_workspace_tag_bindings(std::string_view ws_id, const std::vector<tag_binding>& bindings);
+  /// A workspace's bindings with its project's: the project's first, its own overriding the same key.
+  result<std::vector<effective_tag_binding>> effective_tag_bindings(std::string_view ws_id);
+  /// Adds workspaces (of the same organization) that may read `ws_id`'s state.
+  result<void> add_remote_state_consumers(std::string_view ws_id, const std::vector<std::string>& ids) {
+    return change_remote_state_consumers(ws_id, ids, 1);
+  }
+  /// Removes remote-state consumers of `ws_id` (ids it does not list are ignored).
+  result<void> remove_remote_state_consumers(std::string_view ws_id, const std::vector<std::string>& ids) {
+    return change_remote_state_consumers(ws_id, ids, -1);
+  }
+  /// Replaces the remote-state consumers of `ws_id`.
+  result<void> replace_remote_state_consumers(std::string_view ws_id, const std::vector<std::string>& ids) {
+    return change_remote_state_consumers(ws_id, ids, 0);
+  }
+  /// The workspaces that may read `ws_id`'s state, in the order they were added (with project-remote-state,
+  /// only those in its project).
+  result<page<workspace>> list_remote_state_consumers(std::string_view ws_id, page_request req = {});
+
+  // ---- state versions (engine/state_versions.hpp) ---------------------------------------------
+
+  /// Creates a state version of workspace `ws_id` (docs/http.md#state-versions). The workspace must be
+  /// locked (409); `serial` and `md5` are required (422); with `state` (base64) the version is finalized
+  /// at once and becomes current, else it waits for its upload. 409 when the serial goes backwards or the
+  /// lineage changes, unless `force`.
+  result<state_version> create_state_version(std::string_view ws_id, const state_version_options& o);
+  /// Uploads the state (or, for a JSON-state token, the JSON state) of a pending version through its
+  /// capability `token`: the version is finalized and becomes current (404 for an unknown token).
+  result<state_version> upload_state(std::string_view token, std::string bytes);
+  /// Reads a state version.
+  result<state_version> read_state_version(std::string_view id);
+  /// Lists the state versions of workspace `ws_name` of `org`, newest first.
+  result<page<state_version>> list_state_versions(std::string_view org, std::string_view ws_name,
+                                                  page_request req = {});
+  /// The workspace's current state version (404 when it has none).
+  result<state_version> current_state_version(std::string_view ws_id);
+  /// The raw state (or the JSON state) of a finalized version (404 when there is none).
+  result<std::string> download_state(std::string_view sv_id, bool json_state = false);
+  /// A state version output by id ("wsout-...").
+  result<state_output> read_state_output(std::string_view output_id);
 
   // ---- runs ------------------------------------------------------------------------------------
 
@@ -533,7 +809,8 @@ class basic_engine {
     page<run> out;
     out.current_page = pr.number;
     out.page_size = pr.size;
-    const bool unfiltered = req.statuses.empty() && req.sources.empty() && req.operations.empty();
+    const bool unfiltered = req.statuses.empty() && req.sources.empty() && req.operations.empty() && req.user.empty() &&
+                            req.commit.empty() && req.basic.empty();
     const std::size_t skip = (pr.number - 1) * pr.size;
     if (unfiltered && plan_only_count(s, *w) == 0) {
       // O(page): the index is in creation order.
@@ -553,6 +830,72 @@ class basic_engine {
     out.total_count = matched;
     return out;
   }
+  /// Lists the runs of every workspace of `org` (or of `req.workspace_names`, or of the workspaces on
+  /// `req.agent_pool_names`) newest first, with `req`'s filters.
+  result<page<run>> list_organization_runs(std::string_view org, const run_list_request& req = {}) {
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (!find_org(org)) return not_found("organization", org);
+    }
+    std::vector<std::string> pool_ids;  // filter[agent_pool_names]: the workspaces on those pools
+    if (!req.agent_pool_names.empty()) {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      for (const auto& n : req.agent_pool_names)
+        if (const agent_pool* p = agent_pool_named_locked(org, n)) pool_ids.push_back(p->id.str());
+      if (pool_ids.empty()) return paginate(std::vector<const run*>{}, req.page);
+    }
+    std::vector<run> all;
+    for (auto& sp : shards_) {
+      shard_guard sg(*this, *sp);
+      sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+        if (w.organization != org) return;
+        if (!req.workspace_names.empty() &&
+            std::find(req.workspace_names.begin(), req.workspace_names.end(), w.name) == req.workspace_names.end())
+          return;
+        if (!req.agent_pool_names.empty() &&
+            std::find(pool_ids.begin(), pool_ids.end(), w.agent_pool_id) == pool_ids.end())
+          return;
+        for (const auto& rid : w.runs)
+          if (const run* r = sp->storage.find(of<run>, rid); r && matches(*r, req)) all.push_back(*r);
+      });
+    }
+    std::sort(all.begin(), all.end(), [](const run& a, const run& b) {
+      return a.created_at != b.created_at ? a.created_at > b.created_at : b.id < a.id;
+    });
+    std::vector<const run*> ptrs;
+    for (const auto& r : all) ptrs.push_back(&r);
+    return paginate(ptrs, req.page);
+  }
+  /// How many of `org`'s runs wait (pending, or queued for a plan or an apply) and how many run (in a
+  /// phase or a check stage): the organization's capacity figures.
+  result<std::pair<std::size_t, std::size_t>> organization_run_counts(std::string_view org) {
+    {
+      std::lock_guard<mutex_type> g(global_.mutex);
+      if (!find_org(org)) return not_found("organization", org);
+    }
+    std::size_t waiting = 0, running = 0;
+    const time_point now = clock_.now();
+    for (auto& sp : shards_) {
+      shard_guard sg(*this, *sp);
+      sp->storage.for_each(of<workspace>, [&](const workspace& w) {
+        if (w.organization != org) return;
+        auto count = [&](const resource_id& rid) {
+          const run* r = sp->storage.find(of<run>, rid);
+          if (!r || is_final(r->status) || is_paused(r->status, r->context(now))) return;
+          if (r->status == run_status::pending || r->status == run_status::plan_queued ||
+              r->status == run_status::apply_queued)
+            ++waiting;
+          else ++running;
+        };
+        if (!w.active_run.empty()) count(w.active_run);
+        for (const auto& q : w.queue) count(q);
+      });
+    }
+    return std::make_pair(waiting, running);
+  }
+  /// A run's place in its organization's line for a phase slot (1 = next), or 0 when it does not
+  /// wait for one (engine_options::organization_concurrency; always 0 without a limit).
+  std::size_t queue_position(std::string_view run_id);
   /// Confirms a paused run so it applies (409 when not confirmable).
   result<void> apply_run(std::string_view id, std::string comment = {}) {
     return user_action(id, run_event::apply, std::move(comment));
@@ -736,11 +1079,17 @@ class basic_engine {
       sp->comments_by_run.clear();
       sp->plan_only_counts.clear();
       sp->behaviours.clear();
+      sp->output_owner.clear();
+      sp->grants_pending.store(false, std::memory_order_release);
       if (auto r = sp->storage.clear(); !r) return r;
     }
     std::lock_guard<mutex_type> g(global_.mutex);
+    global_.capacity.clear();
+    global_.slot_holders.clear();
+    for (auto& grants : global_.grants) grants.clear();
     global_.ws_by_name.clear();
     global_.upload_tokens.clear();
+    global_.state_upload_tokens.clear();
     global_.ws_org.clear();
     global_.aliases.clear();
     has_aliases_.store(false, std::memory_order_release);
@@ -858,8 +1207,10 @@ class basic_engine {
     policy_result policy = policy_result::pass;
     bool slow_cancel = false;
     std::int64_t cancel_duration_ms = 0;
+    std::optional<std::vector<state_resource>> resources;  // what the apply leaves in the state
+    std::optional<std::vector<state_output>> outputs;
     bool is_default() const noexcept {
-      return policy == policy_result::pass && !slow_cancel && cancel_duration_ms == 0;
+      return policy == policy_result::pass && !slow_cancel && cancel_duration_ms == 0 && !resources && !outputs;
     }
   };
   struct org_facts {
@@ -877,7 +1228,9 @@ class basic_engine {
     std::uint64_t timer_seq = 0;
     std::unordered_map<resource_id, std::vector<resource_id>> comments_by_run;
     std::unordered_map<resource_id, std::size_t> plan_only_counts;
-    std::unordered_map<resource_id, phase_behaviour> behaviours;  // runs whose executor asked for more than the default
+    std::unordered_map<resource_id, phase_behaviour> behaviours;
+    std::unordered_map<resource_id, resource_id> output_owner;  // state version output -> its state version
+    std::atomic<bool> grants_pending{false};                    // global_.grants[index] holds runs this shard may start
     std::vector<run_status_change> notes;
     bool promote_enabled = true;
     std::uint32_t index = 0;
@@ -885,15 +1238,31 @@ class basic_engine {
     std::unordered_map<std::string, org_facts> org_cache;  // organization flags, valid for org_cache_version
     std::uint64_t org_cache_version = ~std::uint64_t{0};
   };
+  // A run waiting for a phase slot of its organization (engine/capacity.hpp).
+  struct capacity_waiter {
+    resource_id run;
+    std::uint32_t shard = 0;
+    run_event start = run_event::plan_start;  // plan_start or apply_start
+  };
+  struct org_capacity {
+    std::size_t running = 0;              // holders of a slot
+    std::deque<capacity_waiter> waiting;  // first come first served
+  };
   // Organizations, workspace names and upload capabilities (leaf lock).
   struct global_section {
     mutable mutex_type mutex;
     storage_type storage;  // organizations only
     std::unordered_map<std::string, resource_id> ws_by_name;
     std::unordered_map<std::string, resource_id> upload_tokens;
-    std::unordered_map<resource_id, std::string> ws_org;     // workspace id -> organization
-    std::unordered_map<resource_id, std::uint32_t> aliases;  // restored ids living off their natural shard
-    std::atomic<std::uint64_t> version{0};                   // bumped on every organization change (shard caches)
+    std::unordered_map<std::string, resource_id> state_upload_tokens;  // state (and "json:" + JSON state) uploads
+    std::unordered_map<resource_id, std::string> ws_org;               // workspace id -> organization
+    std::unordered_map<resource_id, std::uint32_t> aliases;            // restored ids living off their natural shard
+    std::atomic<std::uint64_t> version{0};  // bumped on every organization change (shard caches)
+    // organization_concurrency (engine/capacity.hpp): per organization, the runs in a phase and those
+    // waiting for one; runs granted a slot for a shard other than the releasing one.
+    std::unordered_map<std::string, org_capacity> capacity;
+    std::unordered_map<resource_id, std::string> slot_holders;  // run -> its organization
+    std::vector<std::vector<capacity_waiter>> grants;           // per shard index
   };
   // Locks a shard; on release delivers the observer notifications it collected, outside the lock.
   class shard_guard {
@@ -933,6 +1302,52 @@ class basic_engine {
    private:
     basic_engine& e_;
   };
+
+  // State versions (engine/state_versions.hpp).
+  result<state_version> finalize_state_locked(shard& s, resource_id sv_id, std::string raw,
+                                              const terraform_state* parsed);
+  void write_applied_state_locked(shard& s, const run& r, const std::optional<std::vector<state_resource>>& resources,
+                                  const std::optional<std::vector<state_output>>& outputs);
+  void erase_state_versions_locked(shard& s, const workspace& w);
+  void index_outputs_locked(shard& s, const state_version& v);
+  std::string new_lineage_locked(shard& s);
+
+  // organization_concurrency (engine/capacity.hpp).
+  bool take_slot(shard& s, const run& r, run_event start);
+  void leave_capacity(shard& s, const run& r, time_point now);
+  void take_grants_locked(shard& s, std::int64_t now_ms);
+  void rebuild_capacity_locked();
+
+  // The ids of the projects or agent pools (T) of organization `org`. Requires global_.mutex.
+  template <class T>
+  std::vector<resource_id> owned_locked(std::string_view org) const {
+    std::vector<resource_id> ids;
+    global_.storage.for_each(of<T>, [&](const T& x) {
+      if (x.organization == org) ids.push_back(x.id);
+    });
+    return ids;
+  }
+
+  // Agent pools and execution modes (engine/agent_pools.hpp).
+  const agent_pool* agent_pool_named_locked(std::string_view org, std::string_view name) const;
+  result<resource_id> agent_pool_of_locked(std::string_view org, std::string_view id, std::string_view pointer) const;
+  result<void> apply_agent_pool_options_locked(agent_pool& p, const agent_pool_options& o) const;
+  result<void> resolve_organization_agent_pool_locked(organization& next, const organization_options& o) const;
+  result<void> resolve_project_execution_locked(project& p, const project_options& o) const;
+  result<void> resolve_workspace_execution_locked(workspace& w, const workspace_options& o, bool creating) const;
+  std::pair<execution_mode, resource_id> inherited_execution_locked(std::string_view org,
+                                                                    const resource_id& project_id) const;
+  static result<void> check_agent_mode(execution_mode mode, const resource_id& pool, std::string_view what,
+                                       std::string_view pointer, bool pool_given, resource_id& clear);
+
+  // Projects and tags (engine/projects.hpp, engine/tags.hpp).
+  static result<void> check_project_options(const project_options& o, bool creating);
+  void inherit_project_auto_destroy_locked(workspace& w, const workspace_options& o) const;
+  static void apply_project_options(project& p, const project_options& o);
+  const project* project_named_locked(std::string_view org, std::string_view name) const;
+  template <class F>
+  result<workspace> change_workspace(std::string_view ws_id, F&& change);
+  result<void> change_remote_state_consumers(std::string_view ws_id, const std::vector<std::string>& ids, int how);
 
   void dispatch(const std::vector<run_status_change>& notes) {
     std::shared_ptr<const observer_list> obs;
@@ -991,7 +1406,7 @@ class basic_engine {
       auto it = global_.aliases.find(resource_id(id));
       if (it != global_.aliases.end()) return shards_[it->second].get();
     }
-    for (std::string_view p : {"run-", "cv-", "wsc-"})
+    for (std::string_view p : {"run-", "cv-", "wsc-", "sv-", "wsout-"})
       if (id.substr(0, p.size()) == p) return shard_of_id(id, p);
     return nullptr;
   }
@@ -1002,8 +1417,10 @@ class basic_engine {
       const bool taken = k == id_kind::run ? s.storage.find(of<run>, id) != nullptr
                          : k == id_kind::configuration_version
                              ? s.storage.find(of<configuration_version>, id) != nullptr
-                         : k == id_kind::comment ? s.storage.find(of<run_comment>, id) != nullptr
-                                                 : false;
+                         : k == id_kind::comment              ? s.storage.find(of<run_comment>, id) != nullptr
+                         : k == id_kind::state_version        ? s.storage.find(of<state_version>, id) != nullptr
+                         : k == id_kind::state_version_output ? s.output_owner.count(id) != 0
+                                                              : false;
       if (!taken && !is_alias(id)) return id;
     }
   }
@@ -1104,6 +1521,12 @@ class basic_engine {
     if (o.policy_checks_enabled) org.policy_checks_enabled = *o.policy_checks_enabled;
     if (o.owners_team_saml_role_id) org.owners_team_saml_role_id = *o.owners_team_saml_role_id;
     if (o.assessments_enforced) org.assessments_enforced = *o.assessments_enforced;
+    if (o.allow_force_delete_workspaces) org.allow_force_delete_workspaces = *o.allow_force_delete_workspaces;
+    if (o.stacks_enabled) org.stacks_enabled = *o.stacks_enabled;
+    if (o.speculative_plan_management_enabled)
+      org.speculative_plan_management_enabled = *o.speculative_plan_management_enabled;
+    if (o.send_passing_statuses) org.send_passing_statuses = *o.send_passing_statuses;
+    if (o.aggregated_commit_status_enabled) org.aggregated_commit_status_enabled = *o.aggregated_commit_status_enabled;
     return {};
   }
 
@@ -1134,6 +1557,26 @@ class basic_engine {
     if (o.working_directory && o.working_directory->find("..") != std::string::npos)
       return make_error(errc::validation_failed, "Working directory must not leave the configuration",
                         "/data/attributes/working-directory");
+    if (o.tag_names)
+      for (const auto& t : *o.tag_names)
+        if (!is_valid_tag_name(lowercase(t)))
+          return make_error(errc::validation_failed,
+                            "Tag '" + t.substr(0, 64) +
+                                "' is invalid: use letters, digits, ':', '-' and '_', starting with a letter or digit",
+                            "/data/attributes/tag-names");
+    if (o.tag_bindings)
+      if (auto r = check_tag_bindings(*o.tag_bindings); !r) return r;
+    if ((o.project_remote_state.value_or(w.project_remote_state)) &&
+        o.global_remote_state.value_or(w.global_remote_state) && (o.project_remote_state || o.global_remote_state))
+      return make_error(errc::validation_failed,
+                        "Project remote state cannot be enabled when global remote state sharing is enabled",
+                        "/data/attributes/project-remote-state");
+    if (o.auto_destroy_activity_duration && !o.auto_destroy_activity_duration->empty() &&
+        !is_valid_auto_destroy_duration(*o.auto_destroy_activity_duration))
+      return make_error(errc::validation_failed,
+                        "Auto destroy activity duration has an incorrect format, we expect up to 4 numeric digits and "
+                        "1 unit ('d' or 'h')",
+                        "/data/attributes/auto-destroy-activity-duration");
     if (o.name) w.name = *o.name;
     if (o.description) w.description = *o.description;
     if (o.auto_apply) w.auto_apply = *o.auto_apply;
@@ -1153,8 +1596,67 @@ class basic_engine {
     if (o.agent_pool_id) w.agent_pool_id = *o.agent_pool_id;
     if (o.trigger_prefixes) w.trigger_prefixes = *o.trigger_prefixes;
     if (o.trigger_patterns) w.trigger_patterns = *o.trigger_patterns;
-    if (o.tag_names) w.tag_names = *o.tag_names;
+    if (o.tag_names) {
+      w.tag_names.clear();
+      for (const auto& t : *o.tag_names) {
+        std::string n = lowercase(t);
+        if (std::find(w.tag_names.begin(), w.tag_names.end(), n) == w.tag_names.end()) w.tag_names.push_back(n);
+      }
+    }
+    if (o.tag_bindings) w.tag_bindings = merged_bindings({}, *o.tag_bindings);
+    if (o.project_remote_state) w.project_remote_state = *o.project_remote_state;
+    if (o.auto_destroy_at) w.auto_destroy_at = *o.auto_destroy_at;
+    if (o.auto_destroy_activity_duration) w.auto_destroy_activity_duration = *o.auto_destroy_activity_duration;
+    if (mode) w.overwrites_execution_mode = true;
+    if (o.overwrites_execution_mode) w.overwrites_execution_mode = *o.overwrites_execution_mode;
+    if (o.overwrites_agent_pool) w.overwrites_agent_pool = *o.overwrites_agent_pool;
     return {};
+  }
+
+  static std::string lowercase(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+  }
+  // "14d", "12h": up to four digits and a unit.
+  static bool is_valid_auto_destroy_duration(std::string_view d) noexcept {
+    if (d.size() < 2 || d.size() > 5 || (d.back() != 'd' && d.back() != 'h')) return false;
+    for (std::size_t i = 0; i + 1 < d.size(); ++i)
+      if (d[i] < '0' || d[i] > '9') return false;
+    return true;
+  }
+  // Keys 1-128 characters, unique, at most 10 per resource (TFE's limit).
+  static result<void> check_tag_bindings(const std::vector<tag_binding>& bindings) {
+    if (bindings.size() > 10)
+      return make_error(errc::validation_failed, "Tag bindings cannot exceed 10 bindings per resource",
+                        "/data/relationships/tag-bindings");
+    for (const auto& b : bindings)
+      if (b.key.empty() || b.key.size() > 128 || b.value.size() > 256)
+        return make_error(errc::validation_failed, "Tag binding keys are 1-128 characters, values at most 256",
+                          "/data/relationships/tag-bindings");
+    return {};
+  }
+  // `base` with `changes` applied: a key given again takes its new value, new keys come last.
+  static std::vector<tag_binding> merged_bindings(std::vector<tag_binding> base,
+                                                  const std::vector<tag_binding>& changes) {
+    for (const auto& c : changes) {
+      auto it = std::find_if(base.begin(), base.end(), [&](const tag_binding& b) { return b.key == c.key; });
+      if (it != base.end()) it->value = c.value;
+      else base.push_back(c);
+    }
+    return base;
+  }
+  // The project a workspace of `org` goes to: `id` when given (404 unless a project of `org`), else the
+  // organization's default project. Requires global_.mutex.
+  result<resource_id> project_of_locked(std::string_view org, const std::optional<std::string>& id) {
+    const organization* o = find_org(org);
+    if (!o) return not_found("organization", org);
+    if (!id || id->empty()) return o->default_project_id;
+    if (!is_valid_id_text(*id)) return not_found("project", *id);
+    const project* p = global_.storage.find(of<project>, resource_id(*id));
+    if (!p || p->organization != org) return not_found("project", *id);
+    return p->id;
   }
 
   result<workspace> unlock_impl(std::string_view id) {
@@ -1202,6 +1704,8 @@ class basic_engine {
         executor_.forget(r);
       }
       s.behaviours.erase(r);
+      if (options_.organization_concurrency)  // its slot or its place in line goes to the next
+        if (const run* x = s.storage.find(of<run>, r)) leave_capacity(s, *x, clock_.now());
       (void)s.storage.erase(of<run>, r);
     }
     for (const auto& c : cvs) {
@@ -1212,6 +1716,7 @@ class basic_engine {
       (void)s.storage.erase_blob(blob_key(c));
       (void)s.storage.erase(of<configuration_version>, c);
     }
+    if (const workspace* cur = s.storage.find(of<workspace>, ws_id)) erase_state_versions_locked(s, *cur);
     s.plan_only_counts.erase(ws_id);
     {
       std::lock_guard<mutex_type> g(global_.mutex);
@@ -1243,8 +1748,54 @@ class basic_engine {
     return it == s.plan_only_counts.end() ? 0 : it->second;
   }
 
-  static bool matches(const run& r, const run_list_request& req) {
+  // The name, tag, binding and project filters of a workspace list.
+  static bool workspace_matches(const workspace& w, const workspace_list_request& req) {
+    if (!req.search.empty() && w.name.find(req.search) == std::string::npos) return false;
+    if (!req.wildcard.empty() && !wildcard_match(req.wildcard, w.name)) return false;
+    if (!req.project_id.empty() && w.project_id.view() != req.project_id) return false;
+    auto has_tag = [&](const std::string& t) {
+      return std::find(w.tag_names.begin(), w.tag_names.end(), lowercase(t)) != w.tag_names.end();
+    };
+    for (const auto& t : req.tags)
+      if (!has_tag(t)) return false;
+    for (const auto& t : req.exclude_tags)
+      if (has_tag(t)) return false;
+    for (const auto& b : req.tagged) {
+      auto it = std::find_if(w.tag_bindings.begin(), w.tag_bindings.end(),
+                             [&](const tag_binding& x) { return x.key == b.key; });
+      if (it == w.tag_bindings.end() || (!b.value.empty() && it->value != b.value)) return false;
+    }
+    return true;
+  }
+  // '*' matches any run of characters (case-insensitive, as TFE's wildcard search).
+  static bool wildcard_match(std::string_view pattern, std::string_view text) {
+    const std::string p = lowercase(pattern), t = lowercase(text);
+    std::size_t pi = 0, ti = 0, star = std::string::npos, mark = 0;
+    while (ti < t.size()) {
+      if (pi < p.size() && p[pi] == '*') {
+        star = pi++;
+        mark = ti;
+      } else if (pi < p.size() && p[pi] == t[ti]) {
+        ++pi;
+        ++ti;
+      } else if (star != std::string::npos) {
+        pi = star + 1;
+        ti = ++mark;
+      } else {
+        return false;
+      }
+    }
+    while (pi < p.size() && p[pi] == '*') ++pi;
+    return pi == p.size();
+  }
+
+  bool matches(const run& r, const run_list_request& req) const {
     if (!req.statuses.empty() && std::find(req.statuses.begin(), req.statuses.end(), r.status) == req.statuses.end())
+      return false;
+    if (!req.commit.empty()) return false;  // tfe's runs carry no commit
+    if (!req.user.empty() && req.user != options_.username) return false;
+    if (!req.basic.empty() && r.id.view().find(req.basic) == std::string_view::npos &&
+        r.message.find(req.basic) == std::string::npos && options_.username.find(req.basic) == std::string::npos)
       return false;
     if (!req.sources.empty() &&
         std::find(req.sources.begin(), req.sources.end(), to_string(r.source)) == req.sources.end())
@@ -1284,6 +1835,10 @@ class basic_engine {
         return make_error(errc::validation_failed,
                           "Configuration version " + found->id.str() + " is " + std::string(to_string(found->status)) +
                               ", not uploaded",
+                          "/data/relationships/configuration-version");
+      if (found->backing != backing_data::present)
+        return make_error(errc::validation_failed,
+                          "Configuration version " + found->id.str() + " has its backing data deleted",
                           "/data/relationships/configuration-version");
       cv = *found;
     } else {
@@ -1326,6 +1881,9 @@ class basic_engine {
     if (o.target_addrs) r.target_addrs = *o.target_addrs;
     if (o.replace_addrs) r.replace_addrs = *o.replace_addrs;
     if (o.variables) r.variables = *o.variables;
+    if (o.invoke_action_addrs) r.invoke_action_addrs = *o.invoke_action_addrs;
+    if (o.policy_paths) r.policy_paths = *o.policy_paths;
+    r.input_state_version = w->current_state_version;
     r.cost_estimation = org.cost_estimation && r.target_addrs.empty();
     r.policy_checks = org.policy_checks;
     r.status_ms[static_cast<std::size_t>(run_status::pending)] = to_unix_ms(now);
@@ -1421,6 +1979,9 @@ class basic_engine {
                       std::string(to_string(e)) + " is not allowed";
       return make_error(errc::conflict, std::move(m));
     }
+    if (options_.organization_concurrency && (e == run_event::plan_start || e == run_event::apply_start) &&
+        !take_slot(s, cur, e))
+      return make_error(errc::conflict, "Run " + cur.id.str() + " waits for its organization's capacity");
     const resource_id id = cur.id;
     const run_status from = cur.status;
     const run_status to = t->to;
@@ -1464,6 +2025,10 @@ class basic_engine {
       if (!b.slow_cancel) schedule(s, id, step, run_event::cancel_completed, now + milliseconds(b.cancel_duration_ms));
       return;
     }
+    if (options_.organization_concurrency && to != run_status::planning && to != run_status::applying &&
+        (from == run_status::plan_queued || from == run_status::apply_queued || from == run_status::planning ||
+         from == run_status::applying))
+      leave_capacity(s, r, now);
     switch (to) {
       case run_status::pending:
         break;
@@ -1539,7 +2104,7 @@ class basic_engine {
         x.cost_delta_monthly = *cost;
       }
     });
-    set_behaviour(s, id, {policy.value_or(policy_result::pass), o.slow_cancel, o.cancel_duration.count()});
+    set_behaviour(s, id, {policy.value_or(policy_result::pass), o.slow_cancel, o.cancel_duration.count(), {}, {}});
     schedule(s, id, step, o.errored ? run_event::plan_failed : run_event::plan_succeeded, now + o.duration);
   }
 
@@ -1559,18 +2124,23 @@ class basic_engine {
       if (o.errored) x.error_text = o.error_message.empty() ? "Error: terraform apply failed" : o.error_message;
       x.apply_log = std::move(o.log);
     });
-    set_behaviour(s, id, {behaviour_of(s, id).policy, o.slow_cancel, o.cancel_duration.count()});
+    set_behaviour(s, id,
+                  {behaviour_of(s, id).policy, o.slow_cancel, o.cancel_duration.count(), std::move(o.resources),
+                   std::move(o.outputs)});
     schedule(s, id, step, o.errored ? run_event::apply_failed : run_event::apply_succeeded, now + o.duration);
   }
 
   // A run reached a final status: leave the queue, release the workspace, hand it on.
   void finish(shard& s, const run& r, run_status to, run_event, time_point now) {
     const resource_id id = r.id;
-    if (!s.behaviours.empty()) s.behaviours.erase(id);
     const resource_id ws_id = r.workspace_id;
     const resource_id cv_id = r.configuration_version_id;
-    const resource_counts counts = r.apply_counts;
-    const bool destroy = r.is_destroy;
+    if (to == run_status::applied) {  // the new state version (and with it the workspace's resource count)
+      const run applied = r;
+      const phase_behaviour b = behaviour_of(s, id);
+      write_applied_state_locked(s, applied, b.resources, b.outputs);
+    }
+    if (!s.behaviours.empty()) s.behaviours.erase(id);
     bool released = false;
     (void)s.storage.update(of<workspace>, ws_id, [&](workspace& x) {
       if (x.active_run == id) {
@@ -1580,9 +2150,6 @@ class basic_engine {
         auto it = std::find(x.queue.begin(), x.queue.end(), id);
         if (it != x.queue.end()) x.queue.erase(it);
       }
-      if (to == run_status::applied)
-        x.resource_count =
-            destroy ? 0 : std::max<std::int64_t>(0, x.resource_count + counts.additions - counts.destructions);
     });
     if (to == run_status::applied) {
       const configuration_version* cv = s.storage.find(of<configuration_version>, cv_id);
@@ -1633,6 +2200,7 @@ class basic_engine {
   // Fires every timer of shard `s` due at `now_ms` (steps may schedule more due steps).
   std::size_t drain_locked(shard& s, std::int64_t now_ms) {
     std::size_t fired = 0;
+    if (s.grants_pending.load(std::memory_order_acquire)) take_grants_locked(s, now_ms);
     while (!s.timers.empty() && s.timers.top().due_ms <= now_ms) {
       timer t = s.timers.top();
       s.timers.pop();
@@ -1667,7 +2235,13 @@ using engine = basic_engine<default_policies>;
 }  // namespace tfe
 
 // The rooms that define the declared members above.
+#include <tfe/engine/agent_pools.hpp>
+#include <tfe/engine/backing_data.hpp>
+#include <tfe/engine/capacity.hpp>
+#include <tfe/engine/projects.hpp>
 #include <tfe/engine/state_document.hpp>
+#include <tfe/engine/state_versions.hpp>
+#include <tfe/engine/tags.hpp>
 #include <tfe/testing/stepping.hpp>
 
 #endif  // TFE_ENGINE_ENGINE_HPP

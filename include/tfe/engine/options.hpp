@@ -27,6 +27,12 @@ struct engine_options {
   /// workspaces run in parallel; at most 62). With more than one, the first character of each id's
   /// random part names its shard. 1 gives a single lock and ids exactly as the id policy makes them.
   std::size_t shards = 16;
+  /// How long after its state arrives a state version reports `resources-processed` (TFE processes states
+  /// asynchronously; a delay reproduces the window clients must poll through). 0: at once.
+  milliseconds state_processing_delay{0};
+  /// Runs of one organization that may be in a phase (planning or applying) at once; more wait in
+  /// plan_queued or apply_queued, first come first served, with their position-in-queue. 0: no limit.
+  std::size_t organization_concurrency = 0;
 };
 
 /// A run status change, as delivered to observers.

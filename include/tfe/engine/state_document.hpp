@@ -7,6 +7,7 @@
 
 #include <tfe/detail/base64.hpp>
 #include <tfe/engine/engine.hpp>
+#include <tfe/engine/state_versions.hpp>
 #include <tfe/json.hpp>
 #include <tfe/model/codec.hpp>
 
@@ -16,6 +17,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -132,6 +134,24 @@ void basic_engine<Policies>::collect_entities_locked(json& doc, bool recovering)
     a_orgs.push_back(encode_entity(*o));
     if (recovering) org_names.insert(o->name);
   }
+  std::vector<const project*> projects;
+  global_.storage.for_each(of<project>, [&](const project& p) {
+    if (!recovering || org_names.count(p.organization)) projects.push_back(&p);
+  });
+  std::sort(projects.begin(), projects.end(), [](auto* a, auto* b) {
+    return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
+  });
+  json a_projects = json::array();
+  for (const auto* p : projects) a_projects.push_back(encode_entity(*p));
+  std::vector<const agent_pool*> pools;
+  global_.storage.for_each(of<agent_pool>, [&](const agent_pool& p) {
+    if (!recovering || org_names.count(p.organization)) pools.push_back(&p);
+  });
+  std::sort(pools.begin(), pools.end(), [](auto* a, auto* b) {
+    return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
+  });
+  json a_pools = json::array();
+  for (const auto* p : pools) a_pools.push_back(encode_entity(*p));
   std::vector<std::pair<const workspace*, shard*>> wss;
   for (auto& sp : shards_)
     sp->storage.for_each(of<workspace>, [&](const workspace& w) {
@@ -145,7 +165,8 @@ void basic_engine<Policies>::collect_entities_locked(json& doc, bool recovering)
   if (recovering)
     for (auto& sp : shards_)
       sp->storage.for_each(of<run_comment>, [&](const run_comment& c) { stored_comments[c.run_id].push_back(&c); });
-  json a_ws = json::array(), a_cvs = json::array(), a_runs = json::array(), a_comments = json::array();
+  json a_ws = json::array(), a_cvs = json::array(), a_runs = json::array(), a_comments = json::array(),
+       a_svs = json::array();
   for (const auto& [w, sp] : wss) {
     a_ws.push_back(encode_entity(*w));
     for (const auto& cid : w->configuration_versions) {
@@ -155,6 +176,16 @@ void basic_engine<Policies>::collect_entities_locked(json& doc, bool recovering)
       if (const std::string* bytes = sp->storage.get_blob(blob_key(cid)))
         j.set("content-base64", json(detail::base64_encode(*bytes)));
       a_cvs.push_back(std::move(j));
+    }
+    for (const auto& vid : w->state_versions) {
+      const state_version* v = sp->storage.find(of<state_version>, vid);
+      if (!v || (recovering && v->workspace_id != w->id)) continue;
+      json j = encode_entity(*v);
+      if (const std::string* bytes = sp->storage.get_blob(detail::state_blob_key(vid)))
+        j.set("state-base64", json(detail::base64_encode(*bytes)));
+      if (const std::string* bytes = sp->storage.get_blob(detail::json_state_blob_key(vid)))
+        j.set("json-state-base64", json(detail::base64_encode(*bytes)));
+      a_svs.push_back(std::move(j));
     }
     std::vector<const run_comment*> cs;  // recovering: this workspace's comments, by creation
     for (const auto& rid : w->runs) {
@@ -182,10 +213,13 @@ void basic_engine<Policies>::collect_entities_locked(json& doc, bool recovering)
     for (const auto* c : cs) a_comments.push_back(encode_entity(*c));
   }
   doc.set("organizations", std::move(a_orgs));
+  doc.set("projects", std::move(a_projects));
+  doc.set("agent-pools", std::move(a_pools));
   doc.set("workspaces", std::move(a_ws));
   doc.set("configuration-versions", std::move(a_cvs));
   doc.set("runs", std::move(a_runs));
   doc.set("comments", std::move(a_comments));
+  doc.set("state-versions", std::move(a_svs));
 }
 
 // A checked snapshot, ready to install.
@@ -193,11 +227,15 @@ template <class Policies>
 struct basic_engine<Policies>::restore_plan {
   std::optional<time_point> now;
   std::vector<organization> orgs;
+  std::vector<project> projects;
+  std::vector<agent_pool> pools;
   std::vector<workspace> workspaces;
   std::vector<std::pair<configuration_version, std::optional<std::string>>> cvs;  // with uploaded bytes
   std::vector<run> runs;
   std::vector<phase_behaviour> behaviours;  // one per run
   std::vector<run_comment> comments;
+  // state versions with their raw and JSON state
+  std::vector<std::tuple<state_version, std::optional<std::string>, std::optional<std::string>>> svs;
   std::vector<timer> timers;
   std::optional<std::string> engine_ids;
   std::vector<std::string> shard_ids;
@@ -211,8 +249,8 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
   const auto* top = doc.as_object();
   if (!top) return invalid("", "a snapshot must be a JSON object");
   static constexpr std::string_view known[] = {
-      "tfe-snapshot", "now",      "organizations", "workspaces", "configuration-versions",
-      "runs",         "comments", "timers",        "ids"};
+      "tfe-snapshot",           "now",  "organizations", "projects",       "agent-pools", "workspaces",
+      "configuration-versions", "runs", "comments",      "state-versions", "timers",      "ids"};
   for (const auto& m : *top)
     if (std::find(std::begin(known), std::end(known), m.first) == std::end(known))
       return invalid("/" + m.first.substr(0, 64), "unknown member '" + m.first.substr(0, 64) + "'");
@@ -233,8 +271,11 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     return {};
   };
   auto at = [](std::string_view key, std::size_t i) { return "/" + std::string(key) + "/" + std::to_string(i); };
-  const json::array_type *orgs, *wss, *cvs, *runs, *comments, *timers;
+  const json::array_type *orgs, *projects, *pools, *wss, *cvs, *runs, *comments, *svs, *timers;
   for (auto [k, p] : {std::pair<std::string_view, const json::array_type**>{"organizations", &orgs},
+                      {"projects", &projects},
+                      {"agent-pools", &pools},
+                      {"state-versions", &svs},
                       {"workspaces", &wss},
                       {"configuration-versions", &cvs},
                       {"runs", &runs},
@@ -252,6 +293,59 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
       return invalid(at("organizations", i) + "/name", "duplicate organization " + o.name);
     plan.orgs.push_back(std::move(o));
   }
+  // Projects: every organization has a default one; a document without (older snapshots, fixtures)
+  // gets one per organization at install.
+  std::unordered_map<resource_id, std::size_t> project_index;
+  std::set<std::string> project_names;
+  for (std::size_t i = 0; i < projects->size(); ++i) {
+    project pr;
+    const std::string p = at("projects", i);
+    if (auto r = decode_entity((*projects)[i], pr, p); !r) return r;
+    if (!has_suffix_id(pr.id, "prj-")) return invalid(p + "/id", "a project id looks like prj-<letters and digits>");
+    if (!org_index.count(pr.organization))
+      return invalid(p + "/organization", "unknown organization '" + pr.organization + "'");
+    if (pr.name.empty() || pr.name.size() > 90) return invalid(p + "/name", "invalid project name");
+    if (!project_names.insert(pr.organization + "/" + lowercase(pr.name)).second)
+      return invalid(p + "/name", "duplicate project name " + pr.name);
+    if (!project_index.emplace(pr.id, i).second) return invalid(p + "/id", "duplicate id " + pr.id.str());
+    plan.projects.push_back(std::move(pr));
+  }
+  // Agent pools: an organization's, project's or workspace's pool must be one of its organization.
+  std::unordered_map<resource_id, std::string> pool_org;
+  std::set<std::string> pool_names;
+  for (std::size_t i = 0; i < pools->size(); ++i) {
+    agent_pool ap;
+    const std::string p = at("agent-pools", i);
+    if (auto r = decode_entity((*pools)[i], ap, p); !r) return r;
+    if (!has_suffix_id(ap.id, "apool-"))
+      return invalid(p + "/id", "an agent pool id looks like apool-<letters and digits>");
+    if (!org_index.count(ap.organization))
+      return invalid(p + "/organization", "unknown organization '" + ap.organization + "'");
+    if (!is_valid_agent_pool_name(ap.name)) return invalid(p + "/name", "invalid agent pool name");
+    if (!pool_names.insert(ap.organization + "/" + ap.name).second)
+      return invalid(p + "/name", "duplicate agent pool name " + ap.name);
+    if (!pool_org.emplace(ap.id, ap.organization).second) return invalid(p + "/id", "duplicate id " + ap.id.str());
+    plan.pools.push_back(std::move(ap));
+  }
+  const auto pool_of = [&](const resource_id& id, const std::string& org) {
+    auto it = pool_org.find(id);
+    return id.empty() || (it != pool_org.end() && it->second == org);
+  };
+  for (std::size_t i = 0; i < plan.projects.size(); ++i)
+    if (!pool_of(plan.projects[i].default_agent_pool_id, plan.projects[i].organization))
+      return invalid(at("projects", i) + "/default-agent-pool-id",
+                     "unknown agent pool '" + plan.projects[i].default_agent_pool_id.str() + "'");
+  for (std::size_t i = 0; i < plan.orgs.size(); ++i) {
+    const organization& o = plan.orgs[i];
+    if (!pool_of(o.default_agent_pool_id, o.name))
+      return invalid(at("organizations", i) + "/default-agent-pool",
+                     "unknown agent pool '" + o.default_agent_pool_id.str() + "'");
+    if (o.default_project_id.empty()) continue;
+    auto pi = project_index.find(o.default_project_id);
+    if (pi == project_index.end() || plan.projects[pi->second].organization != o.name)
+      return invalid(at("organizations", i) + "/default-project",
+                     "unknown project '" + o.default_project_id.str() + "'");
+  }
   std::unordered_map<resource_id, std::size_t> ws_index;
   std::set<std::string> names;
   for (std::size_t i = 0; i < wss->size(); ++i) {
@@ -262,9 +356,16 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     if (!org_index.count(w.organization))
       return invalid(p + "/organization", "unknown organization '" + w.organization + "'");
     if (!is_valid_workspace_name(w.name)) return invalid(p + "/name", "invalid workspace name");
+    if (!w.agent_pool_id.empty() && !pool_of(resource_id(w.agent_pool_id), w.organization))
+      return invalid(p + "/agent-pool-id", "unknown agent pool '" + w.agent_pool_id + "'");
     if (!names.insert(name_key(w.organization, w.name)).second)
       return invalid(p + "/name", "duplicate workspace name " + w.name);
     if (!ws_index.emplace(w.id, i).second) return invalid(p + "/id", "duplicate id " + w.id.str());
+    if (!w.project_id.empty()) {
+      auto pi = project_index.find(w.project_id);
+      if (pi == project_index.end() || plan.projects[pi->second].organization != w.organization)
+        return invalid(p + "/project", "unknown project '" + w.project_id.str() + "'");
+    }
     plan.workspaces.push_back(std::move(w));
   }
   std::unordered_map<resource_id, std::size_t> cv_index;
@@ -286,7 +387,7 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     auto wi = ws_index.find(cv.workspace_id);
     if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + cv.workspace_id.str() + "'");
     if (!cv_index.emplace(cv.id, i).second) return invalid(p + "/id", "duplicate id " + cv.id.str());
-    if (cv.status == configuration_status::pending && !cv.upload_token.empty() &&
+    if (cv.status != configuration_status::archived && !cv.upload_token.empty() &&
         !tokens.insert(cv.upload_token).second)
       return invalid(p + "/upload-token", "duplicate upload token");
     plan.workspaces[wi->second].configuration_versions.push_back(cv.id);
@@ -347,10 +448,56 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     if (!comment_index.emplace(c.id, i).second) return invalid(p + "/id", "duplicate id " + c.id.str());
     plan.comments.push_back(std::move(c));
   }
+  std::unordered_map<resource_id, std::size_t> sv_index;
+  std::set<resource_id> output_ids;
+  std::set<std::string> state_tokens;
+  for (std::size_t i = 0; i < svs->size(); ++i) {
+    const std::string p = at("state-versions", i);
+    json copy = (*svs)[i];
+    std::optional<std::string> raw, json_state;
+    for (auto [key, out] : {std::pair<const char*, std::optional<std::string>*>{"state-base64", &raw},
+                            {"json-state-base64", &json_state}})
+      if (const json* b = copy.find(key)) {
+        auto text = b->as_string();
+        if (text) *out = detail::base64_decode(*text);
+        if (!*out) return invalid(p + "/" + key, std::string(key) + " must be base64 text");
+        copy.erase(key);
+      }
+    state_version v;
+    if (auto r = decode_entity(copy, v, p); !r) return r;
+    if (!has_suffix_id(v.id, "sv-")) return invalid(p + "/id", "a state version id looks like sv-<letters and digits>");
+    auto wi = ws_index.find(v.workspace_id);
+    if (wi == ws_index.end()) return invalid(p + "/workspace", "unknown workspace '" + v.workspace_id.str() + "'");
+    if (!v.run_id.empty() && !run_index.count(v.run_id))
+      return invalid(p + "/run", "unknown run '" + v.run_id.str() + "'");
+    if (!sv_index.emplace(v.id, i).second) return invalid(p + "/id", "duplicate id " + v.id.str());
+    if (v.status == state_version_status::finalized && !raw)
+      return invalid(p + "/state-base64", "a finalized state version needs its state");
+    for (const auto& out : v.outputs)
+      if (!has_suffix_id(out.id, "wsout-") || !output_ids.insert(out.id).second)
+        return invalid(p + "/outputs", "output ids look like wsout-<letters and digits> and are unique");
+    for (const auto& t : {v.upload_token, "json:" + v.json_upload_token})
+      if (t != "json:" && !t.empty() && !state_tokens.insert(t).second)
+        return invalid(p + "/upload-token", "duplicate upload token");
+    plan.workspaces[wi->second].state_versions.push_back(v.id);
+    plan.svs.emplace_back(std::move(v), std::move(raw), std::move(json_state));
+  }
   // queue and lock consistency, per workspace
   for (std::size_t i = 0; i < plan.workspaces.size(); ++i) {
     const workspace& w = plan.workspaces[i];
     const std::string p = at("workspaces", i);
+    if (!w.current_state_version.empty()) {
+      auto vi = sv_index.find(w.current_state_version);
+      if (vi == sv_index.end() || std::get<0>(plan.svs[vi->second]).workspace_id != w.id ||
+          std::get<0>(plan.svs[vi->second]).status != state_version_status::finalized)
+        return invalid(p + "/current-state-version",
+                       "the current state version must be a finalized version of the workspace");
+    }
+    for (const auto& c : w.remote_state_consumers) {
+      auto ci = ws_index.find(c);
+      if (ci == ws_index.end() || plan.workspaces[ci->second].organization != w.organization)
+        return invalid(p + "/remote-state-consumers", "unknown workspace '" + c.str() + "'");
+    }
     auto own_run = [&](const resource_id& id) -> const run* {
       auto it = run_index.find(id);
       if (it == run_index.end() || plan.runs[it->second].workspace_id != w.id) return nullptr;
@@ -441,11 +588,40 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     sp->comments_by_run.clear();
     sp->plan_only_counts.clear();
     sp->behaviours.clear();
+    sp->output_owner.clear();
     sp->notes.clear();
     if (auto r = sp->storage.clear(); !r) return r;
   }
   for (auto& o : plan.orgs)
     if (o.external_id.empty()) o.external_id = next_id(id_kind::organization);
+  // Every organization gets its default project (documents from before projects, hand-written fixtures),
+  // and every workspace a project.
+  std::unordered_map<std::string, resource_id> default_project;
+  for (auto& o : plan.orgs) {
+    if (o.default_project_id.empty()) {
+      for (const auto& pr : plan.projects)
+        if (pr.organization == o.name && pr.name == default_project_name) o.default_project_id = pr.id;
+    }
+    if (o.default_project_id.empty()) {
+      project pr;
+      pr.organization = o.name;
+      pr.name = std::string(default_project_name);
+      pr.created_at = o.created_at;
+      pr.id = default_project_id_for(o.external_id);
+      const auto taken = [&] {
+        if (pr.id.empty()) return true;
+        for (const auto& other : plan.projects)
+          if (other.id == pr.id) return true;
+        return false;
+      };
+      while (taken()) pr.id = next_id(id_kind::project);
+      o.default_project_id = pr.id;
+      plan.projects.push_back(std::move(pr));
+    }
+    default_project.emplace(o.name, o.default_project_id);
+  }
+  for (auto& w : plan.workspaces)
+    if (w.project_id.empty()) w.project_id = default_project.at(w.organization);
   std::unordered_map<resource_id, shard*> home;  // workspace -> shard
   std::unordered_map<resource_id, std::uint32_t> aliases;
   auto place = [&](const resource_id& id, std::string_view prefix, shard& s) {
@@ -456,17 +632,27 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     if (auto r = global_.storage.clear(); !r) return r;
     global_.ws_by_name.clear();
     global_.upload_tokens.clear();
+    global_.state_upload_tokens.clear();
     global_.ws_org.clear();
     global_.aliases.clear();
     global_.version.fetch_add(1, std::memory_order_acq_rel);
     for (auto& o : plan.orgs)
       if (auto r = global_.storage.insert(std::move(o)); !r) return r;
+    for (auto& pr : plan.projects)
+      if (auto r = global_.storage.insert(std::move(pr)); !r) return r;
+    for (auto& ap : plan.pools)
+      if (auto r = global_.storage.insert(std::move(ap)); !r) return r;
+    for (const auto& sv : plan.svs) {
+      const state_version& v = std::get<0>(sv);
+      if (!v.upload_token.empty()) global_.state_upload_tokens.emplace(v.upload_token, v.id);
+      if (!v.json_upload_token.empty()) global_.state_upload_tokens.emplace("json:" + v.json_upload_token, v.id);
+    }
     for (const auto& w : plan.workspaces) {
       global_.ws_by_name.emplace(name_key(w.organization, w.name), w.id);
       global_.ws_org.emplace(w.id, w.organization);
     }
     for (const auto& cv : plan.cvs)
-      if (cv.first.status == configuration_status::pending && !cv.first.upload_token.empty())
+      if (cv.first.status != configuration_status::archived && !cv.first.upload_token.empty())
         global_.upload_tokens.emplace(cv.first.upload_token, cv.first.id);
   }
   for (auto& w : plan.workspaces) {
@@ -480,6 +666,17 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     if (bytes)
       if (auto r = s.storage.put_blob(blob_key(cv.id), std::move(*bytes)); !r) return r;
     if (auto r = s.storage.insert(std::move(cv)); !r) return r;
+  }
+  for (auto& [v, raw, json_state] : plan.svs) {
+    shard& s = *home.at(v.workspace_id);
+    place(v.id, "sv-", s);
+    for (const auto& out : v.outputs) place(out.id, "wsout-", s);
+    if (raw)
+      if (auto r = s.storage.put_blob(detail::state_blob_key(v.id), std::move(*raw)); !r) return r;
+    if (json_state)
+      if (auto r = s.storage.put_blob(detail::json_state_blob_key(v.id), std::move(*json_state)); !r) return r;
+    index_outputs_locked(s, v);
+    if (auto r = s.storage.insert(std::move(v)); !r) return r;
   }
   std::vector<std::pair<resource_id, shard*>> run_homes;
   for (std::size_t i = 0; i < plan.runs.size(); ++i) {
@@ -536,6 +733,7 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
       on_enter(s, cur, run_status::pending, cur.status, run_event::proceed, now);
     }
   }
+  rebuild_capacity_locked();
   for (const auto& [id, sp] : home) promote_next(*sp, id, now);
   if constexpr (detail::has_commit<storage_type>::value) {
     for (auto& sp : shards_)

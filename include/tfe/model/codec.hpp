@@ -13,7 +13,10 @@
 #include <tfe/model/field.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/organization.hpp>
+#include <tfe/model/project.hpp>
 #include <tfe/model/run.hpp>
+#include <tfe/model/state_version.hpp>
+#include <tfe/model/tag.hpp>
 #include <tfe/model/time.hpp>
 #include <tfe/model/workspace.hpp>
 #include <tfe/result.hpp>
@@ -130,6 +133,30 @@ void write_value(W& w, const run_variable& v) {
   w.end_object();
 }
 template <class W>
+void write_value(W& w, const tag_binding& b) {
+  w.begin_object().key("key").value(std::string_view(b.key)).key("value").value(std::string_view(b.value));
+  w.end_object();
+}
+template <class W>
+void write_value(W& w, const state_output& o) {
+  w.begin_object();
+  w.key("id");
+  write_value(w, o.id);
+  w.key("name").value(std::string_view(o.name)).key("type").value(std::string_view(o.type));
+  w.key("detailed-type").value(std::string_view(o.detailed_type)).key("value").value(std::string_view(o.value));
+  w.key("sensitive").value(o.sensitive);
+  w.end_object();
+}
+template <class W>
+void write_value(W& w, const state_resource& r) {
+  w.begin_object();
+  w.key("address").value(std::string_view(r.address)).key("module").value(std::string_view(r.module));
+  w.key("mode").value(std::string_view(r.mode)).key("type").value(std::string_view(r.type));
+  w.key("name").value(std::string_view(r.name)).key("provider").value(std::string_view(r.provider));
+  w.key("count").value(r.count);
+  w.end_object();
+}
+template <class W>
 void write_value(W& w, const status_times& t) {
   w.begin_object();
   for (std::size_t i = 0; i < run_status_count; ++i)
@@ -223,6 +250,45 @@ inline bool decode_value(const json& j, resource_counts& c) {
 }
 inline bool decode_value(const json& j, run_variable& v) {
   return j.is_object() && j.size() == 2 && decode_value(j["key"], v.key) && decode_value(j["value"], v.value);
+}
+inline bool decode_value(const json& j, tag_binding& b) {
+  if (!j.is_object()) return false;
+  for (const auto& m : *j.as_object()) {
+    if (m.first == "key" ? !decode_value(m.second, b.key) : (m.first != "value" || !decode_value(m.second, b.value)))
+      return false;
+  }
+  return true;
+}
+inline bool decode_value(const json& j, state_output& o) {
+  if (!j.is_object()) return false;
+  for (const auto& m : *j.as_object()) {
+    const std::string& k = m.first;
+    const bool ok = k == "id"              ? decode_value(m.second, o.id)
+                    : k == "name"          ? decode_value(m.second, o.name)
+                    : k == "type"          ? decode_value(m.second, o.type)
+                    : k == "detailed-type" ? decode_value(m.second, o.detailed_type)
+                    : k == "value"         ? decode_value(m.second, o.value)
+                    : k == "sensitive"     ? decode_value(m.second, o.sensitive)
+                                           : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+inline bool decode_value(const json& j, state_resource& r) {
+  if (!j.is_object()) return false;
+  for (const auto& m : *j.as_object()) {
+    const std::string& k = m.first;
+    const bool ok = k == "address"    ? decode_value(m.second, r.address)
+                    : k == "module"   ? decode_value(m.second, r.module)
+                    : k == "mode"     ? decode_value(m.second, r.mode)
+                    : k == "type"     ? decode_value(m.second, r.type)
+                    : k == "name"     ? decode_value(m.second, r.name)
+                    : k == "provider" ? decode_value(m.second, r.provider)
+                    : k == "count"    ? decode_value(m.second, r.count)
+                                      : false;
+    if (!ok) return false;
+  }
+  return true;
 }
 inline bool decode_value(const json& j, status_times& t) {
   if (!j.is_object()) return false;

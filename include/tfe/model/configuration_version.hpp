@@ -5,6 +5,7 @@
 #define TFE_MODEL_CONFIGURATION_VERSION_HPP
 
 #include <tfe/detail/enum_names.hpp>
+#include <tfe/model/backing_data.hpp>
 #include <tfe/model/field.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/time.hpp>
@@ -49,6 +50,7 @@ struct configuration_version {
   std::optional<time_point> errored_at;                         ///< when processing failed
   std::optional<time_point> archived_at;                        ///< when archived
   std::uint64_t size = 0;                                       ///< uploaded bytes
+  tfe::backing_data backing = tfe::backing_data::present;       ///< soft or permanently deleted bytes
 };
 
 /// Options of a configuration version create.
@@ -80,6 +82,7 @@ constexpr void visit_fields(entity_tag<configuration_version>, F&& f) {
   f(make_field("errored-at", &c::errored_at, s));
   f(make_field("archived-at", &c::archived_at, s));
   f(make_field("size", &c::size, s));
+  f(make_field("backing-data", &c::backing, s));
 }
 
 }  // namespace tfe

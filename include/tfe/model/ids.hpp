@@ -28,21 +28,30 @@ enum class id_kind : std::uint8_t {
   cost_estimate,          ///< "ce-"
   policy_check,           ///< "polchk-"
   upload_token,           ///< "" (capability secret for upload and log URLs)
+  state_version,          ///< "sv-"
+  state_version_output,   ///< "wsout-"
+  project,                ///< "prj-"
+  agent_pool,             ///< "apool-"
 };
 
 namespace detail {
 /// The id prefix of each id_kind, including the dash, in enumerator order.
 template <>
 struct enum_names<id_kind> {
-  static constexpr std::string_view value[] = {"org-", "ws-",   "cv-", "run-",    "plan-", "apply-",
-                                               "wsc-", "user-", "ce-", "polchk-", ""};
+  static constexpr std::string_view value[] = {"org-", "ws-",     "cv-", "run-", "plan-",  "apply-", "wsc-",  "user-",
+                                               "ce-",  "polchk-", "",    "sv-",  "wsout-", "prj-",   "apool-"};
 };
 }  // namespace detail
-static_assert(detail::enum_count<id_kind> == static_cast<std::size_t>(id_kind::upload_token) + 1,
+static_assert(detail::enum_count<id_kind> == static_cast<std::size_t>(id_kind::agent_pool) + 1,
               "id_kind: the prefix table must list every enumerator");
 
 /// The id prefix of a kind, including the dash ("ws-").
 constexpr std::string_view id_prefix(id_kind k) noexcept { return detail::enum_name(k); }
+
+namespace detail {
+/// The 62 characters of the random part of ids, in order (a digit per shard, base62 text).
+inline constexpr char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+}  // namespace detail
 
 /// Length of the random part of a TFE id.
 inline constexpr std::size_t id_suffix_length = 16;

@@ -32,6 +32,13 @@ struct organization {
   bool saml_enabled = false;                                                 ///< read-only flag
   bool two_factor_conformant = false;                                        ///< read-only flag
   bool assessments_enforced = false;                                         ///< health assessments enforced
+  resource_id default_project_id;                                            ///< its "Default Project" ("prj-...")
+  resource_id default_agent_pool_id;                ///< the agent pool of its default `agent` execution mode, or empty
+  bool allow_force_delete_workspaces = false;       ///< allow-force-delete-workspaces (echoed; no behaviour)
+  bool stacks_enabled = false;                      ///< stacks-enabled (echoed; no behaviour)
+  bool speculative_plan_management_enabled = true;  ///< speculative-plan-management-enabled (echoed)
+  bool send_passing_statuses = false;             ///< send-passing-statuses-for-untriggered-speculative-plans (echoed)
+  bool aggregated_commit_status_enabled = false;  ///< aggregated-commit-status-enabled (echoed)
 };
 
 /// Fields of an organization create or update; unset fields keep their value (or default).
@@ -46,6 +53,12 @@ struct organization_options {
   std::optional<std::string> owners_team_saml_role_id;          ///< SAML role
   std::optional<std::string> default_execution_mode;            ///< remote | local | agent
   std::optional<bool> assessments_enforced;                     ///< health assessments
+  std::optional<bool> allow_force_delete_workspaces;            ///< allow-force-delete-workspaces
+  std::optional<bool> stacks_enabled;                           ///< stacks-enabled
+  std::optional<bool> speculative_plan_management_enabled;      ///< speculative-plan-management-enabled
+  std::optional<bool> send_passing_statuses;             ///< send-passing-statuses-for-untriggered-speculative-plans
+  std::optional<bool> aggregated_commit_status_enabled;  ///< aggregated-commit-status-enabled
+  std::optional<std::string> default_agent_pool_id;      ///< relationships.default-agent-pool ("" = null)
 };
 
 /// The fields of an organization: stored form, response attributes and what create/update requests set.
@@ -53,6 +66,7 @@ template <class F>
 constexpr void visit_fields(entity_tag<organization>, F&& f) {
   using o = organization;
   using opt = organization_options;
+  constexpr auto s = field_use::stored;
   constexpr auto sa = field_use::stored | field_use::attribute;
   f(make_field("name", &o::name, sa, &opt::name));
   f(make_field("external-id", &o::external_id, sa));
@@ -69,6 +83,17 @@ constexpr void visit_fields(entity_tag<organization>, F&& f) {
   f(make_field("saml-enabled", &o::saml_enabled, sa));
   f(make_field("two-factor-conformant", &o::two_factor_conformant, sa));
   f(make_field("assessments-enforced", &o::assessments_enforced, sa, &opt::assessments_enforced));
+  f(make_field("default-project", &o::default_project_id, s));
+  f(make_field("default-agent-pool", &o::default_agent_pool_id, s));
+  f(make_field("allow-force-delete-workspaces", &o::allow_force_delete_workspaces, sa,
+               &opt::allow_force_delete_workspaces));
+  f(make_field("stacks-enabled", &o::stacks_enabled, sa, &opt::stacks_enabled));
+  f(make_field("speculative-plan-management-enabled", &o::speculative_plan_management_enabled, sa,
+               &opt::speculative_plan_management_enabled));
+  f(make_field("send-passing-statuses-for-untriggered-speculative-plans", &o::send_passing_statuses, sa,
+               &opt::send_passing_statuses));
+  f(make_field("aggregated-commit-status-enabled", &o::aggregated_commit_status_enabled, sa,
+               &opt::aggregated_commit_status_enabled));
 }
 
 /// True when `name` is a valid organization name: 1-40 of [A-Za-z0-9_-] (TFE's rule).

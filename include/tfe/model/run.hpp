@@ -115,16 +115,19 @@ struct run {
   std::vector<std::string> target_addrs;                 ///< -target
   std::vector<std::string> replace_addrs;                ///< -replace
   std::vector<run_variable> variables;                   ///< run variables
-  resource_counts plan_counts;                           ///< what the plan proposed
-  resource_counts apply_counts;                          ///< what the apply did
-  std::string error_text;                                ///< why it errored (shown in logs)
-  std::string plan_log;                                  ///< custom plan log from the executor (empty: rendered)
-  std::string apply_log;                                 ///< custom apply log from the executor (empty: rendered)
-  double cost_delta_monthly = 0;                         ///< cost estimate: proposed monthly delta
-  std::uint32_t comment_count = 0;                       ///< comments written on the run
-  std::uint32_t step = 0;                                ///< transition counter; stale timers carry an older value
-  bool plan_errored = false;                             ///< the plan phase failed (error_text says why)
-  bool apply_errored = false;                            ///< the apply phase failed (error_text says why)
+  std::vector<std::string> invoke_action_addrs;          ///< invoke-action-addrs (stored and echoed)
+  std::vector<std::string> policy_paths;                 ///< policy-paths (stored and echoed)
+  resource_id input_state_version;  ///< the workspace's current state version when the run was created
+  resource_counts plan_counts;      ///< what the plan proposed
+  resource_counts apply_counts;     ///< what the apply did
+  std::string error_text;           ///< why it errored (shown in logs)
+  std::string plan_log;             ///< custom plan log from the executor (empty: rendered)
+  std::string apply_log;            ///< custom apply log from the executor (empty: rendered)
+  double cost_delta_monthly = 0;    ///< cost estimate: proposed monthly delta
+  std::uint32_t comment_count = 0;  ///< comments written on the run
+  std::uint32_t step = 0;           ///< transition counter; stale timers carry an older value
+  bool plan_errored = false;        ///< the plan phase failed (error_text says why)
+  bool apply_errored = false;       ///< the apply phase failed (error_text says why)
 
   run() { status_ms.fill(no_time); }
 
@@ -181,9 +184,11 @@ struct run_options {
   std::optional<bool> debugging_mode;                    ///< debugging-mode
   std::optional<std::string> terraform_version;          ///< only for plan-only runs
   std::optional<std::vector<std::string>> target_addrs;  ///< -target
-  std::optional<std::vector<std::string>> replace_addrs;  ///< -replace
-  std::optional<std::vector<run_variable>> variables;     ///< run variables
-  run_source source = run_source::tfe_api;                ///< where it came from
+  std::optional<std::vector<std::string>> replace_addrs;        ///< -replace
+  std::optional<std::vector<run_variable>> variables;           ///< run variables
+  std::optional<std::vector<std::string>> invoke_action_addrs;  ///< invoke-action-addrs
+  std::optional<std::vector<std::string>> policy_paths;         ///< policy-paths
+  run_source source = run_source::tfe_api;                      ///< where it came from
 };
 
 /// The fields of a run: stored form, response attributes and what a create request sets. Attributes
@@ -225,6 +230,10 @@ constexpr void visit_fields(entity_tag<run>, F&& f) {
   f(make_field("target-addrs", &r::target_addrs, sa | field_use::null_if_empty, &opt::target_addrs));
   f(make_field("replace-addrs", &r::replace_addrs, sa | field_use::null_if_empty, &opt::replace_addrs));
   f(make_field("variables", &r::variables, sa, &opt::variables));
+  f(make_field("invoke-action-addrs", &r::invoke_action_addrs, sa | field_use::null_if_empty,
+               &opt::invoke_action_addrs));
+  f(make_field("policy-paths", &r::policy_paths, sa | field_use::null_if_empty, &opt::policy_paths));
+  f(make_field("input-state-version", &r::input_state_version, s));
   f(make_field("plan-counts", &r::plan_counts, s));
   f(make_field("apply-counts", &r::apply_counts, s));
   f(make_field("error-text", &r::error_text, s));

@@ -7,6 +7,7 @@
 #include <tfe/model/execution_mode.hpp>
 #include <tfe/model/field.hpp>
 #include <tfe/model/ids.hpp>
+#include <tfe/model/tag.hpp>
 #include <tfe/model/time.hpp>
 
 #include <cstdint>
@@ -45,6 +46,16 @@ struct workspace {
   std::vector<std::string> trigger_prefixes;                         ///< VCS only
   std::vector<std::string> trigger_patterns;                         ///< VCS only
   std::vector<std::string> tag_names;                                ///< tags
+  std::vector<tag_binding> tag_bindings;            ///< key/value tags of its own (the project's are inherited)
+  resource_id project_id;                           ///< its project ("prj-..."); the organization's default one
+  std::vector<resource_id> remote_state_consumers;  ///< workspaces allowed to read its state
+  bool project_remote_state = false;                ///< workspaces of the same project may read its state
+  bool overwrites_execution_mode = true;            ///< its execution mode is its own, not the organization's
+  bool overwrites_agent_pool = true;                ///< its agent pool is its own
+  std::optional<time_point> auto_destroy_at;        ///< stored only
+  std::string auto_destroy_activity_duration;       ///< "14d", or empty (the project's when inherited)
+  bool inherits_project_auto_destroy = true;        ///< the duration follows its project's
+  time_point latest_change_at{};                    ///< creation, or its latest state version's creation
 
   // --- lock and queue (engine-maintained) ---
   bool manually_locked = false;                     ///< locked through actions/lock
@@ -56,6 +67,8 @@ struct workspace {
   std::deque<resource_id> queue;                    ///< pending runs waiting for the workspace, FIFO
   std::vector<resource_id> runs;                    ///< every run, in creation order (list index)
   std::vector<resource_id> configuration_versions;  ///< every CV, in creation order
+  std::vector<resource_id> state_versions;          ///< every state version, in creation order
+  resource_id current_state_version;                ///< the latest finalized state version, or empty
   std::int64_t resource_count = 0;                  ///< resources under management after applies
 
   /// True while locked manually or by an active run.
@@ -64,27 +77,35 @@ struct workspace {
 
 /// Fields of a workspace create or update; unset fields keep their value (or default).
 struct workspace_options {
-  std::optional<std::string> name;                           ///< required on create
-  std::optional<std::string> description;                    ///< free text
-  std::optional<bool> auto_apply;                            ///< auto-apply
-  std::optional<bool> auto_apply_run_trigger;                ///< auto-apply for run triggers
-  std::optional<bool> queue_all_runs;                        ///< queue-all-runs
-  std::optional<bool> speculative_enabled;                   ///< speculative-enabled
-  std::optional<bool> allow_destroy_plan;                    ///< allow-destroy-plan
-  std::optional<bool> file_triggers_enabled;                 ///< file-triggers-enabled
-  std::optional<bool> global_remote_state;                   ///< global-remote-state
-  std::optional<bool> structured_run_output_enabled;         ///< structured-run-output-enabled
-  std::optional<bool> assessments_enabled;                   ///< assessments-enabled
-  std::optional<std::string> execution_mode;                 ///< remote | local | agent
-  std::optional<bool> operations;                            ///< deprecated: false = local
-  std::optional<std::string> terraform_version;              ///< version
-  std::optional<std::string> working_directory;              ///< working directory
-  std::optional<std::string> source_name;                    ///< source-name
-  std::optional<std::string> source_url;                     ///< source-url
-  std::optional<std::string> agent_pool_id;                  ///< agent pool
-  std::optional<std::vector<std::string>> trigger_prefixes;  ///< trigger-prefixes
-  std::optional<std::vector<std::string>> trigger_patterns;  ///< trigger-patterns
-  std::optional<std::vector<std::string>> tag_names;         ///< tag-names
+  std::optional<std::string> name;                            ///< required on create
+  std::optional<std::string> description;                     ///< free text
+  std::optional<bool> auto_apply;                             ///< auto-apply
+  std::optional<bool> auto_apply_run_trigger;                 ///< auto-apply for run triggers
+  std::optional<bool> queue_all_runs;                         ///< queue-all-runs
+  std::optional<bool> speculative_enabled;                    ///< speculative-enabled
+  std::optional<bool> allow_destroy_plan;                     ///< allow-destroy-plan
+  std::optional<bool> file_triggers_enabled;                  ///< file-triggers-enabled
+  std::optional<bool> global_remote_state;                    ///< global-remote-state
+  std::optional<bool> structured_run_output_enabled;          ///< structured-run-output-enabled
+  std::optional<bool> assessments_enabled;                    ///< assessments-enabled
+  std::optional<std::string> execution_mode;                  ///< remote | local | agent
+  std::optional<bool> operations;                             ///< deprecated: false = local
+  std::optional<std::string> terraform_version;               ///< version
+  std::optional<std::string> working_directory;               ///< working directory
+  std::optional<std::string> source_name;                     ///< source-name
+  std::optional<std::string> source_url;                      ///< source-url
+  std::optional<std::string> agent_pool_id;                   ///< agent pool
+  std::optional<std::vector<std::string>> trigger_prefixes;   ///< trigger-prefixes
+  std::optional<std::vector<std::string>> trigger_patterns;   ///< trigger-patterns
+  std::optional<std::vector<std::string>> tag_names;          ///< tag-names
+  std::optional<std::string> project_id;                      ///< relationships.project
+  std::optional<std::vector<tag_binding>> tag_bindings;       ///< relationships.tag-bindings
+  std::optional<bool> project_remote_state;                   ///< project-remote-state
+  std::optional<std::optional<time_point>> auto_destroy_at;   ///< auto-destroy-at, or null to clear
+  std::optional<std::string> auto_destroy_activity_duration;  ///< auto-destroy-activity-duration
+  std::optional<bool> inherits_project_auto_destroy;          ///< inherits-project-auto-destroy
+  std::optional<bool> overwrites_execution_mode;              ///< setting-overwrites.execution-mode
+  std::optional<bool> overwrites_agent_pool;                  ///< setting-overwrites.agent-pool
 };
 
 /// The fields of a workspace: stored form, response attributes and what create/update requests set.
@@ -122,6 +143,18 @@ constexpr void visit_fields(entity_tag<workspace>, F&& f) {
   f(make_field("trigger-prefixes", &w::trigger_prefixes, sa, &opt::trigger_prefixes));
   f(make_field("trigger-patterns", &w::trigger_patterns, sa, &opt::trigger_patterns));
   f(make_field("tag-names", &w::tag_names, sa, &opt::tag_names));
+  f(make_field("tag-bindings", &w::tag_bindings, s));
+  f(make_field("project", &w::project_id, s));
+  f(make_field("remote-state-consumers", &w::remote_state_consumers, s));
+  f(make_field("project-remote-state", &w::project_remote_state, sa, &opt::project_remote_state));
+  f(make_field("overwrites-execution-mode", &w::overwrites_execution_mode, s));
+  f(make_field("overwrites-agent-pool", &w::overwrites_agent_pool, s));
+  f(make_field("auto-destroy-at", &w::auto_destroy_at, sa));
+  f(make_field("auto-destroy-activity-duration", &w::auto_destroy_activity_duration, sa | field_use::null_if_empty,
+               &opt::auto_destroy_activity_duration));
+  f(make_field("inherits-project-auto-destroy", &w::inherits_project_auto_destroy, sa,
+               &opt::inherits_project_auto_destroy));
+  f(make_field("latest-change-at", &w::latest_change_at, sa));
   f(make_field("locked", &w::manually_locked, s));
   f(make_field("locked-reason", &w::locked_reason, sa));
   f(make_field("locked-by", &w::locked_by_user, s));
@@ -129,6 +162,7 @@ constexpr void visit_fields(entity_tag<workspace>, F&& f) {
   f(make_field("current-run", &w::current_run, s));
   f(make_field("current-configuration-version", &w::current_configuration_version, s));
   f(make_field("queue", &w::queue, s));
+  f(make_field("current-state-version", &w::current_state_version, s));
   f(make_field("resource-count", &w::resource_count, sa));
 }
 

@@ -7,6 +7,7 @@
 #include <tfe/config.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/run.hpp>
+#include <tfe/model/state_version.hpp>
 #include <tfe/model/time.hpp>
 #include <tfe/model/workspace.hpp>
 
@@ -30,6 +31,11 @@ struct phase_outcome {
   std::string log;                        ///< custom log text; empty renders Terraform's usual output
   bool slow_cancel = false;               ///< a cancel request never completes by itself (force-cancel needed)
   milliseconds cancel_duration{0};        ///< time from cancel request to canceled (when not slow)
+  /// Apply: the resources the state holds afterwards (default: the previous state's, with the plan's
+  /// additions and destructions applied).
+  std::optional<std::vector<state_resource>> resources;
+  /// Apply: the outputs afterwards (default: the previous state's).
+  std::optional<std::vector<state_output>> outputs;
 };
 
 /// A scripted outcome for a run: plan, apply, and the check stages between them.

@@ -51,7 +51,6 @@ inline bool parse_u64(std::string_view s, std::uint64_t& out) noexcept {
   return true;
 }
 
-inline constexpr char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 }  // namespace detail
 
 /// True when T satisfies the id generator contract.

@@ -277,6 +277,14 @@ class basic_journal_storage {
     mem_.for_each(of<organization>, [&](const organization& o) { orgs.push_back(&o); });
     std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) { return a->name < b->name; });
     for (const organization* o : orgs) put_entity(*o);
+    std::vector<const project*> projects;
+    mem_.for_each(of<project>, [&](const project& p) { projects.push_back(&p); });
+    std::sort(projects.begin(), projects.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    for (const project* p : projects) put_entity(*p);
+    std::vector<const agent_pool*> pools;
+    mem_.for_each(of<agent_pool>, [&](const agent_pool& p) { pools.push_back(&p); });
+    std::sort(pools.begin(), pools.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    for (const agent_pool* p : pools) put_entity(*p);
     std::vector<const workspace*> wss;
     mem_.for_each(of<workspace>, [&](const workspace& w) { wss.push_back(&w); });
     std::sort(wss.begin(), wss.end(), [](auto* a, auto* b) { return a->id < b->id; });
@@ -286,6 +294,8 @@ class basic_journal_storage {
         if (const auto* cv = mem_.find(of<configuration_version>, id)) put_entity(*cv);
       for (const auto& id : w->runs)
         if (const auto* r = mem_.find(of<run>, id)) put_entity(*r);
+      for (const auto& id : w->state_versions)
+        if (const auto* v = mem_.find(of<state_version>, id)) put_entity(*v);
     }
     std::vector<const run_comment*> comments;
     mem_.for_each(of<run_comment>, [&](const run_comment& c) { comments.push_back(&c); });
@@ -340,6 +350,9 @@ class basic_journal_storage {
     else if constexpr (std::is_same_v<T, workspace>) return 'w';
     else if constexpr (std::is_same_v<T, configuration_version>) return 'c';
     else if constexpr (std::is_same_v<T, run>) return 'r';
+    else if constexpr (std::is_same_v<T, project>) return 'p';
+    else if constexpr (std::is_same_v<T, state_version>) return 's';
+    else if constexpr (std::is_same_v<T, agent_pool>) return 'a';
     else return 'm';
   }
   static std::string_view key_text(const std::string& k) noexcept { return k; }
@@ -395,7 +408,8 @@ class basic_journal_storage {
       }
       if ((op != 'E' && op != 'D') || p.size() < 2) return (why = "unknown record type", false);
       const char t = p[1];
-      if (t != 'o' && t != 'w' && t != 'c' && t != 'r' && t != 'm') return (why = "unknown entity type", false);
+      if (t != 'o' && t != 'w' && t != 'c' && t != 'r' && t != 'm' && t != 'p' && t != 's' && t != 'a')
+        return (why = "unknown entity type", false);
       if (op == 'D') continue;
       auto doc = json::parse(p.substr(2));
       if (!doc) return (why = "entity JSON: " + doc.error().message, false);
@@ -412,6 +426,15 @@ class basic_journal_storage {
           break;
         case 'r':
           ok = decodes<run>(*doc, why);
+          break;
+        case 'p':
+          ok = decodes<project>(*doc, why);
+          break;
+        case 's':
+          ok = decodes<state_version>(*doc, why);
+          break;
+        case 'a':
+          ok = decodes<agent_pool>(*doc, why);
           break;
         default:
           ok = decodes<run_comment>(*doc, why);
@@ -454,6 +477,15 @@ class basic_journal_storage {
         case 'r':
           (void)mem_.erase(of<run>, resource_id(key));
           break;
+        case 'p':
+          (void)mem_.erase(of<project>, resource_id(key));
+          break;
+        case 's':
+          (void)mem_.erase(of<state_version>, resource_id(key));
+          break;
+        case 'a':
+          (void)mem_.erase(of<agent_pool>, resource_id(key));
+          break;
         default:
           (void)mem_.erase(of<run_comment>, resource_id(key));
           break;
@@ -472,6 +504,15 @@ class basic_journal_storage {
           break;
         case 'r':
           put_indexed<run>(doc, &workspace::runs);
+          break;
+        case 'p':
+          put<project>(doc);
+          break;
+        case 's':
+          put_indexed<state_version>(doc, &workspace::state_versions);
+          break;
+        case 'a':
+          put<agent_pool>(doc);
           break;
         default:
           put<run_comment>(doc);
@@ -492,6 +533,7 @@ class basic_journal_storage {
     if (const workspace* cur = mem_.find(of<workspace>, w.id)) {
       w.runs = cur->runs;
       w.configuration_versions = cur->configuration_versions;
+      w.state_versions = cur->state_versions;
     }
     (void)mem_.insert(std::move(w));
   }

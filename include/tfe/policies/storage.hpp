@@ -5,11 +5,14 @@
 #define TFE_POLICIES_STORAGE_HPP
 
 #include <tfe/config.hpp>
+#include <tfe/model/agent_pool.hpp>
 #include <tfe/model/configuration_version.hpp>
 #include <tfe/model/field.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/organization.hpp>
+#include <tfe/model/project.hpp>
 #include <tfe/model/run.hpp>
+#include <tfe/model/state_version.hpp>
 #include <tfe/model/workspace.hpp>
 #include <tfe/result.hpp>
 
@@ -36,22 +39,30 @@ inline const resource_id& key_of(const configuration_version& c) noexcept { retu
 inline const resource_id& key_of(const run& r) noexcept { return r.id; }
 /// The key of an entity value.
 inline const resource_id& key_of(const run_comment& c) noexcept { return c.id; }
+/// The key of an entity value.
+inline const resource_id& key_of(const project& p) noexcept { return p.id; }
+/// The key of an entity value.
+inline const resource_id& key_of(const state_version& v) noexcept { return v.id; }
+/// The key of an entity value.
+inline const resource_id& key_of(const agent_pool& p) noexcept { return p.id; }
 
+// clang-format off
 // Contract (docs/policies.md#storage), for each entity T in {organization, workspace,
-// configuration_version, run, run_comment} and K = entity_key_t<T>:
-//   | expression                   | type               | semantics                                                  |
-//   | s.find(of<T>, key)           | const T* / nullptr | read; the pointer stays valid until the next mutating call |
-//   | s.insert(T&&)                | result<void>       | add; the key is new                                         |
-//   | s.update(of<T>, key, fn)     | result<void>       | fn(T&) makes the change (maybe on a copy); durable on success
-//   | | s.erase(of<T>, key)          | result<void>       | remove (no-op when absent) | | s.size(of<T>) | std::size_t
-//   | count                                                       | | s.for_each(of<T>, fn)        | void | fn(const
-//   T&) for every entity, any order                    | | s.put_blob(key, bytes)       | result<void>       | store
-//   opaque bytes (uploaded configuration)                 | | s.get_blob(key)              | const std::string* | read
-//   bytes or nullptr                                       | | s.erase_blob(key)            | result<void>       |
-//   remove bytes                                                | | s.clear()                    | result<void>       |
-//   remove everything                                           | | s.commit()  (optional)       | result<void>       |
-//   end of one engine operation: its writes form one unit      | | s.sync()    (optional)       | result<void>       |
-//   make committed writes durable (hosts call it; see storage.md) |
+// configuration_version, run, run_comment, project, state_version, agent_pool} and K = entity_key_t<T>:
+//   | expression                   | type               | semantics                                                    |
+//   | s.find(of<T>, key)           | const T* / nullptr | read; the pointer stays valid until the next mutating call   |
+//   | s.insert(T&&)                | result<void>       | add; the key is new                                          |
+//   | s.update(of<T>, key, fn)     | result<void>       | fn(T&) makes the change (maybe on a copy); durable on success |
+//   | s.erase(of<T>, key)          | result<void>       | remove (no-op when absent)                                   |
+//   | s.size(of<T>)                | std::size_t        | count                                                        |
+//   | s.for_each(of<T>, fn)        | void               | fn(const T&) for every entity, any order                     |
+//   | s.put_blob(key, bytes)       | result<void>       | store opaque bytes (uploaded configuration, states)          |
+//   | s.get_blob(key)              | const std::string* | read bytes or nullptr                                        |
+//   | s.erase_blob(key)            | result<void>       | remove bytes                                                 |
+//   | s.clear()                    | result<void>       | remove everything                                            |
+//   | s.commit()  (optional)       | result<void>       | end of one engine operation: its writes form one unit        |
+//   | s.sync()    (optional)       | result<void>       | make committed writes durable (hosts call it; storage.md)   |
+// clang-format on
 // Calls happen under the engine's mutex. A failing write returns errc::storage_failure and must
 // leave the stored entity as it was; the engine then reports the failure and changes nothing else.
 
@@ -85,11 +96,12 @@ struct has_blob_ops<
 /// True when S satisfies the storage policy contract.
 template <class S>
 struct is_storage_policy
-    : std::bool_constant<detail::has_entity_ops<S, organization>::value &&
-                         detail::has_entity_ops<S, workspace>::value &&
-                         detail::has_entity_ops<S, configuration_version>::value &&
-                         detail::has_entity_ops<S, run>::value && detail::has_entity_ops<S, run_comment>::value &&
-                         detail::has_blob_ops<S>::value && std::is_default_constructible_v<S>> {};
+    : std::bool_constant<
+          detail::has_entity_ops<S, organization>::value && detail::has_entity_ops<S, workspace>::value &&
+          detail::has_entity_ops<S, configuration_version>::value && detail::has_entity_ops<S, run>::value &&
+          detail::has_entity_ops<S, run_comment>::value && detail::has_entity_ops<S, project>::value &&
+          detail::has_entity_ops<S, state_version>::value && detail::has_entity_ops<S, agent_pool>::value &&
+          detail::has_blob_ops<S>::value && std::is_default_constructible_v<S>> {};
 /// True when S satisfies the storage policy contract.
 template <class S>
 inline constexpr bool is_storage_policy_v = is_storage_policy<S>::value;
@@ -174,6 +186,9 @@ class memory_storage {
     cvs_.clear();
     runs_.clear();
     comments_.clear();
+    projects_.clear();
+    state_versions_.clear();
+    agent_pools_.clear();
     blobs_.clear();
     return {};
   }
@@ -205,7 +220,10 @@ class memory_storage {
     else if constexpr (std::is_same_v<T, workspace>) return workspaces_;
     else if constexpr (std::is_same_v<T, configuration_version>) return cvs_;
     else if constexpr (std::is_same_v<T, run>) return runs_;
-    else return comments_;
+    else if constexpr (std::is_same_v<T, run_comment>) return comments_;
+    else if constexpr (std::is_same_v<T, project>) return projects_;
+    else if constexpr (std::is_same_v<T, agent_pool>) return agent_pools_;
+    else return state_versions_;
   }
 
   map<organization> orgs_;
@@ -213,6 +231,9 @@ class memory_storage {
   map<configuration_version> cvs_;
   map<run> runs_;
   map<run_comment> comments_;
+  map<project> projects_;
+  map<state_version> state_versions_;
+  map<agent_pool> agent_pools_;
   std::unordered_map<std::string, std::string> blobs_;
   run* last_run_ = nullptr;
 };
