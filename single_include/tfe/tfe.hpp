@@ -5834,6 +5834,7 @@ inline void write_run(json_writer& w, const run& r, const serialize_context& ctx
   detail::to_one(w, "created-by", "users", r.created_by.view());
   detail::to_one(w, "confirmed-by", "users", r.confirmed_by.view());
   detail::to_one(w, "canceled-by", "users", r.canceled_by.view());
+  detail::to_one(w, "input-state-version", "state-versions", r.input_state_version.view());
   if (r.cost_estimation) detail::to_one(w, "cost-estimate", "cost-estimates", detail::joined("ce-", suffix).view());
   else detail::raw_members(w, R"("cost-estimate":{"data":null})");
   detail::raw_members(w,
@@ -9095,10 +9096,19 @@ class basic_engine {
   std::size_t poll() {
     const std::int64_t now_ms = to_unix_ms(clock_.now());
     std::size_t n = 0;
-    for (auto& sp : shards_) {
-      if (sp->next_due_ms.load(std::memory_order_acquire) > now_ms) continue;  // nothing due: no lock
-      shard_guard sg(*this, *sp);
-      n += drain_locked(*sp, now_ms);
+    // A step in one shard can make a step due now in another (organization_concurrency hands a slot
+    // across shards): passes repeat while one fired something and something is still due.
+    for (bool again = true; again;) {
+      std::size_t fired = 0;
+      for (auto& sp : shards_) {
+        if (sp->next_due_ms.load(std::memory_order_acquire) > now_ms) continue;  // nothing due: no lock
+        shard_guard sg(*this, *sp);
+        fired += drain_locked(*sp, now_ms);
+      }
+      n += fired;
+      again = false;
+      if (fired && options_.organization_concurrency)
+        for (auto& sp : shards_) again = again || sp->next_due_ms.load(std::memory_order_acquire) <= now_ms;
     }
     return n;
   }
@@ -9628,10 +9638,6 @@ class basic_engine {
                           "/data/attributes/operations");
       if (!mode) mode = implied;
     }
-    if (mode && *mode == execution_mode::agent &&
-        !(o.agent_pool_id ? !o.agent_pool_id->empty() : !w.agent_pool_id.empty()))
-      return make_error(errc::validation_failed, "Agent pool is required in agent execution mode",
-                        "/data/attributes/agent-pool-id");
     if (o.terraform_version && !is_valid_terraform_version(*o.terraform_version))
       return make_error(
           errc::validation_failed,
@@ -16664,8 +16670,10 @@ class in_process_transport {
   response_type patch(std::string target, std::string body) {
     return request("PATCH", std::move(target), std::move(body));
   }
-  /// DELETE target.
-  response_type del(std::string target) { return request("DELETE", std::move(target)); }
+  /// DELETE target, with an optional JSON body (go-tfe's removals of tags and consumers send one).
+  response_type del(std::string target, std::string body = {}) {
+    return request("DELETE", std::move(target), std::move(body));
+  }
   /// PUT raw bytes to an absolute or origin-form URL (the upload capability), as go-tfe does.
   response_type put_bytes(std::string_view url, std::string bytes) {
     http_request req;

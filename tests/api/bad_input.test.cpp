@@ -2,6 +2,9 @@
 #include "support/api_fixture.hpp"
 #include "support/catch.hpp"
 
+#include <tfe/detail/base64.hpp>
+#include <tfe/detail/md5.hpp>
+
 #include <string>
 
 using tfe_test::api_fixture;
@@ -157,4 +160,144 @@ TEST_CASE("token auth: 401 without an accepted bearer token; capability URLs nee
   CHECK(h2.handle(req).status == 200);
   req.headers = {{"Authorization", "Bearer nope"}};
   CHECK(h2.handle(req).status == 401);
+}
+
+TEST_CASE("bad requests to the state, project, tag and agent pool endpoints change nothing", "[api][errors]") {
+  api_fixture f;
+  const std::string ws = "/api/v2/workspaces/" + f.ws_id;
+  const std::string cv = f.uploaded_cv();  // the current configuration version
+  // A locked workspace with one state version (serial 3), a project holding a workspace, an agent pool.
+  REQUIRE(f.http.post(ws + "/actions/lock", "{}").status == 200);
+  const std::string state = R"({"version":4,"serial":3,"lineage":"l-1","outputs":{},"resources":[]})";
+  const auto sv_body = [&](const std::string& serial, const std::string& md5, const std::string& b64) {
+    return R"({"data":{"type":"state-versions","attributes":{"serial":)" + serial + R"(,"md5":")" + md5 +
+           R"(","state":")" + b64 + R"("}}})";
+  };
+  const std::string md5 = tfe::detail::md5_hex(state), b64 = tfe::detail::base64_encode(state);
+  auto sv = f.http.post(ws + "/state-versions", sv_body("3", md5, b64));
+  REQUIRE(sv.status == 201);
+  const std::string sv_id = api_fixture::id_of(sv);
+  auto pr = f.http.post("/api/v2/organizations/acme/projects",
+                        R"({"data":{"type":"projects","attributes":{"name":"proj-one"}}})");
+  REQUIRE(pr.status == 201);
+  const std::string prj = api_fixture::id_of(pr);
+  REQUIRE(
+      f.http
+          .post(
+              "/api/v2/organizations/acme/workspaces",
+              R"({"data":{"type":"workspaces","attributes":{"name":"inp"},"relationships":{"project":{"data":{"type":"projects","id":")" +
+                  prj + R"("}}}}})")
+          .status == 201);
+  auto pool = f.http.post("/api/v2/organizations/acme/agent-pools",
+                          R"({"data":{"type":"agent-pools","attributes":{"name":"pool"}}})");
+  REQUIRE(pool.status == 201);
+  const std::string apool = api_fixture::id_of(pool);
+  const std::string tb11 = [] {
+    std::string s = R"({"data":[)";
+    for (int i = 0; i < 11; ++i)
+      s += std::string(i ? "," : "") + R"({"type":"tag-bindings","attributes":{"key":"k)" + std::to_string(i) +
+           R"(","value":"v"}})";
+    return s + "]}";
+  }();
+  const case_t cases[] = {
+      // 400
+      {"state version list without its filters", "GET", "/api/v2/state-versions", "", 400},
+      {"unknown state version include", "GET", "/api/v2/state-versions/" + sv_id + "?include=bogus", "", 400},
+      {"agent pool list with an unknown sort", "GET", "/api/v2/organizations/acme/agent-pools?sort=size", "", 400},
+      {"workspace list with an unknown sort", "GET", "/api/v2/organizations/acme/workspaces?sort=size", "", 400},
+      {"malformed state version document", "POST", ws + "/state-versions", R"({"data":)", 400},
+      // 404
+      {"unknown project", "GET", "/api/v2/projects/prj-nope", "", 404},
+      {"update an unknown project", "PATCH", "/api/v2/projects/prj-nope",
+       R"({"data":{"type":"projects","attributes":{"name":"xyz"}}})", 404},
+      {"delete an unknown project", "DELETE", "/api/v2/projects/prj-nope", "", 404},
+      {"projects of an unknown organization", "POST", "/api/v2/organizations/ghost/projects",
+       R"({"data":{"type":"projects","attributes":{"name":"xyz"}}})", 404},
+      {"unknown agent pool", "GET", "/api/v2/agent-pools/apool-nope", "", 404},
+      {"unknown state version", "GET", "/api/v2/state-versions/sv-nope", "", 404},
+      {"outputs of an unknown state version", "GET", "/api/v2/state-versions/sv-nope/outputs", "", 404},
+      {"unknown output", "GET", "/api/v2/state-version-outputs/wsout-J2zM24JPAAAAAAAA", "", 404},
+      {"state versions of an unknown workspace", "POST", "/api/v2/workspaces/ws-nope/state-versions",
+       sv_body("4", md5, b64), 404},
+      {"the current state of a workspace without one", "GET",
+       "/api/v2/workspaces/" +
+           std::string(
+               *api_fixture::body(f.http.get("/api/v2/organizations/acme/workspaces/inp"))["data"]["id"].as_string()) +
+           "/current-state-version",
+       "", 404},
+      {"tag an unknown tag's workspaces", "POST", "/api/v2/tags/tag-nope/relationships/workspaces",
+       R"({"data":[{"type":"workspaces","id":")" + f.ws_id + R"("}]})", 404},
+      {"an unknown consumer", "POST", ws + "/relationships/remote-state-consumers",
+       R"({"data":[{"type":"workspaces","id":"ws-nope"}]})", 404},
+      {"backing data of an unknown version", "POST", "/api/v2/state-versions/sv-nope/actions/soft_delete_backing_data",
+       "", 404},
+      {"a spent or forged state upload URL", "PUT", "/v1/state/upload/not-a-token", state, 404},
+      {"a forged state download URL", "GET", "/v1/state/" + sv_id + "/0000", "", 404},
+      {"an unknown project's bindings", "GET", "/api/v2/projects/prj-nope/tag-bindings", "", 404},
+      // 405
+      {"PUT on a project", "PUT", "/api/v2/projects/" + prj, "{}", 405},
+      {"DELETE on the state version list", "DELETE", "/api/v2/state-versions", "", 405},
+      // 409
+      {"a project named as a run", "POST", "/api/v2/organizations/acme/projects",
+       R"({"data":{"type":"runs","attributes":{"name":"xyz"}}})", 409},
+      {"a project that holds workspaces", "DELETE", "/api/v2/projects/" + prj, "", 409},
+      {"a serial that goes backwards", "POST", ws + "/state-versions", sv_body("2", md5, b64), 409},
+      {"state versions of an unlocked workspace", "POST",
+       "/api/v2/workspaces/" +
+           std::string(
+               *api_fixture::body(f.http.get("/api/v2/organizations/acme/workspaces/inp"))["data"]["id"].as_string()) +
+           "/state-versions",
+       sv_body("1", md5, b64), 409},
+      // 422
+      {"an invalid project name", "POST", "/api/v2/organizations/acme/projects",
+       R"({"data":{"type":"projects","attributes":{"name":"! / nope"}}})", 422},
+      {"a taken project name", "PATCH", "/api/v2/projects/" + prj,
+       R"({"data":{"type":"projects","attributes":{"name":"Default Project"}}})", 422},
+      {"deleting the default project", "DELETE",
+       "/api/v2/projects/" +
+           std::string(*api_fixture::body(f.http.get(
+               "/api/v2/organizations/acme"))["data"]["relationships"]["default-project"]["data"]["id"]
+                            .as_string()),
+       "", 422},
+      {"an md5 that does not match", "POST", ws + "/state-versions", sv_body("4", "0123", b64), 422},
+      {"state that is not base64", "POST", ws + "/state-versions", sv_body("4", md5, "!!!"), 422},
+      {"a serial as a string", "POST", ws + "/state-versions", sv_body("\"4\"", md5, b64), 422},
+      {"an invalid tag name", "POST", ws + "/relationships/tags",
+       R"({"data":[{"type":"tags","attributes":{"name":"no spaces"}}]})", 422},
+      {"eleven tag bindings", "PATCH", ws + "/tag-bindings", tb11, 422},
+      {"tag bindings that are not a list", "PATCH", ws + "/tag-bindings", R"({"data":{"key":"k"}})", 422},
+      {"consumers that are not a list", "POST", ws + "/relationships/remote-state-consumers",
+       R"({"data":{"type":"workspaces"}})", 422},
+      {"project and global remote state", "PATCH", ws,
+       R"({"data":{"type":"workspaces","attributes":{"global-remote-state":true,"project-remote-state":true}}})", 422},
+      {"an auto-destroy duration TFE does not parse", "PATCH", ws,
+       R"({"data":{"type":"workspaces","attributes":{"auto-destroy-activity-duration":"20m"}}})", 422},
+      {"an agent pool without a name", "POST", "/api/v2/organizations/acme/agent-pools",
+       R"({"data":{"type":"agent-pools","attributes":{}}})", 422},
+      {"a taken agent pool name", "POST", "/api/v2/organizations/acme/agent-pools",
+       R"({"data":{"type":"agent-pools","attributes":{"name":"pool"}}})", 422},
+      {"an agent pool for an unknown workspace", "PATCH", "/api/v2/agent-pools/" + apool,
+       R"({"data":{"type":"agent-pools","relationships":{"allowed-workspaces":{"data":[{"type":"workspaces","id":"ws-nope"}]}}}})",
+       422},
+      {"the agent mode without a pool", "PATCH", ws,
+       R"({"data":{"type":"workspaces","attributes":{"execution-mode":"agent"}}})", 422},
+      {"a pool without the agent mode", "PATCH", ws,
+       R"({"data":{"type":"workspaces","attributes":{"agent-pool-id":")" + apool + R"("}}})", 422},
+      {"an unknown default agent pool", "PATCH", "/api/v2/organizations/acme",
+       R"({"data":{"type":"organizations","attributes":{"default-execution-mode":"agent"},"relationships":{"default-agent-pool":{"data":{"type":"agent-pools","id":"apool-nope"}}}}})",
+       422},
+      {"restoring data that is present", "POST", "/api/v2/state-versions/" + sv_id + "/actions/restore_backing_data",
+       "", 422},
+      {"soft deleting the current state", "POST",
+       "/api/v2/state-versions/" + sv_id + "/actions/soft_delete_backing_data", "", 422},
+      {"archiving the current configuration version", "POST",
+       "/api/v2/configuration-versions/" + cv + "/actions/archive", "", 422},
+  };
+  const std::string before = f.eng.snapshot().dump();
+  for (const auto& c : cases) {
+    INFO(c.name);
+    auto r = f.http.request(c.method, c.target, c.body);
+    check_error_document(r, c.status);
+    CHECK(f.eng.snapshot().dump() == before);
+  }
 }

@@ -363,6 +363,7 @@ inline void write_run(json_writer& w, const run& r, const serialize_context& ctx
   detail::to_one(w, "created-by", "users", r.created_by.view());
   detail::to_one(w, "confirmed-by", "users", r.confirmed_by.view());
   detail::to_one(w, "canceled-by", "users", r.canceled_by.view());
+  detail::to_one(w, "input-state-version", "state-versions", r.input_state_version.view());
   if (r.cost_estimation) detail::to_one(w, "cost-estimate", "cost-estimates", detail::joined("ce-", suffix).view());
   else detail::raw_members(w, R"("cost-estimate":{"data":null})");
   detail::raw_members(w,

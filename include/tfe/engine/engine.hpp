@@ -1012,10 +1012,19 @@ class basic_engine {
   std::size_t poll() {
     const std::int64_t now_ms = to_unix_ms(clock_.now());
     std::size_t n = 0;
-    for (auto& sp : shards_) {
-      if (sp->next_due_ms.load(std::memory_order_acquire) > now_ms) continue;  // nothing due: no lock
-      shard_guard sg(*this, *sp);
-      n += drain_locked(*sp, now_ms);
+    // A step in one shard can make a step due now in another (organization_concurrency hands a slot
+    // across shards): passes repeat while one fired something and something is still due.
+    for (bool again = true; again;) {
+      std::size_t fired = 0;
+      for (auto& sp : shards_) {
+        if (sp->next_due_ms.load(std::memory_order_acquire) > now_ms) continue;  // nothing due: no lock
+        shard_guard sg(*this, *sp);
+        fired += drain_locked(*sp, now_ms);
+      }
+      n += fired;
+      again = false;
+      if (fired && options_.organization_concurrency)
+        for (auto& sp : shards_) again = again || sp->next_due_ms.load(std::memory_order_acquire) <= now_ms;
     }
     return n;
   }
@@ -1545,10 +1554,6 @@ class basic_engine {
                           "/data/attributes/operations");
       if (!mode) mode = implied;
     }
-    if (mode && *mode == execution_mode::agent &&
-        !(o.agent_pool_id ? !o.agent_pool_id->empty() : !w.agent_pool_id.empty()))
-      return make_error(errc::validation_failed, "Agent pool is required in agent execution mode",
-                        "/data/attributes/agent-pool-id");
     if (o.terraform_version && !is_valid_terraform_version(*o.terraform_version))
       return make_error(
           errc::validation_failed,

@@ -51,8 +51,10 @@ class in_process_transport {
   response_type patch(std::string target, std::string body) {
     return request("PATCH", std::move(target), std::move(body));
   }
-  /// DELETE target.
-  response_type del(std::string target) { return request("DELETE", std::move(target)); }
+  /// DELETE target, with an optional JSON body (go-tfe's removals of tags and consumers send one).
+  response_type del(std::string target, std::string body = {}) {
+    return request("DELETE", std::move(target), std::move(body));
+  }
   /// PUT raw bytes to an absolute or origin-form URL (the upload capability), as go-tfe does.
   response_type put_bytes(std::string_view url, std::string bytes) {
     http_request req;
