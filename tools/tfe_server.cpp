@@ -5,6 +5,9 @@
 #include <tfe/tfe.hpp>
 #include <tfe/transport/posix_http_server.hpp>
 
+#include "server_instance.hpp"
+#include "tenants.hpp"
+
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <signal.h>
@@ -26,14 +29,8 @@
 
 namespace {
 
-// The engine of tfe-server: the default policies with a clock --manual-clock can freeze, and the
-// journal storage (in memory only unless --data-dir attaches journal files).
-struct server_policies : tfe::default_policies {
-  using clock_type = tfe::switchable_clock;
-  using storage_type = tfe::journal_storage;
-};
-using server_engine = tfe::basic_engine<server_policies>;
-using server_api = tfe::basic_test_controls<tfe::basic_api<server_engine>>;  // with faults and the journal
+using tfe_server::server_engine;
+using tfe_server::server_instance;
 
 bool read_file(const std::string& path, std::string& out) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -69,6 +66,8 @@ constexpr const char* usage_text =
     "  --log                one access-log line per request on stderr\n"
     "  --upload-url-on-read reads and lists of a pending configuration version carry its upload-url\n"
     "                       (TFE before 2022; go-tfe 0.x's tests expect it; today only the create has it)\n"
+    "  --base-url URL       origin of upload, log and state URLs (e.g. https://tfe.example); default: from\n"
+    "                       X-Forwarded-Proto/-Host, else Host\n"
     "\n"
     "Test controls (docs/testing.md): the admin API under /_tfe/ (reset, snapshot, restore, faults,\n"
     "requests, runs/{id}/advance, script, clock).\n"
@@ -77,6 +76,10 @@ constexpr const char* usage_text =
     "  --manual-clock       time stands still until POST /_tfe/clock/advance\n"
     "  --snapshot FILE      start from this snapshot or fixture (JSON, as GET /_tfe/snapshot returns)\n"
     "  --journal N          keep the last N requests for GET /_tfe/requests (default 2000; 0: off)\n"
+    "\n"
+    "Tenants (docs/testing.md#tenants): POST /_tfe/tenants makes an isolated tfe-server under /t/NAME/.\n"
+    "  --max-tenants N      tenants alive at once (default 256; 0: no tenants)\n"
+    "  --tenant-journal N   requests each tenant keeps for its GET /_tfe/requests (default 200)\n"
     "\n"
     "Durability (docs/storage.md):\n"
     "  --data-dir DIR       keep the state in DIR (journal files, replayed at start); every write is on\n"
@@ -144,9 +147,11 @@ int main(int argc, char** argv) {
   std::string admin_token, snapshot_file, data_dir;
   bool fsync = true;
   bool upload_url_on_read = false;
+  std::string base_url;
   std::size_t org_concurrency = 0;
   tfe::milliseconds state_delay{0};
   std::size_t journal = 2000;  // at most 2000 x 2 x 16 KiB of bodies
+  tfe_server::tenant_limits tenant_limits;
 
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -169,7 +174,8 @@ int main(int argc, char** argv) {
     } else if (a == "--port" || a == "--host" || a == "--token" || a == "--seed" || a == "--plan-duration" ||
                a == "--apply-duration" || a == "--cancel-cooloff" || a == "--workers" || a == "--admin-token" ||
                a == "--snapshot" || a == "--journal" || a == "--data-dir" || a == "--idle-timeout" ||
-               a == "--max-connections" || a == "--organization-concurrency" || a == "--state-processing-delay") {
+               a == "--max-connections" || a == "--organization-concurrency" || a == "--state-processing-delay" ||
+               a == "--base-url" || a == "--max-tenants" || a == "--tenant-journal") {
       auto v = value(argv[i]);
       if (!v) return usage_error(std::string(a) + " needs a value");
       if (a == "--admin-token") {
@@ -177,6 +183,13 @@ int main(int argc, char** argv) {
         admin_token = std::string(*v);
       } else if (a == "--snapshot") {
         snapshot_file = std::string(*v);
+      } else if (a == "--base-url") {
+        std::string u(*v);
+        while (!u.empty() && u.back() == '/') u.pop_back();
+        const bool scheme = u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0;
+        if (!scheme || u.size() <= 8 || u.find_first_of(" \t\r\n?#") != std::string::npos)
+          return usage_error("--base-url must be an http:// or https:// URL without query, e.g. https://tfe.example");
+        base_url = std::move(u);
       } else if (a == "--organization-concurrency") {
         auto n = parse_int(*v);
         if (!n || *n > 1000000) return usage_error("--organization-concurrency must be 0-1000000");
@@ -196,6 +209,14 @@ int main(int argc, char** argv) {
       } else if (a == "--data-dir") {
         if (v->empty()) return usage_error("--data-dir must not be empty");
         data_dir = std::string(*v);
+      } else if (a == "--max-tenants") {
+        auto n = parse_int(*v);
+        if (!n || *n > 100000) return usage_error("--max-tenants must be 0-100000");
+        tenant_limits.max_tenants = static_cast<std::size_t>(*n);
+      } else if (a == "--tenant-journal") {
+        auto n = parse_int(*v);
+        if (!n || *n > 100000) return usage_error("--tenant-journal must be 0-100000");
+        tenant_limits.tenant_journal = static_cast<std::size_t>(*n);
       } else if (a == "--journal") {
         auto n = parse_int(*v);
         if (!n || *n > 10000000) return usage_error("--journal must be 0-10000000");
@@ -239,15 +260,23 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  tfe::engine_options eo;
-  eo.cancel_cooloff = cooloff;
-  eo.organization_concurrency = org_concurrency;
-  eo.state_processing_delay = state_delay;
-  server_engine eng(eo);
-  if (seed) eng.seed_ids(*seed);
-  if (manual_clock) eng.clock().freeze();
-  eng.executor().plan_duration = plan_duration;  // before a load: resumed runs take these durations
-  eng.executor().apply_duration = apply_duration;
+  tfe_server::instance_settings settings;
+  settings.engine.cancel_cooloff = cooloff;
+  settings.engine.organization_concurrency = org_concurrency;
+  settings.engine.state_processing_delay = state_delay;
+  if (!tokens.empty()) settings.api.auth = tfe::token_auth::tokens(tokens);
+  settings.api.upload_url_on_read = upload_url_on_read;
+  settings.api.base_url = base_url;
+  settings.admin_token = admin_token;
+  settings.plan_duration = plan_duration;
+  settings.apply_duration = apply_duration;
+  settings.journal = journal;
+  tfe_server::instance_config root_config;
+  root_config.seed = seed;
+  root_config.manual_clock = manual_clock;
+  server_instance root(settings, root_config);  // the default instance, served at "/"
+  server_engine& eng = root.engine();
+  tfe_server::tenant_registry tenants(settings, tenant_limits);
   std::unique_ptr<tfe::posix_data_dir> data;
   if (!data_dir.empty()) {
     tfe::data_dir_options dopt;
@@ -293,8 +322,8 @@ int main(int argc, char** argv) {
       }
   }
 
-  // The driver moves runs along under the system clock: it wakes at the next due step, or when a
-  // request may have scheduled one.
+  // The driver moves the runs of every instance along under the system clock: it wakes at the next
+  // due step of any of them, or when a request may have scheduled one.
   std::mutex drive_mu;
   std::condition_variable drive_cv;
   bool drive_kick = false, drive_stop = false;
@@ -302,16 +331,20 @@ int main(int argc, char** argv) {
     std::unique_lock<std::mutex> lk(drive_mu);
     while (!drive_stop) {
       lk.unlock();
-      eng.poll();
+      auto wait = std::chrono::milliseconds(1000);
+      auto drive = [&](server_engine& e) {
+        e.poll();
+        auto due = e.next_due();
+        if (due && !e.clock().frozen()) {  // frozen time moves only through the admin API (which kicks)
+          auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*due - e.now());
+          if (delta < wait) wait = delta < std::chrono::milliseconds(0) ? std::chrono::milliseconds(0) : delta;
+        }
+      };
+      drive(eng);
       if (data)
         if (auto r = data->sync(eng); !r) std::fprintf(stderr, "tfe-server: %s\n", r.error().message.c_str());
-      auto due = eng.next_due();
+      for (const auto& t : tenants.all()) drive(t->engine());
       lk.lock();
-      auto wait = std::chrono::milliseconds(1000);
-      if (due && !eng.clock().frozen()) {  // frozen time moves only through the admin API (which kicks)
-        auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*due - eng.now());
-        if (delta < wait) wait = delta < std::chrono::milliseconds(0) ? std::chrono::milliseconds(0) : delta;
-      }
       drive_cv.wait_for(lk, wait, [&] { return drive_kick || drive_stop; });
       drive_kick = false;
     }
@@ -324,28 +357,46 @@ int main(int argc, char** argv) {
     drive_cv.notify_one();
   };
 
-  tfe::api_options ao;
-  if (!tokens.empty()) ao.auth = tfe::token_auth::tokens(tokens);
-  if (seed) ao.url_key_seed = *seed;
-  ao.upload_url_on_read = upload_url_on_read;
-  server_api api(eng, ao);
-  api.journal().set_capacity(journal);
-  if (seed) api.faults().seed(*seed);
-  tfe::admin_options adm;
-  adm.token = admin_token;
-  adm.seed = seed;
-  tfe::basic_admin_api<server_api> handler(api, adm);
-
   tfe::http_server_options so;
   so.host = host;
   so.port = port;
   so.workers = workers;
   so.idle_timeout = idle_timeout;
   so.max_connections = max_connections;
-  so.max_body_bytes = ao.max_upload_bytes;
+  so.max_body_bytes = settings.api.max_upload_bytes;
+  // "/t/NAME/..." goes to the tenant NAME without its prefix, /_tfe/tenants to the registry (under the
+  // admin rules), everything else to the default instance.
+  auto own_origin = [&](const tfe::http_request& req) {
+    if (!base_url.empty()) return base_url;
+    std::string_view h = req.header("Host");
+    const bool ok = !h.empty() && h.size() < 256 && h.find_first_of(" /\\\t\"?#@") == std::string_view::npos;
+    return "http://" + (ok ? std::string(h) : std::string("localhost"));
+  };
   tfe::posix_http_server server(
-      [&](tfe::http_request& req) {
-        tfe::faulted_response res = handler.handle(req);
+      [&](tfe::http_request& req) -> tfe::faulted_response {
+        const std::string_view path = req.path();
+        if (path.size() > 2 && path[0] == '/' && path[1] == 't' && path[2] == '/') {
+          std::string_view name;
+          std::string rest;
+          tfe_server::split_tenant_target(req.target, name, rest);
+          auto t = tenants.find(name);
+          if (!t)
+            return tfe::error_response(tfe::errc::not_found, "No tenant named '" + std::string(name.substr(0, 64)) +
+                                                                 "' (POST /_tfe/tenants makes one)");
+          req.target = std::move(rest);
+          tfe::faulted_response res = t->handle(req);
+          if (req.method != "GET" && req.method != "HEAD") kick();
+          return res;
+        }
+        if (path == "/_tfe/tenants" || path.substr(0, 14) == "/_tfe/tenants/") {
+          tfe::http_response refusal;
+          if (!root.admin().authorized(req, refusal)) return refusal;
+          tfe::http_response res = tenants.handle(req, own_origin(req));
+          res.set_header("Cache-Control", "no-store");
+          if (req.method == "HEAD") res.body.clear();
+          return res;
+        }
+        tfe::faulted_response res = root.handle(req);
         if (data) {
           // Acknowledge nothing that is not on disk: a failed sync turns the answer into a 500.
           if (auto r = data->sync(eng); !r) res = tfe::error_response(r.error());

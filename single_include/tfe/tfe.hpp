@@ -2894,6 +2894,14 @@ inline http_response error_response(errc code, std::string_view message, std::st
 #ifndef TFE_API_JSON_PLAN_HPP
 #define TFE_API_JSON_PLAN_HPP
 
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/model/planned_changes.hpp>
+// begin of <tfe/model/planned_changes.hpp>
+#ifndef TFE_MODEL_PLANNED_CHANGES_HPP
+#define TFE_MODEL_PLANNED_CHANGES_HPP
+
+// #include <tfe/json.hpp> (already inlined)
 // #include <tfe/json_writer.hpp> (already inlined)
 // #include <tfe/model/run.hpp>
 // begin of <tfe/model/run.hpp>
@@ -3930,6 +3938,8 @@ struct run {
   resource_counts apply_counts;     ///< what the apply did
   std::string error_text;           ///< why it errored (shown in logs)
   std::string plan_log;             ///< custom plan log from the executor (empty: rendered)
+  std::string planned;              ///< the planned changes read from the configuration (JSON text; empty: none)
+  bool structured_log = false;      ///< logs as JSON lines (the workspace's structured run output)
   std::string apply_log;            ///< custom apply log from the executor (empty: rendered)
   double cost_delta_monthly = 0;    ///< cost estimate: proposed monthly delta
   std::uint32_t comment_count = 0;  ///< comments written on the run
@@ -4046,6 +4056,8 @@ constexpr void visit_fields(entity_tag<run>, F&& f) {
   f(make_field("apply-counts", &r::apply_counts, s));
   f(make_field("error-text", &r::error_text, s));
   f(make_field("plan-log", &r::plan_log, s));
+  f(make_field("planned-changes", &r::planned, s));
+  f(make_field("structured-log", &r::structured_log, s));
   f(make_field("apply-log", &r::apply_log, s));
   f(make_field("cost-delta-monthly", &r::cost_delta_monthly, s));
   f(make_field("comment-count", &r::comment_count, s));
@@ -4071,6 +4083,135 @@ constexpr void visit_fields(entity_tag<run_comment>, F&& f) {
 
 #endif  // TFE_MODEL_RUN_HPP
 // end of <tfe/model/run.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+/// One resource instance a plan touches.
+struct planned_resource {
+  std::string address;      ///< "terraform_data.web", "terraform_data.web[1]", "data.x.y"
+  std::string mode;         ///< "managed" or "data"
+  std::string type;         ///< "terraform_data"
+  std::string name;         ///< "web"
+  std::int64_t index = -1;  ///< the count index, -1 without count
+  std::string action;       ///< "create", "update", "delete", "no-op" or "read"
+  /// Attribute values known from the configuration: name and JSON text.
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
+/// One root output a plan touches.
+struct planned_output {
+  std::string name;        ///< the output's name
+  std::string action;      ///< "create", "update", "delete" or "no-op"
+  std::string value;       ///< JSON text of a known value; empty when only the apply knows it
+  bool sensitive = false;  ///< marked sensitive in the configuration
+};
+
+/// What a plan proposes (docs/terraform-cli.md#what-is-simulated).
+struct planned_changes {
+  std::vector<planned_resource> resources;  ///< in configuration order, then deletions
+  std::vector<planned_output> outputs;      ///< in configuration order, then deletions
+  std::vector<std::string> notes;           ///< what the configuration scanner could not read
+
+  /// The counts of the plan: creations, updates, deletions of managed resources.
+  resource_counts counts() const {
+    resource_counts c;
+    for (const auto& r : resources) {
+      if (r.mode != "managed") continue;
+      if (r.action == "create") ++c.additions;
+      else if (r.action == "update") ++c.changes;
+      else if (r.action == "delete") ++c.destructions;
+    }
+    return c;
+  }
+  /// Whether any output changes.
+  bool outputs_change() const {
+    for (const auto& o : outputs)
+      if (o.action != "no-op") return true;
+    return false;
+  }
+};
+
+namespace detail {
+/// Whether two counts agree on additions, changes and destructions.
+inline bool same_plan_counts(const resource_counts& a, const resource_counts& b) {
+  return a.additions == b.additions && a.changes == b.changes && a.destructions == b.destructions;
+}
+}  // namespace detail
+
+/// The resource's provider as the CLI names it ("terraform.io/builtin/terraform" for terraform_data,
+/// else registry.terraform.io/hashicorp/<the type's first word>).
+inline std::string provider_of_type(std::string_view type) {
+  if (type == "terraform_data" || type == "terraform_remote_state") return "terraform.io/builtin/terraform";
+  const std::size_t us = type.find('_');
+  return "registry.terraform.io/hashicorp/" + std::string(type.substr(0, us));
+}
+
+/// Writes `p` as the JSON text kept with a run.
+inline std::string encode_planned_changes(const planned_changes& p) {
+  std::string out;
+  json_writer w(out);
+  w.begin_object().key("resources").begin_array();
+  for (const auto& r : p.resources) {
+    w.begin_object().member("address", std::string_view(r.address)).member("mode", std::string_view(r.mode));
+    w.member("type", std::string_view(r.type)).member("name", std::string_view(r.name)).member("index", r.index);
+    w.member("action", std::string_view(r.action)).key("attributes").begin_object();
+    for (const auto& [k, v] : r.attributes) w.member(k, std::string_view(v));
+    w.end_object().end_object();
+  }
+  w.end_array().key("outputs").begin_array();
+  for (const auto& o : p.outputs)
+    w.begin_object()
+        .member("name", std::string_view(o.name))
+        .member("action", std::string_view(o.action))
+        .member("value", std::string_view(o.value))
+        .member("sensitive", o.sensitive)
+        .end_object();
+  w.end_array().key("notes").begin_array();
+  for (const auto& n : p.notes) w.value(std::string_view(n));
+  w.end_array().end_object();
+  return out;
+}
+
+/// Reads the JSON text of encode_planned_changes; nullopt when `text` is not one.
+inline std::optional<planned_changes> decode_planned_changes(std::string_view text) {
+  auto doc = json::parse(text);
+  if (!doc || !doc->is_object()) return std::nullopt;
+  planned_changes p;
+  const auto str = [](const json& j, std::string_view k) { return std::string(j[k].as_string().value_or("")); };
+  if (auto rs = (*doc)["resources"].as_array())
+    for (const json& j : *rs) {
+      planned_resource r;
+      r.address = str(j, "address");
+      r.mode = str(j, "mode");
+      r.type = str(j, "type");
+      r.name = str(j, "name");
+      r.index = j["index"].as_int().value_or(-1);
+      r.action = str(j, "action");
+      if (const json::object_type* a = j["attributes"].as_object())
+        for (const auto& [k, v] : *a) r.attributes.emplace_back(k, std::string(v.as_string().value_or("")));
+      p.resources.push_back(std::move(r));
+    }
+  if (auto os = (*doc)["outputs"].as_array())
+    for (const json& j : *os)
+      p.outputs.push_back(
+          planned_output{str(j, "name"), str(j, "action"), str(j, "value"), j["sensitive"].as_bool().value_or(false)});
+  if (auto ns = (*doc)["notes"].as_array())
+    for (const json& j : *ns) p.notes.emplace_back(j.as_string().value_or(""));
+  return p;
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_PLANNED_CHANGES_HPP
+// end of <tfe/model/planned_changes.hpp>
+// #include <tfe/model/run.hpp> (already inlined)
 // #include <tfe/model/state_version.hpp>
 // begin of <tfe/model/state_version.hpp>
 #ifndef TFE_MODEL_STATE_VERSION_HPP
@@ -4285,62 +4426,238 @@ constexpr void visit_fields(entity_tag<state_version>, F&& f) {
 // #include <tfe/model/time.hpp> (already inlined)
 
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace tfe {
 
-/// The JSON plan (format 1.2) of run `r` planned against the resources `prior` of its workspace's state:
-/// one resource change per counted addition, change and destruction, consistent with the plan's counts.
-inline std::string json_plan_document(const run& r, const std::vector<state_resource>& prior) {
-  std::string out;
-  json_writer w(out);
-  auto change = [&](std::string_view action, const state_resource& res) {
-    w.begin_object();
-    w.member("address", std::string_view(res.address)).member("mode", std::string_view(res.mode));
-    w.member("type", std::string_view(res.type)).member("name", std::string_view(res.name));
-    w.member("provider_name", "terraform.io/builtin/terraform");
-    w.key("change").begin_object().key("actions").begin_array();
-    if (action == "replace") w.value("delete").value("create");
-    else w.value(action);
-    w.end_array();
-    if (action == "create") w.key("before").null_value();
-    else w.key("before").begin_object().end_object();
-    if (action == "delete") w.key("after").null_value();
-    else w.key("after").begin_object().end_object();
-    w.key("after_unknown").begin_object().end_object();
-    w.member("before_sensitive", false).member("after_sensitive", false);
-    w.end_object();
-    w.end_object();
-  };
-  auto synthetic = [&](std::int64_t i) {
-    state_resource res;
-    res.mode = "managed";
-    res.type = "terraform_data";
-    res.name = "planned_" + std::to_string(i);
-    res.address = res.type + "." + res.name;
-    return res;
+namespace detail {
+
+// The changes a run without a readable configuration stands for: one synthetic terraform_data
+// resource per counted creation, the prior state's resources for updates and deletions.
+inline planned_changes synthetic_changes(const run& r, const std::vector<state_resource>& prior) {
+  planned_changes p;
+  auto add = [&](std::string action, const state_resource* res, std::int64_t n) {
+    planned_resource x;
+    x.mode = "managed";
+    x.type = res ? res->type : "terraform_data";
+    x.name = res ? res->name : "planned_" + std::to_string(n);
+    x.address = res ? res->address : x.type + "." + x.name;
+    x.action = std::move(action);
+    p.resources.push_back(std::move(x));
   };
   const resource_counts& c = r.plan_counts;
-  w.begin_object();
-  w.member("format_version", "1.2").member("terraform_version", std::string_view(r.terraform_version));
-  w.key("planned_values").begin_object().key("root_module").begin_object().key("resources").begin_array();
-  w.end_array().end_object().end_object();
-  w.key("resource_changes").begin_array();
   std::int64_t n = 0;
-  for (std::int64_t i = 0; i < c.additions; ++i) change("create", synthetic(n++));
+  for (std::int64_t i = 0; i < c.additions; ++i) add("create", nullptr, n++);
   for (std::int64_t i = 0; i < c.changes; ++i)
-    change("update", i < static_cast<std::int64_t>(prior.size()) ? prior[static_cast<std::size_t>(i)] : synthetic(n++));
+    add("update", i < static_cast<std::int64_t>(prior.size()) ? &prior[static_cast<std::size_t>(i)] : nullptr, n++);
   for (std::int64_t i = 0; i < c.destructions; ++i) {
     const std::size_t k =
-        prior.size() > static_cast<std::size_t>(i) ? prior.size() - 1 - static_cast<std::size_t>(i) : 0;
-    change("delete", k < prior.size() ? prior[k] : synthetic(n++));
+        prior.size() > static_cast<std::size_t>(i) ? prior.size() - 1 - static_cast<std::size_t>(i) : prior.size();
+    add("delete", k < prior.size() ? &prior[k] : nullptr, n++);
+  }
+  return p;
+}
+
+// The attribute schema of a resource type: terraform_data's own, else every attribute seen as dynamic.
+inline void write_resource_schema(json_writer& w, std::string_view type, const std::set<std::string>& seen) {
+  auto attr = [&](std::string_view name, std::string_view t, std::string_view flag) {
+    w.key(name).begin_object().member("type", t).member("description_kind", "plain").member(flag, true).end_object();
+  };
+  w.begin_object().member("version", std::int64_t{0}).key("block").begin_object().key("attributes").begin_object();
+  attr("id", "string", "computed");
+  if (type == "terraform_data") {
+    attr("input", "dynamic", "optional");
+    attr("output", "dynamic", "computed");
+    attr("triggers_replace", "dynamic", "optional");
+  } else {
+    for (const auto& a : seen)
+      if (a != "id") attr(a, "dynamic", "optional");
+  }
+  w.end_object().member("description_kind", "plain").end_object().end_object();
+}
+
+// The values of a resource instance after the change: its known attributes, `id` and terraform_data's
+// `output` left to the apply.
+inline void write_after(json_writer& w, const planned_resource& r, bool unknown_part) {
+  w.begin_object();
+  if (unknown_part) {
+    w.member("id", true);
+    if (r.type == "terraform_data") w.member("output", true);
+  } else {
+    for (const auto& [k, v] : r.attributes) {
+      auto parsed = json::parse(v);
+      w.key(k).value(parsed ? *parsed : json());
+    }
+    if (r.type == "terraform_data") {
+      bool has_input = false, has_triggers = false;
+      for (const auto& a : r.attributes) {
+        has_input = has_input || a.first == "input";
+        has_triggers = has_triggers || a.first == "triggers_replace";
+      }
+      if (!has_input) w.key("input").null_value();
+      if (!has_triggers) w.key("triggers_replace").null_value();
+    }
+  }
+  w.end_object();
+}
+
+}  // namespace detail
+
+/// The JSON plan (format 1.2) of run `r`: its planned changes when the plan read the configuration (and
+/// they agree with the plan's counts, which a script may override), else one synthetic change per counted
+/// addition, change and destruction against the resources `prior` of its workspace's state.
+inline std::string json_plan_document(const run& r, const std::vector<state_resource>& prior) {
+  planned_changes p;
+  bool from_config = false;
+  if (!r.planned.empty())
+    if (auto decoded = decode_planned_changes(r.planned);
+        decoded && detail::same_plan_counts(decoded->counts(), r.plan_counts)) {
+      p = std::move(*decoded);
+      from_config = true;
+    }
+  if (!from_config) p = detail::synthetic_changes(r, prior);
+  // provider -> type -> attributes seen, for managed resources and data sources
+  std::map<std::string, std::map<std::string, std::set<std::string>>> schemas, data_schemas;
+  for (const auto& res : p.resources) {
+    auto& attrs = (res.mode == "data" ? data_schemas : schemas)[provider_of_type(res.type)][res.type];
+    for (const auto& a : res.attributes) attrs.insert(a.first);
+  }
+  for (const auto& [provider, types] : data_schemas) schemas[provider];
+  if (schemas.empty()) schemas["terraform.io/builtin/terraform"];
+
+  std::string out;
+  json_writer w(out);
+  w.begin_object();
+  w.member("format_version", "1.2").member("plan_format_version", "1.2").member("provider_format_version", "1.0");
+  w.member("terraform_version", std::string_view(r.terraform_version));
+  // planned_values: the managed resources and outputs as they will be
+  w.key("planned_values").begin_object().key("outputs").begin_object();
+  for (const auto& o : p.outputs) {
+    if (o.action == "delete") continue;
+    w.key(o.name).begin_object().member("sensitive", o.sensitive);
+    if (!o.value.empty())
+      if (auto v = json::parse(o.value)) w.key("value").value(*v);
+    w.end_object();
+  }
+  w.end_object().key("root_module").begin_object().key("resources").begin_array();
+  for (const auto& res : p.resources) {
+    if (res.mode != "managed" || res.action == "delete") continue;
+    w.begin_object().member("address", std::string_view(res.address)).member("mode", "managed");
+    w.member("type", std::string_view(res.type)).member("name", std::string_view(res.name));
+    if (res.index >= 0) w.member("index", res.index);
+    w.member("provider_name", provider_of_type(res.type)).member("schema_version", std::int64_t{0});
+    w.key("values");
+    detail::write_after(w, res, false);
+    w.key("sensitive_values").begin_object().end_object().end_object();
+  }
+  w.end_array().end_object().end_object();
+  // resource_changes: what the CLI draws
+  w.key("resource_changes").begin_array();
+  for (const auto& res : p.resources) {
+    if (res.mode != "managed") continue;
+    w.begin_object().member("address", std::string_view(res.address)).member("mode", "managed");
+    w.member("type", std::string_view(res.type)).member("name", std::string_view(res.name));
+    if (res.index >= 0) w.member("index", res.index);
+    w.member("provider_name", provider_of_type(res.type));
+    w.key("change").begin_object().key("actions").begin_array();
+    if (res.action == "replace") w.value("delete").value("create");
+    else w.value(std::string_view(res.action));
+    w.end_array();
+    const std::string id = res.address;
+    if (res.action == "create") {
+      w.key("before").null_value();
+    } else {
+      w.key("before").begin_object().member("id", std::string_view(id)).end_object();
+    }
+    if (res.action == "delete") {
+      w.key("after").null_value();
+      w.key("after_unknown").begin_object().end_object();
+    } else if (res.action == "no-op") {
+      w.key("after").begin_object().member("id", std::string_view(id)).end_object();
+      w.key("after_unknown").begin_object().end_object();
+    } else {
+      w.key("after");
+      detail::write_after(w, res, false);
+      w.key("after_unknown");
+      detail::write_after(w, res, true);
+    }
+    w.key("before_sensitive").begin_object().end_object();
+    w.key("after_sensitive").begin_object().end_object();
+    w.end_object().end_object();
   }
   w.end_array();
-  w.key("output_changes").begin_object().end_object();
-  w.key("configuration").begin_object().key("root_module").begin_object().end_object().end_object();
-  w.member("applyable", c.any()).member("complete", true).member("errored", false);
+  // output_changes
+  w.key("output_changes").begin_object();
+  for (const auto& o : p.outputs) {
+    w.key(o.name).begin_object().key("actions").begin_array().value(std::string_view(o.action)).end_array();
+    std::optional<json> value;
+    if (!o.value.empty())
+      if (auto parsed = json::parse(o.value)) value = std::move(*parsed);
+    if (o.action == "create") w.key("before").null_value();
+    else w.key("before").value(value ? *value : json());
+    if (o.action == "delete") w.key("after").null_value();
+    else w.key("after").value(value ? *value : json());
+    w.member("after_unknown", o.action != "delete" && !value);
+    w.member("before_sensitive", o.sensitive).member("after_sensitive", o.sensitive);
+    w.end_object();
+  }
+  w.end_object();
+  // configuration: the resources and outputs the plan read
+  w.key("configuration").begin_object().key("provider_config").begin_object();
+  for (const auto& [provider, types] : schemas) {
+    const std::string short_name = provider.substr(provider.rfind('/') + 1);
+    w.key(short_name)
+        .begin_object()
+        .member("name", std::string_view(short_name))
+        .member("full_name", std::string_view(provider))
+        .end_object();
+  }
+  w.end_object().key("root_module").begin_object().key("resources").begin_array();
+  std::set<std::string> written;
+  for (const auto& res : p.resources) {
+    if (res.action == "delete") continue;
+    const std::string addr = (res.mode == "data" ? "data." : "") + res.type + "." + res.name;
+    if (!written.insert(addr).second) continue;
+    const std::string provider = provider_of_type(res.type);
+    w.begin_object().member("address", std::string_view(addr)).member("mode", std::string_view(res.mode));
+    w.member("type", std::string_view(res.type)).member("name", std::string_view(res.name));
+    w.member("provider_config_key", provider.substr(provider.rfind('/') + 1));
+    w.key("expressions").begin_object().end_object().member("schema_version", std::int64_t{0}).end_object();
+  }
+  w.end_array().key("outputs").begin_object();
+  for (const auto& o : p.outputs) {
+    if (o.action == "delete") continue;
+    w.key(o.name).begin_object().key("expression").begin_object().end_object();
+    if (o.sensitive) w.member("sensitive", true);
+    w.end_object();
+  }
+  w.end_object().end_object().end_object();
+  w.key("relevant_attributes").begin_array().end_array();
+  // provider_schemas: the CLI's renderer looks every changed resource's schema up here
+  w.key("provider_schemas").begin_object();
+  for (const auto& [provider, types] : schemas) {
+    w.key(provider).begin_object().key("provider").begin_object().member("version", std::int64_t{0});
+    w.key("block").begin_object().member("description_kind", "plain").end_object().end_object();
+    w.key("resource_schemas").begin_object();
+    for (const auto& [type, attrs] : types) {
+      w.key(type);
+      detail::write_resource_schema(w, type, attrs);
+    }
+    w.end_object().key("data_source_schemas").begin_object();
+    if (auto d = data_schemas.find(provider); d != data_schemas.end())
+      for (const auto& [type, attrs] : d->second) {
+        w.key(type);
+        detail::write_resource_schema(w, type, attrs);
+      }
+    w.end_object().end_object();
+  }
+  w.end_object();
+  const resource_counts c = r.plan_counts;
+  w.member("applyable", c.any() || p.outputs_change()).member("complete", true).member("errored", r.plan_errored);
   char ts[iso8601_length];
   format_iso8601(ts, r.created_at);
   w.member("timestamp", std::string_view(ts, iso8601_length));
@@ -6881,6 +7198,9 @@ struct engine_options {
   /// Runs of one organization that may be in a phase (planning or applying) at once; more wait in
   /// plan_queued or apply_queued, first come first served, with their position-in-queue. 0: no limit.
   std::size_t organization_concurrency = 0;
+  /// A plan reads the configuration's archive when it unpacks to at most this many bytes (larger
+  /// archives, an archive bomb say, are not read: the executor decides alone).
+  std::size_t max_unpacked_configuration = std::size_t{256} << 20;
 };
 
 /// A run status change, as delivered to observers.
@@ -7062,6 +7382,7 @@ static_assert(is_clock_policy_v<switchable_clock>, "switchable_clock must satisf
 
 // #include <tfe/config.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
+// #include <tfe/model/planned_changes.hpp> (already inlined)
 // #include <tfe/model/run.hpp> (already inlined)
 // #include <tfe/model/state_version.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
@@ -7130,6 +7451,13 @@ struct has_apply<
     : std::is_convertible<decltype(std::declval<T&>().apply(std::declval<const run&>(),
                                                             std::declval<const workspace&>())),
                           phase_outcome> {};
+/// Whether the executor also takes the changes the configuration proposes: plan(run, workspace, changes*).
+template <class T, class = void>
+struct has_plan_with_changes : std::false_type {};
+template <class T>
+struct has_plan_with_changes<
+    T, std::void_t<decltype(std::declval<T&>().plan(std::declval<const run&>(), std::declval<const workspace&>(),
+                                                    std::declval<const planned_changes*>()))>> : std::true_type {};
 }  // namespace detail
 
 /// True when T satisfies the executor policy contract.
@@ -7185,13 +7513,17 @@ class simulated_executor {
   }
 
   /// Decides the plan phase of `r`.
-  phase_outcome plan(const run& r, const workspace& ws) {
+  phase_outcome plan(const run& r, const workspace& ws) { return plan(r, ws, nullptr); }
+  /// Decides the plan phase of `r` whose configuration proposes `changes` (null when the engine could
+  /// not read it): unless a script sets the counts, they are those of the changes.
+  phase_outcome plan(const run& r, const workspace& ws, const planned_changes* changes) {
     phase_outcome o;
     if (scripted_.load(std::memory_order_acquire)) {
       std::lock_guard<std::mutex> g(mutex_);
       if (const run_script* s = script_for(r, ws, true)) o = s->plan;
     }
     if (o.duration.count() == 0) o.duration = plan_duration.load(std::memory_order_relaxed);
+    if (!o.counts && changes) o.counts = changes->counts();
     if (!o.counts) {
       resource_counts c;
       if (r.is_destroy) c.destructions = 1;
@@ -8005,6 +8337,7 @@ static_assert(is_policy_set_v<test_policies>, "test_policies must be a valid pol
 // #include <tfe/model/configuration_version.hpp> (already inlined)
 // #include <tfe/model/ids.hpp> (already inlined)
 // #include <tfe/model/organization.hpp> (already inlined)
+// #include <tfe/model/planned_changes.hpp> (already inlined)
 // #include <tfe/model/project.hpp> (already inlined)
 // #include <tfe/model/run.hpp> (already inlined)
 // #include <tfe/model/state_version.hpp> (already inlined)
@@ -8016,10 +8349,17 @@ static_assert(is_policy_set_v<test_policies>, "test_policies must be a valid pol
 #ifndef TFE_POLICIES_TERRAFORM_LOG_HPP
 #define TFE_POLICIES_TERRAFORM_LOG_HPP
 
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
 // #include <tfe/lifecycle/run_status.hpp> (already inlined)
+// #include <tfe/model/planned_changes.hpp> (already inlined)
 // #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/time.hpp> (already inlined)
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace tfe {
 
@@ -8034,10 +8374,94 @@ namespace detail {
 inline std::string error_block(const std::string& text) {
   return text.compare(0, 6, "Error:") == 0 ? "\n" + text + "\n" : "\nError: " + text + "\n";
 }
+
+/// The planned changes of `r` when they agree with its counts (a script may have overridden them).
+inline std::optional<planned_changes> log_changes(const run& r, const resource_counts& c) {
+  if (r.planned.empty()) return std::nullopt;
+  auto p = decode_planned_changes(r.planned);
+  if (!p) return std::nullopt;
+  if (!same_plan_counts(p->counts(), c)) return std::nullopt;
+  return p;
+}
+
+/// One line of Terraform's machine-readable UI (`terraform plan -json`): the common members, then
+/// `body(writer)` for the type's own.
+template <class F>
+void json_log_line(std::string& out, const run& r, std::string_view level, std::string_view type,
+                   std::string_view message, time_point at, F&& body) {
+  json_writer w(out);
+  char ts[iso8601_length];
+  format_iso8601(ts, at);
+  w.begin_object().member("@level", level).member("@message", message).member("@module", "terraform.ui");
+  w.member("@timestamp", std::string_view(ts, iso8601_length));
+  body(w);
+  w.member("type", type).end_object();
+  out += '\n';
+  (void)r;
+}
+
+inline void json_resource(json_writer& w, const planned_resource& x) {
+  w.key("resource").begin_object().member("addr", std::string_view(x.address)).member("module", "");
+  w.member("resource", std::string_view(x.address));
+  const std::string provider = provider_of_type(x.type);
+  w.member("implied_provider", provider.substr(provider.rfind('/') + 1));
+  w.member("resource_type", std::string_view(x.type)).member("resource_name", std::string_view(x.name));
+  if (x.index >= 0) w.member("resource_key", x.index);
+  else w.key("resource_key").null_value();
+  w.end_object();
+}
+
+/// The cty type of a JSON value, as the CLI's output renderer reads it.
+inline std::string_view output_type(const std::string& value) {
+  if (value.empty()) return "\"dynamic\"";
+  const char c = value[0];
+  if (c == '"') return "\"string\"";
+  if (c == 't' || c == 'f') return "\"bool\"";
+  if (c == '-' || (c >= '0' && c <= '9')) return "\"number\"";
+  return "\"dynamic\"";
+}
+
+inline void json_outputs(json_writer& w, const planned_changes& p, bool with_values) {
+  w.key("outputs").begin_object();
+  for (const auto& o : p.outputs) {
+    if (o.action == "delete") continue;
+    w.key(o.name).begin_object().member("sensitive", o.sensitive);
+    w.key("type").raw_value(output_type(o.value));
+    if (with_values && !o.sensitive && !o.value.empty()) w.key("value").raw_value(o.value);
+    if (!with_values) w.member("action", std::string_view(o.action));
+    w.end_object();
+  }
+  w.end_object();
+}
+
+inline std::string counts_summary(const resource_counts& c) {
+  return "Plan: " + std::to_string(c.additions) + " to add, " + std::to_string(c.changes) + " to change, " +
+         std::to_string(c.destructions) + " to destroy.";
+}
+
+inline std::string apply_summary(const run& r, const resource_counts& c) {
+  if (r.is_destroy) return "Destroy complete! Resources: " + std::to_string(c.destructions) + " destroyed.";
+  return "Apply complete! Resources: " + std::to_string(c.additions) + " added, " + std::to_string(c.changes) +
+         " changed, " + std::to_string(c.destructions) + " destroyed.";
+}
+
+inline const char* verb(const std::string& action, bool done) {
+  if (action == "create") return done ? "Creation complete" : "Creating...";
+  if (action == "delete") return done ? "Destruction complete" : "Destroying...";
+  return done ? "Modifications complete" : "Modifying...";
+}
+
+inline std::string_view plan_verb(const std::string& action) {
+  if (action == "create") return "will be created";
+  if (action == "delete") return "will be destroyed";
+  if (action == "update") return "will be updated in-place";
+  return "will be replaced";
+}
 }  // namespace detail
 
 /// The plan log of `r` as far as its plan has got: the executor's own log when it gave one, else the
-/// text Terraform prints (version banner, the changes and the "Plan:" summary, or the error).
+/// text Terraform prints (version banner, the changes and the "Plan:" summary, or the error); with
+/// structured run output (`run::structured_log`), the banner and then Terraform's JSON log lines.
 inline phase_log render_plan_log(const run& r) {
   phase_log out;
   const phase_status ps = r.plan_status();
@@ -8048,16 +8472,69 @@ inline phase_log render_plan_log(const run& r) {
     return out;
   }
   out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\nInitializing plugins and modules...\n";
+  const time_point at = r.entered_at(run_status::planning).value_or(r.created_at);
+  const time_point end =
+      r.entered_at(run_status::planned)
+          .value_or(
+              r.entered_at(run_status::planned_and_finished).value_or(r.entered_at(run_status::errored).value_or(at)));
+  const bool js = r.structured_log;
+  auto line = [&](std::string_view level, std::string_view type, std::string_view msg, time_point t, auto&& body) {
+    detail::json_log_line(out.text, r, level, type, msg, t, body);
+  };
+  if (js)
+    line("info", "version", "Terraform " + r.terraform_version, at,
+         [&](json_writer& w) { w.member("terraform", std::string_view(r.terraform_version)).member("ui", "1.2"); });
   if (ps == phase_status::running) return out;
   if (ps == phase_status::canceled) {
     out.text += "\nInterrupt received.\nPlease wait for Terraform to exit or data loss may occur.\n";
     return out;
   }
+  const auto& c = r.plan_counts;
+  const auto changes = detail::log_changes(r, c);
+  if (changes)
+    for (const auto& n : changes->notes) {
+      if (js)
+        line("warn", "diagnostic", "Warning: tfe did not read part of the configuration", end, [&](json_writer& w) {
+          w.key("diagnostic").begin_object().member("severity", "warning");
+          w.member("summary", "tfe did not read part of the configuration").member("detail", std::string_view(n));
+          w.end_object();
+        });
+      else out.text += "\nWarning: tfe did not read part of the configuration\n\n" + n + "\n";
+    }
   if (r.plan_errored) {
-    out.text += detail::error_block(r.error_text);
+    if (js) {
+      const std::string msg = r.error_text.compare(0, 6, "Error:") == 0 ? r.error_text.substr(6) : r.error_text;
+      std::string summary = msg;
+      while (!summary.empty() && summary.front() == ' ') summary.erase(0, 1);
+      line("error", "diagnostic", "Error: " + summary, end, [&](json_writer& w) {
+        w.key("diagnostic").begin_object().member("severity", "error").member("summary", std::string_view(summary));
+        w.member("detail", "").end_object();
+      });
+    } else {
+      out.text += detail::error_block(r.error_text);
+    }
     return out;
   }
-  const auto& c = r.plan_counts;
+  if (js) {
+    if (changes)
+      for (const auto& x : changes->resources) {
+        if (x.mode != "managed" || x.action == "no-op") continue;
+        const std::string msg = x.address + ": Plan to " + x.action;
+        line("info", "planned_change", msg, end, [&](json_writer& w) {
+          w.key("change").begin_object();
+          detail::json_resource(w, x);
+          w.member("action", std::string_view(x.action)).end_object();
+        });
+      }
+    line("info", "change_summary", c.any() ? detail::counts_summary(c) : "No changes.", end, [&](json_writer& w) {
+      w.key("changes").begin_object().member("add", c.additions).member("change", c.changes);
+      w.member("import", c.imports).member("remove", c.destructions).member("operation", "plan").end_object();
+    });
+    if (changes && !changes->outputs.empty())
+      line("info", "outputs", "Outputs: " + std::to_string(changes->outputs.size()), end,
+           [&](json_writer& w) { detail::json_outputs(w, *changes, false); });
+    return out;
+  }
   if (!c.any()) {
     out.text += "\nNo changes. Your infrastructure matches the configuration.\n";
     return out;
@@ -8067,12 +8544,18 @@ inline phase_log render_plan_log(const run& r) {
   if (c.additions) out.text += "  + create\n";
   if (c.changes) out.text += "  ~ update in-place\n";
   if (c.destructions) out.text += "  - destroy\n";
-  out.text += "\nPlan: " + std::to_string(c.additions) + " to add, " + std::to_string(c.changes) + " to change, " +
-              std::to_string(c.destructions) + " to destroy.\n";
+  if (changes) {
+    out.text += "\nTerraform will perform the following actions:\n";
+    for (const auto& x : changes->resources)
+      if (x.mode == "managed" && x.action != "no-op")
+        out.text += "\n  # " + x.address + " " + std::string(detail::plan_verb(x.action)) + "\n";
+  }
+  out.text += "\n" + detail::counts_summary(c) + "\n";
   return out;
 }
 
-/// The apply log of `r` as far as its apply has got (executor log, or Terraform's usual text).
+/// The apply log of `r` as far as its apply has got (executor log, or Terraform's usual text; JSON log
+/// lines after the banner with structured run output).
 inline phase_log render_apply_log(const run& r) {
   phase_log out;
   const phase_status as = r.apply_status();
@@ -8082,21 +8565,87 @@ inline phase_log render_apply_log(const run& r) {
     out.text = r.apply_log;
     return out;
   }
-  out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\n";
+  out.text = "Terraform v" + r.terraform_version + "\non linux_amd64\nInitializing plugins and modules...\n";
+  const time_point at = r.entered_at(run_status::applying).value_or(r.created_at);
+  const time_point end = r.entered_at(run_status::applied).value_or(r.entered_at(run_status::errored).value_or(at));
+  const bool js = r.structured_log;
+  auto line = [&](std::string_view level, std::string_view type, std::string_view msg, time_point t, auto&& body) {
+    detail::json_log_line(out.text, r, level, type, msg, t, body);
+  };
+  if (js)
+    line("info", "version", "Terraform " + r.terraform_version, at,
+         [&](json_writer& w) { w.member("terraform", std::string_view(r.terraform_version)).member("ui", "1.2"); });
   if (as == phase_status::running) return out;
   if (as == phase_status::canceled) {
     out.text += "\nInterrupt received.\nPlease wait for Terraform to exit or data loss may occur.\n";
     return out;
   }
+  const auto& c = r.apply_counts;
+  const auto changes = detail::log_changes(r, c);
+  if (changes)
+    for (const auto& x : changes->resources) {
+      if (x.mode != "managed" || x.action == "no-op") continue;
+      if (js) {
+        line("info", "apply_start", x.address + ": " + detail::verb(x.action, false), at, [&](json_writer& w) {
+          w.key("hook").begin_object();
+          detail::json_resource(w, x);
+          w.member("action", std::string_view(x.action)).end_object();
+        });
+        const std::string done = x.address + ": " + detail::verb(x.action, true) + " after 0s" +
+                                 (x.action == "delete" ? "" : " [id=" + x.address + "]");
+        line("info", "apply_complete", done, end, [&](json_writer& w) {
+          w.key("hook").begin_object();
+          detail::json_resource(w, x);
+          w.member("action", std::string_view(x.action));
+          if (x.action != "delete") w.member("id_key", "id").member("id_value", std::string_view(x.address));
+          w.member("elapsed_seconds", std::int64_t{0}).end_object();
+        });
+      } else {
+        out.text += x.address + ": " + detail::verb(x.action, false) + "\n";
+        out.text += x.address + ": " + detail::verb(x.action, true) + " after 0s" +
+                    (x.action == "delete" ? "" : " [id=" + x.address + "]") + "\n";
+      }
+    }
   if (r.apply_errored) {
-    out.text += detail::error_block(r.error_text);
+    if (js) {
+      const std::string msg = r.error_text.compare(0, 6, "Error:") == 0 ? r.error_text.substr(6) : r.error_text;
+      std::string summary = msg;
+      while (!summary.empty() && summary.front() == ' ') summary.erase(0, 1);
+      line("error", "diagnostic", "Error: " + summary, end, [&](json_writer& w) {
+        w.key("diagnostic").begin_object().member("severity", "error").member("summary", std::string_view(summary));
+        w.member("detail", "").end_object();
+      });
+    } else {
+      out.text += detail::error_block(r.error_text);
+    }
     return out;
   }
-  const auto& c = r.apply_counts;
-  if (r.is_destroy) out.text += "\nDestroy complete! Resources: " + std::to_string(c.destructions) + " destroyed.\n";
-  else
-    out.text += "\nApply complete! Resources: " + std::to_string(c.additions) + " added, " + std::to_string(c.changes) +
-                " changed, " + std::to_string(c.destructions) + " destroyed.\n";
+  const std::string summary = detail::apply_summary(r, c);
+  if (js) {
+    line("info", "change_summary", summary, end, [&](json_writer& w) {
+      w.key("changes").begin_object().member("add", c.additions).member("change", c.changes);
+      w.member("import", c.imports).member("remove", c.destructions);
+      w.member("operation", r.is_destroy ? "destroy" : "apply").end_object();
+    });
+    if (changes && !r.is_destroy)
+      line("info", "outputs", "Outputs: " + std::to_string(changes->outputs.size()), end,
+           [&](json_writer& w) { detail::json_outputs(w, *changes, true); });
+    return out;
+  }
+  out.text += "\n" + summary + "\n";
+  if (changes && !r.is_destroy) {
+    bool any = false;
+    for (const auto& o : changes->outputs) {
+      if (o.action == "delete") continue;
+      if (!any) out.text += "\nOutputs:\n\n";
+      any = true;
+      out.text += o.name + " = " +
+                  (o.sensitive       ? std::string("<sensitive>")
+                   : o.value.empty() ? "null"
+                                     : o.value) +
+                  "\n";
+    }
+  }
   return out;
 }
 
@@ -9396,6 +9945,8 @@ class basic_engine {
     basic_engine& e_;
   };
 
+  // The changes a run's configuration proposes (engine/planning.hpp).
+  std::optional<planned_changes> planned_changes_locked(shard& s, const run& r);
   // State versions (engine/state_versions.hpp).
   result<state_version> finalize_state_locked(shard& s, resource_id sv_id, std::string raw,
                                               const terraform_state* parsed);
@@ -10170,9 +10721,12 @@ class basic_engine {
     phase_outcome o;
     std::optional<policy_result> policy;
     std::optional<double> cost;
+    const std::optional<planned_changes> changes = planned_changes_locked(s, cur);
     {
       executor_lock g(*this);
-      o = executor_.plan(cur, *w);
+      if constexpr (detail::has_plan_with_changes<executor_type>::value)
+        o = executor_.plan(cur, *w, changes ? &*changes : nullptr);
+      else o = executor_.plan(cur, *w);
       if constexpr (detail::has_checks<executor_type>::value) {
         run_script sc = executor_.checks(cur, *w);
         policy = sc.policy;
@@ -10187,6 +10741,8 @@ class basic_engine {
       x.plan_errored = o.errored;
       if (o.errored) x.error_text = o.error_message.empty() ? "Error: terraform plan failed" : o.error_message;
       x.plan_log = std::move(o.log);
+      x.planned = changes ? encode_planned_changes(*changes) : std::string();
+      x.structured_log = w->structured_run_output_enabled;
       if (policy) x.policy_checks = true;
       if (cost) {
         x.cost_estimation = true;
@@ -10832,6 +11388,1815 @@ std::size_t basic_engine<Policies>::queue_position(std::string_view run_id) {
 
 #endif  // TFE_ENGINE_CAPACITY_HPP
 // end of <tfe/engine/capacity.hpp>
+// #include <tfe/engine/planning.hpp>
+// begin of <tfe/engine/planning.hpp>
+#ifndef TFE_ENGINE_PLANNING_HPP
+#define TFE_ENGINE_PLANNING_HPP
+
+// #include <tfe/detail/inflate.hpp>
+// begin of <tfe/detail/inflate.hpp>
+#ifndef TFE_DETAIL_INFLATE_HPP
+#define TFE_DETAIL_INFLATE_HPP
+
+// #include <tfe/detail/crc32.hpp>
+// begin of <tfe/detail/crc32.hpp>
+#ifndef TFE_DETAIL_CRC32_HPP
+#define TFE_DETAIL_CRC32_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace tfe {
+namespace detail {
+
+// crc32_tables[k][b]: the CRC of byte b followed by k zero bytes.
+inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = [] {
+  std::array<std::array<std::uint32_t, 256>, 8> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    t[0][i] = c;
+  }
+  for (std::size_t k = 1; k < 8; ++k)
+    for (std::size_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFFu];
+  return t;
+}();
+
+/// CRC-32 of `data`, continuing from `crc` (0 to start).
+inline std::uint32_t crc32(std::string_view data, std::uint32_t crc = 0) noexcept {
+  const auto& t = crc32_tables;
+  crc = ~crc;
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  std::size_t n = data.size();
+  while (n >= 8) {
+    const std::uint32_t lo =
+        crc ^ (std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24);
+    const std::uint32_t hi =
+        std::uint32_t(p[4]) | std::uint32_t(p[5]) << 8 | std::uint32_t(p[6]) << 16 | std::uint32_t(p[7]) << 24;
+    crc = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^ t[3][hi & 0xFFu] ^
+          t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) crc = t[0][(crc ^ *p++) & 0xFFu] ^ (crc >> 8);
+  return ~crc;
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_CRC32_HPP
+// end of <tfe/detail/crc32.hpp>
+// #include <tfe/result.hpp> (already inlined)
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace tfe {
+namespace detail {
+namespace inflate_impl {
+
+/// Base match lengths of length symbols 257..285 (RFC 1951 3.2.5).
+inline constexpr std::uint16_t length_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                                  31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+/// Extra bits of length symbols 257..285.
+inline constexpr std::uint8_t length_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                                  2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+/// Base distances of distance symbols 0..29.
+inline constexpr std::uint16_t distance_base[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                                    33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+                                                    1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+/// Extra bits of distance symbols 0..29.
+inline constexpr std::uint8_t distance_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
+                                                    6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+/// The order in which a dynamic block sends the code lengths of the code length alphabet.
+inline constexpr std::uint8_t code_length_order[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                                       11, 4,  12, 3, 13, 2, 14, 1, 15};
+
+/// A canonical Huffman code: a table of every 10-bit prefix for codes up to 10 bits, and the counts
+/// and symbols by code for the rare longer codes (decoded one bit at a time, as zlib's puff does).
+struct huffman {
+  static constexpr unsigned fast_bits = 10;  ///< bits looked up at once
+  std::uint16_t fast[1u << fast_bits];       ///< by the next 10 input bits: symbol | length << 9; 0: longer code
+  std::uint16_t count[16];                   ///< number of codes of each length
+  std::uint16_t symbol[288];                 ///< symbols ordered by code
+
+  /// Builds the code of `n` lengths; false when they over-subscribe the code or leave it incomplete
+  /// (unless `single_ok` and it is one code of one bit, which zlib allows for literal and distance codes).
+  bool build(const std::uint8_t* lengths, unsigned n, bool single_ok) noexcept {
+    std::memset(count, 0, sizeof count);
+    for (unsigned s = 0; s < n; ++s) ++count[lengths[s]];
+    count[0] = 0;
+    int left = 1;
+    unsigned longest = 0;
+    for (unsigned len = 1; len < 16; ++len) {
+      left = left * 2 - count[len];
+      if (left < 0) return false;  // over-subscribed
+      if (count[len]) longest = len;
+    }
+    if (left > 0 && longest > 0 && !(single_ok && longest == 1)) return false;  // incomplete
+    std::uint16_t offset[16];
+    offset[1] = 0;
+    for (unsigned len = 1; len < 15; ++len) offset[len + 1] = static_cast<std::uint16_t>(offset[len] + count[len]);
+    std::uint16_t next_code[16];
+    unsigned code = 0;
+    for (unsigned len = 1; len < 16; ++len) {
+      code = (code + count[len - 1]) << 1;
+      next_code[len] = static_cast<std::uint16_t>(code);
+    }
+    std::memset(fast, 0, sizeof fast);
+    for (unsigned s = 0; s < n; ++s) {
+      const unsigned len = lengths[s];
+      if (len == 0) continue;
+      symbol[offset[len]++] = static_cast<std::uint16_t>(s);
+      const unsigned c = next_code[len]++;
+      if (len > fast_bits) continue;
+      unsigned reversed = 0;  // codes are sent most significant bit first into an LSB-first stream
+      for (unsigned b = 0; b < len; ++b) reversed |= ((c >> b) & 1u) << (len - 1 - b);
+      const auto entry = static_cast<std::uint16_t>(s | len << 9);
+      for (unsigned k = reversed; k < (1u << fast_bits); k += 1u << len) fast[k] = entry;
+    }
+    return true;
+  }
+
+  /// Decodes the code at the bottom of `bits`: symbol | length << 16, or -1 for a code not in the table.
+  int decode_long(std::uint64_t bits) const noexcept {
+    int code = 0, first = 0, index = 0;
+    for (int len = 1; len < 16; ++len) {
+      code |= static_cast<int>((bits >> (len - 1)) & 1u);
+      const int n = count[len];
+      if (code - n < first) return symbol[index + (code - first)] | len << 16;
+      index += n;
+      first = (first + n) << 1;
+      code <<= 1;
+    }
+    return -1;
+  }
+};
+
+/// The fixed literal/length and distance codes of RFC 1951 3.2.6, built once.
+struct fixed_codes {
+  huffman literal;   ///< literal/length code
+  huffman distance;  ///< distance code (32 five-bit codes; 30 and 31 are invalid when used)
+  fixed_codes() noexcept {
+    std::uint8_t lengths[288];
+    for (unsigned s = 0; s < 288; ++s) lengths[s] = s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8;
+    literal.build(lengths, 288, false);
+    for (unsigned s = 0; s < 32; ++s) lengths[s] = 5;
+    distance.build(lengths, 32, false);
+  }
+};
+
+/// The fixed codes, built on first use.
+inline const fixed_codes& fixed() noexcept {
+  static const fixed_codes codes;
+  return codes;
+}
+
+/// Reads the gzip members of one input into one output; the state of a single gunzip() call.
+class gzip_reader {
+ public:
+  /// A reader of `in` whose output may not exceed `max_output` bytes.
+  gzip_reader(std::string_view in, std::size_t max_output) noexcept
+      : in_(reinterpret_cast<const unsigned char*>(in.data())), n_(in.size()), max_(max_output) {}
+
+  /// The concatenated output of every member, or the first problem.
+  result<std::string> run() {
+    if (n_ < 2 || in_[0] != 0x1f || in_[1] != 0x8b) return make_error(errc::validation_failed, "not a gzip file");
+    std::size_t p = 0;
+    while (p < n_) {
+      if (!member(p)) {
+        if (too_large_)
+          return make_error(errc::payload_too_large, "archive expands beyond " + std::to_string(max_) + " bytes");
+        return make_error(errc::validation_failed, std::string("gzip: ") + why_);
+      }
+    }
+    out_.resize(w_);
+    return std::move(out_);
+  }
+
+ private:
+  bool fail(const char* why) noexcept {
+    why_ = why;
+    return false;
+  }
+
+  // One member starting at p; p moves past its trailer.
+  bool member(std::size_t& p) {
+    if (n_ - p < 2 || in_[p] != 0x1f || in_[p + 1] != 0x8b) return fail("data after the last member is not a member");
+    if (n_ - p < 10) return fail("truncated header");
+    if (in_[p + 2] != 8) return fail("unknown compression method");
+    const unsigned flags = in_[p + 3];
+    if (flags & 0xe0u) return fail("reserved header flags set");
+    std::size_t q = p + 10;
+    if (flags & 4u) {  // FEXTRA
+      if (n_ - q < 2) return fail("truncated header");
+      const std::size_t xlen = in_[q] | std::size_t(in_[q + 1]) << 8;
+      q += 2;
+      if (n_ - q < xlen) return fail("truncated header");
+      q += xlen;
+    }
+    for (unsigned flag : {8u, 16u}) {  // FNAME, FCOMMENT: zero-terminated
+      if (!(flags & flag)) continue;
+      const void* nul = std::memchr(in_ + q, 0, n_ - q);
+      if (!nul) return fail("truncated header");
+      q = static_cast<std::size_t>(static_cast<const unsigned char*>(nul) - in_) + 1;
+    }
+    if (flags & 2u) {  // FHCRC: the low 16 bits of the CRC-32 of the header so far
+      if (n_ - q < 2) return fail("truncated header");
+      const std::uint32_t crc = crc32(std::string_view(reinterpret_cast<const char*>(in_ + p), q - p)) & 0xffffu;
+      if (crc != (in_[q] | std::uint32_t(in_[q + 1]) << 8)) return fail("header CRC mismatch");
+      q += 2;
+    }
+    seek(q);
+    member_start_ = w_;
+    bool last = false;
+    while (!last) {
+      if (!block(last)) return false;
+    }
+    q = tell();
+    if (q > n_ || n_ - q < 8) return fail("truncated trailer");
+    const auto le32 = [&](std::size_t at) {
+      return std::uint32_t(in_[at]) | std::uint32_t(in_[at + 1]) << 8 | std::uint32_t(in_[at + 2]) << 16 |
+             std::uint32_t(in_[at + 3]) << 24;
+    };
+    const std::size_t size = w_ - member_start_;
+    if (crc32(std::string_view(out_.data() + member_start_, size)) != le32(q)) return fail("CRC-32 mismatch");
+    if (std::uint32_t(size) != le32(q + 4)) return fail("ISIZE mismatch");
+    p = q + 8;
+    return true;
+  }
+
+  // --- bits: LSB first; past the end of the input the reader supplies zero bytes, and overran()
+  // says whether any of them were used.
+  void refill() noexcept {
+    if (pos_ + 8 <= n_) {
+      std::uint64_t v = 0;
+      for (int b = 7; b >= 0; --b) v = v << 8 | in_[pos_ + static_cast<std::size_t>(b)];
+      bitbuf_ |= v << bitcnt_;  // bits above bitcnt_ are the next bytes: OR-ing them again is harmless
+      pos_ += (63 - bitcnt_) >> 3;
+      bitcnt_ |= 56;
+    } else {
+      while (bitcnt_ <= 56) {
+        bitbuf_ |= std::uint64_t(pos_ < n_ ? in_[pos_] : 0) << bitcnt_;
+        bitcnt_ += 8;
+        ++pos_;
+      }
+    }
+  }
+  bool overran() const noexcept { return pos_ > n_ && (pos_ - n_) * 8 > bitcnt_; }
+  void drop(unsigned k) noexcept {
+    bitbuf_ >>= k;
+    bitcnt_ -= k;
+  }
+  unsigned take(unsigned k) noexcept {  // k <= 32; the caller has refilled enough
+    const auto v = static_cast<unsigned>(bitbuf_ & ((std::uint64_t(1) << k) - 1));
+    drop(k);
+    return v;
+  }
+  unsigned bits(unsigned k) noexcept {  // refills as needed
+    if (bitcnt_ < k) refill();
+    return take(k);
+  }
+  // The byte position after dropping to a byte boundary (beyond n_ when padding was used).
+  std::size_t tell() noexcept {
+    drop(bitcnt_ & 7u);
+    return pos_ - bitcnt_ / 8;
+  }
+  void seek(std::size_t p) noexcept {
+    pos_ = p;
+    bitbuf_ = 0;
+    bitcnt_ = 0;
+  }
+  int decode(const huffman& h) noexcept {  // needs 15 bits in the buffer
+    const unsigned e = h.fast[bitbuf_ & ((1u << huffman::fast_bits) - 1)];
+    if (e) {
+      drop(e >> 9);
+      return static_cast<int>(e & 511u);
+    }
+    const int r = h.decode_long(bitbuf_);
+    if (r < 0) return -1;
+    drop(static_cast<unsigned>(r >> 16));
+    return r & 0xffff;
+  }
+
+  // --- output
+  bool reserve(std::size_t k) {
+    if (k <= out_.size() - w_) return true;
+    if (k > max_ - w_) {
+      too_large_ = true;
+      return false;
+    }
+    std::size_t cap = std::max<std::size_t>(out_.size() * 2, std::size_t(1) << 16);
+    cap = std::min(std::max(cap, w_ + k), max_);
+    out_.resize(cap);
+    return true;
+  }
+
+  // --- blocks
+  bool block(bool& last) {
+    refill();
+    if (overran()) return fail("truncated deflate stream");
+    last = take(1) != 0;
+    switch (take(2)) {
+      case 0:
+        return stored();
+      case 1:
+        return codes(fixed().literal, fixed().distance);
+      case 2:
+        return dynamic();
+      default:
+        return fail("invalid block type");
+    }
+  }
+
+  bool stored() {
+    std::size_t p = tell();
+    if (p > n_ || n_ - p < 4) return fail("truncated stored block");
+    const std::size_t len = in_[p] | std::size_t(in_[p + 1]) << 8;
+    const std::size_t nlen = in_[p + 2] | std::size_t(in_[p + 3]) << 8;
+    if (len != (~nlen & 0xffffu)) return fail("stored block length does not match its complement");
+    p += 4;
+    if (n_ - p < len) return fail("truncated stored block");
+    if (!reserve(len)) return false;
+    if (len) std::memcpy(&out_[w_], in_ + p, len);
+    w_ += len;
+    seek(p + len);
+    return true;
+  }
+
+  bool dynamic() {
+    refill();
+    const unsigned nlen = take(5) + 257, ndist = take(5) + 1, ncode = take(4) + 4;
+    if (nlen > 286 || ndist > 30) return fail("too many length or distance symbols");
+    std::uint8_t lengths[320] = {};
+    for (unsigned i = 0; i < ncode; ++i) lengths[code_length_order[i]] = static_cast<std::uint8_t>(bits(3));
+    huffman& lencode = tables_[0];
+    if (!lencode.build(lengths, 19, false)) return fail("invalid code lengths code");
+    std::memset(lengths, 0, 19);
+    unsigned index = 0;
+    while (index < nlen + ndist) {
+      refill();
+      if (overran()) return fail("truncated deflate stream");
+      const int sym = decode(lencode);
+      if (sym < 0) return fail("invalid code length");
+      if (sym < 16) {
+        lengths[index++] = static_cast<std::uint8_t>(sym);
+        continue;
+      }
+      std::uint8_t repeated = 0;
+      unsigned times;
+      if (sym == 16) {
+        if (index == 0) return fail("repeated code length without a first one");
+        repeated = lengths[index - 1];
+        times = 3 + take(2);
+      } else if (sym == 17) {
+        times = 3 + take(3);
+      } else {
+        times = 11 + take(7);
+      }
+      if (times > nlen + ndist - index) return fail("too many code lengths");
+      while (times--) lengths[index++] = repeated;
+    }
+    if (lengths[256] == 0) return fail("no end-of-block code");
+    if (!tables_[0].build(lengths, nlen, true)) return fail("invalid literal/length code lengths");
+    if (!tables_[1].build(lengths + nlen, ndist, true)) return fail("invalid distance code lengths");
+    return codes(tables_[0], tables_[1]);
+  }
+
+  bool codes(const huffman& literal, const huffman& distance) {
+    for (;;) {
+      refill();  // 56 bits: enough for a length code, its extra bits, a distance code and its extra bits
+      if (overran()) return fail("truncated deflate stream");
+      int sym = decode(literal);
+      if (sym < 256) {
+        if (sym < 0) return fail("invalid literal/length code");
+        if (w_ == out_.size() && !reserve(1)) return false;
+        out_[w_++] = static_cast<char>(sym);
+        continue;
+      }
+      if (sym == 256) return overran() ? fail("truncated deflate stream") : true;
+      sym -= 257;
+      if (sym >= 29) return fail("invalid literal/length code");
+      const std::size_t len = length_base[sym] + take(length_extra[sym]);
+      const int dsym = decode(distance);
+      if (dsym < 0 || dsym >= 30) return fail("invalid distance code");
+      const std::size_t dist = distance_base[dsym] + take(distance_extra[dsym]);
+      if (dist > w_ - member_start_) return fail("distance too far back");
+      if (!reserve(len)) return false;
+      char* o = &out_[w_];
+      const char* from = o - dist;
+      if (dist >= len) {
+        std::memcpy(o, from, len);
+      } else {
+        for (std::size_t i = 0; i < len; ++i) o[i] = from[i];
+      }
+      w_ += len;
+    }
+  }
+
+  const unsigned char* in_;
+  std::size_t n_;
+  std::size_t max_;
+  std::size_t pos_ = 0;  // next input byte to load into bitbuf_ (beyond n_ after padding)
+  std::uint64_t bitbuf_ = 0;
+  unsigned bitcnt_ = 0;
+  std::string out_;
+  std::size_t w_ = 0;  // bytes of out_ written
+  std::size_t member_start_ = 0;
+  const char* why_ = "";
+  bool too_large_ = false;
+  huffman tables_[2];  // a dynamic block's codes
+};
+
+}  // namespace inflate_impl
+
+/// The bytes of gzip data `in` (one or more RFC 1952 members): errc::payload_too_large when they would
+/// exceed `max_output` bytes (decoding stops there), errc::validation_failed for malformed input.
+inline result<std::string> gunzip(std::string_view in, std::size_t max_output) {
+  return inflate_impl::gzip_reader(in, max_output).run();
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_INFLATE_HPP
+// end of <tfe/detail/inflate.hpp>
+// #include <tfe/detail/tar.hpp>
+// begin of <tfe/detail/tar.hpp>
+#ifndef TFE_DETAIL_TAR_HPP
+#define TFE_DETAIL_TAR_HPP
+
+// #include <tfe/result.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+namespace detail {
+
+/// One regular file of a tar archive: its path (without a leading "./") and its bytes.
+struct tar_entry {
+  std::string name;  ///< path inside the archive, e.g. "main.tf" or "modules/x/main.tf"
+  std::string data;  ///< the file's contents
+};
+
+namespace tar_impl {
+
+/// The value of an octal header field (leading and trailing spaces and NULs allowed; empty is 0).
+inline std::optional<std::uint64_t> parse_octal(std::string_view f) noexcept {
+  while (!f.empty() && (f.front() == ' ' || f.front() == '\0')) f.remove_prefix(1);
+  while (!f.empty() && (f.back() == ' ' || f.back() == '\0')) f.remove_suffix(1);
+  std::uint64_t v = 0;
+  for (const char c : f) {
+    if (c < '0' || c > '7') return std::nullopt;
+    if (v >> 60) return std::nullopt;  // would pass 2^63
+    v = v << 3 | static_cast<std::uint64_t>(c - '0');
+  }
+  return v;
+}
+
+/// The value of a numeric header field: octal, or GNU base-256 (first byte 0x80); negative is refused.
+inline std::optional<std::uint64_t> parse_numeric(std::string_view f) noexcept {
+  if (f.empty() || !(static_cast<unsigned char>(f[0]) & 0x80u)) return parse_octal(f);
+  if (static_cast<unsigned char>(f[0]) & 0x40u) return std::nullopt;  // negative
+  std::uint64_t v = static_cast<unsigned char>(f[0]) & 0x3fu;
+  for (std::size_t i = 1; i < f.size(); ++i) {
+    if (v >> 55) return std::nullopt;  // would pass 2^63
+    v = v << 8 | static_cast<unsigned char>(f[i]);
+  }
+  return v;
+}
+
+/// The text of a NUL-terminated field (all of it when it has no NUL).
+inline std::string_view field_string(std::string_view f) noexcept {
+  const std::size_t nul = f.find('\0');
+  return nul == std::string_view::npos ? f : f.substr(0, nul);
+}
+
+/// Whether the 512-byte block at `b` is all zeros.
+inline bool zero_block(const char* b) noexcept {
+  for (std::size_t i = 0; i < 512; ++i)
+    if (b[i]) return false;
+  return true;
+}
+
+/// Whether the header's checksum field matches its bytes (summed unsigned or, as old tars did, signed).
+inline bool checksum_ok(const char* b) noexcept {
+  const auto stored = parse_octal(std::string_view(b + 148, 8));
+  if (!stored) return false;
+  std::uint64_t unsigned_sum = 0;
+  std::int64_t signed_sum = 0;
+  for (std::size_t i = 0; i < 512; ++i) {
+    const bool in_field = i >= 148 && i < 156;
+    unsigned_sum += in_field ? 32u : static_cast<unsigned char>(b[i]);
+    signed_sum += in_field ? 32 : static_cast<signed char>(b[i]);
+  }
+  return *stored == unsigned_sum || static_cast<std::int64_t>(*stored) == signed_sum;
+}
+
+/// Reads the records of a pax extended header ("<length> <key>=<value>\n"), keeping `path` and `size`;
+/// false when malformed.
+inline bool parse_pax(std::string_view data, std::optional<std::string>& path, std::uint64_t& size, bool& has_size) {
+  while (!data.empty()) {
+    std::size_t i = 0, len = 0;
+    while (i < data.size() && data[i] >= '0' && data[i] <= '9') {
+      if (len > data.size()) return false;  // far too long already
+      len = len * 10 + static_cast<std::size_t>(data[i] - '0');
+      ++i;
+    }
+    if (i == 0 || i >= data.size() || data[i] != ' ' || len <= i + 1 || len > data.size()) return false;
+    if (data[len - 1] != '\n') return false;
+    const std::string_view record = data.substr(i + 1, len - i - 2);
+    const std::size_t eq = record.find('=');
+    if (eq == std::string_view::npos || eq == 0) return false;
+    const std::string_view key = record.substr(0, eq), value = record.substr(eq + 1);
+    if (key == "path") {
+      path = std::string(value);
+    } else if (key == "size") {
+      std::uint64_t v = 0;
+      if (value.empty() || value.size() > 18) return false;
+      for (const char c : value) {
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+      size = v;
+      has_size = true;
+    }
+    data.remove_prefix(len);
+  }
+  return true;
+}
+
+}  // namespace tar_impl
+
+/// The regular files (typeflag '0' or NUL) of tar archive `in`, in archive order; directories, links and
+/// other entries are skipped. GNU long names ('L') and pax `path=`/`size=` records apply to the next
+/// entry; ustar prefixes are joined; a leading "./" is dropped. The archive ends at two zero blocks or at
+/// the end of the input. errc::validation_failed for a malformed archive, errc::payload_too_large for
+/// more than `max_entries` entries (of any type).
+inline result<std::vector<tar_entry>> read_tar(std::string_view in, std::size_t max_entries = 10000) {
+  using namespace tar_impl;
+  const auto bad = [](std::string why) { return make_error(errc::validation_failed, "tar: " + why); };
+  std::vector<tar_entry> out;
+  std::size_t p = 0, entries = 0;
+  std::optional<std::string> long_name, pax_path;
+  std::uint64_t pax_size = 0;  // a pax `size=` for the next entry, when has_pax_size
+  bool has_pax_size = false;
+  const std::size_t n = in.size();
+  while (p < n) {
+    if (n - p < 512) {  // a cut end-of-archive block ends it too
+      if (in.find_first_not_of('\0', p) == std::string_view::npos) break;
+      return bad("truncated header");
+    }
+    const char* b = in.data() + p;
+    if (zero_block(b)) {  // end of archive: a second zero block (or the end of the input) must follow
+      p += 512;
+      if (n - p < 512 || zero_block(in.data() + p)) break;
+      return bad("a zero block followed by a header");
+    }
+    if (!checksum_ok(b)) return bad("header checksum mismatch");
+    const auto header_size = parse_numeric(std::string_view(b + 124, 12));
+    if (!header_size) return bad("invalid size field");
+    const char type = b[156];
+    std::uint64_t size = *header_size;
+    const bool extension = type == 'L' || type == 'K' || type == 'x' || type == 'g';
+    if (!extension && has_pax_size) size = pax_size;
+    const bool header_only = type == '1' || type == '2' || type == '3' || type == '4' || type == '5' || type == '6';
+    if (header_only) size = 0;  // links, devices, directories and FIFOs have no data (as Go reads them)
+    const std::size_t data_at = p + 512;
+    if (size > n - data_at) return bad("entry size larger than the rest of the archive");
+    const std::string_view data = in.substr(data_at, static_cast<std::size_t>(size));
+    const std::size_t next = data_at + ((static_cast<std::size_t>(size) + 511) / 512) * 512;
+    p = next < n ? next : n;  // missing padding at the very end is tolerated
+    if (type == 'L') {
+      long_name = std::string(field_string(data));
+      continue;
+    }
+    if (type == 'x') {
+      if (!parse_pax(data, pax_path, pax_size, has_pax_size)) return bad("malformed pax header");
+      continue;
+    }
+    if (type == 'K' || type == 'g') continue;  // long link names and global pax headers do not name files
+    if (++entries > max_entries)
+      return make_error(errc::payload_too_large, "tar: more than " + std::to_string(max_entries) + " entries");
+    std::string name;
+    if (pax_path) {
+      name = std::move(*pax_path);
+    } else if (long_name) {
+      name = std::move(*long_name);
+    } else {
+      name = std::string(field_string(std::string_view(b, 100)));
+      const bool ustar = std::memcmp(b + 257, "ustar\0", 6) == 0;  // GNU ("ustar  ") has no prefix
+      const std::string_view prefix = field_string(std::string_view(b + 345, 155));
+      if (ustar && !prefix.empty()) name = std::string(prefix) + "/" + name;
+    }
+    long_name.reset();
+    pax_path.reset();
+    has_pax_size = false;
+    if (type != '0' && type != '\0') continue;
+    std::size_t strip = 0;
+    while (name.compare(strip, 2, "./") == 0) strip += 2;
+    name.erase(0, strip);
+    if (name.empty()) return bad("a file without a name");
+    out.push_back(tar_entry{std::move(name), std::string(data)});
+  }
+  if (long_name || pax_path || has_pax_size) return bad("an extended header without its entry");
+  return out;
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_TAR_HPP
+// end of <tfe/detail/tar.hpp>
+// #include <tfe/detail/tf_scan.hpp>
+// begin of <tfe/detail/tf_scan.hpp>
+#ifndef TFE_DETAIL_TF_SCAN_HPP
+#define TFE_DETAIL_TF_SCAN_HPP
+
+// #include <tfe/detail/charconv.hpp> (already inlined)
+// #include <tfe/detail/json_escape.hpp> (already inlined)
+// #include <tfe/detail/tar.hpp> (already inlined)
+// #include <tfe/detail/utf8.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+namespace detail {
+
+/// A `resource` or `data` block of a configuration.
+struct tf_resource {
+  std::string mode;  ///< "managed" (resource) or "data"
+  std::string type;  ///< e.g. "terraform_data"
+  std::string name;  ///< e.g. "web"
+  /// Instances: a literal `count = N`, or the keys of a literal `for_each` map (or of `toset([...])`); 1
+  /// when neither is set; -1 when they are not literals (unknown; the note says "counted as 1").
+  std::int64_t count = 1;
+  /// The top-level `name = <literal>` attributes of the body, values as JSON text, in source order;
+  /// attributes whose value is not a literal, and the meta-arguments count, for_each, provider and
+  /// depends_on, are left out.
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
+/// An `output` block of a configuration.
+struct tf_output {
+  std::string name;  ///< the output's name
+  /// JSON text when `value =` is a literal (strings without interpolation, numbers, bools, null, lists
+  /// and objects of literals); nothing otherwise.
+  std::optional<std::string> value;
+  /// When `value =` is a plain reference `type.name.attribute` (no index, no call): that text.
+  std::string reference;
+  bool sensitive = false;  ///< `sensitive = true`
+};
+
+/// What the scanner found in a configuration.
+struct tf_config {
+  std::vector<tf_resource> resources;  ///< resource and data blocks, first of each address only
+  std::vector<tf_output> outputs;      ///< output blocks, first of each name only
+  /// One line per thing not understood, e.g. `main.tf:12: module "x" is not expanded`.
+  std::vector<std::string> notes;
+};
+
+namespace tf_scan_impl {
+
+/// Kinds of token.
+enum class tok : std::uint8_t { eof, newline, ident, number, string, heredoc, punct, open, close, other };
+
+/// One token of a .tf file: where it is, and for strings and heredocs where their contents are.
+struct token {
+  tok kind = tok::eof;         ///< what it is
+  bool literal = false;        ///< string or heredoc: terminated and without interpolation
+  bool flush = false;          ///< heredoc: the `<<-` form (indentation removed)
+  std::size_t begin = 0;       ///< first byte
+  std::size_t end = 0;         ///< one past the last byte
+  std::size_t body_begin = 0;  ///< string or heredoc: first byte of the contents
+  std::size_t body_end = 0;    ///< string or heredoc: one past the contents
+  std::size_t line = 1;        ///< 1-based line of the first byte
+};
+
+/// Addresses and output names already taken (across the files of one configuration).
+struct seen_names {
+  std::set<std::string> resources;  ///< "type.name" and "data.type.name"
+  std::set<std::string> outputs;    ///< output names
+};
+
+/// Deepest nesting of brackets and templates that is interpreted.
+inline constexpr std::size_t max_depth = 64;
+/// Notes kept per file; the rest are summed up in one more.
+inline constexpr std::size_t max_notes_per_file = 100;
+
+/// `s` for a note: escaped as inside a JSON string (one line, valid UTF-8), at most 80 bytes of it.
+inline std::string printable(std::string_view s) {
+  std::string out;
+  const bool cut = s.size() > 80;
+  if (cut) s = s.substr(0, 80);
+  json_append_escaped(out, s.data(), s.data() + s.size());
+  if (cut) out += "...";
+  return out;
+}
+
+/// The scanner of one file: a lexer with one token of lookahead and the block walker over it.
+class file_scanner {
+ public:
+  /// Scans `text` (named `file` in notes) into `into`, with `seen` holding the names already taken.
+  file_scanner(std::string_view file, std::string_view text, tf_config& into, seen_names& seen)
+      : file_(printable(file)), text_(text), into_(into), seen_(seen) {
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;  // byte order mark
+  }
+
+  /// Reads every top-level block of the file.
+  void run() {
+    for (;;) {
+      const token t = next();
+      switch (t.kind) {
+        case tok::eof:
+          return;
+        case tok::newline:
+          continue;
+        case tok::ident:
+          top_level_item(t);
+          continue;
+        case tok::close:
+          note(t.line, char_at(t) == '}' ? "unbalanced braces: unexpected '}'" : "unexpected " + describe(t));
+          continue;
+        default:
+          note(t.line, "unexpected " + describe(t));
+          if (!consume_item(nullptr, t.kind == tok::open ? char_at(t) : 0)) note(t.line, unbalanced_text);
+          continue;
+      }
+    }
+  }
+
+ private:
+  static constexpr const char* unbalanced_text = "unbalanced braces at end of file";
+
+  // --- notes
+  void note(std::size_t line, const std::string& what) {
+    ++notes_;
+    if (notes_ > max_notes_per_file + 1) return;
+    if (notes_ == max_notes_per_file + 1) {
+      into_.notes.push_back(file_ + ": more notes left out");
+      return;
+    }
+    into_.notes.push_back(file_ + ":" + std::to_string(line) + ": " + what);
+  }
+  void note_deep(std::size_t line) {
+    if (deep_noted_) return;
+    deep_noted_ = true;
+    note(line, "nesting deeper than " + std::to_string(max_depth) + " levels is not read");
+  }
+
+  // --- lexer
+  std::string_view text_of(const token& t) const { return text_.substr(t.begin, t.end - t.begin); }
+  char char_at(const token& t) const { return text_[t.begin]; }
+  std::string describe(const token& t) const {
+    if (t.kind == tok::other) {
+      static constexpr char hex[] = "0123456789abcdef";
+      const auto b = static_cast<unsigned char>(text_[t.begin]);
+      return std::string("byte 0x") + hex[b >> 4] + hex[b & 15];
+    }
+    return "\"" + printable(text_of(t)) + "\"";
+  }
+  bool is_punct(const token& t, std::string_view p) const { return t.kind == tok::punct && text_of(t) == p; }
+  bool is_open(const token& t, char c) const { return t.kind == tok::open && char_at(t) == c; }
+  static bool ident_start(unsigned char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+  }
+  static bool ident_char(unsigned char c) noexcept { return ident_start(c) || (c >= '0' && c <= '9') || c == '-'; }
+  static bool digit(char c) noexcept { return c >= '0' && c <= '9'; }
+  char at(std::size_t i) const noexcept { return i < text_.size() ? text_[i] : '\0'; }
+
+  const token& peek() {
+    if (!peeked_) {
+      lookahead_ = lex();
+      peeked_ = true;
+    }
+    return lookahead_;
+  }
+  token next() {
+    if (peeked_) {
+      peeked_ = false;
+      return lookahead_;
+    }
+    return lex();
+  }
+
+  token lex() {
+    const std::size_t n = text_.size();
+    for (;;) {  // blanks and comments
+      if (pos_ >= n) break;
+      const char c = text_[pos_];
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        ++pos_;
+      } else if (c == '#' || (c == '/' && at(pos_ + 1) == '/')) {
+        const std::size_t nl = text_.find('\n', pos_);
+        pos_ = nl == std::string_view::npos ? n : nl;
+      } else if (c == '/' && at(pos_ + 1) == '*') {
+        const std::size_t close = text_.find("*/", pos_ + 2);
+        const std::size_t stop = close == std::string_view::npos ? n : close + 2;
+        const std::size_t start_line = line_;
+        count_lines(pos_, stop);
+        pos_ = stop;
+        if (close == std::string_view::npos) note(start_line, "unterminated comment");
+      } else {
+        break;
+      }
+    }
+    token t;
+    t.begin = pos_;
+    t.line = line_;
+    if (pos_ >= n) {
+      t.end = pos_;
+      return t;
+    }
+    const char c = text_[pos_];
+    if (c == '\n') {
+      t.kind = tok::newline;
+      ++pos_;
+      ++line_;
+    } else if (ident_start(static_cast<unsigned char>(c))) {
+      t.kind = tok::ident;
+      while (pos_ < n && ident_char(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+    } else if (digit(c)) {
+      t.kind = tok::number;
+      while (digit(at(pos_))) ++pos_;
+      if (at(pos_) == '.' && digit(at(pos_ + 1))) {
+        ++pos_;
+        while (digit(at(pos_))) ++pos_;
+      }
+      if ((at(pos_) == 'e' || at(pos_) == 'E') &&
+          (digit(at(pos_ + 1)) || ((at(pos_ + 1) == '+' || at(pos_ + 1) == '-') && digit(at(pos_ + 2))))) {
+        pos_ += 2;
+        while (digit(at(pos_))) ++pos_;
+      }
+    } else if (c == '"') {
+      lex_string(t);
+    } else if (c == '<' && at(pos_ + 1) == '<' && lex_heredoc(t)) {
+      // done
+    } else if (c == '{' || c == '[' || c == '(') {
+      t.kind = tok::open;
+      ++pos_;
+    } else if (c == '}' || c == ']' || c == ')') {
+      t.kind = tok::close;
+      ++pos_;
+    } else if (std::string_view("+-*/%=!<>&|?:.,;~$").find(c) != std::string_view::npos) {
+      t.kind = tok::punct;
+      static constexpr std::string_view two[] = {"==", "!=", "<=", ">=", "&&", "||", "=>"};
+      std::size_t len = 1;
+      if (text_.substr(pos_, 3) == "...") len = 3;
+      for (const auto& op : two)
+        if (text_.substr(pos_, 2) == op) len = 2;
+      pos_ += len;
+    } else {
+      t.kind = tok::other;
+      ++pos_;
+    }
+    t.end = pos_;
+    return t;
+  }
+
+  void count_lines(std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) line_ += text_[i] == '\n';
+  }
+
+  // A quoted template: "..." with escapes and ${...} / %{...} sequences, which may hold further strings
+  // and braces. A newline in quoted text (not inside an interpolation) ends it as unterminated.
+  void lex_string(token& t) {
+    const std::size_t n = text_.size();
+    std::vector<char> stack{'"'};  // '"': quoted text; '$': interpolation; '{': braces inside one
+    bool interpolated = false, closed = false, too_deep = false;
+    std::size_t i = pos_ + 1;
+    while (i < n) {
+      const char c = text_[i];
+      if (stack.back() == '"') {
+        if (c == '\n') break;
+        if (c == '\\') {
+          i += at(i + 1) == '\n' ? 1 : 2;
+          continue;
+        }
+        if (c == '"') {
+          stack.pop_back();
+          ++i;
+          if (stack.empty()) {
+            closed = true;
+            break;
+          }
+          continue;
+        }
+        if ((c == '$' || c == '%') && at(i + 1) == c && at(i + 2) == '{') {  // $${ and %%{ are literal
+          i += 3;
+          continue;
+        }
+        if ((c == '$' || c == '%') && at(i + 1) == '{') {
+          stack.push_back('$');
+          interpolated = true;
+          i += 2;
+        } else {
+          ++i;
+        }
+      } else {
+        if (c == '"') stack.push_back('"');
+        if (c == '{') stack.push_back('{');
+        if (c == '}') stack.pop_back();
+        ++i;
+      }
+      if (stack.size() > max_depth) {
+        too_deep = true;
+        break;
+      }
+    }
+    if (i > n) i = n;
+    t.kind = tok::string;
+    t.body_begin = pos_ + 1;
+    t.body_end = closed ? i - 1 : i;
+    t.literal = closed && !interpolated;
+    const std::size_t start_line = line_;
+    count_lines(pos_, i);
+    if (too_deep) {
+      note_deep(start_line);
+      const std::size_t nl = text_.find('\n', i);
+      i = nl == std::string_view::npos ? n : nl;
+      count_lines(t.body_end, i);
+    } else if (!closed) {
+      note(start_line, "unterminated string");
+    }
+    pos_ = i;
+  }
+
+  // `<<EOF` or `<<-EOF` then a newline: the lines up to one holding only the marker. False when the
+  // text at pos_ is not a heredoc opener (then it is two '<').
+  bool lex_heredoc(token& t) {
+    const std::size_t n = text_.size();
+    std::size_t i = pos_ + 2;
+    const bool flush = at(i) == '-';
+    if (flush) ++i;
+    if (!ident_start(static_cast<unsigned char>(at(i))) || static_cast<unsigned char>(at(i)) >= 0x80) return false;
+    const std::size_t marker_begin = i;
+    while (i < n && ident_char(static_cast<unsigned char>(text_[i])) && static_cast<unsigned char>(text_[i]) < 0x80)
+      ++i;
+    const std::string_view marker = text_.substr(marker_begin, i - marker_begin);
+    if (at(i) == '\r') ++i;
+    if (at(i) != '\n') return false;
+    const std::size_t body = i + 1;
+    std::size_t line_begin = body, body_end = n, end = n;
+    bool closed = false;
+    while (line_begin < n) {
+      std::size_t line_end = text_.find('\n', line_begin);
+      if (line_end == std::string_view::npos) line_end = n;
+      std::size_t a = line_begin, b = line_end;
+      while (a < b && (text_[a] == ' ' || text_[a] == '\t')) ++a;
+      while (b > a && (text_[b - 1] == ' ' || text_[b - 1] == '\t' || text_[b - 1] == '\r')) --b;
+      if (text_.substr(a, b - a) == marker) {
+        body_end = line_begin;
+        end = line_end;
+        closed = true;
+        break;
+      }
+      line_begin = line_end + 1;
+    }
+    t.kind = tok::heredoc;
+    t.flush = flush;
+    t.body_begin = body;
+    t.body_end = body_end;
+    bool interpolated = false;
+    for (std::size_t k = body; k < body_end; ++k) {
+      const char c = text_[k];
+      if ((c == '$' || c == '%') && at(k + 1) == c && at(k + 2) == '{') {
+        k += 2;
+      } else if ((c == '$' || c == '%') && at(k + 1) == '{') {
+        interpolated = true;
+        break;
+      }
+    }
+    t.literal = closed && !interpolated;
+    const std::size_t start_line = line_;
+    count_lines(pos_, end);
+    pos_ = end;
+    if (!closed) note(start_line, "unterminated heredoc");
+    return true;
+  }
+
+  // --- decoding literal strings
+  std::optional<std::string> decode_string(const token& t) const {
+    const std::string_view s = text_.substr(t.body_begin, t.body_end - t.body_begin);
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const char c = s[i];
+      if (c == '\\') {
+        if (i + 1 >= s.size()) return std::nullopt;
+        const char e = s[++i];
+        if (e == 'n') out += '\n';
+        else if (e == 'r') out += '\r';
+        else if (e == 't') out += '\t';
+        else if (e == '"') out += '"';
+        else if (e == '\\') out += '\\';
+        else if (e == 'u' || e == 'U') {
+          const std::size_t digits = e == 'u' ? 4 : 8;
+          if (s.size() - i - 1 < digits) return std::nullopt;
+          std::uint32_t cp = 0;
+          for (std::size_t k = 1; k <= digits; ++k) {
+            const char h = s[i + k];
+            const int v = digit(h)                 ? h - '0'
+                          : (h >= 'a' && h <= 'f') ? h - 'a' + 10
+                          : (h >= 'A' && h <= 'F') ? h - 'A' + 10
+                                                   : -1;
+            if (v < 0) return std::nullopt;
+            cp = cp << 4 | static_cast<std::uint32_t>(v);
+          }
+          if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+          char buf[4];
+          out.append(buf, utf8_encode(cp, buf));
+          i += digits;
+        } else {
+          return std::nullopt;
+        }
+      } else if ((c == '$' || c == '%') && i + 2 < s.size() && s[i + 1] == c && s[i + 2] == '{') {
+        out += c;
+        out += '{';
+        i += 2;
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  }
+
+  std::string decode_heredoc(const token& t) const {
+    const std::string_view s = text_.substr(t.body_begin, t.body_end - t.body_begin);
+    std::size_t strip = 0;
+    if (t.flush) {  // the least indentation of the lines with content
+      strip = std::string_view::npos;
+      for (std::size_t a = 0; a < s.size();) {
+        std::size_t e = s.find('\n', a);
+        if (e == std::string_view::npos) e = s.size();
+        std::size_t k = a;
+        while (k < e && (s[k] == ' ' || s[k] == '\t')) ++k;
+        if (k < e && s[k] != '\r' && k - a < strip) strip = k - a;
+        a = e + 1;
+      }
+      if (strip == std::string_view::npos) strip = 0;
+    }
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t a = 0; a < s.size();) {
+      std::size_t e = s.find('\n', a);
+      e = e == std::string_view::npos ? s.size() : e + 1;
+      std::size_t k = a;
+      while (k < e && k - a < strip && (s[k] == ' ' || s[k] == '\t')) ++k;
+      for (std::size_t i = k; i < e; ++i) {
+        const char c = s[i];
+        if ((c == '$' || c == '%') && i + 2 < e && s[i + 1] == c && s[i + 2] == '{') ++i;  // $${ -> ${
+        out += s[i];
+      }
+      a = e;
+    }
+    return out;
+  }
+
+  // --- literal values: tokens[i..] as JSON text
+  bool number_json(std::string_view s, bool negative, std::string& out) const {
+    std::size_t k = 0;
+    while (k < s.size() && digit(s[k])) ++k;
+    std::size_t z = 0;
+    while (z + 1 < k && s[z] == '0') ++z;  // JSON has no leading zeros
+    std::string text = negative ? "-" : "";
+    text.append(s.substr(z));
+    if (k == s.size()) {  // an integer: must fit a 64-bit signed integer, as tfe::json reads it
+      const std::string_view d = s.substr(z, k - z);
+      if (d.size() > 19) return false;
+      std::uint64_t v = 0;
+      for (const char c : d) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+      if (v > 9223372036854775807ULL + (negative ? 1u : 0u)) return false;
+    } else {
+      double d = 0;
+      if (parse_double(text.data(), text.data() + text.size(), d) != double_parse::ok) return false;
+    }
+    out += text;
+    return true;
+  }
+
+  void skip_newlines(const std::vector<token>& t, std::size_t& i) const {
+    while (i < t.size() && t[i].kind == tok::newline) ++i;
+  }
+
+  // One literal at t[i]: appends its JSON to `out` and moves i past it. `elements` (when given) gets
+  // the JSON of each element of a top-level list or the keys of a top-level object.
+  bool literal(const std::vector<token>& t, std::size_t& i, std::string& out, std::size_t depth,
+               std::vector<std::string>* elements) {
+    if (depth >= max_depth) {  // depth 0 is the first level
+      note_deep(t.empty() ? 0 : t[i < t.size() ? i : t.size() - 1].line);
+      return false;
+    }
+    skip_newlines(t, i);
+    if (i >= t.size()) return false;
+    const token& k = t[i];
+    switch (k.kind) {
+      case tok::ident: {
+        const std::string_view v = text_of(k);
+        if (v != "true" && v != "false" && v != "null") return false;
+        out += v;
+        ++i;
+        return true;
+      }
+      case tok::number:
+        ++i;
+        return number_json(text_of(k), false, out);
+      case tok::punct:
+        if (text_of(k) != "-" || i + 1 >= t.size() || t[i + 1].kind != tok::number) return false;
+        i += 2;
+        return number_json(text_of(t[i - 1]), true, out);
+      case tok::string: {
+        if (!k.literal) return false;
+        const auto s = decode_string(k);
+        if (!s) return false;
+        json_append_string(out, *s);
+        ++i;
+        return true;
+      }
+      case tok::heredoc:
+        if (!k.literal) return false;
+        json_append_string(out, decode_heredoc(k));
+        ++i;
+        return true;
+      case tok::open:
+        if (char_at(k) == '[') return list_literal(t, i, out, depth, elements);
+        if (char_at(k) == '{') return object_literal(t, i, out, depth, elements);
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  bool list_literal(const std::vector<token>& t, std::size_t& i, std::string& out, std::size_t depth,
+                    std::vector<std::string>* elements) {
+    ++i;  // '['
+    out += '[';
+    bool first = true;
+    for (;;) {
+      skip_newlines(t, i);
+      if (i >= t.size()) return false;
+      if (t[i].kind == tok::close) {
+        if (char_at(t[i]) != ']') return false;
+        ++i;
+        out += ']';
+        return true;
+      }
+      std::string element;
+      if (!literal(t, i, element, depth + 1, nullptr)) return false;
+      if (!first) out += ',';
+      first = false;
+      out += element;
+      if (elements) elements->push_back(std::move(element));
+      skip_newlines(t, i);
+      if (i < t.size() && is_punct(t[i], ",")) ++i;
+      else if (i >= t.size() || t[i].kind != tok::close) return false;
+    }
+  }
+
+  bool object_literal(const std::vector<token>& t, std::size_t& i, std::string& out, std::size_t depth,
+                      std::vector<std::string>* keys) {
+    ++i;                                                       // '{'
+    std::vector<std::pair<std::string, std::string>> members;  // key JSON, value JSON; a repeated key's
+    std::map<std::string, std::size_t> index;                  // value replaces the first (as HCL does)
+    for (;;) {
+      skip_newlines(t, i);
+      if (i >= t.size()) return false;
+      const token& k = t[i];
+      if (k.kind == tok::close) {
+        if (char_at(k) != '}') return false;
+        ++i;
+        break;
+      }
+      std::string key;
+      if (k.kind == tok::ident || k.kind == tok::number) {
+        json_append_string(key, text_of(k));
+      } else if (k.kind == tok::string && k.literal) {
+        const auto s = decode_string(k);
+        if (!s) return false;
+        json_append_string(key, *s);
+      } else {
+        return false;
+      }
+      ++i;
+      if (i >= t.size() || !(is_punct(t[i], "=") || is_punct(t[i], ":"))) return false;
+      ++i;
+      std::string value;
+      if (!literal(t, i, value, depth + 1, nullptr)) return false;
+      const auto found = index.find(key);
+      if (found != index.end()) {
+        members[found->second].second = std::move(value);
+      } else {
+        index.emplace(key, members.size());
+        members.emplace_back(std::move(key), std::move(value));
+      }
+      bool separated = false;
+      if (i < t.size() && is_punct(t[i], ",")) {
+        ++i;
+        separated = true;
+      }
+      while (i < t.size() && t[i].kind == tok::newline) {
+        ++i;
+        separated = true;
+      }
+      if (!separated && !(i < t.size() && t[i].kind == tok::close)) return false;
+    }
+    out += '{';
+    for (std::size_t m = 0; m < members.size(); ++m) {
+      if (m) out += ',';
+      out += members[m].first;
+      out += ':';
+      out += members[m].second;
+      if (keys) keys->push_back(members[m].first);
+    }
+    out += '}';
+    return true;
+  }
+
+  // The JSON of a whole expression when it is one literal.
+  std::optional<std::string> literal_json(const std::vector<token>& expr, std::vector<std::string>* elements = nullptr,
+                                          char* kind = nullptr) {
+    std::size_t i = 0;
+    std::string out;
+    if (!literal(expr, i, out, 0, elements)) return std::nullopt;
+    skip_newlines(expr, i);
+    if (i != expr.size()) return std::nullopt;
+    if (kind) *kind = out.empty() ? '?' : out[0];
+    return out;
+  }
+
+  // --- structure
+  // Consumes one item's tokens: up to a newline outside brackets (consumed), a '}' closing an enclosing
+  // block (left), or the end of the file; `opened` is a bracket already consumed. `keep` gets the tokens.
+  // False when the file ended inside brackets.
+  bool consume_item(std::vector<token>* keep, char opened = 0) {
+    std::vector<char> stack;
+    if (opened) stack.push_back(opened);
+    for (;;) {
+      const token& t = peek();
+      if (t.kind == tok::eof) return stack.empty();
+      if (t.kind == tok::newline && stack.empty()) {
+        next();
+        return true;
+      }
+      if (t.kind == tok::close) {
+        const char c = char_at(t);
+        const char o = c == '}' ? '{' : c == ']' ? '[' : '(';
+        std::size_t k = stack.size();
+        while (k > 0 && stack[k - 1] != o) --k;
+        if (k > 0) stack.resize(k - 1);
+        else if (c == '}') return true;  // closes the enclosing block
+      } else if (t.kind == tok::open) {
+        stack.push_back(char_at(t));
+        if (stack.size() > max_depth) note_deep(t.line);
+      }
+      const token taken = next();
+      if (keep) keep->push_back(taken);
+    }
+  }
+
+  // Skips a block's body after its '{' up to the matching '}'; false when the file ends first.
+  bool skip_block() {
+    std::vector<char> stack{'{'};
+    for (;;) {
+      const token t = next();
+      if (t.kind == tok::eof) return false;
+      if (t.kind == tok::open) {
+        stack.push_back(char_at(t));
+        if (stack.size() > max_depth) note_deep(t.line);
+      } else if (t.kind == tok::close) {
+        const char c = char_at(t);
+        const char o = c == '}' ? '{' : c == ']' ? '[' : '(';
+        std::size_t k = stack.size();
+        while (k > 0 && stack[k - 1] != o) --k;
+        if (k > 0) stack.resize(k - 1);
+        if (stack.empty()) return true;
+      }
+    }
+  }
+
+  // Reads a block body after its '{': each `name = expr` goes to on_attribute(name token, expression
+  // tokens); nested blocks are skipped. False when the file ends before the closing '}'.
+  template <class F>
+  bool read_body(F&& on_attribute) {
+    for (;;) {
+      const token t = next();
+      switch (t.kind) {
+        case tok::eof:
+          return false;
+        case tok::newline:
+          continue;
+        case tok::close:
+          if (char_at(t) == '}') return true;
+          note(t.line, "unexpected " + describe(t));
+          continue;
+        case tok::ident: {
+          if (is_punct(peek(), "=")) {
+            next();
+            std::vector<token> expr;
+            consume_item(&expr);
+            on_attribute(t, expr);
+            continue;
+          }
+          while (peek().kind == tok::ident || peek().kind == tok::string) next();
+          if (is_open(peek(), '{')) {
+            next();
+            if (!skip_block()) return false;
+            continue;
+          }
+          note(t.line, "unexpected " + describe(t));
+          consume_item(nullptr);
+          continue;
+        }
+        default:
+          note(t.line, "unexpected " + describe(t));
+          if (!consume_item(nullptr, t.kind == tok::open ? char_at(t) : 0)) return false;
+          continue;
+      }
+    }
+  }
+
+  void skip_body(std::size_t line) {
+    if (!skip_block()) note(line, unbalanced_text);
+  }
+
+  void top_level_item(const token& head) {
+    const std::string_view type = text_of(head);
+    std::vector<std::string> labels;
+    bool plain_labels = true;
+    for (;;) {
+      const token& p = peek();
+      if (p.kind == tok::ident) {
+        labels.emplace_back(text_of(p));
+      } else if (p.kind == tok::string) {
+        auto s = p.literal ? decode_string(p) : std::nullopt;
+        if (s) labels.push_back(std::move(*s));
+        else plain_labels = false;
+      } else {
+        break;
+      }
+      next();
+    }
+    if (labels.empty() && plain_labels && is_punct(peek(), "=")) {
+      next();
+      note(head.line, "attribute \"" + printable(type) + "\" outside a block is ignored");
+      if (!consume_item(nullptr)) note(head.line, unbalanced_text);
+      return;
+    }
+    if (!is_open(peek(), '{')) {
+      note(head.line, "unexpected " + describe(head));
+      if (!consume_item(nullptr)) note(head.line, unbalanced_text);
+      return;
+    }
+    next();
+    if (!plain_labels) {
+      note(head.line, "block \"" + printable(type) + "\" has a label that is not a plain string: skipped");
+      skip_body(head.line);
+      return;
+    }
+    if (type == "resource" || type == "data") {
+      if (labels.size() == 2) return resource_block(type == "data", labels[0], labels[1], head.line);
+      note(head.line, std::string(type) + " block with " + std::to_string(labels.size()) + " labels (not 2) skipped");
+    } else if (type == "output") {
+      if (labels.size() == 1) return output_block(labels[0], head.line);
+      note(head.line, "output block with " + std::to_string(labels.size()) + " labels (not 1) skipped");
+    } else if (type == "module") {
+      note(head.line, "module \"" + printable(labels.empty() ? std::string() : labels[0]) + "\" is not expanded");
+    } else if (type != "terraform" && type != "provider" && type != "variable" && type != "locals" && type != "moved" &&
+               type != "import" && type != "check" && type != "removed") {
+      note(head.line, "unknown block \"" + printable(type) + "\" skipped");
+    }
+    skip_body(head.line);
+  }
+
+  void resource_block(bool data, const std::string& type, const std::string& name, std::size_t line) {
+    tf_resource r;
+    r.mode = data ? "data" : "managed";
+    r.type = type;
+    r.name = name;
+    const std::string address = (data ? "data." : "") + type + "." + name;
+    const std::string shown = printable(address);
+    std::set<std::string_view> names;
+    std::optional<std::vector<token>> count_expr, for_each_expr;
+    std::size_t count_line = line, for_each_line = line;
+    const bool closed = read_body([&](const token& key, std::vector<token>& expr) {
+      const std::string_view k = text_of(key);
+      if (!names.insert(k).second) {
+        note(key.line, "attribute \"" + printable(k) + "\" of " + shown + " set again: the first is kept");
+        return;
+      }
+      if (k == "count") {
+        count_expr = std::move(expr);
+        count_line = key.line;
+      } else if (k == "for_each") {
+        for_each_expr = std::move(expr);
+        for_each_line = key.line;
+      } else if (k != "provider" && k != "depends_on") {
+        if (auto v = literal_json(expr)) r.attributes.emplace_back(std::string(k), std::move(*v));
+      }
+    });
+    if (count_expr && for_each_expr) {
+      r.count = -1;
+      note(count_line, "count and for_each both set on " + shown + ": counted as 1");
+    } else if (count_expr) {
+      r.count = literal_count(*count_expr);
+      if (r.count < 0) note(count_line, "count on " + shown + ": counted as 1");
+    } else if (for_each_expr) {
+      r.count = literal_for_each(*for_each_expr);
+      if (r.count < 0) note(for_each_line, "for_each on " + shown + ": counted as 1");
+    }
+    if (!closed) note(line, unbalanced_text);
+    if (!seen_.resources.insert(address).second) {
+      note(line, "duplicate resource " + shown + ": the first one is kept");
+      return;
+    }
+    into_.resources.push_back(std::move(r));
+  }
+
+  // A literal whole non-negative number (or a string holding one, which Terraform converts); -1 otherwise.
+  std::int64_t literal_count(const std::vector<token>& expr) {
+    auto v = literal_json(expr);
+    if (!v) return -1;
+    std::string_view s = *v;
+    if (s.size() >= 2 && s.front() == '"') s = s.substr(1, s.size() - 2);
+    if (s.empty() || s.size() > 18) return -1;
+    std::int64_t n = 0;
+    for (const char c : s) {
+      if (!digit(c)) return -1;
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  }
+
+  // The keys of a literal map, or the distinct strings of `toset([...])`; -1 otherwise.
+  std::int64_t literal_for_each(const std::vector<token>& expr) {
+    std::vector<std::string> items;
+    char kind = 0;
+    if (expr.size() >= 3 && expr[0].kind == tok::ident && text_of(expr[0]) == "toset" && is_open(expr[1], '(') &&
+        expr.back().kind == tok::close && char_at(expr.back()) == ')') {
+      const std::vector<token> inner(expr.begin() + 2, expr.end() - 1);
+      if (!literal_json(inner, &items, &kind) || kind != '[') return -1;
+      for (const auto& s : items)
+        if (s.empty() || s[0] != '"') return -1;
+      return static_cast<std::int64_t>(std::set<std::string>(items.begin(), items.end()).size());
+    }
+    if (!literal_json(expr, &items, &kind) || kind != '{') return -1;
+    return static_cast<std::int64_t>(items.size());
+  }
+
+  void output_block(const std::string& name, std::size_t line) {
+    tf_output o;
+    o.name = name;
+    const std::string shown = printable(name);
+    std::set<std::string_view> names;
+    const bool closed = read_body([&](const token& key, std::vector<token>& expr) {
+      const std::string_view k = text_of(key);
+      if (!names.insert(k).second) {
+        note(key.line, "attribute \"" + printable(k) + "\" of output \"" + shown + "\" set again: the first is kept");
+        return;
+      }
+      if (k == "value") {
+        o.value = literal_json(expr);
+        if (!o.value && expr.size() == 5 && expr[0].kind == tok::ident && expr[2].kind == tok::ident &&
+            expr[4].kind == tok::ident && text_of(expr[1]) == "." && text_of(expr[3]) == ".")
+          o.reference =
+              std::string(text_of(expr[0])) + "." + std::string(text_of(expr[2])) + "." + std::string(text_of(expr[4]));
+      } else if (k == "sensitive") {
+        const auto v = literal_json(expr);
+        if (v && (*v == "true" || *v == "false")) o.sensitive = *v == "true";
+        else note(key.line, "sensitive on output \"" + shown + "\" is not true or false: taken as false");
+      }
+    });
+    if (!closed) note(line, unbalanced_text);
+    if (!seen_.outputs.insert(name).second) {
+      note(line, "duplicate output \"" + shown + "\": the first one is kept");
+      return;
+    }
+    into_.outputs.push_back(std::move(o));
+  }
+
+  std::string file_;
+  std::string_view text_;
+  tf_config& into_;
+  seen_names& seen_;
+  std::size_t pos_ = 0;
+  std::size_t line_ = 1;
+  token lookahead_;
+  bool peeked_ = false;
+  std::size_t notes_ = 0;
+  bool deep_noted_ = false;
+};
+
+/// The names already in `config`, to find duplicates among the blocks added to it.
+inline seen_names names_of(const tf_config& config) {
+  seen_names seen;
+  for (const auto& r : config.resources)
+    seen.resources.insert((r.mode == "data" ? "data." : "") + r.type + "." + r.name);
+  for (const auto& o : config.outputs) seen.outputs.insert(o.name);
+  return seen;
+}
+
+/// Whether `s` ends with `suffix`.
+inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace tf_scan_impl
+
+/// Adds the blocks of one .tf file to `into` (file_name is used in notes). Never fails: what it cannot read
+/// becomes a note.
+inline void scan_tf(std::string_view file_name, std::string_view text, tf_config& into) {
+  auto seen = tf_scan_impl::names_of(into);
+  tf_scan_impl::file_scanner(file_name, text, into, seen).run();
+}
+
+/// Scans every regular file ending in ".tf" of a tar archive's entries, in name order (a later entry of
+/// the same name replaces an earlier one). Paths under ".terraform/" are skipped; files in other
+/// subdirectories, JSON (.tf.json) and override files are not read and get a note each.
+inline tf_config scan_tf_files(const std::vector<tar_entry>& files) {
+  using tf_scan_impl::ends_with;
+  std::map<std::string_view, const tar_entry*> by_name;
+  for (const auto& f : files) {
+    const std::string_view name = f.name;
+    if (name.substr(0, 11) == ".terraform/" || name.find("/.terraform/") != std::string_view::npos) continue;
+    if (ends_with(name, ".tf") || ends_with(name, ".tf.json")) by_name[name] = &f;
+  }
+  tf_config config;
+  tf_scan_impl::seen_names seen;
+  for (const auto& [name, file] : by_name) {
+    const std::string shown = tf_scan_impl::printable(name);
+    if (name.find('/') != std::string_view::npos) {
+      config.notes.push_back(shown + ": not in the root module");
+    } else if (ends_with(name, ".tf.json")) {
+      config.notes.push_back(shown + ": JSON configuration is not read");
+    } else if (name == "override.tf" || ends_with(name, "_override.tf")) {
+      config.notes.push_back(shown + ": override files are not merged");
+    } else {
+      tf_scan_impl::file_scanner(name, file->data, config, seen).run();
+    }
+  }
+  return config;
+}
+
+}  // namespace detail
+}  // namespace tfe
+
+#endif  // TFE_DETAIL_TF_SCAN_HPP
+// end of <tfe/detail/tf_scan.hpp>
+// #include <tfe/engine/configuration_diff.hpp>
+// begin of <tfe/engine/configuration_diff.hpp>
+#ifndef TFE_ENGINE_CONFIGURATION_DIFF_HPP
+#define TFE_ENGINE_CONFIGURATION_DIFF_HPP
+
+// #include <tfe/detail/tf_scan.hpp> (already inlined)
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/model/planned_changes.hpp> (already inlined)
+// #include <tfe/model/run.hpp> (already inlined)
+// #include <tfe/model/state_version.hpp> (already inlined)
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+namespace detail {
+// Whether two JSON texts hold the same value (both must parse).
+inline bool same_json(const std::string& a, const std::string& b) {
+  auto x = json::parse(a);
+  auto y = json::parse(b);
+  return x && y && *x == *y;
+}
+// The literal value behind reference `type.name.attribute` of the configuration: the attribute's own
+// literal, and for terraform_data's `output` its `input`; empty when unknown.
+inline std::string referenced_value(const tf_config& cfg, const std::string& reference) {
+  const auto d1 = reference.find('.');
+  const auto d2 = d1 == std::string::npos ? d1 : reference.find('.', d1 + 1);
+  if (d2 == std::string::npos) return {};
+  const std::string type = reference.substr(0, d1), name = reference.substr(d1 + 1, d2 - d1 - 1);
+  std::string attr = reference.substr(d2 + 1);
+  if (type == "terraform_data" && attr == "output") attr = "input";
+  for (const auto& res : cfg.resources)
+    if (res.mode == "managed" && res.type == type && res.name == name && res.count == 1)
+      for (const auto& [k, v] : res.attributes)
+        if (k == attr) return v;
+  return {};
+}
+}  // namespace detail
+
+/// The changes run `r` proposes: configuration `cfg` against the resources and outputs of the
+/// workspace's current state. A destroy run deletes what the state holds; a refresh-only run changes
+/// nothing. Resources already in the state are unchanged (their attributes are not compared).
+inline planned_changes diff_configuration(const detail::tf_config& cfg, const std::vector<state_resource>& prior,
+                                          const std::vector<state_output>& prior_outputs, const run& r) {
+  planned_changes p;
+  p.notes = cfg.notes;
+  std::vector<std::string> prior_instances;  // addresses of the state's managed instances
+  for (const auto& res : prior) {
+    if (res.mode == "data") continue;
+    if (res.count <= 1) prior_instances.push_back(res.address);
+    else
+      for (std::int64_t i = 0; i < res.count; ++i)
+        prior_instances.push_back(res.address + "[" + std::to_string(i) + "]");
+  }
+  const auto split = [](const std::string& address, planned_resource& x) {  // type, name, index of an address
+    std::string a = address;
+    if (a.compare(0, 5, "data.") == 0) a.erase(0, 5);
+    if (const auto b = a.find('['); b != std::string::npos) {
+      x.index = std::strtoll(a.c_str() + b + 1, nullptr, 10);
+      a.erase(b);
+    }
+    const auto dot = a.find('.');
+    x.type = a.substr(0, dot);
+    x.name = dot == std::string::npos ? std::string() : a.substr(dot + 1);
+  };
+  std::set<std::string> wanted;
+  if (!r.is_destroy)
+    for (const auto& res : cfg.resources) {
+      const bool data = res.mode == "data";
+      const std::string base = (data ? "data." : "") + res.type + "." + res.name;
+      const std::int64_t n = res.count < 0 ? 1 : res.count;
+      for (std::int64_t i = 0; i < n; ++i) {
+        planned_resource x;
+        x.mode = data ? "data" : "managed";
+        x.type = res.type;
+        x.name = res.name;
+        x.index = res.count > 1 ? i : -1;
+        x.address = base + (x.index >= 0 ? "[" + std::to_string(i) + "]" : std::string());
+        x.attributes = res.attributes;
+        if (data) x.action = "read";
+        else {
+          wanted.insert(x.address);
+          const bool known =
+              std::find(prior_instances.begin(), prior_instances.end(), x.address) != prior_instances.end();
+          x.action = known || r.refresh_only ? "no-op" : "create";
+        }
+        p.resources.push_back(std::move(x));
+      }
+    }
+  if (!r.refresh_only)
+    for (const auto& address : prior_instances)
+      if (!wanted.count(address)) {
+        planned_resource x;
+        x.mode = "managed";
+        x.address = address;
+        split(address, x);
+        x.action = "delete";
+        p.resources.push_back(std::move(x));
+      }
+  std::set<std::string> outputs;
+  if (!r.is_destroy)
+    for (const auto& o : cfg.outputs) {
+      planned_output x;
+      x.name = o.name;
+      x.sensitive = o.sensitive;
+      x.value = o.value ? *o.value : detail::referenced_value(cfg, o.reference);
+      outputs.insert(o.name);
+      const auto old = std::find_if(prior_outputs.begin(), prior_outputs.end(),
+                                    [&](const state_output& s) { return s.name == o.name; });
+      if (r.refresh_only) x.action = "no-op";
+      else if (old == prior_outputs.end()) x.action = "create";
+      else if (!x.value.empty() && detail::same_json(old->value, x.value)) x.action = "no-op";
+      else x.action = "update";
+      p.outputs.push_back(std::move(x));
+    }
+  if (!r.refresh_only)
+    for (const auto& o : prior_outputs)
+      if (!outputs.count(o.name)) p.outputs.push_back(planned_output{o.name, "delete", o.value, o.sensitive});
+  return p;
+}
+
+/// The state resources and outputs after applying `p` to `prior`: deleted instances leave, created
+/// ones join (grouped per resource, with their instance count); outputs as planned.
+inline std::pair<std::vector<state_resource>, std::vector<state_output>> apply_planned_changes(
+    const planned_changes& p, const std::vector<state_resource>& prior) {
+  std::vector<state_resource> out;
+  std::set<std::string> deleted;
+  for (const auto& x : p.resources)
+    if (x.action == "delete") deleted.insert(x.address);
+  for (const auto& res : prior) {
+    state_resource kept = res;
+    if (res.count <= 1) {
+      if (deleted.count(res.address)) continue;
+    } else {
+      std::int64_t n = 0;
+      for (std::int64_t i = 0; i < res.count; ++i)
+        if (!deleted.count(res.address + "[" + std::to_string(i) + "]")) ++n;
+      if (n == 0) continue;
+      kept.count = n;
+    }
+    out.push_back(std::move(kept));
+  }
+  for (const auto& x : p.resources) {
+    if (x.mode != "managed" || x.action != "create") continue;
+    const std::string base = x.type + "." + x.name;
+    auto it = std::find_if(out.begin(), out.end(), [&](const state_resource& s) { return s.address == base; });
+    if (it != out.end()) {
+      ++it->count;
+      continue;
+    }
+    state_resource res;
+    res.address = base;
+    res.module = "root";
+    res.mode = "managed";
+    res.type = x.type;
+    res.name = x.name;
+    res.provider = "provider[\"" + provider_of_type(x.type) + "\"]";
+    res.count = 1;
+    out.push_back(std::move(res));
+  }
+  std::vector<state_output> outputs;
+  for (const auto& o : p.outputs) {
+    if (o.action == "delete") continue;
+    state_output s;
+    s.name = o.name;
+    s.sensitive = o.sensitive;
+    s.value = o.value.empty() ? "null" : o.value;
+    auto v = json::parse(s.value);
+    s.type = !v || v->is_null() ? "null"
+             : v->is_string()   ? "string"
+             : v->is_number()   ? "number"
+             : v->is_bool()     ? "boolean"
+             : v->is_array()    ? "array"
+                                : "object";
+    s.detailed_type = s.type == "string"    ? "\"string\""
+                      : s.type == "number"  ? "\"number\""
+                      : s.type == "boolean" ? "\"bool\""
+                                            : "\"dynamic\"";
+    outputs.push_back(std::move(s));
+  }
+  return {std::move(out), std::move(outputs)};
+}
+
+}  // namespace tfe
+
+#endif  // TFE_ENGINE_CONFIGURATION_DIFF_HPP
+// end of <tfe/engine/configuration_diff.hpp>
+// #include <tfe/engine/engine.hpp> (already inlined)
+// #include <tfe/model/planned_changes.hpp> (already inlined)
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tfe {
+
+// The planned changes of run `r` read from its configuration version's archive, or nothing when the
+// archive holds no .tf file (the executor then decides alone). Shard locked.
+template <class Policies>
+std::optional<planned_changes> basic_engine<Policies>::planned_changes_locked(shard& s, const run& r) {
+  if (r.configuration_version_id.empty()) return std::nullopt;
+  const std::string* bytes = s.storage.get_blob(blob_key(r.configuration_version_id));
+  if (!bytes) return std::nullopt;
+  auto tarball = detail::gunzip(*bytes, options_.max_unpacked_configuration);
+  if (!tarball) return std::nullopt;
+  auto files = detail::read_tar(*tarball);
+  if (!files) return std::nullopt;
+  const bool any_tf = std::any_of(files->begin(), files->end(), [](const detail::tar_entry& e) {
+    return e.name.size() > 3 && e.name.compare(e.name.size() - 3, 3, ".tf") == 0;
+  });
+  if (!any_tf) return std::nullopt;
+  const detail::tf_config cfg = detail::scan_tf_files(*files);
+  const workspace* w = s.storage.find(of<workspace>, r.workspace_id);
+  const state_version* cur =
+      w && !w->current_state_version.empty() ? s.storage.find(of<state_version>, w->current_state_version) : nullptr;
+  static const std::vector<state_resource> no_resources;
+  static const std::vector<state_output> no_outputs;
+  return diff_configuration(cfg, cur ? cur->resources : no_resources, cur ? cur->outputs : no_outputs, r);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_ENGINE_PLANNING_HPP
+// end of <tfe/engine/planning.hpp>
 // #include <tfe/engine/projects.hpp>
 // begin of <tfe/engine/projects.hpp>
 #ifndef TFE_ENGINE_PROJECTS_HPP
@@ -11211,6 +13576,7 @@ inline std::string md5_hex(std::string_view data) {
 
 #endif  // TFE_DETAIL_MD5_HPP
 // end of <tfe/detail/md5.hpp>
+// #include <tfe/engine/configuration_diff.hpp> (already inlined)
 // #include <tfe/engine/engine.hpp> (already inlined)
 // #include <tfe/model/state_version.hpp> (already inlined)
 // #include <tfe/model/terraform_state.hpp>
@@ -11610,8 +13976,17 @@ void basic_engine<Policies>::write_applied_state_locked(shard& s, const run& r,
   st.terraform_version = r.terraform_version;
   st.serial = prev ? prev->serial + 1 : 1;
   st.lineage = prev && !prev->lineage.empty() ? prev->lineage : new_lineage_locked(s);
+  std::optional<planned_changes> planned;
+  if (!r.planned.empty())
+    if (auto p = decode_planned_changes(r.planned); p && detail::same_plan_counts(p->counts(), r.apply_counts))
+      planned = std::move(p);
   if (resources) {
     st.resources = *resources;
+  } else if (planned) {
+    static const std::vector<state_resource> none;
+    auto next = apply_planned_changes(*planned, prev ? prev->resources : none);
+    st.resources = std::move(next.first);
+    if (!outputs) st.outputs = std::move(next.second);
   } else if (!r.is_destroy) {
     if (prev) st.resources = prev->resources;
     for (std::int64_t d = 0; d < r.apply_counts.destructions && !st.resources.empty(); ++d) st.resources.pop_back();
@@ -11628,7 +14003,7 @@ void basic_engine<Policies>::write_applied_state_locked(shard& s, const run& r,
     }
   }
   if (outputs) st.outputs = *outputs;
-  else if (prev && !r.is_destroy) st.outputs = prev->outputs;
+  else if (!planned && prev && !r.is_destroy) st.outputs = prev->outputs;
   std::string raw = write_terraform_state(st);
   state_version v;
   v.id = next_id_in(id_kind::state_version, s);
@@ -12829,8 +15204,14 @@ namespace tfe {
 
 /// Settings of the API layer.
 struct api_options {
-  token_auth auth = token_auth::any();        ///< which bearer tokens are accepted
-  std::string base_url;                       ///< absolute origin for upload/log URLs; empty: "http://" + Host header
+  token_auth auth = token_auth::any();  ///< which bearer tokens are accepted
+  std::string base_url;                 ///< absolute origin for upload/log URLs; empty: from the request
+  /// Take the origin of absolute URLs from X-Forwarded-Proto / X-Forwarded-Host when present (a proxy or
+  /// TLS terminator in front of tfe); false: from Host only.
+  bool trust_forwarded_headers = true;
+  /// The path this API is mounted under ("/t/acme"; empty: the root). Absolute URLs, pagination links and
+  /// the discovery document carry it; requests reach handle() with it already removed.
+  std::string path_prefix;
   std::size_t max_json_bytes = 4u << 20;      ///< largest JSON:API request document (413 above)
   std::size_t max_upload_bytes = 256u << 20;  ///< largest configuration upload (413 above)
   std::size_t max_json_depth = 64;            ///< deepest JSON:API request document (400 above)
@@ -13066,15 +15447,33 @@ class basic_api {
     return s;
   }
 
-  std::string origin(const http_request& req) const {
+  // The origin of absolute URLs: api_options::base_url, else the request's X-Forwarded-Proto and
+  // X-Forwarded-Host (a proxy or TLS terminator in front), else "http://" + Host.
+  std::string origin(const http_request& req) const { return host_origin(req) + opts_.path_prefix; }
+  std::string host_origin(const http_request& req) const {
     if (!opts_.base_url.empty()) return opts_.base_url;
+    const auto host_ok = [](std::string_view host) {
+      if (host.empty() || host.size() >= 256) return false;
+      for (char ch : host)
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+              ch == '-' || ch == ':' || ch == '[' || ch == ']'))
+          return false;
+      return true;
+    };
+    std::string_view scheme = "http";
     std::string_view host = req.header("Host");
-    bool ok = !host.empty() && host.size() < 256;
-    for (char ch : host)
-      if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-            ch == '-' || ch == ':' || ch == '[' || ch == ']'))
-        ok = false;
-    return ok ? "http://" + std::string(host) : std::string("http://localhost");
+    if (opts_.trust_forwarded_headers) {
+      std::string_view proto = req.header("X-Forwarded-Proto");
+      proto = proto.substr(0, proto.find(','));  // the first hop's
+      while (!proto.empty() && proto.back() == ' ') proto.remove_suffix(1);
+      if (detail::iequals(proto, "https")) scheme = "https";
+      std::string_view fwd = req.header("X-Forwarded-Host");
+      fwd = fwd.substr(0, fwd.find(','));
+      while (!fwd.empty() && fwd.back() == ' ') fwd.remove_suffix(1);
+      if (host_ok(fwd)) host = fwd;
+    }
+    if (!host_ok(host)) return std::string(scheme) + "://localhost";
+    return std::string(scheme) + "://" + std::string(host);
   }
 
   // Writes {"data": <resource>} using `fn(writer)` for the resource.
@@ -13178,8 +15577,12 @@ class basic_api {
   http_response discovery(request_ctx&) {
     http_response r;
     r.status = 200;
-    r.body =
-        R"({"tfe.v2":"/api/v2/","tfe.v2.1":"/api/v2/","tfe.v2.2":"/api/v2/","modules.v1":"/api/registry/v1/modules/","motd.v1":"/api/terraform/motd","state.v2":"/api/v2/","versions.v1":"https://checkpoint-api.hashicorp.com/v1/versions/"})";
+    std::string api = opts_.path_prefix + "/api/v2/";
+    json_writer w(r.body);
+    w.begin_object().member("tfe.v2", api).member("tfe.v2.1", api).member("tfe.v2.2", api);
+    w.member("modules.v1", opts_.path_prefix + "/api/registry/v1/modules/");
+    w.member("motd.v1", opts_.path_prefix + "/api/terraform/motd").member("state.v2", api);
+    w.member("versions.v1", "https://checkpoint-api.hashicorp.com/v1/versions/").end_object();
     r.set_header("Content-Type", "application/json");
     return r;
   }
@@ -14053,8 +16456,7 @@ class basic_api {
     auto suffix = id_suffix(c.params[0], "ce-");
     auto r = suffix.empty() ? result<run>(make_error(errc::not_found, "cost estimate not found"))
                             : eng_.read_run("run-" + std::string(suffix));
-    if (!r || !r->cost_estimation || !r->entered_at(run_status::cost_estimating))
-      return error_response(errc::not_found, "cost estimate not found");
+    if (!r || !r->cost_estimation) return error_response(errc::not_found, "cost estimate not found");
     return document(200, single([&](json_writer& w) { write_cost_estimate(w, *r); }));
   }
   http_response empty_run_collection(request_ctx& c) {  // policy-checks, task-stages
@@ -14943,57 +17345,7 @@ http_response basic_api<Engine>::download_json_state(request_ctx& c) {
 // #include <tfe/api/serializers.hpp> (already inlined)
 // #include <tfe/config.hpp> (already inlined)
 // #include <tfe/detail/base64.hpp> (already inlined)
-// #include <tfe/detail/crc32.hpp>
-// begin of <tfe/detail/crc32.hpp>
-#ifndef TFE_DETAIL_CRC32_HPP
-#define TFE_DETAIL_CRC32_HPP
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-namespace tfe {
-namespace detail {
-
-// crc32_tables[k][b]: the CRC of byte b followed by k zero bytes.
-inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = [] {
-  std::array<std::array<std::uint32_t, 256>, 8> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[0][i] = c;
-  }
-  for (std::size_t k = 1; k < 8; ++k)
-    for (std::size_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFFu];
-  return t;
-}();
-
-/// CRC-32 of `data`, continuing from `crc` (0 to start).
-inline std::uint32_t crc32(std::string_view data, std::uint32_t crc = 0) noexcept {
-  const auto& t = crc32_tables;
-  crc = ~crc;
-  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  std::size_t n = data.size();
-  while (n >= 8) {
-    const std::uint32_t lo =
-        crc ^ (std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24);
-    const std::uint32_t hi =
-        std::uint32_t(p[4]) | std::uint32_t(p[5]) << 8 | std::uint32_t(p[6]) << 16 | std::uint32_t(p[7]) << 24;
-    crc = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^ t[3][hi & 0xFFu] ^
-          t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
-    p += 8;
-    n -= 8;
-  }
-  while (n--) crc = t[0][(crc ^ *p++) & 0xFFu] ^ (crc >> 8);
-  return ~crc;
-}
-
-}  // namespace detail
-}  // namespace tfe
-
-#endif  // TFE_DETAIL_CRC32_HPP
-// end of <tfe/detail/crc32.hpp>
+// #include <tfe/detail/crc32.hpp> (already inlined)
 // #include <tfe/engine/engine.hpp> (already inlined)
 // #include <tfe/engine/options.hpp> (already inlined)
 // #include <tfe/engine/pagination.hpp> (already inlined)
@@ -16253,6 +18605,20 @@ class basic_admin_api {
   /// The wrapped API.
   Api& api() noexcept { return api_; }
 
+  /// True when `req` may use the admin API (the admin token, or a loopback peer without one); else
+  /// `refusal` holds the 401 or 403 answer. Hosts serving more under /_tfe/ apply the same rule.
+  bool authorized(const http_request& req, http_response& refusal) const {
+    if (!opts_.token.empty()) {
+      const std::string_view token = bearer_token(req.header("Authorization"));
+      if (!token.empty() && token == opts_.token) return true;
+      refusal = error(errc::unauthorized, "The admin API needs the admin token (tfe-server --admin-token)");
+      return false;
+    }
+    if (!opts_.loopback_only || detail::is_loopback_peer(req.remote_address)) return true;
+    refusal = error(errc::forbidden, "The admin API is served to loopback clients only unless --admin-token is set");
+    return false;
+  }
+
   /// The admin routes: method and path pattern of every endpoint (docs/testing.md#the-admin-api).
   static std::vector<std::pair<std::string_view, std::string_view>> routes() {
     std::vector<std::pair<std::string_view, std::string_view>> out;
@@ -16305,18 +18671,6 @@ class basic_admin_api {
     http_response r;
     r.status = 204;
     return r;
-  }
-
-  bool authorized(const http_request& req, http_response& refusal) const {
-    if (!opts_.token.empty()) {
-      const std::string_view token = bearer_token(req.header("Authorization"));
-      if (!token.empty() && token == opts_.token) return true;
-      refusal = error(errc::unauthorized, "The admin API needs the admin token (tfe-server --admin-token)");
-      return false;
-    }
-    if (!opts_.loopback_only || detail::is_loopback_peer(req.remote_address)) return true;
-    refusal = error(errc::forbidden, "The admin API is served to loopback clients only unless --admin-token is set");
-    return false;
   }
 
   result<json> body_json(const http_request& req) const {

@@ -4,8 +4,7 @@
 #include "support/api_fixture.hpp"
 #include "support/catch.hpp"
 
-#include <tfe/detail/base64.hpp>
-#include <tfe/detail/md5.hpp>
+#include "support/internals.hpp"
 
 #include <string>
 

@@ -39,8 +39,14 @@ namespace tfe {
 
 /// Settings of the API layer.
 struct api_options {
-  token_auth auth = token_auth::any();        ///< which bearer tokens are accepted
-  std::string base_url;                       ///< absolute origin for upload/log URLs; empty: "http://" + Host header
+  token_auth auth = token_auth::any();  ///< which bearer tokens are accepted
+  std::string base_url;                 ///< absolute origin for upload/log URLs; empty: from the request
+  /// Take the origin of absolute URLs from X-Forwarded-Proto / X-Forwarded-Host when present (a proxy or
+  /// TLS terminator in front of tfe); false: from Host only.
+  bool trust_forwarded_headers = true;
+  /// The path this API is mounted under ("/t/acme"; empty: the root). Absolute URLs, pagination links and
+  /// the discovery document carry it; requests reach handle() with it already removed.
+  std::string path_prefix;
   std::size_t max_json_bytes = 4u << 20;      ///< largest JSON:API request document (413 above)
   std::size_t max_upload_bytes = 256u << 20;  ///< largest configuration upload (413 above)
   std::size_t max_json_depth = 64;            ///< deepest JSON:API request document (400 above)
@@ -276,15 +282,33 @@ class basic_api {
     return s;
   }
 
-  std::string origin(const http_request& req) const {
+  // The origin of absolute URLs: api_options::base_url, else the request's X-Forwarded-Proto and
+  // X-Forwarded-Host (a proxy or TLS terminator in front), else "http://" + Host.
+  std::string origin(const http_request& req) const { return host_origin(req) + opts_.path_prefix; }
+  std::string host_origin(const http_request& req) const {
     if (!opts_.base_url.empty()) return opts_.base_url;
+    const auto host_ok = [](std::string_view host) {
+      if (host.empty() || host.size() >= 256) return false;
+      for (char ch : host)
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+              ch == '-' || ch == ':' || ch == '[' || ch == ']'))
+          return false;
+      return true;
+    };
+    std::string_view scheme = "http";
     std::string_view host = req.header("Host");
-    bool ok = !host.empty() && host.size() < 256;
-    for (char ch : host)
-      if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-            ch == '-' || ch == ':' || ch == '[' || ch == ']'))
-        ok = false;
-    return ok ? "http://" + std::string(host) : std::string("http://localhost");
+    if (opts_.trust_forwarded_headers) {
+      std::string_view proto = req.header("X-Forwarded-Proto");
+      proto = proto.substr(0, proto.find(','));  // the first hop's
+      while (!proto.empty() && proto.back() == ' ') proto.remove_suffix(1);
+      if (detail::iequals(proto, "https")) scheme = "https";
+      std::string_view fwd = req.header("X-Forwarded-Host");
+      fwd = fwd.substr(0, fwd.find(','));
+      while (!fwd.empty() && fwd.back() == ' ') fwd.remove_suffix(1);
+      if (host_ok(fwd)) host = fwd;
+    }
+    if (!host_ok(host)) return std::string(scheme) + "://localhost";
+    return std::string(scheme) + "://" + std::string(host);
   }
 
   // Writes {"data": <resource>} using `fn(writer)` for the resource.
@@ -388,8 +412,12 @@ class basic_api {
   http_response discovery(request_ctx&) {
     http_response r;
     r.status = 200;
-    r.body =
-        R"({"tfe.v2":"/api/v2/","tfe.v2.1":"/api/v2/","tfe.v2.2":"/api/v2/","modules.v1":"/api/registry/v1/modules/","motd.v1":"/api/terraform/motd","state.v2":"/api/v2/","versions.v1":"https://checkpoint-api.hashicorp.com/v1/versions/"})";
+    std::string api = opts_.path_prefix + "/api/v2/";
+    json_writer w(r.body);
+    w.begin_object().member("tfe.v2", api).member("tfe.v2.1", api).member("tfe.v2.2", api);
+    w.member("modules.v1", opts_.path_prefix + "/api/registry/v1/modules/");
+    w.member("motd.v1", opts_.path_prefix + "/api/terraform/motd").member("state.v2", api);
+    w.member("versions.v1", "https://checkpoint-api.hashicorp.com/v1/versions/").end_object();
     r.set_header("Content-Type", "application/json");
     return r;
   }
@@ -1263,8 +1291,7 @@ class basic_api {
     auto suffix = id_suffix(c.params[0], "ce-");
     auto r = suffix.empty() ? result<run>(make_error(errc::not_found, "cost estimate not found"))
                             : eng_.read_run("run-" + std::string(suffix));
-    if (!r || !r->cost_estimation || !r->entered_at(run_status::cost_estimating))
-      return error_response(errc::not_found, "cost estimate not found");
+    if (!r || !r->cost_estimation) return error_response(errc::not_found, "cost estimate not found");
     return document(200, single([&](json_writer& w) { write_cost_estimate(w, *r); }));
   }
   http_response empty_run_collection(request_ctx& c) {  // policy-checks, task-stages

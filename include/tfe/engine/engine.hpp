@@ -13,6 +13,7 @@
 #include <tfe/model/configuration_version.hpp>
 #include <tfe/model/ids.hpp>
 #include <tfe/model/organization.hpp>
+#include <tfe/model/planned_changes.hpp>
 #include <tfe/model/project.hpp>
 #include <tfe/model/run.hpp>
 #include <tfe/model/state_version.hpp>
@@ -1312,6 +1313,8 @@ class basic_engine {
     basic_engine& e_;
   };
 
+  // The changes a run's configuration proposes (engine/planning.hpp).
+  std::optional<planned_changes> planned_changes_locked(shard& s, const run& r);
   // State versions (engine/state_versions.hpp).
   result<state_version> finalize_state_locked(shard& s, resource_id sv_id, std::string raw,
                                               const terraform_state* parsed);
@@ -2086,9 +2089,12 @@ class basic_engine {
     phase_outcome o;
     std::optional<policy_result> policy;
     std::optional<double> cost;
+    const std::optional<planned_changes> changes = planned_changes_locked(s, cur);
     {
       executor_lock g(*this);
-      o = executor_.plan(cur, *w);
+      if constexpr (detail::has_plan_with_changes<executor_type>::value)
+        o = executor_.plan(cur, *w, changes ? &*changes : nullptr);
+      else o = executor_.plan(cur, *w);
       if constexpr (detail::has_checks<executor_type>::value) {
         run_script sc = executor_.checks(cur, *w);
         policy = sc.policy;
@@ -2103,6 +2109,8 @@ class basic_engine {
       x.plan_errored = o.errored;
       if (o.errored) x.error_text = o.error_message.empty() ? "Error: terraform plan failed" : o.error_message;
       x.plan_log = std::move(o.log);
+      x.planned = changes ? encode_planned_changes(*changes) : std::string();
+      x.structured_log = w->structured_run_output_enabled;
       if (policy) x.policy_checks = true;
       if (cost) {
         x.cost_estimation = true;
@@ -2243,6 +2251,7 @@ using engine = basic_engine<default_policies>;
 #include <tfe/engine/agent_pools.hpp>
 #include <tfe/engine/backing_data.hpp>
 #include <tfe/engine/capacity.hpp>
+#include <tfe/engine/planning.hpp>
 #include <tfe/engine/projects.hpp>
 #include <tfe/engine/state_document.hpp>
 #include <tfe/engine/state_versions.hpp>

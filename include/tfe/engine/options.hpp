@@ -33,6 +33,9 @@ struct engine_options {
   /// Runs of one organization that may be in a phase (planning or applying) at once; more wait in
   /// plan_queued or apply_queued, first come first served, with their position-in-queue. 0: no limit.
   std::size_t organization_concurrency = 0;
+  /// A plan reads the configuration's archive when it unpacks to at most this many bytes (larger
+  /// archives, an archive bomb say, are not read: the executor decides alone).
+  std::size_t max_unpacked_configuration = std::size_t{256} << 20;
 };
 
 /// A run status change, as delivered to observers.

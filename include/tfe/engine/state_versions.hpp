@@ -6,6 +6,7 @@
 
 #include <tfe/detail/base64.hpp>
 #include <tfe/detail/md5.hpp>
+#include <tfe/engine/configuration_diff.hpp>
 #include <tfe/engine/engine.hpp>
 #include <tfe/model/state_version.hpp>
 #include <tfe/model/terraform_state.hpp>
@@ -246,8 +247,17 @@ void basic_engine<Policies>::write_applied_state_locked(shard& s, const run& r,
   st.terraform_version = r.terraform_version;
   st.serial = prev ? prev->serial + 1 : 1;
   st.lineage = prev && !prev->lineage.empty() ? prev->lineage : new_lineage_locked(s);
+  std::optional<planned_changes> planned;
+  if (!r.planned.empty())
+    if (auto p = decode_planned_changes(r.planned); p && detail::same_plan_counts(p->counts(), r.apply_counts))
+      planned = std::move(p);
   if (resources) {
     st.resources = *resources;
+  } else if (planned) {
+    static const std::vector<state_resource> none;
+    auto next = apply_planned_changes(*planned, prev ? prev->resources : none);
+    st.resources = std::move(next.first);
+    if (!outputs) st.outputs = std::move(next.second);
   } else if (!r.is_destroy) {
     if (prev) st.resources = prev->resources;
     for (std::int64_t d = 0; d < r.apply_counts.destructions && !st.resources.empty(); ++d) st.resources.pop_back();
@@ -264,7 +274,7 @@ void basic_engine<Policies>::write_applied_state_locked(shard& s, const run& r,
     }
   }
   if (outputs) st.outputs = *outputs;
-  else if (prev && !r.is_destroy) st.outputs = prev->outputs;
+  else if (!planned && prev && !r.is_destroy) st.outputs = prev->outputs;
   std::string raw = write_terraform_state(st);
   state_version v;
   v.id = next_id_in(id_kind::state_version, s);

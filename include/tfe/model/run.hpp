@@ -122,6 +122,8 @@ struct run {
   resource_counts apply_counts;     ///< what the apply did
   std::string error_text;           ///< why it errored (shown in logs)
   std::string plan_log;             ///< custom plan log from the executor (empty: rendered)
+  std::string planned;              ///< the planned changes read from the configuration (JSON text; empty: none)
+  bool structured_log = false;      ///< logs as JSON lines (the workspace's structured run output)
   std::string apply_log;            ///< custom apply log from the executor (empty: rendered)
   double cost_delta_monthly = 0;    ///< cost estimate: proposed monthly delta
   std::uint32_t comment_count = 0;  ///< comments written on the run
@@ -238,6 +240,8 @@ constexpr void visit_fields(entity_tag<run>, F&& f) {
   f(make_field("apply-counts", &r::apply_counts, s));
   f(make_field("error-text", &r::error_text, s));
   f(make_field("plan-log", &r::plan_log, s));
+  f(make_field("planned-changes", &r::planned, s));
+  f(make_field("structured-log", &r::structured_log, s));
   f(make_field("apply-log", &r::apply_log, s));
   f(make_field("cost-delta-monthly", &r::cost_delta_monthly, s));
   f(make_field("comment-count", &r::comment_count, s));

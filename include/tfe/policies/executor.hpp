@@ -6,6 +6,7 @@
 
 #include <tfe/config.hpp>
 #include <tfe/model/ids.hpp>
+#include <tfe/model/planned_changes.hpp>
 #include <tfe/model/run.hpp>
 #include <tfe/model/state_version.hpp>
 #include <tfe/model/time.hpp>
@@ -74,6 +75,13 @@ struct has_apply<
     : std::is_convertible<decltype(std::declval<T&>().apply(std::declval<const run&>(),
                                                             std::declval<const workspace&>())),
                           phase_outcome> {};
+/// Whether the executor also takes the changes the configuration proposes: plan(run, workspace, changes*).
+template <class T, class = void>
+struct has_plan_with_changes : std::false_type {};
+template <class T>
+struct has_plan_with_changes<
+    T, std::void_t<decltype(std::declval<T&>().plan(std::declval<const run&>(), std::declval<const workspace&>(),
+                                                    std::declval<const planned_changes*>()))>> : std::true_type {};
 }  // namespace detail
 
 /// True when T satisfies the executor policy contract.
@@ -129,13 +137,17 @@ class simulated_executor {
   }
 
   /// Decides the plan phase of `r`.
-  phase_outcome plan(const run& r, const workspace& ws) {
+  phase_outcome plan(const run& r, const workspace& ws) { return plan(r, ws, nullptr); }
+  /// Decides the plan phase of `r` whose configuration proposes `changes` (null when the engine could
+  /// not read it): unless a script sets the counts, they are those of the changes.
+  phase_outcome plan(const run& r, const workspace& ws, const planned_changes* changes) {
     phase_outcome o;
     if (scripted_.load(std::memory_order_acquire)) {
       std::lock_guard<std::mutex> g(mutex_);
       if (const run_script* s = script_for(r, ws, true)) o = s->plan;
     }
     if (o.duration.count() == 0) o.duration = plan_duration.load(std::memory_order_relaxed);
+    if (!o.counts && changes) o.counts = changes->counts();
     if (!o.counts) {
       resource_counts c;
       if (r.is_destroy) c.destructions = 1;

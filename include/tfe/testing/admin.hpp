@@ -128,6 +128,20 @@ class basic_admin_api {
   /// The wrapped API.
   Api& api() noexcept { return api_; }
 
+  /// True when `req` may use the admin API (the admin token, or a loopback peer without one); else
+  /// `refusal` holds the 401 or 403 answer. Hosts serving more under /_tfe/ apply the same rule.
+  bool authorized(const http_request& req, http_response& refusal) const {
+    if (!opts_.token.empty()) {
+      const std::string_view token = bearer_token(req.header("Authorization"));
+      if (!token.empty() && token == opts_.token) return true;
+      refusal = error(errc::unauthorized, "The admin API needs the admin token (tfe-server --admin-token)");
+      return false;
+    }
+    if (!opts_.loopback_only || detail::is_loopback_peer(req.remote_address)) return true;
+    refusal = error(errc::forbidden, "The admin API is served to loopback clients only unless --admin-token is set");
+    return false;
+  }
+
   /// The admin routes: method and path pattern of every endpoint (docs/testing.md#the-admin-api).
   static std::vector<std::pair<std::string_view, std::string_view>> routes() {
     std::vector<std::pair<std::string_view, std::string_view>> out;
@@ -180,18 +194,6 @@ class basic_admin_api {
     http_response r;
     r.status = 204;
     return r;
-  }
-
-  bool authorized(const http_request& req, http_response& refusal) const {
-    if (!opts_.token.empty()) {
-      const std::string_view token = bearer_token(req.header("Authorization"));
-      if (!token.empty() && token == opts_.token) return true;
-      refusal = error(errc::unauthorized, "The admin API needs the admin token (tfe-server --admin-token)");
-      return false;
-    }
-    if (!opts_.loopback_only || detail::is_loopback_peer(req.remote_address)) return true;
-    refusal = error(errc::forbidden, "The admin API is served to loopback clients only unless --admin-token is set");
-    return false;
   }
 
   result<json> body_json(const http_request& req) const {

@@ -1,0 +1,7 @@
+resource "t" "a" {
+  x = "unterminated
+  y = [1, 2
+  /* comment
+}
+}}
+"${ {"
