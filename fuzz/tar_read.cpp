@@ -4,7 +4,6 @@
 // with a message; the files read have names without a leading "./" and no more bytes than the input;
 // written back as a tar (pax path records, base-256 sizes never needed) they read back the same. The
 // files then go through scan_tf_files, whose values must be JSON.
-#include <tfe/json.hpp>
 #include <tfe/tfe.hpp>
 
 #include <cstddef>

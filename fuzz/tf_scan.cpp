@@ -4,7 +4,6 @@
 // modes are "managed" or "data" and counts at least -1; at most 101 notes, each one line naming the
 // file; scanning is deterministic, and scanning the same text again into the result adds nothing
 // but notes (every block is then a duplicate).
-#include <tfe/json.hpp>
 #include <tfe/tfe.hpp>
 
 #include <cstddef>

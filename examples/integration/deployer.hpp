@@ -19,6 +19,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace deploy {
@@ -162,7 +163,9 @@ class deployer {
     return p;
   }
 
-  // The "Error: ..." line of the plan's (or apply's) log.
+  // The "Error: ..." line of the plan's (or apply's) log: a line of the human-readable log, or the
+  // "@message" of an error line of the structured (JSON lines) log that workspaces with
+  // structured-run-output-enabled produce.
   std::string error_line(const std::string& run_id) {
     for (const char* phase : {"/plan", "/apply"}) {
       auto doc = call("GET", "/api/v2/runs/" + run_id + phase, {});
@@ -175,10 +178,20 @@ class deployer {
       const auto scheme = u.find("://");
       req.target = scheme == std::string::npos ? u : u.substr(u.find('/', scheme + 3));
       const tfe::http_response log = send_(req);
-      const auto at = log.body.find("Error: ");
-      if (at == std::string::npos) continue;
-      const auto end = log.body.find_first_of("\n\x03", at);
-      return log.body.substr(at, end == std::string::npos ? std::string::npos : end - at);
+      std::size_t start = 0;
+      while (start < log.body.size()) {
+        std::size_t end = log.body.find_first_of("\n\x03", start);
+        if (end == std::string::npos) end = log.body.size();
+        const std::string_view line(log.body.data() + start, end - start);
+        start = end + 1;
+        if (!line.empty() && line.front() == '{') {
+          auto entry = tfe::json::parse(line);
+          if (entry && (*entry)["@level"].as_string() == std::optional<std::string_view>("error"))
+            if (auto m = (*entry)["@message"].as_string()) return std::string(*m);
+        } else if (line.substr(0, 7) == "Error: ") {
+          return std::string(line);
+        }
+      }
     }
     return "the run errored";
   }

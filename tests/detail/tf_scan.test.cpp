@@ -4,7 +4,6 @@
 // strings, heredocs and templates holding braces, counts, notes, files of an archive, and hostile text.
 #include "support/catch.hpp"
 
-#include <tfe/json.hpp>
 #include "support/internals.hpp"
 
 #include <cstddef>
