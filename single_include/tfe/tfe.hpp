@@ -4406,7 +4406,7 @@ constexpr void visit_fields(entity_tag<state_version>, F&& f) {
   f(make_field("md5", &v::md5, s));
   f(make_field("terraform-version", &v::terraform_version, sa));
   f(make_field("state-version", &v::state_format, sa));
-  f(make_field("size", &v::size, sa));
+  f(make_field("size", &v::size, s));  // written by write_state_version (rendered states: on demand)
   f(make_field("json-state", &v::json_state, s));
   f(make_field("upload-token", &v::upload_token, s));
   f(make_field("json-upload-token", &v::json_upload_token, s));
@@ -7038,6 +7038,184 @@ inline std::optional<std::string> run_of_event(std::string_view event_id) {
 // #include <tfe/detail/siphash.hpp> (already inlined)
 // #include <tfe/json_writer.hpp> (already inlined)
 // #include <tfe/model/state_version.hpp> (already inlined)
+// #include <tfe/model/terraform_state.hpp>
+// begin of <tfe/model/terraform_state.hpp>
+#ifndef TFE_MODEL_TERRAFORM_STATE_HPP
+#define TFE_MODEL_TERRAFORM_STATE_HPP
+
+// #include <tfe/json.hpp> (already inlined)
+// #include <tfe/json_writer.hpp> (already inlined)
+// #include <tfe/model/state_version.hpp> (already inlined)
+// #include <tfe/result.hpp> (already inlined)
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// What tfe reads from a Terraform state: its header, outputs and resources.
+struct terraform_state {
+  std::int64_t version = 4;               ///< state format ("version")
+  std::string terraform_version;          ///< "terraform_version"
+  std::int64_t serial = 0;                ///< "serial"
+  std::string lineage;                    ///< "lineage"
+  std::vector<state_output> outputs;      ///< "outputs" (ids left empty), in the state's order
+  std::vector<state_resource> resources;  ///< "resources" with their instance counts
+};
+
+namespace detail {
+/// The coarse output type TFE reports for a state's type constraint (`"string"`, `["list","string"]`...).
+inline std::string output_kind(const json& type, const json& value) {
+  const json* t = &type;
+  if (const auto* a = type.as_array(); a && !a->empty()) t = &(*a)[0];
+  if (auto s = t->as_string()) {
+    if (*s == "string") return "string";
+    if (*s == "number") return "number";
+    if (*s == "bool") return "boolean";
+    if (*s == "list" || *s == "tuple" || *s == "set") return "array";
+    if (*s == "map" || *s == "object") return "object";
+  }
+  switch (value.type()) {  // no usable type: the value's kind
+    case json::kind::string:
+      return "string";
+    case json::kind::integer:
+    case json::kind::number:
+      return "number";
+    case json::kind::boolean:
+      return "boolean";
+    case json::kind::array:
+      return "array";
+    case json::kind::object:
+      return "object";
+    case json::kind::null:
+      return "null";
+  }
+  return "null";
+}
+}  // namespace detail
+
+/// Reads a Terraform state (JSON, format 3 or 4). 422 when it is not a JSON object with the shape of one;
+/// unknown members are ignored, as Terraform does.
+inline result<terraform_state> parse_terraform_state(std::string_view bytes) {
+  json_parse_options po;
+  po.max_size = bytes.size() + 1;
+  po.max_depth = 256;
+  auto doc = json::parse(bytes, po);
+  if (!doc || !doc->is_object())
+    return make_titled_error(errc::validation_failed, "invalid state", "the state is not a JSON object",
+                             "/data/attributes/state");
+  terraform_state st;
+  const json& d = *doc;
+  if (auto v = d["version"].as_int()) st.version = *v;
+  if (auto v = d["terraform_version"].as_string()) st.terraform_version = std::string(*v);
+  if (auto v = d["serial"].as_int()) st.serial = *v;
+  if (auto v = d["lineage"].as_string()) st.lineage = std::string(*v);
+  if (const auto* outs = d["outputs"].as_object()) {
+    for (const auto& m : *outs) {
+      if (!m.second.is_object()) continue;
+      state_output o;
+      o.name = m.first;
+      const json& value = m.second["value"];
+      const json& type = m.second["type"];
+      o.value = value.dump();
+      o.detailed_type = type.is_null() ? std::string("null") : type.dump();
+      o.type = detail::output_kind(type, value);
+      o.sensitive = m.second["sensitive"].as_bool().value_or(false);
+      st.outputs.push_back(std::move(o));
+    }
+  }
+  if (const auto* res = d["resources"].as_array()) {
+    for (const auto& r : *res) {
+      if (!r.is_object()) continue;
+      state_resource sr;
+      sr.module = std::string(r["module"].as_string().value_or("root"));
+      sr.mode = std::string(r["mode"].as_string().value_or("managed"));
+      sr.type = std::string(r["type"].as_string().value_or(""));
+      sr.name = std::string(r["name"].as_string().value_or(""));
+      sr.provider = std::string(r["provider"].as_string().value_or(""));
+      sr.count = r["instances"].is_array() ? static_cast<std::int64_t>(r["instances"].size()) : 1;
+      sr.address = (sr.module == "root" ? std::string() : sr.module + ".") + (sr.mode == "data" ? "data." : "") +
+                   sr.type + "." + sr.name;
+      st.resources.push_back(std::move(sr));
+    }
+  }
+  return st;
+}
+
+/// Writes a Terraform state (format 4) holding `st`'s outputs and resources: what an apply stores. Each
+/// resource gets `count` instances with an `id` attribute (`<address>/<index>` made unique by `lineage`).
+inline std::string write_terraform_state(const terraform_state& st) {
+  std::string out;
+  json_writer w(out);
+  w.begin_object();
+  w.member("version", std::int64_t{4});
+  w.member("terraform_version", std::string_view(st.terraform_version));
+  w.member("serial", st.serial);
+  w.member("lineage", std::string_view(st.lineage));
+  w.key("outputs").begin_object();
+  for (const auto& o : st.outputs) {
+    w.key(o.name).begin_object();
+    auto value = json::parse(o.value);
+    w.key("value").value(value ? *value : json());
+    auto type = json::parse(o.detailed_type);
+    w.key("type").value(type ? *type : json("string"));
+    if (o.sensitive) w.member("sensitive", true);
+    w.end_object();
+  }
+  w.end_object();
+  w.key("resources").begin_array();
+  for (const auto& r : st.resources) {
+    w.begin_object();
+    if (r.module != "root" && !r.module.empty()) w.member("module", std::string_view(r.module));
+    w.member("mode", std::string_view(r.mode.empty() ? "managed" : r.mode));
+    w.member("type", std::string_view(r.type));
+    w.member("name", std::string_view(r.name));
+    w.member("provider", std::string_view(r.provider));
+    w.key("instances").begin_array();
+    for (std::int64_t i = 0; i < r.count; ++i) {
+      w.begin_object();
+      if (r.count > 1) w.member("index_key", i);
+      w.member("schema_version", std::int64_t{0});
+      w.key("attributes").begin_object();
+      w.member("id", r.address + (r.count > 1 ? "[" + std::to_string(i) + "]" : std::string()) + "/" + st.lineage);
+      w.end_object();
+      w.key("sensitive_attributes").begin_array().end_array();
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("check_results").null_value();
+  w.end_object();
+  return out;
+}
+
+/// True for a state version whose raw state is not stored but rendered from its fields: what a run's
+/// apply wrote (finalized with no md5; an uploaded state always has one).
+inline bool rendered_state(const state_version& v) noexcept {
+  return v.status == state_version_status::finalized && v.md5.empty();
+}
+
+/// The raw state of a rendered state version (rendered_state), as write_terraform_state writes it.
+inline std::string render_raw_state(const state_version& v) {
+  terraform_state st;
+  st.version = v.state_format;
+  st.terraform_version = v.terraform_version;
+  st.serial = v.serial;
+  st.lineage = v.lineage;
+  st.outputs = v.outputs;
+  st.resources = v.resources;
+  return write_terraform_state(st);
+}
+
+}  // namespace tfe
+
+#endif  // TFE_MODEL_TERRAFORM_STATE_HPP
+// end of <tfe/model/terraform_state.hpp>
 
 #include <cstdint>
 #include <string>
@@ -7102,6 +7280,9 @@ inline void write_state_version(json_writer& w, const state_version& v, const se
   w.begin_object().member("id", v.id.view()).member("type", "state-versions");
   w.key("attributes").begin_object();
   detail::write_attributes(w, v);
+  // A rendered state (what an apply wrote) is measured when shown: the apply does not render it.
+  const std::uint64_t size = rendered_state(v) && v.size == 0 ? render_raw_state(v).size() : v.size;
+  w.member("size", static_cast<std::int64_t>(size));
   const bool stored = v.status == state_version_status::finalized;
   const bool processed = v.processed(now_ms);
   w.member("resources-processed", processed);
@@ -13477,13 +13658,6 @@ inline std::optional<std::string> base64_decode(std::string_view text) {
 
 #endif  // TFE_DETAIL_BASE64_HPP
 // end of <tfe/detail/base64.hpp>
-// #include <tfe/engine/engine.hpp> (already inlined)
-// #include <tfe/engine/state_versions.hpp>
-// begin of <tfe/engine/state_versions.hpp>
-#ifndef TFE_ENGINE_STATE_VERSIONS_HPP
-#define TFE_ENGINE_STATE_VERSIONS_HPP
-
-// #include <tfe/detail/base64.hpp> (already inlined)
 // #include <tfe/detail/md5.hpp>
 // begin of <tfe/detail/md5.hpp>
 #ifndef TFE_DETAIL_MD5_HPP
@@ -13576,169 +13750,18 @@ inline std::string md5_hex(std::string_view data) {
 
 #endif  // TFE_DETAIL_MD5_HPP
 // end of <tfe/detail/md5.hpp>
+// #include <tfe/engine/engine.hpp> (already inlined)
+// #include <tfe/engine/state_versions.hpp>
+// begin of <tfe/engine/state_versions.hpp>
+#ifndef TFE_ENGINE_STATE_VERSIONS_HPP
+#define TFE_ENGINE_STATE_VERSIONS_HPP
+
+// #include <tfe/detail/base64.hpp> (already inlined)
+// #include <tfe/detail/md5.hpp> (already inlined)
 // #include <tfe/engine/configuration_diff.hpp> (already inlined)
 // #include <tfe/engine/engine.hpp> (already inlined)
 // #include <tfe/model/state_version.hpp> (already inlined)
-// #include <tfe/model/terraform_state.hpp>
-// begin of <tfe/model/terraform_state.hpp>
-#ifndef TFE_MODEL_TERRAFORM_STATE_HPP
-#define TFE_MODEL_TERRAFORM_STATE_HPP
-
-// #include <tfe/json.hpp> (already inlined)
-// #include <tfe/json_writer.hpp> (already inlined)
-// #include <tfe/model/state_version.hpp> (already inlined)
-// #include <tfe/result.hpp> (already inlined)
-
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace tfe {
-
-/// What tfe reads from a Terraform state: its header, outputs and resources.
-struct terraform_state {
-  std::int64_t version = 4;               ///< state format ("version")
-  std::string terraform_version;          ///< "terraform_version"
-  std::int64_t serial = 0;                ///< "serial"
-  std::string lineage;                    ///< "lineage"
-  std::vector<state_output> outputs;      ///< "outputs" (ids left empty), in the state's order
-  std::vector<state_resource> resources;  ///< "resources" with their instance counts
-};
-
-namespace detail {
-/// The coarse output type TFE reports for a state's type constraint (`"string"`, `["list","string"]`...).
-inline std::string output_kind(const json& type, const json& value) {
-  const json* t = &type;
-  if (const auto* a = type.as_array(); a && !a->empty()) t = &(*a)[0];
-  if (auto s = t->as_string()) {
-    if (*s == "string") return "string";
-    if (*s == "number") return "number";
-    if (*s == "bool") return "boolean";
-    if (*s == "list" || *s == "tuple" || *s == "set") return "array";
-    if (*s == "map" || *s == "object") return "object";
-  }
-  switch (value.type()) {  // no usable type: the value's kind
-    case json::kind::string:
-      return "string";
-    case json::kind::integer:
-    case json::kind::number:
-      return "number";
-    case json::kind::boolean:
-      return "boolean";
-    case json::kind::array:
-      return "array";
-    case json::kind::object:
-      return "object";
-    case json::kind::null:
-      return "null";
-  }
-  return "null";
-}
-}  // namespace detail
-
-/// Reads a Terraform state (JSON, format 3 or 4). 422 when it is not a JSON object with the shape of one;
-/// unknown members are ignored, as Terraform does.
-inline result<terraform_state> parse_terraform_state(std::string_view bytes) {
-  json_parse_options po;
-  po.max_size = bytes.size() + 1;
-  po.max_depth = 256;
-  auto doc = json::parse(bytes, po);
-  if (!doc || !doc->is_object())
-    return make_titled_error(errc::validation_failed, "invalid state", "the state is not a JSON object",
-                             "/data/attributes/state");
-  terraform_state st;
-  const json& d = *doc;
-  if (auto v = d["version"].as_int()) st.version = *v;
-  if (auto v = d["terraform_version"].as_string()) st.terraform_version = std::string(*v);
-  if (auto v = d["serial"].as_int()) st.serial = *v;
-  if (auto v = d["lineage"].as_string()) st.lineage = std::string(*v);
-  if (const auto* outs = d["outputs"].as_object()) {
-    for (const auto& m : *outs) {
-      if (!m.second.is_object()) continue;
-      state_output o;
-      o.name = m.first;
-      const json& value = m.second["value"];
-      const json& type = m.second["type"];
-      o.value = value.dump();
-      o.detailed_type = type.is_null() ? std::string("null") : type.dump();
-      o.type = detail::output_kind(type, value);
-      o.sensitive = m.second["sensitive"].as_bool().value_or(false);
-      st.outputs.push_back(std::move(o));
-    }
-  }
-  if (const auto* res = d["resources"].as_array()) {
-    for (const auto& r : *res) {
-      if (!r.is_object()) continue;
-      state_resource sr;
-      sr.module = std::string(r["module"].as_string().value_or("root"));
-      sr.mode = std::string(r["mode"].as_string().value_or("managed"));
-      sr.type = std::string(r["type"].as_string().value_or(""));
-      sr.name = std::string(r["name"].as_string().value_or(""));
-      sr.provider = std::string(r["provider"].as_string().value_or(""));
-      sr.count = r["instances"].is_array() ? static_cast<std::int64_t>(r["instances"].size()) : 1;
-      sr.address = (sr.module == "root" ? std::string() : sr.module + ".") + (sr.mode == "data" ? "data." : "") +
-                   sr.type + "." + sr.name;
-      st.resources.push_back(std::move(sr));
-    }
-  }
-  return st;
-}
-
-/// Writes a Terraform state (format 4) holding `st`'s outputs and resources: what an apply stores. Each
-/// resource gets `count` instances with an `id` attribute (`<address>/<index>` made unique by `lineage`).
-inline std::string write_terraform_state(const terraform_state& st) {
-  std::string out;
-  json_writer w(out);
-  w.begin_object();
-  w.member("version", std::int64_t{4});
-  w.member("terraform_version", std::string_view(st.terraform_version));
-  w.member("serial", st.serial);
-  w.member("lineage", std::string_view(st.lineage));
-  w.key("outputs").begin_object();
-  for (const auto& o : st.outputs) {
-    w.key(o.name).begin_object();
-    auto value = json::parse(o.value);
-    w.key("value").value(value ? *value : json());
-    auto type = json::parse(o.detailed_type);
-    w.key("type").value(type ? *type : json("string"));
-    if (o.sensitive) w.member("sensitive", true);
-    w.end_object();
-  }
-  w.end_object();
-  w.key("resources").begin_array();
-  for (const auto& r : st.resources) {
-    w.begin_object();
-    if (r.module != "root" && !r.module.empty()) w.member("module", std::string_view(r.module));
-    w.member("mode", std::string_view(r.mode.empty() ? "managed" : r.mode));
-    w.member("type", std::string_view(r.type));
-    w.member("name", std::string_view(r.name));
-    w.member("provider", std::string_view(r.provider));
-    w.key("instances").begin_array();
-    for (std::int64_t i = 0; i < r.count; ++i) {
-      w.begin_object();
-      if (r.count > 1) w.member("index_key", i);
-      w.member("schema_version", std::int64_t{0});
-      w.key("attributes").begin_object();
-      w.member("id", r.address + (r.count > 1 ? "[" + std::to_string(i) + "]" : std::string()) + "/" + st.lineage);
-      w.end_object();
-      w.key("sensitive_attributes").begin_array().end_array();
-      w.end_object();
-    }
-    w.end_array();
-    w.end_object();
-  }
-  w.end_array();
-  w.key("check_results").null_value();
-  w.end_object();
-  return out;
-}
-
-}  // namespace tfe
-
-#endif  // TFE_MODEL_TERRAFORM_STATE_HPP
-// end of <tfe/model/terraform_state.hpp>
+// #include <tfe/model/terraform_state.hpp> (already inlined)
 
 #include <algorithm>
 #include <cstdint>
@@ -13988,35 +14011,65 @@ void basic_engine<Policies>::write_applied_state_locked(shard& s, const run& r,
     st.resources = std::move(next.first);
     if (!outputs) st.outputs = std::move(next.second);
   } else if (!r.is_destroy) {
+    // No configuration to go by: the run's counts, over resources terraform_data.simulated_0 .. N-1.
+    // An addition replaces a simulated resource of the same name, so a workspace that applies "1 to
+    // add" again and again keeps one resource (its state stays small).
     if (prev) st.resources = prev->resources;
     for (std::int64_t d = 0; d < r.apply_counts.destructions && !st.resources.empty(); ++d) st.resources.pop_back();
     for (std::int64_t a = 0; a < r.apply_counts.additions; ++a) {
+      std::string name = "simulated_" + std::to_string(a);
+      const std::string_view type = "terraform_data";
+      auto same = std::find_if(st.resources.begin(), st.resources.end(), [&](const state_resource& x) {
+        return x.module == "root" && x.mode == "managed" && x.type == type && x.name == name;
+      });
+      if (same != st.resources.end()) {
+        same->count = 1;  // replaced: the same resource again
+        continue;
+      }
       state_resource res;
       res.module = "root";
       res.mode = "managed";
-      res.type = "terraform_data";
-      res.name = "simulated_" + std::to_string(st.serial) + "_" + std::to_string(a);
+      res.type = std::string(type);
+      res.address = res.type + "." + name;
+      res.name = std::move(name);
       res.provider = "provider[\"terraform.io/builtin/terraform\"]";
-      res.address = res.type + "." + res.name;
       res.count = 1;
       st.resources.push_back(std::move(res));
     }
   }
   if (outputs) st.outputs = *outputs;
   else if (!planned && prev && !r.is_destroy) st.outputs = prev->outputs;
-  std::string raw = write_terraform_state(st);
+  // Stored as its fields only: the raw state is rendered when downloaded (rendered_state) and its size
+  // when shown, so an apply neither renders, keeps nor hashes the text.
   state_version v;
   v.id = next_id_in(id_kind::state_version, s);
   v.workspace_id = w->id;
   v.run_id = r.id;
   v.serial = st.serial;
   v.lineage = st.lineage;
-  v.md5 = detail::md5_hex(raw);
+  v.status = state_version_status::finalized;
+  v.terraform_version = st.terraform_version;
+  v.state_format = st.version;
   v.created_at = clock_.now();
+  v.processed_at_ms = to_unix_ms(v.created_at) + options_.state_processing_delay.count();
+  v.outputs = std::move(st.outputs);
+  for (auto& out : v.outputs) out.id = next_id_in(id_kind::state_version_output, s);
+  v.resources = std::move(st.resources);
   const resource_id sv_id = v.id;
+  const std::int64_t resource_count = v.managed_count();
+  const time_point created = v.created_at;
   if (!s.storage.insert(std::move(v))) return;
-  (void)s.storage.update(of<workspace>, w->id, [&](workspace& x) { x.state_versions.push_back(sv_id); });
-  (void)finalize_state_locked(s, sv_id, std::move(raw), &st);
+  index_outputs_locked(s, *s.storage.find(of<state_version>, sv_id));
+  (void)s.storage.update(of<workspace>, w->id, [&](workspace& x) {
+    x.state_versions.push_back(sv_id);
+    const state_version* cur =
+        x.current_state_version.empty() ? nullptr : s.storage.find(of<state_version>, x.current_state_version);
+    if (!cur || cur->created_at <= created) {  // as finalize_state_locked: the newest is current
+      x.current_state_version = sv_id;
+      x.resource_count = resource_count;
+      if (x.latest_change_at < created) x.latest_change_at = created;
+    }
+  });
 }
 
 template <class Policies>
@@ -14085,6 +14138,7 @@ result<std::string> basic_engine<Policies>::download_state(std::string_view sv_i
   const state_version* v = s->storage.find(of<state_version>, id);
   if (!v) return not_found("state version", sv_id);
   if (v->backing != backing_data::present) return make_error(errc::not_found, "the state version's data is deleted");
+  if (!json_state && rendered_state(*v)) return render_raw_state(*v);
   const std::string* b = s->storage.get_blob(json_state ? detail::json_state_blob_key(id) : detail::state_blob_key(id));
   if (!b) return make_error(errc::not_found, "the state version has no stored state");
   return *b;
@@ -14571,8 +14625,11 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     if (!v.run_id.empty() && !run_index.count(v.run_id))
       return invalid(p + "/run", "unknown run '" + v.run_id.str() + "'");
     if (!sv_index.emplace(v.id, i).second) return invalid(p + "/id", "duplicate id " + v.id.str());
-    if (v.status == state_version_status::finalized && !raw)
-      return invalid(p + "/state-base64", "a finalized state version needs its state");
+    // A finalized version without an md5 is one an apply wrote: its state is rendered from its fields
+    // (rendered_state). A state given without an md5 is stored, with the md5 it has.
+    if (raw && v.md5.empty()) v.md5 = detail::md5_hex(*raw);
+    if (v.status == state_version_status::finalized && !raw && !v.md5.empty())
+      return invalid(p + "/state-base64", "a finalized state version with an md5 needs its state");
     for (const auto& out : v.outputs)
       if (!has_suffix_id(out.id, "wsout-") || !output_ids.insert(out.id).second)
         return invalid(p + "/outputs", "output ids look like wsout-<letters and digits> and are unique");

@@ -171,6 +171,42 @@ TEST_CASE("an apply writes the workspace's next state version from what the exec
   CHECK(nr["data"]["relationships"]["input-state-version"]["data"]["id"].as_string() == cur["data"]["id"].as_string());
 }
 
+TEST_CASE("an applied state is rendered when downloaded; without a configuration, resources do not pile up",
+          "[api][state-versions]") {
+  sv_fixture f;  // uploads hold no .tf file: each plan proposes "1 to add" (terraform_data.simulated_0)
+  std::string last;
+  for (int i = 0; i < 3; ++i) {
+    f.uploaded_cv();
+    last = f.create_run();
+    f.eng.run_until_idle();
+    REQUIRE(f.http.post("/api/v2/runs/" + last + "/actions/apply", "{}").status == 202);
+    f.eng.run_until_idle();
+    REQUIRE(f.run_status(last) == "applied");
+  }
+  auto cur = api_fixture::body(f.http.get(f.ws_path() + "/current-state-version"));
+  CHECK(cur["data"]["attributes"]["serial"].as_int() == std::optional<std::int64_t>(3));
+  const std::string dl = attr(cur, "hosted-state-download-url");
+  REQUIRE(!dl.empty());
+  auto d = f.http.get(dl.substr(dl.find("/v1/")));
+  REQUIRE(d.status == 200);
+  auto state = tfe::json::parse(d.body);
+  REQUIRE(state);
+  CHECK((*state)["serial"].as_int() == std::optional<std::int64_t>(3));
+  REQUIRE((*state)["resources"].size() == 1);  // the same simulated resource, replaced each time
+  CHECK((*state)["resources"][0]["name"].as_string() == std::optional<std::string_view>("simulated_0"));
+  // The size shown is the size of what the download gives; the listing agrees with the state.
+  CHECK(cur["data"]["attributes"]["size"].as_int() ==
+        std::optional<std::int64_t>(static_cast<std::int64_t>(d.body.size())));
+  auto ws = api_fixture::body(f.http.get(f.ws_path()));
+  CHECK(ws["data"]["attributes"]["resource-count"].as_int() == std::optional<std::int64_t>(1));
+  // A snapshot keeps it rendered (no stored copy); restored, it downloads byte for byte the same.
+  const tfe::json snap = f.eng.snapshot();
+  REQUIRE(f.eng.restore(snap));
+  auto again = f.http.get(dl.substr(dl.find("/v1/")));
+  CHECK(again.status == 200);
+  CHECK(again.body == d.body);
+}
+
 TEST_CASE("backing data: soft delete, restore, permanent delete", "[api][state-versions]") {
   sv_fixture f;
   f.lock();

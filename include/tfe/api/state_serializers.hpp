@@ -8,6 +8,7 @@
 #include <tfe/detail/siphash.hpp>
 #include <tfe/json_writer.hpp>
 #include <tfe/model/state_version.hpp>
+#include <tfe/model/terraform_state.hpp>
 
 #include <cstdint>
 #include <string>
@@ -72,6 +73,9 @@ inline void write_state_version(json_writer& w, const state_version& v, const se
   w.begin_object().member("id", v.id.view()).member("type", "state-versions");
   w.key("attributes").begin_object();
   detail::write_attributes(w, v);
+  // A rendered state (what an apply wrote) is measured when shown: the apply does not render it.
+  const std::uint64_t size = rendered_state(v) && v.size == 0 ? render_raw_state(v).size() : v.size;
+  w.member("size", static_cast<std::int64_t>(size));
   const bool stored = v.status == state_version_status::finalized;
   const bool processed = v.processed(now_ms);
   w.member("resources-processed", processed);

@@ -6,6 +6,7 @@
 #define TFE_ENGINE_STATE_DOCUMENT_HPP
 
 #include <tfe/detail/base64.hpp>
+#include <tfe/detail/md5.hpp>
 #include <tfe/engine/engine.hpp>
 #include <tfe/engine/state_versions.hpp>
 #include <tfe/json.hpp>
@@ -471,8 +472,11 @@ result<void> basic_engine<Policies>::validate_restore(const json& doc, restore_p
     if (!v.run_id.empty() && !run_index.count(v.run_id))
       return invalid(p + "/run", "unknown run '" + v.run_id.str() + "'");
     if (!sv_index.emplace(v.id, i).second) return invalid(p + "/id", "duplicate id " + v.id.str());
-    if (v.status == state_version_status::finalized && !raw)
-      return invalid(p + "/state-base64", "a finalized state version needs its state");
+    // A finalized version without an md5 is one an apply wrote: its state is rendered from its fields
+    // (rendered_state). A state given without an md5 is stored, with the md5 it has.
+    if (raw && v.md5.empty()) v.md5 = detail::md5_hex(*raw);
+    if (v.status == state_version_status::finalized && !raw && !v.md5.empty())
+      return invalid(p + "/state-base64", "a finalized state version with an md5 needs its state");
     for (const auto& out : v.outputs)
       if (!has_suffix_id(out.id, "wsout-") || !output_ids.insert(out.id).second)
         return invalid(p + "/outputs", "output ids look like wsout-<letters and digits> and are unique");

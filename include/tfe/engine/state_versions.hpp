@@ -259,35 +259,65 @@ void basic_engine<Policies>::write_applied_state_locked(shard& s, const run& r,
     st.resources = std::move(next.first);
     if (!outputs) st.outputs = std::move(next.second);
   } else if (!r.is_destroy) {
+    // No configuration to go by: the run's counts, over resources terraform_data.simulated_0 .. N-1.
+    // An addition replaces a simulated resource of the same name, so a workspace that applies "1 to
+    // add" again and again keeps one resource (its state stays small).
     if (prev) st.resources = prev->resources;
     for (std::int64_t d = 0; d < r.apply_counts.destructions && !st.resources.empty(); ++d) st.resources.pop_back();
     for (std::int64_t a = 0; a < r.apply_counts.additions; ++a) {
+      std::string name = "simulated_" + std::to_string(a);
+      const std::string_view type = "terraform_data";
+      auto same = std::find_if(st.resources.begin(), st.resources.end(), [&](const state_resource& x) {
+        return x.module == "root" && x.mode == "managed" && x.type == type && x.name == name;
+      });
+      if (same != st.resources.end()) {
+        same->count = 1;  // replaced: the same resource again
+        continue;
+      }
       state_resource res;
       res.module = "root";
       res.mode = "managed";
-      res.type = "terraform_data";
-      res.name = "simulated_" + std::to_string(st.serial) + "_" + std::to_string(a);
+      res.type = std::string(type);
+      res.address = res.type + "." + name;
+      res.name = std::move(name);
       res.provider = "provider[\"terraform.io/builtin/terraform\"]";
-      res.address = res.type + "." + res.name;
       res.count = 1;
       st.resources.push_back(std::move(res));
     }
   }
   if (outputs) st.outputs = *outputs;
   else if (!planned && prev && !r.is_destroy) st.outputs = prev->outputs;
-  std::string raw = write_terraform_state(st);
+  // Stored as its fields only: the raw state is rendered when downloaded (rendered_state) and its size
+  // when shown, so an apply neither renders, keeps nor hashes the text.
   state_version v;
   v.id = next_id_in(id_kind::state_version, s);
   v.workspace_id = w->id;
   v.run_id = r.id;
   v.serial = st.serial;
   v.lineage = st.lineage;
-  v.md5 = detail::md5_hex(raw);
+  v.status = state_version_status::finalized;
+  v.terraform_version = st.terraform_version;
+  v.state_format = st.version;
   v.created_at = clock_.now();
+  v.processed_at_ms = to_unix_ms(v.created_at) + options_.state_processing_delay.count();
+  v.outputs = std::move(st.outputs);
+  for (auto& out : v.outputs) out.id = next_id_in(id_kind::state_version_output, s);
+  v.resources = std::move(st.resources);
   const resource_id sv_id = v.id;
+  const std::int64_t resource_count = v.managed_count();
+  const time_point created = v.created_at;
   if (!s.storage.insert(std::move(v))) return;
-  (void)s.storage.update(of<workspace>, w->id, [&](workspace& x) { x.state_versions.push_back(sv_id); });
-  (void)finalize_state_locked(s, sv_id, std::move(raw), &st);
+  index_outputs_locked(s, *s.storage.find(of<state_version>, sv_id));
+  (void)s.storage.update(of<workspace>, w->id, [&](workspace& x) {
+    x.state_versions.push_back(sv_id);
+    const state_version* cur =
+        x.current_state_version.empty() ? nullptr : s.storage.find(of<state_version>, x.current_state_version);
+    if (!cur || cur->created_at <= created) {  // as finalize_state_locked: the newest is current
+      x.current_state_version = sv_id;
+      x.resource_count = resource_count;
+      if (x.latest_change_at < created) x.latest_change_at = created;
+    }
+  });
 }
 
 template <class Policies>
@@ -356,6 +386,7 @@ result<std::string> basic_engine<Policies>::download_state(std::string_view sv_i
   const state_version* v = s->storage.find(of<state_version>, id);
   if (!v) return not_found("state version", sv_id);
   if (v->backing != backing_data::present) return make_error(errc::not_found, "the state version's data is deleted");
+  if (!json_state && rendered_state(*v)) return render_raw_state(*v);
   const std::string* b = s->storage.get_blob(json_state ? detail::json_state_blob_key(id) : detail::state_blob_key(id));
   if (!b) return make_error(errc::not_found, "the state version has no stored state");
   return *b;

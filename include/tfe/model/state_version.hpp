@@ -134,7 +134,7 @@ constexpr void visit_fields(entity_tag<state_version>, F&& f) {
   f(make_field("md5", &v::md5, s));
   f(make_field("terraform-version", &v::terraform_version, sa));
   f(make_field("state-version", &v::state_format, sa));
-  f(make_field("size", &v::size, sa));
+  f(make_field("size", &v::size, s));  // written by write_state_version (rendered states: on demand)
   f(make_field("json-state", &v::json_state, s));
   f(make_field("upload-token", &v::upload_token, s));
   f(make_field("json-upload-token", &v::json_upload_token, s));

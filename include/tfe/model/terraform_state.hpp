@@ -156,6 +156,24 @@ inline std::string write_terraform_state(const terraform_state& st) {
   return out;
 }
 
+/// True for a state version whose raw state is not stored but rendered from its fields: what a run's
+/// apply wrote (finalized with no md5; an uploaded state always has one).
+inline bool rendered_state(const state_version& v) noexcept {
+  return v.status == state_version_status::finalized && v.md5.empty();
+}
+
+/// The raw state of a rendered state version (rendered_state), as write_terraform_state writes it.
+inline std::string render_raw_state(const state_version& v) {
+  terraform_state st;
+  st.version = v.state_format;
+  st.terraform_version = v.terraform_version;
+  st.serial = v.serial;
+  st.lineage = v.lineage;
+  st.outputs = v.outputs;
+  st.resources = v.resources;
+  return write_terraform_state(st);
+}
+
 }  // namespace tfe
 
 #endif  // TFE_MODEL_TERRAFORM_STATE_HPP

@@ -1,6 +1,7 @@
 // tfe - an embeddable Terraform Enterprise Runs engine
 // SPDX-License-Identifier: MIT
-// posix_http_server: an optional HTTP/1.1 server on non-blocking sockets and epoll (Linux only).
+// posix_http_server: an optional HTTP/1.1 server on non-blocking sockets and epoll (Linux only), with
+// server-sent event streams (http_event_stream).
 #ifndef TFE_TRANSPORT_POSIX_HTTP_SERVER_HPP
 #define TFE_TRANSPORT_POSIX_HTTP_SERVER_HPP
 
@@ -58,9 +59,55 @@ struct http_server_options {
   std::size_t max_connections = 1024;        ///< open connections; over it: 503 and close
   std::chrono::milliseconds idle_timeout{
       30000};  ///< keep-alive idle, header (from its first byte), body and write stall cut-off
-  std::chrono::milliseconds linger_timeout{1000};  ///< after a closing response: how long unread input is drained
-  unsigned workers = 2;                            ///< event-loop threads (0 is read as 1)
-  int backlog = 1024;                              ///< listen(2) backlog
+  std::chrono::milliseconds linger_timeout{1000};     ///< after a closing response: how long unread input is drained
+  unsigned workers = 2;                               ///< event-loop threads (0 is read as 1)
+  int backlog = 1024;                                 ///< listen(2) backlog
+  std::size_t max_stream_buffer = 1u << 20;           ///< event stream bytes waiting for a client: over it, cut off
+  std::chrono::milliseconds stream_keepalive{15000};  ///< an event stream quiet this long gets a comment (0: never)
+};
+
+class posix_http_server;
+
+/// An open server-sent event stream (text/event-stream) on one connection of a posix_http_server.
+/// A handler creates it with std::make_shared, keeps a copy and answers
+/// http_server_response::event_stream(it); any thread may then push events, which the connection's
+/// worker writes without blocking the pusher. Thread-safe. See docs/dashboard.md#event-streams.
+class http_event_stream {
+ public:
+  /// A stream that buffers at most `max_buffer` bytes before the server adopts it (the server's
+  /// http_server_options::max_stream_buffer applies from then on).
+  explicit http_event_stream(std::size_t max_buffer = 1u << 20) : max_buffer_(max_buffer) {}
+  http_event_stream(const http_event_stream&) = delete;
+  http_event_stream& operator=(const http_event_stream&) = delete;
+
+  /// Queues one event: an `event:` line (when `event` is not empty; CR and LF are dropped from it), one
+  /// `data:` line per line of `data`, then a blank line. False when the stream is closed.
+  inline bool send(std::string_view event, std::string_view data);
+  /// Queues a comment line (": text"), which clients ignore. False when the stream is closed.
+  inline bool comment(std::string_view text);
+  /// Queues raw text/event-stream bytes as they are. False when the stream is closed.
+  inline bool write(std::string_view bytes);
+  /// Ends the stream: what is queued is still written, then the server closes the connection.
+  inline void close();
+  /// False once the stream is closed: by close(), by the client leaving, by a server stop, by a write
+  /// stall of idle_timeout, or because more than the buffer limit waited for the client.
+  inline bool is_open() const noexcept;
+
+ private:
+  friend class posix_http_server;
+  inline bool enqueue(std::string bytes);
+  inline void notify();  // with mutex_ held: tell the owning worker there is something to write
+
+  mutable std::mutex mutex_;
+  std::string buffer_;                     // pushed, not yet taken by the worker
+  std::size_t max_buffer_;                 // limit of buffer_ (and of what waits on the connection)
+  bool closed_ = false;                    // pushes are refused
+  bool closing_ = false;                   // close() was called: write what is queued, then close
+  bool overrun_ = false;                   // the limit was passed: the connection is cut off
+  bool queued_ = false;                    // in the owning worker's ready list
+  void* owner_ = nullptr;                  // the posix_http_server::worker serving it, or null
+  void* connection_ = nullptr;             // its posix_http_server::connection, or null
+  std::weak_ptr<http_event_stream> self_;  // set when adopted: what the worker's ready list holds
 };
 
 namespace detail {
@@ -121,6 +168,29 @@ inline bool http_is_safe_value(std::string_view s) noexcept {
 /// True when `s` is a non-empty token (a valid header field name).
 inline bool http_is_token(std::string_view s) noexcept { return !s.empty() && http_span(s, http_tchar) == s.size(); }
 
+/// Appends the head of an event stream answer to `out`: status line, the handler's headers (not the
+/// framing ones), `Connection: close` (the stream ends with the connection), then the body, if any.
+inline void http_serialize_stream_head(std::string& out, const http_response& res) {
+  int status = res.status;
+  if (status < 200 || status > 999) status = 500;
+  out += "HTTP/1.1 ";
+  http_append_number(out, static_cast<std::uint64_t>(status));
+  out += ' ';
+  out += reason_phrase(status);
+  out += "\r\n";
+  for (const auto& h : res.headers) {
+    const std::string_view name = h.first;
+    if (iequals(name, "content-length") || iequals(name, "connection") || iequals(name, "transfer-encoding")) continue;
+    if (!http_is_token(name) || !http_is_safe_value(h.second)) continue;  // no header injection
+    out += name;
+    out += ": ";
+    out += h.second;
+    out += "\r\n";
+  }
+  out += "Connection: close\r\n\r\n";
+  out += res.body;
+}
+
 /// Appends the wire form of `res` to `out`: status line, headers, Content-Length, Connection, body.
 inline void http_serialize_response(std::string& out, const http_response& res, bool head_request, bool keep_alive,
                                     int request_minor) {
@@ -165,18 +235,43 @@ inline void http_serialize_response(std::string& out, const http_response& res, 
 
 }  // namespace detail
 
+/// What a posix_http_server handler answers: a faulted_response (an http_response with the delay or
+/// transport fault to carry out), or, with `stream` set, the head of an event stream that stays open.
+struct http_server_response : faulted_response {
+  /// When set: the head is written without Content-Length and with `Connection: close`, then the
+  /// body, then whatever the stream is given until it closes. `delay` and `fault` are ignored; a HEAD
+  /// request or a stopping server gets the head alone and the stream is closed.
+  std::shared_ptr<http_event_stream> stream;
+
+  http_server_response() = default;
+  /// A response that is not a stream.
+  http_server_response(faulted_response r) : faulted_response(std::move(r)) {}  // NOLINT: implicit by design
+  /// A response without faults that is not a stream.
+  http_server_response(http_response r) : faulted_response(std::move(r)) {}  // NOLINT: implicit by design
+
+  /// The answer that opens `s`: 200, `Content-Type: text/event-stream`, `Cache-Control: no-store`.
+  static http_server_response event_stream(std::shared_ptr<http_event_stream> s) {
+    http_server_response r;
+    r.status = 200;
+    r.headers = {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-store"}};
+    r.stream = std::move(s);
+    return r;
+  }
+};
+
 /// A small HTTP/1.1 server over POSIX sockets that hands each request to a handler.
 /// Each worker thread owns an epoll loop and its connections; see docs/http-server.md.
 class posix_http_server {
  public:
   /// The request handler: called on a worker thread, once per complete request. It answers an
-  /// http_response, or a faulted_response whose delay or transport fault the server carries out.
-  using handler_type = std::function<faulted_response(http_request&)>;
+  /// http_response, a faulted_response whose delay or transport fault the server carries out, or an
+  /// http_server_response that may open an event stream.
+  using handler_type = std::function<http_server_response(http_request&)>;
   /// The access log hook: request, response and the time spent in the handler.
   using access_log_type = std::function<void(const http_request&, const http_response&, std::chrono::microseconds)>;
 
-  /// A server that will call `handler` (answering http_response or faulted_response) for each request;
-  /// nothing happens before start().
+  /// A server that will call `handler` (answering http_response, faulted_response or
+  /// http_server_response) for each request; nothing happens before start().
   template <class Handler>
   explicit posix_http_server(Handler handler, http_server_options options = {})
       : handler_(wrap(std::move(handler))), options_(std::move(options)) {}
@@ -194,10 +289,13 @@ class posix_http_server {
   std::uint16_t port() const noexcept { return port_.load(std::memory_order_acquire); }
   /// Open (counted) connections right now; for tests and monitoring.
   std::size_t open_connections() const noexcept { return open_.load(std::memory_order_acquire); }
+  /// Event streams open right now; for tests and monitoring.
+  std::size_t open_streams() const noexcept { return streams_.load(std::memory_order_acquire); }
   /// Sets a hook called after each response; call before start().
   void set_access_log(access_log_type log) { access_log_ = std::move(log); }
 
  private:
+  friend class http_event_stream;
   using clock = std::chrono::steady_clock;
   struct worker;
 
@@ -207,6 +305,13 @@ class posix_http_server {
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
     ~connection() {
+      if (stream) {  // pushes from now on are refused
+        std::lock_guard<std::mutex> lock(stream->mutex_);
+        stream->closed_ = true;
+        stream->owner_ = nullptr;
+        stream->connection_ = nullptr;
+        std::string().swap(stream->buffer_);
+      }
       if (fd >= 0) ::close(fd);
     }
     std::size_t pending() const noexcept { return out.size() - out_pos; }
@@ -228,6 +333,9 @@ class posix_http_server {
     bool holding = false;  // a delayed response waits in `held` (test fault: latency)
     std::string held;
     clock::time_point release_at{};
+    std::shared_ptr<http_event_stream> stream;  // set while the connection carries an event stream
+    clock::time_point last_write{};             // stream: when bytes were last queued
+    clock::time_point last_progress{};          // stream: when output last moved (or began to wait)
   };
 
   struct handoff {
@@ -242,6 +350,8 @@ class posix_http_server {
     ~worker() {
       active.clear();
       lingering.clear();
+      streams.clear();
+      ready.clear();
       for (auto& h : incoming) ::close(h.fd);
       if (epfd >= 0) ::close(epfd);
       if (wakefd >= 0) ::close(wakefd);
@@ -268,6 +378,12 @@ class posix_http_server {
     inline void expire();
     inline int wait_timeout_ms() const;
     inline void release_held();
+    inline std::list<connection>& home(connection& c) noexcept;
+    inline void adopt_stream(connection& c, http_server_response& res);
+    inline void post(std::shared_ptr<http_event_stream> s);
+    inline void flush_stream(http_event_stream& s);
+    inline void tick_stream(connection& c);
+    inline void end_stream(connection& c);
 
     posix_http_server& server;
     int epfd = -1;
@@ -276,10 +392,12 @@ class posix_http_server {
     bool listening = false;
     bool draining = false;
     std::thread thread;
-    std::mutex mutex;                  // guards incoming
-    std::vector<handoff> incoming;     // connections accepted by another worker
-    std::list<connection> active;      // ordered by deadline (every reset moves to the back)
-    std::list<connection> lingering;   // ordered by deadline
+    std::mutex mutex;                                       // guards incoming and ready
+    std::vector<handoff> incoming;                          // connections accepted by another worker
+    std::vector<std::shared_ptr<http_event_stream>> ready;  // streams with something to write
+    std::list<connection> active;                           // ordered by deadline (every reset moves to the back)
+    std::list<connection> lingering;                        // ordered by deadline
+    std::list<connection> streams;     // carrying event streams; ordered by deadline (the next tick)
     std::vector<connection*> delayed;  // connections holding a delayed response
     clock::time_point now{};
     char listen_tag = 0;
@@ -305,14 +423,20 @@ class posix_http_server {
     return true;
   }
   void release_slot() noexcept { open_.fetch_sub(1, std::memory_order_acq_rel); }
+  // How often a stream's keep-alive and write stall are checked.
+  std::chrono::milliseconds stream_tick() const noexcept {
+    auto t = options_.idle_timeout;
+    if (options_.stream_keepalive.count() > 0 && options_.stream_keepalive < t) t = options_.stream_keepalive;
+    return t.count() > 0 ? t : std::chrono::milliseconds(1);
+  }
   inline void begin_stop() noexcept;
   inline void close_all() noexcept;
 
   template <class Handler>
   static handler_type wrap(Handler h) {
     using answer = decltype(h(std::declval<http_request&>()));
-    if constexpr (std::is_same_v<answer, faulted_response>) return handler_type(std::move(h));
-    else return [h = std::move(h)](http_request& req) mutable { return faulted_response(h(req)); };
+    if constexpr (std::is_same_v<answer, http_server_response>) return handler_type(std::move(h));
+    else return [h = std::move(h)](http_request& req) mutable { return http_server_response(h(req)); };
   }
   handler_type handler_;
   access_log_type access_log_;
@@ -322,6 +446,7 @@ class posix_http_server {
   int listen_fd_ = -1;
   std::atomic<std::uint16_t> port_{0};
   std::atomic<std::size_t> open_{0};
+  std::atomic<std::size_t> streams_{0};
   std::atomic<unsigned> next_worker_{0};
   std::atomic<bool> stopping_{false};
   std::mutex lifecycle_;
@@ -490,11 +615,12 @@ inline void posix_http_server::worker::run() {
     }
     if (!draining && server.stopping_.load(std::memory_order_acquire)) begin_drain();
     expire();
-    if (draining && active.empty() && lingering.empty()) break;
+    if (draining && active.empty() && lingering.empty() && streams.empty()) break;
   }
   // Anything left (only after an epoll failure) is closed here.
   while (!active.empty()) destroy(active.front());
   while (!lingering.empty()) destroy(lingering.front());
+  while (!streams.empty()) destroy(streams.front());
   detail::http_current_server() = nullptr;
 }
 
@@ -502,6 +628,7 @@ inline int posix_http_server::worker::wait_timeout_ms() const {
   clock::time_point next = clock::time_point::max();
   if (!active.empty()) next = active.front().deadline;
   if (!lingering.empty() && lingering.front().deadline < next) next = lingering.front().deadline;
+  if (!streams.empty() && streams.front().deadline < next) next = streams.front().deadline;
   for (const connection* c : delayed)
     if (c->release_at < next) next = c->release_at;
   if (next == clock::time_point::max()) return -1;
@@ -532,6 +659,7 @@ inline void posix_http_server::worker::expire() {
   if (!delayed.empty()) release_held();
   while (!active.empty() && active.front().deadline <= now) destroy(active.front());
   while (!lingering.empty() && lingering.front().deadline <= now) destroy(lingering.front());
+  while (!streams.empty() && streams.front().deadline <= now) tick_stream(streams.front());
 }
 
 inline void posix_http_server::worker::begin_drain() {
@@ -542,6 +670,9 @@ inline void posix_http_server::worker::begin_drain() {
   }
   on_wake();  // close connections handed to us but not yet adopted
   while (!lingering.empty()) destroy(lingering.front());
+  // Event streams end now: what can be written at once is, the rest is dropped (stop() never waits
+  // for a stream's client).
+  while (!streams.empty()) end_stream(streams.front());
   // Idle keep-alive connections close now; the others finish their request first.
   for (auto it = active.begin(); it != active.end();) {
     connection& c = *it++;
@@ -553,10 +684,13 @@ inline void posix_http_server::worker::on_wake() {
   std::uint64_t value;
   while (::read(wakefd, &value, sizeof value) > 0) {}
   std::vector<handoff> taken;
+  std::vector<std::shared_ptr<http_event_stream>> pushed;
   {
     std::lock_guard<std::mutex> lock(mutex);
     taken.swap(incoming);
+    pushed.swap(ready);
   }
+  for (auto& s : pushed) flush_stream(*s);
   for (auto& h : taken) {
     if (server.stopping_.load(std::memory_order_acquire)) {
       ::close(h.fd);
@@ -666,12 +800,17 @@ inline void posix_http_server::worker::reject(int fd, std::string remote) {
   if (::epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) destroy(c);
 }
 
+inline std::list<posix_http_server::connection>& posix_http_server::worker::home(connection& c) noexcept {
+  return c.lingering ? lingering : c.stream ? streams : active;
+}
+
 inline void posix_http_server::worker::destroy(connection& c) {
   if (c.counted) server.release_slot();
   if (c.holding) delayed.erase(std::find(delayed.begin(), delayed.end(), &c));
-  // Closing the descriptor (in ~connection) also removes it from the epoll set.
-  if (c.lingering) lingering.erase(c.self);
-  else active.erase(c.self);
+  if (c.stream) server.streams_.fetch_sub(1, std::memory_order_acq_rel);
+  // Closing the descriptor (in ~connection) also removes it from the epoll set; ~connection also
+  // closes the event stream.
+  home(c).erase(c.self);
 }
 
 inline void posix_http_server::worker::touch(connection& c) noexcept {
@@ -691,12 +830,23 @@ inline void posix_http_server::worker::begin_linger(connection& c) {
     destroy(c);
     return;
   }
+  std::list<connection>& from = home(c);
+  if (c.stream) {  // an ended stream: the client has it all
+    server.streams_.fetch_sub(1, std::memory_order_acq_rel);
+    {
+      std::lock_guard<std::mutex> lock(c.stream->mutex_);
+      c.stream->closed_ = true;
+      c.stream->owner_ = nullptr;
+      c.stream->connection_ = nullptr;
+    }
+    c.stream.reset();
+  }
   c.lingering = true;
   std::string().swap(c.in);
   std::string().swap(c.out);
   c.out_pos = 0;
   c.deadline = now + server.options_.linger_timeout;
-  lingering.splice(lingering.end(), active, c.self);
+  lingering.splice(lingering.end(), from, c.self);
   update_interest(c);
 }
 
@@ -704,6 +854,9 @@ inline void posix_http_server::worker::update_interest(connection& c) {
   std::uint32_t want = 0;
   if (c.lingering) {
     want = EPOLLIN;
+  } else if (c.stream) {  // input is only watched for the client leaving
+    if (!c.close_after_write) want |= EPOLLIN;
+    if (c.pending() > 0) want |= EPOLLOUT;
   } else {
     if (!c.peer_eof && !c.close_after_write && !c.holding && c.in.empty() && c.pending() <= output_high_water)
       want |= EPOLLIN;
@@ -741,6 +894,15 @@ inline void posix_http_server::worker::on_event(connection& c, std::uint32_t ev)
 }
 
 inline void posix_http_server::worker::on_readable(connection& c) {
+  if (c.stream) {
+    // Nothing more is read from a stream's client: its bytes are dropped, its EOF ends the stream.
+    ssize_t r;
+    do {
+      r = ::recv(c.fd, scratch.data(), scratch.size(), 0);
+    } while (r < 0 && errno == EINTR);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) destroy(c);
+    return;
+  }
   if (c.peer_eof || c.close_after_write) {
     update_interest(c);
     return;
@@ -771,7 +933,7 @@ inline void posix_http_server::worker::on_readable(connection& c) {
     c.in.append(scratch.data(), size);
   } else {
     const std::size_t used = process(c, scratch.data(), size);
-    if (used < size && !c.close_after_write) c.in.assign(scratch.data() + used, size - used);
+    if (used < size && !c.close_after_write && !c.stream) c.in.assign(scratch.data() + used, size - used);
   }
   pump(c, false);
 }
@@ -779,7 +941,7 @@ inline void posix_http_server::worker::on_readable(connection& c) {
 inline std::size_t posix_http_server::worker::process(connection& c, const char* data, std::size_t size) {
   std::size_t used = 0;
   while (used < size) {
-    if (c.close_after_write || c.holding || c.pending() > output_high_water) break;
+    if (c.close_after_write || c.holding || c.stream || c.pending() > output_high_water) break;
     http_parser& p = c.parser;
     if (p.is_idle()) touch(c);  // a request's time starts with its first byte
     const bool had_body = p.in_body();
@@ -812,7 +974,7 @@ inline void posix_http_server::worker::handle_request(connection& c) {
   const int minor = c.parser.version_minor();
   const bool logging = static_cast<bool>(server.access_log_);
   const clock::time_point t0 = logging ? clock::now() : clock::time_point{};
-  faulted_response res;
+  http_server_response res;
 #if TFE_HAS_EXCEPTIONS
   try {
     res = server.handler_(req);
@@ -823,7 +985,20 @@ inline void posix_http_server::worker::handle_request(connection& c) {
   res = server.handler_(req);
 #endif
   // Read after the handler: a stop that began meanwhile closes this connection.
-  bool keep = c.parser.keep_alive() && !server.stopping_.load(std::memory_order_acquire);
+  const bool stopping = server.stopping_.load(std::memory_order_acquire);
+  if (res.stream) {
+    if (!head && !stopping) {
+      adopt_stream(c, res);
+      if (logging)
+        server.access_log_(req, res, std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0));
+      c.parser.reset();
+      return;
+    }
+    res.stream->close();  // nothing will carry it
+    res.stream.reset();
+    res.set_header("Connection", "close");
+  }
+  bool keep = c.parser.keep_alive() && !stopping;
   detail::http_for_each_list_element(res.header("connection"), [&keep](std::string_view e) {
     if (detail::iequals(e, "close")) keep = false;
   });
@@ -870,9 +1045,9 @@ inline void posix_http_server::worker::respond_error(connection& c, int status, 
 inline void posix_http_server::worker::pump(connection& c, bool writable_event) {
   for (;;) {
     // 1. Parse input that waited for the output backlog to drain.
-    if (!c.in.empty() && !c.close_after_write && !c.holding && c.pending() <= output_high_water) {
+    if (!c.in.empty() && !c.close_after_write && !c.holding && !c.stream && c.pending() <= output_high_water) {
       const std::size_t used = process(c, c.in.data(), c.in.size());
-      if (c.close_after_write) std::string().swap(c.in);
+      if (c.close_after_write || c.stream) std::string().swap(c.in);
       else c.in.erase(0, used);
     }
     // 2. Write what we can.
@@ -888,8 +1063,11 @@ inline void posix_http_server::worker::pump(connection& c, bool writable_event) 
       destroy(c);  // EPIPE, ECONNRESET...
       return;
     }
-    if (writable_event && c.out_pos > before) touch(c);  // a slow reader that reads is not idle
-    if (c.pending() > 0) break;                          // wait for EPOLLOUT
+    if (c.out_pos > before) {
+      if (c.stream) c.last_progress = now;
+      else if (writable_event) touch(c);  // a slow reader that reads is not idle
+    }
+    if (c.pending() > 0) break;  // wait for EPOLLOUT
     c.out.clear();
     c.out_pos = 0;
     if (c.out.capacity() > (1u << 20)) std::string().swap(c.out);
@@ -902,6 +1080,176 @@ inline void posix_http_server::worker::pump(connection& c, bool writable_event) 
     if (c.in.empty()) break;
   }
   update_interest(c);
+}
+
+inline void posix_http_server::worker::adopt_stream(connection& c, http_server_response& res) {
+  // The head goes first; the connection then carries only what the stream is given.
+  detail::http_serialize_stream_head(c.out, res);
+  c.stream = std::move(res.stream);
+  c.last_write = now;
+  c.last_progress = now;
+  server.streams_.fetch_add(1, std::memory_order_acq_rel);
+  std::string early;
+  bool closing = false, overrun = false;
+  {
+    std::lock_guard<std::mutex> lock(c.stream->mutex_);
+    http_event_stream& s = *c.stream;
+    s.owner_ = this;
+    s.connection_ = &c;
+    s.self_ = c.stream;
+    s.max_buffer_ = server.options_.max_stream_buffer;
+    early.swap(s.buffer_);  // pushed before the handler returned
+    closing = s.closing_;
+    overrun = s.overrun_;
+    s.queued_ = false;
+  }
+  c.out += early;
+  std::string().swap(c.in);
+  // The caller (process, from pump or on_readable) writes; a stream that is already over goes out
+  // with what it has.
+  if (closing || overrun) c.close_after_write = true;
+  c.deadline = now + server.stream_tick();
+  streams.splice(streams.end(), active, c.self);
+}
+
+inline void posix_http_server::worker::post(std::shared_ptr<http_event_stream> s) {
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    ready.push_back(std::move(s));
+  }
+  wake();
+}
+
+inline void posix_http_server::worker::flush_stream(http_event_stream& s) {
+  std::string data;
+  connection* cp = nullptr;
+  bool closing = false, overrun = false;
+  {
+    std::lock_guard<std::mutex> lock(s.mutex_);
+    s.queued_ = false;
+    cp = static_cast<connection*>(s.connection_);
+    data.swap(s.buffer_);
+    closing = s.closing_;
+    overrun = s.overrun_;
+  }
+  if (cp == nullptr) return;  // its connection is gone
+  connection& c = *cp;
+  if (overrun) {  // a client that does not read is cut off
+    destroy(c);
+    return;
+  }
+  if (!data.empty()) {
+    if (c.pending() == 0) c.last_progress = now;  // a write stall is timed from here
+    c.out += data;
+    c.last_write = now;
+  }
+  if (c.pending() > server.options_.max_stream_buffer) {
+    destroy(c);
+    return;
+  }
+  if (closing) c.close_after_write = true;
+  pump(c, false);  // may destroy c
+}
+
+inline void posix_http_server::worker::tick_stream(connection& c) {
+  if (c.pending() > 0) {
+    if (now - c.last_progress >= server.options_.idle_timeout) {  // the client stopped reading
+      destroy(c);
+      return;
+    }
+  } else if (server.options_.stream_keepalive.count() > 0 && now - c.last_write >= server.options_.stream_keepalive) {
+    c.out += ":\n\n";  // a comment: keeps proxies and the client from timing the stream out
+    c.last_write = now;
+    c.last_progress = now;
+  }
+  c.deadline = now + server.stream_tick();
+  streams.splice(streams.end(), streams, c.self);
+  pump(c, false);  // may destroy c
+}
+
+inline void posix_http_server::worker::end_stream(connection& c) {
+  {
+    std::lock_guard<std::mutex> lock(c.stream->mutex_);
+    c.out += c.stream->buffer_;
+    std::string().swap(c.stream->buffer_);
+  }
+  while (c.out_pos < c.out.size()) {
+    const ssize_t w = ::send(c.fd, c.out.data() + c.out_pos, c.out.size() - c.out_pos, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w > 0) c.out_pos += static_cast<std::size_t>(w);
+    else if (!(w < 0 && errno == EINTR)) break;
+  }
+  destroy(c);
+}
+
+inline bool http_event_stream::enqueue(std::string bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) return false;
+  if (buffer_.size() + bytes.size() > max_buffer_) {
+    overrun_ = true;
+    closed_ = true;
+    std::string().swap(buffer_);
+    notify();
+    return false;
+  }
+  buffer_ += bytes;
+  notify();
+  return true;
+}
+
+inline void http_event_stream::notify() {
+  if (owner_ == nullptr || queued_) return;
+  if (auto self = self_.lock()) {
+    queued_ = true;
+    static_cast<posix_http_server::worker*>(owner_)->post(std::move(self));
+  }
+}
+
+inline bool http_event_stream::send(std::string_view event, std::string_view data) {
+  std::string out;
+  out.reserve(event.size() + data.size() + 16);
+  if (!event.empty()) {
+    out += "event: ";
+    for (char ch : event)
+      if (ch != '\r' && ch != '\n') out += ch;
+    out += '\n';
+  }
+  // One data line per line of `data` (CRLF, LF and CR all end a line, as for the client's parser).
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = data.find_first_of("\r\n", start);
+    out += "data: ";
+    out += data.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    out += '\n';
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+    if (data[end] == '\r' && start < data.size() && data[start] == '\n') ++start;
+    if (start == data.size()) break;
+  }
+  out += '\n';
+  return enqueue(std::move(out));
+}
+
+inline bool http_event_stream::comment(std::string_view text) {
+  std::string out = ": ";
+  for (char ch : text)
+    if (ch != '\r' && ch != '\n') out += ch;
+  out += "\n\n";
+  return enqueue(std::move(out));
+}
+
+inline bool http_event_stream::write(std::string_view bytes) { return enqueue(std::string(bytes)); }
+
+inline void http_event_stream::close() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) return;
+  closed_ = true;
+  closing_ = true;
+  notify();
+}
+
+inline bool http_event_stream::is_open() const noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !closed_;
 }
 
 }  // namespace tfe
