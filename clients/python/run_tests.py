@@ -71,7 +71,7 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     env = dict(os.environ)
-    for name in ("TFE_SHARED_SERVER", "TFE_SHARED_TOKEN", "TFE_SHARED_ADMIN_TOKEN", "PYTEST_ADDOPTS"):
+    for name in ("TFE_SHARED_SERVER", "TFE_SHARED_SERVER_TOKEN", "TFE_SHARED_SERVER_ADMIN_TOKEN", "PYTEST_ADDOPTS"):
         env.pop(name, None)
     env.update(TFE_SERVER=os.path.abspath(args.server), PYTHONDONTWRITEBYTECODE="1", TMPDIR=work)
 
@@ -92,7 +92,7 @@ def main():
                 print(f"=== a tenant per test: left out, GET {shared.address}/_tfe/tenants answers 404 "
                       "(this tfe-server has no tenant API)")
             else:
-                shared_env = dict(env, TFE_SHARED_SERVER=shared.address, TFE_SHARED_TOKEN=DEFAULT_TOKEN)
+                shared_env = dict(env, TFE_SHARED_SERVER=shared.address, TFE_SHARED_SERVER_TOKEN=DEFAULT_TOKEN)
                 label = f"a tenant per test on {shared.address}"
                 if pytest_run(args, venv_python, tests, os.path.join(work, "shared"), shared_env, label) != 0:
                     failed.append("a tenant per test")

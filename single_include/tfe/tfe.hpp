@@ -8858,6 +8858,10 @@ inline phase_log render_apply_log(const run& r) {
 
 namespace tfe {
 
+namespace detail {
+struct tf_config;  // detail/tf_scan.hpp: what a configuration's .tf files declare
+}  // namespace detail
+
 class json;
 struct terraform_state;
 
@@ -9411,8 +9415,10 @@ class basic_engine {
     if (again && !gzip)
       return make_titled_error(errc::validation_failed, "invalid archive",
                                "The uploaded configuration is not a gzip-compressed tar archive");
-    if (gzip)
+    if (gzip) {
       if (auto r = s.storage.put_blob(blob_key(cv_id), std::move(bytes)); !r) return r.error();
+      s.configs.erase(cv_id);
+    }
     auto r = s.storage.update(of<configuration_version>, cv_id, [&](configuration_version& x) {
       x.size = size;
       if (gzip) {
@@ -9459,6 +9465,7 @@ class basic_engine {
     const resource_id cv_id = cv->id;
     const std::string token = cv->upload_token;
     if (auto r = s.storage.erase_blob(blob_key(cv_id)); !r) return r.error();
+    s.configs.erase(cv_id);
     if (auto r = s.storage.update(of<configuration_version>, cv_id,
                                   [&](configuration_version& x) {
                                     x.status = configuration_status::archived;
@@ -9903,6 +9910,7 @@ class basic_engine {
       sp->plan_only_counts.clear();
       sp->behaviours.clear();
       sp->output_owner.clear();
+      sp->configs.clear();
       sp->grants_pending.store(false, std::memory_order_release);
       if (auto r = sp->storage.clear(); !r) return r;
     }
@@ -10053,7 +10061,10 @@ class basic_engine {
     std::unordered_map<resource_id, std::size_t> plan_only_counts;
     std::unordered_map<resource_id, phase_behaviour> behaviours;
     std::unordered_map<resource_id, resource_id> output_owner;  // state version output -> its state version
-    std::atomic<bool> grants_pending{false};                    // global_.grants[index] holds runs this shard may start
+    // configuration version -> its .tf files as scanned by the first plan (null: the archive holds none);
+    // engine/planning.hpp. Dropped with the version's archive.
+    std::unordered_map<resource_id, std::shared_ptr<const detail::tf_config>> configs;
+    std::atomic<bool> grants_pending{false};  // global_.grants[index] holds runs this shard may start
     std::vector<run_status_change> notes;
     bool promote_enabled = true;
     std::uint32_t index = 0;
@@ -10535,6 +10546,7 @@ class basic_engine {
         global_.upload_tokens.erase(cv->upload_token);
       }
       (void)s.storage.erase_blob(blob_key(c));
+      s.configs.erase(c);
       (void)s.storage.erase(of<configuration_version>, c);
     }
     if (const workspace* cur = s.storage.find(of<workspace>, ws_id)) erase_state_versions_locked(s, *cur);
@@ -11427,7 +11439,10 @@ result<void> basic_engine<Policies>::manage_backing_data(std::string_view id, ba
             : s->storage.update(of<state_version>, rid, [&](state_version& v) { v.backing = to; });
   if (!r) return r;
   if (to == backing_data::permanently_deleted) {
-    if (is_cv) return s->storage.erase_blob(blob_key(rid));
+    if (is_cv) {
+      s->configs.erase(rid);
+      return s->storage.erase_blob(blob_key(rid));
+    }
     if (auto e = s->storage.erase_blob(detail::state_blob_key(rid)); !e) return e;
     return s->storage.erase_blob(detail::json_state_blob_key(rid));
   }
@@ -13342,6 +13357,7 @@ inline std::pair<std::vector<state_resource>, std::vector<state_output>> apply_p
 // #include <tfe/model/planned_changes.hpp> (already inlined)
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -13351,27 +13367,33 @@ inline std::pair<std::vector<state_resource>, std::vector<state_output>> apply_p
 namespace tfe {
 
 // The planned changes of run `r` read from its configuration version's archive, or nothing when the
-// archive holds no .tf file (the executor then decides alone). Shard locked.
+// archive holds no .tf file (the executor then decides alone). The archive is unpacked and scanned
+// once per configuration version (shard::configs); each plan compares that with the current state.
+// Shard locked.
 template <class Policies>
 std::optional<planned_changes> basic_engine<Policies>::planned_changes_locked(shard& s, const run& r) {
   if (r.configuration_version_id.empty()) return std::nullopt;
-  const std::string* bytes = s.storage.get_blob(blob_key(r.configuration_version_id));
-  if (!bytes) return std::nullopt;
-  auto tarball = detail::gunzip(*bytes, options_.max_unpacked_configuration);
-  if (!tarball) return std::nullopt;
-  auto files = detail::read_tar(*tarball);
-  if (!files) return std::nullopt;
-  const bool any_tf = std::any_of(files->begin(), files->end(), [](const detail::tar_entry& e) {
-    return e.name.size() > 3 && e.name.compare(e.name.size() - 3, 3, ".tf") == 0;
-  });
-  if (!any_tf) return std::nullopt;
-  const detail::tf_config cfg = detail::scan_tf_files(*files);
+  auto cached = s.configs.find(r.configuration_version_id);
+  if (cached == s.configs.end()) {
+    const std::string* bytes = s.storage.get_blob(blob_key(r.configuration_version_id));
+    if (!bytes) return std::nullopt;  // nothing uploaded (yet): nothing to remember
+    std::shared_ptr<const detail::tf_config> scanned;
+    if (auto tarball = detail::gunzip(*bytes, options_.max_unpacked_configuration))
+      if (auto files = detail::read_tar(*tarball)) {
+        const bool any_tf = std::any_of(files->begin(), files->end(), [](const detail::tar_entry& e) {
+          return e.name.size() > 3 && e.name.compare(e.name.size() - 3, 3, ".tf") == 0;
+        });
+        if (any_tf) scanned = std::make_shared<const detail::tf_config>(detail::scan_tf_files(*files));
+      }
+    cached = s.configs.emplace(r.configuration_version_id, std::move(scanned)).first;
+  }
+  if (!cached->second) return std::nullopt;
   const workspace* w = s.storage.find(of<workspace>, r.workspace_id);
   const state_version* cur =
       w && !w->current_state_version.empty() ? s.storage.find(of<state_version>, w->current_state_version) : nullptr;
   static const std::vector<state_resource> no_resources;
   static const std::vector<state_output> no_outputs;
-  return diff_configuration(cfg, cur ? cur->resources : no_resources, cur ? cur->outputs : no_outputs, r);
+  return diff_configuration(*cached->second, cur ? cur->resources : no_resources, cur ? cur->outputs : no_outputs, r);
 }
 
 }  // namespace tfe
@@ -14746,6 +14768,7 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     sp->plan_only_counts.clear();
     sp->behaviours.clear();
     sp->output_owner.clear();
+    sp->configs.clear();
     sp->notes.clear();
     if (auto r = sp->storage.clear(); !r) return r;
   }

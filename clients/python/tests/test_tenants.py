@@ -102,7 +102,7 @@ def test_tenant_errors(host):
 def test_factory_makes_tenants_on_a_shared_server(host, monkeypatch, pytester):
     """The plugin's shared mode, end to end: an inner session with TFE_SHARED_SERVER set."""
     monkeypatch.setenv("TFE_SHARED_SERVER", host.address)
-    monkeypatch.setenv("TFE_SHARED_TOKEN", host.token)
+    monkeypatch.setenv("TFE_SHARED_SERVER_TOKEN", host.token)
     pytester.makepyfile(test_inner="""
         import pytest
 

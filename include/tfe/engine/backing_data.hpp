@@ -54,7 +54,10 @@ result<void> basic_engine<Policies>::manage_backing_data(std::string_view id, ba
             : s->storage.update(of<state_version>, rid, [&](state_version& v) { v.backing = to; });
   if (!r) return r;
   if (to == backing_data::permanently_deleted) {
-    if (is_cv) return s->storage.erase_blob(blob_key(rid));
+    if (is_cv) {
+      s->configs.erase(rid);
+      return s->storage.erase_blob(blob_key(rid));
+    }
     if (auto e = s->storage.erase_blob(detail::state_blob_key(rid)); !e) return e;
     return s->storage.erase_blob(detail::json_state_blob_key(rid));
   }

@@ -45,6 +45,10 @@
 
 namespace tfe {
 
+namespace detail {
+struct tf_config;  // detail/tf_scan.hpp: what a configuration's .tf files declare
+}  // namespace detail
+
 class json;
 struct terraform_state;
 
@@ -598,8 +602,10 @@ class basic_engine {
     if (again && !gzip)
       return make_titled_error(errc::validation_failed, "invalid archive",
                                "The uploaded configuration is not a gzip-compressed tar archive");
-    if (gzip)
+    if (gzip) {
       if (auto r = s.storage.put_blob(blob_key(cv_id), std::move(bytes)); !r) return r.error();
+      s.configs.erase(cv_id);
+    }
     auto r = s.storage.update(of<configuration_version>, cv_id, [&](configuration_version& x) {
       x.size = size;
       if (gzip) {
@@ -646,6 +652,7 @@ class basic_engine {
     const resource_id cv_id = cv->id;
     const std::string token = cv->upload_token;
     if (auto r = s.storage.erase_blob(blob_key(cv_id)); !r) return r.error();
+    s.configs.erase(cv_id);
     if (auto r = s.storage.update(of<configuration_version>, cv_id,
                                   [&](configuration_version& x) {
                                     x.status = configuration_status::archived;
@@ -1090,6 +1097,7 @@ class basic_engine {
       sp->plan_only_counts.clear();
       sp->behaviours.clear();
       sp->output_owner.clear();
+      sp->configs.clear();
       sp->grants_pending.store(false, std::memory_order_release);
       if (auto r = sp->storage.clear(); !r) return r;
     }
@@ -1240,7 +1248,10 @@ class basic_engine {
     std::unordered_map<resource_id, std::size_t> plan_only_counts;
     std::unordered_map<resource_id, phase_behaviour> behaviours;
     std::unordered_map<resource_id, resource_id> output_owner;  // state version output -> its state version
-    std::atomic<bool> grants_pending{false};                    // global_.grants[index] holds runs this shard may start
+    // configuration version -> its .tf files as scanned by the first plan (null: the archive holds none);
+    // engine/planning.hpp. Dropped with the version's archive.
+    std::unordered_map<resource_id, std::shared_ptr<const detail::tf_config>> configs;
+    std::atomic<bool> grants_pending{false};  // global_.grants[index] holds runs this shard may start
     std::vector<run_status_change> notes;
     bool promote_enabled = true;
     std::uint32_t index = 0;
@@ -1722,6 +1733,7 @@ class basic_engine {
         global_.upload_tokens.erase(cv->upload_token);
       }
       (void)s.storage.erase_blob(blob_key(c));
+      s.configs.erase(c);
       (void)s.storage.erase(of<configuration_version>, c);
     }
     if (const workspace* cur = s.storage.find(of<workspace>, ws_id)) erase_state_versions_locked(s, *cur);

@@ -593,6 +593,7 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     sp->plan_only_counts.clear();
     sp->behaviours.clear();
     sp->output_owner.clear();
+    sp->configs.clear();
     sp->notes.clear();
     if (auto r = sp->storage.clear(); !r) return r;
   }

@@ -265,7 +265,8 @@ class JsonApiClient:
     def wait_for_run(self, run_id, *statuses, timeout=30.0, interval=0.01):
         """Poll the run until its status is one of `statuses`; return the run document.
 
-        Raises AssertionError naming the last status when `timeout` seconds pass first.
+        Raises AssertionError naming the last status when `timeout` seconds pass first, or at once
+        when the run ends in a final status that is not one of `statuses`.
         """
         deadline = time.monotonic() + timeout
         while True:
@@ -273,9 +274,16 @@ class JsonApiClient:
             status = doc["data"]["attributes"]["status"]
             if status in statuses:
                 return doc
+            if status in FINAL_RUN_STATUSES:
+                raise AssertionError(f"run {run_id} ended {status!r}, want one of {statuses}")
             if time.monotonic() >= deadline:
                 raise AssertionError(f"run {run_id} is {status!r} after {timeout}s, want one of {statuses}")
             time.sleep(interval)
+
+
+#: The statuses a run never leaves (tfe::is_final).
+FINAL_RUN_STATUSES = frozenset({"applied", "planned_and_finished", "errored", "discarded",
+                                "canceled", "force_canceled", "policy_soft_failed"})
 
 
 def _drop_none(d):

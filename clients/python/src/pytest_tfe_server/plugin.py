@@ -1,7 +1,7 @@
 """The pytest plugin (entry point pytest11 "tfe_server"): fixtures `tfe_server` and `tfe_server_factory`.
 
 Options: `--tfe-server PATH` (else $TFE_SERVER, else `tfe-server` on PATH) and `--tfe-shared-server URL`
-(else $TFE_SHARED_SERVER; with $TFE_SHARED_TOKEN and $TFE_SHARED_ADMIN_TOKEN for its tokens). Marker:
+(else $TFE_SHARED_SERVER; with $TFE_SHARED_SERVER_TOKEN and $TFE_SHARED_SERVER_ADMIN_TOKEN for its tokens). Marker:
 `@pytest.mark.tfe_server(seed=7, manual_clock=True, ...)` sets the options of the `tfe_server` fixture.
 """
 import os
@@ -56,7 +56,7 @@ class TfeServerFactory:
     - `seed` (default 1): deterministic ids (`--seed`; a tenant's "seed"); None leaves it out.
     - `manual_clock` (default False): the clock stands still until `admin.advance_clock()`.
     - `token`: the API token (a server of its own: default "tfe-test-token"; a shared server: its
-      token, $TFE_SHARED_TOKEN, default "tfe-test-token").
+      token, $TFE_SHARED_SERVER_TOKEN, default "tfe-test-token").
     - `admin_token`: start the server with `--admin-token` (own process only).
     - `args`: more tfe-server flags, e.g. ["--plan-duration", "2s"] (own process only).
     - `name`: the tenant's name (shared server only; default: the server picks one).
@@ -69,8 +69,8 @@ class TfeServerFactory:
     def __init__(self, config, tmp_dir):
         self._binary_option = config.getoption("tfe_server_binary")
         self._shared = _shared_url(config)
-        self._shared_token = os.environ.get("TFE_SHARED_TOKEN") or DEFAULT_TOKEN
-        self._shared_admin_token = os.environ.get("TFE_SHARED_ADMIN_TOKEN") or None
+        self._shared_token = os.environ.get("TFE_SHARED_SERVER_TOKEN") or DEFAULT_TOKEN
+        self._shared_admin_token = os.environ.get("TFE_SHARED_SERVER_ADMIN_TOKEN") or None
         self._tmp_dir = tmp_dir
         self.servers = []
 

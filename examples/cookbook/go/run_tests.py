@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""Runs the Go cookbook (cookbook_test.go: go-tfe v1 and tfetest) against tfe-server: the ctest test cookbook_go.
+
+    run_tests.py --server BIN --workdir DIR [--go GO] [--run REGEX]
+
+1. finds a go tool of version 1.25 or newer (--go, $GO, `go` on PATH, /usr/local/go/bin/go); without
+   one, exits with status 77 (skipped) and says how to install it;
+2. checks the module (gofmt -l, go vet) and builds its test binary (go test -c), one build at a time on
+   the machine (flock /tmp/tfe-build.lock), with the module cache, build cache and GOPATH under DIR and
+   -mod=readonly: modules come from the Go module proxy as go.sum pins them, and tfetest from this
+   checkout (the replace directive in go.mod);
+3. runs the tests with TFE_SERVER=BIN: each tfetest.NewServer starts a tfe-server process of its own;
+4. starts one tfe-server (--token, --admin-token) and runs the tests again with TFE_SHARED_SERVER
+   pointing at it: each NewServer creates a tenant there. Afterwards the server must have no tenant
+   left and must exit with status 0 on SIGTERM.
+
+Exit status 0 when both runs pass, 1 when anything fails, 77 without a suitable go tool, 2 usage error.
+"""
+
+import argparse
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def say(msg):
+    print("cookbook_go: " + msg, flush=True)
+
+
+def go_version(go):
+    """(major, minor) of a go tool, or None when it does not answer."""
+    try:
+        out = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True, timeout=60,
+                             env=dict(os.environ, GOTOOLCHAIN="local")).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.match(r"^go(\d+)\.(\d+)", out)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def find_go(arg):
+    """The first go tool of version 1.25 or newer among --go, $GO, go on PATH, /usr/local/go/bin/go."""
+    for cand in [arg, os.environ.get("GO"), shutil.which("go"), "/usr/local/go/bin/go"]:
+        if cand and os.path.exists(cand):
+            v = go_version(cand)
+            if v and v >= (1, 25):
+                return cand
+    return None
+
+
+def go_env(workdir):
+    """The environment of the go commands: caches under workdir, go.mod and go.sum read only."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GO") and not k.startswith("TFE_")}
+    env.update(GOMODCACHE=os.path.join(workdir, "gomod"), GOCACHE=os.path.join(workdir, "gocache"),
+               GOPATH=os.path.join(workdir, "gopath"), GOFLAGS="-mod=readonly", GOTOOLCHAIN="local",
+               GOWORK="off", GOENV="off", GOSUMDB="off",
+               GOPROXY=os.environ.get("GOPROXY") or "https://proxy.golang.org")
+    return env
+
+
+def build(go, workdir):
+    """gofmt -l, go vet and go test -c under the machine's build lock; the test binary, or None."""
+    env = go_env(workdir)
+    binary = os.path.join(workdir, "cookbook.test")
+    with open("/tmp/tfe-build.lock", "a") as lock:
+        waiting = time.monotonic()
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        started = time.monotonic()
+        if started - waiting >= 1:
+            say(f"waited {started - waiting:.1f}s for /tmp/tfe-build.lock")
+        goroot = subprocess.run([go, "env", "GOROOT"], env=env, capture_output=True, text=True).stdout.strip()
+        r = subprocess.run([os.path.join(goroot, "bin", "gofmt"), "-l", "."], cwd=HERE, env=env,
+                           capture_output=True, text=True)
+        if r.returncode != 0 or r.stdout.strip():
+            say(f"gofmt -l: files not formatted (run gofmt -w):\n{r.stdout}{r.stderr}")
+            return None
+        if subprocess.run([go, "vet", "./..."], cwd=HERE, env=env).returncode != 0:
+            say("go vet ./... FAILED")
+            return None
+        if subprocess.run([go, "test", "-c", "-vet=off", "-o", binary, "."], cwd=HERE, env=env).returncode != 0:
+            say("FAILED to build the test binary")
+            return None
+        say(f"gofmt, go vet and go test -c took {time.monotonic() - started:.1f}s")
+    return binary
+
+
+def run_tests(binary, args, name, extra_env):
+    """Runs the test binary in a fresh directory under the workdir with its own TMPDIR; True when it passes."""
+    rundir = os.path.join(args.workdir, "run-" + name)
+    shutil.rmtree(rundir, ignore_errors=True)
+    tmp = os.path.join(rundir, "tmp")
+    os.makedirs(tmp)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TFE_")}
+    env.update(TMPDIR=tmp, TFE_SERVER=args.server)
+    env.update(extra_env)
+    cmd = [binary, "-test.v", "-test.count=1", "-test.timeout=240s"]
+    if args.run:
+        cmd += ["-test.run", args.run]
+    say(f"[{name}] {' '.join(f'{k}={v}' for k, v in sorted(extra_env.items()))} {' '.join(cmd)}")
+    started = time.monotonic()
+    rc = subprocess.run(cmd, cwd=rundir, env=env).returncode
+    say(f"[{name}] exit status {rc} after {time.monotonic() - started:.1f}s")
+    return rc == 0
+
+
+class SharedServer:
+    """The tfe-server of the shared-server run: --port 0 --token T --admin-token A."""
+
+    def __init__(self, binary, token, admin_token, log_path):
+        self.log = open(log_path, "w")
+        self.proc = subprocess.Popen([binary, "--port", "0", "--token", token, "--admin-token", admin_token],
+                                     stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline().strip()
+        m = re.match(r"^listening on (http://127\.0\.0\.1:\d+)$", line)
+        if not m:
+            self.proc.kill()
+            self.proc.wait()
+            self.log.close()
+            raise RuntimeError(f"tfe-server did not start (first line: {line!r}; log: {log_path})")
+        self.url = m.group(1)
+        self.admin_token = admin_token
+
+    def admin(self, method, path, body=None):
+        """(status, decoded JSON or None) of a request to the root admin API."""
+        req = urllib.request.Request(self.url + "/_tfe/" + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": "Bearer " + self.admin_token,
+                                              "Content-Type": "application/json"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(req, timeout=30) as r:
+                data = r.read()
+                return r.status, json.loads(data) if data else None
+        except urllib.error.HTTPError as e:
+            return e.code, None
+
+    def stop(self):
+        """SIGTERM; True when the server exits with status 0 within 10 s."""
+        try:
+            if self.proc.poll() is not None:
+                say(f"the shared tfe-server died during the tests (exit status {self.proc.returncode})")
+                return False
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                rc = self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                say("the shared tfe-server did not exit within 10 s of SIGTERM")
+                return False
+            if rc != 0:
+                say(f"the shared tfe-server exited with status {rc} after SIGTERM (want 0)")
+            return rc == 0
+        finally:
+            self.log.close()
+
+
+def shared_run(binary, args):
+    """The tests with a tenant per test on one tfe-server; True when they pass and clean up."""
+    token = "shared-" + os.urandom(12).hex()
+    admin_token = "shared-admin-" + os.urandom(12).hex()
+    try:
+        srv = SharedServer(args.server, token, admin_token, os.path.join(args.workdir, "shared-server.log"))
+    except RuntimeError as e:
+        say(str(e))
+        return False
+    ok = True
+    try:
+        status, _ = srv.admin("GET", "tenants")
+        if status != 200:
+            say(f"FAILED: the shared tfe-server answers GET /_tfe/tenants with {status}, want 200 "
+                "(the tenant API, needed for TFE_SHARED_SERVER)")
+            return False
+        ok = run_tests(binary, args, "shared", {
+            "TFE_SHARED_SERVER": srv.url, "TFE_SHARED_SERVER_TOKEN": token,
+            "TFE_SHARED_SERVER_ADMIN_TOKEN": admin_token})
+        status, doc = srv.admin("GET", "tenants")
+        left = [t.get("name") for t in (doc or {}).get("tenants", [])] if status == 200 else None
+        if left != []:
+            say(f"FAILED: tenants left on the shared server after the tests: {left} (GET /_tfe/tenants: {status})")
+            ok = False
+    finally:
+        ok = srv.stop() and ok
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--server", required=True, help="tfe-server executable")
+    ap.add_argument("--workdir", required=True, help="Go caches, test binary and scratch directories (created)")
+    ap.add_argument("--go", help="the go tool (1.25+)")
+    ap.add_argument("--run", help="only the tests matching this regular expression (go test -run)")
+    args = ap.parse_args()
+    args.workdir = os.path.abspath(args.workdir)
+    args.server = os.path.abspath(args.server)
+    if not os.access(args.server, os.X_OK):
+        say(f"server {args.server!r} is not an executable file")
+        return 2
+    os.makedirs(args.workdir, exist_ok=True)
+
+    go = find_go(args.go)
+    if not go:
+        say("SKIPPED: no go tool of version 1.25 or newer (tried --go, $GO, go on PATH, /usr/local/go/bin/go). "
+            "Install Go 1.25+ from https://go.dev/dl/ (e.g. into /usr/local/go) or configure with "
+            "-DTFE_GO_V1_EXECUTABLE=/path/to/go.")
+        return 77
+    started = time.monotonic()
+    binary = build(go, args.workdir)
+    if not binary:
+        return 1
+    ok = run_tests(binary, args, "private", {})
+    ok = shared_run(binary, args) and ok
+    say(f"{'PASSED' if ok else 'FAILED'} in {time.monotonic() - started:.1f}s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
