@@ -1,11 +1,15 @@
 // tfe - an embeddable Terraform Enterprise Runs engine
 // SPDX-License-Identifier: MIT
 // One tfe-server instance (the default one at "/" or a tenant at "/t/NAME/"): an engine, the API with
-// its test controls, and the admin API, answering requests whose tenant prefix is already removed.
+// its test controls, the admin API and the dashboard, answering requests whose tenant prefix is already
+// removed.
 #ifndef TFE_TOOLS_SERVER_INSTANCE_HPP
 #define TFE_TOOLS_SERVER_INSTANCE_HPP
 
 #include <tfe/tfe.hpp>
+#include <tfe/transport/posix_http_server.hpp>
+
+#include "dashboard.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -23,12 +27,14 @@ struct server_policies : tfe::default_policies {
 using server_engine = tfe::basic_engine<server_policies>;                    ///< one instance's engine
 using server_api = tfe::basic_test_controls<tfe::basic_api<server_engine>>;  ///< with faults and journal
 using server_admin = tfe::basic_admin_api<server_api>;                       ///< /_tfe/ in front of it
+using server_dashboard = basic_dashboard<server_api, server_admin>;          ///< /_tfe/ui/ and /_tfe/events
 
 /// What every instance of one tfe-server shares (the command line's settings).
 struct instance_settings {
   tfe::engine_options engine;           ///< cancel cool-off, organization concurrency, ...
   tfe::api_options api;                 ///< tokens, base URL, upload-url-on-read
   std::string admin_token;              ///< the admin API's token (empty: loopback only)
+  std::string api_token;                ///< a token api.auth accepts, for the dashboard's reads (empty: any)
   tfe::milliseconds plan_duration{0};   ///< how long each plan takes
   tfe::milliseconds apply_duration{0};  ///< how long each apply takes
   std::size_t journal = 2000;           ///< requests kept for GET /_tfe/requests
@@ -47,7 +53,11 @@ class server_instance {
  public:
   /// Builds the instance; `s` and `c` are read only here.
   server_instance(const instance_settings& s, const instance_config& c)
-      : prefix_(c.prefix), eng_(s.engine), api_(eng_, api_options_of(s, c)), admin_(api_, admin_options_of(s, c)) {
+      : prefix_(c.prefix),
+        eng_(s.engine),
+        api_(eng_, api_options_of(s, c)),
+        admin_(api_, admin_options_of(s, c)),
+        dashboard_(api_, admin_, c.prefix, s.api_token) {
     if (c.seed) eng_.seed_ids(*c.seed);
     if (c.manual_clock) eng_.clock().freeze();
     eng_.executor().plan_duration = s.plan_duration;  // before a load: resumed runs take these durations
@@ -58,8 +68,14 @@ class server_instance {
   server_instance(const server_instance&) = delete;             ///< the API refers to the engine
   server_instance& operator=(const server_instance&) = delete;  ///< the API refers to the engine
 
-  /// Answers one request; its target no longer holds the instance's prefix.
-  tfe::faulted_response handle(tfe::http_request& req) { return admin_.handle(req); }
+  /// Answers one request; its target no longer holds the instance's prefix. The dashboard's paths may
+  /// answer an event stream; every other answer is also told to the dashboard (its live views).
+  tfe::http_server_response handle(tfe::http_request& req) {
+    if (server_dashboard::owns(req.path())) return dashboard_.handle(req);
+    tfe::faulted_response res = admin_.handle(req);
+    dashboard_.served(req, res);
+    return res;
+  }
 
   /// The path prefix ("" for the default instance, "/t/NAME" for a tenant).
   const std::string& prefix() const noexcept { return prefix_; }
@@ -69,6 +85,8 @@ class server_instance {
   server_api& api() noexcept { return api_; }
   /// The admin API in front of the API.
   server_admin& admin() noexcept { return admin_; }
+  /// The dashboard (docs/dashboard.md).
+  server_dashboard& dashboard() noexcept { return dashboard_; }
 
  private:
   static tfe::api_options api_options_of(const instance_settings& s, const instance_config& c) {
@@ -88,6 +106,7 @@ class server_instance {
   server_engine eng_;
   server_api api_;
   server_admin admin_;
+  server_dashboard dashboard_;  // last: destroyed first, it observes the engine
 };
 
 }  // namespace tfe_server

@@ -77,6 +77,9 @@ constexpr const char* usage_text =
     "  --snapshot FILE      start from this snapshot or fixture (JSON, as GET /_tfe/snapshot returns)\n"
     "  --journal N          keep the last N requests for GET /_tfe/requests (default 2000; 0: off)\n"
     "\n"
+    "Dashboard (docs/dashboard.md): open /_tfe/ui/ in a browser (a tenant's: /t/NAME/_tfe/ui/); it is\n"
+    "kept live by the server-sent events of GET /_tfe/events. Both follow the admin API's access rules.\n"
+    "\n"
     "Tenants (docs/testing.md#tenants): POST /_tfe/tenants makes an isolated tfe-server under /t/NAME/.\n"
     "  --max-tenants N      tenants alive at once (default 256; 0: no tenants)\n"
     "  --tenant-journal N   requests each tenant keeps for its GET /_tfe/requests (default 200)\n"
@@ -268,6 +271,7 @@ int main(int argc, char** argv) {
   settings.api.upload_url_on_read = upload_url_on_read;
   settings.api.base_url = base_url;
   settings.admin_token = admin_token;
+  if (!tokens.empty()) settings.api_token = tokens.front();  // the dashboard reads the API with it
   settings.plan_duration = plan_duration;
   settings.apply_duration = apply_duration;
   settings.journal = journal;
@@ -373,7 +377,7 @@ int main(int argc, char** argv) {
     return "http://" + (ok ? std::string(h) : std::string("localhost"));
   };
   tfe::posix_http_server server(
-      [&](tfe::http_request& req) -> tfe::faulted_response {
+      [&](tfe::http_request& req) -> tfe::http_server_response {
         const std::string_view path = req.path();
         if (path.size() > 2 && path[0] == '/' && path[1] == 't' && path[2] == '/') {
           std::string_view name;
@@ -384,7 +388,7 @@ int main(int argc, char** argv) {
             return tfe::error_response(tfe::errc::not_found, "No tenant named '" + std::string(name.substr(0, 64)) +
                                                                  "' (POST /_tfe/tenants makes one)");
           req.target = std::move(rest);
-          tfe::faulted_response res = t->handle(req);
+          tfe::http_server_response res = t->handle(req);
           if (req.method != "GET" && req.method != "HEAD") kick();
           return res;
         }
@@ -396,7 +400,7 @@ int main(int argc, char** argv) {
           if (req.method == "HEAD") res.body.clear();
           return res;
         }
-        tfe::faulted_response res = root.handle(req);
+        tfe::http_server_response res = root.handle(req);
         if (data) {
           // Acknowledge nothing that is not on disk: a failed sync turns the answer into a 500.
           if (auto r = data->sync(eng); !r) res = tfe::error_response(r.error());
@@ -438,5 +442,10 @@ int main(int argc, char** argv) {
   }
   drive_cv.notify_one();
   driver.join();
+  if (data)  // what the last steps wrote (journal records wait in a buffer until a sync)
+    if (auto r = data->sync(eng); !r) {
+      std::fprintf(stderr, "tfe-server: %s\n", r.error().message.c_str());
+      return 1;
+    }
   return 0;
 }

@@ -23,7 +23,7 @@ else()
             --tests ${CMAKE_CURRENT_LIST_DIR}/tests
             --install "bash ${CMAKE_CURRENT_LIST_DIR}/install.sh ${PROJECT_SOURCE_DIR}/build"
             --shared-pass)
-  set_tests_properties(python_tfe_server_plugin PROPERTIES TIMEOUT 300 LABELS clients SKIP_RETURN_CODE 77)
+  set_tests_properties(python_tfe_server_plugin PROPERTIES TIMEOUT 300 LABELS clients ${TFE_SKIP_PROPS})
   if(NOT EXISTS ${TFE_PYTHON_VENV}/bin/python)
     message(STATUS "pytest-tfe-server tests: no venv at ${TFE_PYTHON_VENV}: python_tfe_server_plugin will be "
                    "skipped. Make it with `bash ${CMAKE_CURRENT_LIST_DIR}/install.sh ${PROJECT_SOURCE_DIR}/build`")

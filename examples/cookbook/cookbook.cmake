@@ -60,7 +60,7 @@ else()
     list(APPEND _cookbook_tests cookbook_go)
     unset(_cookbook_go_arg)
   endif()
-  set_tests_properties(${_cookbook_tests} PROPERTIES LABELS cookbook TIMEOUT 300 SKIP_RETURN_CODE 77)
+  set_tests_properties(${_cookbook_tests} PROPERTIES LABELS cookbook TIMEOUT 300 ${TFE_SKIP_PROPS})
   if(TFE_INTEROP_TESTS)
     # One at a time: gofmt, go vet and go test -c are CPU-heavy on a small machine; the build may also
     # wait for /tmp/tfe-build.lock, hence the longer timeout (as go_tfetest's).

@@ -8837,6 +8837,7 @@ inline phase_log render_apply_log(const run& r) {
 // #include <tfe/result.hpp> (already inlined)
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -9641,12 +9642,26 @@ class basic_engine {
         if (const run* r = s.storage.find(of<run>, w->runs[n - 1 - i])) out.items.push_back(*r);
       return out;
     }
+    // Filtered by status alone: the total comes from the per-status counts, and the walk from the
+    // newest run stops once the page is full.
+    const bool by_status_only = !req.statuses.empty() && req.sources.empty() && req.operations.empty() &&
+                                req.user.empty() && req.commit.empty() && req.basic.empty();
     std::size_t matched = 0;
     for (auto it = w->runs.rbegin(); it != w->runs.rend(); ++it) {
+      if (by_status_only && out.items.size() == pr.size) break;
       const run* r = s.storage.find(of<run>, *it);
       if (!r || !matches(*r, req)) continue;
       if (matched >= skip && out.items.size() < pr.size) out.items.push_back(*r);
       ++matched;
+    }
+    if (by_status_only) {
+      matched = 0;
+      if (auto c = s.status_counts.find(w->id); c != s.status_counts.end()) {
+        std::array<bool, run_status_count> wanted{};
+        for (run_status st : req.statuses) wanted[static_cast<std::size_t>(st)] = true;
+        for (std::size_t k = 0; k < run_status_count; ++k)
+          if (wanted[k]) matched += c->second[k];
+      }
     }
     out.total_count = matched;
     return out;
@@ -9908,6 +9923,7 @@ class basic_engine {
       sp->next_due_ms.store(no_due, std::memory_order_release);
       sp->comments_by_run.clear();
       sp->plan_only_counts.clear();
+      sp->status_counts.clear();
       sp->behaviours.clear();
       sp->output_owner.clear();
       sp->configs.clear();
@@ -10059,6 +10075,9 @@ class basic_engine {
     std::uint64_t timer_seq = 0;
     std::unordered_map<resource_id, std::vector<resource_id>> comments_by_run;
     std::unordered_map<resource_id, std::size_t> plan_only_counts;
+    // workspace -> how many of its runs (plan-only ones aside) are in each status: the total of a page
+    // filtered by status without walking the history.
+    std::unordered_map<resource_id, std::array<std::uint32_t, run_status_count>> status_counts;
     std::unordered_map<resource_id, phase_behaviour> behaviours;
     std::unordered_map<resource_id, resource_id> output_owner;  // state version output -> its state version
     // configuration version -> its .tf files as scanned by the first plan (null: the archive holds none);
@@ -10551,6 +10570,7 @@ class basic_engine {
     }
     if (const workspace* cur = s.storage.find(of<workspace>, ws_id)) erase_state_versions_locked(s, *cur);
     s.plan_only_counts.erase(ws_id);
+    s.status_counts.erase(ws_id);
     {
       std::lock_guard<mutex_type> g(global_.mutex);
       auto it = global_.ws_by_name.find(key);
@@ -10741,6 +10761,7 @@ class basic_engine {
       }
     });
     if (plan_only) ++s.plan_only_counts[ws_id];
+    else ++s.status_counts[ws_id][static_cast<std::size_t>(run_status::pending)];
     if (start_now) schedule(s, run_id, first_step, run_event::queue, now);
     return *s.storage.find(of<run>, run_id);
   }
@@ -10842,6 +10863,11 @@ class basic_engine {
     });
     if (!upd) return upd;
     after = s.storage.find(of<run>, id);  // the stored run (update's fn may have worked on a copy)
+    if (to != from && !after->plan_only) {
+      auto& counts = s.status_counts[after->workspace_id];
+      --counts[static_cast<std::size_t>(from)];
+      ++counts[static_cast<std::size_t>(to)];
+    }
     if (has_observers_.load(std::memory_order_acquire))
       s.notes.push_back(run_status_change{id, after->workspace_id, from, to, e, now});
     on_enter(s, *after, from, to, e, now);
@@ -14766,6 +14792,7 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     sp->next_due_ms.store(no_due, std::memory_order_release);
     sp->comments_by_run.clear();
     sp->plan_only_counts.clear();
+    sp->status_counts.clear();
     sp->behaviours.clear();
     sp->output_owner.clear();
     sp->configs.clear();
@@ -14865,6 +14892,7 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     place(r.id, "run-", s);
     if (!is_final(r.status)) set_behaviour(s, r.id, plan.behaviours[i]);
     if (r.plan_only) ++s.plan_only_counts[r.workspace_id];
+    else ++s.status_counts[r.workspace_id][static_cast<std::size_t>(r.status)];
     run_homes.emplace_back(r.id, &s);
     if (auto e = s.storage.insert(std::move(r)); !e) return e;
   }

@@ -2,6 +2,7 @@
 #include "support/catch.hpp"
 #include "support/engine_fixture.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -372,4 +373,77 @@ TEST_CASE("observers see every status change in order, outside the lock", "[engi
   f.eng.unsubscribe(sub);
   REQUIRE(f.eng.discard_run(r.id));
   CHECK(seen.size() == 3);
+}
+
+TEST_CASE("a page filtered by status: the total comes from per-status counts that follow every change",
+          "[engine][run][list]") {
+  fixture f;
+  // Runs in many statuses: applied, discarded, planned (holding the workspace), pending (queued behind
+  // it), canceled (while pending), plus a plan-only one (left out of lists unless asked for).
+  f.uploaded_cv(f.ws);
+  std::vector<tfe::resource_id> ids;
+  for (int i = 0; i < 9; ++i) {
+    tfe::run r = f.make_run(f.ws);
+    ids.push_back(r.id);
+    f.eng.run_until_idle();
+    if (i % 3 == 1) REQUIRE(f.eng.discard_run(r.id.view()));
+    else REQUIRE(f.eng.apply_run(r.id));
+    f.eng.run_until_idle();
+  }
+  for (int i = 0; i < 4; ++i) ids.push_back(f.make_run(f.ws).id);  // planned, then three pending
+  f.eng.run_until_idle();
+  REQUIRE(f.eng.cancel_run(ids.back().view()));
+  f.eng.run_until_idle();
+  REQUIRE(f.status(ids.back()) == run_status::canceled);
+  REQUIRE(f.status(ids[9]) == run_status::planned);
+  REQUIRE(f.status(ids[10]) == run_status::pending);
+  tfe::run_options po;
+  po.configuration_version_id = f.uploaded_cv(f.ws, true);  // speculative: a plan-only run
+  CHECK(f.make_run(f.ws, po).plan_only);
+  f.eng.run_until_idle();
+
+  auto check_totals = [&](const char* when) {
+    INFO(when);
+    for (auto statuses : std::vector<std::vector<run_status>>{{run_status::applied},
+                                                              {run_status::discarded, run_status::canceled},
+                                                              {run_status::pending},
+                                                              {run_status::planned, run_status::pending},
+                                                              {run_status::errored},
+                                                              {run_status::planned_and_finished}}) {
+      // The brute-force answer: every run of the list, filtered here.
+      auto all = f.eng.list_runs(f.ws, [] {
+        tfe::run_list_request q;
+        q.page.size = 100;
+        return q;
+      }());
+      REQUIRE(all);
+      std::size_t want = 0;
+      std::vector<tfe::resource_id> want_ids;
+      for (const auto& r : all->items)
+        if (std::find(statuses.begin(), statuses.end(), r.status) != statuses.end()) {
+          ++want;
+          want_ids.push_back(r.id);
+        }
+      tfe::run_list_request q;
+      q.statuses = statuses;
+      q.page.size = 2;
+      for (std::size_t page = 1; page <= 3; ++page) {
+        q.page.number = page;
+        auto got = f.eng.list_runs(f.ws, q);
+        REQUIRE(got);
+        CHECK(got->total_count == want);
+        for (std::size_t k = 0; k < got->items.size(); ++k) CHECK(got->items[k].id == want_ids[(page - 1) * 2 + k]);
+        CHECK(got->items.size() == std::min<std::size_t>(2, want > (page - 1) * 2 ? want - (page - 1) * 2 : 0));
+      }
+    }
+  };
+  check_totals("after the runs moved");
+  const tfe::json snap = f.eng.snapshot();
+  REQUIRE(f.eng.restore(snap));
+  check_totals("after a restore");
+  // Release the queue: the pending runs move on; the counts follow.
+  for (const auto& id : ids)
+    if (f.status(id) == run_status::planned) REQUIRE(f.eng.discard_run(id.view()));
+  f.eng.run_until_idle();
+  check_totals("after the queue moved on");
 }

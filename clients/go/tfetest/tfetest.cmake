@@ -27,7 +27,7 @@ else()
   set_tests_properties(go_tfetest PROPERTIES
     TIMEOUT 600
     LABELS clients
-    SKIP_RETURN_CODE 77
+    ${TFE_SKIP_PROPS}
     # One at a time: go vet and go test -c are CPU-heavy on a small machine.
     RUN_SERIAL TRUE)
   unset(_tfetest_go_arg)

@@ -591,6 +591,7 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     sp->next_due_ms.store(no_due, std::memory_order_release);
     sp->comments_by_run.clear();
     sp->plan_only_counts.clear();
+    sp->status_counts.clear();
     sp->behaviours.clear();
     sp->output_owner.clear();
     sp->configs.clear();
@@ -690,6 +691,7 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     place(r.id, "run-", s);
     if (!is_final(r.status)) set_behaviour(s, r.id, plan.behaviours[i]);
     if (r.plan_only) ++s.plan_only_counts[r.workspace_id];
+    else ++s.status_counts[r.workspace_id][static_cast<std::size_t>(r.status)];
     run_homes.emplace_back(r.id, &s);
     if (auto e = s.storage.insert(std::move(r)); !e) return e;
   }

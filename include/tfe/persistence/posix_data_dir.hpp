@@ -161,18 +161,30 @@ class posix_data_dir {
     return ok;
   }
 
+  // Records collect in a buffer and reach the file in one write(2) at sync() (the point where a write
+  // is acknowledged), or as soon as 1 MiB is waiting: one system call per request instead of one per
+  // record. Both functions run under the lock of the storage they belong to.
   journal_sink sink_for(int fd) const {
     journal_sink k;
-    k.append = [fd](std::string_view bytes) -> result<void> {
-      if (!write_all(fd, bytes)) return os_error("journal write failed");
+    auto buffer = std::make_shared<std::string>();
+    k.append = [fd, buffer](std::string_view bytes) -> result<void> {
+      buffer->append(bytes.data(), bytes.size());
+      if (buffer->size() < (std::size_t{1} << 20)) return {};
+      const bool ok = write_all(fd, *buffer);
+      buffer->clear();
+      if (!ok) return os_error("journal write failed");
       return {};
     };
-    if (opts_.fsync)
-      k.sync = [fd]() -> result<void> {
-        if (::fdatasync(fd) != 0) return os_error("journal fdatasync failed");
-        return {};
-      };
-    else k.sync = []() -> result<void> { return {}; };
+    const bool fsync = opts_.fsync;
+    k.sync = [fd, buffer, fsync]() -> result<void> {
+      if (!buffer->empty()) {
+        const bool ok = write_all(fd, *buffer);
+        buffer->clear();
+        if (!ok) return os_error("journal write failed");
+      }
+      if (fsync && ::fdatasync(fd) != 0) return os_error("journal fdatasync failed");
+      return {};
+    };
     return k;
   }
 

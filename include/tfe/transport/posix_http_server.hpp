@@ -71,7 +71,7 @@ class posix_http_server;
 /// An open server-sent event stream (text/event-stream) on one connection of a posix_http_server.
 /// A handler creates it with std::make_shared, keeps a copy and answers
 /// http_server_response::event_stream(it); any thread may then push events, which the connection's
-/// worker writes without blocking the pusher. Thread-safe. See docs/dashboard.md#event-streams.
+/// worker writes without blocking the pusher. Thread-safe. See docs/dashboard.md#event-streams-in-posix_http_server.
 class http_event_stream {
  public:
   /// A stream that buffers at most `max_buffer` bytes before the server adopts it (the server's

@@ -24,5 +24,5 @@ else()
             --tests ${CMAKE_CURRENT_LIST_DIR}
             --require terrasnek
             --install "bash ${CMAKE_CURRENT_LIST_DIR}/install.sh ${PROJECT_SOURCE_DIR}/build")
-  set_tests_properties(python_client_seed_workflow PROPERTIES TIMEOUT 300 LABELS interop SKIP_RETURN_CODE 77)
+  set_tests_properties(python_client_seed_workflow PROPERTIES TIMEOUT 300 LABELS interop ${TFE_SKIP_PROPS})
 endif()
