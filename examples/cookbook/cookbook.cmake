@@ -65,6 +65,7 @@ else()
     # One at a time: gofmt, go vet and go test -c are CPU-heavy on a small machine; the build may also
     # wait for /tmp/tfe-build.lock, hence the longer timeout (as go_tfetest's).
     set_tests_properties(cookbook_go PROPERTIES RUN_SERIAL TRUE TIMEOUT 600)
+    set_property(TEST cookbook_go APPEND PROPERTY ENVIRONMENT TFE_GO_CACHE_DIR=${PROJECT_BINARY_DIR}/go-cache)
   endif()
   message(STATUS "cookbook tests: ${_cookbook_tests}")
 endif()

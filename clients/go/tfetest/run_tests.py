@@ -57,8 +57,9 @@ def find_go(arg):
 
 def go_env(workdir):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GO") and not k.startswith("TFE_")}
-    env.update(GOMODCACHE=os.path.join(workdir, "gomod"), GOCACHE=os.path.join(workdir, "gocache"),
-               GOPATH=os.path.join(workdir, "gopath"), GOFLAGS="-mod=readonly", GOTOOLCHAIN="local",
+    caches = os.environ.get("TFE_GO_CACHE_DIR") or workdir  # one cache for every Go test of a build
+    env.update(GOMODCACHE=os.path.join(caches, "gomod"), GOCACHE=os.path.join(caches, "gocache"),
+               GOPATH=os.path.join(caches, "gopath"), GOFLAGS="-mod=readonly", GOTOOLCHAIN="local",
                GOWORK="off", GOENV="off", GOSUMDB="off",
                GOPROXY=os.environ.get("GOPROXY") or "https://proxy.golang.org")
     return env

@@ -30,5 +30,6 @@ else()
     ${TFE_SKIP_PROPS}
     # One at a time: go vet and go test -c are CPU-heavy on a small machine.
     RUN_SERIAL TRUE)
+  set_property(TEST go_tfetest APPEND PROPERTY ENVIRONMENT TFE_GO_CACHE_DIR=${PROJECT_BINARY_DIR}/go-cache)
   unset(_tfetest_go_arg)
 endif()

@@ -30,4 +30,6 @@ else()
     SKIP_RETURN_CODE 77
     # One at a time: it builds with `go test -c` (CPU), and its tests poll with real sleeps.
     RUN_SERIAL TRUE)
+  # One Go module and build cache for go-tfe v1, tfetest and the cookbook: go-tfe is compiled once.
+  set_property(TEST go_tfe_v1_integration APPEND PROPERTY ENVIRONMENT TFE_GO_CACHE_DIR=${PROJECT_BINARY_DIR}/go-cache)
 endif()
