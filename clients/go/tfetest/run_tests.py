@@ -14,6 +14,7 @@
    left and must exit with status 0 on SIGTERM.
 
 Exit status 0 when both runs pass, 1 when anything fails, 77 without a suitable go tool, 2 usage error.
+examples/cookbook/go/run_tests.py runs the Go cookbook the same way through main() here.
 """
 
 import argparse
@@ -30,10 +31,11 @@ import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+LABEL = "go_tfetest"  # the ctest test these lines belong to (main() sets it)
 
 
 def say(msg):
-    print("go_tfetest: " + msg, flush=True)
+    print(LABEL + ": " + msg, flush=True)
 
 
 def go_version(go):
@@ -65,30 +67,34 @@ def go_env(workdir):
     return env
 
 
-def build(go, workdir):
-    """gofmt, go vet and go test -c, one compile at a time on the machine; the test binary or None."""
+def build(go, workdir, module_dir, binary_name):
+    """gofmt, go vet and go test -c of the module in module_dir, one compile at a time on the machine
+    (flock /tmp/tfe-build.lock); the test binary or None."""
     env = go_env(workdir)
-    binary = os.path.join(workdir, "tfetest.test")
+    binary = os.path.join(workdir, binary_name)
     with open("/tmp/tfe-build.lock", "a") as lock:
+        waiting = time.monotonic()
         fcntl.flock(lock, fcntl.LOCK_EX)
         started = time.monotonic()
+        if started - waiting >= 1:
+            say(f"waited {started - waiting:.1f}s for /tmp/tfe-build.lock")
         goroot = subprocess.run([go, "env", "GOROOT"], env=env, capture_output=True, text=True).stdout.strip()
         gofmt = os.path.join(goroot, "bin", "gofmt")
-        r = subprocess.run([gofmt, "-l", "."], cwd=HERE, env=env, capture_output=True, text=True)
+        r = subprocess.run([gofmt, "-l", "."], cwd=module_dir, env=env, capture_output=True, text=True)
         if r.returncode != 0 or r.stdout.strip():
             say(f"gofmt -l: files not formatted (run gofmt -w):\n{r.stdout}{r.stderr}")
             return None
-        if subprocess.run([go, "vet", "./..."], cwd=HERE, env=env).returncode != 0:
+        if subprocess.run([go, "vet", "./..."], cwd=module_dir, env=env).returncode != 0:
             say("go vet ./... FAILED")
             return None
-        if subprocess.run([go, "test", "-c", "-vet=off", "-o", binary, "."], cwd=HERE, env=env).returncode != 0:
+        if subprocess.run([go, "test", "-c", "-vet=off", "-o", binary, "."], cwd=module_dir, env=env).returncode != 0:
             say("FAILED to build the test binary")
             return None
         say(f"gofmt, go vet and go test -c took {time.monotonic() - started:.1f}s")
     return binary
 
 
-def run_tests(binary, workdir, name, extra_env, args):
+def run_tests(binary, workdir, name, extra_env, args, test_flags):
     """Runs the test binary in a fresh directory with its own TMPDIR; True when it passes."""
     rundir = os.path.join(workdir, "run-" + name)
     shutil.rmtree(rundir, ignore_errors=True)
@@ -97,7 +103,7 @@ def run_tests(binary, workdir, name, extra_env, args):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TFE_")}
     env.update(TMPDIR=tmp, TFE_SERVER=args.server)
     env.update(extra_env)
-    cmd = [binary, "-test.v", "-test.count=1", "-test.timeout=300s", "-test.parallel=4"]
+    cmd = [binary, "-test.v", "-test.count=1", *test_flags]
     if args.run:
         cmd += ["-test.run", args.run]
     say(f"[{name}] {' '.join(f'{k}={v}' for k, v in sorted(extra_env.items()))} {' '.join(cmd)}")
@@ -119,18 +125,20 @@ class Server:
         if not m:
             self.proc.kill()
             self.proc.wait()
+            self.log.close()
             raise RuntimeError(f"tfe-server did not start (first line: {line!r}; log: {log_path})")
         self.url = m.group(1)
         self.admin_token = admin_token
 
     def admin(self, method, path, body=None):
-        """(status, decoded JSON or None) of an admin request."""
+        """(status, decoded JSON or None) of an admin request (never through a proxy)."""
         req = urllib.request.Request(self.url + path, method=method,
                                      data=None if body is None else json.dumps(body).encode(),
                                      headers={"Authorization": "Bearer " + self.admin_token,
                                               "Content-Type": "application/json"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
-            with urllib.request.urlopen(req, timeout=30) as r:
+            with opener.open(req, timeout=30) as r:
                 data = r.read()
                 return r.status, json.loads(data) if data else None
         except urllib.error.HTTPError as e:
@@ -138,23 +146,27 @@ class Server:
 
     def stop(self):
         """SIGTERM; True when the server exits with status 0 within 10 s."""
-        if self.proc.poll() is not None:
-            say(f"the shared tfe-server died during the tests (exit status {self.proc.returncode})")
-            return False
-        self.proc.send_signal(signal.SIGTERM)
         try:
-            rc = self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            say("the shared tfe-server did not exit within 10 s of SIGTERM")
-            return False
-        if rc != 0:
-            say(f"the shared tfe-server exited with status {rc} after SIGTERM (want 0)")
-        return rc == 0
+            if self.proc.poll() is not None:
+                say(f"the shared tfe-server died during the tests (exit status {self.proc.returncode})")
+                return False
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                rc = self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                say("the shared tfe-server did not exit within 10 s of SIGTERM")
+                return False
+            if rc != 0:
+                say(f"the shared tfe-server exited with status {rc} after SIGTERM (want 0)")
+            return rc == 0
+        finally:
+            self.log.close()
 
 
-def shared_run(binary, args):
+def shared_run(binary, args, test_flags):
+    """The tests with a tenant per test on one tfe-server; True when they pass and clean up."""
     token = "shared-" + os.urandom(12).hex()
     admin_token = "shared-admin-" + os.urandom(12).hex()
     try:
@@ -175,7 +187,7 @@ def shared_run(binary, args):
             return False
         ok = run_tests(binary, args.workdir, "shared", {
             "TFE_SHARED_SERVER": srv.url, "TFE_SHARED_SERVER_TOKEN": token,
-            "TFE_SHARED_SERVER_ADMIN_TOKEN": admin_token}, args)
+            "TFE_SHARED_SERVER_ADMIN_TOKEN": admin_token}, args, test_flags)
         status, doc = srv.admin("GET", "/_tfe/tenants")
         left = [t.get("name") for t in (doc or {}).get("tenants", [])] if status == 200 else None
         if left != []:
@@ -186,8 +198,12 @@ def shared_run(binary, args):
     return ok
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(label="go_tfetest", module_dir=HERE, binary_name="tfetest.test",
+         test_flags=("-test.timeout=300s", "-test.parallel=4"), doc=__doc__):
+    """Builds and runs the Go test module in module_dir as described above; the exit status."""
+    global LABEL
+    LABEL = label
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--server", required=True, help="tfe-server executable")
     ap.add_argument("--workdir", required=True, help="Go caches, test binary and scratch directories (created)")
     ap.add_argument("--go", help="the go tool (1.25+)")
@@ -207,11 +223,11 @@ def main():
             "-DTFE_GO_V1_EXECUTABLE=/path/to/go.")
         return 77
     started = time.monotonic()
-    binary = build(go, args.workdir)
+    binary = build(go, args.workdir, module_dir, binary_name)
     if not binary:
         return 1
-    ok = run_tests(binary, args.workdir, "private", {}, args)
-    ok = shared_run(binary, args) and ok
+    ok = run_tests(binary, args.workdir, "private", {}, args, test_flags)
+    ok = shared_run(binary, args, test_flags) and ok
     say(f"{'PASSED' if ok else 'FAILED'} in {time.monotonic() - started:.1f}s")
     return 0 if ok else 1
 

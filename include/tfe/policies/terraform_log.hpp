@@ -29,6 +29,12 @@ namespace detail {
 inline std::string error_block(const std::string& text) {
   return text.compare(0, 6, "Error:") == 0 ? "\n" + text + "\n" : "\nError: " + text + "\n";
 }
+/// The summary of an error diagnostic: `text` without an "Error:" prefix and leading spaces.
+inline std::string error_summary(const std::string& text) {
+  std::string s = text.compare(0, 6, "Error:") == 0 ? text.substr(6) : text;
+  s.erase(0, s.find_first_not_of(' ') == std::string::npos ? s.size() : s.find_first_not_of(' '));
+  return s;
+}
 
 /// The planned changes of `r` when they agree with its counts (a script may have overridden them).
 inline std::optional<planned_changes> log_changes(const run& r, const resource_counts& c) {
@@ -158,9 +164,7 @@ inline phase_log render_plan_log(const run& r) {
     }
   if (r.plan_errored) {
     if (js) {
-      const std::string msg = r.error_text.compare(0, 6, "Error:") == 0 ? r.error_text.substr(6) : r.error_text;
-      std::string summary = msg;
-      while (!summary.empty() && summary.front() == ' ') summary.erase(0, 1);
+      const std::string summary = detail::error_summary(r.error_text);
       line("error", "diagnostic", "Error: " + summary, end, [&](json_writer& w) {
         w.key("diagnostic").begin_object().member("severity", "error").member("summary", std::string_view(summary));
         w.member("detail", "").end_object();
@@ -263,9 +267,7 @@ inline phase_log render_apply_log(const run& r) {
     }
   if (r.apply_errored) {
     if (js) {
-      const std::string msg = r.error_text.compare(0, 6, "Error:") == 0 ? r.error_text.substr(6) : r.error_text;
-      std::string summary = msg;
-      while (!summary.empty() && summary.front() == ' ') summary.erase(0, 1);
+      const std::string summary = detail::error_summary(r.error_text);
       line("error", "diagnostic", "Error: " + summary, end, [&](json_writer& w) {
         w.key("diagnostic").begin_object().member("severity", "error").member("summary", std::string_view(summary));
         w.member("detail", "").end_object();
