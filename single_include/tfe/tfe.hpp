@@ -5190,6 +5190,7 @@ constexpr void visit_fields(entity_tag<project>, F&& f) {
 // #include <tfe/model/tag.hpp> (already inlined)
 // #include <tfe/model/time.hpp> (already inlined)
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -5199,8 +5200,9 @@ constexpr void visit_fields(entity_tag<project>, F&& f) {
 
 namespace tfe {
 
-/// A workspace (reference section 3). Queue fields are maintained by the engine.
-struct workspace {
+/// A workspace's own data (reference section 3): settings, lock and queue, without the indexes of what
+/// it holds. Queue fields are maintained by the engine.
+struct workspace_data {
   resource_id id;                                                    ///< "ws-..."
   std::string organization;                                          ///< owning organization's name
   std::string name;                                                  ///< unique per organization
@@ -5238,21 +5240,29 @@ struct workspace {
   time_point latest_change_at{};                    ///< creation, or its latest state version's creation
 
   // --- lock and queue (engine-maintained) ---
-  bool manually_locked = false;                     ///< locked through actions/lock
-  std::string locked_reason;                        ///< reason given on lock
-  resource_id locked_by_user;                       ///< who holds the manual lock
-  resource_id active_run;                           ///< the run holding the workspace, or empty
-  resource_id current_run;                          ///< the run that most recently became current
-  resource_id current_configuration_version;        ///< last non-speculative, non-provisional uploaded CV
-  std::deque<resource_id> queue;                    ///< pending runs waiting for the workspace, FIFO
-  std::vector<resource_id> runs;                    ///< every run, in creation order (list index)
-  std::vector<resource_id> configuration_versions;  ///< every CV, in creation order
-  std::vector<resource_id> state_versions;          ///< every state version, in creation order
-  resource_id current_state_version;                ///< the latest finalized state version, or empty
-  std::int64_t resource_count = 0;                  ///< resources under management after applies
+  bool manually_locked = false;               ///< locked through actions/lock
+  std::string locked_reason;                  ///< reason given on lock
+  resource_id locked_by_user;                 ///< who holds the manual lock
+  resource_id active_run;                     ///< the run holding the workspace, or empty
+  resource_id current_run;                    ///< the run that most recently became current
+  resource_id current_configuration_version;  ///< last non-speculative, non-provisional uploaded CV
+  std::deque<resource_id> queue;              ///< pending runs waiting for the workspace, FIFO
+  resource_id current_state_version;          ///< the latest finalized state version, or empty
+  std::int64_t resource_count = 0;            ///< resources under management after applies
 
   /// True while locked manually or by an active run.
   bool locked() const noexcept { return manually_locked || !active_run.empty(); }
+};
+
+/// A workspace (reference section 3): its data and, as stored, the ids of what it holds in creation order.
+/// The copies the engine hands out (reads, lists, updates) leave the three indexes empty, so a read of a
+/// workspace with 100k runs copies no 100k ids: walk them with list_runs, list_configuration_versions and
+/// list_state_versions; `run_count` tells how many runs there are.
+struct workspace : workspace_data {
+  std::vector<resource_id> runs;                    ///< every run, in creation order (stored: the list index)
+  std::vector<resource_id> configuration_versions;  ///< every CV, in creation order (stored)
+  std::vector<resource_id> state_versions;          ///< every state version, in creation order (stored)
+  std::size_t run_count = 0;                        ///< in the engine's copies: how many runs the workspace has
 };
 
 /// Fields of a workspace create or update; unset fields keep their value (or default).
@@ -6010,7 +6020,8 @@ inline void write_workspace(json_writer& w, const workspace& ws, const std::vect
                          R"("apply-duration-average":null,"plan-duration-average":null,"policy-check-failures":null,)"
                          R"("source-module-id":"","no-code-upgrade-available":false,)"
                          R"("hyok-enabled":false)");
-  w.member("run-failures", 0).member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.size()));
+  w.member("run-failures", 0)
+      .member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.empty() ? ws.run_count : ws.runs.size()));
   w.key("actions").begin_object().member("is-destroyable", true).end_object();
   w.key("permissions").begin_object();
   for (const char* p : {"can-destroy",
@@ -9186,7 +9197,7 @@ class basic_engine {
     shard_guard sg(*this, s);
     const workspace* w = s.storage.find(of<workspace>, wid);
     if (!w) return not_found("workspace", id);
-    return *w;
+    return handed_out(*w);
   }
   /// Reads a workspace by organization and name.
   result<workspace> read_workspace_by_name(std::string_view org, std::string_view name) {
@@ -9204,7 +9215,7 @@ class basic_engine {
     shard_guard sg(*this, s);
     const workspace* cur = s.storage.find(of<workspace>, wid);
     if (!cur) return not_found("workspace", id);
-    workspace next = *cur;
+    workspace next = handed_out(*cur);
     if (o.name && *o.name != cur->name && !is_valid_workspace_name(*o.name))
       return make_error(errc::validation_failed, "Name is invalid: use 1-90 letters, digits, '-' or '_'",
                         "/data/attributes/name");
@@ -9228,7 +9239,8 @@ class basic_engine {
         return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
       global_.ws_by_name.emplace(new_key, wid);
     }
-    if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) { x = next; }); !r) {
+    if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) { static_cast<workspace_data&>(x) = next; });
+        !r) {
       if (old_key != new_key) {
         std::lock_guard<mutex_type> g(global_.mutex);
         global_.ws_by_name.erase(new_key);
@@ -9256,9 +9268,13 @@ class basic_engine {
       std::lock_guard<mutex_type> g(global_.mutex);
       if (!find_org(org)) return not_found("organization", org);
     }
+    // Sorts light rows (name, sort keys, id) rather than the workspaces, and copies only the page: an
+    // organization of 100k workspaces costs one walk and a selection, not 100k copies and a full sort.
     struct row {
-      workspace w;
+      std::string name;
+      time_point change_at;
       std::int64_t current_run_ms;  // created-at of the current run, or none
+      resource_id id;
     };
     constexpr std::int64_t none = std::numeric_limits<std::int64_t>::min();
     std::vector<row> all;
@@ -9271,35 +9287,49 @@ class basic_engine {
             (!cur || std::find(req.current_run_statuses.begin(), req.current_run_statuses.end(), cur->status) ==
                          req.current_run_statuses.end()))
           return;
-        all.push_back(row{w, cur ? to_unix_ms(cur->created_at) : none});
+        all.push_back(row{w.name, w.latest_change_at, cur ? to_unix_ms(cur->created_at) : none, w.id});
       });
     }
     std::string_view key = req.sort.empty() ? std::string_view("-latest-change-at") : std::string_view(req.sort);
     const bool reverse = !key.empty() && key.front() == '-';
     if (reverse) key.remove_prefix(1);
-    auto by_name = [](const row& a, const row& b) { return a.w.name < b.w.name; };
-    if (key == "current-run.created-at") {
-      // workspaces without a current run come last either way
-      std::sort(all.begin(), all.end(), [&](const row& a, const row& b) {
+    enum class order { name, change_at, current_run } by = order::name;  // name is unique in an organization
+    if (key == "current-run.created-at") by = order::current_run;
+    if (key == "latest-change-at") by = order::change_at;
+    auto less = [by, reverse](const row& a, const row& b) {
+      if (by == order::current_run) {
+        // workspaces without a current run come last either way
         if ((a.current_run_ms == none) != (b.current_run_ms == none)) return b.current_run_ms == none;
         if (a.current_run_ms != b.current_run_ms)
           return reverse ? a.current_run_ms > b.current_run_ms : a.current_run_ms < b.current_run_ms;
-        return by_name(a, b);
-      });
-    } else if (key == "latest-change-at") {
-      std::sort(all.begin(), all.end(), [&](const row& a, const row& b) {
-        if (a.w.latest_change_at != b.w.latest_change_at)
-          return reverse ? a.w.latest_change_at > b.w.latest_change_at : a.w.latest_change_at < b.w.latest_change_at;
-        return by_name(a, b);
-      });
-    } else {  // name
-      std::sort(all.begin(), all.end(),
-                [&](const row& a, const row& b) { return reverse ? a.w.name > b.w.name : a.w.name < b.w.name; });
+        return a.name < b.name;
+      }
+      if (by == order::change_at) {
+        if (a.change_at != b.change_at) return reverse ? a.change_at > b.change_at : a.change_at < b.change_at;
+        return a.name < b.name;
+      }
+      return reverse ? a.name > b.name : a.name < b.name;
+    };
+    const page_request pr = normalized(req.page);
+    page<workspace> out;
+    out.current_page = pr.number;
+    out.page_size = pr.size;
+    out.total_count = all.size();
+    const std::size_t first =
+        pr.number - 1 >= (all.size() + pr.size - 1) / pr.size ? all.size() : (pr.number - 1) * pr.size;
+    const std::size_t last = std::min(all.size(), first + pr.size);
+    if (first == last) return out;
+    // only the page's rows need their order: select its first row, then sort the page's span
+    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(first), all.end(), less);
+    std::partial_sort(all.begin() + static_cast<std::ptrdiff_t>(first), all.begin() + static_cast<std::ptrdiff_t>(last),
+                      all.end(), less);
+    for (std::size_t i = first; i < last; ++i) {
+      shard& s = shard_of_workspace(all[i].id);
+      shard_guard sg(*this, s);
+      // a workspace deleted since the walk is left out of the page
+      if (const workspace* w = s.storage.find(of<workspace>, all[i].id)) out.items.push_back(handed_out(*w));
     }
-    std::vector<const workspace*> ptrs;
-    ptrs.reserve(all.size());
-    for (const auto& r : all) ptrs.push_back(&r.w);
-    return paginate(ptrs, req.page);
+    return out;
   }
   /// Lists an organization's workspaces by name; `search` keeps names containing it.
   result<page<workspace>> list_workspaces(std::string_view org, page_request page = {}, std::string_view search = {}) {
@@ -9328,7 +9358,7 @@ class basic_engine {
                                   });
         !r)
       return r.error();
-    return *s.storage.find(of<workspace>, wid);
+    return handed_out(*s.storage.find(of<workspace>, wid));
   }
   /// Unlocks a manually locked workspace (409 when not locked or locked by a run).
   result<workspace> unlock_workspace(std::string_view id) { return unlock_impl(id); }
@@ -10343,6 +10373,14 @@ class basic_engine {
     return f;
   }
 
+  // The copy of a stored workspace the engine hands out: its data and run count, not its indexes.
+  static workspace handed_out(const workspace& w) {
+    workspace out;
+    static_cast<workspace_data&>(out) = w;
+    out.run_count = w.runs.size();
+    return out;
+  }
+
   template <class T>
   static page<T> paginate(const std::vector<const T*>& all, page_request req) {
     const page_request pr = normalized(req);
@@ -10534,7 +10572,7 @@ class basic_engine {
     const auto now = clock_.now();
     promote_next(s, wid, now);
     drain_locked(s, to_unix_ms(now));
-    return *s.storage.find(of<workspace>, wid);
+    return handed_out(*s.storage.find(of<workspace>, wid));
   }
 
   result<void> erase_workspace_locked(shard& s, const resource_id& ws_id) {
@@ -14986,9 +15024,10 @@ result<workspace> basic_engine<Policies>::change_workspace(std::string_view ws_i
   shard_guard sg(*this, s);
   const workspace* cur = s.storage.find(of<workspace>, wid);
   if (!cur) return not_found("workspace", ws_id);
-  workspace next = *cur;
+  workspace next = handed_out(*cur);
   if (auto r = change(next); !r) return r.error();
-  if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) { x = next; }); !r) return r.error();
+  if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) { static_cast<workspace_data&>(x) = next; }); !r)
+    return r.error();
   return next;
 }
 

@@ -222,7 +222,8 @@ inline void write_workspace(json_writer& w, const workspace& ws, const std::vect
                          R"("apply-duration-average":null,"plan-duration-average":null,"policy-check-failures":null,)"
                          R"("source-module-id":"","no-code-upgrade-available":false,)"
                          R"("hyok-enabled":false)");
-  w.member("run-failures", 0).member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.size()));
+  w.member("run-failures", 0)
+      .member("workspace-kpis-runs-count", static_cast<std::int64_t>(ws.runs.empty() ? ws.run_count : ws.runs.size()));
   w.key("actions").begin_object().member("is-destroyable", true).end_object();
   w.key("permissions").begin_object();
   for (const char* p : {"can-destroy",

@@ -371,7 +371,7 @@ class basic_engine {
     shard_guard sg(*this, s);
     const workspace* w = s.storage.find(of<workspace>, wid);
     if (!w) return not_found("workspace", id);
-    return *w;
+    return handed_out(*w);
   }
   /// Reads a workspace by organization and name.
   result<workspace> read_workspace_by_name(std::string_view org, std::string_view name) {
@@ -389,7 +389,7 @@ class basic_engine {
     shard_guard sg(*this, s);
     const workspace* cur = s.storage.find(of<workspace>, wid);
     if (!cur) return not_found("workspace", id);
-    workspace next = *cur;
+    workspace next = handed_out(*cur);
     if (o.name && *o.name != cur->name && !is_valid_workspace_name(*o.name))
       return make_error(errc::validation_failed, "Name is invalid: use 1-90 letters, digits, '-' or '_'",
                         "/data/attributes/name");
@@ -413,7 +413,8 @@ class basic_engine {
         return make_error(errc::validation_failed, "Name has already been taken", "/data/attributes/name");
       global_.ws_by_name.emplace(new_key, wid);
     }
-    if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) { x = next; }); !r) {
+    if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) { static_cast<workspace_data&>(x) = next; });
+        !r) {
       if (old_key != new_key) {
         std::lock_guard<mutex_type> g(global_.mutex);
         global_.ws_by_name.erase(new_key);
@@ -441,9 +442,13 @@ class basic_engine {
       std::lock_guard<mutex_type> g(global_.mutex);
       if (!find_org(org)) return not_found("organization", org);
     }
+    // Sorts light rows (name, sort keys, id) rather than the workspaces, and copies only the page: an
+    // organization of 100k workspaces costs one walk and a selection, not 100k copies and a full sort.
     struct row {
-      workspace w;
+      std::string name;
+      time_point change_at;
       std::int64_t current_run_ms;  // created-at of the current run, or none
+      resource_id id;
     };
     constexpr std::int64_t none = std::numeric_limits<std::int64_t>::min();
     std::vector<row> all;
@@ -456,35 +461,49 @@ class basic_engine {
             (!cur || std::find(req.current_run_statuses.begin(), req.current_run_statuses.end(), cur->status) ==
                          req.current_run_statuses.end()))
           return;
-        all.push_back(row{w, cur ? to_unix_ms(cur->created_at) : none});
+        all.push_back(row{w.name, w.latest_change_at, cur ? to_unix_ms(cur->created_at) : none, w.id});
       });
     }
     std::string_view key = req.sort.empty() ? std::string_view("-latest-change-at") : std::string_view(req.sort);
     const bool reverse = !key.empty() && key.front() == '-';
     if (reverse) key.remove_prefix(1);
-    auto by_name = [](const row& a, const row& b) { return a.w.name < b.w.name; };
-    if (key == "current-run.created-at") {
-      // workspaces without a current run come last either way
-      std::sort(all.begin(), all.end(), [&](const row& a, const row& b) {
+    enum class order { name, change_at, current_run } by = order::name;  // name is unique in an organization
+    if (key == "current-run.created-at") by = order::current_run;
+    if (key == "latest-change-at") by = order::change_at;
+    auto less = [by, reverse](const row& a, const row& b) {
+      if (by == order::current_run) {
+        // workspaces without a current run come last either way
         if ((a.current_run_ms == none) != (b.current_run_ms == none)) return b.current_run_ms == none;
         if (a.current_run_ms != b.current_run_ms)
           return reverse ? a.current_run_ms > b.current_run_ms : a.current_run_ms < b.current_run_ms;
-        return by_name(a, b);
-      });
-    } else if (key == "latest-change-at") {
-      std::sort(all.begin(), all.end(), [&](const row& a, const row& b) {
-        if (a.w.latest_change_at != b.w.latest_change_at)
-          return reverse ? a.w.latest_change_at > b.w.latest_change_at : a.w.latest_change_at < b.w.latest_change_at;
-        return by_name(a, b);
-      });
-    } else {  // name
-      std::sort(all.begin(), all.end(),
-                [&](const row& a, const row& b) { return reverse ? a.w.name > b.w.name : a.w.name < b.w.name; });
+        return a.name < b.name;
+      }
+      if (by == order::change_at) {
+        if (a.change_at != b.change_at) return reverse ? a.change_at > b.change_at : a.change_at < b.change_at;
+        return a.name < b.name;
+      }
+      return reverse ? a.name > b.name : a.name < b.name;
+    };
+    const page_request pr = normalized(req.page);
+    page<workspace> out;
+    out.current_page = pr.number;
+    out.page_size = pr.size;
+    out.total_count = all.size();
+    const std::size_t first =
+        pr.number - 1 >= (all.size() + pr.size - 1) / pr.size ? all.size() : (pr.number - 1) * pr.size;
+    const std::size_t last = std::min(all.size(), first + pr.size);
+    if (first == last) return out;
+    // only the page's rows need their order: select its first row, then sort the page's span
+    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(first), all.end(), less);
+    std::partial_sort(all.begin() + static_cast<std::ptrdiff_t>(first), all.begin() + static_cast<std::ptrdiff_t>(last),
+                      all.end(), less);
+    for (std::size_t i = first; i < last; ++i) {
+      shard& s = shard_of_workspace(all[i].id);
+      shard_guard sg(*this, s);
+      // a workspace deleted since the walk is left out of the page
+      if (const workspace* w = s.storage.find(of<workspace>, all[i].id)) out.items.push_back(handed_out(*w));
     }
-    std::vector<const workspace*> ptrs;
-    ptrs.reserve(all.size());
-    for (const auto& r : all) ptrs.push_back(&r.w);
-    return paginate(ptrs, req.page);
+    return out;
   }
   /// Lists an organization's workspaces by name; `search` keeps names containing it.
   result<page<workspace>> list_workspaces(std::string_view org, page_request page = {}, std::string_view search = {}) {
@@ -513,7 +532,7 @@ class basic_engine {
                                   });
         !r)
       return r.error();
-    return *s.storage.find(of<workspace>, wid);
+    return handed_out(*s.storage.find(of<workspace>, wid));
   }
   /// Unlocks a manually locked workspace (409 when not locked or locked by a run).
   result<workspace> unlock_workspace(std::string_view id) { return unlock_impl(id); }
@@ -1528,6 +1547,14 @@ class basic_engine {
     return f;
   }
 
+  // The copy of a stored workspace the engine hands out: its data and run count, not its indexes.
+  static workspace handed_out(const workspace& w) {
+    workspace out;
+    static_cast<workspace_data&>(out) = w;
+    out.run_count = w.runs.size();
+    return out;
+  }
+
   template <class T>
   static page<T> paginate(const std::vector<const T*>& all, page_request req) {
     const page_request pr = normalized(req);
@@ -1719,7 +1746,7 @@ class basic_engine {
     const auto now = clock_.now();
     promote_next(s, wid, now);
     drain_locked(s, to_unix_ms(now));
-    return *s.storage.find(of<workspace>, wid);
+    return handed_out(*s.storage.find(of<workspace>, wid));
   }
 
   result<void> erase_workspace_locked(shard& s, const resource_id& ws_id) {

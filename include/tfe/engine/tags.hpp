@@ -26,9 +26,10 @@ result<workspace> basic_engine<Policies>::change_workspace(std::string_view ws_i
   shard_guard sg(*this, s);
   const workspace* cur = s.storage.find(of<workspace>, wid);
   if (!cur) return not_found("workspace", ws_id);
-  workspace next = *cur;
+  workspace next = handed_out(*cur);
   if (auto r = change(next); !r) return r.error();
-  if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) { x = next; }); !r) return r.error();
+  if (auto r = s.storage.update(of<workspace>, wid, [&](workspace& x) { static_cast<workspace_data&>(x) = next; }); !r)
+    return r.error();
   return next;
 }
 

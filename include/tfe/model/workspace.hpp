@@ -10,6 +10,7 @@
 #include <tfe/model/tag.hpp>
 #include <tfe/model/time.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -19,8 +20,9 @@
 
 namespace tfe {
 
-/// A workspace (reference section 3). Queue fields are maintained by the engine.
-struct workspace {
+/// A workspace's own data (reference section 3): settings, lock and queue, without the indexes of what
+/// it holds. Queue fields are maintained by the engine.
+struct workspace_data {
   resource_id id;                                                    ///< "ws-..."
   std::string organization;                                          ///< owning organization's name
   std::string name;                                                  ///< unique per organization
@@ -58,21 +60,29 @@ struct workspace {
   time_point latest_change_at{};                    ///< creation, or its latest state version's creation
 
   // --- lock and queue (engine-maintained) ---
-  bool manually_locked = false;                     ///< locked through actions/lock
-  std::string locked_reason;                        ///< reason given on lock
-  resource_id locked_by_user;                       ///< who holds the manual lock
-  resource_id active_run;                           ///< the run holding the workspace, or empty
-  resource_id current_run;                          ///< the run that most recently became current
-  resource_id current_configuration_version;        ///< last non-speculative, non-provisional uploaded CV
-  std::deque<resource_id> queue;                    ///< pending runs waiting for the workspace, FIFO
-  std::vector<resource_id> runs;                    ///< every run, in creation order (list index)
-  std::vector<resource_id> configuration_versions;  ///< every CV, in creation order
-  std::vector<resource_id> state_versions;          ///< every state version, in creation order
-  resource_id current_state_version;                ///< the latest finalized state version, or empty
-  std::int64_t resource_count = 0;                  ///< resources under management after applies
+  bool manually_locked = false;               ///< locked through actions/lock
+  std::string locked_reason;                  ///< reason given on lock
+  resource_id locked_by_user;                 ///< who holds the manual lock
+  resource_id active_run;                     ///< the run holding the workspace, or empty
+  resource_id current_run;                    ///< the run that most recently became current
+  resource_id current_configuration_version;  ///< last non-speculative, non-provisional uploaded CV
+  std::deque<resource_id> queue;              ///< pending runs waiting for the workspace, FIFO
+  resource_id current_state_version;          ///< the latest finalized state version, or empty
+  std::int64_t resource_count = 0;            ///< resources under management after applies
 
   /// True while locked manually or by an active run.
   bool locked() const noexcept { return manually_locked || !active_run.empty(); }
+};
+
+/// A workspace (reference section 3): its data and, as stored, the ids of what it holds in creation order.
+/// The copies the engine hands out (reads, lists, updates) leave the three indexes empty, so a read of a
+/// workspace with 100k runs copies no 100k ids: walk them with list_runs, list_configuration_versions and
+/// list_state_versions; `run_count` tells how many runs there are.
+struct workspace : workspace_data {
+  std::vector<resource_id> runs;                    ///< every run, in creation order (stored: the list index)
+  std::vector<resource_id> configuration_versions;  ///< every CV, in creation order (stored)
+  std::vector<resource_id> state_versions;          ///< every state version, in creation order (stored)
+  std::size_t run_count = 0;                        ///< in the engine's copies: how many runs the workspace has
 };
 
 /// Fields of a workspace create or update; unset fields keep their value (or default).
