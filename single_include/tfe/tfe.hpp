@@ -2887,6 +2887,91 @@ inline http_response error_response(errc code, std::string_view message, std::st
 #define TFE_API_HANDLER_HPP
 
 // #include <tfe/api/auth.hpp> (already inlined)
+// #include <tfe/api/document_cache.hpp>
+// begin of <tfe/api/document_cache.hpp>
+#ifndef TFE_API_DOCUMENT_CACHE_HPP
+#define TFE_API_DOCUMENT_CACHE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfe {
+
+/// What a cached document was written from: an entry answers only a lookup with the same version.
+struct document_version {
+  std::uint64_t revision = 0;  ///< the entity's revision (run::revision); 0 is never cached
+  std::uint64_t variant = 0;   ///< everything else the document depends on (time-derived flags, queue position)
+  /// True when both describe the same document.
+  friend bool operator==(const document_version& a, const document_version& b) noexcept {
+    return a.revision == b.revision && a.variant == b.variant;
+  }
+};
+
+/// A bounded, thread-safe, direct-mapped cache of documents (docs/http.md#document-cache): each id has
+/// one slot, a newer document replaces whatever held it. Capacity 0 keeps nothing.
+class document_cache {
+ public:
+  /// A cache of `slots` entries (0: disabled).
+  explicit document_cache(std::size_t slots = 0) : slots_(slots) {}
+
+  /// True when the cache keeps anything.
+  bool enabled() const noexcept { return !slots_.empty(); }
+
+  /// Copies the document of `id` written from `v` into `out`; false (out untouched) when it is not held.
+  bool find(std::string_view id, const document_version& v, std::string& out) const {
+    if (slots_.empty() || v.revision == 0) return false;
+    const entry& e = slots_[index(id)];
+    std::lock_guard<std::mutex> g(mutex_);
+    if (!(e.version == v) || e.id != id) return false;
+    out = e.body;
+    ++hits_;
+    return true;
+  }
+
+  /// Keeps `body` as the document of `id` written from `v` (nothing when `v.revision` is 0).
+  void store(std::string_view id, const document_version& v, const std::string& body) {
+    if (slots_.empty() || v.revision == 0) return;
+    entry& e = slots_[index(id)];
+    std::lock_guard<std::mutex> g(mutex_);
+    e.id.assign(id.data(), id.size());
+    e.version = v;
+    e.body = body;
+  }
+
+  /// Drops every entry.
+  void clear() {
+    std::lock_guard<std::mutex> g(mutex_);
+    for (auto& e : slots_) e = entry{};
+  }
+
+  /// Lookups answered from the cache so far.
+  std::uint64_t hits() const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return hits_;
+  }
+
+ private:
+  struct entry {
+    std::string id;
+    document_version version;
+    std::string body;
+  };
+  std::size_t index(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id) % slots_.size(); }
+
+  std::vector<entry> slots_;
+  mutable std::mutex mutex_;
+  mutable std::uint64_t hits_ = 0;
+};
+
+}  // namespace tfe
+
+#endif  // TFE_API_DOCUMENT_CACHE_HPP
+// end of <tfe/api/document_cache.hpp>
 // #include <tfe/api/error_document.hpp> (already inlined)
 // #include <tfe/api/http_message.hpp> (already inlined)
 // #include <tfe/api/json_plan.hpp>
@@ -3946,6 +4031,10 @@ struct run {
   std::uint32_t step = 0;           ///< transition counter; stale timers carry an older value
   bool plan_errored = false;        ///< the plan phase failed (error_text says why)
   bool apply_errored = false;       ///< the apply phase failed (error_text says why)
+  /// Stamped by the engine with a new value at every stored change of the run, unique within that
+  /// engine's life (reset and restore included); 0: never stamped (e.g. decoded from disk). Neither
+  /// stored nor sent: readers use it to tell an unchanged run from a changed one (document caches).
+  std::uint64_t revision = 0;
 
   run() { status_ms.fill(no_time); }
 
@@ -10787,6 +10876,7 @@ class basic_engine {
     // promotion: a version from another workspace becomes this workspace's latest once used here
     const bool promote_cv = !cv.provisional && !cv.speculative && cv.workspace_id != ws_id;
     const std::uint32_t first_step = r.step;
+    r.revision = next_revision();
     if (auto ins = s.storage.insert(std::move(r)); !ins) return ins.error();
     (void)s.storage.update(of<workspace>, ws_id, [&](workspace& x) {
       x.runs.push_back(run_id);
@@ -10839,7 +10929,10 @@ class basic_engine {
     c.created_at = clock_.now();
     if (auto r = s.storage.insert(run_comment(c)); !r) return r.error();
     s.comments_by_run[run_id].push_back(c.id);
-    (void)s.storage.update(of<run>, run_id, [](run& x) { ++x.comment_count; });
+    (void)s.storage.update(of<run>, run_id, [&](run& x) {
+      ++x.comment_count;
+      x.revision = next_revision();
+    });
     return c;
   }
 
@@ -10882,6 +10975,7 @@ class basic_engine {
     const std::int64_t now_ms = to_unix_ms(now);
     const run* after = nullptr;
     auto upd = s.storage.update(of<run>, id, [&](run& x) {
+      x.revision = next_revision();
       x.updated_at = now;
       if (e == run_event::cancel) {
         x.force_cancel_available_at_ms = now_ms + options_.cancel_cooloff.count();
@@ -10994,6 +11088,7 @@ class basic_engine {
     }
     std::uint32_t step = 0;
     (void)s.storage.update(of<run>, id, [&](run& x) {
+      x.revision = next_revision();
       step = x.step;
       x.plan_counts = o.counts.value_or(resource_counts{});
       x.has_changes = !o.errored && x.plan_counts.any();
@@ -11022,6 +11117,7 @@ class basic_engine {
     }
     std::uint32_t step = 0;
     (void)s.storage.update(of<run>, id, [&](run& x) {
+      x.revision = next_revision();
       step = x.step;
       x.apply_counts = o.counts.value_or(x.plan_counts);
       x.apply_errored = o.errored;
@@ -11129,6 +11225,9 @@ class basic_engine {
   mutable mutex_type observers_mutex_;
   std::shared_ptr<const observer_list> observers_;
   std::atomic<bool> has_observers_{false};
+  std::atomic<std::uint64_t> run_revisions_{0};  // the last run::revision stamped (never reset)
+  // A run::revision no stored run of this engine has had.
+  std::uint64_t next_revision() noexcept { return run_revisions_.fetch_add(1, std::memory_order_relaxed) + 1; }
   std::atomic<bool> has_aliases_{false};
   subscription_id next_subscription_ = 0;
 };
@@ -14934,6 +15033,7 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     if (r.plan_only) ++s.plan_only_counts[r.workspace_id];
     else ++s.status_counts[r.workspace_id][static_cast<std::size_t>(r.status)];
     run_homes.emplace_back(r.id, &s);
+    r.revision = next_revision();
     if (auto e = s.storage.insert(std::move(r)); !e) return e;
   }
   std::unordered_map<resource_id, shard*> run_home(run_homes.begin(), run_homes.end());
@@ -15368,6 +15468,8 @@ struct api_options {
   std::string tfe_version = "v202502-1";      ///< X-TFE-Version
   std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
   bool upload_url_on_read = false;            ///< reads and lists show a pending version's upload-url (TFE before 2022)
+  /// GET /runs/:id documents kept for runs that have not changed since (docs/http.md#document-cache); 0: none.
+  std::size_t run_document_cache = 256;
 };
 
 /// Turns HTTP-shaped requests into engine calls and JSON:API documents (docs/http.md). Every path it
@@ -15383,6 +15485,9 @@ class basic_api {
                                            : std::random_device{}() ^ (std::uint64_t(std::random_device{}()) << 32));
     for (auto& k : key_) k = rng();
   }
+
+  /// The cache of GET /runs/:id documents (api_options::run_document_cache).
+  const document_cache& run_document_cache() const noexcept { return run_docs_; }
 
   /// Handles one request. Never throws for bad input: every failure is a JSON:API error document.
   /// (Defined below the class: not inline, so with TFE_EXTERN_TEMPLATES a caller compiles none of it.)
@@ -16416,10 +16521,12 @@ class basic_api {
     return ids;
   }
   std::string run_document(const request_ctx& c, const run& r, const std::vector<std::string>& inc) {
+    return run_document(r, inc, sctx(c));
+  }
+  std::string run_document(const run& r, const std::vector<std::string>& inc, const serialize_context& sc) {
     std::string b;
     b.reserve(4096);
     json_writer w(b);
-    auto sc = sctx(c);
     w.begin_object().key("data");
     const std::vector<resource_id> cids = comment_ids_of(r);
     write_run(w, r, sc, &cids);
@@ -16451,7 +16558,22 @@ class basic_api {
     if (!inc) return error_response(inc.error());
     auto r = eng_.read_run(c.params[0]);
     if (!r) return error_response(r.error());
-    return document(200, run_document(c, *r, *inc));
+    if (!inc->empty() || !run_docs_.enabled()) return document(200, run_document(c, *r, *inc));
+    // The document of a run depends on the run (its revision), on whether force-cancel is available
+    // yet (time) and on its position in the queue: those three pick the cached copy. Both are taken
+    // once and the document is written from the very same values.
+    serialize_context sc = sctx(c);
+    std::size_t position = sc.queue_position ? sc.queue_position(sc.queue_owner, r->id.view()) : 0;
+    sc.queue_position = [](void* p, std::string_view) { return *static_cast<const std::size_t*>(p); };
+    sc.queue_owner = &position;
+    const document_version v{r->revision,
+                             (std::uint64_t(position) << 1) | (r->context(sc.now).force_cancel_available ? 1u : 0u)};
+    std::string body;
+    if (!run_docs_.find(r->id.view(), v, body)) {
+      body = run_document(*r, {}, sc);
+      run_docs_.store(r->id.view(), v, body);
+    }
+    return document(200, std::move(body));
   }
   // The filters of a run list (filter[status], [status_group], [operation], [source], [workspace_names],
   // [agent_pool_names], search[user], [commit], [basic]); false when nothing can match.
@@ -16813,6 +16935,7 @@ class basic_api {
   Engine& eng_;
   api_options opts_;
   std::uint64_t key_[4] = {};
+  document_cache run_docs_{opts_.run_document_cache};  // GET /runs/:id documents
 };
 
 template <class Engine>
@@ -18421,27 +18544,37 @@ struct journal_entry {
   bool faulted = false;           ///< a fault rule fired on it
 };
 
-/// The route template of a request: method, then the path with ids, names and secrets as placeholders
-/// (":id", ":organization", ":name", ":token"), without the query.
-inline std::string route_of(std::string_view method, std::string_view target) {
-  std::string out(method);
+/// Appends the route template of a request to `out`: method, then the path with ids, names and secrets
+/// as placeholders (":id", ":organization", ":name", ":token"), without the query.
+inline void append_route(std::string& out, std::string_view method, std::string_view target) {
+  out += method;
   out += ' ';
   std::string_view path = target.substr(0, target.find('?'));
   static constexpr std::string_view id_prefixes[] = {"ws-",  "run-", "cv-",     "plan-", "apply-",
                                                      "wsc-", "ce-",  "polchk-", "org-",  "user-"};
-  std::vector<std::string_view> segs;
+  std::string_view few[16];  // the segments; paths with more go to the heap
+  std::vector<std::string_view> many;
+  std::size_t n = 0;
   while (!path.empty()) {
     if (path.front() == '/') {
       path.remove_prefix(1);
       continue;
     }
     const auto slash = path.find('/');
-    segs.push_back(path.substr(0, slash));
+    const std::string_view seg = path.substr(0, slash);
+    if (n < 16) {
+      few[n] = seg;
+    } else {
+      if (many.empty()) many.assign(few, few + 16);
+      many.push_back(seg);
+    }
+    ++n;
     path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
   }
-  const bool uploads = segs.size() >= 3 && segs[0] == "v1" && segs[1] == "object" && segs[2] == "upload";
-  const bool logs = segs.size() >= 2 && segs[0] == "v1" && segs[1] == "logs";
-  for (std::size_t i = 0; i < segs.size(); ++i) {
+  const std::string_view* segs = many.empty() ? few : many.data();
+  const bool uploads = n >= 3 && segs[0] == "v1" && segs[1] == "object" && segs[2] == "upload";
+  const bool logs = n >= 2 && segs[0] == "v1" && segs[1] == "logs";
+  for (std::size_t i = 0; i < n; ++i) {
     std::string_view s = segs[i];
     std::string_view shown = s;
     bool id = false;
@@ -18454,7 +18587,14 @@ inline std::string route_of(std::string_view method, std::string_view target) {
     out += '/';
     out += shown;
   }
-  if (segs.empty()) out += '/';
+  if (n == 0) out += '/';
+}
+
+/// The route template of a request: method, then the path with ids, names and secrets as placeholders
+/// (":id", ":organization", ":name", ":token"), without the query.
+inline std::string route_of(std::string_view method, std::string_view target) {
+  std::string out;
+  append_route(out, method, target);
   return out;
 }
 
@@ -18485,18 +18625,25 @@ class request_journal {
     std::lock_guard<std::mutex> g(mutex_);
     const std::size_t cap = capacity_.load(std::memory_order_acquire);
     if (cap == 0) return;
+    // A full journal writes the new entry over the oldest one's strings: no allocation once they are
+    // as long as what a client sends.
     journal_entry e;
+    while (entries_.size() >= cap) {
+      e = std::move(entries_.front());
+      evict();
+    }
     e.seq = ++seq_;
     e.at = at;
-    e.method = req.method.substr(0, 32);
-    e.target = req.target.substr(0, 4096);
-    e.route = route_of(e.method, e.target);
-    e.request_body = req.body.substr(0, max_body_);
+    e.method.assign(req.method, 0, 32);
+    e.target.assign(req.target, 0, 4096);
+    e.route.clear();
+    append_route(e.route, e.method, e.target);
+    e.request_body.assign(req.body, 0, max_body_);
     e.status = res.status;
-    e.response_body = res.body.substr(0, max_body_);
+    e.response_body.assign(res.body, 0, max_body_);
     e.faulted = faulted;
+    e.runs.clear();
     runs_of(req.path(), res, e.runs);
-    while (entries_.size() >= cap) evict();
     entries_.push_back(std::move(e));
   }
   /// Every kept entry, oldest first.

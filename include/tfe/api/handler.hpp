@@ -5,6 +5,7 @@
 #define TFE_API_HANDLER_HPP
 
 #include <tfe/api/auth.hpp>
+#include <tfe/api/document_cache.hpp>
 #include <tfe/api/error_document.hpp>
 #include <tfe/api/http_message.hpp>
 #include <tfe/api/json_plan.hpp>
@@ -54,6 +55,8 @@ struct api_options {
   std::string tfe_version = "v202502-1";      ///< X-TFE-Version
   std::optional<std::uint64_t> url_key_seed;  ///< seeds the key that signs log URLs (random when unset)
   bool upload_url_on_read = false;            ///< reads and lists show a pending version's upload-url (TFE before 2022)
+  /// GET /runs/:id documents kept for runs that have not changed since (docs/http.md#document-cache); 0: none.
+  std::size_t run_document_cache = 256;
 };
 
 /// Turns HTTP-shaped requests into engine calls and JSON:API documents (docs/http.md). Every path it
@@ -69,6 +72,9 @@ class basic_api {
                                            : std::random_device{}() ^ (std::uint64_t(std::random_device{}()) << 32));
     for (auto& k : key_) k = rng();
   }
+
+  /// The cache of GET /runs/:id documents (api_options::run_document_cache).
+  const document_cache& run_document_cache() const noexcept { return run_docs_; }
 
   /// Handles one request. Never throws for bad input: every failure is a JSON:API error document.
   /// (Defined below the class: not inline, so with TFE_EXTERN_TEMPLATES a caller compiles none of it.)
@@ -1102,10 +1108,12 @@ class basic_api {
     return ids;
   }
   std::string run_document(const request_ctx& c, const run& r, const std::vector<std::string>& inc) {
+    return run_document(r, inc, sctx(c));
+  }
+  std::string run_document(const run& r, const std::vector<std::string>& inc, const serialize_context& sc) {
     std::string b;
     b.reserve(4096);
     json_writer w(b);
-    auto sc = sctx(c);
     w.begin_object().key("data");
     const std::vector<resource_id> cids = comment_ids_of(r);
     write_run(w, r, sc, &cids);
@@ -1137,7 +1145,22 @@ class basic_api {
     if (!inc) return error_response(inc.error());
     auto r = eng_.read_run(c.params[0]);
     if (!r) return error_response(r.error());
-    return document(200, run_document(c, *r, *inc));
+    if (!inc->empty() || !run_docs_.enabled()) return document(200, run_document(c, *r, *inc));
+    // The document of a run depends on the run (its revision), on whether force-cancel is available
+    // yet (time) and on its position in the queue: those three pick the cached copy. Both are taken
+    // once and the document is written from the very same values.
+    serialize_context sc = sctx(c);
+    std::size_t position = sc.queue_position ? sc.queue_position(sc.queue_owner, r->id.view()) : 0;
+    sc.queue_position = [](void* p, std::string_view) { return *static_cast<const std::size_t*>(p); };
+    sc.queue_owner = &position;
+    const document_version v{r->revision,
+                             (std::uint64_t(position) << 1) | (r->context(sc.now).force_cancel_available ? 1u : 0u)};
+    std::string body;
+    if (!run_docs_.find(r->id.view(), v, body)) {
+      body = run_document(*r, {}, sc);
+      run_docs_.store(r->id.view(), v, body);
+    }
+    return document(200, std::move(body));
   }
   // The filters of a run list (filter[status], [status_group], [operation], [source], [workspace_names],
   // [agent_pool_names], search[user], [commit], [basic]); false when nothing can match.
@@ -1499,6 +1522,7 @@ class basic_api {
   Engine& eng_;
   api_options opts_;
   std::uint64_t key_[4] = {};
+  document_cache run_docs_{opts_.run_document_cache};  // GET /runs/:id documents
 };
 
 template <class Engine>

@@ -1961,6 +1961,7 @@ class basic_engine {
     // promotion: a version from another workspace becomes this workspace's latest once used here
     const bool promote_cv = !cv.provisional && !cv.speculative && cv.workspace_id != ws_id;
     const std::uint32_t first_step = r.step;
+    r.revision = next_revision();
     if (auto ins = s.storage.insert(std::move(r)); !ins) return ins.error();
     (void)s.storage.update(of<workspace>, ws_id, [&](workspace& x) {
       x.runs.push_back(run_id);
@@ -2013,7 +2014,10 @@ class basic_engine {
     c.created_at = clock_.now();
     if (auto r = s.storage.insert(run_comment(c)); !r) return r.error();
     s.comments_by_run[run_id].push_back(c.id);
-    (void)s.storage.update(of<run>, run_id, [](run& x) { ++x.comment_count; });
+    (void)s.storage.update(of<run>, run_id, [&](run& x) {
+      ++x.comment_count;
+      x.revision = next_revision();
+    });
     return c;
   }
 
@@ -2056,6 +2060,7 @@ class basic_engine {
     const std::int64_t now_ms = to_unix_ms(now);
     const run* after = nullptr;
     auto upd = s.storage.update(of<run>, id, [&](run& x) {
+      x.revision = next_revision();
       x.updated_at = now;
       if (e == run_event::cancel) {
         x.force_cancel_available_at_ms = now_ms + options_.cancel_cooloff.count();
@@ -2168,6 +2173,7 @@ class basic_engine {
     }
     std::uint32_t step = 0;
     (void)s.storage.update(of<run>, id, [&](run& x) {
+      x.revision = next_revision();
       step = x.step;
       x.plan_counts = o.counts.value_or(resource_counts{});
       x.has_changes = !o.errored && x.plan_counts.any();
@@ -2196,6 +2202,7 @@ class basic_engine {
     }
     std::uint32_t step = 0;
     (void)s.storage.update(of<run>, id, [&](run& x) {
+      x.revision = next_revision();
       step = x.step;
       x.apply_counts = o.counts.value_or(x.plan_counts);
       x.apply_errored = o.errored;
@@ -2303,6 +2310,9 @@ class basic_engine {
   mutable mutex_type observers_mutex_;
   std::shared_ptr<const observer_list> observers_;
   std::atomic<bool> has_observers_{false};
+  std::atomic<std::uint64_t> run_revisions_{0};  // the last run::revision stamped (never reset)
+  // A run::revision no stored run of this engine has had.
+  std::uint64_t next_revision() noexcept { return run_revisions_.fetch_add(1, std::memory_order_relaxed) + 1; }
   std::atomic<bool> has_aliases_{false};
   subscription_id next_subscription_ = 0;
 };

@@ -693,6 +693,7 @@ result<void> basic_engine<Policies>::install(restore_plan& plan) {
     if (r.plan_only) ++s.plan_only_counts[r.workspace_id];
     else ++s.status_counts[r.workspace_id][static_cast<std::size_t>(r.status)];
     run_homes.emplace_back(r.id, &s);
+    r.revision = next_revision();
     if (auto e = s.storage.insert(std::move(r)); !e) return e;
   }
   std::unordered_map<resource_id, shard*> run_home(run_homes.begin(), run_homes.end());

@@ -130,6 +130,10 @@ struct run {
   std::uint32_t step = 0;           ///< transition counter; stale timers carry an older value
   bool plan_errored = false;        ///< the plan phase failed (error_text says why)
   bool apply_errored = false;       ///< the apply phase failed (error_text says why)
+  /// Stamped by the engine with a new value at every stored change of the run, unique within that
+  /// engine's life (reset and restore included); 0: never stamped (e.g. decoded from disk). Neither
+  /// stored nor sent: readers use it to tell an unchanged run from a changed one (document caches).
+  std::uint64_t revision = 0;
 
   run() { status_ms.fill(no_time); }
 

@@ -34,27 +34,37 @@ struct journal_entry {
   bool faulted = false;           ///< a fault rule fired on it
 };
 
-/// The route template of a request: method, then the path with ids, names and secrets as placeholders
-/// (":id", ":organization", ":name", ":token"), without the query.
-inline std::string route_of(std::string_view method, std::string_view target) {
-  std::string out(method);
+/// Appends the route template of a request to `out`: method, then the path with ids, names and secrets
+/// as placeholders (":id", ":organization", ":name", ":token"), without the query.
+inline void append_route(std::string& out, std::string_view method, std::string_view target) {
+  out += method;
   out += ' ';
   std::string_view path = target.substr(0, target.find('?'));
   static constexpr std::string_view id_prefixes[] = {"ws-",  "run-", "cv-",     "plan-", "apply-",
                                                      "wsc-", "ce-",  "polchk-", "org-",  "user-"};
-  std::vector<std::string_view> segs;
+  std::string_view few[16];  // the segments; paths with more go to the heap
+  std::vector<std::string_view> many;
+  std::size_t n = 0;
   while (!path.empty()) {
     if (path.front() == '/') {
       path.remove_prefix(1);
       continue;
     }
     const auto slash = path.find('/');
-    segs.push_back(path.substr(0, slash));
+    const std::string_view seg = path.substr(0, slash);
+    if (n < 16) {
+      few[n] = seg;
+    } else {
+      if (many.empty()) many.assign(few, few + 16);
+      many.push_back(seg);
+    }
+    ++n;
     path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
   }
-  const bool uploads = segs.size() >= 3 && segs[0] == "v1" && segs[1] == "object" && segs[2] == "upload";
-  const bool logs = segs.size() >= 2 && segs[0] == "v1" && segs[1] == "logs";
-  for (std::size_t i = 0; i < segs.size(); ++i) {
+  const std::string_view* segs = many.empty() ? few : many.data();
+  const bool uploads = n >= 3 && segs[0] == "v1" && segs[1] == "object" && segs[2] == "upload";
+  const bool logs = n >= 2 && segs[0] == "v1" && segs[1] == "logs";
+  for (std::size_t i = 0; i < n; ++i) {
     std::string_view s = segs[i];
     std::string_view shown = s;
     bool id = false;
@@ -67,7 +77,14 @@ inline std::string route_of(std::string_view method, std::string_view target) {
     out += '/';
     out += shown;
   }
-  if (segs.empty()) out += '/';
+  if (n == 0) out += '/';
+}
+
+/// The route template of a request: method, then the path with ids, names and secrets as placeholders
+/// (":id", ":organization", ":name", ":token"), without the query.
+inline std::string route_of(std::string_view method, std::string_view target) {
+  std::string out;
+  append_route(out, method, target);
   return out;
 }
 
@@ -98,18 +115,25 @@ class request_journal {
     std::lock_guard<std::mutex> g(mutex_);
     const std::size_t cap = capacity_.load(std::memory_order_acquire);
     if (cap == 0) return;
+    // A full journal writes the new entry over the oldest one's strings: no allocation once they are
+    // as long as what a client sends.
     journal_entry e;
+    while (entries_.size() >= cap) {
+      e = std::move(entries_.front());
+      evict();
+    }
     e.seq = ++seq_;
     e.at = at;
-    e.method = req.method.substr(0, 32);
-    e.target = req.target.substr(0, 4096);
-    e.route = route_of(e.method, e.target);
-    e.request_body = req.body.substr(0, max_body_);
+    e.method.assign(req.method, 0, 32);
+    e.target.assign(req.target, 0, 4096);
+    e.route.clear();
+    append_route(e.route, e.method, e.target);
+    e.request_body.assign(req.body, 0, max_body_);
     e.status = res.status;
-    e.response_body = res.body.substr(0, max_body_);
+    e.response_body.assign(res.body, 0, max_body_);
     e.faulted = faulted;
+    e.runs.clear();
     runs_of(req.path(), res, e.runs);
-    while (entries_.size() >= cap) evict();
     entries_.push_back(std::move(e));
   }
   /// Every kept entry, oldest first.
