@@ -23,10 +23,12 @@ using bench_engine = tfe::basic_engine<tfe::test_policies>;
 using bench_api = tfe::basic_api<bench_engine>;
 
 /// The API settings of the measurements: the engine is polled before each request only when asked.
-tfe::api_options api_settings(bool poll) {
+/// `cache` false turns the GET /runs/:id document cache off (api_options::run_document_cache = 0).
+tfe::api_options api_settings(bool poll, bool cache = true) {
   tfe::api_options o;
   o.poll_engine = poll;
   o.url_key_seed = 1;
+  if (!cache) o.run_document_cache = 0;
   return o;
 }
 
@@ -60,12 +62,17 @@ struct run_fixture {
   }
 };
 
+// Reads go round the 1,000 runs (`runs` 1000: more runs than the document cache has slots, so nearly
+// every read misses it and writes the document) or read the same run again and again (`runs` 1: a
+// client polling one run; every read after the first is answered from the cache when it is on).
 void BM_api_get_run(benchmark::State& state) {
   run_fixture f;
-  bench_api api(f.eng, api_settings(state.range(0) != 0));
+  bench_api api(f.eng, api_settings(state.range(0) != 0, state.range(1) != 0));
   tfe::in_process_transport<bench_api> http(api);
   std::vector<tfe::http_request> reqs;
-  for (const auto& id : f.ids) reqs.push_back(make_request("GET", "/api/v2/runs/" + id.str()));
+  const std::size_t runs = static_cast<std::size_t>(state.range(2));
+  for (std::size_t i = 0; i < runs && i < f.ids.size(); ++i)
+    reqs.push_back(make_request("GET", "/api/v2/runs/" + f.ids[i].str()));
   if (http.send(reqs[0]).status != 200) state.SkipWithError("GET /runs/:id failed");
   std::size_t k = 0;
   std::size_t bytes = 0;
@@ -77,7 +84,14 @@ void BM_api_get_run(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
   state.counters["body_bytes"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
 }
-BENCHMARK(BM_api_get_run)->ArgName("poll")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_api_get_run)
+    ->ArgNames({"poll", "cache", "runs"})
+    ->Args({0, 0, 1000})
+    ->Args({0, 1, 1000})
+    ->Args({1, 1, 1000})
+    ->Args({0, 0, 1})
+    ->Args({0, 1, 1})
+    ->Unit(benchmark::kMicrosecond);
 
 // The same through in_process_transport::get(target), which builds the request (target and headers) per call.
 void BM_api_get_run_via_transport(benchmark::State& state) {

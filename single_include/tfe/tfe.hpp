@@ -3963,12 +3963,25 @@ struct resource_counts {
   std::int64_t imports = 0;       ///< resources to import / imported
   /// True when anything would change.
   constexpr bool any() const noexcept { return additions || changes || destructions || imports; }
+  /// Equality of all four counts.
+  friend constexpr bool operator==(const resource_counts& a, const resource_counts& b) noexcept {
+    return a.additions == b.additions && a.changes == b.changes && a.destructions == b.destructions &&
+           a.imports == b.imports;
+  }
+  /// Inequality of the counts.
+  friend constexpr bool operator!=(const resource_counts& a, const resource_counts& b) noexcept { return !(a == b); }
 };
 
 /// A run-scoped variable (key and HCL literal value).
 struct run_variable {
   std::string key;    ///< variable name
   std::string value;  ///< HCL literal, e.g. "\"abc\""
+  /// Equality of key and value.
+  friend bool operator==(const run_variable& a, const run_variable& b) noexcept {
+    return a.key == b.key && a.value == b.value;
+  }
+  /// Inequality of key or value.
+  friend bool operator!=(const run_variable& a, const run_variable& b) noexcept { return !(a == b); }
 };
 
 /// A comment on a run (type `comments`, id `wsc-...`).
@@ -4409,6 +4422,13 @@ struct state_output {
   std::string detailed_type;  ///< the state's type constraint as JSON text ("\"string\"", "[\"list\",\"string\"]")
   std::string value;          ///< the value as JSON text
   bool sensitive = false;     ///< hidden in the workspace's current outputs
+  /// Equality of every field.
+  friend bool operator==(const state_output& a, const state_output& b) noexcept {
+    return a.id == b.id && a.name == b.name && a.type == b.type && a.detailed_type == b.detailed_type &&
+           a.value == b.value && a.sensitive == b.sensitive;
+  }
+  /// Inequality of any field.
+  friend bool operator!=(const state_output& a, const state_output& b) noexcept { return !(a == b); }
 };
 
 /// A resource of a state: one `resource` block with its number of instances.
@@ -4420,6 +4440,13 @@ struct state_resource {
   std::string name;        ///< "web"
   std::string provider;    ///< "provider[\"terraform.io/builtin/terraform\"]"
   std::int64_t count = 0;  ///< instances
+  /// Equality of every field.
+  friend bool operator==(const state_resource& a, const state_resource& b) noexcept {
+    return a.address == b.address && a.module == b.module && a.mode == b.mode && a.type == b.type && a.name == b.name &&
+           a.provider == b.provider && a.count == b.count;
+  }
+  /// Inequality of any field.
+  friend bool operator!=(const state_resource& a, const state_resource& b) noexcept { return !(a == b); }
 };
 
 /// A state version (`state-versions`, "sv-...").
@@ -5782,15 +5809,20 @@ inline bool decode_value(const json& j, state_resource& r) {
   }
   return true;
 }
+// Status timestamps merge: a status not named keeps its time, null clears one (a journal's patch
+// records name only the statuses whose time changed). Decoded onto a new run, it is the whole map.
 inline bool decode_value(const json& j, status_times& t) {
   if (!j.is_object()) return false;
-  t.fill(run::no_time);
+  status_times next = t;
   for (const auto& m : *j.as_object()) {
     auto s = run_status_from_string(m.first);
     time_point tp;
-    if (!s || !decode_value(m.second, tp)) return false;
-    t[static_cast<std::size_t>(*s)] = to_unix_ms(tp);
+    if (!s) return false;
+    if (m.second.is_null()) next[static_cast<std::size_t>(*s)] = run::no_time;
+    else if (decode_value(m.second, tp)) next[static_cast<std::size_t>(*s)] = to_unix_ms(tp);
+    else return false;
   }
+  t = next;
   return true;
 }
 template <class E, std::enable_if_t<has_enum_names<E>::value, int> = 0>
@@ -5844,7 +5876,8 @@ void write_entity(std::string& out, const T& value) {
   detail::write_stored(w, value);
 }
 
-/// Fills `out` from the JSON object `doc`; members not given keep out's value. Fails with
+/// Fills `out` from the JSON object `doc`; members not given keep out's value (and a run's
+/// `status-timestamps` merge: statuses not named keep their time, null clears one). Fails with
 /// errc::validation_failed and a JSON pointer (`pointer` + member) on an unknown member or a bad value.
 template <class T>
 result<void> decode_entity(const json& doc, T& out, std::string_view pointer = {}) {
@@ -17726,18 +17759,21 @@ struct replay_report {
 /// exactly like memory_storage (nothing is encoded). A failed append fails the write (the entity stays
 /// as it was) and every later write, until the host attaches a new sink.
 ///
-/// Journal format: the 6-byte header "TFEJ1\n", then records `u32 length | u32 crc32(payload) | payload`
+/// Journal format: the 6-byte header "TFEJ2\n", then records `u32 length | u32 crc32(payload) | payload`
 /// (little-endian). Payload: an op byte, then for entities a type byte and the entity's JSON
-/// (tfe/model/codec.hpp) or key, for blobs the key length (u32), key and bytes. Ops: 'E' put entity,
-/// 'D' erase entity, 'B' put blob, 'X' erase blob, 'C' clear, 'K' commit. Replay applies a transaction
-/// only when its commit record is intact, so a state from the middle of an operation never comes back.
-/// `Memory` is the in-memory image (memory_storage); the class is a template only so that a translation
-/// unit that never uses it compiles none of it.
+/// (tfe/model/codec.hpp; only the fields that differ from a default entity's) or key, for blobs the key length (u32),
+/// key and bytes. Ops: 'E' put entity, 'P' patch entity (type byte, key length (u32), key, then a JSON object of the
+/// stored fields an update changed), 'D' erase entity, 'B' put blob, 'X' erase blob, 'C' clear, 'K' commit. Replay
+/// applies a transaction only when its commit record is intact, so a state from the middle of an operation never comes
+/// back. Journals of format 1 ("TFEJ1\n", no patch records) replay too. `Memory` is the in-memory image
+/// (memory_storage); the class is a template only so that a translation unit that never uses it compiles none of it.
 template <class Memory = memory_storage>
 class basic_journal_storage {
  public:
-  /// The bytes every journal starts with.
-  static constexpr std::string_view header = "TFEJ1\n";
+  /// The bytes every journal written now starts with (format 2: with patch records).
+  static constexpr std::string_view header = "TFEJ2\n";
+  /// The header of format 1 (no patch records), still replayed.
+  static constexpr std::string_view header_v1 = "TFEJ1\n";
 
   /// Finds an entity by key.
   template <class T>
@@ -17756,11 +17792,30 @@ class basic_journal_storage {
   template <class T, class F>
   result<void> update(entity_tag<T> tag, const entity_key_t<T>& key, F&& fn) {
     if (!sink_.append) return mem_.update(tag, key, std::forward<F>(fn));
+    if constexpr (std::is_same_v<T, workspace>) {
+      // A workspace's indexes (the ids of all its runs, versions and states) are not journaled and the
+      // engine only ever appends to them: change it in place and keep only its data and the indexes'
+      // sizes to put back, rather than copying every id of a long history at every update.
+      result<void> appended;
+      auto found = mem_.update(tag, key, [&](workspace& x) {
+        const workspace_data before = x;
+        const std::size_t runs = x.runs.size(), cvs = x.configuration_versions.size(), svs = x.state_versions.size();
+        fn(x);
+        appended = append_patch(key, before, x);
+        if (appended) return;
+        static_cast<workspace_data&>(x) = before;
+        x.runs.resize(runs);
+        x.configuration_versions.resize(cvs);
+        x.state_versions.resize(svs);
+      });
+      if (!found) return found;
+      return appended;
+    }
     const T* cur = mem_.find(tag, key);
     if (!cur) return make_error(errc::not_found, "no such entity");
     T next = *cur;
     fn(next);
-    if (auto r = append_entity(next); !r) return r;
+    if (auto r = append_patch(key, *cur, next); !r) return r;
     return mem_.update(tag, key, [&](T& x) { x = std::move(next); });
   }
   /// Removes an entity.
@@ -17789,13 +17844,11 @@ class basic_journal_storage {
   /// Stores bytes under `key` (journaled).
   result<void> put_blob(std::string_view key, std::string bytes) {
     if (sink_.append) {
-      std::string p;
-      p.reserve(bytes.size() + key.size() + 8);
-      p += 'B';
+      std::string& p = begin_record('B');
       put_u32(p, static_cast<std::uint32_t>(key.size()));
       p += key;
       p += bytes;
-      if (auto r = append_record(p); !r) return r;
+      if (auto r = end_record(); !r) return r;
     }
     return mem_.put_blob(key, std::move(bytes));
   }
@@ -17872,7 +17925,7 @@ class basic_journal_storage {
   replay_report replay(std::string_view bytes) {
     replay_report rep;
     if (bytes.empty()) return rep;
-    if (bytes.substr(0, header.size()) != header) {
+    if (bytes.substr(0, header.size()) != header && bytes.substr(0, header_v1.size()) != header_v1) {
       rep.dropped_bytes = bytes.size();
       rep.message = "not a tfe journal (bad header): nothing replayed";
       return rep;
@@ -17931,7 +17984,7 @@ class basic_journal_storage {
       std::string p;
       p += 'E';
       p += type_code<std::decay_t<decltype(e)>>();
-      write_entity(p, e);
+      (void)write_changed(p, default_entity<std::decay_t<decltype(e)>>(), e);
       frame(out, p);
     };
     std::vector<const organization*> orgs;
@@ -18035,82 +18088,246 @@ class basic_journal_storage {
 
   template <class T>
   result<void> append_entity(const T& e) {
-    std::string p;
-    p.reserve(2048);
-    p += 'E';
+    std::string& p = begin_record('E');
     p += type_code<T>();
-    write_entity(p, e);
-    return append_record(p);
+    (void)write_changed(p, default_entity<T>(), e);
+    return end_record();
   }
-  result<void> append_record(std::string_view payload) {
+  // A default-constructed entity: replay decodes every put record onto one, so a put record leaves
+  // out the fields that still hold their defaults.
+  template <class T>
+  static const T& default_entity() {
+    static const T d{};
+    return d;
+  }
+  // Appends a JSON object of the stored fields of `after` that differ from `before`; true when any did.
+  template <class T, class Before>
+  static bool write_changed(std::string& out, const Before& before, const T& after) {
+    json_writer w(out);
+    w.begin_object();
+    bool changed = false;
+    visit_fields(of<T>, [&](const auto& f) {
+      if constexpr (std::decay_t<decltype(f)>::has_member) {
+        if (!f.is_stored() || same_value(before.*f.member, after.*f.member)) return;
+        w.key(f.name);
+        if constexpr (std::is_same_v<std::decay_t<decltype(after.*f.member)>, detail::status_times>)
+          write_changed_times(w, before.*f.member, after.*f.member);
+        else detail::write_value(w, after.*f.member);
+        changed = true;
+      }
+    });
+    w.end_object();
+    return changed;
+  }
+  // An update journals only the stored fields it changed; an update that changed none writes nothing.
+  template <class T, class Before>
+  result<void> append_patch(const entity_key_t<T>& key, const Before& before, const T& after) {
+    std::string& p = begin_record('P');
+    p += type_code<T>();
+    const std::string_view k = key_text(key);
+    put_u32(p, static_cast<std::uint32_t>(k.size()));
+    p += k;
+    if (!write_changed(p, before, after)) return {};
+    return end_record();
+  }
+  // The statuses whose time changed (status timestamps merge when decoded; null clears one).
+  static void write_changed_times(json_writer& w, const detail::status_times& before,
+                                  const detail::status_times& after) {
+    w.begin_object();
+    for (std::size_t i = 0; i < run_status_count; ++i) {
+      if (before[i] == after[i]) continue;
+      w.key(to_string(all_run_statuses[i]));
+      if (after[i] == run::no_time) w.null_value();
+      else detail::write_value(w, from_unix_ms(after[i]));
+    }
+    w.end_object();
+  }
+  // Whether two values of a stored field are the same (have the same stored form).
+  template <class V, class = void>
+  struct has_equal : std::false_type {};
+  template <class V>
+  struct has_equal<V, std::void_t<decltype(std::declval<const V&>() == std::declval<const V&>())>> : std::true_type {};
+  template <class V, class = void>
+  struct is_range : std::false_type {};
+  template <class V>
+  struct is_range<V, std::void_t<typename V::value_type, decltype(std::declval<const V&>().begin())>>
+      : std::bool_constant<!std::is_same_v<V, std::string>> {};
+  template <class V>
+  static bool same_value(const V& a, const V& b) {
+    if constexpr (is_range<V>::value) {
+      return a.size() == b.size() &&
+             std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) { return same_value(x, y); });
+    } else if constexpr (has_equal<V>::value) {
+      return a == b;
+    } else {  // a struct without ==: compare the stored forms
+      std::string x, y;
+      json_writer wx(x), wy(y);
+      detail::write_value(wx, a);
+      detail::write_value(wy, b);
+      return x == y;
+    }
+  }
+  // A record is built in one buffer kept between records (no allocation per record): room for its
+  // length and checksum, then the payload (begin_record), then the two filled in (end_record).
+  std::string& begin_record(char op) {
+    record_.assign(8, '\0');
+    record_ += op;
+    return record_;
+  }
+  result<void> end_record() {
     if (failed_) return make_error(errc::storage_failure, "journal sink failed earlier; the write was not made");
-    std::string rec;
-    rec.reserve(payload.size() + 8);
-    frame(rec, payload);
-    if (auto r = sink_.append(rec); !r) {
+    const std::string_view payload = std::string_view(record_).substr(8);
+    const std::uint32_t len = static_cast<std::uint32_t>(payload.size()), crc = detail::crc32(payload);
+    for (int i = 0; i < 4; ++i) {
+      record_[static_cast<std::size_t>(i)] = static_cast<char>((len >> (8 * i)) & 0xFFu);
+      record_[static_cast<std::size_t>(4 + i)] = static_cast<char>((crc >> (8 * i)) & 0xFFu);
+    }
+    if (auto r = sink_.append(record_); !r) {
       failed_ = true;
       return make_error(errc::storage_failure, "journal append failed: " + r.error().message);
     }
-    journal_bytes_ += rec.size();
+    journal_bytes_ += record_.size();
     dirty_ = true;
     if (payload != "K") pending_ = true;
+    if (record_.capacity() > (64u << 10)) std::string().swap(record_);  // after a large blob
     return {};
   }
+  result<void> append_record(std::string_view payload) {
+    begin_record(payload[0]) += payload.substr(1);
+    return end_record();
+  }
 
-  // Decodes every record of a transaction without applying it.
-  static bool check_transaction(const std::vector<std::string_view>& txn, std::string& why) {
+  // Calls fn(of<T>) for the entity type T of a record's type byte; false for an unknown byte.
+  template <class F>
+  static bool with_type(char t, F&& fn) {
+    switch (t) {
+      case 'o':
+        fn(of<organization>);
+        return true;
+      case 'w':
+        fn(of<workspace>);
+        return true;
+      case 'c':
+        fn(of<configuration_version>);
+        return true;
+      case 'r':
+        fn(of<run>);
+        return true;
+      case 'p':
+        fn(of<project>);
+        return true;
+      case 's':
+        fn(of<state_version>);
+        return true;
+      case 'a':
+        fn(of<agent_pool>);
+        return true;
+      case 'm':
+        fn(of<run_comment>);
+        return true;
+      default:
+        return false;
+    }
+  }
+  template <class T>
+  static entity_key_t<T> make_key(std::string_view k) {
+    return entity_key_t<T>(k);
+  }
+
+  // A patch record's parts (after the op byte): type byte, key, JSON text. False when malformed.
+  struct patch_parts {
+    char type = 0;
+    std::string_view key, doc;
+  };
+  static bool split_patch(std::string_view p, patch_parts& out) {
+    if (p.size() < 6) return false;
+    const std::uint32_t n = get_u32(p.data() + 2);
+    if (n > p.size() - 6) return false;
+    out.type = p[1];
+    out.key = p.substr(6, n);
+    out.doc = p.substr(6 + n);
+    return true;
+  }
+
+  // Decodes every record of a transaction without applying it, and checks that every patch finds its
+  // entity: in memory or put earlier in the transaction, and not erased or cleared since.
+  bool check_transaction(const std::vector<std::string_view>& txn, std::string& why) const {
+    std::vector<std::pair<std::string, bool>> touched;  // type byte + key, exists after the record
+    bool cleared = false;
+    auto exists = [&](char t, std::string_view key) {
+      std::string k(1, t);
+      k += key;
+      for (auto it = touched.rbegin(); it != touched.rend(); ++it)
+        if (it->first == k) return it->second;
+      bool found = false;
+      if (!cleared)
+        with_type(t, [&](auto tag) {
+          using T = typename tag_type<decltype(tag)>::type;
+          found = mem_.find(tag, make_key<T>(key)) != nullptr;
+        });
+      return found;
+    };
+    auto touch = [&](char t, std::string_view key, bool alive) {
+      std::string k(1, t);
+      k += key;
+      touched.emplace_back(std::move(k), alive);
+    };
     for (auto p : txn) {
       const char op = p[0];
-      if (op == 'C') continue;
+      if (op == 'C') {
+        cleared = true;
+        touched.clear();
+        continue;
+      }
       if (op == 'X') continue;
       if (op == 'B') {
         if (p.size() < 5 || get_u32(p.data() + 1) > p.size() - 5) return (why = "bad blob record", false);
         continue;
       }
-      if ((op != 'E' && op != 'D') || p.size() < 2) return (why = "unknown record type", false);
-      const char t = p[1];
-      if (t != 'o' && t != 'w' && t != 'c' && t != 'r' && t != 'm' && t != 'p' && t != 's' && t != 'a')
-        return (why = "unknown entity type", false);
-      if (op == 'D') continue;
-      auto doc = json::parse(p.substr(2));
-      if (!doc) return (why = "entity JSON: " + doc.error().message, false);
+      if ((op != 'E' && op != 'D' && op != 'P') || p.size() < 2) return (why = "unknown record type", false);
+      patch_parts patch;
+      if (op == 'P' && !split_patch(p, patch)) return (why = "bad patch record", false);
       bool ok = true;
-      switch (t) {
-        case 'o':
-          ok = decodes<organization>(*doc, why);
-          break;
-        case 'w':
-          ok = decodes<workspace>(*doc, why);
-          break;
-        case 'c':
-          ok = decodes<configuration_version>(*doc, why);
-          break;
-        case 'r':
-          ok = decodes<run>(*doc, why);
-          break;
-        case 'p':
-          ok = decodes<project>(*doc, why);
-          break;
-        case 's':
-          ok = decodes<state_version>(*doc, why);
-          break;
-        case 'a':
-          ok = decodes<agent_pool>(*doc, why);
-          break;
-        default:
-          ok = decodes<run_comment>(*doc, why);
-          break;
-      }
+      const bool known = with_type(p[1], [&](auto tag) {
+        using T = typename tag_type<decltype(tag)>::type;
+        if (op == 'D') {
+          touch(p[1], p.substr(2), false);
+          return;
+        }
+        if (op == 'P' && (!key_fits<T>(patch.key) || !exists(p[1], patch.key))) {
+          why = "patch of a missing " + std::string(1, p[1]) + " entity";
+          ok = false;
+          return;
+        }
+        auto doc = json::parse(op == 'P' ? patch.doc : p.substr(2));
+        if (!doc) {
+          why = "entity JSON: " + doc.error().message;
+          ok = false;
+          return;
+        }
+        T v{};
+        if (auto r = decode_entity(*doc, v); !r) {
+          why = r.error().message;
+          ok = false;
+          return;
+        }
+        if (op == 'E') touch(p[1], key_text(key_of(v)), true);
+      });
+      if (!known) return (why = "unknown entity type", false);
       if (!ok) return false;
     }
     return true;
   }
+  template <class Tag>
+  struct tag_type;
   template <class T>
-  static bool decodes(const json& doc, std::string& why) {
-    T v;
-    auto r = decode_entity(doc, v);
-    if (!r) why = r.error().message;
-    return static_cast<bool>(r);
+  struct tag_type<entity_tag<T>> {
+    using type = T;
+  };
+  template <class T>
+  static bool key_fits(std::string_view key) noexcept {
+    if constexpr (std::is_same_v<entity_key_t<T>, resource_id>) return key.size() <= resource_id::max_size;
+    else return true;
   }
 
   // Applies one checked record to memory.
@@ -18124,72 +18341,40 @@ class basic_journal_storage {
       const std::uint32_t n = get_u32(p.data() + 1);
       (void)mem_.put_blob(p.substr(5, n), std::string(p.substr(5 + n)));
     } else if (op == 'D') {
-      const std::string_view key = p.substr(2);
-      switch (p[1]) {
-        case 'o':
-          (void)mem_.erase(of<organization>, std::string(key));
-          break;
-        case 'w':
-          (void)mem_.erase(of<workspace>, resource_id(key));
-          break;
-        case 'c':
-          (void)mem_.erase(of<configuration_version>, resource_id(key));
-          break;
-        case 'r':
-          (void)mem_.erase(of<run>, resource_id(key));
-          break;
-        case 'p':
-          (void)mem_.erase(of<project>, resource_id(key));
-          break;
-        case 's':
-          (void)mem_.erase(of<state_version>, resource_id(key));
-          break;
-        case 'a':
-          (void)mem_.erase(of<agent_pool>, resource_id(key));
-          break;
-        default:
-          (void)mem_.erase(of<run_comment>, resource_id(key));
-          break;
-      }
+      with_type(p[1], [&](auto tag) {
+        using T = typename tag_type<decltype(tag)>::type;
+        (void)mem_.erase(tag, make_key<T>(p.substr(2)));
+      });
+    } else if (op == 'P') {
+      patch_parts patch;
+      (void)split_patch(p, patch);
+      const json doc = *json::parse(patch.doc);
+      with_type(patch.type, [&](auto tag) {
+        using T = typename tag_type<decltype(tag)>::type;
+        (void)mem_.update(tag, make_key<T>(patch.key), [&](T& x) { (void)decode_entity(doc, x); });
+      });
     } else {
       const json doc = *json::parse(p.substr(2));
-      switch (p[1]) {
-        case 'o':
-          put<organization>(doc);
-          break;
-        case 'w':
-          put_workspace(doc);
-          break;
-        case 'c':
-          put_indexed<configuration_version>(doc, &workspace::configuration_versions);
-          break;
-        case 'r':
-          put_indexed<run>(doc, &workspace::runs);
-          break;
-        case 'p':
-          put<project>(doc);
-          break;
-        case 's':
-          put_indexed<state_version>(doc, &workspace::state_versions);
-          break;
-        case 'a':
-          put<agent_pool>(doc);
-          break;
-        default:
-          put<run_comment>(doc);
-          break;
-      }
+      with_type(p[1], [&](auto tag) {
+        using T = typename tag_type<decltype(tag)>::type;
+        if constexpr (std::is_same_v<T, workspace>) put_workspace(doc);
+        else if constexpr (std::is_same_v<T, configuration_version>)
+          put_indexed<T>(doc, &workspace::configuration_versions);
+        else if constexpr (std::is_same_v<T, run>) put_indexed<T>(doc, &workspace::runs);
+        else if constexpr (std::is_same_v<T, state_version>) put_indexed<T>(doc, &workspace::state_versions);
+        else put<T>(doc);
+      });
     }
   }
   template <class T>
   void put(const json& doc) {
-    T v;
+    T v{};
     (void)decode_entity(doc, v);
     (void)mem_.insert(std::move(v));
   }
   // A workspace record carries no run or configuration version lists: keep the ones replay built.
   void put_workspace(const json& doc) {
-    workspace w;
+    workspace w{};
     (void)decode_entity(doc, w);
     if (const workspace* cur = mem_.find(of<workspace>, w.id)) {
       w.runs = cur->runs;
@@ -18201,7 +18386,7 @@ class basic_journal_storage {
   // A new run or configuration version joins its workspace's list, in journal order.
   template <class T>
   void put_indexed(const json& doc, std::vector<resource_id> workspace::*list) {
-    T v;
+    T v{};
     (void)decode_entity(doc, v);
     if (!mem_.find(of<T>, v.id))
       (void)mem_.update(of<workspace>, v.workspace_id, [&](workspace& w) { (w.*list).push_back(v.id); });
@@ -18210,6 +18395,7 @@ class basic_journal_storage {
 
   memory mem_;
   journal_sink sink_;
+  std::string record_;    // the record being written
   bool pending_ = false;  // writes since the last commit record
   bool dirty_ = false;    // appended since the last sync
   bool failed_ = false;

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace {
+// A named namespace, not an anonymous one: the unity builds put this file in one translation unit
+// with the other engine and API suites (tests/CMakeLists.txt), whose helpers have the same names.
+namespace document_cache_test {
 
 // Seeded random ids: a reset and the same calls give the same ids again, as tfe-server's reset does.
 struct seeded_policies : tfe_test::fixture_policies {
@@ -87,8 +89,6 @@ struct cached_and_plain {
     eng.poll();
   }
 };
-
-}  // namespace
 
 TEST_CASE("a cached run document is the document of the run as it is now", "[api][document_cache]") {
   cached_and_plain f;
@@ -210,3 +210,5 @@ TEST_CASE("requests with include, errors and a disabled cache go around it", "[a
   CHECK(!cache.find("run-x", {5, 0}, out));
   CHECK(cache.hits() == 1);
 }
+
+}  // namespace document_cache_test

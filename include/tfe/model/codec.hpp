@@ -290,15 +290,20 @@ inline bool decode_value(const json& j, state_resource& r) {
   }
   return true;
 }
+// Status timestamps merge: a status not named keeps its time, null clears one (a journal's patch
+// records name only the statuses whose time changed). Decoded onto a new run, it is the whole map.
 inline bool decode_value(const json& j, status_times& t) {
   if (!j.is_object()) return false;
-  t.fill(run::no_time);
+  status_times next = t;
   for (const auto& m : *j.as_object()) {
     auto s = run_status_from_string(m.first);
     time_point tp;
-    if (!s || !decode_value(m.second, tp)) return false;
-    t[static_cast<std::size_t>(*s)] = to_unix_ms(tp);
+    if (!s) return false;
+    if (m.second.is_null()) next[static_cast<std::size_t>(*s)] = run::no_time;
+    else if (decode_value(m.second, tp)) next[static_cast<std::size_t>(*s)] = to_unix_ms(tp);
+    else return false;
   }
+  t = next;
   return true;
 }
 template <class E, std::enable_if_t<has_enum_names<E>::value, int> = 0>
@@ -352,7 +357,8 @@ void write_entity(std::string& out, const T& value) {
   detail::write_stored(w, value);
 }
 
-/// Fills `out` from the JSON object `doc`; members not given keep out's value. Fails with
+/// Fills `out` from the JSON object `doc`; members not given keep out's value (and a run's
+/// `status-timestamps` merge: statuses not named keep their time, null clears one). Fails with
 /// errc::validation_failed and a JSON pointer (`pointer` + member) on an unknown member or a bad value.
 template <class T>
 result<void> decode_entity(const json& doc, T& out, std::string_view pointer = {}) {

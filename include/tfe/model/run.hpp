@@ -62,12 +62,25 @@ struct resource_counts {
   std::int64_t imports = 0;       ///< resources to import / imported
   /// True when anything would change.
   constexpr bool any() const noexcept { return additions || changes || destructions || imports; }
+  /// Equality of all four counts.
+  friend constexpr bool operator==(const resource_counts& a, const resource_counts& b) noexcept {
+    return a.additions == b.additions && a.changes == b.changes && a.destructions == b.destructions &&
+           a.imports == b.imports;
+  }
+  /// Inequality of the counts.
+  friend constexpr bool operator!=(const resource_counts& a, const resource_counts& b) noexcept { return !(a == b); }
 };
 
 /// A run-scoped variable (key and HCL literal value).
 struct run_variable {
   std::string key;    ///< variable name
   std::string value;  ///< HCL literal, e.g. "\"abc\""
+  /// Equality of key and value.
+  friend bool operator==(const run_variable& a, const run_variable& b) noexcept {
+    return a.key == b.key && a.value == b.value;
+  }
+  /// Inequality of key or value.
+  friend bool operator!=(const run_variable& a, const run_variable& b) noexcept { return !(a == b); }
 };
 
 /// A comment on a run (type `comments`, id `wsc-...`).

@@ -48,6 +48,13 @@ struct state_output {
   std::string detailed_type;  ///< the state's type constraint as JSON text ("\"string\"", "[\"list\",\"string\"]")
   std::string value;          ///< the value as JSON text
   bool sensitive = false;     ///< hidden in the workspace's current outputs
+  /// Equality of every field.
+  friend bool operator==(const state_output& a, const state_output& b) noexcept {
+    return a.id == b.id && a.name == b.name && a.type == b.type && a.detailed_type == b.detailed_type &&
+           a.value == b.value && a.sensitive == b.sensitive;
+  }
+  /// Inequality of any field.
+  friend bool operator!=(const state_output& a, const state_output& b) noexcept { return !(a == b); }
 };
 
 /// A resource of a state: one `resource` block with its number of instances.
@@ -59,6 +66,13 @@ struct state_resource {
   std::string name;        ///< "web"
   std::string provider;    ///< "provider[\"terraform.io/builtin/terraform\"]"
   std::int64_t count = 0;  ///< instances
+  /// Equality of every field.
+  friend bool operator==(const state_resource& a, const state_resource& b) noexcept {
+    return a.address == b.address && a.module == b.module && a.mode == b.mode && a.type == b.type && a.name == b.name &&
+           a.provider == b.provider && a.count == b.count;
+  }
+  /// Inequality of any field.
+  friend bool operator!=(const state_resource& a, const state_resource& b) noexcept { return !(a == b); }
 };
 
 /// A state version (`state-versions`, "sv-...").
