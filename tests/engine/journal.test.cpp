@@ -499,3 +499,48 @@ TEST_CASE("a journaled engine writes a fraction of the bytes it did with whole r
   CHECK(patches > puts);
   CHECK(patch_bytes / patches < 300);  // a whole run record is about 1.6 KB
 }
+
+TEST_CASE("a workspace update whose append fails leaves its data and indexes as they were", "[journal][patch]") {
+  tfe::journal_storage s;
+  bool fail = false;
+  std::string file;
+  tfe::journal_sink k;
+  k.append = [&](std::string_view b) -> tfe::result<void> {
+    if (fail) return tfe::make_error(tfe::errc::storage_failure, "disk full");
+    file.append(b.data(), b.size());
+    return {};
+  };
+  REQUIRE(s.attach(k, true));
+  tfe::workspace w;
+  w.id = tfe::resource_id("ws-inplace000000001");
+  w.name = "w";
+  REQUIRE(s.insert(w));
+  const tfe::resource_id first("run-inplace00000001"), second("run-inplace00000002");
+  // Updated in place: the index grows without a copy, the data change is journaled as a patch.
+  REQUIRE(s.update(tfe::of<tfe::workspace>, w.id, [&](tfe::workspace& x) {
+    x.runs.push_back(first);
+    x.description = "first";
+  }));
+  REQUIRE(s.commit());
+  const auto recs = payloads(file);
+  REQUIRE(recs.size() == 3);  // E, P, K: one transaction
+  CHECK(recs[1] == std::string("Pw\x13\0\0\0ws-inplace000000001", 25) + R"({"description":"first"})");
+  fail = true;
+  auto r = s.update(tfe::of<tfe::workspace>, w.id, [&](tfe::workspace& x) {
+    x.runs.push_back(second);
+    x.configuration_versions.push_back(second);
+    x.state_versions.push_back(second);
+    x.description = "second";
+    x.name = "renamed";
+  });
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == tfe::errc::storage_failure);
+  const tfe::workspace* now = s.find(tfe::of<tfe::workspace>, w.id);
+  REQUIRE(now);
+  CHECK(now->description == "first");
+  CHECK(now->name == "w");
+  CHECK(now->runs == std::vector<tfe::resource_id>{first});
+  CHECK(now->configuration_versions.empty());
+  CHECK(now->state_versions.empty());
+  CHECK_FALSE(s.update(tfe::of<tfe::workspace>, tfe::resource_id("ws-missing000000001"), [](tfe::workspace&) {}));
+}
