@@ -287,10 +287,8 @@ class basic_journal_storage {
   std::string image() const {
     std::string out(header);
     auto put_entity = [&](const auto& e) {
-      std::string p;
-      p += 'E';
-      p += type_code<std::decay_t<decltype(e)>>();
-      (void)write_changed(p, default_entity<std::decay_t<decltype(e)>>(), e);
+      std::string p(1, 'E');
+      write_put(p, e);
       frame(out, p);
     };
     std::vector<const organization*> orgs;
@@ -394,10 +392,14 @@ class basic_journal_storage {
 
   template <class T>
   result<void> append_entity(const T& e) {
-    std::string& p = begin_record('E');
+    write_put(begin_record('E'), e);
+    return end_record();
+  }
+  // The payload of a put record after its op byte: the type byte and the fields off their defaults.
+  template <class T>
+  static void write_put(std::string& p, const T& e) {
     p += type_code<T>();
     (void)write_changed(p, default_entity<T>(), e);
-    return end_record();
   }
   // A default-constructed entity: replay decodes every put record onto one, so a put record leaves
   // out the fields that still hold their defaults.
@@ -414,7 +416,7 @@ class basic_journal_storage {
     bool changed = false;
     visit_fields(of<T>, [&](const auto& f) {
       if constexpr (std::decay_t<decltype(f)>::has_member) {
-        if (!f.is_stored() || same_value(before.*f.member, after.*f.member)) return;
+        if (!f.is_stored() || before.*f.member == after.*f.member) return;
         w.key(f.name);
         if constexpr (std::is_same_v<std::decay_t<decltype(after.*f.member)>, detail::status_times>)
           write_changed_times(w, before.*f.member, after.*f.member);
@@ -447,31 +449,6 @@ class basic_journal_storage {
       else detail::write_value(w, from_unix_ms(after[i]));
     }
     w.end_object();
-  }
-  // Whether two values of a stored field are the same (have the same stored form).
-  template <class V, class = void>
-  struct has_equal : std::false_type {};
-  template <class V>
-  struct has_equal<V, std::void_t<decltype(std::declval<const V&>() == std::declval<const V&>())>> : std::true_type {};
-  template <class V, class = void>
-  struct is_range : std::false_type {};
-  template <class V>
-  struct is_range<V, std::void_t<typename V::value_type, decltype(std::declval<const V&>().begin())>>
-      : std::bool_constant<!std::is_same_v<V, std::string>> {};
-  template <class V>
-  static bool same_value(const V& a, const V& b) {
-    if constexpr (is_range<V>::value) {
-      return a.size() == b.size() &&
-             std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) { return same_value(x, y); });
-    } else if constexpr (has_equal<V>::value) {
-      return a == b;
-    } else {  // a struct without ==: compare the stored forms
-      std::string x, y;
-      json_writer wx(x), wy(y);
-      detail::write_value(wx, a);
-      detail::write_value(wy, b);
-      return x == y;
-    }
   }
   // A record is built in one buffer kept between records (no allocation per record): room for its
   // length and checksum, then the payload (begin_record), then the two filled in (end_record).
