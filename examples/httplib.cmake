@@ -43,7 +43,7 @@ if(TFE_HTTPLIB_TARGET)
   add_executable(tfe_example_httplib_server ${CMAKE_CURRENT_LIST_DIR}/httplib_server.cpp)
   # Imported targets' include directories are SYSTEM includes, so cpp-httplib's own warnings do not
   # trip tfe's -Werror; tfe's code in the example is held to the usual flags.
-  target_link_libraries(tfe_example_httplib_server PRIVATE tfe::tfe tfe_warnings ${TFE_HTTPLIB_TARGET})
+  target_link_libraries(tfe_example_httplib_server PRIVATE ${TFE_PROGRAM_LIBRARY} tfe_warnings ${TFE_HTTPLIB_TARGET})
   if(TFE_BUILD_TESTS)
     add_test(NAME example_httplib_server COMMAND tfe_example_httplib_server)
     set_tests_properties(example_httplib_server PROPERTIES TIMEOUT 60)
