@@ -74,7 +74,7 @@ class server_instance {
     if (server_dashboard::owns(req.path())) return dashboard_.handle(req);
     tfe::faulted_response res = admin_.handle(req);
     dashboard_.served(req, res);
-    return res;
+    return tfe::http_server_response(std::move(res));  // moved: `return res` would copy it (C++17)
   }
 
   /// The path prefix ("" for the default instance, "/t/NAME" for a tenant).

@@ -63,7 +63,7 @@ else()
   set_tests_properties(${_cookbook_tests} PROPERTIES LABELS cookbook TIMEOUT 300 ${TFE_SKIP_PROPS})
   if(TFE_INTEROP_TESTS)
     # One at a time: gofmt, go vet and go test -c are CPU-heavy on a small machine; the build may also
-    # wait for /tmp/tfe-build.lock, hence the longer timeout (as go_tfetest's).
+    # wait for the lock TFE_BUILD_LOCK names, hence the longer timeout (as go_tfetest's).
     set_tests_properties(cookbook_go PROPERTIES RUN_SERIAL TRUE TIMEOUT 600)
     set_property(TEST cookbook_go APPEND PROPERTY ENVIRONMENT TFE_GO_CACHE_DIR=${PROJECT_BINARY_DIR}/go-cache)
   endif()

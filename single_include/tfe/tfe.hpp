@@ -6663,15 +6663,24 @@ inline std::vector<std::string> split_list(std::string_view s) {
 
 /// Splits a path into decoded segments; nullopt when an escape is malformed or decodes to '/' or NUL.
 inline std::optional<std::vector<std::string>> path_segments(std::string_view path) {
-  std::vector<std::string> out;
   if (path.empty() || path[0] != '/') return std::nullopt;
   path.remove_prefix(1);
+  std::size_t count = 1;
+  for (char ch : path) count += ch == '/';
+  std::vector<std::string> out;
+  out.reserve(count);
   while (true) {
     auto slash = path.find('/');
     auto seg = path.substr(0, slash);
-    auto d = percent_decode(seg, false);
-    if (!d || d->find('/') != std::string::npos) return std::nullopt;
-    out.push_back(std::move(*d));
+    bool plain = true;  // nothing to decode or reject: taken as it is
+    for (char ch : seg) plain = plain && ch != '%' && ch != '\0';
+    if (plain) {
+      out.emplace_back(seg);
+    } else {
+      auto d = percent_decode(seg, false);
+      if (!d || d->find('/') != std::string::npos) return std::nullopt;
+      out.push_back(std::move(*d));
+    }
     if (slash == std::string_view::npos) break;
     path = path.substr(slash + 1);
   }
@@ -15705,6 +15714,7 @@ class basic_api {
     http_response r;
     r.status = status;
     r.body = std::move(body);
+    r.headers.reserve(7);  // this one and finish()'s
     r.set_header("Content-Type", std::string(jsonapi_media_type));
     return r;
   }
@@ -15736,7 +15746,11 @@ class basic_api {
 
   // The origin of absolute URLs: api_options::base_url, else the request's X-Forwarded-Proto and
   // X-Forwarded-Host (a proxy or TLS terminator in front), else "http://" + Host.
-  std::string origin(const http_request& req) const { return host_origin(req) + opts_.path_prefix; }
+  std::string origin(const http_request& req) const {
+    std::string o = host_origin(req);
+    o += opts_.path_prefix;
+    return o;
+  }
   std::string host_origin(const http_request& req) const {
     if (!opts_.base_url.empty()) return opts_.base_url;
     const auto host_ok = [](std::string_view host) {
@@ -15759,8 +15773,11 @@ class basic_api {
       while (!fwd.empty() && fwd.back() == ' ') fwd.remove_suffix(1);
       if (host_ok(fwd)) host = fwd;
     }
-    if (!host_ok(host)) return std::string(scheme) + "://localhost";
-    return std::string(scheme) + "://" + std::string(host);
+    if (!host_ok(host)) host = "localhost";
+    std::string out;
+    out.reserve(scheme.size() + 3 + host.size() + opts_.path_prefix.size());  // room for origin()'s prefix
+    out.append(scheme).append("://").append(host);
+    return out;
   }
 
   // Writes {"data": <resource>} using `fn(writer)` for the resource.
@@ -16589,23 +16606,32 @@ class basic_api {
   http_response read_run(request_ctx& c) {
     auto inc = includes(c, run_includes);
     if (!inc) return error_response(inc.error());
+    if (!inc->empty() || !run_docs_.enabled()) {
+      auto r = eng_.read_run(c.params[0]);
+      if (!r) return error_response(r.error());
+      return document(200, run_document(c, *r, *inc));
+    }
+    // The document of a run depends on the run (its revision), on whether force-cancel is available
+    // yet (time) and on its position in the queue: those three pick the cached copy. A hit reads only
+    // them from the engine; a miss copies the run and writes the document from the very same values.
+    const time_point now = eng_.now();
+    std::size_t position = eng_.options().organization_concurrency ? eng_.queue_position(c.params[0]) : 0;
+    const auto version_of = [&](const run& r) {
+      return document_version{r.revision,
+                              (std::uint64_t(position) << 1) | (r.context(now).force_cancel_available ? 1u : 0u)};
+    };
+    auto seen = eng_.visit_run(c.params[0], version_of);
+    if (!seen) return error_response(seen.error());
+    std::string body;
+    if (run_docs_.find(c.params[0], *seen, body)) return document(200, std::move(body));
     auto r = eng_.read_run(c.params[0]);
     if (!r) return error_response(r.error());
-    if (!inc->empty() || !run_docs_.enabled()) return document(200, run_document(c, *r, *inc));
-    // The document of a run depends on the run (its revision), on whether force-cancel is available
-    // yet (time) and on its position in the queue: those three pick the cached copy. Both are taken
-    // once and the document is written from the very same values.
     serialize_context sc = sctx(c);
-    std::size_t position = sc.queue_position ? sc.queue_position(sc.queue_owner, r->id.view()) : 0;
+    sc.now = now;
     sc.queue_position = [](void* p, std::string_view) { return *static_cast<const std::size_t*>(p); };
     sc.queue_owner = &position;
-    const document_version v{r->revision,
-                             (std::uint64_t(position) << 1) | (r->context(sc.now).force_cancel_available ? 1u : 0u)};
-    std::string body;
-    if (!run_docs_.find(r->id.view(), v, body)) {
-      body = run_document(*r, {}, sc);
-      run_docs_.store(r->id.view(), v, body);
-    }
+    body = run_document(*r, {}, sc);
+    run_docs_.store(r->id.view(), version_of(*r), body);
     return document(200, std::move(body));
   }
   // The filters of a run list (filter[status], [status_group], [operation], [source], [workspace_names],
@@ -18799,8 +18825,7 @@ class request_journal {
     e.at = at;
     e.method.assign(req.method, 0, 32);
     e.target.assign(req.target, 0, 4096);
-    e.route.clear();
-    append_route(e.route, e.method, e.target);
+    e.route.clear();  // derived from method and target when an entry is read (with_route)
     e.request_body.assign(req.body, 0, max_body_);
     e.status = res.status;
     e.response_body.assign(res.body, 0, max_body_);
@@ -18812,20 +18837,25 @@ class request_journal {
   /// Every kept entry, oldest first.
   std::vector<journal_entry> entries() const {
     std::lock_guard<std::mutex> g(mutex_);
-    return std::vector<journal_entry>(entries_.begin(), entries_.end());
+    std::vector<journal_entry> out;
+    out.reserve(entries_.size());
+    for (const auto& e : entries_) out.push_back(with_route(e));
+    return out;
   }
   /// How many kept entries have route `route` ("POST /api/v2/runs").
   std::size_t count(std::string_view route) const {
     std::lock_guard<std::mutex> g(mutex_);
     std::size_t n = 0;
-    for (const auto& e : entries_) n += e.route == route;
+    std::string scratch;
+    for (const auto& e : entries_) n += route_is(e, route, scratch);
     return n;
   }
   /// The latest entry with route `route`, if any.
   std::optional<journal_entry> last(std::string_view route) const {
     std::lock_guard<std::mutex> g(mutex_);
+    std::string scratch;
     for (auto it = entries_.rbegin(); it != entries_.rend(); ++it)
-      if (it->route == route) return *it;
+      if (route_is(*it, route, scratch)) return with_route(*it);
     return std::nullopt;
   }
   /// Every kept entry that concerned run `run_id`, oldest first.
@@ -18835,7 +18865,7 @@ class request_journal {
     for (const auto& e : entries_)
       for (const auto& r : e.runs)
         if (r == run_id) {
-          out.push_back(e);
+          out.push_back(with_route(e));
           break;
         }
     return out;
@@ -18853,6 +18883,17 @@ class request_journal {
   }
 
  private:
+  // Routes are derived when an entry is read, not on every request served.
+  static journal_entry with_route(const journal_entry& e) {
+    journal_entry copy = e;
+    append_route(copy.route, copy.method, copy.target);
+    return copy;
+  }
+  static bool route_is(const journal_entry& e, std::string_view route, std::string& scratch) {
+    scratch.clear();
+    append_route(scratch, e.method, e.target);
+    return scratch == route;
+  }
   void evict() {
     entries_.pop_front();
     ++dropped_;

@@ -6,7 +6,7 @@
 1. finds a go tool of version 1.25 or newer (--go, $GO, `go` on PATH, /usr/local/go/bin/go); without
    one, exits with status 77 (skipped) and says how to install it;
 2. checks the module (gofmt -l, go vet) and builds its test binary (go test -c), one build at a time on
-   the machine (flock /tmp/tfe-build.lock), with the module cache, build cache and GOPATH under DIR and
+   a shared machine (flock of the file TFE_BUILD_LOCK names, if any), with the module cache, build cache and GOPATH under DIR and
    -mod=readonly: modules come from the Go module proxy as go.sum pins them, and tfetest from this
    checkout (the replace directive in go.mod);
 3. runs the tests with TFE_SERVER=BIN: each tfetest.NewServer starts a tfe-server process of its own;

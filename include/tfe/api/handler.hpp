@@ -259,6 +259,7 @@ class basic_api {
     http_response r;
     r.status = status;
     r.body = std::move(body);
+    r.headers.reserve(7);  // this one and finish()'s
     r.set_header("Content-Type", std::string(jsonapi_media_type));
     return r;
   }
@@ -290,7 +291,11 @@ class basic_api {
 
   // The origin of absolute URLs: api_options::base_url, else the request's X-Forwarded-Proto and
   // X-Forwarded-Host (a proxy or TLS terminator in front), else "http://" + Host.
-  std::string origin(const http_request& req) const { return host_origin(req) + opts_.path_prefix; }
+  std::string origin(const http_request& req) const {
+    std::string o = host_origin(req);
+    o += opts_.path_prefix;
+    return o;
+  }
   std::string host_origin(const http_request& req) const {
     if (!opts_.base_url.empty()) return opts_.base_url;
     const auto host_ok = [](std::string_view host) {
@@ -313,8 +318,11 @@ class basic_api {
       while (!fwd.empty() && fwd.back() == ' ') fwd.remove_suffix(1);
       if (host_ok(fwd)) host = fwd;
     }
-    if (!host_ok(host)) return std::string(scheme) + "://localhost";
-    return std::string(scheme) + "://" + std::string(host);
+    if (!host_ok(host)) host = "localhost";
+    std::string out;
+    out.reserve(scheme.size() + 3 + host.size() + opts_.path_prefix.size());  // room for origin()'s prefix
+    out.append(scheme).append("://").append(host);
+    return out;
   }
 
   // Writes {"data": <resource>} using `fn(writer)` for the resource.
@@ -1143,23 +1151,32 @@ class basic_api {
   http_response read_run(request_ctx& c) {
     auto inc = includes(c, run_includes);
     if (!inc) return error_response(inc.error());
+    if (!inc->empty() || !run_docs_.enabled()) {
+      auto r = eng_.read_run(c.params[0]);
+      if (!r) return error_response(r.error());
+      return document(200, run_document(c, *r, *inc));
+    }
+    // The document of a run depends on the run (its revision), on whether force-cancel is available
+    // yet (time) and on its position in the queue: those three pick the cached copy. A hit reads only
+    // them from the engine; a miss copies the run and writes the document from the very same values.
+    const time_point now = eng_.now();
+    std::size_t position = eng_.options().organization_concurrency ? eng_.queue_position(c.params[0]) : 0;
+    const auto version_of = [&](const run& r) {
+      return document_version{r.revision,
+                              (std::uint64_t(position) << 1) | (r.context(now).force_cancel_available ? 1u : 0u)};
+    };
+    auto seen = eng_.visit_run(c.params[0], version_of);
+    if (!seen) return error_response(seen.error());
+    std::string body;
+    if (run_docs_.find(c.params[0], *seen, body)) return document(200, std::move(body));
     auto r = eng_.read_run(c.params[0]);
     if (!r) return error_response(r.error());
-    if (!inc->empty() || !run_docs_.enabled()) return document(200, run_document(c, *r, *inc));
-    // The document of a run depends on the run (its revision), on whether force-cancel is available
-    // yet (time) and on its position in the queue: those three pick the cached copy. Both are taken
-    // once and the document is written from the very same values.
     serialize_context sc = sctx(c);
-    std::size_t position = sc.queue_position ? sc.queue_position(sc.queue_owner, r->id.view()) : 0;
+    sc.now = now;
     sc.queue_position = [](void* p, std::string_view) { return *static_cast<const std::size_t*>(p); };
     sc.queue_owner = &position;
-    const document_version v{r->revision,
-                             (std::uint64_t(position) << 1) | (r->context(sc.now).force_cancel_available ? 1u : 0u)};
-    std::string body;
-    if (!run_docs_.find(r->id.view(), v, body)) {
-      body = run_document(*r, {}, sc);
-      run_docs_.store(r->id.view(), v, body);
-    }
+    body = run_document(*r, {}, sc);
+    run_docs_.store(r->id.view(), version_of(*r), body);
     return document(200, std::move(body));
   }
   // The filters of a run list (filter[status], [status_group], [operation], [source], [workspace_names],

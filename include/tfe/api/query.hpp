@@ -115,15 +115,24 @@ inline std::vector<std::string> split_list(std::string_view s) {
 
 /// Splits a path into decoded segments; nullopt when an escape is malformed or decodes to '/' or NUL.
 inline std::optional<std::vector<std::string>> path_segments(std::string_view path) {
-  std::vector<std::string> out;
   if (path.empty() || path[0] != '/') return std::nullopt;
   path.remove_prefix(1);
+  std::size_t count = 1;
+  for (char ch : path) count += ch == '/';
+  std::vector<std::string> out;
+  out.reserve(count);
   while (true) {
     auto slash = path.find('/');
     auto seg = path.substr(0, slash);
-    auto d = percent_decode(seg, false);
-    if (!d || d->find('/') != std::string::npos) return std::nullopt;
-    out.push_back(std::move(*d));
+    bool plain = true;  // nothing to decode or reject: taken as it is
+    for (char ch : seg) plain = plain && ch != '%' && ch != '\0';
+    if (plain) {
+      out.emplace_back(seg);
+    } else {
+      auto d = percent_decode(seg, false);
+      if (!d || d->find('/') != std::string::npos) return std::nullopt;
+      out.push_back(std::move(*d));
+    }
     if (slash == std::string_view::npos) break;
     path = path.substr(slash + 1);
   }

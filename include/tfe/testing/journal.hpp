@@ -126,8 +126,7 @@ class request_journal {
     e.at = at;
     e.method.assign(req.method, 0, 32);
     e.target.assign(req.target, 0, 4096);
-    e.route.clear();
-    append_route(e.route, e.method, e.target);
+    e.route.clear();  // derived from method and target when an entry is read (with_route)
     e.request_body.assign(req.body, 0, max_body_);
     e.status = res.status;
     e.response_body.assign(res.body, 0, max_body_);
@@ -139,20 +138,25 @@ class request_journal {
   /// Every kept entry, oldest first.
   std::vector<journal_entry> entries() const {
     std::lock_guard<std::mutex> g(mutex_);
-    return std::vector<journal_entry>(entries_.begin(), entries_.end());
+    std::vector<journal_entry> out;
+    out.reserve(entries_.size());
+    for (const auto& e : entries_) out.push_back(with_route(e));
+    return out;
   }
   /// How many kept entries have route `route` ("POST /api/v2/runs").
   std::size_t count(std::string_view route) const {
     std::lock_guard<std::mutex> g(mutex_);
     std::size_t n = 0;
-    for (const auto& e : entries_) n += e.route == route;
+    std::string scratch;
+    for (const auto& e : entries_) n += route_is(e, route, scratch);
     return n;
   }
   /// The latest entry with route `route`, if any.
   std::optional<journal_entry> last(std::string_view route) const {
     std::lock_guard<std::mutex> g(mutex_);
+    std::string scratch;
     for (auto it = entries_.rbegin(); it != entries_.rend(); ++it)
-      if (it->route == route) return *it;
+      if (route_is(*it, route, scratch)) return with_route(*it);
     return std::nullopt;
   }
   /// Every kept entry that concerned run `run_id`, oldest first.
@@ -162,7 +166,7 @@ class request_journal {
     for (const auto& e : entries_)
       for (const auto& r : e.runs)
         if (r == run_id) {
-          out.push_back(e);
+          out.push_back(with_route(e));
           break;
         }
     return out;
@@ -180,6 +184,17 @@ class request_journal {
   }
 
  private:
+  // Routes are derived when an entry is read, not on every request served.
+  static journal_entry with_route(const journal_entry& e) {
+    journal_entry copy = e;
+    append_route(copy.route, copy.method, copy.target);
+    return copy;
+  }
+  static bool route_is(const journal_entry& e, std::string_view route, std::string& scratch) {
+    scratch.clear();
+    append_route(scratch, e.method, e.target);
+    return scratch == route;
+  }
   void evict() {
     entries_.pop_front();
     ++dropped_;

@@ -191,19 +191,20 @@ inline void http_serialize_stream_head(std::string& out, const http_response& re
   out += res.body;
 }
 
-/// Appends the wire form of `res` to `out`: status line, headers, Content-Length, Connection, body.
-inline void http_serialize_response(std::string& out, const http_response& res, bool head_request, bool keep_alive,
-                                    int request_minor) {
-  int status = res.status;
-  if (status < 200 || status > 999) status = 500;
-  const bool no_body = head_request || status == 204 || status == 304;
-  const bool no_length = status == 204 || status == 304;
-  out.reserve(out.size() + 128 + (no_body ? 0 : res.body.size()));
-  out += "HTTP/1.1 ";
-  http_append_number(out, static_cast<std::uint64_t>(status));
-  out += ' ';
-  out += reason_phrase(status);
-  out += "\r\n";
+/// Writes the head of `res` (status line, headers, Content-Length, Connection, blank line) at `p`, which
+/// has room for http_head_bound(res) bytes; returns the end.
+inline char* http_write_head(char* p, const http_response& res, int status, bool head_request, bool keep_alive,
+                             int request_minor) {
+  const auto put = [&p](std::string_view s) {
+    if (s.empty()) return;  // memcpy from a null pointer is undefined even for 0 bytes
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  put("HTTP/1.1 ");
+  p = std::to_chars(p, p + 3, status).ptr;
+  *p++ = ' ';
+  put(reason_phrase(status).substr(0, 40));
+  put("\r\n");
   std::string_view head_length;
   for (const auto& h : res.headers) {
     const std::string_view name = h.first;
@@ -213,23 +214,54 @@ inline void http_serialize_response(std::string& out, const http_response& res, 
     }
     if (iequals(name, "connection") || iequals(name, "transfer-encoding")) continue;
     if (!http_is_token(name) || !http_is_safe_value(h.second)) continue;  // no header injection
-    out += name;
-    out += ": ";
-    out += h.second;
-    out += "\r\n";
+    put(name);
+    put(": ");
+    put(h.second);
+    put("\r\n");
   }
-  if (!no_length) {
-    out += "Content-Length: ";
+  if (status != 204 && status != 304) {
+    put("Content-Length: ");
     // A HEAD answer may state the length of the body a GET would get.
     const bool use_given = head_request && res.body.empty() && !head_length.empty() &&
                            head_length.find_first_not_of("0123456789") == std::string_view::npos;
-    if (use_given) out += head_length;
-    else http_append_number(out, res.body.size());
-    out += "\r\n";
+    if (use_given) put(head_length);
+    else p = std::to_chars(p, p + 20, static_cast<std::uint64_t>(res.body.size())).ptr;
+    put("\r\n");
   }
-  if (!keep_alive) out += "Connection: close\r\n";
-  else if (request_minor == 0) out += "Connection: keep-alive\r\n";
-  out += "\r\n";
+  if (!keep_alive) put("Connection: close\r\n");
+  else if (request_minor == 0) put("Connection: keep-alive\r\n");
+  put("\r\n");
+  return p;
+}
+
+/// Room http_write_head needs at most: the status line (9 + 3 + 1 + 40 + 2), each header as given (a
+/// Content-Length's value may be written in ours), our Content-Length (16 + 20 + 2) and Connection (24)
+/// lines and the blank line.
+inline std::size_t http_head_bound(const http_response& res) noexcept {
+  std::size_t n = 64 + 40 + 32;
+  for (const auto& h : res.headers) n += h.first.size() + h.second.size() + 4;
+  return n;
+}
+
+/// Appends the wire form of `res` to `out`: status line, headers, Content-Length, Connection, body.
+/// The head is written into a stack buffer (the heap when it is unusually large) and appended in one go.
+inline void http_serialize_response(std::string& out, const http_response& res, bool head_request, bool keep_alive,
+                                    int request_minor) {
+  int status = res.status;
+  if (status < 200 || status > 999) status = 500;
+  const bool no_body = head_request || status == 204 || status == 304;
+  const std::size_t bound = http_head_bound(res);
+  char small[1024];
+  std::string large;
+  char* head = small;
+  if (bound > sizeof small) {
+    large.resize(bound);
+    head = &large[0];
+  }
+  const char* end = http_write_head(head, res, status, head_request, keep_alive, request_minor);
+  const auto head_size = static_cast<std::size_t>(end - head);
+  out.reserve(out.size() + head_size + (no_body ? 0 : res.body.size()));
+  out.append(head, head_size);
   if (!no_body) out += res.body;
 }
 
