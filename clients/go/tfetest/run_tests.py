@@ -90,6 +90,7 @@ def build(go, workdir, module_dir, binary_name):
     env = go_env(workdir)
     binary = os.path.join(workdir, binary_name)
     with machine_build_lock():
+        started = time.monotonic()
         goroot = subprocess.run([go, "env", "GOROOT"], env=env, capture_output=True, text=True).stdout.strip()
         gofmt = os.path.join(goroot, "bin", "gofmt")
         r = subprocess.run([gofmt, "-l", "."], cwd=module_dir, env=env, capture_output=True, text=True)
