@@ -272,6 +272,51 @@ TEST_CASE("posix_http_server writes framing headers itself", "[http-server]") {
   }
 }
 
+TEST_CASE("the response head is written exactly whatever the length of its headers", "[http-server]") {
+  http_response res;
+  res.status = 201;
+  res.body = "{\"ok\":true}";
+  res.headers = {{"Content-Type", "application/json"},
+                 {"Content-Length", "999"},         // framing is the server's
+                 {"Connection", "keep-alive"},      // the same
+                 {"Transfer-Encoding", "chunked"},  // the same
+                 {"X-Bad", "a\r\nX-Injected: 1"},   // no header injection
+                 {"Bad Name", "x"},
+                 {"X-Empty", ""}};
+  std::string out = "before|";
+  tfe::detail::http_serialize_response(out, res, false, true, 1);
+  CHECK(out ==
+        "before|HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nX-Empty: \r\n"
+        "Content-Length: 11\r\n\r\n{\"ok\":true}");
+
+  SECTION("a head longer than the stack buffer") {
+    const std::string long_value(5000, 'v');
+    res.headers = {{"X-Long", long_value}, {"X-After", "1"}};
+    out.clear();
+    tfe::detail::http_serialize_response(out, res, false, false, 1);
+    CHECK(out == "HTTP/1.1 201 Created\r\nX-Long: " + long_value +
+                     "\r\nX-After: 1\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"ok\":true}");
+  }
+  SECTION("HEAD states the length a GET would get; HTTP/1.0 keep-alive says so") {
+    res.body.clear();
+    res.headers = {{"Content-Length", "2582"}};
+    out.clear();
+    tfe::detail::http_serialize_response(out, res, true, true, 0);
+    CHECK(out == "HTTP/1.1 201 Created\r\nContent-Length: 2582\r\nConnection: keep-alive\r\n\r\n");
+  }
+  SECTION("204 and an out-of-range status") {
+    res.status = 204;
+    out.clear();
+    tfe::detail::http_serialize_response(out, res, false, true, 1);
+    CHECK(out.find("Content-Length") == std::string::npos);
+    CHECK(out.find("{\"ok\"") == std::string::npos);
+    res.status = 1000;
+    out.clear();
+    tfe::detail::http_serialize_response(out, res, false, true, 1);
+    CHECK(out.compare(0, 35, "HTTP/1.1 500 Internal Server Error\r") == 0);
+  }
+}
+
 TEST_CASE("posix_http_server honours the connection's persistence", "[http-server]") {
   running_server s;
   SECTION("HTTP/1.0 closes by default") {
