@@ -118,13 +118,6 @@ inline const void*& http_current_server() noexcept {
   return server;
 }
 
-/// Appends `v` in decimal.
-inline void http_append_number(std::string& out, std::uint64_t v) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
-}
-
 /// The JSON:API error title the server uses for a transport-level status.
 inline std::string_view http_error_title(int status) noexcept {
   switch (status) {
@@ -168,73 +161,14 @@ inline bool http_is_safe_value(std::string_view s) noexcept {
 /// True when `s` is a non-empty token (a valid header field name).
 inline bool http_is_token(std::string_view s) noexcept { return !s.empty() && http_span(s, http_tchar) == s.size(); }
 
-/// Appends the head of an event stream answer to `out`: status line, the handler's headers (not the
-/// framing ones), `Connection: close` (the stream ends with the connection), then the body, if any.
-inline void http_serialize_stream_head(std::string& out, const http_response& res) {
-  int status = res.status;
-  if (status < 200 || status > 999) status = 500;
-  out += "HTTP/1.1 ";
-  http_append_number(out, static_cast<std::uint64_t>(status));
-  out += ' ';
-  out += reason_phrase(status);
-  out += "\r\n";
-  for (const auto& h : res.headers) {
-    const std::string_view name = h.first;
-    if (iequals(name, "content-length") || iequals(name, "connection") || iequals(name, "transfer-encoding")) continue;
-    if (!http_is_token(name) || !http_is_safe_value(h.second)) continue;  // no header injection
-    out += name;
-    out += ": ";
-    out += h.second;
-    out += "\r\n";
-  }
-  out += "Connection: close\r\n\r\n";
-  out += res.body;
+/// Copies `s` to `p` and moves `p` past it.
+inline void http_put(char*& p, std::string_view s) noexcept {
+  if (s.empty()) return;  // memcpy from a null pointer is undefined even for 0 bytes
+  std::memcpy(p, s.data(), s.size());
+  p += s.size();
 }
 
-/// Writes the head of `res` (status line, headers, Content-Length, Connection, blank line) at `p`, which
-/// has room for http_head_bound(res) bytes; returns the end.
-inline char* http_write_head(char* p, const http_response& res, int status, bool head_request, bool keep_alive,
-                             int request_minor) {
-  const auto put = [&p](std::string_view s) {
-    if (s.empty()) return;  // memcpy from a null pointer is undefined even for 0 bytes
-    std::memcpy(p, s.data(), s.size());
-    p += s.size();
-  };
-  put("HTTP/1.1 ");
-  p = std::to_chars(p, p + 3, status).ptr;
-  *p++ = ' ';
-  put(reason_phrase(status).substr(0, 40));
-  put("\r\n");
-  std::string_view head_length;
-  for (const auto& h : res.headers) {
-    const std::string_view name = h.first;
-    if (iequals(name, "content-length")) {
-      head_length = h.second;
-      continue;
-    }
-    if (iequals(name, "connection") || iequals(name, "transfer-encoding")) continue;
-    if (!http_is_token(name) || !http_is_safe_value(h.second)) continue;  // no header injection
-    put(name);
-    put(": ");
-    put(h.second);
-    put("\r\n");
-  }
-  if (status != 204 && status != 304) {
-    put("Content-Length: ");
-    // A HEAD answer may state the length of the body a GET would get.
-    const bool use_given = head_request && res.body.empty() && !head_length.empty() &&
-                           head_length.find_first_not_of("0123456789") == std::string_view::npos;
-    if (use_given) put(head_length);
-    else p = std::to_chars(p, p + 20, static_cast<std::uint64_t>(res.body.size())).ptr;
-    put("\r\n");
-  }
-  if (!keep_alive) put("Connection: close\r\n");
-  else if (request_minor == 0) put("Connection: keep-alive\r\n");
-  put("\r\n");
-  return p;
-}
-
-/// Room http_write_head needs at most: the status line (9 + 3 + 1 + 40 + 2), each header as given (a
+/// Room a head of `res` needs at most: the status line (9 + 3 + 1 + 40 + 2), each header as given (a
 /// Content-Length's value may be written in ours), our Content-Length (16 + 20 + 2) and Connection (24)
 /// lines and the blank line.
 inline std::size_t http_head_bound(const http_response& res) noexcept {
@@ -243,13 +177,36 @@ inline std::size_t http_head_bound(const http_response& res) noexcept {
   return n;
 }
 
-/// Appends the wire form of `res` to `out`: status line, headers, Content-Length, Connection, body.
-/// The head is written into a stack buffer (the heap when it is unusually large) and appended in one go.
-inline void http_serialize_response(std::string& out, const http_response& res, bool head_request, bool keep_alive,
-                                    int request_minor) {
-  int status = res.status;
-  if (status < 200 || status > 999) status = 500;
-  const bool no_body = head_request || status == 204 || status == 304;
+/// Writes the status line and the handler's headers at `p` (room: http_head_bound) and returns the end.
+/// Framing headers are the server's (a Content-Length's value goes to `given_length`); a header that is
+/// not a token with a safe value is dropped (no header injection).
+inline char* http_write_status_and_headers(char* p, const http_response& res, int status,
+                                           std::string_view& given_length) {
+  http_put(p, "HTTP/1.1 ");
+  p = std::to_chars(p, p + 3, status).ptr;
+  *p++ = ' ';
+  http_put(p, reason_phrase(status).substr(0, 40));
+  http_put(p, "\r\n");
+  for (const auto& h : res.headers) {
+    const std::string_view name = h.first;
+    if (iequals(name, "content-length")) {
+      given_length = h.second;
+      continue;
+    }
+    if (iequals(name, "connection") || iequals(name, "transfer-encoding")) continue;
+    if (!http_is_token(name) || !http_is_safe_value(h.second)) continue;
+    http_put(p, name);
+    http_put(p, ": ");
+    http_put(p, h.second);
+    http_put(p, "\r\n");
+  }
+  return p;
+}
+
+/// Appends to `out` the head `write(p)` writes (into a stack buffer, or the heap when http_head_bound is
+/// unusually large), reserving room for `body_size` more bytes.
+template <class Write>
+void http_append_head(std::string& out, const http_response& res, std::size_t body_size, Write&& write) {
   const std::size_t bound = http_head_bound(res);
   char small[1024];
   std::string large;
@@ -258,10 +215,50 @@ inline void http_serialize_response(std::string& out, const http_response& res, 
     large.resize(bound);
     head = &large[0];
   }
-  const char* end = http_write_head(head, res, status, head_request, keep_alive, request_minor);
+  const char* end = write(head);
   const auto head_size = static_cast<std::size_t>(end - head);
-  out.reserve(out.size() + head_size + (no_body ? 0 : res.body.size()));
+  out.reserve(out.size() + head_size + body_size);
   out.append(head, head_size);
+}
+
+/// Appends the head of an event stream answer to `out`: status line, the handler's headers (not the
+/// framing ones), `Connection: close` (the stream ends with the connection), then the body, if any.
+inline void http_serialize_stream_head(std::string& out, const http_response& res) {
+  int status = res.status;
+  if (status < 200 || status > 999) status = 500;
+  http_append_head(out, res, res.body.size(), [&](char* p) {
+    std::string_view ignored;
+    p = http_write_status_and_headers(p, res, status, ignored);
+    http_put(p, "Connection: close\r\n\r\n");
+    return p;
+  });
+  out += res.body;
+}
+
+/// Appends the wire form of `res` to `out`: status line, headers, Content-Length, Connection, body.
+/// The head is written in one pass and appended in one go, then the body.
+inline void http_serialize_response(std::string& out, const http_response& res, bool head_request, bool keep_alive,
+                                    int request_minor) {
+  int status = res.status;
+  if (status < 200 || status > 999) status = 500;
+  const bool no_body = head_request || status == 204 || status == 304;
+  http_append_head(out, res, no_body ? 0 : res.body.size(), [&](char* p) {
+    std::string_view head_length;
+    p = http_write_status_and_headers(p, res, status, head_length);
+    if (status != 204 && status != 304) {
+      http_put(p, "Content-Length: ");
+      // A HEAD answer may state the length of the body a GET would get.
+      const bool use_given = head_request && res.body.empty() && !head_length.empty() &&
+                             head_length.find_first_not_of("0123456789") == std::string_view::npos;
+      if (use_given) http_put(p, head_length);
+      else p = std::to_chars(p, p + 20, static_cast<std::uint64_t>(res.body.size())).ptr;
+      http_put(p, "\r\n");
+    }
+    if (!keep_alive) http_put(p, "Connection: close\r\n");
+    else if (request_minor == 0) http_put(p, "Connection: keep-alive\r\n");
+    http_put(p, "\r\n");
+    return p;
+  });
   if (!no_body) out += res.body;
 }
 
